@@ -1,0 +1,44 @@
+# fazhi: `make all` sets up and runs the main job, `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+RAW    ?= data/raw
+OUT    ?= data/processed
+JOBS   ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup all build reports test test-fast bench lint clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@
+
+setup: $(VENV)/.installed ## create .venv and install fazhi with its dependencies
+
+all: setup build reports ## set up, build the tables from data/raw and render every notebook into reports/
+
+build: setup ## build the corpus tables: data/raw -> data/processed
+	$(VENV)/bin/fazhi build $(RAW) --out $(OUT) $(if $(JOBS),--jobs $(JOBS),)
+
+reports: setup ## render every notebook (papermill) into reports/ as .ipynb + .html
+	$(VENV)/bin/fazhi report --data $(OUT)
+
+test: setup ## set up and run the whole test suite (notebooks included)
+	$(PY) -m pytest -q
+
+test-fast: setup ## run the tests without the notebook renders
+	$(PY) -m pytest -q -m "not notebook"
+
+bench: setup ## run the performance benchmark and print its table
+	$(PY) bench/run_bench.py
+
+lint: setup ## ruff lint
+	$(PY) -m ruff check fazhi_lib tests
+
+clean: ## remove generated tables and reports (keeps .venv)
+	rm -rf $(OUT) reports

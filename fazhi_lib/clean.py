@@ -1,0 +1,302 @@
+"""Raw page text → clean report body, with page cruft and a second printed copy removed.
+
+The clean body is the report's own paragraphs joined by '\\n'. Nothing inside a kept line is
+changed except whitespace (runs collapsed to one space, ends stripped) and full-width digits and
+percent signs (１０９０％ → 1090%). `CleanPage.offsets[i]` is the offset in the decoded raw text of
+clean character `i`, so every span of the clean body can be traced back to the raw file.
+
+>>> page = clean_page("首页 > 政府信息公开\\n发布时间: 2025-03-21 09:39\\n一、主要成效\\n全年审查１０９０件。")
+>>> page.text
+'一、主要成效\\n全年审查1090件。'
+>>> page.meta["发布时间"]
+['2025-03-21 09:39']
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .rules import load_rules
+
+_FULLWIDTH = {ord("０") + i: ord("0") + i for i in range(10)} | {ord("％"): ord("%")}
+_WS = re.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff]+")
+# list bullets that scraped metadata tables put in front of a label:  • 信息索引号:
+_BULLET = re.compile(r"^[•·●▪■◆◇\-\*]+\s*")
+# a title names the report:  塘栖镇法治政府建设年度报告(2024年度)   关于2024年度法治政府建设情况的报告
+TITLE_RE = re.compile(r"(法治|依法行政|法制).{0,20}(报告|情况)|(报告|情况).{0,4}$")
+TITLE_HINT = re.compile(r"法治|依法行政|法制")
+_SENTENCE_PUNCT = re.compile(r"[。；;！？!?]")
+
+
+@dataclass(frozen=True)
+class Line:
+    raw_start: int  # offset of the first character of the line in the raw text
+    raw: str  # the line as in the raw text, without its newline
+    stripped: str  # whitespace and bullets stripped
+
+
+@dataclass
+class CleanPage:
+    text: str
+    offsets: list[int]  # raw offset of each clean character
+    title: str | None = None
+    title_raw_start: int | None = None
+    meta: dict[str, list[str]] = field(default_factory=dict)  # label → values, in page order
+    header_text: str = ""  # every line dropped before the body (breadcrumbs, metadata): evidence
+    dropped: Counter = field(default_factory=Counter)  # rule name → number of lines dropped
+    duplicate: bool = False
+    messages: list[str] = field(default_factory=list)
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw-text offsets of the clean span [start, end)."""
+        if not self.offsets:
+            return (0, 0)
+        if end <= start:
+            pos = self.offsets[min(start, len(self.offsets) - 1)]
+            return (pos, pos)
+        return (self.offsets[start], self.offsets[end - 1] + 1)
+
+
+def normalise_line(text: str) -> str:
+    """Whitespace runs → one space, ends stripped, full-width digits → ASCII.
+
+    >>> normalise_line("\\u3000 覆盖群众２０００人次 ")
+    '覆盖群众2000人次'
+    """
+    return _WS.sub(" ", text.translate(_FULLWIDTH)).strip()
+
+
+def split_lines(raw: str) -> list[Line]:
+    lines, pos = [], 0
+    for chunk in raw.splitlines(keepends=True):
+        body = chunk.rstrip("\r\n")
+        stripped = _BULLET.sub("", normalise_line(body))
+        lines.append(Line(pos, body, stripped))
+        pos += len(chunk)
+    return lines
+
+
+class _MetaParser:
+    """Reads `label: value` pairs from metadata lines.  索引号: 00258242-X/2025-74457 公开方式: 主动公开"""
+
+    def __init__(self, rules: dict):
+        labels = sorted(
+            {lab for group in rules["metadata_labels"].values() for lab in group}
+            | {"浏览次数", "访问次数", "阅读次数", "点击数", "字体"},
+            key=len,
+            reverse=True,
+        )
+        alternation = "|".join(map(re.escape, labels))
+        # a label at line start or after a space, followed by a colon, a space or the end of the line
+        self.label_re = re.compile(rf"(?:^|(?<=\s))(?P<label>{alternation})\s*(?:[:：]\s*|\s+|$)")
+
+    def parse(self, line: str) -> list[tuple[str, str]] | None:
+        """Pairs if the whole line is label/value pairs, else None."""
+        if len(line) > 160:
+            return None
+        matches = list(self.label_re.finditer(line))
+        if not matches or matches[0].start() != 0:
+            return None
+        pairs = []
+        for i, m in enumerate(matches):
+            end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+            pairs.append((m.group("label"), line[m.end() : end].strip()))
+        return pairs
+
+
+_PARSERS: dict[int, _MetaParser] = {}
+
+
+def _meta_parser(rules: dict) -> _MetaParser:
+    key = id(rules)
+    if key not in _PARSERS:
+        _PARSERS[key] = _MetaParser(rules)
+    return _PARSERS[key]
+
+
+def _compiled_cruft(rules: dict) -> list[tuple[str, re.Pattern]]:
+    return [(r["name"], re.compile(r["pattern"])) for r in rules["anywhere"]]
+
+
+def looks_like_title(line: str) -> bool:
+    """A short line naming a rule-of-law report, with no sentence punctuation."""
+    return (
+        4 <= len(line) <= 90
+        and not _SENTENCE_PUNCT.search(line)
+        and bool(TITLE_HINT.search(line))
+        and bool(re.search(r"报告|情况", line))
+        and not line.endswith((":", "：", "，", ","))
+    )
+
+
+def _looks_like_body_start(line: str, heading_re: re.Pattern) -> bool:
+    return bool(heading_re.match(line)) or len(line) >= 60 or bool(_SENTENCE_PUNCT.search(line))
+
+
+def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | None = None) -> CleanPage:
+    """Strip page cruft and a second printed copy from a decoded page; keep offsets."""
+    rules = rules or load_rules("cruft")
+    if heading_re is None:
+        heading_re = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）])")
+    parser = _meta_parser(rules)
+    cruft = _compiled_cruft(rules)
+    lines = split_lines(raw)
+
+    meta: dict[str, list[str]] = {}
+    dropped: Counter = Counter()
+    kind: list[str] = []  # per line: 'blank', 'cruft', 'meta', 'title', 'content'
+    pending_label: str | None = None
+    body_started = False
+    title_idx: list[int] = []
+    header_parts: list[str] = []
+
+    for line in lines:
+        s = line.stripped
+        if not s:
+            kind.append("blank")
+            continue
+        if pending_label is not None:
+            label = pending_label
+            pending_label = None
+            if len(s) <= 60 and parser.parse(s) is None and not looks_like_title(s) and not heading_re.match(s):
+                meta.setdefault(label, []).append(s)
+                kind.append("meta")
+                dropped["metadata"] += 1
+                if not body_started:
+                    header_parts.append(s)
+                continue
+        pairs = parser.parse(s)
+        if pairs is not None:
+            for label, value in pairs:
+                if value:
+                    meta.setdefault(label, []).append(value)
+            if len(pairs) == 1 and not pairs[0][1]:
+                pending_label = pairs[0][0]
+            kind.append("meta")
+            dropped["metadata"] += 1
+            if not body_started:
+                header_parts.append(s)
+            continue
+        rule = next((name for name, rx in cruft if rx.match(s)), None)
+        if rule:
+            kind.append("cruft")
+            dropped[rule] += 1
+            if not body_started:
+                header_parts.append(s)
+            continue
+        if not body_started and not _looks_like_body_start(s, heading_re):
+            # a short line before the body: the title (possibly split over two lines) or a stray line
+            kind.append("header")
+            continue
+        body_started = True
+        kind.append("content")
+
+    # The title: header lines that name the report; a title split over consecutive lines is joined.
+    header_idx = [i for i, k in enumerate(kind) if k == "header"]
+    title, title_raw_start = None, None
+    groups: list[list[int]] = []
+    for i in header_idx:
+        if groups and all(kind[j] == "blank" for j in range(groups[-1][-1] + 1, i)) and i - groups[-1][-1] <= 2:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    for group in groups:
+        joined = "".join(lines[i].stripped for i in group)
+        if looks_like_title(joined):
+            title = joined
+            title_raw_start = lines[group[0]].raw_start
+            title_idx = group
+            break
+    messages: list[str] = []
+    for i in header_idx:
+        if i in title_idx:
+            kind[i] = "title"
+        else:
+            kind[i] = "content"  # never drop words we do not recognise: they stay in the preamble
+            messages.append(f"unrecognised line before the report body kept in the preamble: {lines[i].stripped[:40]}")
+
+    # A title line repeated later (the page printed twice, or a footer) is not body text.
+    if title:
+        for i, k in enumerate(kind):
+            if k == "content" and lines[i].stripped == title:
+                kind[i] = "title_repeat"
+                dropped["title_repeated"] += 1
+
+    # The whole report printed twice: the first substantial paragraph comes back, followed by the same text.
+    content = [i for i, k in enumerate(kind) if k == "content"]
+    duplicate = False
+    anchor = next((n for n, i in enumerate(content) if len(lines[i].stripped) >= 20), None)
+    if anchor is not None:
+        first = lines[content[anchor]].stripped
+        for n in range(anchor + 1, len(content)):
+            if lines[content[n]].stripped != first:
+                continue
+            first_copy = [lines[i].stripped for i in content[anchor:n]]
+            second_copy = [lines[i].stripped for i in content[n:]]
+            probe = min(3, len(second_copy), len(first_copy))
+            if second_copy[:probe] != first_copy[:probe]:
+                continue
+            duplicate = True
+            differ = sum(a != b for a, b in zip(first_copy, second_copy)) + abs(len(first_copy) - len(second_copy))
+            for i in content[n:]:
+                kind[i] = "second_copy"
+            cut = content[n]
+            for i in range(cut, len(kind)):  # metadata of the second copy is cruft, not more metadata
+                if kind[i] == "content":
+                    kind[i] = "second_copy"
+            dropped["second_copy"] = len(second_copy)
+            if differ:
+                messages.append(
+                    f"report printed twice; second copy dropped (the copies differ in {differ} paragraphs; the first is kept)"
+                )
+            else:
+                messages.append("report printed twice; second copy dropped")
+            break
+
+    # Assemble the clean body with a raw offset per character.
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, k in enumerate(kind):
+        if k != "content":
+            continue
+        line = lines[i]
+        piece, piece_offsets = _normalise_with_offsets(line.raw, line.raw_start)
+        if not piece:
+            continue
+        if out:
+            out.append("\n")
+            offsets.append(offsets[-1] + 1)
+        out.append(piece)
+        offsets.extend(piece_offsets)
+    text = "".join(out)
+    return CleanPage(
+        text=text,
+        offsets=offsets,
+        title=title,
+        title_raw_start=title_raw_start,
+        meta=meta,
+        header_text="\n".join(header_parts),
+        dropped=dropped,
+        duplicate=duplicate,
+        messages=messages,
+    )
+
+
+def _normalise_with_offsets(raw_line: str, raw_start: int) -> tuple[str, list[int]]:
+    """`normalise_line` that also returns the raw offset of each output character."""
+    chars: list[str] = []
+    offs: list[int] = []
+    pending_space = False
+    for j, ch in enumerate(raw_line):
+        if _WS.fullmatch(ch) or ch in "\r\n":
+            pending_space = bool(chars)
+            continue
+        if pending_space:
+            chars.append(" ")
+            offs.append(raw_start + j - 1)
+            pending_space = False
+        chars.append(ch.translate(_FULLWIDTH))
+        offs.append(raw_start + j)
+    return "".join(chars), offs

@@ -1,0 +1,498 @@
+"""A folder of raw report pages → tidy tables (`build_corpus`), and back from disk (`load_corpus`).
+
+>>> corpus = build_corpus("data/raw")
+>>> corpus.reports[["issuer", "level", "report_year"]].head(2)      # doctest: +SKIP
+>>> corpus.part_texts("problems")                                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from . import stages as _stages
+from .clean import clean_page
+from .load import LoadError, read_document
+from .metadata import LEVELS, body_report_year, first_year, issuer_from_body, parse_date, parse_issuer, parse_title
+from .rules import load_rules
+from .sections import PART_KINDS, SECTION_KINDS, parts_of, problem_items, segment
+
+# Column order of the core tables (the data dictionary in README.md explains each column).
+REPORT_COLUMNS = [
+    "report_id", "source_file", "sha256", "format", "encoding", "title", "issuer", "issuer_full",
+    "issuer_source", "level", "province", "prefecture", "county", "report_year", "report_year_source",
+    "publish_date", "written_date", "index_no", "publisher", "n_chars", "part_kinds", "missing_parts",
+    "n_problem_items", "printed_twice", "status", "warnings",
+]
+SECTION_COLUMNS = [
+    "report_id", "order", "depth", "number", "marker", "heading", "kind", "part_order",
+    "start", "end", "raw_start", "raw_end", "text",
+]
+PART_COLUMNS = ["report_id", "part_order", "kind", "heading", "marker", "intro", "start", "end", "raw_start", "raw_end", "text"]
+ITEM_COLUMNS = ["report_id", "item_order", "item_no", "marker", "heading", "text", "start", "end", "raw_start", "raw_end"]
+LOG_COLUMNS = ["source_file", "report_id", "status", "messages"]
+TEXT_COLUMNS = ["report_id", "text"]
+CORE_TABLES = ("reports", "texts", "sections", "parts", "problem_items", "parse_log")
+SKIP_NAMES = (".DS_Store", "Thumbs.db", "desktop.ini")
+
+
+class FazhiError(ValueError):
+    """An error whose message is one plain sentence meant for the researcher."""
+
+
+def invalid(name: str, value, choices) -> FazhiError:
+    """`part_kind` = 'problem' is not valid; choose one of: achievements, problems, …"""
+    return FazhiError(f"`{name}` = {value!r} is not valid; choose one of: {', '.join(map(str, choices))}.")
+
+
+@dataclass
+class Document:
+    """One parsed report, as handed to the per-report stages in `stages.REPORT_STAGES`."""
+
+    report_id: str
+    report: dict
+    text: str
+    sections: list[dict]
+    parts: list[dict]
+    problem_items: list[dict]
+
+
+@dataclass
+class FileResult:
+    source_file: str
+    report: dict | None
+    tables: dict[str, list[dict]]
+    log: dict
+
+
+# ---------------------------------------------------------------- one file
+def _first(meta: dict[str, list[str]], labels) -> str | None:
+    for label in labels:
+        for value in meta.get(label, []):
+            if value and value.strip("-— "):
+                return value.strip()
+    return None
+
+
+def parse_text(text: str, *, source_file: str = "", sha256: str = "", fmt: str = "txt", encoding: str = "") -> FileResult:
+    """Parse one decoded report page. Never raises on odd content: problems become messages."""
+    report_id = (sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest())[:12]
+    warnings: list[str] = []
+    notes: list[str] = []
+    cruft_rules = load_rules("cruft")
+    page = clean_page(text, rules=cruft_rules)
+    notes.extend(m for m in page.messages if m.startswith("report printed twice"))
+    warnings.extend(m for m in page.messages if not m.startswith("report printed twice"))
+    labels = cruft_rules["metadata_labels"]
+
+    # title and issuer
+    title = page.title
+    t = parse_title(title) if title else None
+    issuer = issuer_full = None
+    issuer_source = ""
+    level = "unknown"
+    province = prefecture = county = None
+    if t and t.issuer:
+        issuer, issuer_full, level = t.issuer, t.issuer_full, t.level
+        province, prefecture, county = t.province, t.prefecture, t.county
+        issuer_source = "title"
+    publisher = _first(page.meta, labels["publisher"])
+    if not issuer and publisher:
+        p = parse_issuer(publisher)
+        if p.issuer and p.level != "unknown":
+            issuer, issuer_full, level = p.issuer, p.issuer_full, p.level
+            province, prefecture, county = p.province, p.prefecture, p.county
+            issuer_source = "publisher"
+    if not title:
+        warnings.append("no title found on the page")
+
+    # years: title first, then the part headings, then the preamble
+    report_year = t.report_year if t else None
+    year_source = "title" if report_year else ""
+    seg = segment(page.text, report_year=report_year)
+    secs = seg.sections
+    if report_year is None:
+        report_year, year_source = _year_from_body(page.text, secs)
+        if report_year:
+            warnings.append(f"report year {report_year} taken from the {year_source.replace('_', ' ')} (no year in a title)")
+            seg = segment(page.text, report_year=report_year)
+            secs = seg.sections
+        else:
+            warnings.append("no report year found")
+    preamble = next((page.text[s.start : s.end] for s in secs if s.kind == "preamble"), "")
+    if not issuer:
+        body_issuer = issuer_from_body(preamble or page.text[:300])
+        if body_issuer:
+            p = parse_issuer(body_issuer)
+            issuer, issuer_full, level = p.issuer, p.issuer_full, p.level
+            issuer_source = "body"
+            warnings.append(f"issuer '{issuer}' taken from the body text (no title or publisher names it)")
+        else:
+            warnings.append("no issuer found")
+    stated = body_report_year(preamble)
+    if stated and report_year and stated != report_year and year_source == "title":
+        warnings.append(f"the body says it reports on {stated}, the title says {report_year}; the title's year is kept")
+    notes.extend(seg.messages)
+
+    # parts, problem items
+    parts = parts_of(page.text, secs)
+    kinds_in_order = [p.kind for p in parts if p.kind in PART_KINDS]
+    missing = [k for k in PART_KINDS if k not in kinds_in_order]
+    items_rows: list[dict] = []
+    for part in parts:
+        if part.kind != "problems":
+            continue
+        intro, items = problem_items(page.text, secs, part)
+        for it in items:
+            ra, rb = page.raw_span(it.start, it.end)
+            items_rows.append({
+                "report_id": report_id, "item_order": len(items_rows) + 1, "item_no": it.item_no,
+                "marker": it.marker, "heading": it.heading, "text": page.text[it.start : it.end],
+                "start": it.start, "end": it.end, "raw_start": ra, "raw_end": rb,
+            })
+    if "problems" not in kinds_in_order:
+        warnings.append("no problems part found")
+    elif not items_rows:
+        warnings.append("the problems part has no points")
+    if not page.text.strip():
+        warnings.append("no report text left after removing page cruft")
+
+    section_rows = []
+    for s in secs:
+        ra, rb = page.raw_span(s.start, s.end)
+        section_rows.append({
+            "report_id": report_id, "order": s.order, "depth": s.depth, "number": s.number, "marker": s.marker,
+            "heading": s.heading, "kind": s.kind, "part_order": s.part_order, "start": s.start, "end": s.end,
+            "raw_start": ra, "raw_end": rb, "text": page.text[s.start : s.end],
+        })
+    part_rows = []
+    for p in parts:
+        ra, rb = page.raw_span(p.start, p.end)
+        intro = p.intro
+        if p.kind == "problems":
+            intro = problem_items(page.text, secs, p)[0]
+        part_rows.append({
+            "report_id": report_id, "part_order": p.part_order, "kind": p.kind, "heading": p.heading,
+            "marker": p.marker, "intro": intro, "start": p.start, "end": p.end, "raw_start": ra, "raw_end": rb,
+            "text": page.text[p.start : p.end],
+        })
+
+    status = "warning" if warnings else "ok"
+    report = {
+        "report_id": report_id, "source_file": source_file, "sha256": sha256, "format": fmt, "encoding": encoding,
+        "title": title, "issuer": issuer, "issuer_full": issuer_full, "issuer_source": issuer_source, "level": level,
+        "province": province, "prefecture": prefecture, "county": county, "report_year": report_year,
+        "report_year_source": year_source,
+        "publish_date": parse_date(_first(page.meta, _publish_labels(cruft_rules))),
+        "written_date": parse_date(_first(page.meta, labels["written_date"])),
+        "index_no": _first(page.meta, labels["index_no"]), "publisher": publisher, "n_chars": len(page.text),
+        "part_kinds": ",".join(kinds_in_order), "missing_parts": ",".join(missing),
+        "n_problem_items": len(items_rows), "printed_twice": page.duplicate, "status": status,
+        "warnings": "; ".join(warnings),
+    }
+    tables: dict[str, list[dict]] = {
+        "texts": [{"report_id": report_id, "text": page.text}],
+        "sections": section_rows,
+        "parts": part_rows,
+        "problem_items": items_rows,
+        "page_meta": [
+            {"report_id": report_id, "label": label, "value": value}
+            for label, values in page.meta.items()
+            for value in dict.fromkeys(values)
+        ],
+    }
+    doc = Document(report_id, report, page.text, section_rows, part_rows, items_rows)
+    for stage in _stages.REPORT_STAGES:
+        try:
+            out = stage(doc)
+        except Exception as exc:  # a stage's bug must not lose the report
+            warnings.append(f"stage {stage.__name__} failed: {type(exc).__name__}: {exc}")
+            continue
+        for name, rows in (out or {}).items():
+            if name == "report_updates":
+                report.update(rows)
+            else:
+                tables.setdefault(name, []).extend(rows)
+    report["status"] = "warning" if warnings else "ok"
+    report["warnings"] = "; ".join(warnings)
+    log = {"source_file": source_file, "report_id": report_id, "status": report["status"],
+           "messages": "; ".join(warnings + notes)}
+    return FileResult(source_file, report, tables, log)
+
+
+def _publish_labels(rules: dict) -> list[str]:
+    return rules.get("publish_date_priority") or rules["metadata_labels"]["publish_date"]
+
+
+def _year_from_body(text: str, secs) -> tuple[int | None, str]:
+    """Report year when no title gives it: achievements/problems headings, the preamble, the plan heading − 1."""
+    for s in secs:
+        if s.depth == 1 and s.kind in ("achievements", "problems", "duty"):
+            y = first_year(s.heading)
+            if y:
+                return y, "part_heading"
+    for s in secs:
+        if s.kind == "preamble":
+            y = first_year(text[s.start : min(s.end, s.start + 30)])
+            if y:
+                return y, "preamble"
+    for s in secs:
+        if s.depth == 1 and s.kind == "plan":
+            y = first_year(s.heading)
+            if y:
+                return y - 1, "plan_heading"
+    return None, ""
+
+
+def parse_file(path: str | Path, *, root: str | Path | None = None) -> FileResult:
+    """Parse one input file; a file that cannot be read becomes an `error` row of the parse log."""
+    path = Path(path)
+    source_file = path.relative_to(root).as_posix() if root else path.name
+    try:
+        loaded = read_document(path)
+    except (LoadError, OSError) as exc:
+        digest = ""
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            pass
+        log = {"source_file": source_file, "report_id": digest[:12] or None, "status": "error", "messages": str(exc)}
+        return FileResult(source_file, None, {}, log)
+    result = parse_text(loaded.text, source_file=source_file, sha256=loaded.sha256, fmt=loaded.format, encoding=loaded.encoding)
+    if loaded.warnings:
+        result.log["messages"] = "; ".join([*loaded.warnings, result.log["messages"]]).strip("; ")
+    return result
+
+
+def list_input_files(raw_dir: str | Path) -> list[Path]:
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise FazhiError(f"The input folder {str(raw_dir)!r} does not exist; give the folder that holds the report files.")
+    return sorted((p for p in raw_dir.rglob("*") if p.is_file()), key=lambda p: p.relative_to(raw_dir).as_posix())
+
+
+# ---------------------------------------------------------------- the corpus
+@dataclass
+class Corpus:
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    manifest: dict = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        if name in CORE_TABLES:
+            return pd.DataFrame()
+        raise AttributeError(f"Corpus has no table {name!r}; tables: {', '.join(sorted(tables))}")
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{k}={len(v)}" for k, v in sorted(self.tables.items()))
+        return f"Corpus({sizes})"
+
+    @property
+    def empty(self) -> bool:
+        return self.reports.empty
+
+    def filter(self, *, years=None, levels=None, provinces=None, regions=None, issuers=None,
+               prefectures=None, counties=None, report_ids=None) -> "Corpus":
+        """The same tables restricted to matching reports. Each filter takes one value or a list."""
+        reports = self.reports
+        mask = pd.Series(True, index=reports.index)
+
+        def as_list(v):
+            return [v] if isinstance(v, (str, int)) else list(v)
+
+        if levels is not None:
+            bad = [v for v in as_list(levels) if v not in LEVELS]
+            if bad:
+                raise invalid("levels", bad[0], LEVELS)
+            mask &= reports["level"].isin(as_list(levels))
+        if years is not None:
+            try:
+                wanted = [int(y) for y in as_list(years)]
+            except (TypeError, ValueError):
+                raise FazhiError(f"`years` = {years!r} is not valid; give a year such as 2024 or a list of years.") from None
+            mask &= reports["report_year"].isin(wanted)
+        for name, column, value in (("provinces", "province", provinces), ("regions", "region", regions),
+                                    ("issuers", "issuer", issuers), ("prefectures", "prefecture", prefectures),
+                                    ("counties", "county", counties), ("report_ids", "report_id", report_ids)):
+            if value is None:
+                continue
+            if column not in reports.columns:
+                raise FazhiError(f"`{name}` cannot be used: the reports table has no `{column}` column (rebuild with `fazhi build`).")
+            mask &= reports[column].isin(as_list(value))
+        keep = set(reports.loc[mask, "report_id"])
+        tables = {}
+        for name, df in self.tables.items():
+            if "report_id" in df.columns and name != "parse_log":
+                tables[name] = df[df["report_id"].isin(keep)].reset_index(drop=True)
+            else:
+                tables[name] = df
+        return Corpus(tables, dict(self.manifest))
+
+    def part_texts(self, kind: str = "problems") -> pd.DataFrame:
+        """The text of one part kind across reports, one row per report (parts of the same kind joined)."""
+        if kind not in SECTION_KINDS:
+            raise invalid("part_kind", kind, SECTION_KINDS)
+        parts = self.parts
+        cols = ["report_id", "issuer", "report_year", "level"] + [c for c in ("province", "region") if c in self.reports.columns]
+        if parts.empty:
+            return pd.DataFrame(columns=cols + ["text"])
+        sel = parts[parts["kind"] == kind].sort_values(["report_id", "part_order"])
+        joined = sel.groupby("report_id", sort=True)["text"].agg(lambda s: "".join(s)).reset_index()
+        out = self.reports[cols].merge(joined, on="report_id", how="inner")
+        return out.sort_values(["report_year", "issuer", "report_id"], na_position="last").reset_index(drop=True)
+
+    def save(self, out_dir: str | Path, *, csv: bool = True) -> Path:
+        """Write every table as Parquet and CSV (UTF-8 with BOM, for Excel), replacing the folder atomically."""
+        out_dir = Path(out_dir)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+        for name, df in sorted(self.tables.items()):
+            df.to_parquet(tmp / f"{name}.parquet", index=False)
+            if csv:
+                df.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
+        (tmp / "manifest.json").write_text(json.dumps(self.manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        if out_dir.exists():
+            os.replace(out_dir, old)
+        os.replace(tmp, out_dir)
+        if old.exists():
+            shutil.rmtree(old)
+        return out_dir
+
+
+def _frame(rows: list[dict], columns: list[str] | None = None) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    if columns:
+        for c in columns:
+            if c not in df.columns:
+                df[c] = pd.Series(dtype="object")
+        df = df[columns + [c for c in df.columns if c not in columns]]
+    return df
+
+
+def input_fingerprint(reports_or_log: pd.DataFrame) -> str:
+    """Hash of the raw inputs (file names and contents): the same folder gives the same fingerprint."""
+    h = hashlib.sha256()
+    for name, digest in sorted(zip(reports_or_log["source_file"], reports_or_log["sha256"])):
+        h.update(f"{name}\t{digest}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def assemble(results: list[FileResult]) -> Corpus:
+    """Per-file results → tables (rows sorted, duplicates of identical files kept once)."""
+    reports, logs = [], []
+    tables: dict[str, list[dict]] = {}
+    seen: dict[str, str] = {}
+    for r in sorted(results, key=lambda r: r.source_file):
+        log = dict(r.log)
+        if r.report is not None:
+            rid = r.report["report_id"]
+            if rid in seen:
+                log["status"] = "duplicate"
+                log["messages"] = f"the same file as {seen[rid]}; counted once"
+                logs.append(log)
+                continue
+            seen[rid] = r.source_file
+            reports.append(r.report)
+            for name, rows in r.tables.items():
+                tables.setdefault(name, []).extend(rows)
+        logs.append(log)
+    out = {
+        "reports": _frame(reports, REPORT_COLUMNS),
+        "parse_log": _frame(logs, LOG_COLUMNS),
+        "texts": _frame(tables.pop("texts", []), TEXT_COLUMNS),
+        "sections": _frame(tables.pop("sections", []), SECTION_COLUMNS),
+        "parts": _frame(tables.pop("parts", []), PART_COLUMNS),
+        "problem_items": _frame(tables.pop("problem_items", []), ITEM_COLUMNS),
+    }
+    for name, rows in tables.items():
+        out[name] = _frame(rows)
+    out["reports"]["report_year"] = out["reports"]["report_year"].astype("Int64")
+    out["reports"]["printed_twice"] = out["reports"]["printed_twice"].astype("boolean")
+    sort_keys = {"reports": ["source_file"], "parse_log": ["source_file"], "texts": ["report_id"],
+                 "sections": ["report_id", "order"], "parts": ["report_id", "part_order"],
+                 "problem_items": ["report_id", "item_order"]}
+    for name, df in out.items():
+        keys = sort_keys.get(name) or [c for c in ("report_id",) if c in df.columns]
+        if keys and not df.empty:
+            out[name] = df.sort_values(keys, kind="stable").reset_index(drop=True)
+    return Corpus(out)
+
+
+def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: bool = False) -> Corpus:
+    """Parse every file under `raw_dir` into the corpus tables. Unreadable files are logged, never dropped."""
+    raw_dir = Path(raw_dir)
+    files = list_input_files(raw_dir)
+    results: list[FileResult] = []
+    skipped = []
+    todo = []
+    for f in files:
+        if f.name in SKIP_NAMES or f.name.startswith((".", "~$")):
+            skipped.append(FileResult(f.relative_to(raw_dir).as_posix(), None, {},
+                                      {"source_file": f.relative_to(raw_dir).as_posix(), "report_id": None,
+                                       "status": "skipped", "messages": "hidden or temporary file; skipped"}))
+        else:
+            todo.append(f)
+    iterator = None
+    if jobs and jobs > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            iterator = list(_progress(pool.map(_parse_one, [(str(f), str(raw_dir)) for f in todo], chunksize=8), len(todo), progress))
+        results = iterator
+    else:
+        results = [parse_file(f, root=raw_dir) for f in _progress(todo, len(todo), progress)]
+    corpus = assemble(results + skipped)
+    for stage in _stages.CORPUS_STAGES:
+        try:
+            corpus.tables.update(stage(corpus.tables) or {})
+        except Exception as exc:
+            print(f"warning: corpus stage {stage.__name__} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+    reports = corpus.reports
+    corpus.manifest = {
+        "fazhi_version": __version__,
+        "input_fingerprint": input_fingerprint(reports) if not reports.empty else "",
+        "n_files": len(files),
+        "tables": {name: len(df) for name, df in sorted(corpus.tables.items())},
+    }
+    return corpus
+
+
+def _parse_one(args: tuple[str, str]) -> FileResult:
+    path, root = args
+    return parse_file(path, root=root)
+
+
+def _progress(iterable, total: int, enabled: bool):
+    if not enabled:
+        return iterable
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover
+        return iterable
+    return tqdm(iterable, total=total, desc="parsing", unit="file")
+
+
+def load_corpus(processed_dir: str | Path = "data/processed") -> Corpus:
+    """Read the tables written by `fazhi build` (Parquet) back into a `Corpus`."""
+    processed_dir = Path(processed_dir)
+    if not (processed_dir / "reports.parquet").exists():
+        raise FazhiError(
+            f"No corpus tables in {str(processed_dir)!r}; run `fazhi build RAW_DIR --out {processed_dir}` first."
+        )
+    tables = {p.stem: pd.read_parquet(p) for p in sorted(processed_dir.glob("*.parquet"))}
+    manifest_path = processed_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    return Corpus(tables, manifest)

@@ -1,0 +1,186 @@
+"""Title, issuer, level, years and dates of one report.
+
+>>> parse_title("塘栖镇法治政府建设年度报告(2024年度)")
+Title(issuer='塘栖镇', issuer_full='塘栖镇', level='township', report_year=2024, province=None, prefecture=None, county=None)
+>>> parse_title("绍兴市柯桥区湖塘街道办事处2024年法治政府建设年度报告").prefecture
+'绍兴市'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+LEVELS = ("township", "subdistrict", "county", "city", "province", "department", "unknown")
+MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# 2024年  2024年度  二〇二四年度
+YEAR_RE = re.compile(r"(?<!\d)(20[1-4]\d)\s*年")
+CN_YEAR_RE = re.compile(r"([二][〇○零Ｏ一][〇○零Ｏ一二三四五六七八九]{2})年")
+# 2025-03-21  2025/3/21  2025.03.21  2025年3月21日
+DATE_RE = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+# Administrative units in an issuer's name, outermost first.  绍兴市 柯桥区 湖塘街道办事处
+_UNIT_RE = re.compile(
+    r"[\u4e00-\u9fa5]{2,9}?(?:特别行政区|自治区|自治州|自治县|自治旗|街道办事处|街道|地区|省|盟|市|区|县|旗|镇|乡|苏木)"
+    r"|[\u4e00-\u9fa5]县"  # one-character counties: 沛县, 萧县
+)
+_GOV_SUFFIX = re.compile(r"(人民政府|政府|办事处|党委|党工委|工委)+$")
+_DEPT_RE = re.compile(r"(局|委员会|委|办公室|办|厅|部|署|中心|院|队|处|站|所|会)$")
+# Words that end a title's issuer part: 塘栖镇|法治政府建设年度报告   关于|2024年度…
+_TITLE_TAIL = re.compile(r"(关于|20\d{2}|[二][〇○零]|[(（]|法治|依法行政|法制|全面依法|推进|年度|工作报告)")
+
+
+class Title(NamedTuple):
+    issuer: str | None
+    issuer_full: str | None
+    level: str
+    report_year: int | None
+    province: str | None
+    prefecture: str | None
+    county: str | None
+
+
+def cn_year(text: str) -> int | None:
+    """二〇二四 → 2024."""
+    try:
+        return int("".join(str(_CN_DIGITS[c]) for c in text))
+    except KeyError:
+        return None
+
+
+def first_year(text: str) -> int | None:
+    """The first report-like year named in `text` (Arabic or Chinese numerals)."""
+    hits = [(m.start(), int(m.group(1))) for m in YEAR_RE.finditer(text)]
+    hits += [(m.start(), cn_year(m.group(1))) for m in CN_YEAR_RE.finditer(text)]
+    hits = [h for h in hits if h[1]]
+    return min(hits)[1] if hits else None
+
+
+def parse_date(text: str | None) -> str | None:
+    """ISO date from a metadata value; None when it is not a full date.
+
+    >>> parse_date("2025-03-21 09:39"), parse_date("2024年2月22日"), parse_date("2025121日")
+    ('2025-03-21', '2024-02-22', None)
+    """
+    if not text:
+        return None
+    m = DATE_RE.search(text)
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def split_units(name: str) -> tuple[list[str], str]:
+    """Administrative units at the start of a name and the rest.
+
+    >>> split_units("绍兴市柯桥区湖塘街道办事处")
+    (['绍兴市', '柯桥区', '湖塘街道办事处'], '')
+    >>> split_units("杭州市司法局")
+    (['杭州市'], '司法局')
+    """
+    units, pos = [], 0
+    while pos < len(name):
+        m = _UNIT_RE.match(name, pos)
+        if not m:
+            break
+        units.append(m.group(0))
+        pos = m.end()
+    return units, name[pos:]
+
+
+def _unit_level(unit: str, parent: str | None) -> str:
+    if unit.endswith(("街道办事处", "街道")):
+        return "subdistrict"
+    if unit.endswith(("镇", "乡", "苏木")):
+        return "township"
+    if unit.endswith(("省", "自治区", "特别行政区")) or unit in MUNICIPALITIES:
+        return "province"
+    if unit.endswith(("区", "县", "旗", "自治县", "自治旗")):
+        return "county"
+    if unit.endswith(("自治州", "地区", "盟")):
+        return "city"
+    if unit.endswith("市"):
+        # a 市 under another 市/州 is a county-level city (金华市义乌市)
+        return "county" if parent and parent.endswith(("市", "自治州", "地区", "盟")) and parent not in MUNICIPALITIES else "city"
+    return "unknown"
+
+
+def parse_issuer(name: str) -> Title:
+    """Issuer, level and region fields from an issuing body's name.
+
+    >>> parse_issuer("重庆市渝北区大盛镇人民政府")[:3]
+    ('大盛镇', '重庆市渝北区大盛镇人民政府', 'township')
+    """
+    full = name.strip()
+    core = _GOV_SUFFIX.sub("", full) or full
+    units, rest = split_units(core)
+    province = prefecture = county = None
+    parent = None
+    levels = []
+    for unit in units:
+        lvl = _unit_level(unit, parent)
+        levels.append(lvl)
+        parent = unit
+    for unit, lvl in zip(units, levels):
+        if lvl == "province":
+            province = unit
+        elif lvl == "city":
+            prefecture = unit
+        elif lvl == "county":
+            county = unit
+    if rest and _DEPT_RE.search(rest):
+        return Title(rest, full, "department", None, province, prefecture, county)
+    if not units:
+        return Title(core or None, full or None, "unknown", None, None, None, None)
+    last, lvl = units[-1], levels[-1]
+    short = re.sub(r"办事处$", "", last)
+    # region fields include the issuer's own unit: a county's report has county = itself
+    return Title(short, full, lvl, None, province, prefecture, county)
+
+
+def parse_title(title: str) -> Title:
+    """Issuer, level, report year and region fields from a report title."""
+    title = title.strip()
+    year = first_year(title)
+    m = _TITLE_TAIL.search(title)
+    name = title[: m.start()] if m else ""
+    if not name:
+        # 2023年度云龙镇法治政府建设工作报告: the issuer follows the year
+        after = re.sub(r"^(关于)?(20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年度?", "", title)
+        m2 = _TITLE_TAIL.search(after)
+        name = after[: m2.start()] if m2 else ""
+    if not name:
+        return Title(None, None, "unknown", year, None, None, None)
+    parsed = parse_issuer(name)
+    return parsed._replace(report_year=year)
+
+
+# ---------------------------------------------------------------- issuer from the body
+# 2025年,上社镇在县委、县政府的坚强领导下   — the first named township/subdistrict/county in the preamble
+_BODY_ISSUER = re.compile(
+    r"(?:^|[，,。；;：:\s年来])(?P<name>[\u4e00-\u9fa5]{2,5}?(?:街道|镇|乡))(?=在|坚持|深入|以|紧紧|认真|全面|始终|高举|围绕|按照|聚焦|紧扣|牢牢|立足|持续|积极|法治|党委|党工委|人民政府|办事处)"
+)
+
+
+def issuer_from_body(preamble: str) -> str | None:
+    """The issuer named at the start of the preamble (used only when the title and page lack one).
+
+    >>> issuer_from_body("2025年,上社镇在县委、县政府的坚强领导下")
+    '上社镇'
+    """
+    m = _BODY_ISSUER.search(preamble[:300])
+    return m.group("name") if m else None
+
+
+# 现将我街道2023年度法治政府建设情况报告如下
+_BODY_YEAR = re.compile(r"现将.{0,20}?(20\d{2})\s*年度?.{0,30}?(报告|汇报)如下")
+
+
+def body_report_year(preamble: str) -> int | None:
+    m = _BODY_YEAR.search(preamble)
+    return int(m.group(1)) if m else None

@@ -1,0 +1,14 @@
+"""Extension hooks of `fazhi build`: register a stage here with one import and one list entry.
+
+- `REPORT_STAGES`: `f(doc: Document) -> dict[str, list[dict]]`, run once per parsed report. Each key is
+  a table name whose rows are appended; the key `"report_updates"` holds one dict merged into the
+  report's row of `reports`.
+- `CORPUS_STAGES`: `f(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]`, run after all
+  reports, returning new or replaced tables.
+Stage functions are module-level (picklable for worker processes) and deterministic.
+"""
+
+from __future__ import annotations
+
+REPORT_STAGES: list = []
+CORPUS_STAGES: list = []
