@@ -202,7 +202,9 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
             groups[-1].append(i)
         else:
             groups.append([i])
-    for group in groups:
+    candidates = [[i] for i in header_idx]  # a single line naming the report wins over a joined one
+    candidates += [g[k : k + 2] for g in groups for k in range(len(g) - 1)]
+    for group in candidates:
         joined = "".join(lines[i].stripped for i in group)
         if looks_like_title(joined):
             title = joined
@@ -235,8 +237,10 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
                 continue
             first_copy = [lines[i].stripped for i in content[anchor:n]]
             second_copy = [lines[i].stripped for i in content[n:]]
-            probe = min(3, len(second_copy), len(first_copy))
-            if second_copy[:probe] != first_copy[:probe]:
+            overlap = min(len(second_copy), len(first_copy))
+            same = sum(a == b for a, b in zip(first_copy, second_copy))
+            # a second copy: most of its paragraphs repeat the first copy's, in the same order
+            if overlap < 2 or same < 0.6 * overlap or second_copy[1] != first_copy[1]:
                 continue
             duplicate = True
             differ = sum(a != b for a, b in zip(first_copy, second_copy)) + abs(len(first_copy) - len(second_copy))

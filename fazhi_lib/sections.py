@@ -127,6 +127,18 @@ _CLOSING_LINE = re.compile(
 )
 
 
+_UNNUMBERED_PUNCT = re.compile(r"[，,：:。；;！？!?]")
+
+
+def _current_kind(heads: list, text: str, paras: list, report_year: int | None) -> str | None:
+    """Kind of the last top-level heading found so far (for deciding on bare heading lines)."""
+    for h in reversed(heads):
+        if h[2] == 1:
+            a, b = paras[h[0]]
+            return classify_part(text[a:b], report_year=report_year)
+    return None
+
+
 def split_sections(text: str, *, report_year: int | None = None) -> list[Section]:
     return segment(text, report_year=report_year).sections
 
@@ -149,8 +161,11 @@ def segment(text: str, *, report_year: int | None = None) -> Segmentation:
                 heads.append([idx, name, rank, m.group("num"), p[: m.end()].strip(), _heading_title(p[m.end() :], rules.heading_end)])
                 break
         else:
-            if len(p) <= rules.unnumbered_max and not _SENTENCE_PUNCT.search(p) and classify_part(p, report_year=report_year):
-                heads.append([idx, "unnumbered", 1, None, None, p.strip()])
+            if len(p) <= rules.unnumbered_max and not _UNNUMBERED_PUNCT.search(p):
+                kind = classify_part(p, report_year=report_year)
+                # a bare line opens a part only when it names a part other than the one we are in
+                if kind and kind != _current_kind(heads, text, paras, report_year):
+                    heads.append([idx, "unnumbered", 1, None, None, p.strip()])
 
     # 2. closing block: trailing signature/date lines after the last heading
     closing_idx = len(paras)
@@ -166,16 +181,19 @@ def segment(text: str, *, report_year: int | None = None) -> Segmentation:
     stack: list[int] = []
     depths = []
     last_top_num = 0
+    demoted = False
     for h in heads:
         rank = h[2]
         if rank == 1 and h[1] != "unnumbered":
             n = cn_number(h[3]) or 0
             kind = classify_part(h[5], report_year=report_year)
-            if stack and n <= last_top_num and kind is None:
-                rank = max(stack) + 1  # 一、 reused inside a part
+            if stack and kind is None and (n <= last_top_num or demoted):
+                rank = 1.5  # 一、 reused inside a part: 一、主要成效 → 一、加强领导 二、依法决策 (above (一))
                 h[2] = rank
+                demoted = True
             else:
                 last_top_num = n
+                demoted = False
         while stack and stack[-1] >= rank:
             stack.pop()
         stack.append(rank)

@@ -1,0 +1,84 @@
+"""Cleaning: page cruft out, metadata read, duplicate copy out, words untouched, offsets kept."""
+
+import pytest
+
+from fazhi_lib.clean import clean_page, normalise_line
+from fazhi_lib.load import decode_bytes
+
+PAGE = """首页 > 政府信息公开 > 法治政府建设年度报告
+• 信息索引号:
+
+  11330703736873621E/2024-139175
+
+• 发布机构:
+
+  澧浦镇
+发布时间： 2024-01-31 15:51   浏览次数：128  字体:[ 大 中 小 ]
+澧浦镇2023年度法治政府
+建设工作报告
+今年以来，澧浦镇坚持以习近平新时代中国特色社会主义思想为指导，全年审查合同４３份。
+一、主要举措与成效
+一是强化统筹。组织合法性审查１３次。
+【打印本页】 【关闭窗口】
+扫一扫在手机打开当前页
+"""
+
+
+def test_cruft_metadata_and_split_title():
+    page = clean_page(PAGE)
+    assert page.title == "澧浦镇2023年度法治政府建设工作报告"  # split over two lines, joined
+    assert page.meta["信息索引号"] == ["11330703736873621E/2024-139175"]
+    assert page.meta["发布机构"] == ["澧浦镇"]
+    assert page.meta["发布时间"] == ["2024-01-31 15:51"]
+    assert page.text.split("\n") == [
+        "今年以来，澧浦镇坚持以习近平新时代中国特色社会主义思想为指导，全年审查合同43份。",
+        "一、主要举措与成效",
+        "一是强化统筹。组织合法性审查13次。",
+    ]
+    assert "breadcrumb" in page.dropped and "qr_prompt" in page.dropped
+
+
+def test_offsets_point_into_the_raw_text():
+    page = clean_page(PAGE)
+    i = page.text.index("合法性审查")
+    assert PAGE[page.offsets[i] : page.offsets[i] + 5] == "合法性审查"
+    a, b = page.raw_span(i, i + 5)
+    assert PAGE[a:b] == "合法性审查"
+
+
+def test_duplicate_copy_dropped_and_differences_reported():
+    body = "2024年,某镇在县委领导下推进法治建设取得成效。\n一、主要成效\n全年化解纠纷10件。\n二、存在的不足\n一是力量薄弱。"
+    page = clean_page(body + "\n【打印本页】\n" + body)
+    assert page.duplicate and page.text == body
+    changed = body.replace("10件", "12件")
+    page = clean_page(body + "\n" + changed)
+    assert page.text == body
+    assert any("differ in 1 paragraphs" in m for m in page.messages)
+
+
+def test_repeated_sentence_is_not_a_duplicate_copy():
+    text = "这是一段足够长的正文第一段落内容而且超过二十个字。\n一、成效\n这是一段足够长的正文第一段落内容而且超过二十个字。\n二、存在的问题"
+    page = clean_page(text)
+    assert not page.duplicate and page.text == text
+
+
+def test_unrecognised_header_line_is_kept_not_dropped():
+    page = clean_page("某某网站\n塘栖镇法治政府建设年度报告(2024年度)\n2024年,塘栖镇坚持依法行政,取得明显成效。")
+    assert page.text.startswith("某某网站")
+    assert any("unrecognised line" in m for m in page.messages)
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("  全年审查１０９０件，覆盖率达１００％。 ", "全年审查1090件，覆盖率达100%。"),
+    ("法治带头\u3000\u3000人156人", "法治带头 人156人"),
+    ("\t(一)党建引领法治建设 深化基层依法治理", "(一)党建引领法治建设 深化基层依法治理"),
+])
+def test_normalise_line(raw, clean):
+    assert normalise_line(raw) == clean
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"])
+def test_decode(encoding):
+    text = "澧浦镇2023年度法治政府建设工作报告"
+    decoded, used = decode_bytes(text.encode(encoding))
+    assert decoded == text
