@@ -54,7 +54,15 @@ _DICT_LINE = re.compile(r"^(?P<word>\S+?)(?:\s+(?P<freq>\d+))?(?:\s+(?P<tag>[A-Z
 
 
 def _bad_value(name: str, value: object, choices: Iterable[str]) -> ValueError:
-    return ValueError(f"`{name}` = {value!r} is not valid; choose one of: {', '.join(choices)}.")
+    from .corpus import invalid  # imported late: corpus imports the build stages, which may use tokens
+
+    return invalid(name, value, choices)
+
+
+def _error(message: str) -> ValueError:
+    from .corpus import FazhiError
+
+    return FazhiError(message)
 
 
 # ----------------------------------------------------------------------------------- word lists
@@ -118,7 +126,7 @@ def _resolve_stopwords(stopwords: str | Iterable[str] | None, extra: Iterable[st
     for name in names:
         words |= load_stopwords(name)
     if isinstance(extra, str):
-        raise TypeError("`extra_stopwords` must be a collection of words, e.g. ('试点', '样板').")
+        raise _error(f"`extra_stopwords` = {extra!r} is not valid; give a collection of words, e.g. ('试点', '样板').")
     words |= set(extra)
     return frozenset(words)
 
@@ -141,7 +149,7 @@ def load_domain_dict(path: str | Path | None = None) -> list[DictEntry]:
     for n, line in enumerate(read_word_list(path), 1):
         m = _DICT_LINE.match(line)
         if not m:
-            raise ValueError(f"{path}: line {n} {line!r} is not `word [freq] [tag]`.")
+            raise _error(f"{path}: line {n} {line!r} is not valid; write `word [freq] [tag]`.")
         freq = int(m["freq"]) if m["freq"] else None
         entries.append(DictEntry(m["word"], freq, m["tag"]))
     return entries
@@ -392,7 +400,7 @@ def token_options(*, engine: str | None = None,
     if name not in _ENGINE_FACTORIES:
         raise _bad_value("engine", name, available_engines())
     if isinstance(min_len, bool) or not isinstance(min_len, int) or min_len < 1:
-        raise ValueError(f"`min_len` = {min_len!r} is not valid; choose a whole number of 1 or more.")
+        raise _error(f"`min_len` = {min_len!r} is not valid; choose a whole number of 1 or more.")
     return TokenOptions(name, _resolve_stopwords(stopwords, extra_stopwords), bool(keep_numbers),
                         min_len, bool(simplify))
 
