@@ -10,9 +10,19 @@ from .clean import clean_page  # noqa: E402
 from .load import read_document  # noqa: E402
 from .metadata import parse_issuer, parse_title  # noqa: E402
 from .sections import PART_KINDS, SECTION_KINDS, classify_part, segment, split_sections  # noqa: E402
+from . import tfidf, tokens, typology  # noqa: E402
+from .tfidf import documents, fit_tfidf, near_duplicates, similarity, top_terms, topics  # noqa: E402
+from .tokens import register_engine, tokenize, tokenize_many  # noqa: E402
+from .typology import categorise_items, category_matrix, classify_text  # noqa: E402
+from . import places  # noqa: E402
+from .places import load_places_map, place_levels, places_report, plot_province_tiles, resolve_place  # noqa: E402
 
 __all__ = [
     "Corpus", "FazhiError", "build_corpus", "load_corpus", "parse_file", "parse_text", "clean_page",
     "read_document", "parse_issuer", "parse_title", "PART_KINDS", "SECTION_KINDS", "classify_part",
     "segment", "split_sections",
+    "tfidf", "tokens", "typology", "documents", "fit_tfidf", "near_duplicates", "similarity", "top_terms",
+    "topics", "register_engine", "tokenize", "tokenize_many", "categorise_items", "category_matrix",
+    "classify_text",
+    "places", "load_places_map", "place_levels", "places_report", "plot_province_tiles", "resolve_place",
 ]

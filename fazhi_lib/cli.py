@@ -14,8 +14,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     try:
+        _use_places_map(args.places_map)
         corpus = build_corpus(args.raw_dir, jobs=args.jobs, progress=not args.quiet)
-    except FazhiError as exc:
+    except (FazhiError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     corpus.save(args.out)
@@ -32,6 +33,31 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"  {row['status']:8s} {row['source_file']}: {row['messages']}")
     if args.strict and counts.get("error", 0):
         return 1
+    return 0
+
+
+def _use_places_map(path: str | None) -> None:
+    """--places-map FILE, else data/places_map.csv when present: checked now, read by the place stage."""
+    from .places import PLACES_MAP_ENV, load_places_map
+
+    if path is None and Path("data/places_map.csv").is_file():
+        path = "data/places_map.csv"
+    if path:
+        load_places_map(path)  # a broken map stops the build with its reason
+        os.environ[PLACES_MAP_ENV] = str(Path(path).resolve())
+    else:
+        os.environ.pop(PLACES_MAP_ENV, None)
+
+
+def cmd_places(args: argparse.Namespace) -> int:
+    from .corpus import FazhiError, load_corpus
+    from .places import places_report
+
+    try:
+        print(places_report(load_corpus(args.data)))
+    except FazhiError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -67,7 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     b.add_argument("--strict", action="store_true", help="exit non-zero if any file could not be parsed")
     b.add_argument("--quiet", action="store_true", help="no progress display")
+    b.add_argument("--places-map", default=None, metavar="FILE",
+                   help="CSV issuer,adcode[,province,prefecture,county,note] placing reports by hand "
+                        "(default data/places_map.csv when present)")
     b.set_defaults(func=cmd_build)
+
+    pl = sub.add_parser("places", help="print where the reports come from: placed at each level, by source, unplaced")
+    pl.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")
+    pl.set_defaults(func=cmd_places)
 
     r = sub.add_parser("report", help="render the notebooks into reports/ (executed .ipynb + HTML)")
     r.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")

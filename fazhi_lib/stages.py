@@ -10,5 +10,11 @@ Stage functions are module-level (picklable for worker processes) and determinis
 
 from __future__ import annotations
 
-REPORT_STAGES: list = []
+from .places import place_stage
+from .typology import categorise_problem_items
+
+REPORT_STAGES: list = [
+    place_stage,  # → reports: province, prefecture, county, adcode, region, place_source/evidence/note
+    categorise_problem_items,  # → problem_item_categories (typology of the problems part)
+]
 CORPUS_STAGES: list = []

@@ -54,7 +54,8 @@ _DICT_LINE = re.compile(r"^(?P<word>\S+?)(?:\s+(?P<freq>\d+))?(?:\s+(?P<tag>[A-Z
 
 
 def _bad_value(name: str, value: object, choices: Iterable[str]) -> ValueError:
-    from .corpus import invalid  # imported late: corpus imports the build stages, which may use tokens
+    # imported late: corpus imports the build stages, which may use tokens
+    from .corpus import invalid
 
     return invalid(name, value, choices)
 
@@ -115,7 +116,9 @@ def load_stopwords(name: str) -> frozenset[str]:
     return _read_cached(str(path), path.stat().st_mtime)
 
 
-def _resolve_stopwords(stopwords: str | Iterable[str] | None, extra: Iterable[str]) -> frozenset[str]:
+def _resolve_stopwords(
+    stopwords: str | Iterable[str] | None, extra: Iterable[str]
+) -> frozenset[str]:
     if stopwords is None:
         names: tuple[str, ...] = ()
     elif isinstance(stopwords, str):
@@ -126,7 +129,9 @@ def _resolve_stopwords(stopwords: str | Iterable[str] | None, extra: Iterable[st
     for name in names:
         words |= load_stopwords(name)
     if isinstance(extra, str):
-        raise _error(f"`extra_stopwords` = {extra!r} is not valid; give a collection of words, e.g. ('试点', '样板').")
+        raise _error(
+            f"`extra_stopwords` = {extra!r} is not valid; give a collection of words, e.g. ('试点', '样板')."
+        )
     words |= set(extra)
     return frozenset(words)
 
@@ -339,8 +344,9 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
-def cut(text: str, *, engine: str | None = None, simplify: bool = True,
-        cache: TokenCache | None = None) -> tuple[str, ...]:
+def cut(
+    text: str, *, engine: str | None = None, simplify: bool = True, cache: TokenCache | None = None
+) -> tuple[str, ...]:
     """The engine's raw cut of `text` (every token, nothing filtered), through the cache."""
     eng = get_engine(engine)
     cache = CACHE if cache is None else cache
@@ -354,8 +360,11 @@ def cut(text: str, *, engine: str | None = None, simplify: bool = True,
 
 # -------------------------------------------------------------------------------------- filters
 def is_number(token: str) -> bool:
-    """>>> [is_number(t) for t in ("2024", "41.63%", "两万", "执法")]
-    [True, True, True, False]"""
+    """A token that is only a number (digits, percentages, ranges, Chinese numerals).
+
+    >>> [is_number(t) for t in ("2024", "41.63%", "两万", "执法")]
+    [True, True, True, False]
+    """
     return bool(_NUMBER.match(token))
 
 
@@ -364,7 +373,9 @@ def is_punctuation(token: str) -> bool:
     return not any(unicodedata.category(ch)[0] in "LN" for ch in token)
 
 
-def _filter(tokens: Iterable[str], stop: frozenset[str], keep_numbers: bool, min_len: int) -> list[str]:
+def _filter(
+    tokens: Iterable[str], stop: frozenset[str], keep_numbers: bool, min_len: int
+) -> list[str]:
     out = []
     for tok in tokens:
         tok = tok.strip()
@@ -391,23 +402,36 @@ class TokenOptions:
     simplify: bool
 
 
-def token_options(*, engine: str | None = None,
-                  stopwords: str | Iterable[str] | None = DEFAULT_STOPWORDS,
-                  extra_stopwords: Iterable[str] = (), keep_numbers: bool = False,
-                  min_len: int = 2, simplify: bool = True) -> TokenOptions:
+def token_options(
+    *,
+    engine: str | None = None,
+    stopwords: str | Iterable[str] | None = DEFAULT_STOPWORDS,
+    extra_stopwords: Iterable[str] = (),
+    keep_numbers: bool = False,
+    min_len: int = 2,
+    simplify: bool = True,
+) -> TokenOptions:
     """Check the options once (clear errors) and resolve stopword list names to words."""
     name = engine or default_engine()
     if name not in _ENGINE_FACTORIES:
         raise _bad_value("engine", name, available_engines())
     if isinstance(min_len, bool) or not isinstance(min_len, int) or min_len < 1:
         raise _error(f"`min_len` = {min_len!r} is not valid; choose a whole number of 1 or more.")
-    return TokenOptions(name, _resolve_stopwords(stopwords, extra_stopwords), bool(keep_numbers),
-                        min_len, bool(simplify))
+    return TokenOptions(
+        name,
+        _resolve_stopwords(stopwords, extra_stopwords),
+        bool(keep_numbers),
+        min_len,
+        bool(simplify),
+    )
 
 
 def _missing(text: object) -> bool:
-    return text is None or (isinstance(text, float) and math.isnan(text)) or (
-        type(text).__name__ in ("NAType", "NaTType"))
+    return (
+        text is None
+        or (isinstance(text, float) and math.isnan(text))
+        or (type(text).__name__ in ("NAType", "NaTType"))
+    )
 
 
 def _tokenize(text: object, opts: TokenOptions, cache: TokenCache | None) -> list[str]:
@@ -419,22 +443,35 @@ def _tokenize(text: object, opts: TokenOptions, cache: TokenCache | None) -> lis
     return _filter(raw, opts.stopwords, opts.keep_numbers, opts.min_len)
 
 
-def tokenize(text: str, *, engine: str | None = None,
-             stopwords: str | Iterable[str] | None = DEFAULT_STOPWORDS,
-             extra_stopwords: Iterable[str] = (), keep_numbers: bool = False, min_len: int = 2,
-             simplify: bool = True, cache: TokenCache | None = None) -> list[str]:
+def tokenize(
+    text: str,
+    *,
+    engine: str | None = None,
+    stopwords: str | Iterable[str] | None = DEFAULT_STOPWORDS,
+    extra_stopwords: Iterable[str] = (),
+    keep_numbers: bool = False,
+    min_len: int = 2,
+    simplify: bool = True,
+    cache: TokenCache | None = None,
+) -> list[str]:
     """Tokens of `text` for analysis (see the module docstring for the steps).
 
     `stopwords` names lists (`stopword_lists()`), `None` or `()` for none; `extra_stopwords` adds
     words of your own. Missing text (None/NaN) gives `[]`.
 
     >>> tokenize("二是法制专业人员配备不足", stopwords=())
-    ['二是', '法制', '专业', '人员', '配备', '不足']
+    ['二是', '法制', '专业', '人员配备', '不足']
     >>> tokenize("二是法制专业人员配备不足")
-    ['法制', '专业', '人员', '配备', '不足']
+    ['法制', '专业', '人员配备', '不足']
     """
-    opts = token_options(engine=engine, stopwords=stopwords, extra_stopwords=extra_stopwords,
-                         keep_numbers=keep_numbers, min_len=min_len, simplify=simplify)
+    opts = token_options(
+        engine=engine,
+        stopwords=stopwords,
+        extra_stopwords=extra_stopwords,
+        keep_numbers=keep_numbers,
+        min_len=min_len,
+        simplify=simplify,
+    )
     return _tokenize(text, opts, cache)
 
 
@@ -448,8 +485,8 @@ def tokenize_many(texts: Iterable[str], **options) -> list[list[str]]:
 class Tokenizer:
     """`tokenize` with fixed options, as a picklable callable (for scikit-learn's `tokenizer=`).
 
-    >>> Tokenizer(stopwords=("general",))("切实加强合法性审查")
-    ['切实', '加强', '合法性审查']
+    >>> Tokenizer(stopwords=("general",))("进一步强化合法性审查")
+    ['进一步', '强化', '合法性审查']
     """
 
     def __init__(self, **options):
