@@ -64,6 +64,7 @@ class Document:
     sections: list[dict]
     parts: list[dict]
     problem_items: list[dict]
+    header_text: str = ""  # lines dropped before the body (breadcrumbs, metadata): evidence for stages
 
 
 @dataclass
@@ -210,7 +211,7 @@ def parse_text(text: str, *, source_file: str = "", sha256: str = "", fmt: str =
             for value in dict.fromkeys(values)
         ],
     }
-    doc = Document(report_id, report, page.text, section_rows, part_rows, items_rows)
+    doc = Document(report_id, report, page.text, section_rows, part_rows, items_rows, page.header_text)
     for stage in _stages.REPORT_STAGES:
         try:
             out = stage(doc)
