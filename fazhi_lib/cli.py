@@ -15,25 +15,46 @@ def cmd_build(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         _use_places_map(args.places_map)
-        corpus = build_corpus(args.raw_dir, jobs=args.jobs, progress=not args.quiet)
+        cache = _build_cache(args)
+        corpus = build_corpus(args.raw_dir, jobs=args.jobs, progress=not args.quiet, cache=cache, dask=args.dask)
     except (FazhiError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    corpus.save(args.out)
+    corpus.save(args.out, csv=not args.no_csv)
+    if args.partition_by_year:
+        from .distributed import write_partitioned
+
+        write_partitioned(corpus, args.out)
+    if cache is not None and args.cache is None:
+        cache.prune()  # OUT/.cache serves this build only: drop entries of removed or changed files
+    from .corpus import summarise
+
     log = corpus.parse_log
-    counts = log["status"].value_counts().to_dict() if not log.empty else {}
-    n_read = len(log)
-    parsed = counts.get("ok", 0) + counts.get("warning", 0)
+    summary = summarise(log)  # read = parsed + rejected + duplicates + skipped
     print(
-        f"{n_read} read, {parsed} parsed, {counts.get('warning', 0)} with warnings, {counts.get('error', 0)} rejected, "
-        f"{counts.get('duplicate', 0)} duplicates, {counts.get('skipped', 0)} skipped "
-        f"-> {args.out} ({time.perf_counter() - t0:.1f} s)"
+        f"{summary.line()} "
+        f"-> {args.out} ({time.perf_counter() - t0:.1f} s{'; ' + cache.summary() if cache is not None else ''})"
     )
-    for _, row in log[log["status"].isin(["warning", "error"])].iterrows():
-        print(f"  {row['status']:8s} {row['source_file']}: {row['messages']}")
-    if args.strict and counts.get("error", 0):
+    for _, row in log[log["status"].isin(["warning", "error", "duplicate"])].iterrows():
+        print(f"  {row['status']:9s} {row['source_file']}: {row['messages']}")
+    n_files = corpus.manifest.get("n_files", summary.read)
+    if not summary.balanced or summary.read != n_files:  # never expected: say so loudly rather than lose a file
+        print(f"error: {n_files} input files but the parse log accounts for {summary.read}; please report this",
+              file=sys.stderr)
+        return 3
+    if args.strict and summary.rejected:
+        print(f"--strict: {summary.rejected} file{'s' if summary.rejected != 1 else ''} rejected", file=sys.stderr)
         return 1
     return 0
+
+
+def _build_cache(args: argparse.Namespace):
+    """--cache DIR, else OUT/.cache; None with --no-cache."""
+    from .cache import CACHE_DIRNAME, BuildCache
+
+    if args.no_cache:
+        return None
+    return BuildCache(Path(args.cache) if args.cache else Path(args.out) / CACHE_DIRNAME)
 
 
 def _use_places_map(path: str | None) -> None:
@@ -83,6 +104,50 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_kwic(args: argparse.Namespace) -> int:
+    from .corpus import FazhiError, load_corpus
+    from .kwic import kwic
+    from .reading import text_table, write_table
+
+    try:
+        table = kwic(load_corpus(args.data), args.pattern, window=args.window, part=args.part, regex=args.regex)
+        if args.out:
+            print(f"{len(table)} occurrences of {args.pattern!r} -> {write_table(table, args.out)}")
+            return 0
+    except (FazhiError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{len(table)} occurrences of {args.pattern!r} in {table['report_id'].nunique()} reports")
+    if not table.empty:
+        shown = table[["issuer", "report_year", "part", "start", "left", "match", "right"]]
+        print(text_table(shown, right=("left",)))
+    return 0
+
+
+def cmd_keyness(args: argparse.Namespace) -> int:
+    from .corpus import FazhiError, load_corpus
+    from .reading import keyness, text_table, write_table
+
+    try:
+        table = keyness(load_corpus(args.data), ";".join(args.a), ";".join(args.b or ["rest"]), part=args.part,
+                        min_count=args.min_count)
+        if args.out:
+            print(f"{len(table)} terms -> {write_table(table, args.out)}")
+            return 0
+    except (FazhiError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    a, b = table.attrs["group_a"], table.attrs["group_b"]
+    print(f"A = {a} ({table.attrs['reports_a']} reports, {table.attrs['tokens_a']} tokens); "
+          f"B = {b} ({table.attrs['reports_b']} reports, {table.attrs['tokens_b']} tokens)")
+    for side, name in (("a", a), ("b", b)):
+        rows = table[table["key_for"] == side]
+        rows = rows.head(args.top) if side == "a" else rows.sort_values(["g2", "term"]).head(args.top)
+        print(f"\nkey for {side.upper()} ({name}), strongest first:")
+        print(text_table(rows) if not rows.empty else "  (none)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fazhi", description="Tables and notebooks for 法治政府建设年度报告.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -90,8 +155,18 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="parse a folder of report files into tables")
     b.add_argument("raw_dir", nargs="?", default="data/raw", help="folder of raw report files (default data/raw)")
     b.add_argument("--out", default="data/processed", help="output folder for the tables (default data/processed)")
-    b.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
-    b.add_argument("--strict", action="store_true", help="exit non-zero if any file could not be parsed")
+    b.add_argument("--jobs", type=int, default=0, help="worker processes (default 0: all cores)")
+    b.add_argument("--cache", default=None, metavar="DIR",
+                   help="keep parsed files here, keyed by content and fazhi version (default OUT/.cache)")
+    b.add_argument("--no-cache", action="store_true", help="parse every file again; keep no cache")
+    b.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="parse on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' "
+                        "(a LocalCluster of --jobs workers)")
+    b.add_argument("--partition-by-year", action="store_true",
+                   help="also write OUT/dataset/<table>/report_year=YYYY/ Parquet datasets (large corpora)")
+    b.add_argument("--no-csv", action="store_true", help="write Parquet only (large corpora)")
+    b.add_argument("--strict", action="store_true",
+                   help="exit 1 if any file was rejected (could not be read, or is not an annual report)")
     b.add_argument("--quiet", action="store_true", help="no progress display")
     b.add_argument("--places-map", default=None, metavar="FILE",
                    help="CSV issuer,adcode[,province,prefecture,county,note] placing reports by hand "
@@ -111,6 +186,27 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="override a parameter; VALUE is read as YAML (lists, numbers)")
     r.set_defaults(func=cmd_report)
+
+    k = sub.add_parser("kwic", help="every occurrence of a word or pattern in context (keyword in context)")
+    k.add_argument("pattern", help="the text to find (or a regular expression with --regex)")
+    k.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")
+    k.add_argument("--window", type=int, default=20, help="characters of context on each side (default 20)")
+    k.add_argument("--part", default=None, help="only this part kind (achievements, problems, duty, plan, other)")
+    k.add_argument("--regex", action="store_true", help="read PATTERN as a regular expression")
+    k.add_argument("--out", default=None, metavar="FILE", help="write the table to FILE.csv or FILE.xlsx")
+    k.set_defaults(func=cmd_kwic)
+
+    ky = sub.add_parser("keyness", help="words that set group A apart from group B (log-likelihood G², log ratio)")
+    ky.add_argument("--a", action="append", required=True, metavar="KEY=VALUE",
+                    help="group A as filters: year=2024, level=township, province=浙江省, part=problems (repeatable)")
+    ky.add_argument("--b", action="append", metavar="KEY=VALUE",
+                    help="group B the same way, or `rest` (default): every report group A leaves out")
+    ky.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")
+    ky.add_argument("--part", default=None, help="part kind for groups that name none (default: whole text)")
+    ky.add_argument("--min-count", type=int, default=2, help="minimum count of a term in A and B together (default 2)")
+    ky.add_argument("--top", type=int, default=15, help="terms printed for each group (default 15)")
+    ky.add_argument("--out", default=None, metavar="FILE", help="write the whole table to FILE.csv or FILE.xlsx")
+    ky.set_defaults(func=cmd_keyness)
     return parser
 
 

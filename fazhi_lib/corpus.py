@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,14 +22,14 @@ import pandas as pd
 from . import __version__
 from . import stages as _stages
 from .clean import clean_page
-from .load import LoadError, read_document
+from .load import LoadError, read_document, skip_reason
 from .metadata import LEVELS, body_report_year, first_year, issuer_from_body, parse_date, parse_issuer, parse_title
 from .rules import load_rules
 from .sections import PART_KINDS, SECTION_KINDS, parts_of, problem_items, segment
 
 # Column order of the core tables (the data dictionary in README.md explains each column).
 REPORT_COLUMNS = [
-    "report_id", "source_file", "sha256", "format", "encoding", "title", "issuer", "issuer_full",
+    "report_id", "source_file", "sha256", "format", "encoding", "converted_from", "title", "issuer", "issuer_full",
     "issuer_source", "level", "province", "prefecture", "county", "report_year", "report_year_source",
     "publish_date", "written_date", "index_no", "publisher", "n_chars", "part_kinds", "missing_parts",
     "n_problem_items", "printed_twice", "status", "warnings",
@@ -255,9 +256,13 @@ def _year_from_body(text: str, secs) -> tuple[int | None, str]:
 
 
 def parse_file(path: str | Path, *, root: str | Path | None = None) -> FileResult:
-    """Parse one input file; a file that cannot be read becomes an `error` row of the parse log."""
+    """Parse one input file. A file that is skipped, cannot be read or is not an annual report becomes a
+    `skipped` or `error` row of the parse log with its reason; nothing raises."""
     path = Path(path)
     source_file = path.relative_to(root).as_posix() if root else path.name
+    reason = skip_reason(source_file)
+    if reason:
+        return _log_only(source_file, None, "skipped", reason)
     try:
         loaded = read_document(path)
     except (LoadError, OSError) as exc:
@@ -266,12 +271,55 @@ def parse_file(path: str | Path, *, root: str | Path | None = None) -> FileResul
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError:
             pass
-        log = {"source_file": source_file, "report_id": digest[:12] or None, "status": "error", "messages": str(exc)}
-        return FileResult(source_file, None, {}, log)
-    result = parse_text(loaded.text, source_file=source_file, sha256=loaded.sha256, fmt=loaded.format, encoding=loaded.encoding)
+        message = str(exc) if isinstance(exc, LoadError) else f"the file could not be read ({exc.strerror or exc})"
+        return _log_only(source_file, digest[:12] or None, "error", message)
+    try:
+        result = parse_text(loaded.text, source_file=source_file, sha256=loaded.sha256, fmt=loaded.format,
+                            encoding=loaded.encoding)
+    except Exception as exc:  # a bug on odd content must not stop the build or lose the file
+        return _log_only(source_file, loaded.sha256[:12], "error",
+                         f"could not be parsed ({type(exc).__name__}: {exc}); this is a fazhi bug: please report it with the file")
+    report = result.report
+    report["converted_from"] = loaded.converted_from
+    reason = not_a_report(result)
+    if reason:
+        return _log_only(source_file, report["report_id"], "error", reason)
     if loaded.warnings:
-        result.log["messages"] = "; ".join([*loaded.warnings, result.log["messages"]]).strip("; ")
+        report["warnings"] = "; ".join([*loaded.warnings, *([report["warnings"]] if report["warnings"] else [])])
+        report["status"] = result.log["status"] = "warning"
+    result.log["messages"] = "; ".join(m for m in (*loaded.warnings, *loaded.notes, result.log["messages"]) if m)
     return result
+
+
+def _log_only(source_file: str, report_id: str | None, status: str, message: str) -> FileResult:
+    return FileResult(source_file, None, {}, {"source_file": source_file, "report_id": report_id, "status": status,
+                                              "messages": message})
+
+
+MANDATED_PARTS = ("achievements", "problems", "duty", "plan")
+_REPORT_WORDS = re.compile(r"法治|依法行政|法制")
+
+
+def not_a_report(result: FileResult) -> str | None:
+    """Why a parsed page is not an annual rule-of-law report (a news item, an error page), or None.
+
+    A report has two of the mandated parts (achievements, problems, duty, plan); or one of them and a
+    title naming a rule-of-law report or 法治/依法行政 near its start; or such a title and 1,000+
+    characters (a report whose parts could not be recognised is kept, with warnings).
+    """
+    r = result.report
+    text = result.tables["texts"][0]["text"] if result.tables.get("texts") else ""
+    found = {k for k in (r.get("part_kinds") or "").split(",") if k in MANDATED_PARTS}
+    titled = bool(r.get("title"))
+    if len(found) >= 2 or (found and (titled or _REPORT_WORDS.search(text[:500]))) or (titled and len(text) >= 1000):
+        return None
+    snippet = " ".join(text.split())[:30]
+    if not text.strip():
+        return "not an annual report: no text is left once the page's menus, metadata and links are removed"
+    return (
+        f"not an annual rule-of-law report (no title naming one, {'only the ' + ', '.join(sorted(found)) + ' part' if found else 'no achievements/problems/plan parts'}; "
+        f"{len(text):,} characters beginning '{snippet}'): a news item, an error page or another document; not counted"
+    )
 
 
 def list_input_files(raw_dir: str | Path) -> list[Path]:
@@ -368,6 +416,8 @@ class Corpus:
         (tmp / "manifest.json").write_text(json.dumps(self.manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
         old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
         if out_dir.exists():
+            if (out_dir / ".cache").is_dir():  # the build cache (cache.py) outlives the tables
+                os.replace(out_dir / ".cache", tmp / ".cache")
             os.replace(out_dir, old)
         os.replace(tmp, out_dir)
         if old.exists():
@@ -393,24 +443,131 @@ def input_fingerprint(reports_or_log: pd.DataFrame) -> str:
     return h.hexdigest()[:16]
 
 
+# ---------------------------------------------------------------- duplicates
+_FORMAT_RANK = {"txt": 0, "html": 1, "docx": 2, "pdf": 3}
+_SENTENCE_SPLIT = re.compile(r"[。！？；!?;\n]")
+NEAR_COPY_SHARE = 0.8  # a copy: this share of the shorter text's sentences are in the longer one
+
+
+def _compact(text: str) -> str:
+    """The text as compared across formats: NFKC (full-width punctuation → ASCII), no whitespace."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _sentences(text: str) -> set[str]:
+    pieces = ("".join(piece.split()) for piece in _SENTENCE_SPLIT.split(unicodedata.normalize("NFKC", text)))
+    return {piece for piece in pieces if len(piece) >= 8}
+
+
+def find_duplicates(results: list[FileResult]) -> dict[str, tuple[str, str]]:
+    """source_file of each duplicate → (source_file of the copy kept, message naming it).
+
+    Copies of one report are: the same bytes; the same clean text in another format or encoding
+    (a .txt and an .html, GBK and UTF-8); or, for the same issuer and year, a text most of whose
+    sentences are in the other's (a truncated copy, a traditional-character copy). The most complete
+    copy is kept (most mandated parts, full length, original script, .txt before .html/.docx/.pdf,
+    UTF-8 first, then the first file name).
+    """
+    parsed = [r for r in results if r.report is not None]
+    text_of = {r.source_file: (r.tables.get("texts") or [{"text": ""}])[0]["text"] for r in parsed}
+    parent = {r.source_file: r.source_file for r in parsed}
+
+    def root(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(a, b):
+        parent[root(b)] = root(a)
+
+    for key in (lambda r: r.report["sha256"] or None, lambda r: hashlib.sha256(_compact(text_of[r.source_file]).encode()).hexdigest()):
+        first: dict = {}
+        for r in parsed:
+            k = key(r)
+            if k:
+                union(first.setdefault(k, r.source_file), r.source_file)
+    by_issuer_year: dict = {}
+    for r in parsed:
+        if r.report.get("issuer") and r.report.get("report_year"):
+            by_issuer_year.setdefault((r.report["issuer"], r.report["report_year"]), []).append(r)
+    sentences: dict[str, set[str]] = {}
+    for group in by_issuer_year.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if root(a.source_file) == root(b.source_file):
+                    continue
+                if _contained(a.source_file, b.source_file, text_of, sentences) >= NEAR_COPY_SHARE:
+                    union(a.source_file, b.source_file)
+    groups: dict[str, list[FileResult]] = {}
+    for r in parsed:
+        groups.setdefault(root(r.source_file), []).append(r)
+    out: dict[str, tuple[str, str]] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        longest = max(len(text_of[m.source_file]) for m in members)
+
+        def rank(m):
+            rep = m.report
+            found = {k for k in (rep.get("part_kinds") or "").split(",") if k in MANDATED_PARTS}
+            return (-len(found), len(text_of[m.source_file]) < 0.95 * longest, rep.get("converted_from") is not None,
+                    _FORMAT_RANK.get(rep.get("format"), 9), {"utf-8": 0, "utf-8-sig": 1}.get(rep.get("encoding"), 2),
+                    m.source_file)
+
+        kept = min(members, key=rank)
+        for m in members:
+            if m is kept:
+                continue
+            k, r = kept.report, m.report
+            this = f"{r.get('format')}" + (f", {r['encoding']}" if r.get("encoding") else "") + (
+                f", {r['converted_from']} characters" if r.get("converted_from") else "")
+            if r["sha256"] and r["sha256"] == k["sha256"]:
+                msg = f"duplicate: the same file as {kept.source_file}; counted once"
+            elif _compact(text_of[m.source_file]) == _compact(text_of[kept.source_file]):
+                msg = f"duplicate: the same report text as {kept.source_file} (this copy: {this}); counted once"
+            else:
+                share = _contained(m.source_file, kept.source_file, text_of, sentences)
+                shorter = len(text_of[m.source_file]) < 0.95 * len(text_of[kept.source_file])
+                msg = (f"duplicate: {'a shorter' if shorter else 'another'} copy of the report in {kept.source_file} "
+                       f"(same issuer {r['issuer']} and year {r['report_year']}; {share:.0%} of this copy's sentences are in it; "
+                       f"this copy: {this}); the more complete copy is counted once")
+            out[m.source_file] = (kept.source_file, msg)
+    return out
+
+
+def _contained(a: str, b: str, text_of: dict, cache: dict) -> float:
+    """Share of the sentences of the shorter of texts a, b that are in the other."""
+    for name in (a, b):
+        if name not in cache:
+            cache[name] = _sentences(text_of[name])
+    sa, sb = cache[a], cache[b]
+    small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
+    return len(small & big) / len(small) if small else 0.0
+
+
 def assemble(results: list[FileResult]) -> Corpus:
-    """Per-file results → tables (rows sorted, duplicates of identical files kept once)."""
+    """Per-file results → tables (rows sorted; copies of one report kept once, see `find_duplicates`)."""
     reports, logs = [], []
     tables: dict[str, list[dict]] = {}
-    seen: dict[str, str] = {}
+    duplicates = find_duplicates(results)
+    copies: dict[str, list[str]] = {}
+    for name, (kept, _) in duplicates.items():
+        copies.setdefault(kept, []).append(name)
     for r in sorted(results, key=lambda r: r.source_file):
         log = dict(r.log)
+        if r.source_file in duplicates:
+            log["status"] = "duplicate"
+            log["messages"] = duplicates[r.source_file][1]
+            logs.append(log)
+            continue
         if r.report is not None:
-            rid = r.report["report_id"]
-            if rid in seen:
-                log["status"] = "duplicate"
-                log["messages"] = f"the same file as {seen[rid]}; counted once"
-                logs.append(log)
-                continue
-            seen[rid] = r.source_file
             reports.append(r.report)
             for name, rows in r.tables.items():
                 tables.setdefault(name, []).extend(rows)
+            if r.source_file in copies:
+                also = f"also saved as {', '.join(sorted(copies[r.source_file]))} (duplicates, not counted)"
+                log["messages"] = "; ".join(m for m in (log["messages"], also) if m)
         logs.append(log)
     out = {
         "reports": _frame(reports, REPORT_COLUMNS),
@@ -434,8 +591,14 @@ def assemble(results: list[FileResult]) -> Corpus:
     return Corpus(out)
 
 
-def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: bool = False) -> Corpus:
-    """Parse every file under `raw_dir` into the corpus tables. Unreadable files are logged, never dropped."""
+def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: bool = False,
+                 cache=None, dask: str | None = None) -> Corpus:
+    """Parse every file under `raw_dir` into the corpus tables. Unreadable files are logged, never dropped.
+
+    `jobs`: worker processes (0: all cores); `cache`: a `cache.BuildCache` or its folder, so files
+    parsed by an earlier build are not parsed again; `dask`: a scheduler address or "local" to parse
+    on a Dask cluster (`distributed.py`). The tables are the same whatever runs the parsing.
+    """
     raw_dir = Path(raw_dir)
     files = list_input_files(raw_dir)
     results: list[FileResult] = []
@@ -448,13 +611,12 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
                                        "status": "skipped", "messages": "hidden or temporary file; skipped"}))
         else:
             todo.append(f)
-    iterator = None
-    if jobs and jobs > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            iterator = list(_progress(pool.map(_parse_one, [(str(f), str(raw_dir)) for f in todo], chunksize=8), len(todo), progress))
-        results = iterator
-    else:
-        results = [parse_file(f, root=raw_dir) for f in _progress(todo, len(todo), progress)]
+    from .cache import BuildCache
+    from .parallel import parse_files
+
+    if cache is not None and not isinstance(cache, BuildCache):
+        cache = BuildCache(cache)
+    results = parse_files(todo, raw_dir, jobs=jobs, progress=progress, cache=cache, dask=dask)
     corpus = assemble(results + skipped)
     for stage in _stages.CORPUS_STAGES:
         try:
@@ -467,23 +629,15 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
         "input_fingerprint": input_fingerprint(reports) if not reports.empty else "",
         "n_files": len(files),
         "tables": {name: len(df) for name, df in sorted(corpus.tables.items())},
+        "token_engine": _token_engine_signature(),
     }
     return corpus
 
 
-def _parse_one(args: tuple[str, str]) -> FileResult:
-    path, root = args
-    return parse_file(path, root=root)
+def _token_engine_signature() -> str:
+    from .tokens import get_engine
 
-
-def _progress(iterable, total: int, enabled: bool):
-    if not enabled:
-        return iterable
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover
-        return iterable
-    return tqdm(iterable, total=total, desc="parsing", unit="file")
+    return get_engine().signature
 
 
 def load_corpus(processed_dir: str | Path = "data/processed") -> Corpus:
@@ -497,3 +651,87 @@ def load_corpus(processed_dir: str | Path = "data/processed") -> Corpus:
     manifest_path = processed_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
     return Corpus(tables, manifest)
+
+
+# ---------------------------------------------------------------- what a build did, in one line
+@dataclass(frozen=True)
+class BuildSummary:
+    """Counts of `parse_log` statuses. Every input file is counted once:
+    read = parsed + rejected + duplicates + skipped (`with_warnings` is part of `parsed`)."""
+
+    read: int
+    parsed: int
+    with_warnings: int
+    rejected: int
+    duplicates: int
+    skipped: int
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.parsed + self.rejected + self.duplicates + self.skipped
+
+    def line(self) -> str:
+        """'12 read, 5 parsed, 2 with warnings, 4 rejected, 2 duplicates, 1 skipped'"""
+        return (f"{self.read} read, {self.parsed} parsed, {self.with_warnings} with warnings, {self.rejected} rejected, "
+                f"{self.duplicates} duplicates, {self.skipped} skipped")
+
+
+def summarise(parse_log: pd.DataFrame) -> BuildSummary:
+    """The build summary of a parse log (statuses ok, warning, error, duplicate, skipped)."""
+    counts = parse_log["status"].value_counts().to_dict() if len(parse_log) else {}
+    unknown = set(counts) - {"ok", "warning", "error", "duplicate", "skipped"}
+    if unknown:
+        raise invalid("status", sorted(unknown)[0], ["ok", "warning", "error", "duplicate", "skipped"])
+    return BuildSummary(
+        read=len(parse_log), parsed=counts.get("ok", 0) + counts.get("warning", 0), with_warnings=counts.get("warning", 0),
+        rejected=counts.get("error", 0), duplicates=counts.get("duplicate", 0), skipped=counts.get("skipped", 0),
+    )
+
+
+# ---------------------------------------------------------------- one clear sentence for notebooks
+def require_reports(corpus: Corpus, *, at_least: int = 1, what: str = "this analysis") -> Corpus:
+    """`corpus` back when it holds at least `at_least` reports, else a `FazhiError` saying why in one
+    sentence (for the top of a notebook, instead of a traceback from deep inside pandas).
+
+    >>> require_reports(load_corpus("data/processed"), at_least=2, what="the similarity heatmap")  # doctest: +SKIP
+    """
+    n = len(corpus.reports)
+    if n >= at_least:
+        return corpus
+    log = corpus.tables.get("parse_log")
+    if n == 0 and (log is None or log.empty):
+        raise FazhiError("The corpus is empty: no input files were found; put report files in the input folder and "
+                         "run `fazhi build RAW_DIR --out DIR` again.")
+    if n == 0 and len(log) and not (log["status"].isin(["ok", "warning"])).any():
+        s = summarise(log)
+        raise FazhiError(f"The corpus has no reports: of {s.read} files, {s.rejected} were rejected, {s.duplicates} were "
+                         f"duplicates and {s.skipped} were skipped (their reasons are in parse_log); add report files and "
+                         f"run `fazhi build` again.")
+    raise FazhiError(f"{what[:1].upper() + what[1:]} needs at least {at_least} report{'s' if at_least != 1 else ''}; "
+                     f"the selection has {n}. Widen the selection (fewer filters) or add reports.")
+
+
+def select(corpus: Corpus, *, at_least: int = 1, **filters) -> Corpus:
+    """`corpus.filter(**filters)` that must keep at least `at_least` reports; otherwise one sentence
+    naming the values the corpus has. Empty filters (None, [], '') select everything.
+
+    >>> select(corpus, years=[1999])                                        # doctest: +SKIP
+    FazhiError: `years` = [1999] selects no report; choose among: 2023, 2024, 2025.
+    """
+    active = {k: v for k, v in filters.items() if v not in (None, [], (), "")}
+    out = corpus.filter(**active) if active else corpus
+    if len(out.reports) >= at_least:
+        return out
+    columns = {"years": "report_year", "levels": "level", "provinces": "province", "regions": "region",
+               "issuers": "issuer", "prefectures": "prefecture", "counties": "county", "report_ids": "report_id"}
+    if len(corpus.reports) < at_least:
+        require_reports(corpus, at_least=at_least)
+    for name, value in active.items():
+        col = columns.get(name)
+        if col in corpus.reports.columns and len(corpus.filter(**{name: value}).reports) < at_least:
+            present = sorted({str(v) for v in corpus.reports[col].dropna()})
+            raise FazhiError(f"`{name}` = {value!r} selects {'no report' if at_least == 1 else f'fewer than {at_least} reports'}; "
+                             f"choose among: {', '.join(present)}.")
+    together = " and ".join(f"`{k}` = {v!r}" for k, v in active.items())
+    raise FazhiError(f"{together} together select {len(out.reports)} report{'s' if len(out.reports) != 1 else ''}; "
+                     f"at least {at_least} needed. Drop one of the filters.")

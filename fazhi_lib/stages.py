@@ -10,11 +10,13 @@ Stage functions are module-level (picklable for worker processes) and determinis
 
 from __future__ import annotations
 
+from .part_tokens import part_tokens_stage
 from .places import place_stage
 from .typology import categorise_problem_items
 
 REPORT_STAGES: list = [
     place_stage,  # → reports: province, prefecture, county, adcode, region, place_source/evidence/note
     categorise_problem_items,  # → problem_item_categories (typology of the problems part)
+    part_tokens_stage,  # → tokens: every part cut once (default engine), for analyses to start from
 ]
 CORPUS_STAGES: list = []

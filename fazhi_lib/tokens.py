@@ -10,7 +10,9 @@ What happens to a text:
 2. an *engine* cuts it into words. The default engine `"jieba"` is a `jieba.Tokenizer()` of its
    own (not jieba's global one) carrying `rules/domain_dict.txt`, so 合法性审查, 枫桥经验, 共享法庭
    stay whole. Engines are registered by name (`register_engine`): a faster engine giving the
-   same tokens can be added and made the default without touching callers;
+   same tokens can be added and made the default without touching callers. It is: the default
+   is `"rjieba"` (jieba-rs, same dictionary and domain terms, same Chinese tokens, ~20 × faster;
+   `tokens_rjieba.py`), and `engine="jieba"` selects pure jieba, the reference;
 3. the cut is cached by content (sha1 of engine signature + text), so tokenising a corpus twice
    costs one dictionary lookup per text the second time (`CACHE.hits` counts them);
 4. filters drop what carries no topic: whitespace and punctuation, numbers (unless
@@ -504,3 +506,9 @@ class Tokenizer:
 
     def __repr__(self) -> str:
         return f"Tokenizer(engine={self.options.engine!r}, min_len={self.options.min_len})"
+
+
+# The default engine: jieba-rs with the same dictionary (tokens_rjieba.py); "jieba" stays the reference.
+from .tokens_rjieba import RjiebaEngine  # noqa: E402  (it imports names defined above)
+
+register_engine("rjieba", RjiebaEngine, default=True)
