@@ -34,8 +34,8 @@ test: setup ## set up and run the whole test suite (notebooks included)
 test-fast: setup ## run the tests without the notebook renders
 	$(PY) -m pytest -q -m "not notebook"
 
-bench: setup ## run the performance benchmark and print its table
-	$(PY) bench/run_bench.py
+bench: setup ## run the performance benchmark and print its table (BENCH_ARGS="--n 2000" for a shorter run)
+	$(PY) bench/run_bench.py $(BENCH_ARGS)
 
 lint: setup ## ruff lint
 	$(PY) -m ruff check fazhi_lib tests

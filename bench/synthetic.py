@@ -75,11 +75,11 @@ def _shuffle_paragraphs(text: str, rng: random.Random) -> str:
 
 
 def synthetic_text(base: Base, n: int, rng: random.Random, names: list[str]) -> str:
-    # copy k of a base gets name k (scrambled order) and, once the names are used up, the next year:
-    # no two copies share base, issuer and year (up to 5 × 1,260 × 10 = 63,000 files)
+    # copy k of a base: name k of the scrambled list, year k + (k // names) of ten: no two copies share
+    # base, issuer and year (up to 5 × 1,560 × 10 = 78,000 files)
     k = n // 5
     stem = names[(k * 7919) % len(names)]
-    year = YEARS[(base.year - YEARS[0] + 1 + k // len(names)) % len(YEARS)]
+    year = YEARS[(k + k // len(names)) % len(YEARS)]
     delta = year - base.year
     text = base.text.replace(base.stem, stem)
     text = _YEAR.sub(lambda m: str(int(m[1]) + delta) if abs(int(m[1]) - base.year) <= 1 else m[1], text)

@@ -16,6 +16,13 @@ from .tokens import register_engine, tokenize, tokenize_many  # noqa: E402
 from .typology import categorise_items, category_matrix, classify_text  # noqa: E402
 from . import places  # noqa: E402
 from .places import load_places_map, place_levels, places_report, plot_province_tiles, resolve_place  # noqa: E402
+from . import reading, validation  # noqa: E402
+from .kwic import kwic, kwic_html  # noqa: E402  (fazhi_lib.kwic is the function; the module stays importable)
+from .reading import collocations, cooccurrence, dictionary_counts, group_texts, keyness  # noqa: E402
+from . import indicator_views, indicators  # noqa: E402
+from .indicators import (  # noqa: E402
+    Mention, extract_indicators, extract_numbers, indicator_lexicon, indicator_panel, parse_numeral,
+)
 
 __all__ = [
     "Corpus", "FazhiError", "build_corpus", "load_corpus", "parse_file", "parse_text", "clean_page",
@@ -25,4 +32,8 @@ __all__ = [
     "topics", "register_engine", "tokenize", "tokenize_many", "categorise_items", "category_matrix",
     "classify_text",
     "places", "load_places_map", "place_levels", "places_report", "plot_province_tiles", "resolve_place",
+    "reading", "validation", "kwic", "kwic_html", "collocations", "cooccurrence", "dictionary_counts",
+    "group_texts", "keyness",
+    "indicators", "indicator_views", "Mention", "extract_indicators", "extract_numbers", "indicator_lexicon",
+    "indicator_panel", "parse_numeral",
 ]

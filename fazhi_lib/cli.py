@@ -83,24 +83,26 @@ def cmd_places(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    import yaml
-
     from .corpus import FazhiError
-    from .report import render_all
+    from .report import list_notebooks, render_all
 
-    overrides = {}
-    for name, value in args.param or []:
-        overrides[name] = yaml.safe_load(value)
     try:
+        if args.list:
+            print(list_notebooks(args.notebooks, args.config))
+            return 0
         results = render_all(args.data, out_dir=args.out, notebook_dir=args.notebooks, config=args.config,
-                             only=args.only, overrides=overrides)
+                             only=args.only, cli_params=[tuple(p) for p in args.param or []],
+                             kernel=args.kernel, timeout=args.timeout or None,
+                             workers=args.jobs or min(os.cpu_count() or 1, 4),
+                             progress=None if args.quiet else print)
     except FazhiError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     failed = [r for r in results if not r.ok]
-    print(f"{len(results) - len(failed)} of {len(results)} notebooks rendered into {args.out}/ (index.html)")
+    if args.quiet:
+        print(f"{len(results) - len(failed)} of {len(results)} rendered into {args.out}/ (index.html)")
     for r in failed:
-        print(f"  FAILED {r.notebook}: {r.error}", file=sys.stderr)
+        print(f"FAILED {r.label + ' (' + r.notebook + ')' if r.label else r.notebook}: {r.error}", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -112,12 +114,13 @@ def cmd_kwic(args: argparse.Namespace) -> int:
     try:
         table = kwic(load_corpus(args.data), args.pattern, window=args.window, part=args.part, regex=args.regex)
         if args.out:
-            print(f"{len(table)} occurrences of {args.pattern!r} -> {write_table(table, args.out)}")
+            print(f"{len(table)} occurrences of '{args.pattern}' -> {write_table(table, args.out)}")
             return 0
     except (FazhiError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{len(table)} occurrences of {args.pattern!r} in {table['report_id'].nunique()} reports")
+    n = table["report_id"].nunique()
+    print(f"{len(table)} occurrences of '{args.pattern}' in {n} report{'s' if n != 1 else ''}")
     if not table.empty:
         shown = table[["issuer", "report_year", "part", "start", "left", "match", "right"]]
         print(text_table(shown, right=("left",)))
@@ -177,14 +180,23 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")
     pl.set_defaults(func=cmd_places)
 
-    r = sub.add_parser("report", help="render the notebooks into reports/ (executed .ipynb + HTML)")
+    r = sub.add_parser("report", help="render the notebooks into reports/ (executed .ipynb + HTML + index.html)")
     r.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")
     r.add_argument("--out", default="reports", help="output folder (default reports)")
     r.add_argument("--notebooks", default="notebooks", help="folder of the notebooks (default notebooks)")
     r.add_argument("--config", default=None, help="parameters YAML (default NOTEBOOKS/reports.yaml)")
-    r.add_argument("--only", nargs="+", help="render only these notebooks")
+    r.add_argument("--only", nargs="+", metavar="NOTEBOOK",
+                   help="render only these notebooks (file name, stem, or a unique prefix such as 01)")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                   help="override a parameter; VALUE is read as YAML (lists, numbers)")
+                   help="override a parameter of every chosen notebook that declares NAME (NOTEBOOK:NAME for one "
+                        "notebook); VALUE is read as YAML: -p years '[2023, 2024]'")
+    r.add_argument("--kernel", default="python3",
+                   help="python3 (default): ipykernel in this interpreter; or the name of an installed kernelspec")
+    r.add_argument("--jobs", type=int, default=0,
+                   help="notebooks rendered at once, one kernel each (default 0: the number of cores, at most 4)")
+    r.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (0: no limit; default 600)")
+    r.add_argument("--list", action="store_true", help="list the notebooks and the parameters they declare, then stop")
+    r.add_argument("--quiet", action="store_true", help="no progress display")
     r.set_defaults(func=cmd_report)
 
     k = sub.add_parser("kwic", help="every occurrence of a word or pattern in context (keyword in context)")

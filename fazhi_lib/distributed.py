@@ -105,9 +105,10 @@ def write_partitioned(corpus, out_dir: str | Path) -> Path:
     """Write every table of `corpus` under `OUT/dataset/`: tables with a report_id as Parquet datasets
     partitioned by report_year (`dataset/parts/report_year=2024/part-0.parquet`), the others as one
     file each (`dataset/parse_log.parquet`). Read them with `read_partitioned`."""
+    import shutil
+
     import pyarrow as pa
     import pyarrow.dataset as ds
-    import shutil
 
     root = Path(out_dir) / DATASET_DIRNAME
     if root.exists():

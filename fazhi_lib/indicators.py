@@ -21,7 +21,7 @@ import bisect
 import functools
 import re
 from dataclasses import asdict, dataclass, fields
-from typing import Pattern
+from re import Pattern
 
 import pandas as pd
 
@@ -358,7 +358,7 @@ class _Draft:
     trap: str = ""
     zero_text: str = ""  # for reported zeros: the negated phrase with its head noun
     indicator: str = ""
-    parent: "_Draft | None" = None
+    parent: _Draft | None = None
 
 
 def extract_numbers(
@@ -474,7 +474,7 @@ def _read_tokens(text, rules: NumberRules, traps, quotes) -> list[_Draft]:
             draft = _read_number(text, m, rules)
             if draft is None:
                 continue
-        draft.trap = draft.trap or _covering(traps, draft.num_start, m.end())
+        draft.trap = _covering(traps, draft.num_start, m.end()) or draft.trap
         if not draft.trap:
             draft.trap = _covering(quotes, draft.num_start, m.end())
         if not draft.trap and not draft.unit:
@@ -529,9 +529,9 @@ def _read_number(text: str, m: re.Match, rules: NumberRules) -> _Draft | None:
         value_high = round(value_high * factor, 6)
     approx = m.group("ap1") or m.group("ap2") or ""
     draft = _Draft(m.start(), end, m.start(), value, value_high, unit, kind, approx, "")
-    if kind == "duration" and written == "年" and not approx:
-        if 1900 <= value <= 2100 and (arabic and len(num) == 4 or not arabic):
-            draft.trap = "year_range" if num2 else "year"
+    four_digits = not arabic or len(num) == 4  # 2024年, 二〇二四年
+    if kind == "duration" and written == "年" and not approx and four_digits and 1900 <= value <= 2100:
+        draft.trap = "year_range" if num2 else "year"
     if money_words:
         draft.unit, draft.kind = "元", "money"  # 案件金额超过千万
     return draft
@@ -701,3 +701,139 @@ def extract_indicators(
             include_traps=include_traps,
         )
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# build stages and the panel
+
+INDICATOR_COLUMNS = [
+    "report_id", "mention_no", "section_order", "section_kind", "indicator", "label", "value",
+    "value_high", "unit", "kind", "approx", "bound", "sign", "changed", "parent_no", "raw",
+    "sentence", "start", "end",
+]  # fmt: skip
+PANEL_COLUMNS = [
+    "issuer", "report_year", "level", "indicator", "label", "unit", "value", "approx", "bound",
+    "n_mentions", "n_reports", "disagree", "values", "report_ids", "mention_refs",
+]  # fmt: skip
+LEVEL_KINDS = ("count", "rate", "money", "area", "duration")  # kinds that report a level (not a change)
+
+
+def indicators_stage(doc) -> dict[str, list[dict]]:
+    """REPORT_STAGE of `fazhi build`: every number-with-unit of every section → table `indicators`.
+
+    Offsets are into the report's clean text: `texts.text[start:end] == raw`. `mention_no` runs
+    1..n over the whole report and `parent_no` refers to it.
+    """
+    rows: list[dict] = []
+    for sec in sorted(doc.sections, key=lambda r: r["order"]):
+        base = len(rows)
+        mentions = extract_numbers(
+            sec["text"], section_kind=sec.get("kind") or "", report_id=doc.report_id, offset=sec["start"]
+        )
+        for m in mentions:
+            row = asdict(m)
+            row["mention_no"] += base
+            if row["parent_no"] is not None:
+                row["parent_no"] += base
+            row["section_order"] = sec["order"]
+            rows.append({c: row[c] for c in INDICATOR_COLUMNS})
+    return {"indicators": rows}
+
+
+def indicators_frame(table: pd.DataFrame | None) -> pd.DataFrame:
+    """The `indicators` table with every column, stable dtypes and rows sorted (report, mention)."""
+    if table is None or table.empty:
+        table = pd.DataFrame(columns=INDICATOR_COLUMNS)
+    frame = table.copy()
+    for col in INDICATOR_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = pd.Series(dtype="object", index=frame.index)
+    frame = frame[INDICATOR_COLUMNS + [c for c in frame.columns if c not in INDICATOR_COLUMNS]]
+    for col in ("mention_no", "section_order", "sign", "parent_no", "start", "end"):
+        frame[col] = pd.to_numeric(frame[col]).astype("Int64")
+    for col in ("value", "value_high"):
+        frame[col] = pd.to_numeric(frame[col]).astype("Float64")
+    text_cols = ("report_id", "section_kind", "indicator", "label", "unit", "kind", "approx", "bound",
+                 "changed", "raw", "sentence")  # fmt: skip
+    for col in text_cols:
+        frame[col] = frame[col].fillna("").astype(str)
+    return frame.sort_values(["report_id", "mention_no"], kind="stable").reset_index(drop=True)
+
+
+def _fmt(value) -> str:
+    return f"{float(value):.10g}"
+
+
+def _qualifier(approx: str, bound: str) -> str:
+    """'≥' for a lower bound (92%以上), '≤' for an upper bound (不足5%), '~' for an approximation."""
+    return {"min": "≥", "max": "≤"}.get(bound, "") + ("~" if approx else "")
+
+
+def indicator_panel(indicators: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    """Issuer × report_year × indicator, from the level mentions that carry a code.
+
+    One row per cell: `n_mentions` (mentions that fed it), `n_reports` (reports they come from),
+    `values` (every distinct value with its unit, '; '-separated; ≥ marks a lower bound such as
+    92%以上, ≤ an upper bound, ~ an approximation such as 1300余次) and `disagree` (True when the
+    mentions give more than one value or unit). `value` is the largest reported value — totals are
+    usually larger than the sub-counts reported beside them — with its `unit`, `approx` and `bound`;
+    it is never a silent choice: filter on `disagree` and read `values` and `mention_refs`
+    ('report_id#mention_no', the rows of `indicators`) before trusting a cell that disagrees.
+    Changes (同比增长45%) are not levels and are left out. A report without an issuer is keyed by
+    its source file.
+
+    >>> indicator_panel(corpus.indicators, corpus.reports)          # doctest: +SKIP
+    """
+    ind = indicators_frame(indicators)
+    ind = ind[(ind["indicator"] != "") & ind["kind"].isin(LEVEL_KINDS) & ind["value"].notna()]
+    if ind.empty or reports is None or reports.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in PANEL_COLUMNS}).pipe(_panel_dtypes)
+    who = reports[["report_id", "issuer", "report_year", "level", "source_file"]].copy()
+    who["issuer"] = who["issuer"].fillna(who["source_file"])
+    ind = ind.merge(who.drop(columns="source_file"), on="report_id", how="inner")
+    rows = []
+    keys = ["issuer", "report_year", "indicator"]
+    for (issuer, year, code), cell in ind.groupby(keys, sort=True, dropna=False):
+        cell = cell.sort_values(["report_id", "mention_no"])
+        distinct = sorted({(float(v), u, _qualifier(a, b)) for v, u, a, b in
+                           zip(cell["value"], cell["unit"], cell["approx"], cell["bound"])})
+        top = cell.loc[cell["value"].astype(float).idxmax()]
+        at_top = cell[cell["value"].astype(float) == float(top["value"])]
+        rows.append({
+            "issuer": issuer,
+            "report_year": year,
+            "level": cell["level"].iloc[0],
+            "indicator": code,
+            "label": cell["label"].iloc[0],
+            "unit": top["unit"],
+            "value": float(top["value"]),
+            "approx": "" if (at_top["approx"] == "").any() else top["approx"],
+            "bound": top["bound"] if at_top["bound"].nunique() == 1 else "",
+            "n_mentions": len(cell),
+            "n_reports": cell["report_id"].nunique(),
+            "disagree": len({(v, u) for v, u, _ in distinct}) > 1,
+            "values": "; ".join(f"{q}{_fmt(v)} {u}" for v, u, q in distinct),
+            "report_ids": ",".join(sorted(cell["report_id"].unique())),
+            "mention_refs": "; ".join(f"{r}#{n}" for r, n in zip(cell["report_id"], cell["mention_no"])),
+        })
+    panel = pd.DataFrame(rows, columns=PANEL_COLUMNS).pipe(_panel_dtypes)
+    return panel.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _panel_dtypes(panel: pd.DataFrame) -> pd.DataFrame:
+    panel = panel.copy()
+    panel["report_year"] = pd.to_numeric(panel["report_year"]).astype("Int64")
+    panel["value"] = pd.to_numeric(panel["value"]).astype("Float64")
+    for col in ("n_mentions", "n_reports"):
+        panel[col] = pd.to_numeric(panel[col]).astype("Int64")
+    panel["disagree"] = panel["disagree"].astype("boolean")
+    for col in ("issuer", "level", "indicator", "label", "unit", "approx", "bound", "values",
+                "report_ids", "mention_refs"):  # fmt: skip
+        panel[col] = panel[col].astype("object")
+    return panel
+
+
+def indicator_panel_stage(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """CORPUS_STAGE of `fazhi build`: the `indicators` table tidied and the `indicator_panel`."""
+    indicators = indicators_frame(tables.get("indicators"))
+    return {"indicators": indicators, "indicator_panel": indicator_panel(indicators, tables.get("reports"))}

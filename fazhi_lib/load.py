@@ -95,7 +95,11 @@ _CODEC = {
     "utf_32": "utf-32", "utf_32_le": "utf-32-le", "utf_32_be": "utf-32-be",
 }
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1b\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+# Line breaks other than \n that Python's splitlines() honours (form feed between pages of a PDF
+# exported to text, Unicode line/paragraph separators): each becomes one \n, so lines are what the
+# cleaner sees and every offset stays where it was.
+_LINE_BREAKS = {ord(c): "\n" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
 MIN_CJK_SHARE = 0.2  # a Chinese report: at least this share of its non-space characters are Chinese
 # Limits that keep one odd file from taking the machine: an annual report has 3,000–50,000 characters
 # and fewer than 100 pages. Raise them with the environment variables FAZHI_MAX_CHARS, FAZHI_MAX_BYTES
@@ -103,7 +107,7 @@ MIN_CJK_SHARE = 0.2  # a Chinese report: at least this share of its non-space ch
 MAX_CHARS = 1_000_000
 MAX_BYTES = 256 * 1024 * 1024
 MAX_PDF_PAGES = 500
-_HTML_SNIFF = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
+_HTML_SNIFF = re.compile(rb"^\s*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
@@ -351,7 +355,7 @@ def read_bytes(data: bytes, *, path: str | Path = "document.txt") -> LoadedDocum
             "archive": "an archive",
         }[kind]
         raise LoadError(f"the file is {what}, whatever its extension '{suffix}' says; fazhi reads text, HTML, .docx and PDF")
-    if kind == "txt" and expected in ("docx", "pdf"):
+    if kind in ("txt", "html") and expected in ("docx", "pdf"):
         raise LoadError(f"the file is not a real {suffix} file (its first bytes are not a {expected.upper()} header): "
                         "probably an error page or an unfinished download saved under that name")
     if kind != expected and not (kind == "txt" and expected == "html"):
@@ -390,6 +394,7 @@ def read_bytes(data: bytes, *, path: str | Path = "document.txt") -> LoadedDocum
         n_bad = text.count("\ufffd")
         if n_bad > 1:
             warnings.append(f"{n_bad} characters in the file itself are unreadable (�): it was saved with a broken encoding")
+    text = text.translate(_LINE_BREAKS)
     conv = to_simplified(text)
     original = None
     if conv.converted_from:
@@ -550,6 +555,9 @@ def html_to_text(html: str) -> tuple[str, dict]:
     body = doc.find("body")
     if body is None:
         body = doc
+    if not _CJK.search(body.text_content()) and len(_CJK.findall(html[:200_000])) > 50:
+        raise LoadError("the page's markup could not be read (nested more than 2,000 levels deep, or broken): "
+                        "open it in a browser and save it again")
     furniture = [el for el in body.iter() if not isinstance(el.tag, str) or _is_furniture(el)]
     for el in furniture:
         if el.getparent() is not None:
@@ -736,12 +744,13 @@ def _width(line: str) -> float:
 
 
 def rejoin_wrapped_lines(lines: list[str]) -> list[str]:
-    """Join the lines a paragraph was wrapped into: a line as wide as a full line that does not end a
-    sentence continues on the next line, unless the next line opens a heading.
+    """Join the lines a paragraph was wrapped into. A line continues on the next one when it does not
+    end a sentence (。！？；：) and is at least 60% as wide as a full line, or is a bare heading marker
+    ('1.' left alone by a wrap at its space); never when the next line opens a heading.
 
     >>> rejoin_wrapped_lines(["一、主要成效", "全年审查合同四十三份，发现问题", "十二个。", "全年接待群众二百余人次，调处纠纷",
-    ...                       "十件。", "二、存在的不足", "一是力量薄弱。"])
-    ['一、主要成效', '全年审查合同四十三份，发现问题十二个。', '全年接待群众二百余人次，调处纠纷十件。', '二、存在的不足', '一是力量薄弱。']
+    ...                       "十件。", "二、存在的不足", "1.", "力量薄弱。"])
+    ['一、主要成效', '全年审查合同四十三份，发现问题十二个。', '全年接待群众二百余人次，调处纠纷十件。', '二、存在的不足', '1.力量薄弱。']
     """
     widths = sorted(_width(line) for line in lines if line)
     if not widths:
@@ -754,7 +763,8 @@ def rejoin_wrapped_lines(lines: list[str]) -> list[str]:
             out[-1] += line
         else:
             out.append(line)
-        continues = full >= 10 and _width(line) >= 0.85 * full and not _SENTENCE_END.search(line)
+        bare_marker = bool(_HEADING_START.match(line)) and _HEADING_START.sub("", line).strip() == ""
+        continues = bare_marker or (full >= 10 and _width(line) >= 0.6 * full and not _SENTENCE_END.search(line))
     return out
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .cache import ENV_PREFIX, BuildCache, file_sha256, fazhi_env
+from .cache import ENV_PREFIX, BuildCache, fazhi_env, file_sha256
 
 MAX_BATCH = 32  # files per task: big enough to hide the hand-over, small enough to balance the load
 

@@ -21,6 +21,7 @@ import pandas as pd
 from . import tokens as _tokens
 
 TOKEN_COLUMNS = ["report_id", "part_order", "kind", "n_tokens", "tokens"]
+_VERDICTS: dict[str, str] = {}  # token → keep / drop (punctuation) / split (holds whitespace)
 
 
 def cut_for_table(text: str | None, *, engine: str | None = None) -> list[str]:
@@ -33,14 +34,23 @@ def cut_for_table(text: str | None, *, engine: str | None = None) -> list[str]:
         return []
     # a private cache per call: a build must not keep every part's tokens in the process-wide cache
     raw = _tokens.cut(text, engine=engine, cache=_tokens.TokenCache())
-    # each distinct token is judged once (a report has far fewer distinct tokens than tokens)
+    # each distinct token is judged once per process (a corpus has far fewer words than tokens)
     drop, split = set(), set()
     for tok in set(raw):
-        pieces = tok.split()
-        if len(pieces) != 1 or pieces[0] != tok:
-            split.add(tok)  # whitespace never survives inside or around a stored token
-        elif _tokens.is_punctuation(tok):
+        verdict = _VERDICTS.get(tok)
+        if verdict is None:
+            if len(_VERDICTS) > 1_000_000:
+                _VERDICTS.clear()
+            pieces = tok.split()
+            if len(pieces) != 1 or pieces[0] != tok:
+                verdict = "split"  # whitespace never survives inside or around a stored token
+            else:
+                verdict = "drop" if _tokens.is_punctuation(tok) else "keep"
+            _VERDICTS[tok] = verdict
+        if verdict == "drop":
             drop.add(tok)
+        elif verdict == "split":
+            split.add(tok)
     if not split:
         return [t for t in raw if t not in drop]
     out = []

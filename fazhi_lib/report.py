@@ -1,21 +1,84 @@
-"""Render the analysis notebooks with papermill into `reports/` as executed .ipynb and HTML.
+"""Render the analysis notebooks with papermill into `reports/`: executed .ipynb, self-contained HTML, index.
 
-Default parameters live in `notebooks/reports.yaml`; `processed_dir` is always injected as an
-absolute path. A failing notebook is reported with its failing cell's error; the others still render.
+>>> results = render_all("data/processed", out_dir="reports")                  # doctest: +SKIP
+[1/8] 01_corpus_statistics.ipynb … ok (6.1 s)
+…
+>>> [r.ok for r in results]                                                    # doctest: +SKIP
+
+What it does, in order:
+1. reads `notebooks/reports.yaml` (notebook file → default parameters; `per_report: report_id` fans a
+   notebook out, one rendering per report, into the sub-folder named by `out:`);
+2. checks every parameter, from the YAML file and from the command line (`-p NAME VALUE`, values read as
+   YAML; `-p NOTEBOOK:NAME VALUE` for one notebook only), against the names the notebook declares in its
+   `parameters` cell, so a typo is an error naming the valid names, not a value silently ignored;
+3. executes each notebook in a kernel running *this* interpreter (`sys.executable`, under the kernel
+   name `python3`), so it works the same in a fresh venv and in a conda env whatever kernelspecs the
+   machine has; the fanned-out renderings of one notebook share one kernel, reset between reports;
+4. writes `NAME.ipynb` and a self-contained `NAME.html` (figures embedded, no scripts from the network);
+5. writes `index.html` (and `index.json`): every output with its parameters, status, time, the input
+   fingerprint (hash of the raw files, from the tables' `manifest.json`), and the package versions.
+
+A failing notebook is recorded with its failing cell's error and still rendered (the traceback shows in
+its HTML); the others run; the command exits non-zero.
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import datetime as dt
 import html
+import importlib.util
 import json
-from dataclasses import dataclass, field
+import logging
+import os
+import platform
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import yaml
 
+from .corpus import FazhiError, invalid
+
 DEFAULT_NOTEBOOK_DIR = Path("notebooks")
 DEFAULT_CONFIG = DEFAULT_NOTEBOOK_DIR / "reports.yaml"
-KERNEL = "python3"  # ipykernel's own kernelspec: runs in the interpreter fazhi runs in (venv or conda)
+KERNEL = "python3"  # the name recorded in the outputs; the process is this interpreter (see ThisPythonKernelSpecs)
+RESERVED = ("processed_dir",)  # injected by the runner from --data
+CONFIG_KEYS = ("parameters", "per_report", "out", "title")
+INDEX_JSON = "index.json"
+RESTART_EVERY = 100  # a shared kernel is restarted after this many renderings (bounded memory)
+CELL_TIMEOUT = 600  # seconds one cell may run
+PACKAGES = ("fazhi", "pandas", "numpy", "pyarrow", "scikit-learn", "scipy", "matplotlib", "seaborn", "zhplot",
+            "jieba", "rjieba", "opencc", "papermill", "nbclient", "nbconvert", "ipykernel", "jupyter_client", "pyyaml")
+# Run in a shared kernel before each rendering after the first: a clean namespace, no figures left open.
+_RESET = "get_ipython().run_line_magic('reset', '-f')\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
+
+
+# ------------------------------------------------------------------ records
+@dataclass
+class NotebookSpec:
+    """One entry of reports.yaml."""
+
+    notebook: str
+    parameters: dict = field(default_factory=dict)
+    per_report: str | None = None  # parameter that takes each report_id (fan-out), or None
+    out: str = ""  # sub-folder of the output folder
+    title: str = ""
+
+
+@dataclass
+class Job:
+    notebook: str
+    stem: str  # output path without suffix, relative to the output folder: "01_x" or "profiles/d712…"
+    parameters: dict
+    label: str = ""
+    group: str = "analysis"  # "analysis" or "profile"
 
 
 @dataclass
@@ -26,118 +89,774 @@ class RenderResult:
     parameters: dict
     ok: bool
     error: str = ""
+    stem: str = ""
+    label: str = ""
+    group: str = "analysis"
+    title: str = ""
+    seconds: float = 0.0
+    rendered_at: str = ""
+    input_fingerprint: str = ""
     extra: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------ configuration
+def read_specs(path: str | Path = DEFAULT_CONFIG) -> list[NotebookSpec]:
+    """The notebooks of reports.yaml, in file order. A missing file gives an empty list."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise FazhiError(f"{path} is not valid YAML: {exc}") from None
+    entries = data.get("notebooks") if isinstance(data, dict) else None
+    if entries is None:
+        raise FazhiError(f"{path} has no `notebooks:` mapping; see README.md (Notebooks and reports).")
+    specs = []
+    for name, spec in entries.items():
+        spec = spec or {}
+        if not isinstance(spec, dict):
+            raise FazhiError(f"{path}: the entry of {name} must be a mapping with `parameters:`.")
+        for key in spec:
+            if key not in CONFIG_KEYS:
+                raise invalid(f"{name}: key", key, CONFIG_KEYS)
+        params = spec.get("parameters") or {}
+        if not isinstance(params, dict):
+            raise FazhiError(f"{path}: `parameters` of {name} must be a mapping of name: value.")
+        specs.append(NotebookSpec(str(name), dict(params), spec.get("per_report"), str(spec.get("out") or ""),
+                                  str(spec.get("title") or "")))
+    return specs
 
 
 def read_config(path: str | Path = DEFAULT_CONFIG) -> dict[str, dict]:
     """Notebook file name → default parameters, in the order of the YAML file."""
+    return {s.notebook: dict(s.parameters) for s in read_specs(path)}
+
+
+def declared_parameters(path: str | Path) -> dict[str, str]:
+    """The parameters a notebook declares in its `parameters` cell: name → default as written.
+
+    Read with `papermill.inspect_notebook`; lines papermill's line parser skips (e.g. a string
+    holding '=') are read from the same cell with Python's own parser.
+    """
+    import nbformat
+    import papermill
+
     path = Path(path)
-    if not path.exists():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    out = {}
-    for name, spec in (data.get("notebooks") or {}).items():
-        out[name] = dict((spec or {}).get("parameters") or {})
-    return out
+    logger = logging.getLogger("papermill")
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # "Unable to parse line …": handled below
+    try:
+        found = {name: spec["default"] for name, spec in papermill.inspect_notebook(str(path)).items()}
+    finally:
+        logger.setLevel(level)
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                break
+            ordered = {}
+            for node in tree.body:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+                    if isinstance(node, ast.AnnAssign) and node.value is not None else []
+                for t in targets:
+                    if isinstance(t, ast.Name):
+                        ordered[t.id] = found.get(t.id) or ast.get_source_segment(cell.source, node.value)
+            found = {**ordered, **{k: v for k, v in found.items() if k not in ordered}}
+            break
+    return found
 
 
 def notebook_parameters(path: str | Path) -> dict:
-    """The parameters a notebook declares in its `parameters` cell (name → default value)."""
-    import papermill
+    """Name → default value (evaluated when it is a literal, else the text as written)."""
+    out = {}
+    for name, text in declared_parameters(path).items():
+        try:
+            out[name] = ast.literal_eval(text)
+        except (ValueError, SyntaxError, TypeError):
+            out[name] = text
+    return out
 
-    return {name: spec["default"] for name, spec in papermill.inspect_notebook(str(path)).items()}
+
+def _yaml_value(raw: str, default_text: str | None):
+    """A command-line value read as YAML; kept as the text typed when the parameter's default is a string."""
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        raise FazhiError(f"`-p` value {raw!r} is not valid YAML ({exc.__class__.__name__}); quote it.") from None
+    try:
+        default = ast.literal_eval(default_text) if default_text else None
+    except (ValueError, SyntaxError, TypeError):
+        default = None
+    if isinstance(default, str) and not isinstance(value, str):
+        return raw  # -p report_id 012345678901 stays a string
+    return _plain(value)
+
+
+def _plain(value):
+    """YAML dates and timestamps as ISO text (papermill writes parameters as Python literals)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def list_notebooks(notebook_dir: str | Path = DEFAULT_NOTEBOOK_DIR, config: str | Path | None = None) -> str:
+    """The registered notebooks, their declared parameters with defaults, and the values reports.yaml sets."""
+    notebook_dir = Path(notebook_dir)
+    specs = read_specs(Path(config) if config else notebook_dir / "reports.yaml")
+    lines = []
+    for s in specs:
+        path = notebook_dir / s.notebook
+        fan = f"  (one rendering per report → {s.out or '.'}/, by `{s.per_report}`)" if s.per_report else ""
+        lines.append(f"{s.notebook}{fan}")
+        if not path.exists():
+            lines.append("    (file not found)")
+            continue
+        for name, default in declared_parameters(path).items():
+            set_to = f"   reports.yaml: {json.dumps(s.parameters[name], ensure_ascii=False)}" if name in s.parameters else ""
+            lines.append(f"    {name} = {default}{set_to}")
+    return "\n".join(lines)
+
+
+def select_notebooks(specs: list[NotebookSpec], only: Iterable[str] | None) -> list[NotebookSpec]:
+    """The specs named by `only` (file name, stem, or a unique prefix such as '01'), in config order."""
+    if not only:
+        return list(specs)
+    names = [s.notebook for s in specs]
+    chosen = set()
+    for wanted in only:
+        hits = [n for n in names if n == wanted or n.removesuffix(".ipynb") == wanted.removesuffix(".ipynb")]
+        if not hits:
+            hits = [n for n in names if n.startswith(wanted)]
+        if len(hits) != 1:
+            raise invalid("notebook", wanted, names)
+        chosen.add(hits[0])
+    return [s for s in specs if s.notebook in chosen]
+
+
+def _find_spec(specs: list[NotebookSpec], scope: str) -> NotebookSpec | None:
+    for s in specs:
+        if scope in (s.notebook, s.notebook.removesuffix(".ipynb")):
+            return s
+    hits = [s for s in specs if s.notebook.startswith(scope)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def resolve_parameters(specs: list[NotebookSpec], declared: dict[str, dict[str, str]], *,
+                       overrides: dict | None = None, cli_params: list[tuple[str, str]] | None = None
+                       ) -> dict[str, dict]:
+    """Notebook → parameters (YAML defaults, then overrides), every name checked against `declared`.
+
+    `overrides`: name → value (Python values) or 'NOTEBOOK:name' → value; `cli_params`: (name, text)
+    pairs from `-p`, the text read as YAML. A name no chosen notebook declares is an error.
+    """
+    per_nb = {s.notebook: dict(s.parameters) for s in specs}
+    for s in specs:
+        valid = [n for n in declared[s.notebook] if n not in RESERVED]
+        for name in s.parameters:
+            if name not in valid:
+                raise FazhiError(f"`{name}` = {s.parameters[name]!r} in reports.yaml is not a parameter of "
+                                 f"{s.notebook}; choose one of: {', '.join(valid) or '(none)'}.")
+    items = [(k, v, False) for k, v in (overrides or {}).items()] + [(k, v, True) for k, v in (cli_params or [])]
+    for key, value, from_cli in items:
+        scope, _, name = key.rpartition(":")
+        if name in RESERVED:
+            raise FazhiError(f"`{name}` is set by --data (the folder of tables), not with -p.")
+        if scope:
+            spec = _find_spec(specs, scope)
+            if spec is None:
+                raise invalid("notebook", scope, [s.notebook for s in specs])
+            targets = [spec]
+            valid = [n for n in declared[spec.notebook] if n not in RESERVED]
+            if name not in valid:
+                raise FazhiError(f"`{name}` is not a parameter of {spec.notebook}; choose one of: {', '.join(valid)}.")
+        else:
+            targets = [s for s in specs if name in declared[s.notebook]]
+            if not targets:
+                valid = sorted({n for s in specs for n in declared[s.notebook] if n not in RESERVED})
+                where = specs[0].notebook if len(specs) == 1 else "the chosen notebooks"
+                raise FazhiError(f"`{name}` = {value!r} is not a parameter of {where}; choose one of: {', '.join(valid)}.")
+        for spec in targets:
+            per_nb[spec.notebook][name] = _yaml_value(value, declared[spec.notebook].get(name)) if from_cli else value
+    return per_nb
+
+
+# ------------------------------------------------------------------ the kernel
+def _this_python_kernel_manager(kernel: str = KERNEL):
+    """An AsyncKernelManager for `kernel`; "python3" means ipykernel in this very interpreter."""
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
+    from jupyter_client.manager import AsyncKernelManager
+
+    if kernel != KERNEL:
+        try:
+            KernelSpecManager().get_kernel_spec(kernel)
+        except NoSuchKernel:
+            raise invalid("kernel", kernel, [KERNEL, *sorted(KernelSpecManager().find_kernel_specs())]) from None
+        return AsyncKernelManager(kernel_name=kernel)
+    if importlib.util.find_spec("ipykernel") is None:
+        raise FazhiError(f"ipykernel is not installed in {sys.executable}; run `pip install ipykernel`.")
+
+    class ThisPythonKernelSpecs(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name):
+            return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                              display_name="Python 3 (ipykernel)", language="python", metadata={})
+
+    return AsyncKernelManager(kernel_name=KERNEL, kernel_spec_manager=ThisPythonKernelSpecs())
+
+
+class _Kernel:
+    """One running kernel (cwd = the notebooks folder), reused by the renderings of one notebook."""
+
+    def __init__(self, cwd: Path, kernel: str = KERNEL):
+        self.cwd, self.kernel, self.km, self.uses = cwd, kernel, None, 0
+        self.log = tempfile.TemporaryFile(mode="w+b")  # the kernel's own stderr (startup warnings, crashes)
+
+    def get(self):
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None and self.uses >= RESTART_EVERY:
+            self.close()
+        if self.km is None:
+            self.km = _this_python_kernel_manager(self.kernel)
+            env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONIOENCODING": "utf-8"}
+            env.pop("MPLBACKEND", None)
+            run_sync(self.km.start_kernel)(cwd=str(self.cwd), env=env, stderr=self.log)
+            self.uses = 0
+        elif self.uses:
+            run_sync(self._reset)()
+        self.uses += 1
+        return self.km
+
+    async def _reset(self):
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            await kc.execute_interactive(_RESET, store_history=False, timeout=60)
+        finally:
+            kc.stop_channels()
+
+    def stderr_tail(self, n: int = 600) -> str:
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")[-n:]
+
+    def close(self):
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None:
+            with contextlib.suppress(Exception):
+                run_sync(self.km.shutdown_kernel)(now=True)
+            self.km = None
+
+
+def _engine():
+    """A papermill engine that runs in a kernel manager it is given and closes its client after."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class SharedKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            client = PapermillNotebookClient(
+                nb_man, km=kwargs["km"], kernel_name=kernel_name, timeout=execution_timeout,
+                startup_timeout=start_timeout, log=logging.getLogger("papermill"), log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file,
+            )
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register("fazhi", SharedKernelEngine)
+    return "fazhi"
+
+
+# ------------------------------------------------------------------ HTML
+_OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block extra_css -%}
+<style>
+body, .jp-RenderedHTMLCommon, .jp-RenderedText pre {
+  font-family: "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei",
+               system-ui, sans-serif; }
+.jp-RenderedText pre, code { font-family: ui-monospace, "Noto Sans Mono CJK SC", monospace; }
+.fazhi-nav { font: 13px system-ui, sans-serif; padding: 6px 12px; background: #f4f6f8; border-bottom: 1px solid #dde; }
+.fazhi-nav a { color: #1a5fb4; }
+</style>
+{%- endblock extra_css -%}
+{%- block body_header -%}
+{{ super() }}
+<div class="fazhi-nav"><a href="{{ resources.fazhi_index }}">← all reports (index)</a>{{ resources.fazhi_note }}</div>
+{%- endblock body_header -%}
+"""
+
+
+class _HtmlWriter:
+    """One nbconvert exporter for the whole run (loading the template once)."""
+
+    def __init__(self):
+        from jinja2 import DictLoader
+        from nbconvert import HTMLExporter
+
+        self.exporter = HTMLExporter(
+            template_name="lab", extra_loaders=[DictLoader({"fazhi_offline.html.j2": _OFFLINE_TEMPLATE})],
+            template_file="fazhi_offline.html.j2", embed_images=True,
+            exclude_input_prompt=True, exclude_output_prompt=True,
+        )
+
+    def write(self, ipynb: Path, html_path: Path, *, index_href: str = "index.html", note: str = "") -> Path:
+        import nbformat
+
+        nb = nbformat.read(str(ipynb), as_version=4)
+        resources = {"fazhi_index": index_href, "fazhi_note": html.escape(note)}
+        body, _ = self.exporter.from_notebook_node(nb, resources=resources)
+        html_path.write_text(body, encoding="utf-8")
+        return html_path
 
 
 def to_html(ipynb: Path, html_path: Path) -> Path:
-    """A self-contained HTML copy (figures embedded as data URIs)."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    nb = nbformat.read(str(ipynb), as_version=4)
-    exporter = HTMLExporter(template_name="lab", embed_images=True)
-    body, _ = exporter.from_notebook_node(nb)
-    html_path.write_text(body, encoding="utf-8")
-    return html_path
+    """A self-contained HTML copy of an executed notebook (figures embedded, nothing fetched)."""
+    return _HtmlWriter().write(Path(ipynb), Path(html_path))
 
 
+# ------------------------------------------------------------------ running
 def _failing_cell_error(exc: Exception) -> str:
-    name = getattr(exc, "ename", type(exc).__name__)
-    value = getattr(exc, "evalue", str(exc))
-    return f"{name}: {value}"
+    name = getattr(exc, "ename", None) or type(exc).__name__
+    value = getattr(exc, "evalue", None)
+    if value is None:
+        value = str(exc)
+    cell = getattr(exc, "exec_count", None)
+    where = f" (cell {cell})" if cell else ""
+    return f"{name}: {value}{where}".strip()
+
+
+def _title(notebook: Path) -> str:
+    """The first markdown heading of a notebook."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(notebook), as_version=4)
+    except Exception:
+        return ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return ""
 
 
 def render_notebook(notebook: Path, out_dir: Path, parameters: dict, *, stem: str | None = None,
-                    kernel: str = KERNEL) -> RenderResult:
+                    kernel: str = KERNEL, _kernel: _Kernel | None = None, _html: _HtmlWriter | None = None,
+                    _html_lock=None, timeout: int | None = CELL_TIMEOUT) -> RenderResult:
+    """Execute one notebook with `parameters` into OUT/STEM.ipynb and OUT/STEM.html."""
     import papermill
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    notebook = Path(notebook).resolve()
+    out_dir = Path(out_dir).resolve()  # absolute: papermill may run in several threads at once
     stem = stem or notebook.stem
     ipynb, html_path = out_dir / f"{stem}.ipynb", out_dir / f"{stem}.html"
+    ipynb.parent.mkdir(parents=True, exist_ok=True)
+    started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    t0 = time.perf_counter()
+    own = _kernel is None
+    kern = _kernel or _Kernel(notebook.parent.resolve(), kernel)
+    ok, error = True, ""
     try:
+        km = kern.get()  # started in the notebook's folder: relative paths in the notebook work
         papermill.execute_notebook(
-            str(notebook), str(ipynb), parameters=parameters, kernel_name=kernel,
-            cwd=str(notebook.parent), progress_bar=False, log_output=False,
+            str(notebook), str(ipynb), parameters=parameters, kernel_name=kernel, engine_name=_engine(),
+            km=km, progress_bar=False, log_output=False, execution_timeout=timeout,
         )
-        ok, error = True, ""
-    except Exception as exc:  # papermill.PapermillExecutionError and kernel failures
+    except Exception as exc:  # papermill.PapermillExecutionError, a dead kernel, a timeout
         ok, error = False, _failing_cell_error(exc)
+        if not hasattr(exc, "ename"):
+            tail = kern.stderr_tail().strip()
+            if tail:
+                error += f" | kernel: {tail.splitlines()[-1]}"
+            kern.close()  # start afresh after a kernel failure
+    finally:
+        if own:
+            kern.close()
+    html_out = None
     if ipynb.exists():
         try:
-            to_html(ipynb, html_path)
+            depth = stem.count("/")
+            with _html_lock or contextlib.nullcontext():
+                (_html or _HtmlWriter()).write(ipynb, html_path, index_href="../" * depth + "index.html",
+                                               note="" if ok else f" · this rendering FAILED: {error}")
+            html_out = html_path
         except Exception as exc:  # pragma: no cover - nbconvert failure
             error = (error + "; " if error else "") + f"HTML export failed: {exc}"
-            html_path = None
-    else:
-        html_path = None
-    return RenderResult(notebook.name, ipynb if ipynb.exists() else None, html_path, parameters, ok, error)
+            ok = False
+    return RenderResult(notebook.name, ipynb if ipynb.exists() else None, html_out, parameters, ok, error,
+                        stem=stem, seconds=round(time.perf_counter() - t0, 2), rendered_at=started)
+
+
+def _report_list(data_dir: Path, ids) -> list[dict]:
+    """report_id, issuer, report_year, level of the reports to fan out over (sorted by year, issuer, id)."""
+    import pandas as pd
+
+    path = data_dir / "reports.parquet"
+    if not path.exists():
+        raise FazhiError(f"No corpus tables in {str(data_dir)!r}; run `fazhi build RAW_DIR --out {data_dir}` first.")
+    reports = pd.read_parquet(path, columns=["report_id", "issuer", "report_year", "level"])
+    reports = reports.sort_values(["report_year", "issuer", "report_id"], na_position="last", kind="stable")
+    if ids is not None:
+        wanted = [ids] if isinstance(ids, str) else list(ids)
+        known = set(reports["report_id"])
+        for rid in wanted:
+            if rid not in known:
+                raise invalid("report_id", rid, sorted(known)[:12] + (["…"] if len(known) > 12 else []))
+        reports = reports[reports["report_id"].isin(wanted)]
+    out = []
+    for r in reports.to_dict("records"):
+        year = "?" if pd.isna(r["report_year"]) else int(r["report_year"])
+        out.append({"report_id": r["report_id"], "label": f"{r['issuer'] or r['report_id']} {year}",
+                    "level": r["level"], "issuer": r["issuer"], "report_year": None if year == "?" else year})
+    return out
+
+
+def _units(jobs: list[Job], workers: int) -> list[list[tuple[int, Job]]]:
+    """Jobs grouped into runs that share a kernel: an analysis alone; a fanned-out notebook's reports in
+    up to `workers` consecutive runs."""
+    units, fan = [], {}
+    for i, job in enumerate(jobs):
+        if job.group == "profile":
+            fan.setdefault(job.notebook, []).append((i, job))
+        else:
+            units.append([(i, job)])
+    for series in fan.values():
+        n = max(1, min(workers, len(series)))
+        size = -(-len(series) // n)
+        units += [series[k : k + size] for k in range(0, len(series), size)]
+    return sorted(units, key=lambda u: u[0][0]) if workers == 1 else sorted(units, key=lambda u: -len(u))
+
+
+def plan_jobs(specs: list[NotebookSpec], params: dict[str, dict], data_dir: Path) -> tuple[list[Job], dict]:
+    """The renderings to do, in order; and, per fanned-out notebook, whether all reports are covered."""
+    jobs, complete = [], {}
+    for s in specs:
+        p = params[s.notebook]
+        if s.per_report:
+            chosen = p.get(s.per_report) or None
+            for rep in _report_list(data_dir, chosen):
+                sub = f"{s.out}/" if s.out else ""
+                jobs.append(Job(s.notebook, f"{sub}{rep['report_id']}", {**p, s.per_report: rep["report_id"]},
+                                rep["label"], "profile"))
+            complete[s.notebook] = chosen is None
+        else:
+            jobs.append(Job(s.notebook, Path(s.notebook).stem, p, s.title, "analysis"))
+    return jobs, complete
 
 
 def render_all(data_dir: str | Path = "data/processed", *, out_dir: str | Path = "reports",
                notebook_dir: str | Path = DEFAULT_NOTEBOOK_DIR, config: str | Path | None = None,
-               only: list[str] | None = None, overrides: dict | None = None, progress=print) -> list[RenderResult]:
+               only: list[str] | None = None, overrides: dict | None = None,
+               cli_params: list[tuple[str, str]] | None = None, kernel: str = KERNEL,
+               timeout: int | None = CELL_TIMEOUT, workers: int = 1,
+               progress: Callable | None = print) -> list[RenderResult]:
+    """Render the notebooks of `config` (default NOTEBOOK_DIR/reports.yaml) from the tables in `data_dir`.
+
+    `workers` > 1 renders that many notebooks at once (one kernel each; a fanned-out notebook is split
+    into that many runs of consecutive reports). Outputs do not depend on it.
+
+    Parameter and selection errors raise `FazhiError` before anything runs; a notebook that fails
+    while running is recorded in its result (and the index) and the others still run.
+    """
     notebook_dir = Path(notebook_dir)
     config = Path(config) if config else notebook_dir / "reports.yaml"
-    defaults = read_config(config)
-    names = list(defaults) or sorted(p.name for p in notebook_dir.glob("*.ipynb"))
-    if only:
-        unknown = [n for n in only if n not in names and f"{n}.ipynb" not in names]
-        if unknown:
-            from .corpus import invalid
-
-            raise invalid("notebook", unknown[0], names)
-        names = [n for n in names if n in only or n.removesuffix(".ipynb") in only]
+    specs = read_specs(config)
+    if not specs:
+        specs = [NotebookSpec(p.name) for p in sorted(notebook_dir.glob("*.ipynb"))]
+    chosen = select_notebooks(specs, only)
     data_dir = Path(data_dir).resolve()
     out_dir = Path(out_dir)
-    results = []
-    for i, name in enumerate(names, 1):
-        params = {"processed_dir": str(data_dir), **defaults.get(name, {}), **(overrides or {})}
-        if progress:
-            progress(f"[{i}/{len(names)}] {name}")
-        results.append(render_notebook(notebook_dir / name, out_dir, params))
-        if progress and not results[-1].ok:
-            progress(f"    FAILED {name}: {results[-1].error}")
-    write_index(results, out_dir, data_dir)
+    if not (data_dir / "reports.parquet").exists():
+        raise FazhiError(f"No corpus tables in {str(data_dir)!r}; run `fazhi build RAW_DIR --out {data_dir}` first.")
+
+    missing = [s for s in chosen if not (notebook_dir / s.notebook).exists()]
+    runnable = [s for s in chosen if s not in missing]
+    declared = {s.notebook: declared_parameters(notebook_dir / s.notebook) for s in runnable}
+    params = resolve_parameters(runnable, declared, overrides=overrides, cli_params=cli_params)
+    for s in runnable:
+        if s.per_report and s.per_report not in declared[s.notebook]:
+            raise FazhiError(f"`per_report` = {s.per_report!r} is not a parameter of {s.notebook}; "
+                             f"choose one of: {', '.join(declared[s.notebook])}.")
+        if "processed_dir" in declared[s.notebook]:
+            params[s.notebook] = {"processed_dir": str(data_dir), **params[s.notebook]}
+    jobs, complete = plan_jobs(runnable, params, data_dir)
+    manifest = read_manifest(data_dir)
+    fingerprint = str(manifest.get("input_fingerprint", ""))
+
+    say = _Say(progress)
+    n_prof = sum(j.group == "profile" for j in jobs)
+    say(f"Rendering {len(jobs)} notebook{'s' if len(jobs) != 1 else ''} ({len(jobs) - n_prof} analyses, "
+        f"{n_prof} report profiles) from {data_dir} into {out_dir}/")
+    results: list[RenderResult] = []
+    for s in missing:
+        results.append(RenderResult(s.notebook, None, None, s.parameters, False,
+                                    f"notebook file not found: {notebook_dir / s.notebook}", stem=Path(s.notebook).stem))
+        say(f"  FAILED {s.notebook}: {results[-1].error}")
+    titles = {s.notebook: s.title or _title(notebook_dir / s.notebook) for s in runnable}
+    units = _units(jobs, workers)
+    workers = max(1, min(workers, len(units)))
+    writer = _HtmlWriter()
+    lock = threading.Lock()
+    done: dict[int, RenderResult] = {}
+    width = len(str(len(jobs)))
+    nb_dir = notebook_dir.resolve()
+    out_abs = out_dir.resolve()
+
+    def name(job: Job) -> str:
+        return f"{job.notebook}{' · ' + job.label if job.group == 'profile' else ''}"
+
+    def run_unit(unit: list[tuple[int, Job]]) -> None:
+        kern = _Kernel(nb_dir, kernel)
+        try:
+            for i, job in unit:
+                if workers == 1:
+                    say(f"[{i + 1:>{width}}/{len(jobs)}] {name(job)} … ", end="", flush=True)
+                r = render_notebook(nb_dir / job.notebook, out_abs, job.parameters, stem=job.stem, kernel=kernel,
+                                    _kernel=kern, _html=writer, _html_lock=lock, timeout=timeout)
+                r.label, r.group, r.title, r.input_fingerprint = job.label, job.group, titles[job.notebook], fingerprint
+                r.ipynb = out_dir / Path(r.ipynb).relative_to(out_abs) if r.ipynb else None
+                r.html = out_dir / Path(r.html).relative_to(out_abs) if r.html else None
+                status = f"ok ({r.seconds:.1f} s)" if r.ok else f"FAILED ({r.seconds:.1f} s)\n      {r.error}"
+                with lock:
+                    done[i] = r
+                    if workers == 1:
+                        say(status)
+                    else:
+                        say(f"[{len(done):>{width}}/{len(jobs)}] {name(job)} … {status}")
+        finally:
+            kern.close()
+
+    logger = logging.getLogger("papermill")
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # parameters are checked above; papermill's INFO lines are noise here
+    try:
+        if workers == 1:
+            for unit in units:
+                run_unit(unit)
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                for future in [pool.submit(run_unit, u) for u in units]:
+                    future.result()
+    finally:
+        logger.setLevel(level)
+    results += [done[i] for i in sorted(done)]
+    failed = sum(not r.ok for r in results)
+    full_run = not only and set(complete.values()) <= {True}
+    write_index(results, out_dir, data_dir, kernel=kernel, replace_all=full_run,
+                replace_notebooks={n for n, c in complete.items() if c})
+    say(f"{len(results) - failed} of {len(results)} rendered into {out_dir}/ — open {out_dir / 'index.html'}")
     return results
 
 
-def write_index(results: list[RenderResult], out_dir: Path, data_dir: Path) -> Path:
-    manifest = {}
-    mpath = Path(data_dir) / "manifest.json"
-    if mpath.exists():
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    rows = []
-    for r in results:
-        link = f'<a href="{html.escape(r.html.name)}">{html.escape(r.notebook)}</a>' if r.html else html.escape(r.notebook)
-        status = "ok" if r.ok else f"FAILED: {html.escape(r.error)}"
-        params = html.escape(json.dumps({k: v for k, v in r.parameters.items() if k != "processed_dir"}, ensure_ascii=False))
-        rows.append(f"<tr><td>{link}</td><td><code>{params}</code></td><td>{status}</td></tr>")
-    page = f"""<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>fazhi reports</title>
-<style>body{{font-family:sans-serif;margin:2em}}td,th{{border:1px solid #ccc;padding:4px 8px}}table{{border-collapse:collapse}}</style>
-</head><body><h1>fazhi reports</h1>
-<p>Input fingerprint: <code>{html.escape(str(manifest.get('input_fingerprint', 'unknown')))}</code>;
-fazhi {html.escape(str(manifest.get('fazhi_version', '')))}.</p>
-<table><tr><th>notebook</th><th>parameters</th><th>status</th></tr>{''.join(rows)}</table></body></html>"""
+class _Say:
+    """Progress lines: `print` gets them as they come (a job's line ends when it finishes); any other
+    callable gets whole lines."""
+
+    def __init__(self, progress: Callable | None):
+        self.progress, self.buffer = progress, ""
+
+    def __call__(self, text: str, end: str = "\n", flush: bool = False) -> None:
+        if self.progress is None:
+            return
+        if self.progress is print:
+            print(text, end=end, flush=True)
+            return
+        self.buffer += text + end
+        while "\n" in self.buffer:
+            line, self.buffer = self.buffer.split("\n", 1)
+            self.progress(line)
+
+
+# ------------------------------------------------------------------ the index
+def read_manifest(data_dir: Path) -> dict:
+    path = Path(data_dir) / "manifest.json"
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
+    """Installed versions of the packages that shape the outputs (absent ones left out)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return out
+
+
+def _entry(r: RenderResult, out_dir: Path) -> dict:
+    d = asdict(r)
+    for key in ("ipynb", "html"):
+        d[key] = Path(d[key]).relative_to(out_dir).as_posix() if d[key] else None
+    d["parameters"] = {k: v for k, v in r.parameters.items() if k not in RESERVED}
+    return d
+
+
+def write_index(results: list[RenderResult], out_dir: Path, data_dir: Path, *, kernel: str = KERNEL,
+                replace_all: bool = True, replace_notebooks: set[str] | None = None) -> Path:
+    """index.json and index.html listing every rendered output.
+
+    A partial run (`--only`, one profile) keeps the earlier entries of outputs it did not touch; a full
+    run lists only its own outputs and removes the files of outputs no longer produced (a renamed
+    notebook, a report taken out of the corpus).
+    """
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    manifest = read_manifest(data_dir)
+    new = [_entry(r, out_dir) for r in results]
+    new_stems = {e["stem"] for e in new}
+    previous = []
+    jpath = out_dir / INDEX_JSON
+    if jpath.exists():
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            previous = json.loads(jpath.read_text(encoding="utf-8"))["outputs"]
+    kept = []
+    for e in previous:
+        if e.get("stem") in new_stems:
+            continue
+        stale = replace_all or e.get("notebook") in (replace_notebooks or set())
+        if stale:
+            for key in ("ipynb", "html"):
+                if e.get(key):
+                    with contextlib.suppress(OSError):
+                        (out_dir / e[key]).unlink()
+            continue
+        if e.get("html") and (out_dir / e["html"]).exists():
+            kept.append(e)
+    entries = kept + new
+    order = {e["notebook"]: i for i, e in enumerate(new)}
+    entries.sort(key=lambda e: (e.get("group") != "analysis", order.get(e["notebook"], len(order)),
+                                e.get("notebook", ""), e.get("label", ""), e.get("stem", "")))
+    info = {
+        "rendered_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "data_dir": str(data_dir),
+        "input_fingerprint": manifest.get("input_fingerprint", ""),
+        "manifest": {k: manifest.get(k) for k in ("fazhi_version", "n_files", "token_engine") if k in manifest},
+        "n_reports": (manifest.get("tables") or {}).get("reports"),
+        "kernel": f"{kernel} ({sys.executable})" if kernel == KERNEL else kernel,
+        "platform": platform.platform(),
+        "packages": package_versions(),
+        "outputs": entries,
+    }
+    jpath.write_text(json.dumps(info, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     path = out_dir / "index.html"
-    path.write_text(page, encoding="utf-8")
+    path.write_text(index_html(info), encoding="utf-8")
     return path
+
+
+def _params_html(params: dict) -> str:
+    if not params:
+        return "<span class=muted>defaults</span>"
+    return "<br>".join(f"<code>{html.escape(k)}</code> = <code>{html.escape(json.dumps(v, ensure_ascii=False))}</code>"
+                       for k, v in params.items())
+
+
+def index_html(info: dict) -> str:
+    """The index page: what was rendered, from which data, with what."""
+    e = html.escape
+    outputs = info["outputs"]
+    fp = info.get("input_fingerprint") or "unknown (no manifest.json in the data folder)"
+    failed = [o for o in outputs if not o["ok"]]
+    analyses = [o for o in outputs if o.get("group") != "profile"]
+    profiles = [o for o in outputs if o.get("group") == "profile"]
+
+    def links(o):
+        parts = []
+        if o.get("html"):
+            parts.append(f'<a href="{e(o["html"])}">HTML</a>')
+        if o.get("ipynb"):
+            parts.append(f'<a href="{e(o["ipynb"])}">ipynb</a>')
+        return " · ".join(parts) or "–"
+
+    def status(o):
+        return "ok" if o["ok"] else f'<span class=bad>FAILED</span><br><small>{e(o["error"])}</small>'
+
+    def stale(o):
+        if o.get("input_fingerprint") and info.get("input_fingerprint") and o["input_fingerprint"] != info["input_fingerprint"]:
+            return f' <span class=bad title="rendered from other input data">(other input {e(o["input_fingerprint"])})</span>'
+        return ""
+
+    rows = []
+    for o in analyses:
+        name = f'<a href="{e(o["html"])}">{e(o["notebook"])}</a>' if o.get("html") else e(o["notebook"])
+        rows.append(f"<tr><td>{name}<br><small>{e(o.get('title') or '')}</small></td>"
+                    f"<td>{_params_html(o['parameters'])}</td><td>{status(o)}</td>"
+                    f"<td>{e(o.get('rendered_at') or '')}{stale(o)}<br><small>{o.get('seconds', 0):.1f} s</small></td>"
+                    f"<td>{links(o)}</td></tr>")
+    prow = []
+    for o in profiles:
+        name = f'<a href="{e(o["html"])}">{e(o.get("label") or o["stem"])}</a>' if o.get("html") else e(o.get("label") or "")
+        other = {k: v for k, v in o["parameters"].items() if k != "report_id"}
+        prow.append(f"<tr><td>{name}</td><td><code>{e(str(o['parameters'].get('report_id', '')))}</code></td>"
+                    f"<td>{_params_html(other) if other else ''}</td><td>{status(o)}</td>"
+                    f"<td>{e(o.get('rendered_at') or '')}{stale(o)}</td><td>{links(o)}</td></tr>")
+    pkgs = ", ".join(f"{e(k)}&nbsp;{e(v)}" for k, v in info["packages"].items())
+    man = info.get("manifest") or {}
+    fail_box = ""
+    if failed:
+        items = "".join(f"<li><b>{e(o.get('label') or o['notebook'])}</b> ({e(o['notebook'])}): {e(o['error'])}</li>"
+                        for o in failed)
+        fail_box = f'<div class="failbox"><b>{len(failed)} rendering{"s" if len(failed) > 1 else ""} failed</b><ul>{items}</ul></div>'
+    profile_block = ""
+    if profiles:
+        profile_block = (f"<h2>Report profiles ({len(profiles)})</h2><p>One page per report "
+                         f"(<code>{e(profiles[0]['notebook'])}</code>): metadata, structure, scorecard, numbers, problems.</p>"
+                         "<table><tr><th>report</th><th>report_id</th><th>other parameters</th><th>status</th>"
+                         f"<th>rendered</th><th>files</th></tr>{''.join(prow)}</table>")
+    return f"""<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><title>fazhi reports</title>
+<style>
+body {{ font-family: "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif;
+       margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; margin-bottom: 1.5em; }}
+td, th {{ border: 1px solid #ccd; padding: 5px 8px; vertical-align: top; text-align: left; font-size: 14px; }}
+th {{ background: #f0f3f7; }}
+code {{ font-size: 12.5px; }} small, .muted {{ color: #666; }}
+.bad {{ color: #b00020; font-weight: bold; }}
+.failbox {{ border: 2px solid #b00020; background: #fff4f4; padding: 0.5em 1em; margin: 1em 0; }}
+dl {{ display: grid; grid-template-columns: max-content auto; gap: 2px 12px; font-size: 14px; }}
+dt {{ font-weight: bold; }}
+</style></head><body>
+<h1>fazhi reports · 法治政府建设年度报告</h1>
+<dl>
+<dt>rendered</dt><dd>{e(info['rendered_at'])}</dd>
+<dt>input data</dt><dd><code>{e(info['data_dir'])}</code>{f" — {info['n_reports']} reports" if info.get('n_reports') is not None else ''}</dd>
+<dt>input fingerprint</dt><dd><code>{e(str(fp))}</code> <small>(SHA-256 over the raw files' names and contents, from manifest.json; the same raw folder gives the same fingerprint)</small></dd>
+<dt>tables built by</dt><dd>fazhi {e(str(man.get('fazhi_version', '?')))}{f"; token engine {e(str(man['token_engine']))}" if man.get('token_engine') else ''}</dd>
+<dt>kernel</dt><dd><code>{e(info['kernel'])}</code></dd>
+<dt>packages</dt><dd>{pkgs}</dd>
+<dt>platform</dt><dd>{e(info['platform'])}</dd>
+</dl>
+{fail_box}
+<h2>Analyses ({len(analyses)})</h2>
+<table><tr><th>notebook</th><th>parameters</th><th>status</th><th>rendered</th><th>files</th></tr>{''.join(rows)}</table>
+{profile_block}
+<p><small>Every page here is self-contained: figures are embedded and nothing is fetched from the network,
+so the folder can be zipped and sent. Regenerate with <code>make reports</code> or
+<code>fazhi report --data DIR</code>; see README.md, “Notebooks and reports”.</small></p>
+</body></html>
+"""

@@ -86,10 +86,10 @@ _UNITS = (
 QUANTITY = re.compile(
     rf"(?<![\d.,第])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?:余|多)?(?:万|亿)?(?:余|多)?(?:{_UNITS})"
     rf"|(?<![\d.,第])\d+(?:\.\d+)?(?:余|多)?(?:万|亿)?(?:余|多)?(?:{_UNITS})"
-    # Chinese numerals: two characters or more, or one other than 一 (一个/一次/一件事 are idioms), and
-    # never with 个 (两个维护, 三个一 are slogans)
-    rf"|(?<![{_CN_DIGITS}第])(?:[{_CN_DIGITS}]{{2,}}|[{_CN_DIGITS.replace('一', '')}])(?:余|多)?"
-    rf"(?:{_UNITS.replace('|个|', '|')})(?!事)"
+    # Chinese numerals (十名, 两名律师, 百余人次): not a lone 一 (一个/一次/一件事 are idioms), never with 个
+    # (两个维护), not after 周/届 (周五轮流, 二十届八次全会), not in fixed terms (三项制度, 三位一体)
+    rf"|(?<![{_CN_DIGITS}第周届])(?:[零〇一二两三四五六七八九十][{_CN_DIGITS}]+|[零〇二两三四五六七八九十]|[百千万](?=余|多))"
+    rf"(?:余|多)?(?:{_UNITS.replace('|个|', '|')})(?!事|制度|一体|全会|流|合一)"
     r"|百分之[百\d十一二三四五六七八九点.]+"
 )
 # A worked example in a problem item: 比如,部分村社干部… / 例如 / 以某某案为例
@@ -164,8 +164,9 @@ def _similarity_text(part_text: str, heading: str | None, names: list[str]) -> s
     """The part without its heading line, issuer names masked, digits as '#', punctuation dropped."""
     text = part_text or ""
     first, sep, rest = text.partition("\n")
-    if heading and heading in first:
-        text = rest
+    at = first.find(heading) if heading else -1
+    if at >= 0:
+        text = first[at + len(heading):] + sep + rest
     for name in names:
         text = text.replace(name, "")
     return _NON_WORD.sub("", _DIGITS.sub("#", text))

@@ -10,13 +10,19 @@ Stage functions are module-level (picklable for worker processes) and determinis
 
 from __future__ import annotations
 
+from .indicators import indicator_panel_stage, indicators_stage
 from .part_tokens import part_tokens_stage
 from .places import place_stage
+from .scorecard import scorecard_stage
 from .typology import categorise_problem_items
 
 REPORT_STAGES: list = [
     place_stage,  # → reports: province, prefecture, county, adcode, region, place_source/evidence/note
     categorise_problem_items,  # → problem_item_categories (typology of the problems part)
     part_tokens_stage,  # → tokens: every part cut once (default engine), for analyses to start from
+    indicators_stage,  # → indicators: every number-with-unit with its indicator code and sentence
 ]
-CORPUS_STAGES: list = []
+CORPUS_STAGES: list = [
+    indicator_panel_stage,  # → indicators (tidied), indicator_panel: issuer × report_year × indicator
+    scorecard_stage,  # → scorecard: report-quality measures per report (after indicators: it counts them)
+]

@@ -54,3 +54,100 @@ def plot_part_composition(composition: pd.DataFrame, *, ax=None, title: str = "�
     ax.invert_yaxis()
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     return ax
+
+
+# ---------------------------------------------------------------- corpus statistics (01_corpus_statistics)
+def report_counts(corpus: Corpus, by: str) -> pd.DataFrame:
+    """Reports per value of one `reports` column (report_year, level, region, province …), missing as '(unknown)'.
+
+    >>> report_counts(corpus, "level")                                      # doctest: +SKIP
+             level  reports
+    0     township        4
+    1  subdistrict        1
+    """
+    from .corpus import invalid
+
+    reports = corpus.reports
+    if by not in reports.columns:
+        raise invalid("by", by, [c for c in ("report_year", "level", "region", "province", "prefecture") if c in reports.columns])
+    values = reports[by].astype("string").fillna("(unknown)")
+    counts = values.value_counts().rename("reports").rename_axis(by).reset_index()
+    return counts.sort_values([by], kind="stable").reset_index(drop=True)
+
+
+def plot_report_counts(corpus: Corpus, by=("report_year", "level", "region"), *, title: str = "报告数量 (reports)"):
+    """One bar chart per column of `by` (columns the reports table lacks are skipped)."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import setup_chinese_font
+
+    setup_chinese_font()
+    cols = [c for c in by if c in corpus.reports.columns]
+    fig, axes = plt.subplots(1, len(cols), figsize=(3.2 * len(cols) + 1, 3), squeeze=False)
+    for ax, col in zip(axes[0], cols):
+        counts = report_counts(corpus, col)
+        ax.bar(counts[col], counts["reports"], color="#4c72b0")
+        ax.set_title(col)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.tick_params(axis="x", rotation=30)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def length_summary(corpus: Corpus) -> pd.DataFrame:
+    """Characters per report (`whole report`) and per part kind: reports having it, median, min, max, total."""
+    reports = corpus.reports
+    rows = []
+    if not reports.empty:
+        n = reports["n_chars"].astype("float64")
+        rows.append({"part": "whole report", "reports": int(n.notna().sum()), "median": n.median(),
+                     "min": n.min(), "max": n.max(), "total": n.sum()})
+    parts = corpus.parts
+    if not parts.empty:
+        per = parts.assign(n=parts["text"].fillna("").str.len()).groupby(["kind", "report_id"])["n"].sum()
+        for kind in SECTION_KINDS:
+            if kind in per.index.get_level_values(0):
+                v = per.loc[kind].astype("float64")
+                rows.append({"part": kind, "reports": len(v), "median": v.median(), "min": v.min(),
+                             "max": v.max(), "total": v.sum()})
+    out = pd.DataFrame(rows, columns=["part", "reports", "median", "min", "max", "total"])
+    for c in ("median", "min", "max", "total"):
+        out[c] = out[c].round(0).astype("Int64")
+    return out
+
+
+def vocabulary(corpus: Corpus, *, part: str | None = None, top_n: int = 20) -> tuple[int, int, pd.DataFrame]:
+    """(tokens, distinct terms, top terms) of the corpus or of one part kind, after fazhi's stopwords.
+
+    Tokens come from the `tokens` table written by `fazhi build` (`part_tokens`), else from
+    `tokens.tokenize` on the part texts. Top terms: term, count, reports (how many use it), sorted by
+    count then term.
+    """
+    from collections import Counter
+
+    from .corpus import invalid
+
+    if part is not None and part not in SECTION_KINDS:
+        raise invalid("part", part, SECTION_KINDS)
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+        raise invalid("top_n", top_n, ["a whole number of 1 or more"])
+    try:
+        from .part_tokens import part_tokens
+
+        toks = part_tokens(corpus, kind=part)
+    except ImportError:  # a tree without the tokens table module: cut the part texts now
+        from .tokens import tokenize_many
+
+        parts = corpus.parts if part is None else corpus.parts[corpus.parts["kind"] == part]
+        toks = pd.DataFrame({"report_id": parts["report_id"], "tokens": tokenize_many(parts["text"].tolist())})
+    counts: Counter = Counter()
+    reach: Counter = Counter()
+    for rid, group in toks.groupby("report_id", sort=True) if not toks.empty else []:
+        seen = Counter(t for lst in group["tokens"] for t in lst)
+        counts.update(seen)
+        reach.update(seen.keys())
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]
+    table = pd.DataFrame([{"term": t, "count": c, "reports": reach[t]} for t, c in top],
+                         columns=["term", "count", "reports"])
+    return sum(counts.values()), len(counts), table

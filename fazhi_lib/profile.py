@@ -1,0 +1,159 @@
+"""One report on one page: the tables behind `notebooks/04_report_profile.ipynb`.
+
+>>> corpus = load_corpus("data/processed")                              # doctest: +SKIP
+>>> rid = resolve_report_id(corpus, "d71281716205")                      # doctest: +SKIP
+>>> metadata_table(corpus, rid).set_index("field").loc["issuer", "value"]  # doctest: +SKIP
+'塘栖镇'
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .corpus import FazhiError
+from .scorecard import MEASURES, quantities, scorecard, sentences
+from .sections import SECTION_KINDS
+
+METADATA_FIELDS = [
+    ("title", "title"), ("issuer", "issuer"), ("issuer_full", "issuer (as named)"), ("level", "level"),
+    ("province", "province"), ("prefecture", "prefecture"), ("county", "county"), ("region", "region"),
+    ("report_year", "report year"), ("publish_date", "published"), ("written_date", "written"),
+    ("publisher", "publisher"), ("index_no", "index number"), ("source_file", "source file"),
+    ("n_chars", "characters"), ("status", "parse status"), ("warnings", "warnings"),
+]
+
+
+def resolve_report_id(corpus, report_id: str | None) -> str:
+    """`report_id` checked against the corpus; empty → the first report (by year, issuer, id)."""
+    reports = corpus.reports
+    if reports.empty:
+        raise FazhiError("The corpus has no reports; run `fazhi build` first.")
+    if not report_id:
+        first = reports.sort_values(["report_year", "issuer", "report_id"], na_position="last", kind="stable")
+        return str(first["report_id"].iloc[0])
+    ids = reports["report_id"].tolist()
+    if report_id in ids:
+        return report_id
+    matches = [i for i in ids if str(i).startswith(str(report_id))]
+    if len(matches) == 1:
+        return matches[0]
+    shown = sorted(ids)[:12]
+    more = f" (and {len(ids) - 12} more)" if len(ids) > 12 else ""
+    raise FazhiError(f"`report_id` = {report_id!r} is not valid; choose one of: {', '.join(shown)}{more}.")
+
+
+def _row(corpus, report_id: str) -> dict:
+    return corpus.reports.set_index("report_id").loc[report_id].to_dict()
+
+
+def metadata_table(corpus, report_id: str) -> pd.DataFrame:
+    """field, value: what the page says about the report (missing fields left out)."""
+    row = _row(corpus, report_id)
+    out = []
+    for key, label in METADATA_FIELDS:
+        value = row.get(key)
+        if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
+            continue
+        out.append({"field": label, "value": str(value)})
+    return pd.DataFrame(out, columns=["field", "value"])
+
+
+def structure_table(corpus, report_id: str) -> pd.DataFrame:
+    """The report's top-level parts: order, kind, heading, characters, share, sub-headings."""
+    parts = corpus.parts[corpus.parts["report_id"] == report_id].sort_values("part_order")
+    secs = corpus.sections[corpus.sections["report_id"] == report_id]
+    sub = secs[secs["depth"] > 1].groupby("part_order").size() if not secs.empty else pd.Series(dtype="int64")
+    n = parts["text"].fillna("").str.len()
+    out = pd.DataFrame({
+        "part_order": parts["part_order"].astype(int), "kind": parts["kind"], "heading": parts["heading"].fillna(""),
+        "characters": n.astype(int), "share": (n / max(int(n.sum()), 1)).round(3),
+        "sub_headings": [int(sub.get(p, 0)) for p in parts["part_order"]],
+    })
+    return out.reset_index(drop=True)
+
+
+def part_lengths_vs_corpus(corpus, report_id: str) -> pd.DataFrame:
+    """Characters per part kind: this report and the corpus median among reports having that part."""
+    parts = corpus.parts
+    per = parts.assign(n=parts["text"].fillna("").str.len()).groupby(["kind", "report_id"])["n"].sum()
+    rows = []
+    for kind in SECTION_KINDS:
+        if kind not in per.index.get_level_values(0):
+            continue
+        v = per.loc[kind]
+        rows.append({"part": kind, "this report": int(v.get(report_id, 0)), "corpus median": float(v.median())})
+    return pd.DataFrame(rows, columns=["part", "this report", "corpus median"]).set_index("part")
+
+
+def plot_part_lengths(table: pd.DataFrame, *, title: str = "各部分字数 (characters per part)"):
+    """Grouped bars of `part_lengths_vs_corpus`."""
+    import matplotlib.pyplot as plt
+
+    from .plotting import setup_chinese_font
+
+    setup_chinese_font()
+    fig, ax = plt.subplots(figsize=(7, 2.8))
+    table.plot.bar(ax=ax, color=["#4c72b0", "#c9c9c9"], width=0.75, rot=0)
+    ax.set_xlabel("")
+    ax.set_ylabel("characters")
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return ax
+
+
+def scorecard_table(corpus, report_id: str) -> pd.DataFrame:
+    """measure, value, corpus median, rank (1 = highest among the reports that have a value)."""
+    card = scorecard(corpus)
+    me = card[card["report_id"] == report_id]
+    rows = []
+    for col, label in MEASURES.items():
+        values = pd.to_numeric(card[col], errors="coerce").astype("float64")
+        mine = float(values[me.index[0]]) if not me.empty and pd.notna(values[me.index[0]]) else None
+        rank = int((values > mine).sum()) + 1 if mine is not None else None
+        rows.append({"measure": label, "value": mine, "corpus median": values.median(),
+                     "rank": f"{rank} of {int(values.notna().sum())}" if rank else "–"})
+    if not me.empty:
+        r = me.iloc[0]
+        rows.insert(2, {"measure": "timeliness", "value": None, "corpus median": None,
+                        "rank": f"{r['timeliness']} (deadline {r['deadline']})"})
+    out = pd.DataFrame(rows, columns=["measure", "value", "corpus median", "rank"])
+    return out
+
+
+def key_numbers(corpus, report_id: str, *, top_n: int = 15) -> tuple[pd.DataFrame, str]:
+    """The report's numbers with a unit, with their sentence, and where they come from.
+
+    From the `indicators` table when the corpus has one (coded indicators first), else the
+    scorecard's number-with-unit expression. Returns (table, source).
+    """
+    ind = corpus.tables.get("indicators")
+    if ind is not None and not ind.empty and "report_id" in ind.columns:
+        mine = ind[ind["report_id"] == report_id].copy()
+        cols = [c for c in ("indicator", "label", "value", "unit", "raw", "sentence") if c in mine.columns]
+        if "indicator" in mine.columns:
+            mine = mine.assign(_coded=mine["indicator"].fillna("").eq("")).sort_values(
+                ["_coded", "start" if "start" in mine.columns else cols[0]], kind="stable")
+        return mine[cols].head(top_n).reset_index(drop=True), "indicators"
+    text = corpus.texts.set_index("report_id").at[report_id, "text"]
+    sents = sentences(text)
+    rows = []
+    for a, b in quantities(text):
+        sent = next((text[s:e] for s, e in sents if s <= a < e), "")
+        rows.append({"raw": text[a:b], "sentence": sent.strip()})
+    return pd.DataFrame(rows, columns=["raw", "sentence"]).head(top_n), "regex"
+
+
+def problem_items_table(corpus, report_id: str) -> pd.DataFrame:
+    """The problems part's points, with their categories (`problem_item_categories`) when the build wrote them."""
+    items = corpus.problem_items
+    mine = items[items["report_id"] == report_id].sort_values("item_order")
+    out = mine[["item_order", "heading"]].copy()
+    cats = corpus.tables.get("problem_item_categories")
+    if cats is not None and not cats.empty:
+        label = "category_label" if "category_label" in cats.columns else "category"
+        joined = (cats[cats["report_id"] == report_id].groupby("item_order")[label]
+                  .agg(lambda s: "、".join(dict.fromkeys(s))))
+        out["categories"] = [joined.get(i, "") for i in out["item_order"]]
+    out["characters"] = mine["text"].fillna("").str.len().to_numpy()
+    return out.reset_index(drop=True)
