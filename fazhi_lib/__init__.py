@@ -7,7 +7,8 @@ __version__ = "0.1.0"
 
 from .corpus import Corpus, FazhiError, build_corpus, load_corpus, parse_file, parse_text  # noqa: E402
 from .clean import clean_page  # noqa: E402
-from .load import read_document  # noqa: E402
+from .load import LoadError, read_bytes, read_document  # noqa: E402
+from .corpus import BuildSummary, require_reports, select, summarise  # noqa: E402
 from .metadata import parse_issuer, parse_title  # noqa: E402
 from .sections import PART_KINDS, SECTION_KINDS, classify_part, segment, split_sections  # noqa: E402
 from . import tfidf, tokens, typology  # noqa: E402
@@ -26,7 +27,7 @@ from .indicators import (  # noqa: E402
 
 __all__ = [
     "Corpus", "FazhiError", "build_corpus", "load_corpus", "parse_file", "parse_text", "clean_page",
-    "read_document", "parse_issuer", "parse_title", "PART_KINDS", "SECTION_KINDS", "classify_part",
+    "read_document", "read_bytes", "LoadError", "BuildSummary", "summarise", "select", "require_reports", "parse_issuer", "parse_title", "PART_KINDS", "SECTION_KINDS", "classify_part",
     "segment", "split_sections",
     "tfidf", "tokens", "typology", "documents", "fit_tfidf", "near_duplicates", "similarity", "top_terms",
     "topics", "register_engine", "tokenize", "tokenize_many", "categorise_items", "category_matrix",

@@ -87,7 +87,7 @@ def _first(meta: dict[str, list[str]], labels) -> str | None:
 
 def parse_text(text: str, *, source_file: str = "", sha256: str = "", fmt: str = "txt", encoding: str = "") -> FileResult:
     """Parse one decoded report page. Never raises on odd content: problems become messages."""
-    report_id = (sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest())[:12]
+    report_id = (sha256 or hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())[:12]
     warnings: list[str] = []
     notes: list[str] = []
     cruft_rules = load_rules("cruft")
@@ -276,7 +276,7 @@ def parse_file(path: str | Path, *, root: str | Path | None = None) -> FileResul
     try:
         result = parse_text(loaded.text, source_file=source_file, sha256=loaded.sha256, fmt=loaded.format,
                             encoding=loaded.encoding)
-    except Exception as exc:  # a bug on odd content must not stop the build or lose the file
+    except Exception as exc:  # noqa: BLE001 - a bug on odd content must not stop the build or lose the file
         return _log_only(source_file, loaded.sha256[:12], "error",
                          f"could not be parsed ({type(exc).__name__}: {exc}); this is a fazhi bug: please report it with the file")
     report = result.report
@@ -508,7 +508,7 @@ def find_duplicates(results: list[FileResult]) -> dict[str, tuple[str, str]]:
             continue
         longest = max(len(text_of[m.source_file]) for m in members)
 
-        def rank(m):
+        def rank(m, longest=longest):
             rep = m.report
             found = {k for k in (rep.get("part_kinds") or "").split(",") if k in MANDATED_PARTS}
             return (-len(found), len(text_of[m.source_file]) < 0.95 * longest, rep.get("converted_from") is not None,
@@ -681,7 +681,7 @@ def summarise(parse_log: pd.DataFrame) -> BuildSummary:
     counts = parse_log["status"].value_counts().to_dict() if len(parse_log) else {}
     unknown = set(counts) - {"ok", "warning", "error", "duplicate", "skipped"}
     if unknown:
-        raise invalid("status", sorted(unknown)[0], ["ok", "warning", "error", "duplicate", "skipped"])
+        raise invalid("status", min(unknown), ["ok", "warning", "error", "duplicate", "skipped"])
     return BuildSummary(
         read=len(parse_log), parsed=counts.get("ok", 0) + counts.get("warning", 0), with_warnings=counts.get("warning", 0),
         rejected=counts.get("error", 0), duplicates=counts.get("duplicate", 0), skipped=counts.get("skipped", 0),

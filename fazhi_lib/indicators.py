@@ -104,6 +104,7 @@ class NumberRules:
     min_after: tuple[str, ...]
     max_after: tuple[str, ...]
     change: Pattern
+    comparison_tail: Pattern
     down_words: frozenset[str]
     zero: Pattern
     zero_heads: dict[str, str]
@@ -180,6 +181,7 @@ def _compile_number_rules(key: int) -> NumberRules:
         min_after=tuple(bd["min_after"]),
         max_after=tuple(bd["max_after"]),
         change=change,
+        comparison_tail=re.compile(ch.get("comparison_tail") or r"(?!x)x"),
         down_words=frozenset(ch["down"] + ch["down_nouns"]),
         zero=zero,
         zero_heads=dict(zr["heads"]),
@@ -383,7 +385,7 @@ def extract_numbers(
         raise TypeError(f"`text` = {type(text).__name__} is not valid; choose one of: str.")
     rules = number_rules()
     lexicon = indicator_rules()
-    norm = text.translate(_FULLWIDTH)
+    norm = _simplified(text.translate(_FULLWIDTH))
     traps = _trap_spans(norm, rules)
     quotes = _quote_spans(norm, rules)
     drafts = _read_tokens(norm, rules, traps, quotes)
@@ -445,6 +447,16 @@ def extract_numbers(
             )
         )
     return out
+
+
+def _simplified(text: str) -> str:
+    """Traditional characters read as simplified (兩萬餘人次 → 两万余人次), same length so offsets hold;
+    `raw` and `sentence` are still cut from the text as given."""
+    if text.isascii():
+        return text
+    from .convert import _convert_same_length
+
+    return _convert_same_length(text)
 
 
 def _clause_prefix(text: str, pos: int, floor: int) -> str:
@@ -573,7 +585,7 @@ def _read_words_around(text: str, d: _Draft, rules: NumberRules) -> None:
     if change:
         d.kind = "change"
         d.sign = -1 if (change.group("verb") or change.group("noun")) in rules.down_words else 1
-        d.changed = clause[: change.start()].strip()
+        d.changed = rules.comparison_tail.sub("", clause[: change.start()]).strip()
 
 
 def _read_zeros(text: str, rules: NumberRules, blocked) -> list[_Draft]:

@@ -107,8 +107,8 @@ MIN_CJK_SHARE = 0.2  # a Chinese report: at least this share of its non-space ch
 MAX_CHARS = 1_000_000
 MAX_BYTES = 256 * 1024 * 1024
 MAX_PDF_PAGES = 500
-_HTML_SNIFF = re.compile(rb"^\s*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_HTML_SNIFF = re.compile(rb"^\s*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE | re.DOTALL)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -282,7 +282,7 @@ def check_text(text: str, *, what: str = "text") -> None:
     n_control = len(_CONTROL.findall(sample))
     if n_control > max(2, 0.01 * len(sample)):
         raise LoadError(f"the file is binary data, not text ({n_control:,} control characters)")
-    n_cjk, share = _cjk_share(text)
+    share = _cjk_share(text)[1]
     if share < MIN_CJK_SHARE:
         raise LoadError(
             f"the {what} has almost no Chinese characters ({share:.0%} of its characters): "
@@ -303,7 +303,7 @@ def sniff_format(data: bytes, suffix: str) -> str:
     for bom, codec in _BOMS:  # UTF-16 HTML
         if data.startswith(bom) and codec.startswith("utf-16"):
             head_text = _try(data[:4096] if len(data) > 4096 else data, codec) or ""
-            if re.match(r"^\ufeff?\s*<(!doctype\s+html|html|head|body)\b", head_text, re.I):
+            if re.match(r"^\ufeff?\s*<(!doctype\s+html|html|head|body)\b", head_text, re.IGNORECASE):
                 return "html"
     return "txt"
 
@@ -421,12 +421,12 @@ _BLOCK_TAGS = {
 }
 _CELL_TAGS = {"td", "th"}
 # class/id words of page furniture that can sit inside the main block: 分享到, 打印本页, footers
-_FURNITURE = re.compile(r"(?:^|[\s_\-])(footer|foot|copyright|share|bdshare|bdsharebuttonbox|nav|navbar|menu)(?:$|[\s_\-])", re.I)
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_FURNITURE = re.compile(r"(?:^|[\s_\-])(footer|foot|copyright|share|bdshare|bdsharebuttonbox|nav|navbar|menu)(?:$|[\s_\-])", re.IGNORECASE)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS_RUN = re.compile(r"[ \t\r\n\f\v]+")
 _PROSE = re.compile(r"[^\n]{60,}")
 _TITLE_SPLIT = re.compile(r"\s*[_|｜—–-]{1,2}\s*")
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -467,9 +467,7 @@ def _html_lines(root, *, stop=None) -> list[str]:
             if el is not root and el.tail:
                 out.append(el.tail if pre else _WS_RUN.sub(" ", el.tail))
             continue
-        if tag == "br":
-            out.append("\n")
-        elif tag in _BLOCK_TAGS:
+        if tag == "br" or tag in _BLOCK_TAGS:
             out.append("\n")
         in_pre = pre or tag == "pre"
         if el.text:
@@ -703,7 +701,7 @@ def read_docx(data: bytes) -> tuple[str, dict, list[str]]:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise LoadError(f"the .docx file is damaged or is not a Word document ({type(exc).__name__}: {exc})") from None
-    except Exception as exc:  # lxml errors inside a damaged package
+    except Exception as exc:  # noqa: BLE001 - lxml and zip errors of a damaged package, whatever they are
         raise LoadError(f"the .docx file is damaged ({type(exc).__name__}: {exc})") from None
     numbering = _Numbering(document)
     lines: list[str] = []
@@ -770,10 +768,9 @@ def rejoin_wrapped_lines(lines: list[str]) -> list[str]:
 
 def read_pdf(data: bytes) -> tuple[str, dict, list[str]]:
     """A PDF → (text, properties, warnings) from its text layer; a PDF without one raises LoadError."""
-    import pypdf
-    from pypdf.errors import PdfReadError
-
     import logging
+
+    import pypdf
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf logs repairs of sloppy files; we report our own
     try:
@@ -787,16 +784,14 @@ def read_pdf(data: bytes) -> tuple[str, dict, list[str]]:
                             f"of documents; split it (or set FAZHI_MAX_PDF_PAGES above {max_pages})")
     except LoadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, IndexError) as exc:
-        raise LoadError(f"the PDF is damaged and could not be read ({type(exc).__name__}: {exc})") from None
-    except Exception as exc:  # pypdf raises assorted errors on broken files
+    except Exception as exc:  # noqa: BLE001 - pypdf raises assorted errors on broken files (PdfReadError, KeyError …)
         raise LoadError(f"the PDF is damaged and could not be read ({type(exc).__name__}: {exc})") from None
     page_lines: list[list[str]] = []
     empty, failed = [], []
     for n, page in enumerate(pages, start=1):
         try:
             text = page.extract_text() or ""
-        except Exception:  # one broken page must not lose the others
+        except Exception:  # noqa: BLE001 - one broken page must not lose the others
             failed.append(n)
             text = ""
         lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -830,8 +825,8 @@ def read_pdf(data: bytes) -> tuple[str, dict, list[str]]:
     try:
         info = reader.metadata or {}
         meta = {k: str(info[k]) for k in ("/Title", "/Author", "/CreationDate") if info.get(k)}
-    except Exception:  # metadata is a nicety
-        pass
+    except Exception:  # noqa: BLE001 - the PDF's own metadata is a nicety; a broken one is ignored
+        meta = {}
     return "\n".join(rejoin_wrapped_lines(body)), meta, warnings
 
 

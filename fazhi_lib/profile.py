@@ -102,8 +102,18 @@ def plot_part_lengths(table: pd.DataFrame, *, title: str = "各部分字数 (cha
     return ax
 
 
+def _fmt(col: str, v) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    if col in ("days_before_deadline",):
+        return f"{v:.0f}"
+    if col in ("quant_density",):
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
 def scorecard_table(corpus, report_id: str) -> pd.DataFrame:
-    """measure, value, corpus median, rank (1 = highest among the reports that have a value)."""
+    """measure, this report, corpus median, rank (1 = highest among the reports that have a value)."""
     card = scorecard(corpus)
     me = card[card["report_id"] == report_id]
     rows = []
@@ -111,14 +121,24 @@ def scorecard_table(corpus, report_id: str) -> pd.DataFrame:
         values = pd.to_numeric(card[col], errors="coerce").astype("float64")
         mine = float(values[me.index[0]]) if not me.empty and pd.notna(values[me.index[0]]) else None
         rank = int((values > mine).sum()) + 1 if mine is not None else None
-        rows.append({"measure": label, "value": mine, "corpus median": values.median(),
+        rows.append({"measure": label, "this report": _fmt(col, mine), "corpus median": _fmt(col, values.median()),
                      "rank": f"{rank} of {int(values.notna().sum())}" if rank else "–"})
     if not me.empty:
         r = me.iloc[0]
-        rows.insert(2, {"measure": "timeliness", "value": None, "corpus median": None,
-                        "rank": f"{r['timeliness']} (deadline {r['deadline']})"})
-    out = pd.DataFrame(rows, columns=["measure", "value", "corpus median", "rank"])
-    return out
+        share = (card["timeliness"] == "on_time").sum()
+        rows.insert(2, {"measure": "timeliness", "this report": str(r["timeliness"]),
+                        "corpus median": f"{share} of {len(card)} on time", "rank": f"deadline {r['deadline']}"})
+    return pd.DataFrame(rows, columns=["measure", "this report", "corpus median", "rank"])
+
+
+def report_label(corpus, report_id) -> str:
+    """'塘栖镇 2024' for a report_id of the corpus (the id itself when unknown)."""
+    reports = corpus.reports.set_index("report_id")
+    if report_id is None or pd.isna(report_id) or report_id not in reports.index:
+        return str(report_id)
+    r = reports.loc[report_id]
+    year = "?" if pd.isna(r["report_year"]) else int(r["report_year"])
+    return f"{r['issuer'] or report_id} {year}"
 
 
 def key_numbers(corpus, report_id: str, *, top_n: int = 15) -> tuple[pd.DataFrame, str]:

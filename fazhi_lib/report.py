@@ -79,6 +79,7 @@ class Job:
     parameters: dict
     label: str = ""
     group: str = "analysis"  # "analysis" or "profile"
+    sort_key: tuple = ()  # profiles: (report_year, issuer, report_id)
 
 
 @dataclass
@@ -96,6 +97,7 @@ class RenderResult:
     seconds: float = 0.0
     rendered_at: str = ""
     input_fingerprint: str = ""
+    sort_key: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
 
@@ -528,9 +530,18 @@ def _report_list(data_dir: Path, ids) -> list[dict]:
     return out
 
 
-def _units(jobs: list[Job], workers: int) -> list[list[tuple[int, Job]]]:
+def _previous_seconds(out_dir: Path) -> dict[str, float]:
+    """Seconds each output took last time (index.json), to start the longest renderings first."""
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        info = json.loads((Path(out_dir) / INDEX_JSON).read_text(encoding="utf-8"))
+        return {e["stem"]: float(e.get("seconds") or 0) for e in info["outputs"]}
+    return {}
+
+
+def _units(jobs: list[Job], workers: int, seconds: dict[str, float] | None = None) -> list[list[tuple[int, Job]]]:
     """Jobs grouped into runs that share a kernel: an analysis alone; a fanned-out notebook's reports in
-    up to `workers` consecutive runs."""
+    up to `workers` consecutive runs. With several workers the longest runs (by last time's seconds)
+    start first."""
     units, fan = [], {}
     for i, job in enumerate(jobs):
         if job.group == "profile":
@@ -541,7 +552,14 @@ def _units(jobs: list[Job], workers: int) -> list[list[tuple[int, Job]]]:
         n = max(1, min(workers, len(series)))
         size = -(-len(series) // n)
         units += [series[k : k + size] for k in range(0, len(series), size)]
-    return sorted(units, key=lambda u: u[0][0]) if workers == 1 else sorted(units, key=lambda u: -len(u))
+    if workers == 1:
+        return sorted(units, key=lambda u: u[0][0])
+    seconds = seconds or {}
+
+    def cost(unit):
+        return sum(seconds.get(j.stem, 15.0 if j.group == "analysis" else 4.0) for _, j in unit)
+
+    return sorted(units, key=lambda u: (-cost(u), u[0][0]))
 
 
 def plan_jobs(specs: list[NotebookSpec], params: dict[str, dict], data_dir: Path) -> tuple[list[Job], dict]:
@@ -554,7 +572,8 @@ def plan_jobs(specs: list[NotebookSpec], params: dict[str, dict], data_dir: Path
             for rep in _report_list(data_dir, chosen):
                 sub = f"{s.out}/" if s.out else ""
                 jobs.append(Job(s.notebook, f"{sub}{rep['report_id']}", {**p, s.per_report: rep["report_id"]},
-                                rep["label"], "profile"))
+                                rep["label"], "profile",
+                                (rep["report_year"] or 9999, rep["issuer"] or "", rep["report_id"])))
             complete[s.notebook] = chosen is None
         else:
             jobs.append(Job(s.notebook, Path(s.notebook).stem, p, s.title, "analysis"))
@@ -610,7 +629,7 @@ def render_all(data_dir: str | Path = "data/processed", *, out_dir: str | Path =
                                     f"notebook file not found: {notebook_dir / s.notebook}", stem=Path(s.notebook).stem))
         say(f"  FAILED {s.notebook}: {results[-1].error}")
     titles = {s.notebook: s.title or _title(notebook_dir / s.notebook) for s in runnable}
-    units = _units(jobs, workers)
+    units = _units(jobs, workers, _previous_seconds(out_dir))
     workers = max(1, min(workers, len(units)))
     writer = _HtmlWriter()
     lock = threading.Lock()
@@ -631,6 +650,7 @@ def render_all(data_dir: str | Path = "data/processed", *, out_dir: str | Path =
                 r = render_notebook(nb_dir / job.notebook, out_abs, job.parameters, stem=job.stem, kernel=kernel,
                                     _kernel=kern, _html=writer, _html_lock=lock, timeout=timeout)
                 r.label, r.group, r.title, r.input_fingerprint = job.label, job.group, titles[job.notebook], fingerprint
+                r.sort_key = list(job.sort_key)
                 r.ipynb = out_dir / Path(r.ipynb).relative_to(out_abs) if r.ipynb else None
                 r.html = out_dir / Path(r.html).relative_to(out_abs) if r.html else None
                 status = f"ok ({r.seconds:.1f} s)" if r.ok else f"FAILED ({r.seconds:.1f} s)\n      {r.error}"
@@ -750,7 +770,7 @@ def write_index(results: list[RenderResult], out_dir: Path, data_dir: Path, *, k
     entries = kept + new
     order = {e["notebook"]: i for i, e in enumerate(new)}
     entries.sort(key=lambda e: (e.get("group") != "analysis", order.get(e["notebook"], len(order)),
-                                e.get("notebook", ""), e.get("label", ""), e.get("stem", "")))
+                                e.get("notebook", ""), [str(k) for k in e.get("sort_key") or []], e.get("stem", "")))
     info = {
         "rendered_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "data_dir": str(data_dir),

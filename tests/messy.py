@@ -61,7 +61,7 @@ def html_page(prefix: str, *, charset: str = "utf-8", layout: str = "div") -> st
             f"<div>【打印本页】【关闭窗口】</div></div>{footer}</body></html>")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def docx_bytes(prefix: str, *, numbered_parts: bool = False) -> bytes:
     """A Word attachment: the title and the report's paragraphs (python-docx). With `numbered_parts`,
     the top-level part headings lose their written '一、' and get Word's automatic numbering instead."""
@@ -100,7 +100,7 @@ def _font_path() -> str:
     return str(Path(zhplot.__file__).parent / "fonts" / "NotoSansSC-Regular.ttf")
 
 
-@functools.lru_cache(maxsize=None)  # embedding the font takes a second: one PDF per report per session
+@functools.cache  # embedding the font takes a second: one PDF per report per session
 def pdf_bytes(prefix: str) -> bytes:
     """A PDF attachment with a text layer (fpdf2, Noto Sans SC from zhplot embedded): the title, the
     paragraphs wrapped to the page width, and a page number '- N -' in each footer."""

@@ -13,15 +13,24 @@ from pathlib import Path
 import opencc
 import pandas as pd
 import pytest
+from messy import (
+    ERROR_PAGE,
+    NEWS_ITEM,
+    RAW,
+    REPORTS,
+    docx_bytes,
+    html_page,
+    pdf_bytes,
+    random_bytes,
+    raw_bytes,
+    raw_text,
+    scanned_pdf_bytes,
+    truncated,
+)
 
 import fazhi_lib as fz
 from fazhi_lib import cli
 from fazhi_lib.corpus import require_reports, select, summarise
-
-from messy import (
-    ERROR_PAGE, NEWS_ITEM, RAW, REPORTS, docx_bytes, html_page, pdf_bytes, random_bytes, raw_bytes, raw_text,
-    scanned_pdf_bytes, truncated,
-)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -144,10 +153,10 @@ def test_tables_match_the_original_report(messy, originals, name):
     want = originals.reports.set_index("source_file").loc[REPORTS[prefix].name]
     for column in ("issuer", "issuer_full", "level", "report_year", "part_kinds", "missing_parts", "n_problem_items"):
         assert got[column] == want[column], column
-    items = lambda c, rid: c.problem_items[c.problem_items["report_id"] == rid]  # noqa: E731
-    squeeze = lambda s: ["".join(t.split()) for t in s]  # noqa: E731
+    items = lambda c, rid: c.problem_items[c.problem_items["report_id"] == rid]
+    squeeze = lambda s: ["".join(t.split()) for t in s]
     assert squeeze(items(messy, got["report_id"])["text"]) == squeeze(items(originals, want["report_id"])["text"])
-    text = lambda c, rid: c.texts.set_index("report_id").loc[rid, "text"]  # noqa: E731
+    text = lambda c, rid: c.texts.set_index("report_id").loc[rid, "text"]
     if got["format"] == "pdf":  # a PDF keeps the words; where a sentence ended a wrapped line, the line break may differ
         assert "".join(text(messy, got["report_id"]).split()) == "".join(text(originals, want["report_id"]).split())
     else:
@@ -191,7 +200,7 @@ def test_very_large_file_is_rejected_quickly_and_the_build_goes_on(tmp_path):
     assert size > 60_000_000
     t0 = time.perf_counter()
     c = fz.build_corpus(tmp_path)
-    assert time.perf_counter() - t0 < 15
+    assert time.perf_counter() - t0 < 30  # unbounded, the 60 MB file took 80 s and 3 GB
     log = c.parse_log.set_index("source_file")
     assert log.loc["台账 dump.txt", "status"] == "error"
     assert "far more than an annual report" in log.loc["台账 dump.txt", "messages"]
@@ -206,14 +215,14 @@ def test_large_saved_page_with_inline_images(tmp_path):
     (tmp_path / "003 with images.html").write_text(page, encoding="utf-8")
     t0 = time.perf_counter()
     c = fz.build_corpus(tmp_path)
-    assert time.perf_counter() - t0 < 15
+    assert time.perf_counter() - t0 < 30  # measured 1.4 s on an idle machine
     assert c.reports["issuer"].tolist() == ["澧浦镇"] and c.reports["n_problem_items"].tolist() == [2]
 
 
 # ---------------------------------------------------------------- the command line
 def test_cli_summary_line_and_strict(messy_dir, tmp_path, capsys):
     out = tmp_path / "out"
-    args = [str(messy_dir), "--out", str(out), "--jobs", "1", "--no-cache", "--quiet"]
+    args = [str(messy_dir), "--out", str(out), "--jobs", "1", "--cache", str(tmp_path / "cache"), "--quiet"]
     assert cli.main(["build", *args]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("22 read, 5 parsed, 2 with warnings, 8 rejected, 6 duplicates, 3 skipped -> ")
@@ -269,12 +278,15 @@ def _snapshot(out: Path) -> dict[str, pd.DataFrame]:
     return {name: c.tables[name] for name in ("reports", "parse_log", "problem_items")}
 
 
-def test_build_killed_while_writing_leaves_the_previous_tables(tmp_path, messy_dir):
+def test_build_killed_while_writing_leaves_the_previous_tables(tmp_path):
+    new_input = tmp_path / "new"
+    new_input.mkdir()
+    (new_input / "003.txt").write_bytes(raw_bytes("003"))
     out = tmp_path / "processed"
     assert cli.main(["build", str(RAW), "--out", str(out), "--jobs", "1", "--no-cache", "--quiet"]) == 0
     before = _snapshot(out)
     marker = tmp_path / "writing"
-    proc = subprocess.Popen([sys.executable, "-c", _SLOW_WRITE, str(marker), str(messy_dir), str(out)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_WRITE, str(marker), str(new_input), str(out)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 90
@@ -293,8 +305,8 @@ def test_build_killed_while_writing_leaves_the_previous_tables(tmp_path, messy_d
     assert sorted(p.name for p in out.glob("*.parquet")) == sorted(p.name for p in out.glob("*.parquet") if p.stat().st_size)
     # the half-written folder is beside the tables, never read as them; the next build replaces the tables
     assert any(p.name.startswith(".processed.tmp-") for p in tmp_path.iterdir())
-    assert cli.main(["build", str(messy_dir), "--out", str(out), "--jobs", "1", "--no-cache", "--quiet"]) == 0
-    assert len(fz.load_corpus(out).parse_log) == len(MESSY)
+    assert cli.main(["build", str(new_input), "--out", str(out), "--jobs", "1", "--no-cache", "--quiet"]) == 0
+    assert fz.load_corpus(out).reports["source_file"].tolist() == ["003.txt"]
 
 
 def test_build_killed_at_any_moment_leaves_readable_tables(tmp_path):

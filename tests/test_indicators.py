@@ -59,6 +59,13 @@ def test_numeral_forms(text, value, unit):
     assert m.raw in text
 
 
+def test_traditional_characters_read_like_simplified():
+    text = "全年化解矛盾糾紛兩萬餘件,覆蓋群眾3萬餘人次。"
+    ms = extract_numbers(text)
+    assert [(m.raw, m.value, m.unit, m.approx) for m in ms] == [("兩萬餘件", 20000, "件", "余"), ("3萬餘人次", 30000, "人次", "余")]
+    assert ms[0].indicator == "disputes_resolved"
+
+
 def test_parse_numeral_and_its_error():
     assert parse_numeral("二〇二四") == 2024
     assert parse_numeral("两") == 2
@@ -140,6 +147,8 @@ def test_bounds(text, bound, raw):
         ("法律需求响应效率提升60%", "change", 1, "法律需求响应效率"),
         ("行政诉讼案件较上年减少5件", "change", -1, "行政诉讼案件"),
         ("收案数增幅达12%", "change", 1, "收案数"),
+        ("收案量较2022年增长15%", "change", 1, "收案量"),
+        ("万人成讼率同比下降12.5个百分点", "change", -1, "万人成讼率"),
         ("满意率提升至95%", "rate", None, ""),  # a level reached, not a change
         ("人数虽有所提升达到5人", "count", None, ""),
     ],

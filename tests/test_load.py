@@ -8,16 +8,29 @@ import zipfile
 
 import opencc
 import pytest
+from messy import (
+    REPORTS,
+    docx_bytes,
+    html_page,
+    pdf_bytes,
+    raw_bytes,
+    raw_text,
+    report_parts,
+    scanned_pdf_bytes,
+)
 
 import fazhi_lib as fz
 from fazhi_lib.clean import clean_page
 from fazhi_lib.convert import to_simplified
 from fazhi_lib.load import (
-    LoadError, common_share, decode_bytes, detect_decode, read_bytes, read_document, rejoin_wrapped_lines, skip_reason,
-)
-
-from messy import (
-    REPORTS, docx_bytes, html_page, pdf_bytes, raw_bytes, raw_text, report_parts, scanned_pdf_bytes,
+    LoadError,
+    common_share,
+    decode_bytes,
+    detect_decode,
+    read_bytes,
+    read_document,
+    rejoin_wrapped_lines,
+    skip_reason,
 )
 
 PREFIXES = sorted(REPORTS)

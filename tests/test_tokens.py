@@ -85,7 +85,7 @@ def test_a_stopword_list_of_ones_own_via_rules_dir(tmp_path, monkeypatch):
             {"stopwords": ("genral",)},
             "`stopwords` = 'genral' is not valid; choose one of: boilerplate, general.",
         ),
-        ({"engine": "hanlp"}, "`engine` = 'hanlp' is not valid; choose one of: jieba."),
+        ({"engine": "hanlp"}, "`engine` = 'hanlp' is not valid; choose one of: jieba, rjieba."),
         ({"min_len": 0}, "`min_len` = 0 is not valid; choose a whole number of 1 or more."),
     ],
 )

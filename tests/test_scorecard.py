@@ -1,0 +1,211 @@
+"""The report-quality scorecard (fazhi_lib/scorecard.py), checked by hand against data/raw/.
+
+Publication dates: 000 塘栖镇 "发布时间: 2025-03-21" (line 8), 001 湖塘街道 "发文日期: 2025-02-10", 002 云龙镇
+"生成日期 2024-02-22", 003 澧浦镇 "发布时间: 2024-01-31", 004 上社镇 none. Parts: 塘栖镇 has all five headings
+(五、其他需要报告的情况 with nothing under it), 湖塘街道 has no 其他 part, the other three have neither a duty
+nor an other part.
+"""
+
+import pandas as pd
+import pytest
+
+from fazhi_lib import scorecard as sc
+from fazhi_lib.corpus import Corpus
+
+
+@pytest.fixture(scope="module")
+def card(corpus):
+    return sc.scorecard(corpus).set_index("issuer")
+
+
+@pytest.mark.parametrize(
+    "issuer, parts_present, completeness, missing, empty",
+    [
+        ("塘栖镇", 5, 1.0, "", "other"),
+        ("湖塘街道", 4, 0.8, "other", ""),
+        ("云龙镇", 3, 0.6, "duty,other", ""),
+        ("澧浦镇", 3, 0.6, "duty,other", ""),
+        ("上社镇", 3, 0.6, "duty,other", ""),
+    ],
+)
+def test_completeness_hand_checked(card, issuer, parts_present, completeness, missing, empty):
+    row = card.loc[issuer]
+    assert (row["parts_present"], row["completeness"], row["missing_parts"], row["empty_parts"]) == (
+        parts_present, completeness, missing, empty)
+
+
+@pytest.mark.parametrize(
+    "issuer, publish_date, deadline, days, status",
+    [
+        ("塘栖镇", "2025-03-21", "2025-04-01", 11, "on_time"),
+        ("湖塘街道", "2025-02-10", "2025-04-01", 50, "on_time"),
+        ("云龙镇", "2024-02-22", "2024-04-01", 39, "on_time"),  # 2024 is a leap year: 7 + 29 + 3 days
+        ("澧浦镇", "2024-01-31", "2024-04-01", 61, "on_time"),
+        ("上社镇", None, "2026-04-01", None, "unknown"),  # no publication label on the page: unknown stays unknown
+    ],
+)
+def test_timeliness_hand_checked(card, issuer, publish_date, deadline, days, status):
+    row = card.loc[issuer]
+    assert (None if pd.isna(row["publish_date"]) else row["publish_date"]) == publish_date
+    assert row["deadline"] == deadline
+    assert (None if pd.isna(row["days_before_deadline"]) else row["days_before_deadline"]) == days
+    assert row["timeliness"] == status
+
+
+@pytest.mark.parametrize(
+    "year, published, expected",
+    [
+        (2024, "2025-03-31", ("2025-04-01", 1, "on_time", "")),
+        (2024, "2025-04-01", ("2025-04-01", 0, "late", "")),  # "before 1 April": 1 April itself is late
+        (2024, "2025-06-30", ("2025-04-01", -90, "late", "")),
+        (2024, "2024-12-28", ("2025-04-01", 94, "on_time", "")),
+        (2024, None, ("2025-04-01", None, "unknown", "no publication date on the page")),
+        (None, "2025-03-01", (None, None, "unknown", "no report year")),
+    ],
+)
+def test_timeliness_rule(year, published, expected):
+    assert sc.timeliness(year, published) == expected
+
+
+def test_timeliness_refuses_impossible_dates():
+    deadline, days, status, note = sc.timeliness(2024, "2023-11-02")
+    assert (days, status) == (None, "unknown") and "before the report year 2024 began" in note
+    assert sc.timeliness(2024, "2025-13-40")[2] == "unknown"
+
+
+@pytest.mark.parametrize(
+    "issuer, n_items, with_facts",
+    [
+        # 云龙镇: (一) 全镇机关干部77人…; (二) 比如,部分村社干部…; (三) 聘用两名律师… 比如…; (四) none
+        ("云龙镇", 4, 3),
+        ("湖塘街道", 5, 1),  # 二是…目前街道仅2人具有法律执业资格证
+        ("塘栖镇", 2, 1),  # 1. …出现3起行政纠错案件
+        ("澧浦镇", 2, 0),
+        ("上社镇", 4, 0),
+    ],
+)
+def test_candour_items_with_facts_hand_checked(corpus, card, issuer, n_items, with_facts):
+    row = card.loc[issuer]
+    assert (row["n_problem_items"], row["n_items_with_facts"]) == (n_items, with_facts)
+    assert row["candour_fact_share"] == pytest.approx(with_facts / n_items)
+    # the same facts are found when the indicators table is absent (the regex fallback)
+    tables = {k: v for k, v in corpus.tables.items() if k != "indicators"}
+    fallback = sc.scorecard_from_tables(tables).set_index("issuer")
+    assert fallback.loc[issuer, "quant_source"] == "regex"
+    assert fallback.loc[issuer, "n_items_with_facts"] == with_facts
+
+
+def test_candour_ratio_is_problems_over_achievements(corpus, card):
+    parts = corpus.parts.merge(corpus.reports[["report_id", "issuer"]], on="report_id")
+    lengths = parts.assign(n=parts["text"].str.len()).pivot_table(index="issuer", columns="kind", values="n", aggfunc="sum")
+    for issuer, row in card.iterrows():
+        assert row["problems_chars"] == lengths.loc[issuer, "problems"]
+        assert row["candour_ratio"] == pytest.approx(lengths.loc[issuer, "problems"] / lengths.loc[issuer, "achievements"], abs=1e-4)
+    assert card.loc["云龙镇", "candour_ratio"] == pytest.approx(1165 / 2942, abs=1e-4)
+
+
+def test_quantification_uses_the_indicators_table(corpus, card):
+    counts = corpus.tables["indicators"].groupby("report_id").size()
+    for _, row in card.iterrows():
+        assert row["quant_source"] == "indicators"
+        assert row["n_quantities"] == counts.get(row["report_id"], 0)
+        assert row["quant_density"] == pytest.approx(1000 * row["n_quantities"] / row["n_chars"], abs=1e-4)
+        assert 0 <= row["n_hard_sentences"] <= row["n_sentences"]
+    # 上社镇 reports almost no numbers; 澧浦镇 the most per character
+    assert card["quant_density"].idxmin() == "上社镇" and card["quant_density"].idxmax() == "澧浦镇"
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("全镇机关干部77人,受过法学专业教育的不足5%", ["77人", "5%"]),
+        ("化解矛盾纠纷1,132件,罚款33.75万元,覆盖3万余人次", ["1,132件", "33.75万元", "3万余人次"]),
+        ("聘用两名律师,出现三起案件,受理十余件,受众百余人次", ["两名", "三起", "十余件", "百余人次"]),
+        ("调解成功率百分之百,满意率92%以上", ["百分之百", "92%"]),
+        # not measurements: hotlines, model names, years, dates, ordinals, document numbers, durations, slogans
+        ("拨打12345热线,推行1+3+29+X模式,2019—2023年度,2025年3月21日", []),
+        ("连续第四年,〔2023〕5号,满5年,15分钟公共法律服务圈", []),
+        ("做到两个维护,高效办成一件事,落实行政执法三项制度,三位一体审查,二十届八次全会,周五轮流值班", []),
+    ],
+)
+def test_number_with_unit_expression(text, found):
+    assert [text[a:b] for a, b in sc.quantities(text)] == found
+
+
+def test_sentences_split_at_chinese_stops():
+    text = "一、主要成效\n全年召开会议31次。审查合同5份;无\n"
+    assert [text[a:b] for a, b in sc.sentences(text)] == ["一、主要成效", "全年召开会议31次。", "审查合同5份;", "无"]
+
+
+def _tiny(rows):
+    """A corpus of reports each with an achievements and a problems part (text given per report)."""
+    reports, parts, texts = [], [], []
+    for rid, issuer, year, province, problems in rows:
+        ach = "一、主要成效\n全年召开会议3次。"
+        prob = f"二、存在的不足\n{problems}"
+        text = ach + "\n" + prob
+        reports.append({"report_id": rid, "issuer": issuer, "issuer_full": issuer, "report_year": year,
+                        "level": "township", "province": province, "prefecture": None, "county": None,
+                        "publish_date": None, "n_chars": len(text)})
+        parts.append({"report_id": rid, "part_order": 1, "kind": "achievements", "heading": "主要成效", "text": ach})
+        parts.append({"report_id": rid, "part_order": 2, "kind": "problems", "heading": "存在的不足", "text": prob})
+        texts.append({"report_id": rid, "text": text})
+    reports = pd.DataFrame(reports).astype({"report_year": "Int64"})
+    return Corpus({"reports": reports, "parts": pd.DataFrame(parts), "texts": pd.DataFrame(texts),
+                   "problem_items": pd.DataFrame(columns=["report_id", "item_order", "start", "end", "text"])})
+
+
+TEMPLATE = "一是法治意识不强,运用法治思维解决问题的能力不足。二是执法队伍力量薄弱,专业人员配备不够。"
+OTHER = "基层调解员老龄化严重,新型纠纷处理经验欠缺;数字平台建设滞后,数据共享不畅。"
+
+
+def test_stickiness_and_templating_on_a_small_corpus():
+    corpus = _tiny([
+        ("a2023", "甲镇", 2023, "浙江省", TEMPLATE),
+        ("a2024", "甲镇", 2024, "浙江省", TEMPLATE),  #甲镇 copied its own previous problems part
+        ("b2024", "乙镇", 2024, "浙江省", TEMPLATE.replace("法治意识", "依法行政意识")),  # a near copy by another issuer
+        ("c2024", "丙镇", 2024, "浙江省", OTHER),
+        ("d2024", "甲镇", 2024, "山西省", OTHER),  # same name, another province: another issuer
+    ])
+    card = sc.scorecard(corpus).set_index("report_id")
+    assert card.loc["a2024", "previous_report_id"] == "a2023" and card.loc["a2024", "previous_year"] == 2023
+    assert card.loc["a2024", "stickiness"] == pytest.approx(1.0)
+    assert pd.isna(card.loc["a2023", "stickiness"]) and pd.isna(card.loc["a2023", "previous_report_id"])
+    assert pd.isna(card.loc["d2024", "previous_report_id"])  # 山西 甲镇 is not 浙江 甲镇
+    # templating never compares an issuer with itself: 甲镇's best match is 乙镇's near copy, not its own 2023 text
+    assert card.loc["a2024", "template_peer"] == "b2024"
+    assert 0.6 < card.loc["a2024", "template_similarity"] < 1.0
+    # the 山西 甲镇 does count as another issuer for 丙镇, whose text it shares
+    assert card.loc["c2024", "template_peer"] == "d2024" and card.loc["c2024", "template_similarity"] == pytest.approx(1.0)
+
+
+def test_similarity_needs_two_issuers():
+    corpus = _tiny([("a2023", "甲镇", 2023, "浙江省", TEMPLATE)])
+    card = sc.scorecard(corpus)
+    assert card["template_similarity"].isna().all() and card["stickiness"].isna().all()
+
+
+def test_issuer_name_and_digits_do_not_make_reports_alike():
+    a = "甲镇" + TEMPLATE + "审查合同1077件。"
+    b = "乙镇" + TEMPLATE + "审查合同12件。"
+    corpus = _tiny([("a", "甲镇", 2024, "浙江省", a), ("b", "乙镇", 2024, "浙江省", b)])
+    assert sc.scorecard(corpus)["template_similarity"].tolist() == [pytest.approx(1.0)] * 2
+
+
+def test_table_written_by_the_build_is_sorted_and_deterministic(corpus):
+    stored = corpus.tables["scorecard"]
+    assert list(stored.columns) == sc.SCORECARD_COLUMNS
+    assert stored["report_id"].tolist() == sorted(corpus.reports["report_id"])
+    again = sc.scorecard_from_tables(corpus.tables)
+    pd.testing.assert_frame_equal(stored.reset_index(drop=True), again)
+
+
+def test_filtered_corpus_keeps_whole_corpus_templating(corpus):
+    one = sc.scorecard(corpus.filter(levels="subdistrict"))
+    assert one["issuer"].tolist() == ["湖塘街道"]
+    whole = sc.scorecard(corpus).set_index("issuer")
+    assert one["template_similarity"].iloc[0] == whole.loc["湖塘街道", "template_similarity"]
+
+
+def test_empty_corpus_gives_an_empty_table():
+    assert list(sc.scorecard_from_tables({}).columns) == sc.SCORECARD_COLUMNS
