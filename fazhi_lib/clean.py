@@ -215,6 +215,10 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
     for i in header_idx:
         if i in title_idx:
             kind[i] = "title"
+        elif title and looks_like_title(lines[i].stripped):
+            kind[i] = "title_repeat"  # a second title-like line (page title and document title)
+            dropped["title_repeated"] += 1
+            messages.append(f"a second title line before the body dropped: {lines[i].stripped[:40]}")
         else:
             kind[i] = "content"  # never drop words we do not recognise: they stay in the preamble
             messages.append(f"unrecognised line before the report body kept in the preamble: {lines[i].stripped[:40]}")

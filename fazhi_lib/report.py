@@ -438,8 +438,11 @@ def _failing_cell_error(exc: Exception) -> str:
     value = getattr(exc, "evalue", None)
     if value is None:
         value = str(exc)
-    cell = getattr(exc, "exec_count", None)
-    where = f" (cell {cell})" if cell else ""
+    source = (getattr(exc, "source", None) or "").strip()
+    first = next((line.strip() for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
+    if len(first) > 70:
+        first = first[:69] + "…"
+    where = f" (in the cell starting `{first}`)" if first else ""
     return f"{name}: {value}{where}".strip()
 
 
