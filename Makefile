@@ -25,8 +25,12 @@ all: setup build reports ## set up, build the tables from data/raw and render ev
 build: setup ## build the corpus tables: data/raw -> data/processed
 	$(VENV)/bin/fazhi build $(RAW) --out $(OUT) $(if $(JOBS),--jobs $(JOBS),)
 
-reports: setup ## render every notebook (papermill) into reports/ as .ipynb + .html
-	$(VENV)/bin/fazhi report --data $(OUT)
+REPORTS ?= reports
+ONLY    ?=
+reports: setup ## render every notebook into reports/ (+ index.html); rebuilds stale tables first; ONLY="01 04"
+	@if [ ! -f $(OUT)/manifest.json ] || [ -n "$$(find $(RAW) -newer $(OUT)/manifest.json -print -quit)" ]; then \
+		echo "tables missing or older than $(RAW): building first"; $(MAKE) --no-print-directory build; fi
+	$(VENV)/bin/fazhi report --data $(OUT) --out $(REPORTS) $(if $(JOBS),--jobs $(JOBS),) $(if $(ONLY),--only $(ONLY),)
 
 test: setup ## set up and run the whole test suite (notebooks included)
 	$(PY) -m pytest -q

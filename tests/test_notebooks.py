@@ -17,30 +17,41 @@ def test_committed_without_outputs_and_parameterised(path):
     assert not any(c.get("outputs") for c in code), "strip outputs before committing"
     assert not any(c.get("execution_count") for c in code)
     assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in code)
+    # not a rendered copy saved over the source: no papermill/execution metadata, no injected parameters
+    assert "papermill" not in nb["metadata"]
+    for c in nb["cells"]:
+        meta = c.get("metadata", {})
+        assert "papermill" not in meta and "execution" not in meta, c.get("id")
+        assert "injected-parameters" not in meta.get("tags", []), c.get("id")
+    assert nb["metadata"].get("kernelspec", {}).get("name") == "python3"
 
 
 @pytest.mark.notebook
-def test_overview_runs_with_non_default_parameters(processed_dir, tmp_path):
+def test_statistics_runs_with_non_default_parameters(processed_dir, tmp_path):
     import papermill
 
-    out = tmp_path / "overview.ipynb"
+    out = tmp_path / "statistics.ipynb"
     papermill.execute_notebook(
-        str(ROOT / "notebooks" / "01_corpus_overview.ipynb"), str(out),
-        parameters={"processed_dir": str(processed_dir), "levels": ["township"], "years": [2023]},
+        str(ROOT / "notebooks" / "01_corpus_statistics.ipynb"), str(out),
+        parameters={"processed_dir": str(processed_dir), "levels": ["township"], "years": [2023],
+                    "keyword": "法律顾问", "window": 5, "top_n": 5},
         kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False,
     )
     nb = json.loads(out.read_text(encoding="utf-8"))
-    text = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
+    text = "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/markdown", ""))
+                   for c in nb["cells"] for o in c.get("outputs", []))
     assert "2 reports selected, from 2 issuers; report years [2023]" in text
+    assert "**法律顾问** occurs" in text and "of 2 reports" in text
+    assert "2 of 2 reports were published before 1 April of the following year, 0 late, 0 unknown" in text
 
 
 @pytest.mark.notebook
 def test_runner_renders_html_and_index(processed_dir, tmp_path):
     from fazhi_lib.report import render_all
 
-    results = render_all(processed_dir, out_dir=tmp_path, only=["01_corpus_overview.ipynb"],
+    results = render_all(processed_dir, out_dir=tmp_path, only=["01_corpus_statistics.ipynb"],
                          notebook_dir=ROOT / "notebooks", progress=None)
-    assert [r.ok for r in results] == [True]
-    html = (tmp_path / "01_corpus_overview.html").read_text(encoding="utf-8")
+    assert [r.ok for r in results] == [True], [r.error for r in results]
+    html = (tmp_path / "01_corpus_statistics.html").read_text(encoding="utf-8")
     assert "data:image/png;base64" in html and "湖塘街道" in html
-    assert "01_corpus_overview.html" in (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "01_corpus_statistics.html" in (tmp_path / "index.html").read_text(encoding="utf-8")
