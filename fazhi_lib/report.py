@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import platform
+import re
 import sys
 import tempfile
 import threading
@@ -317,7 +318,8 @@ class _Kernel:
 
     def __init__(self, cwd: Path, kernel: str = KERNEL):
         self.cwd, self.kernel, self.km, self.uses = cwd, kernel, None, 0
-        self.log = tempfile.TemporaryFile(mode="w+b")  # the kernel's own stderr (startup warnings, crashes)
+        # the kernel's own stderr (startup warnings, crashes), open as long as the kernel lives
+        self.log = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115
 
     def get(self):
         from jupyter_core.utils import run_sync
@@ -438,12 +440,32 @@ def _failing_cell_error(exc: Exception) -> str:
     value = getattr(exc, "evalue", None)
     if value is None:
         value = str(exc)
-    source = (getattr(exc, "source", None) or "").strip()
-    first = next((line.strip() for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
-    if len(first) > 70:
-        first = first[:69] + "…"
-    where = f" (in the cell starting `{first}`)" if first else ""
+    line = _failing_line(getattr(exc, "traceback", None) or [])
+    if not line:
+        source = (getattr(exc, "source", None) or "").strip()
+        line = next((t.strip() for t in source.splitlines() if t.strip() and not t.lstrip().startswith("#")), "")
+    if len(line) > 80:
+        line = line[:79] + "…"
+    where = f" (at `{line}`)" if line else ""
     return f"{name}: {value}{where}".strip()
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_ARROW = re.compile(r"^-*> *\d+ (.*)$")
+
+
+def _failing_line(traceback: list[str]) -> str:
+    """The notebook statement that raised: the arrow line of the last `Cell In[n]` frame."""
+    found = ""
+    for frame in traceback:
+        text = _ANSI.sub("", str(frame))
+        if "Cell In[" not in text:
+            continue
+        for line in text.splitlines():
+            m = _ARROW.match(line.strip())
+            if m:
+                found = m.group(1).strip()
+    return found
 
 
 def _title(notebook: Path) -> str:
@@ -452,7 +474,7 @@ def _title(notebook: Path) -> str:
 
     try:
         nb = nbformat.read(str(notebook), as_version=4)
-    except Exception:
+    except Exception:  # noqa: BLE001 - an unreadable notebook fails when it runs, with its reason
         return ""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -484,7 +506,7 @@ def render_notebook(notebook: Path, out_dir: Path, parameters: dict, *, stem: st
             str(notebook), str(ipynb), parameters=parameters, kernel_name=kernel, engine_name=_engine(),
             km=km, progress_bar=False, log_output=False, execution_timeout=timeout,
         )
-    except Exception as exc:  # papermill.PapermillExecutionError, a dead kernel, a timeout
+    except Exception as exc:  # noqa: BLE001 - a cell error, a dead kernel, a timeout: recorded, others run
         ok, error = False, _failing_cell_error(exc)
         if not hasattr(exc, "ename"):
             tail = kern.stderr_tail().strip()
@@ -502,7 +524,7 @@ def render_notebook(notebook: Path, out_dir: Path, parameters: dict, *, stem: st
                 (_html or _HtmlWriter()).write(ipynb, html_path, index_href="../" * depth + "index.html",
                                                note="" if ok else f" · this rendering FAILED: {error}")
             html_out = html_path
-        except Exception as exc:  # pragma: no cover - nbconvert failure
+        except Exception as exc:  # noqa: BLE001 - nbconvert failure, recorded
             error = (error + "; " if error else "") + f"HTML export failed: {exc}"
             ok = False
     return RenderResult(notebook.name, ipynb if ipynb.exists() else None, html_out, parameters, ok, error,

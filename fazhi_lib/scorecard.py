@@ -400,7 +400,8 @@ def scorecard_summary(card: pd.DataFrame) -> pd.DataFrame:
     from .stats import report_label
 
     shown = card.set_index(report_label(card.assign(source_file=card["report_id"])))
-    table = shown[list(MEASURES)].rename(columns=MEASURES)
+    digits = {"completeness": 2, "days_before_deadline": 0, "quant_density": 1}
+    table = shown[list(MEASURES)].round({c: digits.get(c, 2) for c in MEASURES}).rename(columns=MEASURES)
     table.insert(2, "timeliness", shown["timeliness"])
     table.index.name = "report"
     return table

@@ -1,10 +1,8 @@
 """Notebooks run under papermill (with non-default parameters) and are committed without outputs."""
 
 import json
-from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -10,9 +10,9 @@ import re
 
 import nbformat
 import pytest
+from conftest import ROOT
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from conftest import ROOT
 from fazhi_lib import FazhiError
 from fazhi_lib import report as rp
 from fazhi_lib.cli import main
@@ -180,7 +180,8 @@ def tiny_notebooks(tmp_path):
     d = tmp_path / "nb"
     d.mkdir()
     _notebook(d / "a_ok.ipynb", 'processed_dir = ""\nn = 2', "print('中文输出', n * 21)")
-    _notebook(d / "b_fails.ipynb", 'processed_dir = ""\nlimit = 1', "raise ValueError(f'limit {limit} is too small')")
+    _notebook(d / "b_fails.ipynb", 'processed_dir = ""\nlimit = 1',
+              "doubled = 2 * limit\nif doubled < 3:\n    raise ValueError(f'limit {limit} is too small')\nprint('never')")
     # run once per report in one kernel: nothing may survive from the previous report
     _notebook(d / "p_each.ipynb", 'processed_dir = ""\nreport_id = ""',
               "assert 'leftover' not in globals(), 'state leaked'\nleftover = report_id\nimport os\nprint(report_id, os.getcwd())")
@@ -198,7 +199,8 @@ def test_a_failing_notebook_is_named_and_the_others_render(tiny_notebooks, proce
                             workers=2)
     by = {r.stem: r for r in results}
     assert by["b_fails"].ok is False
-    assert by["b_fails"].error == "ValueError: limit 1 is too small (in the cell starting `raise ValueError(f'limit {limit} is too small')`)"
+    # the failing statement, not just the cell's first line
+    assert by["b_fails"].error == "ValueError: limit 1 is too small (at `raise ValueError(f'limit {limit} is too small')`)"
     assert by["a_ok"].ok and "中文输出 63" in (out / "a_ok.html").read_text(encoding="utf-8")
     ids = sorted(corpus.reports["report_id"])
     assert sorted(s.removeprefix("each/") for s in by if s.startswith("each/")) == ids
@@ -207,7 +209,7 @@ def test_a_failing_notebook_is_named_and_the_others_render(tiny_notebooks, proce
     assert str(tiny_notebooks) in page  # the kernel runs in the notebooks' folder
     assert 'href="../index.html"' in page
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "ValueError: limit 1 is too small (in the cell starting" in index and "b_fails.ipynb" in index
+    assert "ValueError: limit 1 is too small (at `raise ValueError(" in index and "b_fails.ipynb" in index
     assert all(f'href="each/{i}.html"' in index for i in ids)
     assert any("FAILED" in line and "b_fails" in line for line in lines)
     assert lines[0].startswith("Rendering 7 notebooks (2 analyses, 5 report profiles)")
@@ -222,7 +224,7 @@ def test_cli_exit_status_and_one_report(tiny_notebooks, processed_dir, tmp_path,
     assert [p.stem for p in (tmp_path / "o" / "each").glob("*.html")] == [rid]
     assert main(args + ["--only", "b", "-p", "limit", "0"]) == 1
     err = capsys.readouterr().err
-    assert "FAILED b_fails.ipynb: ValueError: limit 0 is too small (in the cell starting `raise ValueError(" in err
+    assert "FAILED b_fails.ipynb: ValueError: limit 0 is too small (at `raise ValueError(" in err
     index = (tmp_path / "o" / "index.html").read_text(encoding="utf-8")  # the earlier outputs are still listed
     assert 'href="a_ok.html"' in index and f'href="each/{rid}.html"' in index and "b_fails.html" in index
 

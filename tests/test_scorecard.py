@@ -68,7 +68,7 @@ def test_timeliness_rule(year, published, expected):
 
 
 def test_timeliness_refuses_impossible_dates():
-    deadline, days, status, note = sc.timeliness(2024, "2023-11-02")
+    _, days, status, note = sc.timeliness(2024, "2023-11-02")
     assert (days, status) == (None, "unknown") and "before the report year 2024 began" in note
     assert sc.timeliness(2024, "2025-13-40")[2] == "unknown"
 
