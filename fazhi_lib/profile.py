@@ -93,7 +93,8 @@ def plot_part_lengths(table: pd.DataFrame, *, title: str = "各部分字数 (cha
 
     setup_chinese_font()
     fig, ax = plt.subplots(figsize=(7, 2.8))
-    table.plot.bar(ax=ax, color=["#4c72b0", "#c9c9c9"], width=0.75, rot=0)
+    table.plot.bar(ax=ax, color=["#4c72b0", "#c9c9c9"], width=0.75, rot=20)
+    ax.tick_params(axis="x", labelsize=9)
     ax.set_xlabel("")
     ax.set_ylabel("characters")
     ax.set_title(title)
