@@ -24,8 +24,13 @@ _SENTENCE_PUNCT = re.compile(r"[。；;！？!?]")
 
 def cn_number(num: str) -> int | None:
     """一 → 1, 十二 → 12, 二十 → 20, '7' → 7."""
-    if num.isdigit():
-        return int(num)
+    if num.isdecimal():
+        try:
+            return int(num)
+        except ValueError:  # pragma: no cover - decimal digits always convert
+            return None
+    if num.isdigit():  # superscripts such as '¹' are digits but not numbers
+        return None
     if not num or any(c not in _CN_NUM for c in num):
         return None
     if num == "十":
