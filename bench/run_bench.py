@@ -47,6 +47,8 @@ TARGETS = {
 }
 
 
+LAST_STDERR = [""]
+PHASES: dict[str, dict[str, float]] = {}  # build label → seconds per phase
 CODE: Path | None = None  # the snapshot of fazhi_lib every command of this run uses (see snapshot())
 
 
@@ -73,6 +75,7 @@ def run(cmd: list[str]) -> tuple[float, float, int]:
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    LAST_STDERR[0] = err
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         print(f"  ! {' '.join(map(str, cmd[2:]))} exited {proc.returncode}: {err.strip()[-400:]}", file=sys.stderr)
@@ -80,10 +83,20 @@ def run(cmd: list[str]) -> tuple[float, float, int]:
     return wall, rss_mb, proc.returncode
 
 
-def build(raw: Path, out: Path, *, jobs: int, cache: Path | None) -> tuple[float, float, int]:
-    cmd = [*FAZHI, "build", str(raw), "--out", str(out), "--jobs", str(jobs), "--quiet"]
+def build(raw: Path, out: Path, *, jobs: int, cache: Path | None, label: str = "") -> tuple[float, float, int]:
+    """One `fazhi build` process; its phases (`--timings`) are kept in PHASES[label]."""
+    cmd = [*FAZHI, "build", str(raw), "--out", str(out), "--jobs", str(jobs), "--quiet", "--timings"]
     cmd += ["--cache", str(cache)] if cache else ["--no-cache"]
-    return run(cmd)
+    wall, rss, rc = run(cmd)
+    if label:
+        line = next((x for x in LAST_STDERR[0].splitlines() if x.startswith("timings: ")), "")
+        phases = {}
+        for item in filter(None, line[len("timings: "):].split(", ")):
+            name, seconds, _ = item.rsplit(" ", 2)
+            phases[name] = float(seconds)
+        phases["start-up, listing, hashing"] = max(0.0, wall - sum(phases.values()))
+        PHASES[label] = {"total": wall, **phases}
+    return wall, rss, rc
 
 
 def raw_bytes(raw: Path) -> int:
@@ -215,16 +228,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  scale corpus: {mb:.1f} MB; cutting a {args.jieba_mb} MB sample with jieba", file=sys.stderr)
         jieba_mbs = jieba_throughput(sample_texts(raw, int(args.jieba_mb * 1e6)))
         print("  cold build, 1 process", file=sys.stderr)
-        t1, rss1, rc1 = build(raw, tmp / "out1", jobs=1, cache=tmp / "cache1")
+        t1, rss1, rc1 = build(raw, tmp / "out1", jobs=1, cache=tmp / "cache1", label="cold, 1 process")
         print("  cold build, 2 processes", file=sys.stderr)
-        t2, rss2, rc2 = build(raw, tmp / "out2", jobs=2, cache=tmp / "cache2")
+        t2, rss2, rc2 = build(raw, tmp / "out2", jobs=2, cache=tmp / "cache2", label="cold, 2 processes")
         same = rc1 == rc2 == 0 and _same_tables(tmp / "out1", tmp / "out2")
         print("  unchanged rebuild, then +1 % new files", file=sys.stderr)
-        t_warm, _, _ = build(raw, tmp / "out1", jobs=1, cache=tmp / "cache1")
+        t_warm, _, _ = build(raw, tmp / "out1", jobs=1, cache=tmp / "cache1", label="unchanged, 1 process")
         n_new = max(1, args.n // 100)
         write_corpus(n_new, folder=tmp / "scale", start=args.n)
-        t_inc1, _, _ = build(raw, tmp / "out1", jobs=1, cache=tmp / "cache1")
-        t_inc2, _, _ = build(raw, tmp / "out2", jobs=2, cache=tmp / "cache2")
+        t_inc1, _, _ = build(raw, tmp / "out1", jobs=1, cache=tmp / "cache1", label="+1 % files, 1 process")
+        t_inc2, _, _ = build(raw, tmp / "out2", jobs=2, cache=tmp / "cache2", label="+1 % files, 2 processes")
         print("  TF-IDF + NMF on the problems parts", file=sys.stderr)
         tf_s, tf_docs = time_tfidf(tmp / "out1")
         tf_emb_s, tf_emb_docs = time_tfidf(tmp / "emb")
@@ -283,6 +296,15 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|")
     for name, share in fig.get("parse_shares", []):
         print(f"| {name} | {share:.0%} |")
+    if PHASES:
+        names = list(dict.fromkeys(k for phases in PHASES.values() for k in phases))
+        print("\nwhere each build of the synthetic corpus spends its time, seconds (`fazhi build --timings`; "
+              "`files` = read + parse + report stages + tokens, or cache loads):\n")
+        print("| build | " + " | ".join(names) + " |")
+        print("|---|" + "---|" * len(names))
+        for label, phases in PHASES.items():
+            print(f"| {label} | " + " | ".join(fmt(phases.get(n, float("nan")), 1) for n in names) + " |")
+        fig["phases"] = PHASES
     if args.json:
         Path(args.json).write_text(json.dumps(fig, indent=2, default=str), encoding="utf-8")
     return 0

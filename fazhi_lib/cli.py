@@ -20,11 +20,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     except (FazhiError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    clock = time.perf_counter()
     corpus.save(args.out, csv=not args.no_csv)
     if args.partition_by_year:
         from .distributed import write_partitioned
 
         write_partitioned(corpus, args.out)
+    if args.timings:
+        phases = {**getattr(corpus, "timings", {}), "save": time.perf_counter() - clock}
+        print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()), file=sys.stderr)
     if cache is not None and args.cache is None:
         cache.prune()  # OUT/.cache serves this build only: drop entries of removed or changed files
     from .corpus import summarise
@@ -168,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--partition-by-year", action="store_true",
                    help="also write OUT/dataset/<table>/report_year=YYYY/ Parquet datasets (large corpora)")
     b.add_argument("--no-csv", action="store_true", help="write Parquet only (large corpora)")
+    b.add_argument("--timings", action="store_true", help="print the seconds each build phase took (stderr)")
     b.add_argument("--strict", action="store_true",
                    help="exit 1 if any file was rejected (could not be read, or is not an annual report)")
     b.add_argument("--quiet", action="store_true", help="no progress display")

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import sys
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -616,13 +617,20 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
 
     if cache is not None and not isinstance(cache, BuildCache):
         cache = BuildCache(cache)
+    clock = time.perf_counter()
+    timings = {}  # seconds per phase, for `fazhi build --timings` and bench/run_bench.py
     results = parse_files(todo, raw_dir, jobs=jobs, progress=progress, cache=cache, dask=dask)
+    timings["files"], clock = time.perf_counter() - clock, time.perf_counter()
     corpus = assemble(results + skipped)
+    results = skipped = None  # the rows now live in the tables: let the per-file copies go
+    timings["assemble"], clock = time.perf_counter() - clock, time.perf_counter()
     for stage in _stages.CORPUS_STAGES:
         try:
             corpus.tables.update(stage(corpus.tables) or {})
         except Exception as exc:
             print(f"warning: corpus stage {stage.__name__} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        timings[f"stage {stage.__name__}"], clock = time.perf_counter() - clock, time.perf_counter()
+    corpus.timings = timings
     reports = corpus.reports
     corpus.manifest = {
         "fazhi_version": __version__,
