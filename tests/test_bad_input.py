@@ -259,16 +259,15 @@ def test_empty_selection_and_empty_corpus_name_the_choices(originals, tmp_path):
 _SLOW_WRITE = """
 import sys, time
 from pathlib import Path
-import pandas as pd
-from fazhi_lib import cli
+from fazhi_lib import cli, corpus
 
 marker = Path(sys.argv[1])
-real = pd.DataFrame.to_parquet
-def slow(self, *args, **kwargs):
-    real(self, *args, **kwargs)
-    marker.touch()          # a table of the new build is half-written: now kill me
+real = corpus.write_table
+def slow(*args, **kwargs):
+    real(*args, **kwargs)
+    marker.touch()          # a table of the new build is written, the others are not: now kill me
     time.sleep(120)
-pd.DataFrame.to_parquet = slow
+corpus.write_table = slow
 sys.exit(cli.main(["build", sys.argv[2], "--out", sys.argv[3], "--jobs", "1", "--no-cache", "--quiet"]))
 """
 
