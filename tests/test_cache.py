@@ -9,7 +9,7 @@ import pytest
 
 import fazhi_lib
 from fazhi_lib import corpus as corpus_module
-from fazhi_lib.cache import BuildCache, build_signature
+from fazhi_lib.cache import SNAPSHOT_NAME, BuildCache, build_signature
 from fazhi_lib.cli import main as fazhi
 from fazhi_lib.corpus import build_corpus
 
@@ -77,8 +77,30 @@ def test_added_and_removed_files(raw, tmp_path):
     warm = build_corpus(raw, cache=cache)
     assert sorted(cache.parsed) == [f"SYNTHETIC_{N:06d}.txt", f"SYNTHETIC_{N + 1:06d}.txt"]
     assert removed.name not in set(warm.parse_log["source_file"])
+    same_tables(warm, build_corpus(raw))  # snapshot rows + new rows = the tables of a cold build
     assert cache.prune() == 1  # the removed file's entry
     assert len(list((tmp_path / "cache").glob("*/*.pkl"))) == N + 1
+
+
+def test_an_added_copy_is_a_duplicate_as_in_a_cold_build(raw, tmp_path):
+    first = min(raw.iterdir())
+    (raw / "zz_copy.txt").write_bytes(first.read_bytes())  # the same report saved twice
+    cache = BuildCache(tmp_path / "cache")
+    warm = build_corpus(raw, cache=cache)
+    assert cache.parsed == ["zz_copy.txt"]
+    log = warm.parse_log.set_index("source_file")
+    assert log.loc["zz_copy.txt", "status"] == "duplicate"
+    assert "also saved as zz_copy.txt" in log.loc[first.name, "messages"]
+    same_tables(warm, build_corpus(raw))
+
+
+def test_the_snapshot_serves_unchanged_files_without_reading_entries(template, raw, tmp_path, monkeypatch):
+    for entry in (tmp_path / "cache").glob("*/*.pkl"):
+        entry.unlink()  # only the snapshot is left
+    monkeypatch.setattr(corpus_module, "parse_file", no_parsing)
+    cache = BuildCache(tmp_path / "cache")
+    same_tables(template[2], build_corpus(raw, cache=cache))
+    assert (cache.hits, cache.misses) == (N, 0)
 
 
 def test_a_version_change_invalidates(raw, tmp_path, monkeypatch):
@@ -106,6 +128,8 @@ def test_a_torn_cache_entry_is_parsed_again(template, raw, tmp_path):
     cold = template[2]
     entry = min((tmp_path / "cache").glob("*/*.pkl"))
     entry.write_bytes(entry.read_bytes()[:100])  # e.g. a disk filled up mid-write
+    snapshot = tmp_path / "cache" / SNAPSHOT_NAME
+    snapshot.write_bytes(snapshot.read_bytes()[:100])  # the snapshot too: entries are the fallback
     cache = BuildCache(tmp_path / "cache")
     warm = build_corpus(raw, cache=cache)
     assert (cache.hits, cache.misses) == (N - 1, 1)
