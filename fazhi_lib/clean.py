@@ -21,13 +21,19 @@ from dataclasses import dataclass, field
 from .rules import load_rules
 
 _FULLWIDTH = {ord("０") + i: ord("0") + i for i in range(10)} | {ord("％"): ord("%")}
-_WS = re.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff]+")
+_FULLWIDTH_CHARS = "".join(map(chr, _FULLWIDTH))
+_WS_CHARS = " \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"  # collapsed to one space
+_WS = re.compile(f"[{_WS_CHARS}]+")
+_SPACE_RUN = re.compile(" {2,}")
 # list bullets that scraped metadata tables put in front of a label:  • 信息索引号:
+_BULLET_CHARS = "•·●▪■◆◇-*"
 _BULLET = re.compile(r"^[•·●▪■◆◇\-\*]+\s*")
 # a title names the report:  塘栖镇法治政府建设年度报告(2024年度)   关于2024年度法治政府建设情况的报告
 TITLE_RE = re.compile(r"(法治|依法行政|法制).{0,20}(报告|情况)|(报告|情况).{0,4}$")
 TITLE_HINT = re.compile(r"法治|依法行政|法制")
+_TITLE_WORD = re.compile(r"报告|情况")
 _SENTENCE_PUNCT = re.compile(r"[。；;！？!?]")
+_DEFAULT_HEADING = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）])")
 
 
 @dataclass(frozen=True)
@@ -65,15 +71,38 @@ def normalise_line(text: str) -> str:
     >>> normalise_line("\\u3000 覆盖群众２０００人次 ")
     '覆盖群众2000人次'
     """
-    return _WS.sub(" ", text.translate(_FULLWIDTH)).strip()
+    if _has_fullwidth(text):
+        text = text.translate(_FULLWIDTH)
+    return _WS.sub(" ", text).strip()
+
+
+def _has_fullwidth(text: str) -> bool:
+    # str.translate looks every character up in a dict: skip it when there is nothing to translate
+    return any(c in text for c in _FULLWIDTH_CHARS)
+
+
+def _spaced(text: str, chars: str = _WS_CHARS) -> str:
+    """`text` with each of `chars` replaced by a space (same length: offsets unchanged). str.replace per
+    character present is much faster than a regex or translate() stepping through every character."""
+    for c in chars:
+        if c != " " and c in text:
+            text = text.replace(c, " ")
+    return text
 
 
 def split_lines(raw: str) -> list[Line]:
+    # normalise_line on every line at once (_WS.sub(" ", ·) is: every whitespace character → a space, then
+    # runs of spaces → one). No whitespace _WS collapses is a line break, so the normalised text has the
+    # raw text's lines (and its line breaks, which strip() removes).
+    normalised = _spaced(raw.translate(_FULLWIDTH) if _has_fullwidth(raw) else raw)
+    if "  " in normalised:
+        normalised = _SPACE_RUN.sub(" ", normalised)
     lines, pos = [], 0
-    for chunk in raw.splitlines(keepends=True):
-        body = chunk.rstrip("\r\n")
-        stripped = _BULLET.sub("", normalise_line(body))
-        lines.append(Line(pos, body, stripped))
+    for chunk, norm in zip(raw.splitlines(keepends=True), normalised.splitlines()):
+        norm = norm.strip()
+        if norm[:1] in _BULLET_CHARS:
+            norm = _BULLET.sub("", norm)
+        lines.append(Line(pos, chunk.rstrip("\r\n"), norm))
         pos += len(chunk)
     return lines
 
@@ -94,11 +123,9 @@ class _MetaParser:
 
     def parse(self, line: str) -> list[tuple[str, str]] | None:
         """Pairs if the whole line is label/value pairs, else None."""
-        if len(line) > 160:
+        if len(line) > 160 or not self.label_re.match(line):  # most lines: no label at the start
             return None
         matches = list(self.label_re.finditer(line))
-        if not matches or matches[0].start() != 0:
-            return None
         pairs = []
         for i, m in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
@@ -106,18 +133,39 @@ class _MetaParser:
         return pairs
 
 
-_PARSERS: dict[int, _MetaParser] = {}
+# rules dict id → (the rules dict, kept so that its id is not reused; what was compiled from it)
+_PARSERS: dict[int, tuple[dict, _MetaParser]] = {}
+_CRUFT: dict[int, tuple[dict, tuple[list[tuple[str, re.Pattern]], re.Pattern | None]]] = {}
+# what a pattern cannot keep when joined with others: group references (\1, (?P=num), (?(1)…)) and flags
+_UNJOINABLE = re.compile(r"\\\d|\(\?P=|\(\?\(|\(\?[aiLmsux]")
 
 
 def _meta_parser(rules: dict) -> _MetaParser:
-    key = id(rules)
-    if key not in _PARSERS:
-        _PARSERS[key] = _MetaParser(rules)
-    return _PARSERS[key]
+    hit = _PARSERS.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        hit = _PARSERS[id(rules)] = (rules, _MetaParser(rules))
+    return hit[1]
 
 
 def _compiled_cruft(rules: dict) -> list[tuple[str, re.Pattern]]:
-    return [(r["name"], re.compile(r["pattern"])) for r in rules["anywhere"]]
+    return _cruft_rules(rules)[0]
+
+
+def _cruft_rules(rules: dict) -> tuple[list[tuple[str, re.Pattern]], re.Pattern | None]:
+    """The cruft rules compiled, and one regex that matches a line when any of them does (None when
+    the patterns cannot be joined)."""
+    hit = _CRUFT.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        patterns = [r["pattern"] for r in rules["anywhere"]]
+        compiled = [(r["name"], re.compile(r["pattern"])) for r in rules["anywhere"]]
+        joined = None
+        if patterns and not any(_UNJOINABLE.search(p) for p in patterns):
+            try:
+                joined = re.compile("|".join(f"(?:{p})" for p in patterns))
+            except re.error:
+                joined = None
+        hit = _CRUFT[id(rules)] = (rules, (compiled, joined))
+    return hit[1]
 
 
 def looks_like_title(line: str) -> bool:
@@ -126,7 +174,7 @@ def looks_like_title(line: str) -> bool:
         4 <= len(line) <= 90
         and not _SENTENCE_PUNCT.search(line)
         and bool(TITLE_HINT.search(line))
-        and bool(re.search(r"报告|情况", line))
+        and bool(_TITLE_WORD.search(line))
         and not line.endswith((":", "：", "，", ","))
     )
 
@@ -139,9 +187,9 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
     """Strip page cruft and a second printed copy from a decoded page; keep offsets."""
     rules = rules or load_rules("cruft")
     if heading_re is None:
-        heading_re = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）])")
+        heading_re = _DEFAULT_HEADING
     parser = _meta_parser(rules)
-    cruft = _compiled_cruft(rules)
+    cruft, any_cruft = _cruft_rules(rules)
     lines = split_lines(raw)
 
     meta: dict[str, list[str]] = {}
@@ -179,7 +227,9 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
             if not body_started:
                 header_parts.append(s)
             continue
-        rule = next((name for name, rx in cruft if rx.match(s)), None)
+        rule = None
+        if any_cruft is None or any_cruft.match(s):  # one regex first: most lines match no rule
+            rule = next((name for name, rx in cruft if rx.match(s)), None)
         if rule:
             kind.append("cruft")
             dropped[rule] += 1
@@ -266,19 +316,15 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
     # Assemble the clean body with a raw offset per character.
     out: list[str] = []
     offsets: list[int] = []
+    spaced = _spaced(raw)  # whitespace found by splitting at spaces
     for i, k in enumerate(kind):
-        if k != "content":
-            continue
-        line = lines[i]
-        piece, piece_offsets = _normalise_with_offsets(line.raw, line.raw_start)
-        if not piece:
-            continue
-        if out:
-            out.append("\n")
-            offsets.append(offsets[-1] + 1)
-        out.append(piece)
-        offsets.extend(piece_offsets)
+        if k == "content":
+            line = lines[i]
+            start = line.raw_start
+            _append_normalised(spaced[start : start + len(line.raw)], start, out, offsets)
     text = "".join(out)
+    if _has_fullwidth(text):
+        text = text.translate(_FULLWIDTH)  # one character for one: offsets unchanged
     return CleanPage(
         text=text,
         offsets=offsets,
@@ -293,18 +339,32 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
 
 
 def _normalise_with_offsets(raw_line: str, raw_start: int) -> tuple[str, list[int]]:
-    """`normalise_line` that also returns the raw offset of each output character."""
-    chars: list[str] = []
+    """`normalise_line` that also returns the raw offset of each output character.
+
+    A run of whitespace inside the line becomes one space at the offset of the run's last character.
+    """
+    out: list[str] = []
     offs: list[int] = []
-    pending_space = False
-    for j, ch in enumerate(raw_line):
-        if _WS.fullmatch(ch) or ch in "\r\n":
-            pending_space = bool(chars)
-            continue
-        if pending_space:
-            chars.append(" ")
-            offs.append(raw_start + j - 1)
-            pending_space = False
-        chars.append(ch.translate(_FULLWIDTH))
-        offs.append(raw_start + j)
-    return "".join(chars), offs
+    _append_normalised(_spaced(raw_line, _WS_CHARS + "\r\n"), raw_start, out, offs)
+    piece = "".join(out)
+    return (piece.translate(_FULLWIDTH) if _has_fullwidth(piece) else piece), offs
+
+
+def _append_normalised(spaced_line: str, raw_start: int, out: list[str], offsets: list[int]) -> None:
+    """`_normalise_with_offsets` appending to the clean body being assembled: the line's pieces to `out`
+    (full-width digits not yet translated), their raw offsets to `offsets`, and a '\\n' before the line
+    when `out` already holds one. `spaced_line` is the raw line with every whitespace character a space
+    (`_spaced`); the characters between spaces are the raw line's. A line of whitespace appends nothing."""
+    pos, started = 0, False
+    for piece in spaced_line.split(" "):  # the stretches between whitespace characters, one step each
+        if piece:  # raw_line[pos : pos + len(piece)] is kept
+            if started:  # after whitespace: one space, at the offset of the last whitespace character
+                out.append(" ")
+                offsets.append(raw_start + pos - 1)
+            elif out:
+                out.append("\n")
+                offsets.append(offsets[-1] + 1)
+            started = True
+            out.append(piece)
+            offsets.extend(range(raw_start + pos, raw_start + pos + len(piece)))
+        pos += len(piece) + 1

@@ -25,6 +25,7 @@ TRADITIONAL_SHARE = 0.10
 MIN_CHANGED = 5  # and at least this many characters
 SAMPLE_CHARS = 200_000  # the decision reads at most this many characters (a page is far shorter)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_NOT_CJK_HIGH_BYTES = bytes(b for b in range(256) if not 0x4E <= b <= 0x9F)  # see _count_cjk
 
 
 @dataclass(frozen=True)
@@ -42,13 +43,25 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+def _count_cjk(text: str) -> int:
+    """len(_CJK.findall(text)) without a list of matches: the characters U+4E00–U+9FFF are the UTF-16
+    code units whose high byte is 0x4E–0x9F (a character outside the BMP gives two surrogates, 0xD8–0xDF).
+
+    >>> _count_cjk("2024年法治𠀀")
+    3
+    """
+    return len(text.encode("utf-16-be", "surrogatepass")[0::2].translate(None, _NOT_CJK_HIGH_BYTES))
+
+
 def traditional_share(text: str) -> tuple[float, int]:
     """(share of Chinese characters that t2s would change, number changed), on a sample of the text."""
     sample = text[:SAMPLE_CHARS]
-    n_cjk = len(_CJK.findall(sample))
+    n_cjk = _count_cjk(sample)
     if not n_cjk:
         return 0.0, 0
     converted = _t2s().convert(sample)
+    if converted == sample:  # a simplified text: nothing to count
+        return 0.0, 0
     if len(converted) == len(sample):
         changed = sum(a != b for a, b in zip(sample, converted))
     else:  # a phrase changed length: count per character instead

@@ -99,7 +99,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 # Line breaks other than \n that Python's splitlines() honours (form feed between pages of a PDF
 # exported to text, Unicode line/paragraph separators): each becomes one \n, so lines are what the
 # cleaner sees and every offset stays where it was.
-_LINE_BREAKS = {ord(c): "\n" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+_LINE_BREAK_CHARS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAKS = {ord(c): "\n" for c in _LINE_BREAK_CHARS}
+# Counting _CJK and _CONTROL matches without a list of them (findall) over the whole text:
+# _CJK's characters are the UTF-16 code units with high byte 0x34–0x9F or 0xF9–0xFA (a character outside
+# the BMP gives surrogates, 0xD8–0xDF), except U+4DC0–U+4DFF (Yijing hexagrams, high byte 0x4D too);
+_NOT_CJK_HIGH_BYTES = bytes(b for b in range(256) if not (0x34 <= b <= 0x9F or 0xF9 <= b <= 0xFA))
+_HEXAGRAMS = re.compile(r"[\u4dc0-\u4dff]")
+# _CONTROL's characters are single UTF-8 bytes that no multibyte sequence contains.
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if not (b <= 0x08 or 0x0E <= b <= 0x1B or b == 0x7F))
 MIN_CJK_SHARE = 0.2  # a Chinese report: at least this share of its non-space characters are Chinese
 # Limits that keep one odd file from taking the machine: an annual report has 3,000–50,000 characters
 # and fewer than 100 pages. Raise them with the environment variables FAZHI_MAX_CHARS, FAZHI_MAX_BYTES
@@ -186,9 +194,23 @@ def _try(data: bytes, codec: str) -> str | None:
         return None
 
 
+def _count_cjk(text: str) -> int:
+    """len(_CJK.findall(text)), without building the list."""
+    high = text.encode("utf-16-be", "surrogatepass")[0::2]
+    n = len(high.translate(None, _NOT_CJK_HIGH_BYTES))
+    if b"\x4d" in high:
+        n -= len(_HEXAGRAMS.findall(text))
+    return n
+
+
+def _count_control(text: str) -> int:
+    """len(_CONTROL.findall(text)), without building the list."""
+    return len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_CONTROL_BYTES))
+
+
 def _cjk_share(text: str) -> tuple[int, float]:
     sample = text[:200_000]
-    n_cjk = len(_CJK.findall(sample))
+    n_cjk = _count_cjk(sample)
     n = len(sample) - sample.count(" ") - sample.count("\n") - sample.count("\t") - sample.count("\r")
     return n_cjk, (n_cjk / n if n else 0.0)
 
@@ -279,7 +301,7 @@ def check_text(text: str, *, what: str = "text") -> None:
     if not text.strip():
         raise LoadError(f"the {what} contains only whitespace")
     sample = text[:200_000]
-    n_control = len(_CONTROL.findall(sample))
+    n_control = _count_control(sample)
     if n_control > max(2, 0.01 * len(sample)):
         raise LoadError(f"the file is binary data, not text ({n_control:,} control characters)")
     share = _cjk_share(text)[1]
@@ -394,7 +416,8 @@ def read_bytes(data: bytes, *, path: str | Path = "document.txt") -> LoadedDocum
         n_bad = text.count("\ufffd")
         if n_bad > 1:
             warnings.append(f"{n_bad} characters in the file itself are unreadable (�): it was saved with a broken encoding")
-    text = text.translate(_LINE_BREAKS)
+    if any(c in text for c in _LINE_BREAK_CHARS):  # translate() looks up every character: only when needed
+        text = text.translate(_LINE_BREAKS)
     conv = to_simplified(text)
     original = None
     if conv.converted_from:

