@@ -20,10 +20,17 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from re import Pattern
 
+import numpy as np
 import pandas as pd
+
+try:
+    from re import _parser as _sre_parse  # Python 3.11+
+except ImportError:  # Python 3.10
+    import sre_parse as _sre_parse
 
 from .rules import load_rules
 
@@ -89,13 +96,15 @@ class NumberRules:
     """numbers.yaml compiled once."""
 
     token: Pattern
+    token_start: Pattern  # the characters a token can begin with
     units: dict[str, tuple[str, str, float]]  # written → (unit, kind, factor)
     families: dict[str, int]
     unit_not_before: dict[str, str]  # written unit (or "*") → characters that cannot follow it
     per_units: tuple[str, ...]
     implicit_money: Pattern
+    implicit_money_needs: tuple[str | Pattern, ...]  # what `implicit_money` needs (`_checks`)
     article_numerals: frozenset[str]
-    approx_before: tuple[str, ...]
+    approx_before: tuple[str, ...]  # longest first
     approx_not_after: dict[str, str]
     approx_inside: frozenset[str]
     approx_after: tuple[str, ...]
@@ -103,7 +112,10 @@ class NumberRules:
     max_before: tuple[str, ...]
     min_after: tuple[str, ...]
     max_after: tuple[str, ...]
+    bounds_before: tuple[str, ...]  # min_before + max_before, longest first
     change: Pattern
+    # what a clause ends with when `change` can match it (…增长, …增幅达)
+    change_endings: tuple[str, ...]
     comparison_tail: Pattern
     down_words: frozenset[str]
     zero: Pattern
@@ -112,6 +124,7 @@ class NumberRules:
     zero_not_before: str
     zero_splitter: Pattern
     traps: tuple[tuple[str, Pattern], ...]
+    trap_needs: tuple[tuple[str | Pattern, ...], ...]  # per trap: what a text must hold (`_checks`)
     hotlines: frozenset[str]
     quote_pairs: tuple[str, ...]
     max_name_chars: int
@@ -120,6 +133,111 @@ class NumberRules:
 
 def _alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+# What a pattern needs. Scanning text with a pattern that opens with \d costs about as much as all
+# the rest of the extraction, and most sections cannot hold most traps (no 号, no 月, no Latin
+# letter): `_needs` reads from the parsed pattern the strings every match must find, so
+# `_trap_spans` tries a pattern only on texts that hold them. It never changes an answer: a part
+# it cannot read (\d, \s, [^…], a negative look-around, an ignore-case group) is simply left out.
+_MAX_CHOICES = 64  # a clause with more strings than this is left out (checking it costs too much)
+_REPEATS = tuple(getattr(_sre_parse, op) for op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+                 if hasattr(_sre_parse, op))  # fmt: skip
+
+
+def _needs(pattern: Pattern) -> tuple[tuple[str, ...], ...]:
+    """Clauses that every match of `pattern` satisfies: one of the strings of each clause occurs
+    in the text searched (in the match, or where a look-ahead or look-behind looks).
+
+    >>> _needs(re.compile(r"\\d{4}\\s*年\\s*\\d{1,2}\\s*月(份|底|初|末)?"))
+    (('年',), ('月',))
+    >>> _needs(re.compile(r"[(（]\\d{1,2}[)）]"))
+    (('(', '（'), (')', '）'))
+    """
+    if pattern.flags & re.IGNORECASE:
+        return ()
+    try:
+        clauses = _clauses(_sre_parse.parse(pattern.pattern, pattern.flags))
+    except (re.error, AttributeError, TypeError, ValueError):  # not understood: tried on every text
+        return ()
+    clauses = {tuple(sorted(c)) for c in clauses}
+    return tuple(sorted(clauses, key=lambda c: (len(c), -max(map(len, c)), c)))  # one string first
+
+
+def _clauses(items) -> list[frozenset[str]]:
+    """Clauses of a parsed sequence: a match holds at least one string of every clause."""
+    out, run = [], ""
+    for op, av in items:
+        if op is _sre_parse.LITERAL:
+            run += chr(av)  # consecutive characters: the whole run must occur
+            continue
+        if run:
+            out.append(frozenset([run]))
+            run = ""
+        if op is _sre_parse.IN:
+            chars = set()
+            for item_op, item in av:
+                if item_op is _sre_parse.LITERAL:
+                    chars.add(chr(item))
+                elif item_op is _sre_parse.RANGE and item[1] - item[0] < _MAX_CHOICES:
+                    chars.update(map(chr, range(item[0], item[1] + 1)))
+                else:  # \d, \s, [^…]: too many characters to check
+                    chars = None
+                    break
+            if chars and len(chars) <= _MAX_CHOICES:
+                out.append(frozenset(chars))
+        elif op in _REPEATS:
+            if av[0] >= 1:
+                out += _clauses(av[2])
+        elif op is _sre_parse.SUBPATTERN:
+            if not av[1] & re.IGNORECASE:
+                out += _clauses(av[3])
+        elif op is _sre_parse.ASSERT:  # (?=…) (?<=…): what it looks at is in the text too
+            out += _clauses(av[1])
+        elif op is _sre_parse.BRANCH:  # each alternative gives its most telling clause
+            picks = []
+            for alternative in av[1]:
+                found = _clauses(alternative)
+                if not found:
+                    picks = None
+                    break
+                picks.append(min(found, key=lambda c: (-min(map(len, c)), len(c))))
+            union = frozenset().union(*picks) if picks else frozenset()
+            if 0 < len(union) <= _MAX_CHOICES:
+                out.append(union)
+    if run:
+        out.append(frozenset([run]))
+    return out
+
+
+def _key_string(pattern: Pattern) -> str:
+    """The longest string every match of `pattern` holds ('' when `_needs` finds none).
+
+    >>> _key_string(re.compile("(化解|调处|调解)(矛盾)?纠纷"))
+    '纠纷'
+    """
+    return max((c[0] for c in _needs(pattern) if len(c) == 1), key=len, default="")
+
+
+def _checks(needs: tuple[tuple[str, ...], ...]) -> tuple[str | Pattern, ...]:
+    """`_needs` as checks for `_holds`: a clause of one string stays a string; a clause of several
+    becomes a pattern finding any of them."""
+    return tuple(c[0] if len(c) == 1 else _any_string(c) for c in needs)
+
+
+def _holds(text: str, checks: tuple[str | Pattern, ...]) -> bool:
+    """True when `text` passes every check of `_checks`: each string occurs in it, each pattern
+    is found in it."""
+    for check in checks:
+        if (check not in text) if check.__class__ is str else (check.search(text) is None):
+            return False
+    return True
+
+
+@functools.lru_cache(maxsize=16)
+def _any_of(chars: str) -> Pattern:
+    """A pattern finding any one of `chars` ('' finds nothing)."""
+    return re.compile(f"[{re.escape(chars)}]" if chars else r"(?!x)x")
 
 
 @functools.lru_cache(maxsize=8)
@@ -144,6 +262,7 @@ def _compile_number_rules(key: int) -> NumberRules:
         rf"(?P<ap1>[{inside}])?(?P<mult>千万|万|亿)?(?P<ap2>[{inside}])?"
         rf"(?P<unit>{_alternation(units)})?(?:/(?P<per>{per}))?"
     )
+    token_start = re.compile(rf"[百\d{digits}]")  # every token begins with one of these
     ch = raw["changes"]
     cmp_ = rf"(?P<cmp>{_alternation(ch['comparison'])})?"
     change = re.compile(
@@ -164,13 +283,16 @@ def _compile_number_rules(key: int) -> NumberRules:
             families[unit] = i
     ap = raw["approx"]
     bd = raw["bounds"]
+    traps = tuple((t["name"], re.compile(p)) for t in raw["traps"] for p in t["patterns"])
     return NumberRules(
         token=token,
+        token_start=token_start,
         units=units,
         families=families,
         unit_not_before={k: str(v) for k, v in (raw.get("unit_not_before") or {}).items()},
         per_units=tuple(raw["per_units"]),
         implicit_money=re.compile(raw["implicit_money_before"]),
+        implicit_money_needs=_checks(_needs(re.compile(raw["implicit_money_before"]))),
         article_numerals=frozenset(raw.get("article_numerals", [])),
         approx_before=tuple(sorted(ap["before"], key=len, reverse=True)),
         approx_not_after=dict(ap.get("not_after", {})),
@@ -180,7 +302,17 @@ def _compile_number_rules(key: int) -> NumberRules:
         max_before=tuple(bd["max_before"]),
         min_after=tuple(bd["min_after"]),
         max_after=tuple(bd["max_after"]),
+        bounds_before=tuple(sorted(bd["min_before"] + bd["max_before"], key=len, reverse=True)),
         change=change,
+        change_endings=tuple(
+            word + linker
+            for words, linkers in (
+                (ch["up"] + ch["down"], ch["verb_linkers"]),
+                (ch["up_nouns"] + ch["down_nouns"], ch["noun_linkers"]),
+            )
+            for word in words
+            for linker in ["", *linkers]
+        ),
         comparison_tail=re.compile(ch.get("comparison_tail") or r"(?!x)x"),
         down_words=frozenset(ch["down"] + ch["down_nouns"]),
         zero=zero,
@@ -188,7 +320,8 @@ def _compile_number_rules(key: int) -> NumberRules:
         zero_not_after=zr["not_after_negation"],
         zero_not_before=zr["not_before_negation"],
         zero_splitter=re.compile(f"[{re.escape(zr['splitters'])}]"),
-        traps=tuple((t["name"], re.compile(p)) for t in raw["traps"] for p in t["patterns"]),
+        traps=traps,
+        trap_needs=tuple(_checks(_needs(p)) for _, p in traps),
         hotlines=frozenset(str(h) for h in raw.get("hotlines", [])),
         quote_pairs=tuple(raw["quote_pairs"]),
         max_name_chars=int(raw["max_name_chars"]),
@@ -280,16 +413,20 @@ def parse_numeral(text: str) -> float:
         raise ValueError(f"`text` = {text!r} is not valid; choose one of: a numeral such as 1090 or 一千零九十.") from err
 
 
+# the same numerals come back in every report
+_numeral = functools.lru_cache(maxsize=4096)(parse_numeral)
+
+
 # ---------------------------------------------------------------------------------------------
 # spans
 
 
 def _spans(text: str, stops: str) -> list[tuple[int, int]]:
+    """(start, end) of the pieces of `text` that each end with one of `stops` (the last may not)."""
     spans, start = [], 0
-    for i, ch in enumerate(text):
-        if ch in stops:
-            spans.append((start, i + 1))
-            start = i + 1
+    for m in _any_of(stops).finditer(text):
+        spans.append((start, m.end()))
+        start = m.end()
     if start < len(text):
         spans.append((start, len(text)))
     return spans
@@ -318,8 +455,11 @@ def _quote_spans(text: str, rules: NumberRules) -> list[tuple[int, int, str]]:
 
 
 def _trap_spans(text: str, rules: NumberRules) -> list[tuple[int, int, str]]:
+    """(start, end, name) of every trap match in `text`, pattern by pattern in rules order."""
     out = []
-    for name, pattern in rules.traps:
+    for (name, pattern), needs in zip(rules.traps, rules.trap_needs):
+        if not _holds(text, needs):
+            continue  # the text lacks something every match needs (no 号 for 第5号)
         for m in pattern.finditer(text):
             if m.end() > m.start():
                 out.append((m.start(), m.end(), name))
@@ -333,8 +473,11 @@ def _covering(spans: list[tuple[int, int, str]], start: int, end: int) -> str:
     return ""
 
 
-def _ends_with(text: str, words) -> str:
-    for w in sorted(words, key=len, reverse=True):
+def _ends_with(text: str, words: tuple[str, ...]) -> str:
+    """The first of `words` (given longest first) that `text` ends with, else ''."""
+    if not text.endswith(words):
+        return ""  # the usual case, in one call
+    for w in words:
         if text.endswith(w):
             return w
     return ""
@@ -344,7 +487,7 @@ def _ends_with(text: str, words) -> str:
 # extraction
 
 
-@dataclass
+@dataclass(slots=True)
 class _Draft:
     start: int
     end: int
@@ -383,42 +526,9 @@ def extract_numbers(
     """
     if not isinstance(text, str):
         raise TypeError(f"`text` = {type(text).__name__} is not valid; choose one of: str.")
-    rules = number_rules()
-    lexicon = indicator_rules()
-    norm = _simplified(text.translate(_FULLWIDTH))
-    traps = _trap_spans(norm, rules)
-    quotes = _quote_spans(norm, rules)
-    drafts = _read_tokens(norm, rules, traps, quotes)
-    drafts += _read_zeros(norm, rules, traps + quotes)
-    drafts.sort(key=lambda d: (d.start, d.end))
-
-    sentences = _spans(norm, _SENTENCE_END)
-    sentence_starts = [s for s, _ in sentences]
-
-    def sentence_of(pos: int) -> tuple[int, int]:
-        return sentences[max(0, bisect.bisect_right(sentence_starts, pos) - 1)]
-
-    for d in drafts:
-        if d.trap or d.kind == "change":
-            continue  # changes never get a code: `changed` says what changed
-        if d.zero_text:
-            prefix, suffix = d.zero_text, ""
-        else:
-            prev_end = max((p.end for p in drafts if p.end <= d.start), default=0)
-            next_start = min((p.start for p in drafts if p.start >= d.end), default=len(norm))
-            prefix = _clause_prefix(norm, d.start, prev_end)
-            suffix = _clause_suffix(norm, d.end, next_start)
-        s, e = sentence_of(d.num_start)
-        d.indicator = _assign(d, prefix, suffix, norm[s:e], lexicon)
-
-    kept = [d for d in drafts if not d.trap]
-    _link_parts(norm, kept, sentence_of, rules)
-    for d in kept:
-        if d.parent is not None and d.parent.indicator == d.indicator:
-            d.indicator = ""  # a breakdown never repeats its total's code
-
-    labels = {r.code: r.label for r in lexicon}
-    shown = drafts if include_traps else kept
+    rules, lexicon = number_rules(), _lexicon_table()
+    shown, sentence_of = _read_text(_normalise(text), rules, lexicon, include_traps=include_traps)
+    labels = _labels()
     number_of = {id(d): n for n, d in enumerate(shown, start=1)}
     out = []
     for d in shown:
@@ -449,13 +559,98 @@ def extract_numbers(
     return out
 
 
+def _read_text(
+    norm: str, rules: NumberRules, lexicon: dict, *, include_traps: bool
+) -> tuple[list[_Draft], Callable[[int], tuple[int, int]]]:
+    """The numbers of one normalised text (`_normalise`), read, coded and linked, in text order
+    (traps only with `include_traps`), and `sentence_of(pos)`: the (start, end) of the sentence
+    holding `pos`. `lexicon` is `_lexicon_table()`. The trap and quote spans are found only when a
+    number needs them."""
+    traps = _on_first_use(lambda: _trap_spans(norm, rules))
+    quotes = _on_first_use(lambda: _quote_spans(norm, rules))
+    drafts = _read_tokens(norm, rules, traps, quotes, reasons=include_traps)
+    drafts += _read_zeros(norm, rules, lambda: traps() + quotes())
+    if not drafts:
+        return [], _no_sentence
+    drafts.sort(key=lambda d: (d.start, d.end))
+
+    sentences = _spans(norm, _SENTENCE_END)
+    sentence_starts = [s for s, _ in sentences]
+
+    def sentence_of(pos: int) -> tuple[int, int]:
+        return sentences[max(0, bisect.bisect_right(sentence_starts, pos) - 1)]
+
+    starts = [d.start for d in drafts]  # sorted, as the drafts are
+    ends = sorted(d.end for d in drafts)
+    for d in drafts:
+        if d.trap or d.kind == "change":
+            continue  # changes never get a code: `changed` says what changed
+        if d.zero_text:
+            prefix, suffix = d.zero_text, ""
+        else:
+            i = bisect.bisect_right(ends, d.start)  # the last number ending before this one …
+            j = bisect.bisect_left(starts, d.end)  # … and the first starting after it bound its clause
+            prefix = _clause_prefix(norm, d.start, ends[i - 1] if i else 0)
+            suffix = _clause_suffix(norm, d.end, starts[j] if j < len(starts) else len(norm))
+        s, e = sentence_of(d.num_start)
+        d.indicator = _assign(d, prefix, suffix, norm[s:e], lexicon)
+
+    kept = [d for d in drafts if not d.trap]
+    _link_parts(norm, kept, sentence_of, rules)
+    for d in kept:
+        if d.parent is not None and d.parent.indicator == d.indicator:
+            d.indicator = ""  # a breakdown never repeats its total's code
+    return (drafts if include_traps else kept), sentence_of
+
+
+def _on_first_use(compute: Callable[[], list]) -> Callable[[], list]:
+    """`compute()`, run once, on the first call."""
+    found: list = []
+
+    def get() -> list:
+        if not found:
+            found.append(compute())
+        return found[0]
+
+    return get
+
+
+def _no_sentence(pos: int) -> tuple[int, int]:
+    raise AssertionError("a text without numbers has no sentence to look up")
+
+
+def _labels() -> dict[str, str]:
+    """code → Chinese label, from the lexicon."""
+    return _compile_labels(id(load_rules("indicators")))
+
+
+@functools.lru_cache(maxsize=8)
+def _compile_labels(key: int) -> dict[str, str]:
+    return {r.code: r.label for r in indicator_rules()}
+
+
+# Same-length normalisation, so offsets in the normalised copy are offsets in the input.
+_FULLWIDTH_PAIRS = tuple((chr(wide), chr(narrow)) for wide, narrow in _FULLWIDTH.items())
+
+
+def _normalise(text: str) -> str:
+    """Full-width digits and signs as ASCII (１０９０％ → 1090%), traditional characters as
+    simplified; the same length, so offsets into the copy are offsets into `text`."""
+    for wide, narrow in _FULLWIDTH_PAIRS:
+        if wide in text:  # str.replace per character: far faster than str.translate on Chinese text
+            text = text.replace(wide, narrow)
+    return _simplified(text)
+
+
 def _simplified(text: str) -> str:
     """Traditional characters read as simplified (兩萬餘人次 → 两万余人次), same length so offsets hold;
     `raw` and `sentence` are still cut from the text as given."""
     if text.isascii():
         return text
-    from .convert import _convert_same_length
+    from .convert import _convert_same_length, _t2s
 
+    if _t2s().convert(text) == text:
+        return text  # the usual case, in one call (t2s never matches a phrase across a line end)
     return _convert_same_length(text)
 
 
@@ -473,22 +668,39 @@ def _clause_suffix(text: str, pos: int, ceiling: int) -> str:
     return text[pos:i]
 
 
-def _read_tokens(text, rules: NumberRules, traps, quotes) -> list[_Draft]:
+def _tokens(text: str, rules: NumberRules):
+    """`rules.token.finditer(text)`, faster: the pattern is tried only where a token can begin
+    (a digit or a Chinese numeral), not at every character."""
+    match, pos = rules.token.match, 0
+    for start in rules.token_start.finditer(text):
+        if start.start() >= pos:
+            m = match(text, start.start())
+            if m is not None:
+                yield m
+                pos = m.end()
+
+
+def _read_tokens(text, rules: NumberRules, traps, quotes, *, reasons: bool = True) -> list[_Draft]:
+    """Every number token of `text` as a draft; `traps()` and `quotes()` give the spans that make
+    one a trap (computed on first use). With `reasons=False` a number that is a trap anyway (no
+    unit, a year) is not looked up in them: it is left out all the same, only its reason differs."""
     drafts = []
-    for m in rules.token.finditer(text):
+    money_words = _holds(text, rules.implicit_money_needs)  # 罚款, 金额 … somewhere in the text
+    for m in _tokens(text, rules):
         if m.group("pct"):
             try:
-                value = parse_numeral(m.group("pctnum"))
+                value = _numeral(m.group("pctnum"))
             except ValueError:
                 continue
             draft = _Draft(m.start(), m.end(), m.start(), value, None, "%", "rate", "", "")
         else:
-            draft = _read_number(text, m, rules)
+            draft = _read_number(text, m, rules, money_words=money_words)
             if draft is None:
                 continue
-        draft.trap = _covering(traps, draft.num_start, m.end()) or draft.trap
-        if not draft.trap:
-            draft.trap = _covering(quotes, draft.num_start, m.end())
+        if reasons or (draft.unit and not draft.trap):
+            draft.trap = _covering(traps(), draft.num_start, m.end()) or draft.trap
+            if not draft.trap:
+                draft.trap = _covering(quotes(), draft.num_start, m.end())
         if not draft.trap and not draft.unit:
             draft.trap = _unitless_reason(m.group("num") or "", rules)
         if not draft.trap:
@@ -497,54 +709,67 @@ def _read_tokens(text, rules: NumberRules, traps, quotes) -> list[_Draft]:
     return drafts
 
 
+_YEAR = re.compile(r"(19|20)\d{2}")  # 2024
+
+
 def _unitless_reason(num: str, rules: NumberRules) -> str:
     if num in rules.hotlines:
         return "hotline"
-    if re.fullmatch(r"(19|20)\d{2}", num):
+    if _YEAR.fullmatch(num):
         return "year"
     return "no_unit"
 
 
-def _read_number(text: str, m: re.Match, rules: NumberRules) -> _Draft | None:
-    num, num2 = m.group("num"), m.group("num2")
+_MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千万": 1e7}
+
+
+def _read_number(
+    text: str, m: re.Match, rules: NumberRules, *, money_words: bool = True
+) -> _Draft | None:
+    """The draft of one token, or None when it is no quantity. `money_words`: False when the text
+    holds none of the words that make a bare number an amount (`implicit_money_before`)."""
+    num, num2, ap1, mult, ap2, written, per = m.group(
+        "num", "num2", "ap1", "mult", "ap2", "unit", "per"
+    )
     arabic = num[0].isdigit()
-    written = m.group("unit") or ""
-    end = m.end()
-    next_char = text[m.end("unit") : m.end("unit") + 1] if written else ""
-    blocked = rules.unit_not_before.get("*", "") + rules.unit_not_before.get(written, "")
-    if next_char and next_char in blocked and not m.group("per"):
-        written, end = "", m.start("unit")  # 一次性, 周五轮流: part of another word
-    quantified = bool(m.group("ap1") or m.group("ap2") or m.group("mult"))
-    if not arabic and num in rules.article_numerals and not quantified:
+    if not arabic and num in rules.article_numerals and not (ap1 or ap2 or mult):
         return None  # 一项重要任务, 形成一条路线: an article, not a quantity
-    money_words = False
-    if not written and not num2:
+    end = m.end()
+    if written:
+        next_char = text[m.end("unit") : m.end("unit") + 1]
+        blocked = rules.unit_not_before.get("*", "") + rules.unit_not_before.get(written, "")
+        if next_char and next_char in blocked and not per:
+            written, end = "", m.start("unit")  # 一次性, 周五轮流: part of another word
+    else:
+        written = ""
+    money = False
+    if money_words and not written and not num2:
         prefix = text[max(0, m.start() - 12) : m.start()]
-        prefix = prefix[: len(prefix) - len(_ends_with(prefix, rules.min_before + rules.max_before))]
-        money_words = bool(rules.implicit_money.search(prefix))
-    if not arabic and not written and not money_words:
+        prefix = prefix[: len(prefix) - len(_ends_with(prefix, rules.bounds_before))]
+        money = bool(rules.implicit_money.search(prefix))
+    if not arabic and not written and not money:
         return None  # 三中全会, 一是: a Chinese numeral with no unit is not a measurement
     try:
-        value = parse_numeral(num)
-        value_high = parse_numeral(num2) if num2 else None
+        value = _numeral(num)
+        value_high = _numeral(num2) if num2 else None
     except ValueError:
         return None
-    factor = {"万": 1e4, "亿": 1e8, "千万": 1e7}.get(m.group("mult") or "", 1.0)
+    factor = _MULTIPLIERS.get(mult or "", 1.0)
     unit, kind = "", ""
     if written:
         unit, kind, unit_factor = rules.units[written]
         factor *= unit_factor
-        if m.group("per"):
-            unit = f"{unit}/{m.group('per')}"
+        if per:
+            unit = f"{unit}/{per}"
     value = round(value * factor, 6)  # 24.58万 → 245800.0, not 245799.99999999997
     if value_high is not None:
         value_high = round(value_high * factor, 6)
-    approx = m.group("ap1") or m.group("ap2") or ""
+    approx = ap1 or ap2 or ""
     draft = _Draft(m.start(), end, m.start(), value, value_high, unit, kind, approx, "")
     four_digits = not arabic or len(num) == 4  # 2024年, 二〇二四年
     if kind == "duration" and written == "年" and not approx and four_digits and 1900 <= value <= 2100:
         draft.trap = "year_range" if num2 else "year"
-    if money_words:
+    if money:
         draft.unit, draft.kind = "元", "money"  # 案件金额超过千万
     return draft
 
@@ -562,7 +787,7 @@ def _read_words_around(text: str, d: _Draft, rules: NumberRules) -> None:
             if word:
                 d.approx, start = word, start - len(word)
                 continue
-        word = _ends_with(before, rules.min_before + rules.max_before)
+        word = _ends_with(before, rules.bounds_before)
         if word and not d.bound:
             d.bound, start = ("min" if word in rules.min_before else "max"), start - len(word)
             continue
@@ -580,8 +805,10 @@ def _read_words_around(text: str, d: _Draft, rules: NumberRules) -> None:
                 d.end += len(w)
                 after = text[d.end : d.end + 3]
                 break
+    if not text.endswith(rules.change_endings, 0, d.start):
+        return  # no change verb or noun right before the number (the usual case)
     clause = _clause_prefix(text, d.start, 0)
-    change = rules.change.search(clause)
+    change = rules.change.search(clause) if clause.endswith(rules.change_endings) else None
     if change:
         d.kind = "change"
         d.sign = -1 if (change.group("verb") or change.group("noun")) in rules.down_words else 1
@@ -589,7 +816,9 @@ def _read_words_around(text: str, d: _Draft, rules: NumberRules) -> None:
 
 
 def _read_zeros(text: str, rules: NumberRules, blocked) -> list[_Draft]:
-    """全年无行政复议、行政诉讼案件发生 → two zero counts (行政复议案件, 行政诉讼案件)."""
+    """全年无行政复议、行政诉讼案件发生 → two zero counts (行政复议案件, 行政诉讼案件).
+
+    `blocked()` gives the spans (traps, quotes) a reported zero may not overlap."""
     drafts = []
     for m in rules.zero.finditer(text):
         neg = m.group("neg")
@@ -598,7 +827,7 @@ def _read_zeros(text: str, rules: NumberRules, blocked) -> list[_Draft]:
             continue
         if neg == "无" and m.start() > 0 and text[m.start() - 1] in rules.zero_not_before:
             continue
-        if _covering(blocked, m.start(), m.end()):
+        if _covering(blocked(), m.start(), m.end()):
             continue
         obj = m.group("obj")
         items, pos = [], 0
@@ -618,19 +847,54 @@ def _read_zeros(text: str, rules: NumberRules, blocked) -> list[_Draft]:
     return drafts
 
 
-def _assign(d: _Draft, prefix: str, suffix: str, sentence: str, lexicon) -> str:
+def _lexicon_table() -> dict[tuple[str, str], tuple]:
+    """(kind, unit) → the lexicon entries a mention of that kind and unit can take (`_candidates`)."""
+    return _compile_lexicon_table(id(load_rules("indicators")))
+
+
+@functools.lru_cache(maxsize=8)
+def _compile_lexicon_table(key: int) -> dict[tuple[str, str], tuple]:
+    return {}  # filled by _candidates, one (kind, unit) at a time
+
+
+def _candidates(table: dict, kind: str, unit: str) -> tuple:
+    """The entries of the lexicon, in file order, that take `kind` and `unit`, each as (rule, its
+    signals, the patterns tried right after the number), every pattern paired with a string all its
+    matches hold (`_key_string`), so that most patterns are never run on a clause that lacks it."""
+    found = table.get((kind, unit))
+    if found is None:
+        found = table[kind, unit] = tuple(
+            (
+                rule,
+                tuple((p, _key_string(p)) for p in rule.signals),
+                tuple((p, _key_string(p)) for p in rule.signals + rule.after),
+            )
+            for rule in indicator_rules()
+            if kind in rule.kinds and (not rule.units or unit in rule.units)
+        )
+    return found
+
+
+def _any_string(strings) -> Pattern:
+    """A pattern finding any of `strings` (none: finding nothing)."""
+    strings = sorted(strings, key=lambda s: (-len(s), s))
+    return re.compile("|".join(map(re.escape, strings)) if strings else r"(?!x)x")
+
+
+def _assign(d: _Draft, prefix: str, suffix: str, sentence: str, lexicon: dict) -> str:
     best, best_distance = "", None
-    for rule in lexicon:
-        if d.kind not in rule.kinds or (rule.units and d.unit not in rule.units):
-            continue
-        if rule.context and not any(p.search(sentence) for p in rule.context):
-            continue
-        ends = [m.end() for p in rule.signals for m in p.finditer(prefix)]
+    for rule, signals, tails in _candidates(lexicon, d.kind, d.unit):
+        ends = [m.end() for p, key in signals if key in prefix for m in p.finditer(prefix)]
         if ends:
             distance = len(prefix) - max(ends)
-        elif any(p.match(suffix) for p in rule.signals + rule.after):
-            distance = 10_000  # a signal right after the number counts only when none precedes
         else:
+            for p, key in tails:
+                if key in suffix and p.match(suffix):
+                    distance = 10_000  # a signal right after the number counts only when none precedes
+                    break
+            else:
+                continue
+        if rule.context and not any(p.search(sentence) for p in rule.context):
             continue
         if best_distance is None or distance < best_distance:
             best, best_distance = rule.code, distance
@@ -656,6 +920,8 @@ def _link_parts(text: str, kept: list[_Draft], sentence_of, rules: NumberRules) 
     With two or more candidate totals (阵地2处、4处…,其中新建2处) or a sub-count larger than the
     total, nothing is linked: the total is not written.
     """
+    if "其中" not in text and "(" not in text and "（" not in text:
+        return  # neither 其中 nor a bracket: no sub-count here
     for i, child in enumerate(kept):
         if child.kind not in ("count", "money", "area") or child.value is None:
             continue
@@ -737,26 +1003,50 @@ def indicators_stage(doc) -> dict[str, list[dict]]:
     1..n over the whole report and `parent_no` refers to it.
     """
     rows: list[dict] = []
-    for sec in sorted(doc.sections, key=lambda r: r["order"]):
-        base = len(rows)
-        mentions = extract_numbers(
-            sec["text"], section_kind=sec.get("kind") or "", report_id=doc.report_id, offset=sec["start"]
-        )
-        for m in mentions:
-            row = asdict(m)
-            row["mention_no"] += base
-            if row["parent_no"] is not None:
-                row["parent_no"] += base
-            row["section_order"] = sec["order"]
-            rows.append({c: row[c] for c in INDICATOR_COLUMNS})
+    rules, lexicon, labels = number_rules(), _lexicon_table(), _labels()
+    sections = sorted(doc.sections, key=lambda r: r["order"])
+    for sec, norm in zip(sections, _normalised_sections(getattr(doc, "text", None), sections)):
+        shown, sentence_of = _read_text(norm, rules, lexicon, include_traps=False)
+        text, offset, kind = sec["text"], sec["start"], sec.get("kind") or ""
+        number_of = {id(d): n for n, d in enumerate(shown, start=len(rows) + 1)}
+        for d in shown:
+            s, e = sentence_of(d.num_start)
+            rows.append({
+                "report_id": doc.report_id, "mention_no": number_of[id(d)],
+                "section_order": sec["order"], "section_kind": kind,
+                "indicator": d.indicator, "label": labels.get(d.indicator, ""),
+                "value": d.value, "value_high": d.value_high, "unit": d.unit, "kind": d.kind,
+                "approx": d.approx, "bound": d.bound, "sign": d.sign, "changed": d.changed,
+                "parent_no": number_of[id(d.parent)] if d.parent is not None else None,
+                "raw": text[d.start : d.end], "sentence": text[s:e].strip(),
+                "start": d.start + offset, "end": d.end + offset,
+            })  # fmt: skip  (the columns of INDICATOR_COLUMNS, in order)
     return {"indicators": rows}
+
+
+def _normalised_sections(text: str | None, sections: list[dict]) -> list[str]:
+    """Each section's text normalised (`_normalise`). When the sections are whole lines of the
+    report's `text`, the text is normalised once and cut: the same characters, since normalising
+    works character by character and line by line."""
+    if isinstance(text, str) and all(_whole_lines(text, sec) for sec in sections):
+        norm = _normalise(text)
+        return [norm[sec["start"] : sec["end"]] for sec in sections]
+    return [_normalise(sec["text"]) for sec in sections]
+
+
+def _whole_lines(text: str, sec: dict) -> bool:
+    start, end = sec.get("start"), sec.get("end")
+    if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start <= end <= len(text):
+        return False
+    return ((start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end - 1] == "\n")
+            and text[start:end] == sec["text"])  # fmt: skip
 
 
 def indicators_frame(table: pd.DataFrame | None) -> pd.DataFrame:
     """The `indicators` table with every column, stable dtypes and rows sorted (report, mention)."""
     if table is None or table.empty:
         table = pd.DataFrame(columns=INDICATOR_COLUMNS)
-    frame = table.copy()
+    frame = table.copy(deep=False)  # columns are replaced below, never changed in place
     for col in INDICATOR_COLUMNS:
         if col not in frame.columns:
             frame[col] = pd.Series(dtype="object", index=frame.index)
@@ -776,9 +1066,12 @@ def _fmt(value) -> str:
     return f"{float(value):.10g}"
 
 
+_BOUND_MARKS = {"min": "≥", "max": "≤"}
+
+
 def _qualifier(approx: str, bound: str) -> str:
     """'≥' for a lower bound (92%以上), '≤' for an upper bound (不足5%), '~' for an approximation."""
-    return {"min": "≥", "max": "≤"}.get(bound, "") + ("~" if approx else "")
+    return _BOUND_MARKS.get(bound, "") + ("~" if approx else "")
 
 
 def indicator_panel(indicators: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
@@ -796,39 +1089,82 @@ def indicator_panel(indicators: pd.DataFrame, reports: pd.DataFrame) -> pd.DataF
 
     >>> indicator_panel(corpus.indicators, corpus.reports)          # doctest: +SKIP
     """
-    ind = indicators_frame(indicators)
-    ind = ind[(ind["indicator"] != "") & ind["kind"].isin(LEVEL_KINDS) & ind["value"].notna()]
+    return _panel(indicators_frame(indicators), reports)
+
+
+_PANEL_INPUTS = ["report_id", "mention_no", "indicator", "label", "value", "unit", "approx", "bound"]
+
+
+def _panel(ind: pd.DataFrame, reports: pd.DataFrame | None) -> pd.DataFrame:
+    """`indicator_panel` of an `indicators_frame`, for all cells at once: the mentions are sorted
+    cell by cell, and each cell's figures are reductions over its run of rows (numpy `reduceat`)."""
+    coded_levels = (ind["indicator"] != "") & ind["kind"].isin(LEVEL_KINDS) & ind["value"].notna()
+    ind = ind.loc[coded_levels, _PANEL_INPUTS]
     if ind.empty or reports is None or reports.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in PANEL_COLUMNS}).pipe(_panel_dtypes)
     who = reports[["report_id", "issuer", "report_year", "level", "source_file"]].copy()
     who["issuer"] = who["issuer"].fillna(who["source_file"])
     ind = ind.merge(who.drop(columns="source_file"), on="report_id", how="inner")
-    rows = []
     keys = ["issuer", "report_year", "indicator"]
-    for (issuer, year, code), cell in ind.groupby(keys, sort=True, dropna=False):
-        cell = cell.sort_values(["report_id", "mention_no"])
-        distinct = sorted({(float(v), u, _qualifier(a, b)) for v, u, a, b in
-                           zip(cell["value"], cell["unit"], cell["approx"], cell["bound"])})
-        top = cell.loc[cell["value"].astype(float).idxmax()]
-        at_top = cell[cell["value"].astype(float) == float(top["value"])]
-        rows.append({
-            "issuer": issuer,
-            "report_year": year,
-            "level": cell["level"].iloc[0],
-            "indicator": code,
-            "label": cell["label"].iloc[0],
-            "unit": top["unit"],
-            "value": float(top["value"]),
-            "approx": "" if (at_top["approx"] == "").any() else top["approx"],
-            "bound": top["bound"] if at_top["bound"].nunique() == 1 else "",
-            "n_mentions": len(cell),
-            "n_reports": cell["report_id"].nunique(),
-            "disagree": len({(v, u) for v, u, _ in distinct}) > 1,
-            "values": "; ".join(f"{q}{_fmt(v)} {u}" for v, u, q in distinct),
-            "report_ids": ",".join(sorted(cell["report_id"].unique())),
-            "mention_refs": "; ".join(f"{r}#{n}" for r, n in zip(cell["report_id"], cell["mention_no"])),
-        })
-    panel = pd.DataFrame(rows, columns=PANEL_COLUMNS).pipe(_panel_dtypes)
+    ind["cell"] = ind.groupby(keys, sort=True, dropna=False).ngroup()
+    ind = ind.sort_values(["cell", "report_id", "mention_no"], kind="stable", ignore_index=True)
+
+    cell = ind["cell"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])  # each cell's first row
+    ends = np.r_[starts[1:], len(cell)]
+    cell_of = np.repeat(np.arange(len(starts)), ends - starts)  # row → its cell's number
+    value = ind["value"].to_numpy(dtype=float)
+    unit, unit_names = pd.factorize(ind["unit"], sort=True)  # codes that sort as the units do
+    bound = pd.factorize(ind["bound"])[0]
+    best = np.maximum.reduceat(value, starts)
+    at_top = value == best[cell_of]
+    top = np.minimum.reduceat(np.where(at_top, np.arange(len(value)), len(value)), starts)  # 1st row giving it
+    # approx: '' when some mention gives the top value without 余/约; bound: kept when they all agree
+    exact = np.logical_or.reduceat(at_top & (ind["approx"] == "").to_numpy(bool), starts)
+    one_bound = ~np.logical_or.reduceat(at_top & (bound != bound[top][cell_of]), starts)
+
+    report = pd.factorize(ind["report_id"])[0]
+    new_report = np.r_[True, report[1:] != report[:-1]]
+    new_report[starts] = True
+    ids = ind["report_id"][new_report].tolist()  # each cell's reports, once each, sorted
+    id_ends = np.cumsum(np.add.reduceat(new_report, starts))
+    id_starts = np.r_[0, id_ends[:-1]]
+    refs = (ind["report_id"] + "#" + ind["mention_no"].astype(str)).tolist()
+
+    # each cell's distinct (value, unit, ≥/≤/~), sorted as Python sorts these tuples
+    mark, mark_names = pd.factorize(  # as _qualifier
+        ind["bound"].map(_BOUND_MARKS).fillna("") + np.where(ind["approx"] != "", "~", ""), sort=True
+    )
+    distinct = pd.DataFrame({"cell": cell_of, "value": value, "unit": unit, "mark": mark})
+    distinct = distinct.drop_duplicates().sort_values(["cell", "value", "unit", "mark"], kind="stable")
+    unit_names, mark_names = unit_names.tolist(), mark_names.tolist()
+    shown = [f"{mark_names[q]}{_fmt(v)} {unit_names[u]}"
+             for v, u, q in zip(*(distinct[c].tolist() for c in ("value", "unit", "mark")))]  # fmt: skip
+    shown_ends = np.cumsum(np.bincount(distinct["cell"], minlength=len(starts)))
+    shown_starts = np.r_[0, shown_ends[:-1]]
+    value_units = distinct.drop_duplicates(["cell", "value", "unit"])
+    n_value_units = np.bincount(value_units["cell"], minlength=len(starts))
+
+    first = ind.iloc[starts]
+    at = ind.iloc[top]
+    text = functools.partial(pd.Series, dtype=object)  # Python strings, as _panel_dtypes makes them
+    panel = pd.DataFrame({
+        "issuer": text(first["issuer"].to_numpy(dtype=object)),
+        "report_year": first["report_year"].to_numpy(),
+        "level": text(first["level"].to_numpy(dtype=object)),
+        "indicator": text(first["indicator"].to_numpy(dtype=object)),
+        "label": text(first["label"].to_numpy(dtype=object)),
+        "unit": text(at["unit"].to_numpy(dtype=object)),
+        "value": best,
+        "approx": text(np.where(exact, "", at["approx"].to_numpy(dtype=object))),
+        "bound": text(np.where(one_bound, at["bound"].to_numpy(dtype=object), "")),
+        "n_mentions": ends - starts,
+        "n_reports": id_ends - id_starts,
+        "disagree": n_value_units > 1,
+        "values": text(["; ".join(shown[a:b]) for a, b in zip(shown_starts, shown_ends)]),
+        "report_ids": text([",".join(ids[a:b]) for a, b in zip(id_starts, id_ends)]),
+        "mention_refs": text(["; ".join(refs[a:b]) for a, b in zip(starts, ends)]),
+    }, columns=PANEL_COLUMNS).pipe(_panel_dtypes)  # fmt: skip
     return panel.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
 
 
@@ -848,4 +1184,4 @@ def _panel_dtypes(panel: pd.DataFrame) -> pd.DataFrame:
 def indicator_panel_stage(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """CORPUS_STAGE of `fazhi build`: the `indicators` table tidied and the `indicator_panel`."""
     indicators = indicators_frame(tables.get("indicators"))
-    return {"indicators": indicators, "indicator_panel": indicator_panel(indicators, tables.get("reports"))}
+    return {"indicators": indicators, "indicator_panel": _panel(indicators, tables.get("reports"))}
