@@ -22,17 +22,20 @@ Each measure is defined in one sentence, with its source, in README.md ("Report-
 
 Numbers with a unit come from the `indicators` table when the corpus has one with offsets (one row per
 mention, `quant_source` = "indicators"); otherwise from the small regular expression `QUANTITY` below
-(`quant_source` = "regex"). Similarities are cosines of TF-IDF vectors of character 2–3-grams
-(scikit-learn), fitted on the problems parts of the whole corpus, with the part's heading line, the
-issuer's own name and the digits masked out. Written by `fazhi build` as table `scorecard`
-(`scorecard_stage`, a CORPUS_STAGE).
+(`quant_source` = "regex"). Similarities are cosines of TF-IDF vectors of character 2–3-grams (the
+numbers of scikit-learn's TfidfVectorizer, bit for bit, computed here with numpy and scipy), fitted on the
+problems parts of the whole corpus, with the part's heading line, the issuer's own name and the digits
+masked out. Written by `fazhi build` as table `scorecard` (`scorecard_stage`, a CORPUS_STAGE).
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -94,11 +97,19 @@ QUANTITY = re.compile(
 )
 # A worked example in a problem item: 比如,部分村社干部… / 例如 / 以某某案为例
 EXAMPLE = re.compile(r"比如|例如|譬如|以[^,，。;；]{1,20}为例")
-# A sentence ends at 。！？； (or their ASCII forms) or at a line break.
-_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
+# A sentence ends at 。！？； (or their ASCII forms) or at a line break; one without a word character
+# (a lone "”" after 。) is not a sentence. 全年召开会议31次。 / 审查合同5份; / 无
+_TERMINATORS = "。！？；!?;"
+_SENTENCE = re.compile(r"[^。！？；!?;\n\w]*\w[^。！？；!?;\n]*[。！？；!?;]?")
+# Once every terminator is a line break, a sentence is a line with a word character: this finds the
+# lines without one (empty or "”"), in "\n" + text + "\n".
+_BLANK_LINE = re.compile(r"\n[^\w\n]*(?=\n)")
+_WORD = re.compile(r"\w")
 # What the similarity measures see: CJK characters, letters and '#' for a run of digits.
-_NON_WORD = re.compile(r"[^\w#]|_", re.UNICODE)
-_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_NON_WORD = re.compile(r"[^\w#]+")  # and '_' (dropped apart: a pattern that opens with a class is searched fast)
+_DIGITS = re.compile(r"\d\d*(?:[.,]\d+)*")  # \d+(?:[.,]\d+)*, opening with a class for the same reason
+# A character `_similarity_text` keeps: a word character but '_', or '#' (digits become '#')
+_KEPT = re.compile(r"[^\W_]|#")
 
 
 def quantities(text: str) -> list[tuple[int, int]]:
@@ -116,7 +127,48 @@ def sentences(text: str) -> list[tuple[int, int]]:
     >>> sentences("一、成效\\n全年召开会议31次。调解纠纷;无")
     [(0, 4), (5, 15), (15, 20), (20, 21)]
     """
-    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text or "") if re.search(r"\w", m.group())]
+    return [m.span() for m in _SENTENCE.finditer(text or "")]
+
+
+def _sentence_counts(text: str, starts: list[int]) -> tuple[int, int]:
+    """(sentences, sentences holding one of the sorted positions `starts`) of `text`: the counts of
+    `sentences(text)` and of those containing a mention, in a few passes of string methods (a regex match
+    per sentence costs more than the rest of the scorecard on a long report).
+
+    >>> _sentence_counts("一、成效\\n全年召开会议31次。调解纠纷;无", [11, 17])
+    (4, 2)
+    """
+    flat = text
+    for stop in _TERMINATORS:
+        flat = flat.replace(stop, "\n")  # a sentence is now a line (its terminator the line break after it)
+    n_sentences = flat.count("\n") + 1 - len(_BLANK_LINE.findall("\n" + flat + "\n"))
+    n_hard, end, size = 0, 0, len(text)
+    for p in starts:
+        if p < end:  # in the sentence of the mention before: counted (or not a sentence) already
+            continue
+        if p >= size:
+            break
+        stop = flat.find("\n", p)
+        end = size if stop < 0 else stop + (text[stop] != "\n")  # a terminator belongs to its sentence
+        n_hard += _in_sentence(text, flat, p)
+    return n_sentences, n_hard
+
+
+def _in_sentence(text: str, flat: str, p: int) -> bool:
+    """Whether position `p` of `text` lies in one of `sentences(text)` (`flat`: `text` with its
+    terminators made line breaks)."""
+    if _WORD.match(text, p):  # a number's first digit, nearly always
+        return True
+    if text[p] == "\n":
+        return False
+    if flat[p] == "\n":  # a terminator: part of the sentence it closes, if there is one
+        if p == 0 or flat[p - 1] == "\n":
+            return False
+        end = p
+    else:
+        end = flat.find("\n", p)
+        end = len(text) if end < 0 else end
+    return _WORD.search(text, flat.rfind("\n", 0, end) + 1, end) is not None
 
 
 def timeliness(report_year, publish_date) -> tuple[str | None, int | None, str, str]:
@@ -143,9 +195,23 @@ def timeliness(report_year, publish_date) -> tuple[str | None, int | None, str, 
     return deadline.isoformat(), days, ("on_time" if days > 0 else "late"), ""
 
 
+_timeliness = functools.lru_cache(maxsize=4096)(timeliness)  # reports share years and publication days
+
+
 # ------------------------------------------------------------------ helpers
+_REPORT_FIELDS = ("report_id", "issuer", "issuer_full", "report_year", "level", "publish_date",
+                  "province", "prefecture", "county")
+
+
+def _records(reports: pd.DataFrame) -> list[dict]:
+    """The rows of `reports` as dicts, only the fields the scorecard reads (a missing one reads as None)."""
+    fields = [c for c in _REPORT_FIELDS if c in reports.columns]
+    return [dict(zip(fields, row)) for row in zip(*(reports[c].tolist() for c in fields))]
+
+
 def _place_key(row) -> tuple:
-    return tuple(None if pd.isna(row.get(c)) else row.get(c) for c in ("province", "prefecture", "county"))
+    return tuple(v if isinstance(v, str) or not pd.isna(v) else None
+                 for v in (row.get("province"), row.get("prefecture"), row.get("county")))
 
 
 def _same_issuer(a: dict, b: dict) -> bool:
@@ -160,73 +226,219 @@ def _issuer_names(report: dict) -> list[str]:
     return sorted(names, key=len, reverse=True)
 
 
+def _without_heading(part_text: str, heading: str | None) -> str:
+    """The part from the end of its heading on (the heading found on the first line), or all of it."""
+    text = part_text or ""
+    return text[_body_start(text, heading):]
+
+
+def _body_start(text: str, heading: str | None) -> int:
+    """Where the part's body starts: after the heading's first occurrence on the first line, else at 0."""
+    end = text.find("\n")
+    at = text.find(heading, 0, len(text) if end < 0 else end) if heading else -1
+    return at + len(heading) if at >= 0 else 0
+
+
 def _similarity_text(part_text: str, heading: str | None, names: list[str]) -> str:
     """The part without its heading line, issuer names masked, digits as '#', punctuation dropped."""
-    text = part_text or ""
-    first, sep, rest = text.partition("\n")
-    at = first.find(heading) if heading else -1
-    if at >= 0:
-        text = first[at + len(heading):] + sep + rest
+    text = _without_heading(part_text, heading)
     for name in names:
         text = text.replace(name, "")
-    return _NON_WORD.sub("", _DIGITS.sub("#", text))
+    return "".join(map(_masked_line, text.split("\n")))
 
 
-def _mention_spans(tables: dict[str, pd.DataFrame], texts: dict[str, str]) -> tuple[dict[str, list], str]:
-    """report_id → sorted (start, end) of numbers with a unit, and the source used."""
+@functools.lru_cache(maxsize=1 << 14)
+def _masked_line(line: str) -> str:
+    """A line with digit runs as '#' and all but word characters and '#' dropped (cached: the lines of a
+    template recur in every copy of it)."""
+    return _NON_WORD.sub("", _DIGITS.sub("#", line)).replace("_", "")
+
+
+def _has_body(part_text: str, heading: str | None) -> bool:
+    """Whether `_similarity_text(part_text, heading, [])` is not empty: something under the heading."""
+    text = part_text or ""
+    return _KEPT.search(text, _body_start(text, heading)) is not None
+
+
+_HEAD = 200  # characters of a part that `_part_facts` reads first
+
+
+def _part_facts(parts: pd.DataFrame) -> tuple[list, list, list, list]:
+    """report_id, kind, length and (for the mandated kinds) `_has_body` of each part with a report_id.
+    Only the first _HEAD characters of a text leave the table, unless they cannot tell whether the part
+    has a body (a first line longer than that, or nothing but punctuation in them)."""
+    known = parts[parts["report_id"].notna()]
+    text = known["text"]
+    if pd.api.types.is_string_dtype(text):
+        lengths = text.str.len().fillna(0).astype("int64").tolist()
+        heads = text.str.slice(0, _HEAD).tolist()
+    else:  # not all strings: read them all
+        heads = text.tolist()
+        lengths = [len(t) if isinstance(t, str) else 0 for t in heads]
+    kinds, headings = known["kind"].tolist(), known["heading"].tolist()
+    bodies = []
+    for j, (kind, heading, head, length) in enumerate(zip(kinds, headings, heads, lengths)):
+        if kind not in MANDATED_PARTS:
+            bodies.append(None)
+            continue
+        found = _head_has_body(head, heading, length)
+        bodies.append(_has_body(text.iloc[j], heading) if found is None else found)
+    return known["report_id"].tolist(), kinds, lengths, bodies
+
+
+def _head_has_body(head, heading, length: int) -> bool | None:
+    """`_has_body` of a part of `length` characters from its first _HEAD characters (`head`); None if
+    they cannot tell."""
+    if not isinstance(head, str) or (heading and not isinstance(heading, str)):
+        return None
+    if length <= len(head):  # the whole part
+        return _has_body(head, heading)
+    if "\n" in head:  # the first line, where the heading is looked for, is all there
+        start = _body_start(head, heading)
+    else:
+        at = head.find(heading) if heading else 0
+        if at < 0:
+            return None
+        start = at + len(heading) if heading else 0
+    return True if _KEPT.search(head, start) else None
+
+
+def _mention_starts(tables: dict[str, pd.DataFrame], texts: dict[str, str]) -> tuple[dict[str, list[int]], str]:
+    """report_id → sorted start offsets of the numbers with a unit (one per mention), and the source used."""
     ind = tables.get("indicators")
     if ind is not None and {"report_id", "start", "end"} <= set(ind.columns):
-        spans: dict[str, list] = defaultdict(list)
-        for rid, start, end in ind[["report_id", "start", "end"]].itertuples(index=False):
-            if pd.notna(start) and pd.notna(end):
-                spans[rid].append((int(start), int(end)))
-        return {rid: sorted(spans.get(rid, [])) for rid in texts}, "indicators"
-    return {rid: quantities(text) for rid, text in texts.items()}, "regex"
-
-
-def _count_containing(spans: list[tuple[int, int]], starts: list[int]) -> int:
-    """How many spans hold at least one of the (sorted) positions `starts`."""
-    import bisect
-
-    n = 0
-    for a, b in spans:
-        i = bisect.bisect_left(starts, a)
-        if i < len(starts) and starts[i] < b:
-            n += 1
-    return n
+        known = ind[ind["report_id"].notna() & ind["start"].notna() & ind["end"].notna()]
+        codes, rids = pd.factorize(known["report_id"])
+        starts = known["start"].to_numpy(dtype=np.int64)
+        starts = starts[np.lexsort((starts, codes))].tolist()  # by report, then start
+        ends = np.cumsum(np.bincount(codes, minlength=len(rids))).tolist()
+        by_report = {rid: starts[a:b] for rid, a, b in zip(rids, [0, *ends[:-1]], ends)}
+        return {rid: by_report.get(rid, []) for rid in texts}, "indicators"
+    return {rid: [a for a, _ in quantities(text)] for rid, text in texts.items()}, "regex"
 
 
 # ------------------------------------------------------------------ similarity measures
-def similarity_measures(reports: pd.DataFrame, parts: pd.DataFrame, *, chunk: int = 512) -> pd.DataFrame:
-    """Templating (max cosine to another issuer's problems part) and stickiness (cosine to the same
-    issuer's previous report's problems part), one row per report.
-
-    Columns: report_id, template_similarity, template_peer, previous_report_id, previous_year, stickiness.
-    Reports without a problems part get missing values; so do all reports when fewer than two issuers
-    have one. Computed in chunks of `chunk` rows, so memory stays small on large corpora.
+def _char_ngram_counts(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """(indptr, columns, counts, number of columns): the character n-gram counts (n in NGRAM_RANGE) of
+    each of `texts` as the rows of a CSR matrix, each row in column order. Columns are numbered in order of
+    first appearance, reading text after text and in each its 2-grams left to right, then its 3-grams (as
+    scikit-learn's CountVectorizer numbers them before sorting its vocabulary). An n-gram is counted as one
+    integer, its code points + 1 in 21 bits each, so the corpus is counted by a hash table and a sort
+    instead of a Python string per n-gram.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    low, high = NGRAM_RANGE
+    assert 21 * high < 64, "n-grams are packed into 64-bit integers"
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    utf32 = "".join(texts).encode("utf-32-le", "surrogatepass")
+    codes = np.frombuffer(utf32, dtype=np.uint32).astype(np.int64) + 1
+    starts = np.cumsum(lengths) - lengths
+    per_n = [np.maximum(lengths - n + 1, 0) for n in range(low, high + 1)]  # n-grams of each text, per n
+    per_text = sum(per_n)
+    keys = np.empty(int(per_text.sum()), dtype=np.int64)  # every n-gram, in reading order
+    offset = np.cumsum(per_text) - per_text
+    for n, count in zip(range(low, high + 1), per_n):
+        i = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)  # position in its text
+        at = np.repeat(starts, count) + i
+        key = codes[at]
+        for j in range(1, n):
+            key = (key << 21) | codes[at + j]
+        keys[np.repeat(offset, count) + i] = key
+        offset = offset + count
+    if not keys.size:
+        return np.zeros(len(texts) + 1, dtype=np.int64), keys, keys, 0
+    column, grams = pd.factorize(keys)  # numbered by first appearance
+    n_cols = len(grams)
+    cells = np.repeat(np.arange(len(texts)), per_text) * n_cols + column  # text × column, one per n-gram
+    cells.sort()
+    first = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
+    counts = np.diff(np.r_[first, len(cells)])
+    cells = cells[first]
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(cells // n_cols, minlength=len(texts)))))
+    return indptr, cells % n_cols, counts, n_cols
 
-    cols = ["report_id", "template_similarity", "template_peer", "previous_report_id", "previous_year", "stickiness"]
-    recs = []
-    for r in reports.to_dict("records"):
-        recs.append({
-            "report_id": r["report_id"], "issuer": r.get("issuer") if isinstance(r.get("issuer"), str) else None,
-            "place": _place_key(r), "year": None if pd.isna(r.get("report_year")) else int(r["report_year"]),
-            "names": _issuer_names(r),
-        })
-    out = pd.DataFrame({"report_id": [r["report_id"] for r in recs]})
-    for c in cols[1:]:
-        out[c] = pd.Series([pd.NA] * len(out), dtype="object")
+
+class _Vectors(NamedTuple):
+    """TF-IDF vectors of the distinct texts of some docs (`_char_tfidf`)."""
+
+    matrix: Any  # CSR, one unit row per distinct text: scikit-learn's numbers
+    rows: list[int]  # the row of each doc
+    weights: np.ndarray  # matrix.data before the division by the row norms
+    counts: np.ndarray  # the n-gram counts behind them
+    norms: np.ndarray  # each row's norm
+
+
+def _char_tfidf(docs: list[str]) -> _Vectors:
+    """TF-IDF vectors of the character 2–3-grams of the distinct texts in `docs`, one row per distinct
+    text in order of first appearance, and the row of each of `docs`.
+
+    The numbers are scikit-learn's `TfidfVectorizer(analyzer="char", ngram_range=NGRAM_RANGE,
+    lowercase=False, sublinear_tf=True, norm="l2").fit_transform(docs)`, bit for bit, stored in the same
+    order within each row: columns are numbered in order of first appearance, as scikit-learn counts them
+    before renaming them alphabetically (which moves no value, so every sum below adds the same numbers in
+    the same order). Copies of a text count in the document frequencies but are vectorised once. The texts
+    hold no white space (`_similarity_text` drops it), so scikit-learn's white-space folding changes nothing.
+    Costs a scipy import instead of scikit-learn's (about 2 s).
+    """
+    from scipy import sparse
+
+    row_of_text: dict[str, int] = {}
+    rows = [row_of_text.setdefault(d, len(row_of_text)) for d in docs]
+    indptr, columns, counts, n_cols = _char_ngram_counts(list(row_of_text))
+    if not n_cols:
+        raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+    n_rows = len(row_of_text)
+    lengths = np.diff(indptr)
+    row_ids = np.repeat(np.arange(n_rows), lengths)
+    weights = counts.astype(np.float64)
+    df = np.bincount(columns, weights=np.bincount(rows, minlength=n_rows)[row_ids], minlength=n_cols) + 1.0
+    idf = np.full(n_cols, len(docs) + 1, dtype=np.float64)  # smooth idf: log((n + 1) / (df + 1)) + 1
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    np.log(weights, out=weights)  # sublinear tf: 1 + log(count)
+    weights += 1.0
+    weights *= idf[columns]
+    # L2 norms summed entry by entry in row order, as scikit-learn's loop does (numpy's sum would pair them)
+    squares = weights * weights
+    by_length = np.argsort(-lengths, kind="stable")
+    first = indptr[:-1][by_length]
+    ascending = lengths[by_length][::-1]
+    sums = np.zeros(n_rows)
+    longer = n_rows - np.searchsorted(ascending, np.arange(lengths.max()), side="right")  # rows past each step
+    for step, live in enumerate(longer.tolist()):
+        sums[:live] += squares[first[:live] + step]
+    norms = np.empty(n_rows)
+    norms[by_length] = np.sqrt(sums)
+    norms[norms == 0] = 1.0
+    unit = weights / np.repeat(norms, lengths)
+    index_type = np.int32 if indptr[-1] < 2**31 else np.int64
+    matrix = sparse.csr_matrix((unit, columns.astype(index_type), indptr.astype(index_type)),
+                               shape=(n_rows, n_cols))
+    return _Vectors(matrix, rows, weights, counts, norms)
+
+
+def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 512) -> dict[str, list]:
+    """`similarity_measures`' columns as lists in the order of `recs` (`_records` of the reports)."""
+    n = len(recs)
+    cols = {c: [pd.NA] * n for c in SIMILARITY_COLUMNS[1:]}
+    for r in recs:
+        r["issuer"] = r.get("issuer") if isinstance(r.get("issuer"), str) else None
+        r["place"] = _place_key(r)
+        r["year"] = None if pd.isna(r.get("report_year")) else int(r["report_year"])
+        r["names"] = _issuer_names(r)
     if not recs:
-        return out[cols]
+        return cols
 
     probs = parts[parts["kind"] == "problems"].sort_values(["report_id", "part_order"]) if not parts.empty else parts
-    by_report: dict[str, str] = {}
-    for rid, group in probs.groupby("report_id", sort=True) if not probs.empty else []:
-        by_report[rid] = "".join(str(t or "") for t in group["text"])  # heading lines stripped below
-    heading = {rid: str(h or "") for rid, h in probs.drop_duplicates("report_id")[["report_id", "heading"]].itertuples(index=False)} \
-        if not probs.empty else {}
+    by_report: dict[str, list[str]] = {}
+    heading: dict[str, str] = {}
+    if not probs.empty:
+        probs = probs[probs["report_id"].notna()]
+        for rid, h, t in zip(probs["report_id"].tolist(), probs["heading"].tolist(), probs["text"].tolist()):
+            if rid in by_report:
+                by_report[rid].append(str(t or ""))
+            else:
+                by_report[rid], heading[rid] = [str(t or "")], str(h or "")  # heading lines stripped below
     index = {r["report_id"]: i for i, r in enumerate(recs)}
 
     # previous report of the same issuer (most recent earlier year; ties → smallest report_id)
@@ -242,50 +454,241 @@ def similarity_measures(reports: pd.DataFrame, parts: pd.DataFrame, *, chunk: in
                    and recs[j]["year"] < r["year"] and _same_issuer(r, recs[j])]
         if earlier:
             previous[i] = min(earlier, key=lambda j: (-recs[j]["year"], recs[j]["report_id"]))
+    for i, j in previous.items():
+        cols["previous_report_id"][i], cols["previous_year"][i] = recs[j]["report_id"], recs[j]["year"]
 
     docs_ids = [rid for rid in sorted(by_report) if rid in index]
-    docs = [_similarity_text(by_report[rid], heading.get(rid), recs[index[rid]]["names"]) for rid in docs_ids]
+    docs = [_similarity_text("".join(by_report[rid]), heading[rid], recs[index[rid]]["names"]) for rid in docs_ids]
     keep = [k for k, d in enumerate(docs) if d]
     docs_ids, docs = [docs_ids[k] for k in keep], [docs[k] for k in keep]
-    prev_col = out["previous_report_id"].copy()
-    prev_year = out["previous_year"].copy()
-    for i, j in previous.items():
-        prev_col.iloc[i] = recs[j]["report_id"]
-        prev_year.iloc[i] = recs[j]["year"]
-    out["previous_report_id"], out["previous_year"] = prev_col, prev_year
     if len(docs) < 2:
-        return out[cols]
+        return cols
 
-    vec = TfidfVectorizer(analyzer="char", ngram_range=NGRAM_RANGE, lowercase=False, sublinear_tf=True, norm="l2")
-    X = vec.fit_transform(docs)
-    row_of = {rid: k for k, rid in enumerate(docs_ids)}
-    tmpl = out["template_similarity"].copy()
-    peer = out["template_peer"].copy()
-    for lo in range(0, len(docs_ids), chunk):
-        hi = min(lo + chunk, len(docs_ids))
-        sims = (X[lo:hi] @ X.T).toarray()
-        for a in range(hi - lo):
-            k = lo + a
-            me = recs[index[docs_ids[k]]]
-            row = sims[a]
-            row[k] = -1.0
-            if me["issuer"]:
-                for j in by_name[me["issuer"]]:
-                    other = recs[j]["report_id"]
-                    if other in row_of and _same_issuer(me, recs[j]):
-                        row[row_of[other]] = -1.0
-            best = int(np.argmax(row))
-            if row[best] >= 0:
-                tmpl.iloc[index[docs_ids[k]]] = round(float(row[best]), 4)
-                peer.iloc[index[docs_ids[k]]] = docs_ids[best]
-    out["template_similarity"], out["template_peer"] = tmpl, peer
-    stick = out["stickiness"].copy()
+    vectors = _char_tfidf(docs)
+    row_of = vectors.rows  # row_of[k]: the distinct text of doc k; copies share every value
+    members: list[list[int]] = [[] for _ in range(vectors.matrix.shape[0])]
+    for k, u in enumerate(row_of):
+        members[u].append(k)  # members[u][0] grows with u: rows are numbered by first appearance
+    doc_of = {rid: k for k, rid in enumerate(docs_ids)}
+    rec = [index[rid] for rid in docs_ids]  # doc → report
+    recs_of: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(recs):
+        recs_of[r["report_id"]].append(i)
+
+    def left_out(k: int, j: int) -> bool:
+        """Whether doc j is doc k itself or a doc of the same issuer (never a template peer of k)."""
+        me = recs[rec[k]]
+        return j == k or bool(me["issuer"]) and any(_same_issuer(me, recs[i]) for i in recs_of[docs_ids[j]])
+
+    # Pass 1: approximate cosines name, for each doc, the few distinct texts that can hold its best peer
+    # (the highest cosine and any within rounding of it); pass 2 computes those cosines, and the
+    # stickiness pairs, exactly as the sparse product X @ X.T does, and picks the earliest best doc.
+    wanted: dict[int, set[int]] = defaultdict(set)  # row → rows whose exact cosine to it is needed
+    sticky = []
     for i, j in previous.items():
         a, b = recs[i]["report_id"], recs[j]["report_id"]
-        if a in row_of and b in row_of:
-            stick.iloc[i] = round(float((X[row_of[a]] @ X[row_of[b]].T).toarray()[0, 0]), 4)
-    out["stickiness"] = stick
-    return out[cols]
+        if a in doc_of and b in doc_of:
+            u, v = row_of[doc_of[a]], row_of[doc_of[b]]
+            wanted[u].add(v)
+            sticky.append((i, u, v))
+    picks = []  # (row, [(candidate row, its earliest doc not left out)], the reports this choice is for)
+    tolerance, blocks = _approx_cosines(vectors, chunk=chunk)
+    for lo, block in blocks:
+        for u, row in enumerate(block, start=lo):
+            near = [(v, members[v][0]) for v in np.flatnonzero(row >= row.max() - tolerance).tolist()]
+            usual = []  # the docs none of whose candidates is left out: all share `near`
+            for k in members[u]:
+                if not any(left_out(k, j) for _, j in near):
+                    usual.append(rec[k])
+                    continue
+                me = recs[rec[k]]
+                out = {k}
+                if me["issuer"]:
+                    out |= {doc_of[recs[j]["report_id"]] for j in by_name[me["issuer"]]
+                            if recs[j]["report_id"] in doc_of and _same_issuer(me, recs[j])}
+                cands = _candidates_without(row, out, members, row_of, tolerance)
+                wanted[u].update(v for v, _ in cands)
+                picks.append((u, cands, [rec[k]]))
+            if usual:
+                wanted[u].update(v for v, _ in near)
+                picks.append((u, near, usual))
+
+    exact = _exact_cosines(vectors.matrix, wanted)
+    for i, u, v in sticky:
+        cols["stickiness"][i] = round(float(exact[u, v]), 4)
+    for u, cands, reports in picks:
+        if cands:
+            values = [exact[u, v] for v, _ in cands]
+            best = max(values)
+            peer = docs_ids[min(j for (_, j), x in zip(cands, values) if x == best)]
+            for i in reports:
+                cols["template_similarity"][i], cols["template_peer"][i] = round(float(best), 4), peer
+    return cols
+
+
+def _candidates_without(row: np.ndarray, out: set[int], members: list[list[int]], row_of: list[int],
+                        tolerance: float) -> list[tuple[int, int]]:
+    """(row, earliest doc) of every distinct text within `tolerance` of the highest approximate cosine in
+    `row` once the docs in `out` are left out; empty when every doc is left out."""
+    values = row.copy()
+    first: dict[int, int] = {}  # distinct text → its earliest doc not left out
+    for v in {row_of[j] for j in out}:
+        earliest = next((j for j in members[v] if j not in out), None)
+        if earliest is None:
+            values[v] = -np.inf
+        else:
+            first[v] = earliest
+    top = values.max()
+    if top == -np.inf:
+        return []
+    return [(v, first.get(v, members[v][0])) for v in np.flatnonzero(values >= top - tolerance).tolist()]
+
+
+def _approx_cosines(vectors: _Vectors, *, chunk: int = 512):
+    """(tolerance, blocks): `blocks` yields (first row, the cosines of rows first … first + chunk - 1 to
+    every row), fast rather than exact; no value is more than tolerance / 2 from the exact one.
+
+    Each row w (before its division by its norm) is written c + r, c being the weights its family of
+    near-copies shares (or 0): copies of one template with a few changes, such as paragraphs in another
+    order, keep only the changes in r, so w·w' = c·c' + c·r' + r·c' + r·r' is cheap. r·r' runs as a dense
+    product over the n-grams a quarter of the rows have in r and a sparse one over the rest. The rounding
+    error of a sum of m terms is at most m·2⁻⁵³ times the sum of their sizes, (|c| + |r|)(|c'| + |r'|)
+    here: `tolerance` is 16 times that bound for the largest rows.
+    """
+    from scipy import sparse
+
+    X, weights, norms = vectors.matrix, vectors.weights, vectors.norms
+    n_rows, n_cols = X.shape
+    cols = X.indices
+    entry_row = np.repeat(np.arange(n_rows), np.diff(X.indptr))
+    W = sparse.csr_matrix((weights, cols, X.indptr), shape=X.shape)
+    centers = [np.zeros(n_cols)]  # center 0: none
+    family = np.zeros(n_rows, dtype=np.int64)
+    left = np.ones(n_rows, dtype=bool)
+    while len(centers) < 9 and left.sum() >= max(2, n_rows // 32) and len(centers) * n_cols <= 2**24:
+        c = _shared_weights(vectors, entry_row, left)
+        cc = float(c @ c)
+        joins = left & (2 * (W @ c) > cc)  # |w − c| < |w|
+        if not cc or not joins.any():
+            break
+        family[joins] = len(centers)
+        centers.append(c)
+        left &= ~joins
+    C = np.array(centers)
+
+    # r = w − c: w's entries less c (exactly 0 at the shared count: dropped), and −c where w lacks the n-gram
+    values = weights - C[family[entry_row], cols]
+    keep = values != 0
+    r_rows, r_cols, r_values = [entry_row[keep]], [cols[keep]], [values[keep]]
+    for f in range(1, len(C)):
+        support, members = np.flatnonzero(C[f]), np.flatnonzero(family == f)
+        place, member = np.full(n_cols, -1), np.full(n_rows, -1)
+        place[support], member[members] = np.arange(len(support)), np.arange(len(members))
+        has = np.zeros((len(members), len(support)), dtype=bool)
+        inside = (member[entry_row] >= 0) & (place[cols] >= 0)
+        has[member[entry_row[inside]], place[cols[inside]]] = True
+        i, j = np.nonzero(~has)
+        r_rows.append(members[i])
+        r_cols.append(support[j])
+        r_values.append(-C[f, support[j]])
+    R = sparse.csr_matrix((np.concatenate(r_values), (np.concatenate(r_rows), np.concatenate(r_cols))),
+                          shape=X.shape)
+    CR = np.asarray(R @ C.T)  # CR[v, f] = r_v · c_f
+    CC = C @ C.T
+    size = (np.sqrt(np.diag(CC))[family] + np.sqrt(np.asarray(R.multiply(R).sum(axis=1)).ravel())) / norms
+    terms = n_cols + 2 * int(np.diff(X.indptr).max()) + 10
+    tolerance = 16 * terms * 2.0**-53 * max(1.0, float(size.max())) ** 2
+
+    df = np.bincount(R.indices, minlength=n_cols)
+    dense = np.flatnonzero(4 * df > n_rows)
+    dense = dense[np.argsort(-df[dense], kind="stable")][:max(1, 2**25 // n_rows)]  # at most 256 MB
+    Rd = R[:, dense].toarray()
+    Rs = R[:, np.setdiff1d(np.arange(n_cols), dense)].tocsr()
+    RsT = Rs.T.tocsr()
+    one_hot = np.eye(len(C))[family]
+    by_family = np.hstack([one_hot, CR])  # c·c' + c·r' + r·c' = by_family @ to_family
+    to_family = np.vstack([CC @ one_hot.T + CR.T, one_hot.T])
+    scale = 1.0 / norms
+
+    def blocks():
+        for lo in range(0, n_rows, chunk):
+            hi = min(lo + chunk, n_rows)
+            block = by_family[lo:hi] @ to_family
+            if dense.size:
+                block += Rd[lo:hi] @ Rd.T
+            block += (Rs[lo:hi] @ RsT).toarray()
+            block *= scale[lo:hi, None]
+            block *= scale
+            yield lo, block
+
+    return tolerance, blocks()
+
+
+def _shared_weights(vectors: _Vectors, entry_row: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per n-gram, the weight of the count that more of the `rows` (a mask) have than lack the n-gram;
+    0 where there is none (a family's template)."""
+    n_rows, n_cols = int(rows.sum()), vectors.matrix.shape[1]
+    chosen = rows[entry_row]
+    cols, counts, weights = vectors.matrix.indices[chosen], vectors.counts[chosen], vectors.weights[chosen]
+    df = np.bincount(cols, minlength=n_cols)
+    common = np.flatnonzero(2 * df > n_rows)
+    slot = np.full(n_cols, len(common))  # the n-grams of at most half the rows share one last slot
+    slot[common] = np.arange(len(common))
+    tally = np.bincount(slot[cols] * 64 + np.minimum(counts, 63), minlength=64 * (len(common) + 1))
+    tally = tally.reshape(-1, 64)  # n-gram × count → rows
+    tally[:, 63] = 0  # counts from 63 up are not told apart: never the shared one
+    mode = tally.argmax(axis=1)
+    shared = tally[np.arange(len(tally)), mode] > n_rows - np.append(df[common], n_rows)
+    shared[-1] = False
+    at_mode = shared[slot[cols]] & (counts == mode[slot[cols]])
+    c = np.zeros(n_cols)
+    c[cols[at_mode]] = weights[at_mode]
+    return c
+
+
+def _exact_cosines(X, wanted: dict[int, set[int]], *, batch: int = 1024) -> dict[tuple[int, int], float]:
+    """(u, v) → the cosine of rows u and v of `X` for each v in wanted[u], bit for bit as `X @ X.T` has it:
+    scipy's sparse product adds the terms of row u in column order, and so do the element-wise product
+    of the two rows and its sum with a vector of ones used here (or the product of row u with all rows,
+    when many are wanted)."""
+    exact: dict[tuple[int, int], float] = {}
+    pairs = []
+    XT = None
+    for u, vs in wanted.items():
+        if len(vs) > 64:
+            XT = X.T.tocsr() if XT is None else XT
+            row = (X[u] @ XT).toarray().ravel()
+            exact.update(((u, v), float(row[v])) for v in vs)
+        else:
+            pairs += [(u, v) for v in vs]
+    ones = np.ones(X.shape[1])
+    for lo in range(0, len(pairs), batch):
+        us, vs = zip(*pairs[lo:lo + batch])
+        products = X[list(us)].multiply(X[list(vs)]).tocsr()
+        products.sort_indices()  # column order (scipy keeps it already)
+        exact.update(zip(pairs[lo:lo + batch], (products @ ones).tolist()))
+    return exact
+
+
+SIMILARITY_COLUMNS = ["report_id", "template_similarity", "template_peer", "previous_report_id", "previous_year",
+                      "stickiness"]
+
+
+def similarity_measures(reports: pd.DataFrame, parts: pd.DataFrame, *, chunk: int = 512) -> pd.DataFrame:
+    """Templating (max cosine to another issuer's problems part) and stickiness (cosine to the same
+    issuer's previous report's problems part), one row per report.
+
+    Columns: report_id, template_similarity, template_peer, previous_report_id, previous_year, stickiness.
+    Reports without a problems part get missing values; so do all reports when fewer than two issuers
+    have one. Identical problems texts (after masking) are vectorised and compared once, the distinct ones
+    in chunks of `chunk` rows, so memory stays small on large corpora.
+    """
+    recs = _records(reports)
+    cols = _similarity_columns(recs, parts, chunk=chunk)
+    out = pd.DataFrame({"report_id": [r["report_id"] for r in recs]})
+    for c in SIMILARITY_COLUMNS[1:]:
+        out[c] = pd.Series(cols[c], dtype="object")
+    return out[SIMILARITY_COLUMNS]
 
 
 # ------------------------------------------------------------------ the table
@@ -298,75 +701,68 @@ def scorecard_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     parts = tables.get("parts", pd.DataFrame(columns=["report_id", "kind", "part_order", "heading", "text"]))
     items = tables.get("problem_items", pd.DataFrame(columns=["report_id", "start", "end"]))
     texts_df = tables.get("texts", pd.DataFrame(columns=["report_id", "text"]))
-    texts = {rid: str(t or "") for rid, t in zip(texts_df["report_id"], texts_df["text"])}
-    texts = {rid: texts.get(rid, "") for rid in reports["report_id"]}
-    spans, source = _mention_spans(tables, texts)
+    texts = {rid: str(t or "") for rid, t in zip(texts_df["report_id"].tolist(), texts_df["text"].tolist())}
+    recs = _records(reports)
+    texts = {r["report_id"]: texts.get(r["report_id"], "") for r in recs}
+    starts_of, source = _mention_starts(tables, texts)
 
-    part_groups = {rid: g for rid, g in parts.groupby("report_id", sort=False)} if not parts.empty else {}
-    item_groups = {rid: g for rid, g in items.groupby("report_id", sort=False)} if not items.empty else {}
-    sims = similarity_measures(reports, parts).set_index("report_id")
+    part_rows: dict[str, list[tuple]] = defaultdict(list)  # report_id → (kind, length, has a body) of its parts
+    if not parts.empty:
+        for rid, *row in zip(*_part_facts(parts)):
+            part_rows[rid].append(row)
+    item_rows: dict[str, list[tuple]] = defaultdict(list)  # report_id → (start, end) of its problem items
+    if not items.empty:
+        known = items[items["report_id"].notna()]
+        for rid, *row in zip(*(known[c].tolist() for c in ("report_id", "start", "end"))):
+            item_rows[rid].append(row)
+    sims = _similarity_columns([dict(r) for r in recs], parts)
 
     rows = []
-    for r in reports.to_dict("records"):
+    for i, r in enumerate(recs):
         rid = r["report_id"]
         text = texts[rid]
         notes = []
-        g = part_groups.get(rid)
-        kinds = set(g["kind"]) if g is not None else set()
+        kinds, with_body, lengths = set(), set(), {"achievements": 0, "problems": 0}
+        for kind, length, has_body in part_rows.get(rid, ()):
+            kinds.add(kind)
+            if has_body:
+                with_body.add(kind)
+            if kind in lengths:
+                lengths[kind] += length
         present = [k for k in MANDATED_PARTS if k in kinds]
-        empty = []
-        if g is not None:
-            for k in present:
-                body = "".join(_similarity_text(t, h, []) for t, h in zip(g.loc[g["kind"] == k, "text"],
-                                                                         g.loc[g["kind"] == k, "heading"]))
-                if not body:
-                    empty.append(k)
-        lengths = {k: int(g.loc[g["kind"] == k, "text"].fillna("").str.len().sum()) if g is not None else 0
-                   for k in ("achievements", "problems")}
-        deadline, days, status, note = timeliness(r.get("report_year"), r.get("publish_date"))
+        empty = [k for k in present if k not in with_body]
+        deadline, days, status, note = _timeliness(r.get("report_year"), r.get("publish_date"))
         if note:
             notes.append(note)
 
-        mention_starts = sorted(a for a, _ in spans.get(rid, []))
-        sents = sentences(text)
-        n_hard = _count_containing(sents, mention_starts)
-        it = item_groups.get(rid)
-        n_items = 0 if it is None else len(it)
+        mention_starts = starts_of.get(rid, [])
+        n_sents, n_hard = _sentence_counts(text, mention_starts)
+        it = item_rows.get(rid, ())
         n_facts = 0
-        if it is not None:
-            for start, end in zip(it["start"], it["end"]):
-                start, end = int(start), int(end)
-                has_number = _count_containing([(start, end)], mention_starts) > 0
-                if has_number or EXAMPLE.search(text[start:end]):
-                    n_facts += 1
+        for start, end in it:
+            start, end = int(start), int(end)
+            j = bisect.bisect_left(mention_starts, start)
+            if (j < len(mention_starts) and mention_starts[j] < end) or EXAMPLE.search(text[start:end]):
+                n_facts += 1
         if "achievements" in kinds and lengths["achievements"]:
             ratio = round(lengths["problems"] / lengths["achievements"], 4)
         else:
             ratio = pd.NA
             notes.append("no achievements part: no candour ratio")
-        s = sims.loc[rid] if rid in sims.index else None
-        n_chars = len(text)
-        rows.append({
-            "report_id": rid, "issuer": r.get("issuer"), "report_year": r.get("report_year"), "level": r.get("level"),
-            "parts_present": len(present), "completeness": round(len(present) / len(MANDATED_PARTS), 4),
-            "missing_parts": ",".join(k for k in MANDATED_PARTS if k not in kinds), "empty_parts": ",".join(empty),
-            "publish_date": r.get("publish_date") if isinstance(r.get("publish_date"), str) else None,
-            "deadline": deadline, "days_before_deadline": days, "timeliness": status,
-            "n_chars": n_chars, "n_quantities": len(mention_starts),
-            "quant_density": round(1000 * len(mention_starts) / n_chars, 4) if n_chars else pd.NA,
-            "n_sentences": len(sents), "n_hard_sentences": n_hard,
-            "hard_info_share": round(n_hard / len(sents), 4) if sents else pd.NA,
-            "quant_source": source,
-            "achievements_chars": lengths["achievements"], "problems_chars": lengths["problems"], "candour_ratio": ratio,
-            "n_problem_items": n_items, "n_items_with_facts": n_facts,
-            "candour_fact_share": round(n_facts / n_items, 4) if n_items else pd.NA,
-            "template_similarity": None if s is None else s["template_similarity"],
-            "template_peer": None if s is None else s["template_peer"],
-            "previous_report_id": None if s is None else s["previous_report_id"],
-            "previous_year": None if s is None else s["previous_year"],
-            "stickiness": None if s is None else s["stickiness"],
-            "notes": "; ".join(notes),
-        })
+        n_chars, n_items, n_quant = len(text), len(it), len(mention_starts)
+        rows.append((
+            rid, r.get("issuer"), r.get("report_year"), r.get("level"),
+            len(present), round(len(present) / len(MANDATED_PARTS), 4),
+            ",".join(k for k in MANDATED_PARTS if k not in kinds), ",".join(empty),
+            r.get("publish_date") if isinstance(r.get("publish_date"), str) else None, deadline, days, status,
+            n_chars, n_quant, round(1000 * n_quant / n_chars, 4) if n_chars else pd.NA,
+            n_sents, n_hard, round(n_hard / n_sents, 4) if n_sents else pd.NA, source,
+            lengths["achievements"], lengths["problems"], ratio,
+            n_items, n_facts, round(n_facts / n_items, 4) if n_items else pd.NA,
+            sims["template_similarity"][i], sims["template_peer"][i], sims["previous_report_id"][i],
+            sims["previous_year"][i], sims["stickiness"][i],
+            "; ".join(notes),
+        ))
     card = pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
     for c in ("report_year", "days_before_deadline", "previous_year"):
         card[c] = pd.to_numeric(card[c], errors="coerce").astype("Int64")
