@@ -483,8 +483,12 @@ def _compact(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
+_SPACE_NOT_NEWLINE = re.compile(r"[^\S\n]+")  # the whitespace str.split() drops, line breaks kept
+
+
 def _sentences(text: str) -> set[str]:
-    pieces = ("".join(piece.split()) for piece in _SENTENCE_SPLIT.split(unicodedata.normalize("NFKC", text)))
+    """The sentences (8+ characters, whitespace removed) of `text`: split at 。！？； and line breaks."""
+    pieces = _SENTENCE_SPLIT.split(_SPACE_NOT_NEWLINE.sub("", unicodedata.normalize("NFKC", text)))
     return {piece for piece in pieces if len(piece) >= 8}
 
 
@@ -575,6 +579,7 @@ def _contained(a: str, b: str, text_of: dict, cache: dict) -> float:
     return len(small & big) / len(small) if small else 0.0
 
 
+STACK_CHUNK = 500  # per-file results stacked into frames at a time during a build
 FILE_COLUMN = "_file"  # in the stacked frames: the source file a row came from (dropped from the tables)
 _CORE_COLUMNS = {"reports": REPORT_COLUMNS, "parse_log": LOG_COLUMNS, "texts": TEXT_COLUMNS,
                  "sections": SECTION_COLUMNS, "parts": PART_COLUMNS, "problem_items": ITEM_COLUMNS}
@@ -638,6 +643,10 @@ def _plain(value):
     return value
 
 
+# what find_duplicates reads of a report
+_DUPLICATE_FIELDS = ("sha256", "issuer", "report_year", "part_kinds", "converted_from", "format", "encoding", FILE_COLUMN)
+
+
 class _Stacked:
     """What `find_duplicates` reads of a file, taken from the stacked frames."""
 
@@ -651,10 +660,10 @@ def assemble(results: list[FileResult] | dict[str, pd.DataFrame]) -> Corpus:
     """Per-file results (or their stacked frames, see `stack`) → tables: rows sorted; copies of one
     report kept once (see `find_duplicates`)."""
     frames = results if isinstance(results, dict) else stack(results)
-    reports_all, texts_all = frames["reports"], frames["texts"]
+    reports_all, texts_all = frames["reports"].sort_values(FILE_COLUMN, kind="stable"), frames["texts"]
     text_by_file = dict(zip(texts_all[FILE_COLUMN], texts_all["text"]))
     stacked = []
-    for rep in reports_all.to_dict("records"):
+    for rep in reports_all[[c for c in _DUPLICATE_FIELDS if c in reports_all.columns]].to_dict("records"):
         rep = {k: _plain(v) for k, v in rep.items()}
         if isinstance(rep.get("report_year"), float):
             rep["report_year"] = int(rep["report_year"])
@@ -720,17 +729,27 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
     clock = time.perf_counter()
     timings = {}  # seconds per phase, for `fazhi build --timings` and bench/run_bench.py
     snapshot = cache.load_snapshot() if cache is not None else None
+    stacked, pending = [], []
+
+    def sink(result: FileResult) -> None:  # stack every STACK_CHUNK results: bounded memory
+        pending.append(result)
+        if len(pending) >= STACK_CHUNK:
+            stacked.append(stack(pending))
+            pending.clear()
+
     results = parse_files(todo, raw_dir, jobs=jobs, progress=progress, cache=cache, dask=dask,
-                          snapshot_files=snapshot["files"] if snapshot else None)
+                          snapshot_files=snapshot["files"] if snapshot else None, sink=sink)
     timings["files"], clock = time.perf_counter() - clock, time.perf_counter()
     served = {r for r in results if isinstance(r, str)}  # rows held by the snapshot
+    served_files = snapshot["files"] if snapshot else None
     parts = [{name: df[df[FILE_COLUMN].isin(served)] for name, df in snapshot["frames"].items()}] if served else []
-    parts.append(stack([r for r in results if not isinstance(r, str)] + skipped))
+    parts += [*stacked, stack(pending + skipped)]
+    stacked = pending = None
     results = skipped = snapshot = None  # the rows now live in the frames: let the per-file copies go
     frames = combine(parts)
     parts = None
-    if cache is not None:
-        cache.save_snapshot(frames)
+    if cache is not None and (cache.misses or cache.entries != served_files):
+        cache.save_snapshot(frames)  # (an unchanged corpus keeps the snapshot it was served from)
     corpus = assemble(frames)
     frames = None
     timings["assemble"], clock = time.perf_counter() - clock, time.perf_counter()

@@ -90,11 +90,13 @@ def _run_pool(work: list[list[tuple[str, str]]], jobs: int, env: dict[str, str])
 
 def parse_files(files: Iterable[Path], root: Path, *, jobs: int = 1, progress: bool = False,
                 cache: BuildCache | None = None, dask: str | None = None,
-                snapshot_files: dict[str, str] | None = None) -> list:
+                snapshot_files: dict[str, str] | None = None, sink=None) -> list:
     """`FileResult`s of `files` (under `root`), in the order of `files`.
 
     A file whose relative name and sha256 are in `snapshot_files` (the cache's snapshot, whose rows
-    the caller holds) is neither read nor parsed: its place holds its relative name (a `str`)."""
+    the caller holds) is neither read nor parsed: its place holds its relative name (a `str`).
+    With `sink`, each `FileResult` is handed to `sink(result)` as soon as it is ready (in no fixed
+    order) and its place holds None, so a large corpus is never held as per-file dicts all at once."""
     root = Path(root)
     files = list(files)
     jobs = check_jobs(jobs)
@@ -119,6 +121,8 @@ def parse_files(files: Iterable[Path], root: Path, *, jobs: int = 1, progress: b
         found = cache.get(keys[i], source_file, digest)
         if found is None:
             todo.append(i)
+        elif sink is not None:
+            sink(found)
         else:
             results[i] = found
     env = fazhi_env()
@@ -139,9 +143,12 @@ def parse_files(files: Iterable[Path], root: Path, *, jobs: int = 1, progress: b
         outputs = enumerate(parse_batch(b) for b in task_batches)
     for b, batch_results in outputs:
         for i, result in zip(index_batches[b], batch_results):
-            results[i] = result
             if cache is not None and i in keys and _same_bytes(result, keys[i], cache, files[i], root):
                 cache.put(keys[i], result, result.source_file, (result.report or {}).get("sha256") or "")
+            if sink is not None:
+                sink(result)
+            else:
+                results[i] = result
         if bar is not None:
             bar.update(len(batch_results))
     if bar is not None:

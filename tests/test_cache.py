@@ -172,3 +172,8 @@ def test_cli_no_cache_and_cache_dir(raw, tmp_path, capsys, monkeypatch):
     assert fazhi(["build", str(raw), "--out", str(out), "--cache", str(tmp_path / "cache"), "--jobs", "1", "--quiet"]) == 0
     assert f"cache: {N} reused, 0 parsed" in capsys.readouterr().out
     assert not (out / ".cache").exists()
+
+
+def test_stacking_in_chunks_gives_the_same_tables(template, raw, monkeypatch):
+    monkeypatch.setattr(corpus_module, "STACK_CHUNK", 3)  # N files stacked 3 at a time, then combined
+    same_tables(template[2], build_corpus(raw))
