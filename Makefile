@@ -38,7 +38,7 @@ test: setup ## set up and run the whole test suite (notebooks included)
 test-fast: setup ## run the tests without the notebook renders
 	$(PY) -m pytest -q -m "not notebook"
 
-bench: setup ## run the performance benchmark and print its table (BENCH_ARGS="--n 2000" for a shorter run)
+bench: setup ## run the performance benchmark (about 10 min) and print its table (BENCH_ARGS="--n 2000" for a shorter run)
 	$(PY) bench/run_bench.py $(BENCH_ARGS)
 
 lint: setup ## ruff lint
