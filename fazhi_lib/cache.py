@@ -181,8 +181,9 @@ class BuildCache:
         _dump(self.directory / SNAPSHOT_NAME,
               {"signature": self.signature, "files": dict(self.entries), "frames": frames})
 
-    def prune(self) -> int:  # the snapshot is rewritten by every build: not an entry
-        """Delete the entries this build did not use (older versions, removed files); returns how many."""
+    def prune(self) -> int:
+        """Delete the entries this build did not use (older versions, removed files); returns how many.
+        The snapshot is not an entry: every build that changed something rewrites it."""
         removed = 0
         if not self.directory.is_dir():
             return 0

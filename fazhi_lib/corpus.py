@@ -729,6 +729,7 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
     clock = time.perf_counter()
     timings = {}  # seconds per phase, for `fazhi build --timings` and bench/run_bench.py
     snapshot = cache.load_snapshot() if cache is not None else None
+    served_files = snapshot["files"] if snapshot else None  # source file -> sha256 the snapshot holds
     stacked, pending = [], []
 
     def sink(result: FileResult) -> None:  # stack every STACK_CHUNK results: bounded memory
@@ -738,10 +739,9 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
             pending.clear()
 
     results = parse_files(todo, raw_dir, jobs=jobs, progress=progress, cache=cache, dask=dask,
-                          snapshot_files=snapshot["files"] if snapshot else None, sink=sink)
+                          snapshot_files=served_files, sink=sink)
     timings["files"], clock = time.perf_counter() - clock, time.perf_counter()
     served = {r for r in results if isinstance(r, str)}  # rows held by the snapshot
-    served_files = snapshot["files"] if snapshot else None
     parts = [{name: df[df[FILE_COLUMN].isin(served)] for name, df in snapshot["frames"].items()}] if served else []
     parts += [*stacked, stack(pending + skipped)]
     stacked = pending = None

@@ -103,13 +103,20 @@ def parse_files(files: Iterable[Path], root: Path, *, jobs: int = 1, progress: b
     results: list = [None] * len(files)
     todo: list[int] = []
     keys: dict[int, str] = {}
+    digests: dict[int, str] = {}
+
+    def deliver(i: int, result) -> None:
+        if sink is not None:
+            sink(result)
+        else:
+            results[i] = result
     for i, path in enumerate(files):
         if cache is None:
             todo.append(i)
             continue
         source_file = path.relative_to(root).as_posix()
         try:
-            digest = file_sha256(path)
+            digest = digests[i] = file_sha256(path)
         except OSError:  # unreadable: parse_file writes the reason into the parse log
             todo.append(i)
             continue
@@ -121,10 +128,8 @@ def parse_files(files: Iterable[Path], root: Path, *, jobs: int = 1, progress: b
         found = cache.get(keys[i], source_file, digest)
         if found is None:
             todo.append(i)
-        elif sink is not None:
-            sink(found)
         else:
-            results[i] = found
+            deliver(i, found)
     env = fazhi_env()
     if dask:
         tasks = [(str(files[i].resolve()), str(root.resolve())) for i in todo]
@@ -144,11 +149,8 @@ def parse_files(files: Iterable[Path], root: Path, *, jobs: int = 1, progress: b
     for b, batch_results in outputs:
         for i, result in zip(index_batches[b], batch_results):
             if cache is not None and i in keys and _same_bytes(result, keys[i], cache, files[i], root):
-                cache.put(keys[i], result, result.source_file, (result.report or {}).get("sha256") or "")
-            if sink is not None:
-                sink(result)
-            else:
-                results[i] = result
+                cache.put(keys[i], result, result.source_file, digests[i])
+            deliver(i, result)
         if bar is not None:
             bar.update(len(batch_results))
     if bar is not None:

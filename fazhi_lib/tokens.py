@@ -172,6 +172,11 @@ class Engine(Protocol):
     def cut(self, text: str) -> list[str]: ...
 
 
+def dict_digest(entries) -> str:
+    """12 hex digits naming a domain dictionary's entries (word, freq, tag): part of engine signatures."""
+    return hashlib.sha1("\n".join(f"{e.word} {e.freq} {e.tag}" for e in entries).encode()).hexdigest()[:12]
+
+
 class JiebaEngine:
     """A private `jieba.Tokenizer()` loaded with the domain dictionary (lazy: built on first cut)."""
 
@@ -181,10 +186,7 @@ class JiebaEngine:
         self.dict_path = Path(dict_path) if dict_path is not None else rule_path(DOMAIN_DICT_FILE)
         self.entries = load_domain_dict(self.dict_path)
         self.hmm = hmm
-        digest = hashlib.sha1(
-            "\n".join(f"{e.word} {e.freq} {e.tag}" for e in self.entries).encode()
-        ).hexdigest()[:12]
-        self.signature = f"jieba-{jieba.__version__}-hmm{int(hmm)}-dict{digest}"
+        self.signature = f"jieba-{jieba.__version__}-hmm{int(hmm)}-dict{dict_digest(self.entries)}"
         self._tokenizer = None
         self.calls = 0
 

@@ -18,12 +18,11 @@ the Chinese tokens are the same on every embedded report.
 
 from __future__ import annotations
 
-import hashlib
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .rules import rule_path
-from .tokens import DOMAIN_DICT_FILE, MIN_TERM_FREQ, load_domain_dict
+from .tokens import DOMAIN_DICT_FILE, MIN_TERM_FREQ, dict_digest, load_domain_dict
 
 
 def _rjieba_version() -> str:
@@ -45,10 +44,7 @@ class RjiebaEngine:
         self.entries = load_domain_dict(self.dict_path)
         self.hmm = hmm
         # the same dictionary digest as JiebaEngine's, so the two signatures differ only by engine
-        digest = hashlib.sha1(
-            "\n".join(f"{e.word} {e.freq} {e.tag}" for e in self.entries).encode()
-        ).hexdigest()[:12]
-        self.signature = f"rjieba-{_rjieba_version()}-hmm{int(hmm)}-dict{digest}"
+        self.signature = f"rjieba-{_rjieba_version()}-hmm{int(hmm)}-dict{dict_digest(self.entries)}"
         self._tokenizer = None
         self.calls = 0
 
