@@ -10,9 +10,25 @@ from pathlib import Path
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .corpus import FazhiError, build_corpus
+    from .errors import FazhiError
+    from .outdir import check_output_dir, output_lock
 
     t0 = time.perf_counter()
+
+    try:
+        check_output_dir(args.out, inputs=[args.raw_dir])  # before anything is written (the cache lives in OUT)
+        if args.cache:
+            check_output_dir(args.cache, inputs=[args.raw_dir], option="--cache", own_only=False)
+        with output_lock(args.out):  # held until the tables are saved: one build per output folder
+            return _build_and_save(args, t0)
+    except FazhiError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _build_and_save(args: argparse.Namespace, t0: float) -> int:
+    from .corpus import FazhiError, build_corpus
+
     try:
         _use_places_map(args.places_map)
         cache = _build_cache(args)
@@ -21,11 +37,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     clock = time.perf_counter()
-    corpus.save(args.out, csv=not args.no_csv)
-    if args.partition_by_year:
-        from .distributed import write_partitioned
-
-        write_partitioned(corpus, args.out)
+    try:
+        corpus.save(args.out, csv=not args.no_csv, inputs=[args.raw_dir], partitioned=args.partition_by_year)
+    except FazhiError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a read-only or full disk: one sentence, not a traceback
+        print(f"error: could not write the tables to {args.out}: {exc.strerror or exc} ({type(exc).__name__}); "
+              "nothing was replaced.", file=sys.stderr)
+        return 2
     if args.timings:
         phases = {**getattr(corpus, "timings", {}), "save": time.perf_counter() - clock}
         print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()), file=sys.stderr)

@@ -25,6 +25,7 @@ import pandas as pd
 from . import __version__
 from . import stages as _stages
 from .clean import clean_page
+from .errors import FazhiError, invalid  # re-exported: `from fazhi_lib.corpus import FazhiError` keeps working
 from .load import LoadError, read_document, skip_reason
 from .metadata import LEVELS, body_report_year, first_year, issuer_from_body, parse_date, parse_issuer, parse_title
 from .rules import load_rules
@@ -47,15 +48,6 @@ LOG_COLUMNS = ["source_file", "report_id", "status", "messages"]
 TEXT_COLUMNS = ["report_id", "text"]
 CORE_TABLES = ("reports", "texts", "sections", "parts", "problem_items", "parse_log")
 SKIP_NAMES = (".DS_Store", "Thumbs.db", "desktop.ini")
-
-
-class FazhiError(ValueError):
-    """An error whose message is one plain sentence meant for the researcher."""
-
-
-def invalid(name: str, value, choices) -> FazhiError:
-    """`part_kind` = 'problem' is not valid; choose one of: achievements, problems, …"""
-    return FazhiError(f"`{name}` = {value!r} is not valid; choose one of: {', '.join(map(str, choices))}.")
 
 
 @dataclass
@@ -404,26 +396,28 @@ class Corpus:
         out = self.reports[cols].merge(joined, on="report_id", how="inner")
         return out.sort_values(["report_year", "issuer", "report_id"], na_position="last").reset_index(drop=True)
 
-    def save(self, out_dir: str | Path, *, csv: bool = True) -> Path:
-        """Write every table as Parquet and CSV (UTF-8 with BOM, for Excel), replacing the folder atomically."""
-        out_dir = Path(out_dir)
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}")
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir()
-        for name, df in sorted(self.tables.items()):
-            write_table(df, tmp / name, csv=csv)
-        (tmp / "manifest.json").write_text(json.dumps(self.manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        if out_dir.exists():
-            if (out_dir / ".cache").is_dir():  # the build cache (cache.py) outlives the tables
-                os.replace(out_dir / ".cache", tmp / ".cache")
-            os.replace(out_dir, old)
-        os.replace(tmp, out_dir)
-        if old.exists():
-            shutil.rmtree(old)
-        return out_dir
+    def save(self, out_dir: str | Path, *, csv: bool = True, inputs=(), partitioned: bool = False) -> Path:
+        """Write every table as Parquet and CSV (UTF-8 with BOM, for Excel), replacing the folder atomically.
+
+        Only a folder fazhi wrote is replaced, and never one that is, holds or lies in an `inputs`
+        folder (`outdir.check_output_dir`); `partitioned` adds `dataset/` (`distributed.write_partitioned`)
+        inside the same swap. The manifest lists the files written.
+        """
+        from .outdir import replace_dir
+
+        def write(tmp: Path) -> None:
+            for name, df in sorted(self.tables.items()):
+                write_table(df, tmp / name, csv=csv)
+            if partitioned:
+                from .distributed import write_partitioned
+
+                write_partitioned(self, tmp)
+            files = sorted(p.name for p in tmp.iterdir() if p.is_file())
+            manifest = {**self.manifest, "files": files}
+            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True),
+                                               encoding="utf-8")
+
+        return replace_dir(out_dir, write, inputs=inputs)
 
 
 def write_table(df: pd.DataFrame, stem: Path, *, csv: bool = True) -> None:
