@@ -25,6 +25,7 @@ import pandas as pd
 from . import __version__
 from . import stages as _stages
 from .clean import clean_page
+from .errors import FazhiError, invalid
 from .load import LoadError, read_document, skip_reason
 from .metadata import LEVELS, body_report_year, first_year, issuer_from_body, parse_date, parse_issuer, parse_title
 from .rules import load_rules
@@ -47,15 +48,6 @@ LOG_COLUMNS = ["source_file", "report_id", "status", "messages"]
 TEXT_COLUMNS = ["report_id", "text"]
 CORE_TABLES = ("reports", "texts", "sections", "parts", "problem_items", "parse_log")
 SKIP_NAMES = (".DS_Store", "Thumbs.db", "desktop.ini")
-
-
-class FazhiError(ValueError):
-    """An error whose message is one plain sentence meant for the researcher."""
-
-
-def invalid(name: str, value, choices) -> FazhiError:
-    """`part_kind` = 'problem' is not valid; choose one of: achievements, problems, …"""
-    return FazhiError(f"`{name}` = {value!r} is not valid; choose one of: {', '.join(map(str, choices))}.")
 
 
 @dataclass

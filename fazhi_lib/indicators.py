@@ -32,7 +32,8 @@ try:
 except ImportError:  # Python 3.10
     import sre_parse as _sre_parse
 
-from .rules import load_rules
+from .convert import convert_same_length, simplify
+from .rules import compiled, load_rules
 
 KINDS = ("count", "rate", "money", "area", "change", "duration")
 
@@ -647,11 +648,9 @@ def _simplified(text: str) -> str:
     `raw` and `sentence` are still cut from the text as given."""
     if text.isascii():
         return text
-    from .convert import _convert_same_length, _t2s
-
-    if _t2s().convert(text) == text:
+    if simplify(text) == text:
         return text  # the usual case, in one call (t2s never matches a phrase across a line end)
-    return _convert_same_length(text)
+    return convert_same_length(text)
 
 
 def _clause_prefix(text: str, pos: int, floor: int) -> str:

@@ -32,6 +32,8 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
+from .convert import simplify
+from .errors import FazhiError
 from .rules import load_rules, rule_path
 
 PLACE_COLUMNS = ["province", "prefecture", "county", "adcode", "region", "place_source", "place_evidence", "place_note"]
@@ -269,17 +271,10 @@ def _table_year(report_year) -> tuple[int, str | None]:
 
 
 # ---------------------------------------------------------------- traditional → simplified
-@functools.lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 @functools.lru_cache(maxsize=64)  # one report asks for its body, title and names several times
 def simplified(text: str | None) -> str:
     """Simplified-character form used for matching (寧波市鄞州區 → 宁波市鄞州区)."""
-    return _t2s().convert(text) if text else ""
+    return simplify(text) if text else ""
 
 
 # ---------------------------------------------------------------- place chains in text
@@ -907,8 +902,6 @@ def _reports_of(corpus) -> pd.DataFrame:
     reports = corpus if isinstance(corpus, pd.DataFrame) else corpus.reports
     missing = [c for c in PLACE_COLUMNS if c not in reports.columns]
     if missing:
-        from .corpus import FazhiError
-
         raise FazhiError(f"The reports table has no place columns ({', '.join(missing)}); rebuild it with `fazhi build`.")
     return reports
 
