@@ -3,26 +3,27 @@
 The public surface; each name is documented in its module.
 """
 
-__version__ = "0.1.0"
-
-from .corpus import Corpus, FazhiError, build_corpus, load_corpus, parse_file, parse_text  # noqa: E402
-from .clean import clean_page  # noqa: E402
-from .load import LoadError, read_bytes, read_document  # noqa: E402
-from .corpus import BuildSummary, require_reports, select, summarise  # noqa: E402
-from .metadata import parse_issuer, parse_title  # noqa: E402
-from .sections import PART_KINDS, SECTION_KINDS, classify_part, segment, split_sections  # noqa: E402
-from . import tfidf, tokens, typology  # noqa: E402
-from .tfidf import documents, fit_tfidf, near_duplicates, similarity, top_terms, topics  # noqa: E402
-from .tokens import register_engine, tokenize, tokenize_many  # noqa: E402
-from .typology import categorise_items, category_matrix, classify_text  # noqa: E402
-from . import places  # noqa: E402
-from .places import load_places_map, place_levels, places_report, plot_province_tiles, resolve_place  # noqa: E402
-from . import reading, validation  # noqa: E402
-from .kwic import kwic, kwic_html  # noqa: E402  (fazhi_lib.kwic is the function; the module stays importable)
-from .reading import collocations, cooccurrence, dictionary_counts, group_texts, keyness  # noqa: E402
-from . import indicator_views, indicators  # noqa: E402
-from . import profile, report, scorecard  # noqa: E402  (fz.scorecard.scorecard(corpus): the report-quality scorecard)
-from .indicators import (  # noqa: E402
+from .version import __version__
+from .errors import FazhiError
+from .corpus import Corpus, load_corpus
+from .pipeline import build_corpus, parse_file, parse_text
+from .clean import clean_page
+from .load import LoadError, read_bytes, read_document
+from .corpus import BuildSummary, require_reports, select, summarise
+from .metadata import parse_issuer, parse_title
+from .sections import PART_KINDS, SECTION_KINDS, classify_part, segment, split_sections
+from . import tfidf, tokens, typology
+from .tfidf import documents, fit_tfidf, near_duplicates, similarity, top_terms, topics
+from .tokens import register_engine, tokenize, tokenize_many
+from .typology import categorise_items, category_matrix, classify_text
+from . import places
+from .places import load_places_map, place_levels, places_report, plot_province_tiles, resolve_place
+from . import reading, validation
+from .kwic import kwic, kwic_html  # fazhi_lib.kwic is the function; the module stays importable
+from .reading import collocations, cooccurrence, dictionary_counts, group_texts, keyness
+from . import indicator_views, indicators
+from . import profile, report, scorecard  # fz.scorecard.scorecard(corpus): the report-quality scorecard
+from .indicators import (
     Mention, extract_indicators, extract_numbers, indicator_lexicon, indicator_panel, parse_numeral,
 )
 

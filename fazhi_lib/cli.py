@@ -10,7 +10,8 @@ from pathlib import Path
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .corpus import FazhiError, build_corpus
+    from .errors import FazhiError
+    from .pipeline import build_corpus
 
     t0 = time.perf_counter()
     try:
@@ -23,7 +24,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     clock = time.perf_counter()
     corpus.save(args.out, csv=not args.no_csv)
     if args.partition_by_year:
-        from .distributed import write_partitioned
+        from .corpus import write_partitioned
 
         write_partitioned(corpus, args.out)
     if args.timings:
@@ -54,7 +55,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _build_cache(args: argparse.Namespace):
     """--cache DIR, else OUT/.cache; None with --no-cache."""
-    from .cache import CACHE_DIRNAME, BuildCache
+    from .pipeline.cache import CACHE_DIRNAME, BuildCache
 
     if args.no_cache:
         return None
@@ -75,7 +76,8 @@ def _use_places_map(path: str | None) -> None:
 
 
 def cmd_places(args: argparse.Namespace) -> int:
-    from .corpus import FazhiError, load_corpus
+    from .corpus import load_corpus
+    from .errors import FazhiError
     from .places import places_report
 
     try:
@@ -87,7 +89,7 @@ def cmd_places(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .corpus import FazhiError
+    from .errors import FazhiError
     from .report import list_notebooks, render_all
 
     try:
@@ -111,7 +113,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_kwic(args: argparse.Namespace) -> int:
-    from .corpus import FazhiError, load_corpus
+    from .corpus import load_corpus
+    from .errors import FazhiError
     from .kwic import kwic
     from .reading import text_table, write_table
 
@@ -132,7 +135,8 @@ def cmd_kwic(args: argparse.Namespace) -> int:
 
 
 def cmd_keyness(args: argparse.Namespace) -> int:
-    from .corpus import FazhiError, load_corpus
+    from .corpus import load_corpus
+    from .errors import FazhiError
     from .reading import keyness, text_table, write_table
 
     try:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .corpus import Corpus, FazhiError, invalid
+from .corpus import Corpus
+from .errors import FazhiError, invalid
 from .indicators import (
     LEVEL_KINDS,
     indicator_panel,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .corpus import FazhiError
+from .errors import FazhiError
 from .scorecard import MEASURES, quantities, scorecard, sentences
 from .sections import SECTION_KINDS
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .corpus import FazhiError, invalid
+from .errors import FazhiError, invalid
 from .tokens import is_number, load_stopwords, to_simplified, tokenize_many
 
 GROUP_KEYS = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .corpus import Corpus
+from .errors import invalid
 from .sections import SECTION_KINDS
 
 
@@ -65,8 +66,6 @@ def report_counts(corpus: Corpus, by: str) -> pd.DataFrame:
     0     township        4
     1  subdistrict        1
     """
-    from .corpus import invalid
-
     reports = corpus.reports
     if by not in reports.columns:
         raise invalid("by", by, [c for c in ("report_year", "level", "region", "province", "prefecture") if c in reports.columns])
@@ -125,8 +124,6 @@ def vocabulary(corpus: Corpus, *, part: str | None = None, top_n: int = 20) -> t
     count then term.
     """
     from collections import Counter
-
-    from .corpus import invalid
 
     if part is not None and part not in SECTION_KINDS:
         raise invalid("part", part, SECTION_KINDS)

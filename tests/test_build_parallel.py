@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from fazhi_lib.cli import main as fazhi
-from fazhi_lib.corpus import FazhiError, build_corpus
-from fazhi_lib.distributed import read_partitioned, write_partitioned
-from fazhi_lib.parallel import batches, check_jobs
+from fazhi_lib import build_corpus
+from fazhi_lib.corpus import read_partitioned, write_partitioned
+from fazhi_lib.errors import FazhiError
+from fazhi_lib.pipeline.pool import batches, check_jobs
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))

@@ -297,7 +297,7 @@ def test_places_report_lists_levels_sources_and_unplaced(corpus):
 
 
 def test_places_report_needs_the_place_columns():
-    from fazhi_lib.corpus import FazhiError
+    from fazhi_lib.errors import FazhiError
 
     with pytest.raises(FazhiError, match="no place columns"):
         pl.places_report(pd.DataFrame({"report_id": ["a"]}))
