@@ -34,6 +34,7 @@ except ImportError:  # Python 3.10
 
 from .convert import convert_same_length, simplify
 from .rules import compiled, load_rules
+from .sentences import pieces
 
 KINDS = ("count", "rate", "money", "area", "change", "duration")
 
@@ -422,17 +423,6 @@ _numeral = functools.lru_cache(maxsize=4096)(parse_numeral)
 # spans
 
 
-def _spans(text: str, stops: str) -> list[tuple[int, int]]:
-    """(start, end) of the pieces of `text` that each end with one of `stops` (the last may not)."""
-    spans, start = [], 0
-    for m in _any_of(stops).finditer(text):
-        spans.append((start, m.end()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
-
-
 def _quote_spans(text: str, rules: NumberRules) -> list[tuple[int, int, str]]:
     """(start, end, kind) of quoted names and book titles: “1+3+29+X”  《…(2021—2025年)》"""
     out = []
@@ -575,7 +565,7 @@ def _read_text(
         return [], _no_sentence
     drafts.sort(key=lambda d: (d.start, d.end))
 
-    sentences = _spans(norm, _SENTENCE_END)
+    sentences = pieces(norm, _SENTENCE_END)
     sentence_starts = [s for s, _ in sentences]
 
     def sentence_of(pos: int) -> tuple[int, int]:

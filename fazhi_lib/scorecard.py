@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .sections import PART_KINDS
+from .sentences import SENTENCE_ENDS, sentence_spans
 
 MANDATED_PARTS = PART_KINDS
 # 《法治政府建设与责任落实督察工作规定》(2019) art. 24: reports are made public before 1 April of the next year.
@@ -99,8 +100,7 @@ QUANTITY = re.compile(
 EXAMPLE = re.compile(r"比如|例如|譬如|以[^,，。;；]{1,20}为例")
 # A sentence ends at 。！？； (or their ASCII forms) or at a line break; one without a word character
 # (a lone "”" after 。) is not a sentence. 全年召开会议31次。 / 审查合同5份; / 无
-_TERMINATORS = "。！？；!?;"
-_SENTENCE = re.compile(r"[^。！？；!?;\n\w]*\w[^。！？；!?;\n]*[。！？；!?;]?")
+_TERMINATORS = SENTENCE_ENDS
 # Once every terminator is a line break, a sentence is a line with a word character: this finds the
 # lines without one (empty or "”"), in "\n" + text + "\n".
 _BLANK_LINE = re.compile(r"\n[^\w\n]*(?=\n)")
@@ -127,7 +127,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     >>> sentences("一、成效\\n全年召开会议31次。调解纠纷;无")
     [(0, 4), (5, 15), (15, 20), (20, 21)]
     """
-    return [m.span() for m in _SENTENCE.finditer(text or "")]
+    return sentence_spans(text or "")
 
 
 def _sentence_counts(text: str, starts: list[int]) -> tuple[int, int]:

@@ -21,6 +21,7 @@ from ..corpus import (
     Corpus,
 )
 from ..parse import MANDATED_PARTS
+from ..sentences import SENTENCE_ENDS, pieces
 from .worker import FileResult
 
 
@@ -36,7 +37,6 @@ def _frame(rows: list[dict], columns: list[str] | None = None) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- duplicates
 _FORMAT_RANK = {"txt": 0, "html": 1, "docx": 2, "pdf": 3}
-_SENTENCE_SPLIT = re.compile(r"[。！？；!?;\n]")
 NEAR_COPY_SHARE = 0.8  # a copy: this share of the shorter text's sentences are in the longer one
 
 
@@ -49,9 +49,17 @@ _SPACE_NOT_NEWLINE = re.compile(r"[^\S\n]+")  # the whitespace str.split() drops
 
 
 def _sentences(text: str) -> set[str]:
-    """The sentences (8+ characters, whitespace removed) of `text`: split at 。！？； and line breaks."""
-    pieces = _SENTENCE_SPLIT.split(_SPACE_NOT_NEWLINE.sub("", unicodedata.normalize("NFKC", text)))
-    return {piece for piece in pieces if len(piece) >= 8}
+    """The sentences (8+ characters, whitespace and terminators removed) of `text`: split at 。！？；
+    and line breaks."""
+    text = _SPACE_NOT_NEWLINE.sub("", unicodedata.normalize("NFKC", text))
+    stops = SENTENCE_ENDS + "\n"
+    out = set()
+    for a, b in pieces(text, stops):
+        if text[b - 1] in stops:
+            b -= 1
+        if b - a >= 8:
+            out.add(text[a:b])
+    return out
 
 
 def find_duplicates(results: list[FileResult]) -> dict[str, tuple[str, str]]:
