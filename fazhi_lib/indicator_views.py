@@ -22,7 +22,7 @@ from .indicators import (
     indicators_frame,
     indicators_stage,
 )
-from .stats import report_label
+from .labels import report_labels
 
 GROUP_BY = ("level", "issuer", "province", "region", "prefecture", "county")
 PART_ORDER = ("preamble", "achievements", "problems", "duty", "plan", "other", "closing")
@@ -109,7 +109,7 @@ def _who(reports: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols + ["report"])
     who = reports[cols].copy()
     who["issuer"] = who["issuer"].fillna(reports["source_file"])
-    who["report"] = report_label(reports).to_numpy()
+    who["report"] = report_labels(reports).to_numpy()
     return who
 
 

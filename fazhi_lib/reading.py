@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .labels import report_labels
 from .errors import FazhiError, invalid
 from .sentences import split_sentences
 from .tokens import is_number, load_stopwords, to_simplified, tokenize_many
@@ -870,8 +871,6 @@ def dictionary_counts(corpus, dictionary, *, by: str = "report") -> pd.DataFrame
 
 def dictionary_matrix(counts: pd.DataFrame, *, value: str = "per_10k_chars") -> pd.DataFrame:
     """`dictionary_counts(by="report")` → category × report (`issuer report_year`) of `value`."""
-    from .tfidf import report_labels
-
     if counts.empty:
         return pd.DataFrame()
     reports = counts.drop_duplicates("report_id")[["report_id", "issuer", "report_year"]]

@@ -40,6 +40,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from .labels import report_labels
 from .sections import PART_KINDS
 from .sentences import SENTENCE_ENDS, sentence_spans
 
@@ -793,9 +794,7 @@ def scorecard(corpus) -> pd.DataFrame:
 
 def scorecard_summary(card: pd.DataFrame) -> pd.DataFrame:
     """The measures side by side, one row per report labelled '塘栖镇 2024' (for display)."""
-    from .stats import report_label
-
-    shown = card.set_index(report_label(card.assign(source_file=card["report_id"])))
+    shown = card.set_index(report_labels(card).to_numpy())
     digits = {"completeness": 2, "days_before_deadline": 0, "quant_density": 1}
     table = shown[list(MEASURES)].round({c: digits.get(c, 2) for c in MEASURES}).rename(columns=MEASURES)
     table.insert(2, "timeliness", shown["timeliness"])

@@ -11,14 +11,8 @@ import pandas as pd
 
 from .corpus import Corpus
 from .errors import invalid
+from .labels import report_labels
 from .sections import SECTION_KINDS
-
-
-def report_label(reports: pd.DataFrame) -> pd.Series:
-    """'塘栖镇 2024' labels for figures: issuer (or file name) and report year."""
-    issuer = reports["issuer"].fillna(reports["source_file"])
-    year = reports["report_year"].astype("string").fillna("?")
-    return issuer + " " + year
 
 
 def part_composition(corpus: Corpus, *, share: bool = False) -> pd.DataFrame:
@@ -30,7 +24,7 @@ def part_composition(corpus: Corpus, *, share: bool = False) -> pd.DataFrame:
         index="report_id", columns="kind", values="n", aggfunc="sum", fill_value=0
     )
     lengths = lengths.reindex(columns=list(SECTION_KINDS), fill_value=0)
-    labels = corpus.reports.set_index("report_id").pipe(lambda r: report_label(r.reset_index()).set_axis(r.index))
+    labels = report_labels(corpus.reports)
     lengths.index = [labels.get(rid, rid) for rid in lengths.index]
     lengths = lengths.sort_index()
     if share:

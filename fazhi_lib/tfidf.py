@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import FazhiError, invalid
+from .labels import report_labels
 from .tokens import DEFAULT_STOPWORDS, Tokenizer
 
 UNITS = ("part", "item")
@@ -39,27 +40,6 @@ _ISSUER_SUFFIX = re.compile(
 
 
 # ------------------------------------------------------------------------------------ documents
-def report_labels(reports: pd.DataFrame) -> pd.Series:
-    """report_id → a short readable label, `issuer report_year` (塘栖镇 2024), unique within the table.
-
-    Missing issuer → the report id; labels that would repeat get the report id's first 6 characters.
-    """
-    if reports.empty:
-        return pd.Series(dtype=object)
-    issuer = reports["issuer"] if "issuer" in reports else pd.Series(None, index=reports.index)
-    year = (
-        reports["report_year"] if "report_year" in reports else pd.Series(None, index=reports.index)
-    )
-    labels = []
-    for rid, iss, yr in zip(reports["report_id"], issuer, year):
-        name = iss if isinstance(iss, str) and iss else str(rid)
-        labels.append(f"{name} {int(yr)}" if yr is not None and not pd.isna(yr) else name)
-    out = pd.Series(labels, index=reports["report_id"].values)
-    dup = out.duplicated(keep=False)
-    out[dup] = [f"{lab} ({rid[:6]})" for lab, rid in zip(out[dup], out.index[dup])]
-    return out
-
-
 def issuer_names(report: dict | pd.Series) -> list[str]:
     """The names a report uses for its own issuer and region, longest first (masked before tokenising).
 

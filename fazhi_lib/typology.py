@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .labels import report_labels
 from .errors import FazhiError
 from .rules import load_rules, rule_path
 from .tokens import to_simplified
@@ -354,8 +355,6 @@ def category_matrix(
     Rows: every category of the typology in file order, by Chinese label (zeros kept); columns: reports
     with a problems part, labelled `issuer report_year` (`labels="report_id"` for ids).
     """
-    from .tfidf import report_labels
-
     cats = item_categories(corpus) if categories is None else categories
     reports = corpus.reports
     if not reports.empty:
