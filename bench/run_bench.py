@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import write_corpus
+from synthetic import write_corpus  # noqa: E402  (bench/ is not a package: found through sys.path)
 
 FAZHI = [sys.executable, "-m", "fazhi_lib.cli"]
 TARGETS = {

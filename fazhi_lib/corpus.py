@@ -67,7 +67,7 @@ class Corpus:
         return self.reports.empty
 
     def filter(self, *, years=None, levels=None, provinces=None, regions=None, issuers=None,
-               prefectures=None, counties=None, report_ids=None) -> "Corpus":
+               prefectures=None, counties=None, report_ids=None) -> Corpus:
         """The same tables restricted to matching reports. Each filter takes one value or a list."""
         reports = self.reports
         mask = pd.Series(True, index=reports.index)

@@ -1,7 +1,7 @@
 """One report page's text → clean text, report metadata and sections: the rows of the core tables
 for one report, before any build stage runs (`pipeline.worker.parse_text` adds the stages).
 
->>> page = parse_page("塘栖镇2024年法治政府建设年度报告\n一、主要成效\n全年召开会议3次。\n二、存在的不足\n一是队伍力量薄弱。")
+>>> page = parse_page("塘栖镇2024年法治政府建设年度报告\\n一、主要成效\\n全年召开会议3次。\\n二、存在的不足\\n一是队伍力量薄弱。")
 >>> page.document.report["issuer"], page.document.report["report_year"], page.document.report["part_kinds"]
 ('塘栖镇', 2024, 'achievements,problems')
 >>> [row["kind"] for row in page.tables["parts"]]

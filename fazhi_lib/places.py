@@ -26,9 +26,9 @@ import csv
 import functools
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -817,7 +817,6 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
 
     cands: frozenset[Division] | None = None
     decider: SourceResult | None = None
-    first: SourceResult | None = None
     for sr in sources:
         if sr is None:
             continue
@@ -832,7 +831,7 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
         if not k:
             continue
         if cands is None:
-            cands, decider, first = _most_specific(k), sr, sr
+            cands, decider = _most_specific(k), sr
             continue
         merged = _most_specific(d for d in cands | k if any(_compatible(d, c) for c in cands)
                                 and any(_compatible(d, x) for x in k))

@@ -37,8 +37,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .labels import report_labels
 from .errors import FazhiError, invalid
+from .labels import report_labels
 from .sentences import split_sentences
 from .tokens import is_number, load_stopwords, to_simplified, tokenize_many
 

@@ -117,7 +117,7 @@ def quantities(text: str) -> list[tuple[int, int]]:
     """(start, end) of each number with a unit in `text` (the regex fallback).
 
     >>> [m for m in quantities("全镇机关干部77人,不足5%,聘用两名律师,出现3起案件。2024年")]
-    [(6, 9), (12, 14), (18, 20), (24, 26)]
+    [(6, 9), (12, 14), (17, 19), (24, 26)]
     """
     return [(m.start(), m.end()) for m in QUANTITY.finditer(text or "")]
 

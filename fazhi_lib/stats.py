@@ -134,7 +134,7 @@ def vocabulary(corpus: Corpus, *, part: str | None = None, top_n: int = 20) -> t
         toks = pd.DataFrame({"report_id": parts["report_id"], "tokens": tokenize_many(parts["text"].tolist())})
     counts: Counter = Counter()
     reach: Counter = Counter()
-    for rid, group in toks.groupby("report_id", sort=True) if not toks.empty else []:
+    for _rid, group in toks.groupby("report_id", sort=True) if not toks.empty else []:
         seen = Counter(t for lst in group["tokens"] for t in lst)
         counts.update(seen)
         reach.update(seen.keys())

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .labels import report_labels
 from .errors import FazhiError
+from .labels import report_labels
 from .rules import load_rules, rule_path
 from .tokens import to_simplified
 

@@ -2,10 +2,10 @@
 a new fazhi version, an edited rule file or a different places map invalidates every entry."""
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
+from synthetic import write_corpus
 
 import fazhi_lib
 from fazhi_lib import build_corpus
@@ -16,8 +16,6 @@ from fazhi_lib.pipeline import worker as worker_module
 from fazhi_lib.pipeline.cache import SNAPSHOT_NAME, BuildCache, build_signature
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-from synthetic import write_corpus
 
 N = 8
 

@@ -47,7 +47,7 @@ def rule_path(filename: str) -> Path:
     return RULES_DIR / filename
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load_yaml(path: str, mtime: float) -> dict:
     with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
