@@ -32,7 +32,7 @@ reports: setup ## render every notebook into reports/ (+ index.html); rebuilds s
 		echo "tables missing or older than $(RAW): building first"; $(MAKE) --no-print-directory build; fi
 	$(VENV)/bin/fazhi report --data $(OUT) --out $(REPORTS) $(if $(JOBS),--jobs $(JOBS),) $(if $(ONLY),--only $(ONLY),)
 
-test: setup ## set up and run the whole test suite (notebooks included)
+test: setup lint ## set up, lint, and run the whole test suite (notebooks and docstring examples included)
 	$(PY) -m pytest -q
 
 test-fast: setup ## run the tests without the notebook renders
@@ -41,8 +41,8 @@ test-fast: setup ## run the tests without the notebook renders
 bench: setup ## run the performance benchmark (about 10 min) and print its table (BENCH_ARGS="--n 2000" for a shorter run)
 	$(PY) bench/run_bench.py $(BENCH_ARGS)
 
-lint: setup ## ruff lint
-	$(PY) -m ruff check fazhi_lib tests
+lint: setup ## ruff check with the rules selected in pyproject.toml
+	$(PY) -m ruff check fazhi_lib tests bench
 
 clean: ## remove generated tables and reports (keeps .venv)
 	rm -rf $(OUT) reports

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import write_corpus
+from synthetic import write_corpus  # noqa: E402  (bench/ is not a package: found through sys.path)
 
 FAZHI = [sys.executable, "-m", "fazhi_lib.cli"]
 TARGETS = {
@@ -153,9 +153,8 @@ def profile_parse(raw: Path, n_files: int = 60) -> list[tuple[str, float]]:
     import cProfile
     import pstats
 
-    from fazhi_lib import stages
-    from fazhi_lib.corpus import parse_file
-    from fazhi_lib.parallel import warm_up
+    from fazhi_lib.pipeline import stages
+    from fazhi_lib.pipeline.worker import parse_file, warm_up
 
     files = sorted(raw.glob("*.txt"))[:n_files]
     warm_up()

@@ -39,7 +39,7 @@ class Base:
 
 def bases(raw_dir: str | Path = "data/raw") -> list[Base]:
     """The embedded pages with their issuer and year, as fazhi parses them."""
-    from fazhi_lib.corpus import parse_file
+    from fazhi_lib import parse_file
 
     out = []
     for path in sorted(Path(raw_dir).glob("*.txt")):

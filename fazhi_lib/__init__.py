@@ -1,32 +1,48 @@
 """fazhi: tables, features and notebooks for 法治政府建设年度报告 (annual rule-of-law government reports).
 
-The public surface; each name is documented in its module.
+The public surface; each name is documented in its module. Modules are reachable as attributes too
+(`fz.scorecard.scorecard(corpus)`: the report-quality scorecard), except `fz.kwic`, which is the
+function (the module stays importable as `fazhi_lib.kwic`).
 """
 
-__version__ = "0.1.0"
-
-from .corpus import Corpus, FazhiError, build_corpus, load_corpus, parse_file, parse_text  # noqa: E402
-from .clean import clean_page  # noqa: E402
-from .load import LoadError, read_bytes, read_document  # noqa: E402
-from .corpus import BuildSummary, require_reports, select, summarise  # noqa: E402
-from .metadata import parse_issuer, parse_title  # noqa: E402
-from .sections import PART_KINDS, SECTION_KINDS, classify_part, segment, split_sections  # noqa: E402
-from . import tfidf, tokens, typology  # noqa: E402
-from .tfidf import documents, fit_tfidf, near_duplicates, similarity, top_terms, topics  # noqa: E402
-from .tokens import register_engine, tokenize, tokenize_many  # noqa: E402
-from .typology import categorise_items, category_matrix, classify_text  # noqa: E402
-from . import places  # noqa: E402
-from .places import load_places_map, place_levels, places_report, plot_province_tiles, resolve_place  # noqa: E402
-from . import reading, validation  # noqa: E402
-from .kwic import kwic, kwic_html  # noqa: E402  (fazhi_lib.kwic is the function; the module stays importable)
-from .reading import collocations, cooccurrence, dictionary_counts, group_texts, keyness  # noqa: E402
-from . import indicator_views, indicators  # noqa: E402
-from . import profile, report, scorecard  # noqa: E402  (fz.scorecard.scorecard(corpus): the report-quality scorecard)
-from .indicators import (  # noqa: E402
-    Mention, extract_indicators, extract_numbers, indicator_lexicon, indicator_panel, parse_numeral,
+from . import (
+    indicator_views,
+    indicators,
+    places,
+    profile,
+    reading,
+    report,
+    scorecard,
+    tfidf,
+    tokens,
+    typology,
+    validation,
 )
+from .clean import clean_page
+from .corpus import BuildSummary, Corpus, load_corpus, require_reports, select, summarise
+from .errors import FazhiError
+from .indicators import (
+    Mention,
+    extract_indicators,
+    extract_numbers,
+    indicator_lexicon,
+    indicator_panel,
+    parse_numeral,
+)
+from .kwic import kwic, kwic_html
+from .load import LoadError, read_bytes, read_document
+from .metadata import parse_issuer, parse_title
+from .pipeline import build_corpus, parse_file, parse_text
+from .places import load_places_map, place_levels, places_report, plot_province_tiles, resolve_place
+from .reading import collocations, cooccurrence, dictionary_counts, group_texts, keyness
+from .sections import PART_KINDS, SECTION_KINDS, classify_part, segment, split_sections
+from .tfidf import documents, fit_tfidf, near_duplicates, similarity, top_terms, topics
+from .tokens import register_engine, tokenize, tokenize_many
+from .typology import categorise_items, category_matrix, classify_text
+from .version import __version__
 
 __all__ = [
+    "__version__",
     "Corpus", "FazhiError", "build_corpus", "load_corpus", "parse_file", "parse_text", "clean_page",
     "read_document", "read_bytes", "LoadError", "BuildSummary", "summarise", "select", "require_reports", "parse_issuer", "parse_title", "PART_KINDS", "SECTION_KINDS", "classify_part",
     "segment", "split_sections",

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .rules import load_rules
+from .rules import compiled, load_rules
 
 _FULLWIDTH = {ord("０") + i: ord("0") + i for i in range(10)} | {ord("％"): ord("%")}
 _FULLWIDTH_CHARS = "".join(map(chr, _FULLWIDTH))
@@ -133,18 +133,12 @@ class _MetaParser:
         return pairs
 
 
-# rules dict id → (the rules dict, kept so that its id is not reused; what was compiled from it)
-_PARSERS: dict[int, tuple[dict, _MetaParser]] = {}
-_CRUFT: dict[int, tuple[dict, tuple[list[tuple[str, re.Pattern]], re.Pattern | None]]] = {}
 # what a pattern cannot keep when joined with others: group references (\1, (?P=num), (?(1)…)) and flags
 _UNJOINABLE = re.compile(r"\\\d|\(\?P=|\(\?\(|\(\?[aiLmsux]")
 
 
 def _meta_parser(rules: dict) -> _MetaParser:
-    hit = _PARSERS.get(id(rules))
-    if hit is None or hit[0] is not rules:
-        hit = _PARSERS[id(rules)] = (rules, _MetaParser(rules))
-    return hit[1]
+    return compiled(_MetaParser, rules)
 
 
 def _compiled_cruft(rules: dict) -> list[tuple[str, re.Pattern]]:
@@ -154,18 +148,19 @@ def _compiled_cruft(rules: dict) -> list[tuple[str, re.Pattern]]:
 def _cruft_rules(rules: dict) -> tuple[list[tuple[str, re.Pattern]], re.Pattern | None]:
     """The cruft rules compiled, and one regex that matches a line when any of them does (None when
     the patterns cannot be joined)."""
-    hit = _CRUFT.get(id(rules))
-    if hit is None or hit[0] is not rules:
-        patterns = [r["pattern"] for r in rules["anywhere"]]
-        compiled = [(r["name"], re.compile(r["pattern"])) for r in rules["anywhere"]]
-        joined = None
-        if patterns and not any(_UNJOINABLE.search(p) for p in patterns):
-            try:
-                joined = re.compile("|".join(f"(?:{p})" for p in patterns))
-            except re.error:
-                joined = None
-        hit = _CRUFT[id(rules)] = (rules, (compiled, joined))
-    return hit[1]
+    return compiled(_compile_cruft, rules)
+
+
+def _compile_cruft(rules: dict) -> tuple[list[tuple[str, re.Pattern]], re.Pattern | None]:
+    patterns = [r["pattern"] for r in rules["anywhere"]]
+    each = [(r["name"], re.compile(r["pattern"])) for r in rules["anywhere"]]
+    joined = None
+    if patterns and not any(_UNJOINABLE.search(p) for p in patterns):
+        try:
+            joined = re.compile("|".join(f"(?:{p})" for p in patterns))
+        except re.error:
+            joined = None
+    return each, joined
 
 
 def looks_like_title(line: str) -> bool:

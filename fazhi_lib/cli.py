@@ -27,7 +27,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build_and_save(args: argparse.Namespace, t0: float) -> int:
-    from .corpus import FazhiError, build_corpus
+    from .errors import FazhiError
+    from .pipeline import build_corpus
 
     try:
         _use_places_map(args.places_map)
@@ -74,7 +75,7 @@ def _build_and_save(args: argparse.Namespace, t0: float) -> int:
 
 def _build_cache(args: argparse.Namespace):
     """--cache DIR, else OUT/.cache; None with --no-cache."""
-    from .cache import CACHE_DIRNAME, BuildCache
+    from .pipeline.cache import CACHE_DIRNAME, BuildCache
 
     if args.no_cache:
         return None
@@ -95,7 +96,8 @@ def _use_places_map(path: str | None) -> None:
 
 
 def cmd_places(args: argparse.Namespace) -> int:
-    from .corpus import FazhiError, load_corpus
+    from .corpus import load_corpus
+    from .errors import FazhiError
     from .places import places_report
 
     try:
@@ -107,7 +109,7 @@ def cmd_places(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .corpus import FazhiError
+    from .errors import FazhiError
     from .report import list_notebooks, render_all
 
     try:
@@ -131,7 +133,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_kwic(args: argparse.Namespace) -> int:
-    from .corpus import FazhiError, load_corpus
+    from .corpus import load_corpus
+    from .errors import FazhiError
     from .kwic import kwic
     from .reading import text_table, write_table
 
@@ -152,7 +155,8 @@ def cmd_kwic(args: argparse.Namespace) -> int:
 
 
 def cmd_keyness(args: argparse.Namespace) -> int:
-    from .corpus import FazhiError, load_corpus
+    from .corpus import load_corpus
+    from .errors import FazhiError
     from .reading import keyness, text_table, write_table
 
     try:

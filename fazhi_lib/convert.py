@@ -10,6 +10,9 @@ original, line by line, so every offset (`raw_start`, `raw_end`) indexes the ori
 ('澧浦镇2023年度法治政府建设工作报告。现将相关情况汇报如下:', 'traditional', 9)
 >>> to_simplified("澧浦镇2023年度法治政府建设工作报告").converted_from is None
 True
+
+This module holds fazhi's one OpenCC converter (`t2s`); tokens, places and indicators convert
+through it (`simplify`, `convert_same_length`).
 """
 
 from __future__ import annotations
@@ -37,10 +40,21 @@ class Conversion:
 
 
 @lru_cache(maxsize=1)
-def _t2s():
+def t2s():
+    """The process's one OpenCC `t2s` converter (built on first use: loading it takes a moment)."""
     import opencc
 
     return opencc.OpenCC("t2s")
+
+
+def simplify(text: str) -> str:
+    """Traditional → simplified characters, phrase by phrase (the length may change; see
+    `convert_same_length` for a copy whose offsets index the original).
+
+    >>> simplify("塘棲鎮法治政府建設")
+    '塘栖镇法治政府建设'
+    """
+    return t2s().convert(text)
 
 
 def _count_cjk(text: str) -> int:
@@ -59,24 +73,24 @@ def traditional_share(text: str) -> tuple[float, int]:
     n_cjk = _count_cjk(sample)
     if not n_cjk:
         return 0.0, 0
-    converted = _t2s().convert(sample)
+    converted = t2s().convert(sample)
     if converted == sample:  # a simplified text: nothing to count
         return 0.0, 0
     if len(converted) == len(sample):
         changed = sum(a != b for a, b in zip(sample, converted))
     else:  # a phrase changed length: count per character instead
-        changed = sum(_t2s().convert(ch) != ch for ch in sample if _CJK.match(ch))
+        changed = sum(t2s().convert(ch) != ch for ch in sample if _CJK.match(ch))
     return changed / n_cjk, changed
 
 
-def _convert_same_length(text: str) -> str:
+def convert_same_length(text: str) -> str:
     """t2s, line by line; a line whose length t2s would change is converted character by character."""
-    t2s = _t2s()
+    converter = t2s()
     out = []
     for line in text.splitlines(keepends=True):
-        conv = t2s.convert(line)
+        conv = converter.convert(line)
         if len(conv) != len(line):
-            conv = "".join(c if len(c := t2s.convert(ch)) == 1 else ch for ch in line)
+            conv = "".join(c if len(c := converter.convert(ch)) == 1 else ch for ch in line)
         out.append(conv)
     return "".join(out)
 
@@ -86,6 +100,6 @@ def to_simplified(text: str, *, threshold: float = TRADITIONAL_SHARE) -> Convers
     share, changed = traditional_share(text)
     if share < threshold or changed < MIN_CHANGED:
         return Conversion(text, None, 0, share)
-    converted = _convert_same_length(text)
+    converted = convert_same_length(text)
     n_changed = sum(a != b for a, b in zip(text, converted))
     return Conversion(converted, "traditional", n_changed, share)

@@ -1,4 +1,10 @@
-"""The one error type fazhi raises for a researcher's mistakes, and its phrasing."""
+"""The one error class fazhi raises for the researcher, and its one phrasing for a bad value.
+
+>>> raise invalid("part_kind", "problem", ["achievements", "problems", "duty", "plan", "other"])
+Traceback (most recent call last):
+...
+fazhi_lib.errors.FazhiError: `part_kind` = 'problem' is not valid; choose one of: achievements, problems, duty, plan, other.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,5 @@ class FazhiError(ValueError):
 
 
 def invalid(name: str, value, choices) -> FazhiError:
-    """`part_kind` = 'problem' is not valid; choose one of: achievements, problems, …
-
-    >>> str(invalid("part_kind", "problem", ["problems", "plan"]))
-    "`part_kind` = 'problem' is not valid; choose one of: problems, plan."
-    """
+    """The error for `name` = `value` when it must be one of `choices` (see the module example)."""
     return FazhiError(f"`{name}` = {value!r} is not valid; choose one of: {', '.join(map(str, choices))}.")

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .corpus import Corpus, FazhiError, invalid
+from .corpus import Corpus
+from .errors import FazhiError, invalid
 from .indicators import (
     LEVEL_KINDS,
     indicator_panel,
@@ -21,7 +22,7 @@ from .indicators import (
     indicators_frame,
     indicators_stage,
 )
-from .stats import report_label
+from .labels import report_labels
 
 GROUP_BY = ("level", "issuer", "province", "region", "prefecture", "county")
 PART_ORDER = ("preamble", "achievements", "problems", "duty", "plan", "other", "closing")
@@ -108,7 +109,7 @@ def _who(reports: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols + ["report"])
     who = reports[cols].copy()
     who["issuer"] = who["issuer"].fillna(reports["source_file"])
-    who["report"] = report_label(reports).to_numpy()
+    who["report"] = report_labels(reports).to_numpy()
     return who
 
 

@@ -32,7 +32,9 @@ try:
 except ImportError:  # Python 3.10
     import sre_parse as _sre_parse
 
-from .rules import load_rules
+from .convert import convert_same_length, simplify
+from .rules import compiled, load_rules
+from .sentences import pieces
 
 KINDS = ("count", "rate", "money", "area", "change", "duration")
 
@@ -240,9 +242,7 @@ def _any_of(chars: str) -> Pattern:
     return re.compile(f"[{re.escape(chars)}]" if chars else r"(?!x)x")
 
 
-@functools.lru_cache(maxsize=8)
-def _compile_number_rules(key: int) -> NumberRules:
-    raw = load_rules("numbers")
+def _compile_number_rules(raw: dict) -> NumberRules:
     units = {u["written"]: (u["unit"], u["kind"], float(u.get("factor", 1))) for u in raw["units"]}
     for written, (_, kind, _) in units.items():
         if kind not in KINDS:
@@ -331,14 +331,13 @@ def _compile_number_rules(key: int) -> NumberRules:
 
 def number_rules() -> NumberRules:
     """The compiled rules of numbers.yaml (recompiled when the file changes)."""
-    return _compile_number_rules(id(load_rules("numbers")))
+    return compiled(_compile_number_rules, load_rules("numbers"))
 
 
-@functools.lru_cache(maxsize=8)
-def _compile_lexicon(key: int) -> tuple[IndicatorRule, ...]:
+def _compile_lexicon(raw: dict) -> tuple[IndicatorRule, ...]:
     rules = []
     seen = set()
-    for entry in load_rules("indicators")["indicators"]:
+    for entry in raw["indicators"]:
         code = entry["code"]
         if code in seen:
             raise ValueError(f"`code` = {code!r} appears twice in indicators.yaml; codes must be unique.")
@@ -368,7 +367,7 @@ def _compile_lexicon(key: int) -> tuple[IndicatorRule, ...]:
 
 def indicator_rules() -> tuple[IndicatorRule, ...]:
     """The compiled lexicon of indicators.yaml, in file order."""
-    return _compile_lexicon(id(load_rules("indicators")))
+    return compiled(_compile_lexicon, load_rules("indicators"))
 
 
 def indicator_lexicon() -> pd.DataFrame:
@@ -419,17 +418,6 @@ _numeral = functools.lru_cache(maxsize=4096)(parse_numeral)
 
 # ---------------------------------------------------------------------------------------------
 # spans
-
-
-def _spans(text: str, stops: str) -> list[tuple[int, int]]:
-    """(start, end) of the pieces of `text` that each end with one of `stops` (the last may not)."""
-    spans, start = [], 0
-    for m in _any_of(stops).finditer(text):
-        spans.append((start, m.end()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
 
 
 def _quote_spans(text: str, rules: NumberRules) -> list[tuple[int, int, str]]:
@@ -574,7 +562,7 @@ def _read_text(
         return [], _no_sentence
     drafts.sort(key=lambda d: (d.start, d.end))
 
-    sentences = _spans(norm, _SENTENCE_END)
+    sentences = pieces(norm, _SENTENCE_END)
     sentence_starts = [s for s, _ in sentences]
 
     def sentence_of(pos: int) -> tuple[int, int]:
@@ -621,11 +609,10 @@ def _no_sentence(pos: int) -> tuple[int, int]:
 
 def _labels() -> dict[str, str]:
     """code → Chinese label, from the lexicon."""
-    return _compile_labels(id(load_rules("indicators")))
+    return compiled(_compile_labels, load_rules("indicators"))
 
 
-@functools.lru_cache(maxsize=8)
-def _compile_labels(key: int) -> dict[str, str]:
+def _compile_labels(raw: dict) -> dict[str, str]:
     return {r.code: r.label for r in indicator_rules()}
 
 
@@ -647,11 +634,9 @@ def _simplified(text: str) -> str:
     `raw` and `sentence` are still cut from the text as given."""
     if text.isascii():
         return text
-    from .convert import _convert_same_length, _t2s
-
-    if _t2s().convert(text) == text:
+    if simplify(text) == text:
         return text  # the usual case, in one call (t2s never matches a phrase across a line end)
-    return _convert_same_length(text)
+    return convert_same_length(text)
 
 
 def _clause_prefix(text: str, pos: int, floor: int) -> str:
@@ -849,11 +834,10 @@ def _read_zeros(text: str, rules: NumberRules, blocked) -> list[_Draft]:
 
 def _lexicon_table() -> dict[tuple[str, str], tuple]:
     """(kind, unit) → the lexicon entries a mention of that kind and unit can take (`_candidates`)."""
-    return _compile_lexicon_table(id(load_rules("indicators")))
+    return compiled(_compile_lexicon_table, load_rules("indicators"))
 
 
-@functools.lru_cache(maxsize=8)
-def _compile_lexicon_table(key: int) -> dict[tuple[str, str], tuple]:
+def _compile_lexicon_table(raw: dict) -> dict[tuple[str, str], tuple]:
     return {}  # filled by _candidates, one (kind, unit) at a time
 
 

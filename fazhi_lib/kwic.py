@@ -19,7 +19,7 @@ import re
 
 import pandas as pd
 
-from .corpus import FazhiError, invalid
+from .errors import FazhiError, invalid
 from .sections import SECTION_KINDS
 
 KWIC_COLUMNS = ["report_id", "issuer", "report_year", "part", "start", "left", "match", "right"]

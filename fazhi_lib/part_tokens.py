@@ -19,6 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import tokens as _tokens
+from .errors import invalid
 
 TOKEN_COLUMNS = ["report_id", "part_order", "kind", "n_tokens", "tokens"]
 # Each distinct token is judged once per process (a corpus has far fewer words than tokens), so the
@@ -88,8 +89,6 @@ def part_tokens(corpus, *, kind: str | None = None, **options) -> pd.DataFrame:
     from .sections import SECTION_KINDS
 
     if kind is not None and kind not in SECTION_KINDS:
-        from .corpus import invalid
-
         raise invalid("part_kind", kind, SECTION_KINDS)
     opts = _tokens.token_options(**options)
     table = corpus.tables.get("tokens")

@@ -26,12 +26,14 @@ import csv
 import functools
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import pandas as pd
 
+from .convert import simplify
+from .errors import FazhiError
 from .rules import load_rules, rule_path
 
 PLACE_COLUMNS = ["province", "prefecture", "county", "adcode", "region", "place_source", "place_evidence", "place_note"]
@@ -269,17 +271,10 @@ def _table_year(report_year) -> tuple[int, str | None]:
 
 
 # ---------------------------------------------------------------- traditional → simplified
-@functools.lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 @functools.lru_cache(maxsize=64)  # one report asks for its body, title and names several times
 def simplified(text: str | None) -> str:
     """Simplified-character form used for matching (寧波市鄞州區 → 宁波市鄞州区)."""
-    return _t2s().convert(text) if text else ""
+    return simplify(text) if text else ""
 
 
 # ---------------------------------------------------------------- place chains in text
@@ -822,7 +817,6 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
 
     cands: frozenset[Division] | None = None
     decider: SourceResult | None = None
-    first: SourceResult | None = None
     for sr in sources:
         if sr is None:
             continue
@@ -837,7 +831,7 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
         if not k:
             continue
         if cands is None:
-            cands, decider, first = _most_specific(k), sr, sr
+            cands, decider = _most_specific(k), sr
             continue
         merged = _most_specific(d for d in cands | k if any(_compatible(d, c) for c in cands)
                                 and any(_compatible(d, x) for x in k))
@@ -907,8 +901,6 @@ def _reports_of(corpus) -> pd.DataFrame:
     reports = corpus if isinstance(corpus, pd.DataFrame) else corpus.reports
     missing = [c for c in PLACE_COLUMNS if c not in reports.columns]
     if missing:
-        from .corpus import FazhiError
-
         raise FazhiError(f"The reports table has no place columns ({', '.join(missing)}); rebuild it with `fazhi build`.")
     return reports
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-
-
 from matplotlib import font_manager
 
 
@@ -25,7 +23,7 @@ def font_files() -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.suffix.lower() in (".ttf", ".otf", ".ttc"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def setup_chinese_font() -> str:
     """Register the shipped CJK font and make it matplotlib's default; returns the family name."""
     files = font_files()

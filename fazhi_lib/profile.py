@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .corpus import FazhiError
+from .errors import FazhiError
+from .labels import report_label  # noqa: F401  (profile.report_label: used by notebook 04)
 from .scorecard import MEASURES, quantities, scorecard, sentences
 from .sections import SECTION_KINDS
 
@@ -130,16 +131,6 @@ def scorecard_table(corpus, report_id: str) -> pd.DataFrame:
         rows.insert(2, {"measure": "timeliness", "this report": str(r["timeliness"]),
                         "corpus median": f"{share} of {len(card)} on time", "rank": f"deadline {r['deadline']}"})
     return pd.DataFrame(rows, columns=["measure", "this report", "corpus median", "rank"])
-
-
-def report_label(corpus, report_id) -> str:
-    """'塘栖镇 2024' for a report_id of the corpus (the id itself when unknown)."""
-    reports = corpus.reports.set_index("report_id")
-    if report_id is None or pd.isna(report_id) or report_id not in reports.index:
-        return str(report_id)
-    r = reports.loc[report_id]
-    year = "?" if pd.isna(r["report_year"]) else int(r["report_year"])
-    return f"{r['issuer'] or report_id} {year}"
 
 
 def key_numbers(corpus, report_id: str, *, top_n: int = 15) -> tuple[pd.DataFrame, str]:

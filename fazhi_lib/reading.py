@@ -37,7 +37,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .corpus import FazhiError, invalid
+from .errors import FazhiError, invalid
+from .labels import report_labels
+from .sentences import split_sentences
 from .tokens import is_number, load_stopwords, to_simplified, tokenize_many
 
 GROUP_KEYS = {
@@ -91,8 +93,6 @@ DICTIONARY_COLUMNS = [
     "per_10k_chars",
     "matched_terms",
 ]
-# A sentence ends at 。！？；, their ASCII forms, or a line break: 全年召开委员会专题会议31次。
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n")
 # A clause: a run of word characters (CJK, letters, digits); punctuation and spaces separate clauses,
 # so an n-gram never bridges 、，“” — in 党政办、综合执法队 no 党政办 综合执法队 bigram is counted.
 _CLAUSE = re.compile(r"[^\W_]+")
@@ -475,9 +475,7 @@ def sentences(text: str) -> list[str]:
     >>> sentences("一是强化审查。二是规范执法；\\n三是")
     ['一是强化审查。', '二是规范执法；', '三是']
     """
-    if not isinstance(text, str):
-        return []
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    return split_sentences(text) if isinstance(text, str) else []
 
 
 def _stopword_set(stopwords) -> frozenset[str]:
@@ -873,8 +871,6 @@ def dictionary_counts(corpus, dictionary, *, by: str = "report") -> pd.DataFrame
 
 def dictionary_matrix(counts: pd.DataFrame, *, value: str = "per_10k_chars") -> pd.DataFrame:
     """`dictionary_counts(by="report")` → category × report (`issuer report_year`) of `value`."""
-    from .tfidf import report_labels
-
     if counts.empty:
         return pd.DataFrame()
     reports = counts.drop_duplicates("report_id")[["report_id", "issuer", "report_year"]]

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import yaml
 
-from .corpus import FazhiError, invalid
+from .errors import FazhiError, invalid
 
 DEFAULT_NOTEBOOK_DIR = Path("notebooks")
 DEFAULT_CONFIG = DEFAULT_NOTEBOOK_DIR / "reports.yaml"

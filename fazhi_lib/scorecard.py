@@ -40,7 +40,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from .labels import report_labels
 from .sections import PART_KINDS
+from .sentences import SENTENCE_ENDS, sentence_spans
 
 MANDATED_PARTS = PART_KINDS
 # 《法治政府建设与责任落实督察工作规定》(2019) art. 24: reports are made public before 1 April of the next year.
@@ -99,8 +101,7 @@ QUANTITY = re.compile(
 EXAMPLE = re.compile(r"比如|例如|譬如|以[^,，。;；]{1,20}为例")
 # A sentence ends at 。！？； (or their ASCII forms) or at a line break; one without a word character
 # (a lone "”" after 。) is not a sentence. 全年召开会议31次。 / 审查合同5份; / 无
-_TERMINATORS = "。！？；!?;"
-_SENTENCE = re.compile(r"[^。！？；!?;\n\w]*\w[^。！？；!?;\n]*[。！？；!?;]?")
+_TERMINATORS = SENTENCE_ENDS
 # Once every terminator is a line break, a sentence is a line with a word character: this finds the
 # lines without one (empty or "”"), in "\n" + text + "\n".
 _BLANK_LINE = re.compile(r"\n[^\w\n]*(?=\n)")
@@ -116,7 +117,7 @@ def quantities(text: str) -> list[tuple[int, int]]:
     """(start, end) of each number with a unit in `text` (the regex fallback).
 
     >>> [m for m in quantities("全镇机关干部77人,不足5%,聘用两名律师,出现3起案件。2024年")]
-    [(6, 9), (12, 14), (18, 20), (24, 26)]
+    [(6, 9), (12, 14), (17, 19), (24, 26)]
     """
     return [(m.start(), m.end()) for m in QUANTITY.finditer(text or "")]
 
@@ -127,7 +128,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     >>> sentences("一、成效\\n全年召开会议31次。调解纠纷;无")
     [(0, 4), (5, 15), (15, 20), (20, 21)]
     """
-    return [m.span() for m in _SENTENCE.finditer(text or "")]
+    return sentence_spans(text or "")
 
 
 def _sentence_counts(text: str, starts: list[int]) -> tuple[int, int]:
@@ -793,9 +794,7 @@ def scorecard(corpus) -> pd.DataFrame:
 
 def scorecard_summary(card: pd.DataFrame) -> pd.DataFrame:
     """The measures side by side, one row per report labelled '塘栖镇 2024' (for display)."""
-    from .stats import report_label
-
-    shown = card.set_index(report_label(card.assign(source_file=card["report_id"])))
+    shown = card.set_index(report_labels(card).to_numpy())
     digits = {"completeness": 2, "days_before_deadline": 0, "quant_density": 1}
     table = shown[list(MEASURES)].round({c: digits.get(c, 2) for c in MEASURES}).rename(columns=MEASURES)
     table.insert(2, "timeliness", shown["timeliness"])

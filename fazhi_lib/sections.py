@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .metadata import YEAR_RE
-from .rules import load_rules
+from .rules import compiled, load_rules
 
 PART_KINDS = ("achievements", "problems", "duty", "plan", "other")
 SECTION_KINDS = ("preamble", *PART_KINDS, "closing")
@@ -79,15 +79,8 @@ class _Rules:
         ]
 
 
-_RULES_CACHE: dict[tuple[int, int], _Rules] = {}
-
-
 def _rules() -> _Rules:
-    headings, parts = load_rules("headings"), load_rules("parts")
-    key = (id(headings), id(parts))
-    if key not in _RULES_CACHE:
-        _RULES_CACHE[key] = _Rules(headings, parts)
-    return _RULES_CACHE[key]
+    return compiled(_Rules, load_rules("headings"), load_rules("parts"))
 
 
 def classify_part(heading: str, *, report_year: int | None = None) -> str | None:

@@ -10,14 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from .corpus import Corpus
+from .errors import invalid
+from .labels import report_labels
 from .sections import SECTION_KINDS
-
-
-def report_label(reports: pd.DataFrame) -> pd.Series:
-    """'塘栖镇 2024' labels for figures: issuer (or file name) and report year."""
-    issuer = reports["issuer"].fillna(reports["source_file"])
-    year = reports["report_year"].astype("string").fillna("?")
-    return issuer + " " + year
 
 
 def part_composition(corpus: Corpus, *, share: bool = False) -> pd.DataFrame:
@@ -29,7 +24,7 @@ def part_composition(corpus: Corpus, *, share: bool = False) -> pd.DataFrame:
         index="report_id", columns="kind", values="n", aggfunc="sum", fill_value=0
     )
     lengths = lengths.reindex(columns=list(SECTION_KINDS), fill_value=0)
-    labels = corpus.reports.set_index("report_id").pipe(lambda r: report_label(r.reset_index()).set_axis(r.index))
+    labels = report_labels(corpus.reports)
     lengths.index = [labels.get(rid, rid) for rid in lengths.index]
     lengths = lengths.sort_index()
     if share:
@@ -65,8 +60,6 @@ def report_counts(corpus: Corpus, by: str) -> pd.DataFrame:
     0     township        4
     1  subdistrict        1
     """
-    from .corpus import invalid
-
     reports = corpus.reports
     if by not in reports.columns:
         raise invalid("by", by, [c for c in ("report_year", "level", "region", "province", "prefecture") if c in reports.columns])
@@ -126,8 +119,6 @@ def vocabulary(corpus: Corpus, *, part: str | None = None, top_n: int = 20) -> t
     """
     from collections import Counter
 
-    from .corpus import invalid
-
     if part is not None and part not in SECTION_KINDS:
         raise invalid("part", part, SECTION_KINDS)
     if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
@@ -143,7 +134,7 @@ def vocabulary(corpus: Corpus, *, part: str | None = None, top_n: int = 20) -> t
         toks = pd.DataFrame({"report_id": parts["report_id"], "tokens": tokenize_many(parts["text"].tolist())})
     counts: Counter = Counter()
     reach: Counter = Counter()
-    for rid, group in toks.groupby("report_id", sort=True) if not toks.empty else []:
+    for _rid, group in toks.groupby("report_id", sort=True) if not toks.empty else []:
         seen = Counter(t for lst in group["tokens"] for t in lst)
         counts.update(seen)
         reach.update(seen.keys())

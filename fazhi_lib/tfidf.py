@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .errors import FazhiError, invalid
+from .labels import report_labels
 from .tokens import DEFAULT_STOPWORDS, Tokenizer
 
 UNITS = ("part", "item")
@@ -37,40 +39,7 @@ _ISSUER_SUFFIX = re.compile(
 )
 
 
-def _error(message: str) -> ValueError:
-    from .corpus import FazhiError
-
-    return FazhiError(message)
-
-
-def _invalid(name: str, value, choices) -> ValueError:
-    from .corpus import invalid
-
-    return invalid(name, value, choices)
-
-
 # ------------------------------------------------------------------------------------ documents
-def report_labels(reports: pd.DataFrame) -> pd.Series:
-    """report_id → a short readable label, `issuer report_year` (塘栖镇 2024), unique within the table.
-
-    Missing issuer → the report id; labels that would repeat get the report id's first 6 characters.
-    """
-    if reports.empty:
-        return pd.Series(dtype=object)
-    issuer = reports["issuer"] if "issuer" in reports else pd.Series(None, index=reports.index)
-    year = (
-        reports["report_year"] if "report_year" in reports else pd.Series(None, index=reports.index)
-    )
-    labels = []
-    for rid, iss, yr in zip(reports["report_id"], issuer, year):
-        name = iss if isinstance(iss, str) and iss else str(rid)
-        labels.append(f"{name} {int(yr)}" if yr is not None and not pd.isna(yr) else name)
-    out = pd.Series(labels, index=reports["report_id"].values)
-    dup = out.duplicated(keep=False)
-    out[dup] = [f"{lab} ({rid[:6]})" for lab, rid in zip(out[dup], out.index[dup])]
-    return out
-
-
 def issuer_names(report: dict | pd.Series) -> list[str]:
     """The names a report uses for its own issuer and region, longest first (masked before tokenising).
 
@@ -105,7 +74,7 @@ def _check_part_kind(part_kind: str) -> None:
     from .sections import PART_KINDS
 
     if part_kind not in PART_KINDS:
-        raise _invalid("part_kind", part_kind, PART_KINDS)
+        raise invalid("part_kind", part_kind, PART_KINDS)
 
 
 def _section_items(sections: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -139,7 +108,7 @@ def documents(
     """
     _check_part_kind(part_kind)
     if unit not in UNITS:
-        raise _invalid("unit", unit, UNITS)
+        raise invalid("unit", unit, UNITS)
     reports = corpus.reports
     extra = [c for c in ("province", "prefecture", "county", "region") if c in reports.columns]
     columns = DOC_COLUMNS + extra + ["heading", "text", "analysis_text"]
@@ -221,7 +190,7 @@ def _check_group(docs: pd.DataFrame, by: str) -> None:
         )
         if by in GROUP_COLUMNS:
             msg += f" (This corpus has no `{by}` column; rebuild it once the stage that adds `{by}` is installed.)"
-        raise _error(msg)
+        raise FazhiError(msg)
 
 
 def group_documents(docs: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -275,7 +244,7 @@ def _check_df(name: str, value) -> None:
         isinstance(value, float) and 0 < value <= 1
     )
     if not ok:
-        raise _error(
+        raise FazhiError(
             f"`{name}` = {value!r} is not valid; choose a whole number of documents (1 or more) "
             "or a share between 0 and 1 such as 0.8."
         )
@@ -290,7 +259,7 @@ def check_params(params: TfidfParams, n_docs: int) -> None:
         or not all(isinstance(v, int) and not isinstance(v, bool) for v in ng)
         or not 1 <= ng[0] <= ng[1] <= MAX_NGRAM
     ):
-        raise _error(
+        raise FazhiError(
             f"`ngram_range` = {ng!r} is not valid; choose (low, high) with 1 ≤ low ≤ high ≤ "
             f"{MAX_NGRAM}, e.g. (1, 1) for words or (1, 2) for words and word pairs."
         )
@@ -299,12 +268,12 @@ def check_params(params: TfidfParams, n_docs: int) -> None:
     lo = params.min_df if isinstance(params.min_df, int) else math.ceil(params.min_df * n_docs)
     hi = params.max_df if isinstance(params.max_df, int) else math.floor(params.max_df * n_docs)
     if isinstance(params.min_df, int) and params.min_df > n_docs:
-        raise _error(
+        raise FazhiError(
             f"`min_df` = {params.min_df!r} is not valid; choose at most {n_docs} "
             f"(there are {n_docs} documents)."
         )
     if hi < lo:
-        raise _error(
+        raise FazhiError(
             f"`max_df` = {params.max_df!r} keeps terms found in at most {hi} of {n_docs} documents, "
             f"but `min_df` = {params.min_df!r} asks for at least {lo}; loosen one of them."
         )
@@ -312,7 +281,7 @@ def check_params(params: TfidfParams, n_docs: int) -> None:
 
 def _check_top_n(top_n) -> None:
     if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
-        raise _error(f"`top_n` = {top_n!r} is not valid; choose a whole number of 1 or more.")
+        raise FazhiError(f"`top_n` = {top_n!r} is not valid; choose a whole number of 1 or more.")
 
 
 # ------------------------------------------------------------------------------------- fitting
@@ -344,7 +313,7 @@ def fit_tfidf(
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if "text" not in docs.columns:
-        raise _error("`docs` has no `text` column; make it with fazhi_lib.tfidf.documents(corpus).")
+        raise FazhiError("`docs` has no `text` column; make it with fazhi_lib.tfidf.documents(corpus).")
     column = _analysed(docs)
     params = TfidfParams(
         tuple(ngram_range) if isinstance(ngram_range, list) else ngram_range,
@@ -356,7 +325,7 @@ def fit_tfidf(
     )
     n = len(docs)
     if n == 0:
-        raise _error("No documents to vectorise: the selection has no text of this part kind.")
+        raise FazhiError("No documents to vectorise: the selection has no text of this part kind.")
     check_params(params, n)
     tokenizer = Tokenizer(
         engine=engine, stopwords=params.stopwords, extra_stopwords=params.extra_stopwords
@@ -376,7 +345,7 @@ def fit_tfidf(
         matrix = vectorizer.fit_transform(docs[column].fillna("").tolist())
     except ValueError as exc:
         if "empty vocabulary" in str(exc) or "After pruning" in str(exc):
-            raise _error(
+            raise FazhiError(
                 f"No term is left to compare ({n} documents): they contain only stopwords, numbers and "
                 "punctuation, or `min_df`/`max_df` removed every term; loosen them."
             ) from None
@@ -509,7 +478,7 @@ def near_duplicates(
     `block` rows at a time, so memory stays small on a large corpus.
     """
     if not 0 <= threshold <= 1:
-        raise _error(
+        raise FazhiError(
             f"`threshold` = {threshold!r} is not valid; choose a cosine similarity between 0 and 1."
         )
     if top_n is not None:
@@ -593,7 +562,7 @@ def topics(
     n_docs, n_terms = model.matrix.shape
     limit = min(n_docs, n_terms)
     if isinstance(n_topics, bool) or not isinstance(n_topics, int) or not 1 <= n_topics <= limit:
-        raise _error(
+        raise FazhiError(
             f"`n_topics` = {n_topics!r} is not valid; choose a whole number from 1 to {limit} "
             f"(there are {n_docs} documents and {n_terms} terms)."
         )

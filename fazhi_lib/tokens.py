@@ -11,8 +11,8 @@ What happens to a text:
    own (not jieba's global one) carrying `rules/domain_dict.txt`, so 合法性审查, 枫桥经验, 共享法庭
    stay whole. Engines are registered by name (`register_engine`): a faster engine giving the
    same tokens can be added and made the default without touching callers. It is: the default
-   is `"rjieba"` (jieba-rs, same dictionary and domain terms, same Chinese tokens, ~20 × faster;
-   `tokens_rjieba.py`), and `engine="jieba"` selects pure jieba, the reference;
+   is `"rjieba"` (jieba-rs, same dictionary and domain terms, same Chinese tokens, ~20 × faster),
+   and `engine="jieba"` selects pure jieba, the reference (both in `token_engines.py`);
 3. the cut is cached by content (sha1 of engine signature + text), so tokenising a corpus twice
    costs one dictionary lookup per text the second time (`CACHE.hits` counts them);
 4. filters drop what carries no topic: whitespace and punctuation, numbers (unless
@@ -28,72 +28,48 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import logging
 import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-from .rules import RULES_DIR, rule_path
+from .convert import simplify
+from .errors import FazhiError, invalid
+from .rules import rule_folders, rule_path
+from .token_engines import (  # noqa: F401  (DictEntry, JiebaEngine, … stay importable from here)
+    DOMAIN_DICT_FILE,
+    MIN_TERM_FREQ,
+    DictEntry,
+    Engine,
+    JiebaEngine,
+    RjiebaEngine,
+    dict_digest,
+    load_domain_dict,
+    read_word_list,
+)
 
-DOMAIN_DICT_FILE = "domain_dict.txt"
 STOPWORD_PREFIX = "stopwords_"
 DEFAULT_STOPWORDS: tuple[str, ...] = ("general", "boilerplate")
-# A dictionary term without a frequency gets the one jieba suggests for cutting it whole, but at
-# least this much, so 矛盾纠纷 also wins against a neighbour word (化解矛盾纠纷 → 化解 / 矛盾纠纷).
-MIN_TERM_FREQ = 1000
 
 # a token that is only a number:  2024  1,090  41.63%  2019—2023  1-2  十  三十  两万余
 _NUMBER = re.compile(
     r"^[0-9０-９.,，．%％‰·:：/\-—–~～]+$"
     r"|^[〇零一二两三四五六七八九十百千万亿]+[余多几]?$"
 )
-# a domain-dictionary line:  合法性审查 nz   /  枫桥经验 1000 nz  /  共享法庭
-_DICT_LINE = re.compile(r"^(?P<word>\S+?)(?:\s+(?P<freq>\d+))?(?:\s+(?P<tag>[A-Za-z]+))?$")
-
-
-def _bad_value(name: str, value: object, choices: Iterable[str]) -> ValueError:
-    # imported late: corpus imports the build stages, which may use tokens
-    from .corpus import invalid
-
-    return invalid(name, value, choices)
-
-
-def _error(message: str) -> ValueError:
-    from .corpus import FazhiError
-
-    return FazhiError(message)
 
 
 # ----------------------------------------------------------------------------------- word lists
-def read_word_list(path: str | Path) -> list[str]:
-    """Lines of a word-list file, without blank lines and `#` comments, in file order."""
-    words = []
-    with open(path, encoding="utf-8-sig") as fh:
-        for line in fh:
-            line = line.split(" #", 1)[0].strip()  # whole-line and trailing ` # …` comments
-            if line and not line.startswith("#"):
-                words.append(line)
-    return words
-
-
 def stopword_lists() -> list[str]:
     """Names of the stopword lists available (package rules folder plus `FAZHI_RULES_DIR`).
 
     >>> stopword_lists()[:2]
     ['boilerplate', 'general']
     """
-    import os
-
-    folders = [RULES_DIR]
-    if os.environ.get("FAZHI_RULES_DIR"):
-        folders.append(Path(os.environ["FAZHI_RULES_DIR"]))
     names = {
         p.stem[len(STOPWORD_PREFIX) :]
-        for folder in folders
+        for folder in rule_folders()
         if folder.is_dir()
         for p in folder.glob(f"{STOPWORD_PREFIX}*.txt")
     }
@@ -113,7 +89,7 @@ def load_stopwords(name: str) -> frozenset[str]:
     """
     available = stopword_lists()
     if name not in available:
-        raise _bad_value("stopwords", name, available)
+        raise invalid("stopwords", name, available)
     path = rule_path(f"{STOPWORD_PREFIX}{name}.txt")
     return _read_cached(str(path), path.stat().st_mtime)
 
@@ -131,91 +107,17 @@ def _resolve_stopwords(
     for name in names:
         words |= load_stopwords(name)
     if isinstance(extra, str):
-        raise _error(
+        raise FazhiError(
             f"`extra_stopwords` = {extra!r} is not valid; give a collection of words, e.g. ('试点', '样板')."
         )
     words |= set(extra)
     return frozenset(words)
 
 
-@dataclass(frozen=True)
-class DictEntry:
-    word: str
-    freq: int | None
-    tag: str | None
-
-
-def load_domain_dict(path: str | Path | None = None) -> list[DictEntry]:
-    """Entries of the domain dictionary (jieba user-dict format, `#` comments allowed).
-
-    >>> any(e.word == "枫桥经验" for e in load_domain_dict())
-    True
-    """
-    path = Path(path) if path is not None else rule_path(DOMAIN_DICT_FILE)
-    entries = []
-    for n, line in enumerate(read_word_list(path), 1):
-        m = _DICT_LINE.match(line)
-        if not m:
-            raise _error(f"{path}: line {n} {line!r} is not valid; write `word [freq] [tag]`.")
-        freq = int(m["freq"]) if m["freq"] else None
-        entries.append(DictEntry(m["word"], freq, m["tag"]))
-    return entries
-
-
-# -------------------------------------------------------------------------------------- engines
-class Engine(Protocol):
-    """What `tokenize` needs from an engine: a `signature` naming everything that changes its
-    output (engine, version, dictionary), and `cut(text) -> list[str]` keeping every character."""
-
-    signature: str
-
-    def cut(self, text: str) -> list[str]: ...
-
-
-def dict_digest(entries) -> str:
-    """12 hex digits naming a domain dictionary's entries (word, freq, tag): part of engine signatures."""
-    return hashlib.sha1("\n".join(f"{e.word} {e.freq} {e.tag}" for e in entries).encode()).hexdigest()[:12]
-
-
-class JiebaEngine:
-    """A private `jieba.Tokenizer()` loaded with the domain dictionary (lazy: built on first cut)."""
-
-    def __init__(self, dict_path: str | Path | None = None, *, hmm: bool = True):
-        import jieba
-
-        self.dict_path = Path(dict_path) if dict_path is not None else rule_path(DOMAIN_DICT_FILE)
-        self.entries = load_domain_dict(self.dict_path)
-        self.hmm = hmm
-        self.signature = f"jieba-{jieba.__version__}-hmm{int(hmm)}-dict{dict_digest(self.entries)}"
-        self._tokenizer = None
-        self.calls = 0
-
-    def _build(self):
-        import jieba
-
-        tokenizer = jieba.Tokenizer()
-        logger = logging.getLogger("jieba")
-        level = logger.level
-        logger.setLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr
-        try:
-            tokenizer.initialize()
-        finally:
-            logger.setLevel(level)
-        for e in self.entries:
-            freq = e.freq or max(tokenizer.suggest_freq(e.word, False), MIN_TERM_FREQ)
-            tokenizer.add_word(e.word, freq, e.tag)
-        return tokenizer
-
-    def cut(self, text: str) -> list[str]:
-        if self._tokenizer is None:
-            self._tokenizer = self._build()
-        self.calls += 1
-        return self._tokenizer.lcut(text, HMM=self.hmm)
-
-
-_ENGINE_FACTORIES: dict[str, Callable[[], Engine]] = {"jieba": JiebaEngine}
+# The default engine is jieba-rs with the same dictionary; "jieba" stays the reference.
+_ENGINE_FACTORIES: dict[str, Callable[[], Engine]] = {"jieba": JiebaEngine, "rjieba": RjiebaEngine}
 _ENGINES: dict[str, Engine] = {}
-_DEFAULT = {"engine": "jieba"}
+_DEFAULT = {"engine": "rjieba"}
 
 
 def register_engine(name: str, factory: Callable[[], Engine], *, default: bool = False) -> None:
@@ -237,7 +139,7 @@ def default_engine() -> str:
 
 def set_default_engine(name: str) -> None:
     if name not in _ENGINE_FACTORIES:
-        raise _bad_value("engine", name, available_engines())
+        raise invalid("engine", name, available_engines())
     _DEFAULT["engine"] = name
 
 
@@ -245,7 +147,7 @@ def get_engine(name: str | None = None) -> Engine:
     """The engine called `name` (default: `default_engine()`), built once and kept."""
     name = name or _DEFAULT["engine"]
     if name not in _ENGINE_FACTORIES:
-        raise _bad_value("engine", name, available_engines())
+        raise invalid("engine", name, available_engines())
     if name not in _ENGINES:
         _ENGINES[name] = _ENGINE_FACTORIES[name]()
     return _ENGINES[name]
@@ -332,20 +234,7 @@ class TokenCache:
 CACHE = TokenCache()
 
 
-@functools.lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional → simplified characters (OpenCC t2s).
-
-    >>> to_simplified("塘棲鎮法治政府建設")
-    '塘栖镇法治政府建设'
-    """
-    return _t2s().convert(text)
+to_simplified = simplify  # traditional → simplified characters (convert.py's one OpenCC t2s)
 
 
 def cut(
@@ -418,9 +307,9 @@ def token_options(
     """Check the options once (clear errors) and resolve stopword list names to words."""
     name = engine or default_engine()
     if name not in _ENGINE_FACTORIES:
-        raise _bad_value("engine", name, available_engines())
+        raise invalid("engine", name, available_engines())
     if isinstance(min_len, bool) or not isinstance(min_len, int) or min_len < 1:
-        raise _error(f"`min_len` = {min_len!r} is not valid; choose a whole number of 1 or more.")
+        raise FazhiError(f"`min_len` = {min_len!r} is not valid; choose a whole number of 1 or more.")
     return TokenOptions(
         name,
         _resolve_stopwords(stopwords, extra_stopwords),
@@ -509,8 +398,3 @@ class Tokenizer:
     def __repr__(self) -> str:
         return f"Tokenizer(engine={self.options.engine!r}, min_len={self.options.min_len})"
 
-
-# The default engine: jieba-rs with the same dictionary (tokens_rjieba.py); "jieba" stays the reference.
-from .tokens_rjieba import RjiebaEngine  # noqa: E402  (it imports names defined above)
-
-register_engine("rjieba", RjiebaEngine, default=True)

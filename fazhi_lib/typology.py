@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .errors import FazhiError
+from .labels import report_labels
 from .rules import load_rules, rule_path
 from .tokens import to_simplified
 
@@ -36,13 +38,6 @@ CATEGORY_COLUMNS = [
     "end",
 ]
 _RULE_KEYS = {"id", "pattern", "example", "not"}
-
-
-def _error(message: str) -> ValueError:
-    # imported late: corpus imports the build stages, which import this module
-    from .corpus import FazhiError
-
-    return FazhiError(message)
 
 
 @dataclass(frozen=True)
@@ -88,7 +83,7 @@ def _compile(pattern: str, where: str) -> re.Pattern:
     try:
         return re.compile(pattern)
     except re.error as exc:
-        raise _error(
+        raise FazhiError(
             f"{where}: the pattern {pattern!r} is not a valid regular expression ({exc})."
         ) from None
 
@@ -184,29 +179,29 @@ def required_words(pattern: re.Pattern) -> tuple[frozenset[str], ...]:
 def parse_typology(data: dict, *, source: str = "typology.yaml") -> tuple[Category, ...]:
     """Check and compile the typology file's content (clear errors naming the faulty rule)."""
     if not isinstance(data, dict) or not isinstance(data.get("categories"), list):
-        raise _error(f"{source}: expected a top-level `categories:` list.")
+        raise FazhiError(f"{source}: expected a top-level `categories:` list.")
     categories, seen_codes, seen_rules = [], set(), set()
     for i, cat in enumerate(data["categories"], 1):
         code = (cat or {}).get("code")
         if not code or not cat.get("label"):
-            raise _error(f"{source}: category {i} needs a `code` and a `label`.")
+            raise FazhiError(f"{source}: category {i} needs a `code` and a `label`.")
         if code in seen_codes:
-            raise _error(f"{source}: category code {code!r} appears twice.")
+            raise FazhiError(f"{source}: category code {code!r} appears twice.")
         seen_codes.add(code)
         rules = []
         for spec in cat.get("rules") or []:
             rid = (spec or {}).get("id")
             where = f"{source}: rule {rid!r} of {code!r}"
             if not rid or not spec.get("pattern"):
-                raise _error(f"{source}: every rule of {code!r} needs an `id` and a `pattern`.")
+                raise FazhiError(f"{source}: every rule of {code!r} needs an `id` and a `pattern`.")
             unknown = set(spec) - _RULE_KEYS
             if unknown:
-                raise _error(
+                raise FazhiError(
                     f"{where}: key {min(unknown)!r} is not valid; choose one of: "
                     f"{', '.join(sorted(_RULE_KEYS))}."
                 )
             if rid in seen_rules:
-                raise _error(
+                raise FazhiError(
                     f"{source}: rule id {rid!r} appears twice; rule ids are unique in the file."
                 )
             seen_rules.add(rid)
@@ -223,7 +218,7 @@ def parse_typology(data: dict, *, source: str = "typology.yaml") -> tuple[Catego
                 )
             )
         if not rules:
-            raise _error(f"{source}: category {code!r} has no rules.")
+            raise FazhiError(f"{source}: category {code!r} has no rules.")
         categories.append(Category(code, cat["label"], cat.get("description", ""), tuple(rules)))
     return tuple(categories)
 
@@ -306,7 +301,7 @@ def categorise_items(items: pd.DataFrame) -> pd.DataFrame:
     """
     missing = [c for c in ("report_id", "item_order", "text") if c not in items.columns]
     if missing:
-        raise _error(f"`items` has no column {missing[0]!r}; pass the `problem_items` table.")
+        raise FazhiError(f"`items` has no column {missing[0]!r}; pass the `problem_items` table.")
     categories = load_typology()
     order = {c.code: i for i, c in enumerate(categories)}
     rows = []
@@ -360,8 +355,6 @@ def category_matrix(
     Rows: every category of the typology in file order, by Chinese label (zeros kept); columns: reports
     with a problems part, labelled `issuer report_year` (`labels="report_id"` for ids).
     """
-    from .tfidf import report_labels
-
     cats = item_categories(corpus) if categories is None else categories
     reports = corpus.reports
     if not reports.empty:

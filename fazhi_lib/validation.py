@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .corpus import FazhiError, invalid
+from .errors import FazhiError, invalid
 
 STRATA = ("category", "report", "level", "report_year", "none")
 SHEET = "coding"

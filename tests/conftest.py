@@ -1,9 +1,11 @@
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
+sys.path.insert(0, str(ROOT / "bench"))  # bench/synthetic.py: `from synthetic import write_corpus`
 
 
 @pytest.fixture(scope="session")

@@ -153,10 +153,16 @@ def test_tables_match_the_original_report(messy, originals, name):
     want = originals.reports.set_index("source_file").loc[REPORTS[prefix].name]
     for column in ("issuer", "issuer_full", "level", "report_year", "part_kinds", "missing_parts", "n_problem_items"):
         assert got[column] == want[column], column
-    items = lambda c, rid: c.problem_items[c.problem_items["report_id"] == rid]
-    squeeze = lambda s: ["".join(t.split()) for t in s]
+    def items(c, rid):
+        return c.problem_items[c.problem_items["report_id"] == rid]
+
+    def squeeze(s):
+        return ["".join(t.split()) for t in s]
+
     assert squeeze(items(messy, got["report_id"])["text"]) == squeeze(items(originals, want["report_id"])["text"])
-    text = lambda c, rid: c.texts.set_index("report_id").loc[rid, "text"]
+    def text(c, rid):
+        return c.texts.set_index("report_id").loc[rid, "text"]
+
     if got["format"] == "pdf":  # a PDF keeps the words; where a sentence ended a wrapped line, the line break may differ
         assert "".join(text(messy, got["report_id"]).split()) == "".join(text(originals, want["report_id"]).split())
     else:

@@ -2,20 +2,19 @@
 Dask local cluster of 2 workers; partitioned Parquet datasets; clear errors for bad settings."""
 
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from synthetic import write_corpus
 
+from fazhi_lib import build_corpus
 from fazhi_lib.cli import main as fazhi
-from fazhi_lib.corpus import FazhiError, build_corpus
-from fazhi_lib.distributed import read_partitioned, write_partitioned
-from fazhi_lib.parallel import batches, check_jobs
+from fazhi_lib.corpus import read_partitioned, write_partitioned
+from fazhi_lib.errors import FazhiError
+from fazhi_lib.pipeline.pool import batches, check_jobs
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-from synthetic import write_corpus
 
 N_SYNTHETIC = 10
 

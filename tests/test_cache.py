@@ -2,20 +2,20 @@
 a new fazhi version, an edited rule file or a different places map invalidates every entry."""
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
+from synthetic import write_corpus
 
 import fazhi_lib
-from fazhi_lib import corpus as corpus_module
-from fazhi_lib.cache import SNAPSHOT_NAME, BuildCache, build_signature
+from fazhi_lib import build_corpus
+from fazhi_lib import version as version_module
 from fazhi_lib.cli import main as fazhi
-from fazhi_lib.corpus import build_corpus
+from fazhi_lib.pipeline import build as build_module
+from fazhi_lib.pipeline import worker as worker_module
+from fazhi_lib.pipeline.cache import SNAPSHOT_NAME, BuildCache, build_signature
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-from synthetic import write_corpus
 
 N = 8
 
@@ -51,7 +51,7 @@ def no_parsing(*args, **kwargs):
 
 def test_second_build_parses_nothing(template, raw, tmp_path, monkeypatch):
     cold = template[2]
-    monkeypatch.setattr(corpus_module, "parse_file", no_parsing)  # a parse would now fail the test
+    monkeypatch.setattr(worker_module, "parse_file", no_parsing)  # a parse would now fail the test
     second = BuildCache(tmp_path / "cache")
     warm = build_corpus(raw, cache=second)
     assert (second.hits, second.misses, second.parsed, second.stored) == (N, 0, [], 0)
@@ -97,14 +97,14 @@ def test_an_added_copy_is_a_duplicate_as_in_a_cold_build(raw, tmp_path):
 def test_the_snapshot_serves_unchanged_files_without_reading_entries(template, raw, tmp_path, monkeypatch):
     for entry in (tmp_path / "cache").glob("*/*.pkl"):
         entry.unlink()  # only the snapshot is left
-    monkeypatch.setattr(corpus_module, "parse_file", no_parsing)
+    monkeypatch.setattr(worker_module, "parse_file", no_parsing)
     cache = BuildCache(tmp_path / "cache")
     same_tables(template[2], build_corpus(raw, cache=cache))
     assert (cache.hits, cache.misses) == (N, 0)
 
 
 def test_a_version_change_invalidates(raw, tmp_path, monkeypatch):
-    monkeypatch.setattr(fazhi_lib, "__version__", "99.0.0")
+    monkeypatch.setattr(version_module, "__version__", "99.0.0")
     cache = BuildCache(tmp_path / "cache")
     build_corpus(raw, cache=cache)
     assert (cache.hits, cache.misses) == (0, N)
@@ -175,5 +175,5 @@ def test_cli_no_cache_and_cache_dir(raw, tmp_path, capsys, monkeypatch):
 
 
 def test_stacking_in_chunks_gives_the_same_tables(template, raw, monkeypatch):
-    monkeypatch.setattr(corpus_module, "STACK_CHUNK", 3)  # N files stacked 3 at a time, then combined
+    monkeypatch.setattr(build_module, "STACK_CHUNK", 3)  # N files stacked 3 at a time, then combined
     same_tables(template[2], build_corpus(raw))

@@ -159,6 +159,21 @@ def test_unreadable_file_is_logged_not_lost(tmp_path, raw_dir):
     assert len(c.reports) == 1
 
 
+@pytest.mark.parametrize("name, reason", [
+    ("~$a.docx", "a Word lock file (~$…) left by an open document; skipped"),
+    (".DS_Store", "a hidden file; skipped"),
+    ("Thumbs.db", "a Windows system file; skipped"),
+    (".git/x.txt", "inside the hidden folder .git; skipped"),
+])
+def test_a_build_and_parse_file_skip_by_one_rule(tmp_path, name, reason):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"junk")
+    log = fz.build_corpus(tmp_path).parse_log
+    assert log[["source_file", "status", "messages"]].values.tolist() == [[name, "skipped", reason]]
+    assert fz.parse_file(path, root=tmp_path).log == log.iloc[0].to_dict() | {"report_id": None}
+
+
 def test_load_corpus_missing_folder_says_what_to_do(tmp_path):
     with pytest.raises(fz.FazhiError, match="run `fazhi build"):
         fz.load_corpus(tmp_path / "nothing")

@@ -6,11 +6,11 @@ Expected counts were taken by hand from the raw pages (`grep -o PHRASE data/raw/
 
 import pandas as pd
 import pytest
-from fazhi_lib.kwic import KWIC_COLUMNS, kwic, kwic_html
 
 from fazhi_lib import FazhiError
 from fazhi_lib.cli import main
 from fazhi_lib.corpus import Corpus
+from fazhi_lib.kwic import KWIC_COLUMNS, kwic, kwic_html
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ Expectations for the five embedded pages were checked by hand against data/raw/:
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import pandas as pd
@@ -297,7 +298,7 @@ def test_places_report_lists_levels_sources_and_unplaced(corpus):
 
 
 def test_places_report_needs_the_place_columns():
-    from fazhi_lib.corpus import FazhiError
+    from fazhi_lib.errors import FazhiError
 
     with pytest.raises(FazhiError, match="no place columns"):
         pl.places_report(pd.DataFrame({"report_id": ["a"]}))
@@ -317,7 +318,8 @@ def test_cli_places_and_places_map(tmp_path, raw_dir, capsys, monkeypatch):
     bad = write_map(tmp_path, "issuer,adcod\nx,1\n")
     assert cli.main(["build", str(raw_dir), "--out", str(out), "--quiet", "--places-map", str(bad)]) == 2
     assert "`column` = 'adcod' is not valid" in capsys.readouterr().err
-    monkeypatch.delenv(pl.PLACES_MAP_ENV, raising=False)
+    # the CLI set the variable itself, unseen by monkeypatch (which found it unset): clear it here
+    os.environ.pop(pl.PLACES_MAP_ENV, None)
 
 
 # ---------------------------------------------------------------- the tile grid

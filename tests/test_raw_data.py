@@ -2,7 +2,7 @@
 
 import hashlib
 
-from conftest import ROOT, RAW
+from conftest import RAW, ROOT
 
 
 def test_raw_files_match_manifest():

@@ -8,6 +8,8 @@ nor an other part.
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fazhi_lib import scorecard as sc
 from fazhi_lib.corpus import Corpus
@@ -209,3 +211,40 @@ def test_filtered_corpus_keeps_whole_corpus_templating(corpus):
 
 def test_empty_corpus_gives_an_empty_table():
     assert list(sc.scorecard_from_tables({}).columns) == sc.SCORECARD_COLUMNS
+
+
+# ---------------------------------------------------------------- the TF-IDF of the similarity measures
+def _sklearn_equal(docs):
+    """Whether `_char_tfidf(docs)` holds scikit-learn's TfidfVectorizer numbers, bit for bit."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    ours = sc._char_tfidf(docs)
+    theirs = TfidfVectorizer(analyzer="char", ngram_range=sc.NGRAM_RANGE, lowercase=False, sublinear_tf=True,
+                             norm="l2").fit_transform(docs).toarray()
+    vocabulary = TfidfVectorizer(analyzer="char", ngram_range=sc.NGRAM_RANGE, lowercase=False).fit(docs).vocabulary_
+    first_seen = {}  # our columns: n-grams numbered in order of first appearance over the distinct texts
+    for text in dict.fromkeys(docs):
+        for n in range(sc.NGRAM_RANGE[0], sc.NGRAM_RANGE[1] + 1):
+            for i in range(len(text) - n + 1):
+                first_seen.setdefault(text[i : i + n], len(first_seen))
+    to_theirs = np.array([vocabulary[g] for g in first_seen])
+    dense = np.zeros_like(theirs)
+    mine = ours.matrix.toarray()
+    for i, row in enumerate(ours.rows):
+        dense[i, to_theirs] = mine[row]
+    return np.array_equal(dense, theirs)
+
+
+def test_char_tfidf_is_scikit_learns_on_the_embedded_problems_parts(corpus):
+    parts = corpus.parts[corpus.parts["kind"] == "problems"]
+    docs = [sc._similarity_text(t, h, []) for t, h in zip(parts["text"], parts["heading"])]
+    docs = [d for d in docs if d]
+    assert len(docs) >= 5
+    assert _sklearn_equal(docs + docs[:2])  # copies count in the document frequencies
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="法治政府建设#审查执法AB", min_size=2, max_size=30), min_size=1, max_size=8))
+def test_char_tfidf_is_scikit_learns_on_any_texts(docs):
+    assert _sklearn_equal(docs)

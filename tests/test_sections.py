@@ -2,7 +2,7 @@
 
 import pytest
 
-from fazhi_lib.sections import classify_part, problem_items, parts_of, segment
+from fazhi_lib.sections import classify_part, parts_of, problem_items, segment
 
 KINDS = [
     ("一、主要成效和举措", None, "achievements"),

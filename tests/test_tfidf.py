@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 
 from fazhi_lib import tfidf
-from fazhi_lib.corpus import FazhiError
+from fazhi_lib.errors import FazhiError
 
 LABELS = ["云龙镇 2023", "澧浦镇 2023", "塘栖镇 2024", "湖塘街道 2024", "上社镇 2025"]
 

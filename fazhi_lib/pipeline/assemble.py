@@ -1,0 +1,270 @@
+"""Per-file results → the corpus tables: stacked into one frame per table (`stack`, `combine`),
+copies of one report found and kept once (`find_duplicates`), every table sorted (`assemble`), so
+the tables are the same whatever order the files were parsed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+import pandas as pd
+
+from ..corpus import (
+    ITEM_COLUMNS,
+    LOG_COLUMNS,
+    PART_COLUMNS,
+    REPORT_COLUMNS,
+    SECTION_COLUMNS,
+    TEXT_COLUMNS,
+    Corpus,
+)
+from ..parse import MANDATED_PARTS
+from ..sentences import SENTENCE_ENDS, pieces
+from .worker import FileResult
+
+
+def _frame(rows: list[dict], columns: list[str] | None = None) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    if columns:
+        for c in columns:
+            if c not in df.columns:
+                df[c] = pd.Series(dtype="object")
+        df = df[columns + [c for c in df.columns if c not in columns]]
+    return df
+
+
+# ---------------------------------------------------------------- duplicates
+_FORMAT_RANK = {"txt": 0, "html": 1, "docx": 2, "pdf": 3}
+NEAR_COPY_SHARE = 0.8  # a copy: this share of the shorter text's sentences are in the longer one
+
+
+def _compact(text: str) -> str:
+    """The text as compared across formats: NFKC (full-width punctuation → ASCII), no whitespace."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+_SPACE_NOT_NEWLINE = re.compile(r"[^\S\n]+")  # the whitespace str.split() drops, line breaks kept
+
+
+def _sentences(text: str) -> set[str]:
+    """The sentences (8+ characters, whitespace and terminators removed) of `text`: split at 。！？；
+    and line breaks."""
+    text = _SPACE_NOT_NEWLINE.sub("", unicodedata.normalize("NFKC", text))
+    stops = SENTENCE_ENDS + "\n"
+    out = set()
+    for a, b in pieces(text, stops):
+        if text[b - 1] in stops:
+            b -= 1
+        if b - a >= 8:
+            out.add(text[a:b])
+    return out
+
+
+def find_duplicates(results: list[FileResult]) -> dict[str, tuple[str, str]]:
+    """source_file of each duplicate → (source_file of the copy kept, message naming it).
+
+    Copies of one report are: the same bytes; the same clean text in another format or encoding
+    (a .txt and an .html, GBK and UTF-8); or, for the same issuer and year, a text most of whose
+    sentences are in the other's (a truncated copy, a traditional-character copy). The most complete
+    copy is kept (most mandated parts, full length, original script, .txt before .html/.docx/.pdf,
+    UTF-8 first, then the first file name).
+    """
+    parsed = [r for r in results if r.report is not None]
+    text_of = {r.source_file: (r.tables.get("texts") or [{"text": ""}])[0]["text"] for r in parsed}
+    parent = {r.source_file: r.source_file for r in parsed}
+
+    def root(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(a, b):
+        parent[root(b)] = root(a)
+
+    for key in (lambda r: r.report["sha256"] or None, lambda r: hashlib.sha256(_compact(text_of[r.source_file]).encode()).hexdigest()):
+        first: dict = {}
+        for r in parsed:
+            k = key(r)
+            if k:
+                union(first.setdefault(k, r.source_file), r.source_file)
+    by_issuer_year: dict = {}
+    for r in parsed:
+        if r.report.get("issuer") and r.report.get("report_year"):
+            by_issuer_year.setdefault((r.report["issuer"], r.report["report_year"]), []).append(r)
+    sentences: dict[str, set[str]] = {}
+    for group in by_issuer_year.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if root(a.source_file) == root(b.source_file):
+                    continue
+                if _contained(a.source_file, b.source_file, text_of, sentences) >= NEAR_COPY_SHARE:
+                    union(a.source_file, b.source_file)
+    groups: dict[str, list[FileResult]] = {}
+    for r in parsed:
+        groups.setdefault(root(r.source_file), []).append(r)
+    out: dict[str, tuple[str, str]] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        longest = max(len(text_of[m.source_file]) for m in members)
+
+        def rank(m, longest=longest):
+            rep = m.report
+            found = {k for k in (rep.get("part_kinds") or "").split(",") if k in MANDATED_PARTS}
+            return (-len(found), len(text_of[m.source_file]) < 0.95 * longest, rep.get("converted_from") is not None,
+                    _FORMAT_RANK.get(rep.get("format"), 9), {"utf-8": 0, "utf-8-sig": 1}.get(rep.get("encoding"), 2),
+                    m.source_file)
+
+        kept = min(members, key=rank)
+        for m in members:
+            if m is kept:
+                continue
+            k, r = kept.report, m.report
+            this = f"{r.get('format')}" + (f", {r['encoding']}" if r.get("encoding") else "") + (
+                f", {r['converted_from']} characters" if r.get("converted_from") else "")
+            if r["sha256"] and r["sha256"] == k["sha256"]:
+                msg = f"duplicate: the same file as {kept.source_file}; counted once"
+            elif _compact(text_of[m.source_file]) == _compact(text_of[kept.source_file]):
+                msg = f"duplicate: the same report text as {kept.source_file} (this copy: {this}); counted once"
+            else:
+                share = _contained(m.source_file, kept.source_file, text_of, sentences)
+                shorter = len(text_of[m.source_file]) < 0.95 * len(text_of[kept.source_file])
+                msg = (f"duplicate: {'a shorter' if shorter else 'another'} copy of the report in {kept.source_file} "
+                       f"(same issuer {r['issuer']} and year {r['report_year']}; {share:.0%} of this copy's sentences are in it; "
+                       f"this copy: {this}); the more complete copy is counted once")
+            out[m.source_file] = (kept.source_file, msg)
+    return out
+
+
+def _contained(a: str, b: str, text_of: dict, cache: dict) -> float:
+    """Share of the sentences of the shorter of texts a, b that are in the other."""
+    for name in (a, b):
+        if name not in cache:
+            cache[name] = _sentences(text_of[name])
+    sa, sb = cache[a], cache[b]
+    small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
+    return len(small & big) / len(small) if small else 0.0
+
+
+FILE_COLUMN = "_file"  # in the stacked frames: the source file a row came from (dropped from the tables)
+_CORE_COLUMNS = {"reports": REPORT_COLUMNS, "parse_log": LOG_COLUMNS, "texts": TEXT_COLUMNS,
+                 "sections": SECTION_COLUMNS, "parts": PART_COLUMNS, "problem_items": ITEM_COLUMNS}
+_SORT_KEYS = {"reports": ["source_file"], "parse_log": ["source_file"], "texts": ["report_id"],
+              "sections": ["report_id", "order"], "parts": ["report_id", "part_order"],
+              "problem_items": ["report_id", "item_order"]}
+
+
+def stack(results: list[FileResult]) -> dict[str, pd.DataFrame]:
+    """Per-file results → one frame per table, every row tagged with its file in `_file` (before the
+    copies of one report are resolved). `parse_log` has a row per file, `reports` one per parsed file.
+    These frames are what the build cache's snapshot keeps (cache.py), so that a rebuild after adding
+    files only stacks the new files' rows onto the snapshot's."""
+    rows: dict[str, list[dict]] = {"reports": [], "parse_log": []}
+    files: dict[str, list[str]] = {"reports": [], "parse_log": []}
+    for r in results:
+        rows["parse_log"].append(r.log)
+        files["parse_log"].append(r.source_file)
+        if r.report is None:
+            continue
+        rows["reports"].append(r.report)
+        files["reports"].append(r.source_file)
+        for name, table_rows in r.tables.items():
+            rows.setdefault(name, []).extend(table_rows)
+            files.setdefault(name, []).extend([r.source_file] * len(table_rows))
+    for name in _CORE_COLUMNS:
+        rows.setdefault(name, [])
+        files.setdefault(name, [])
+    frames = {}
+    for name, table_rows in rows.items():
+        df = _frame(table_rows, _CORE_COLUMNS.get(name))
+        df[FILE_COLUMN] = pd.Series(files[name], dtype="object", index=df.index)
+        frames[name] = df
+    return frames
+
+
+def combine(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """Stacked frames of several batches of files → one set, with the dtypes one stack of all their
+    rows would have (object columns are inferred again from their values), rows in file order."""
+    parts = [p for p in parts if p]
+    names = sorted({name for p in parts for name in p})
+    out = {}
+    for name in names:
+        pieces = [p[name] for p in parts if name in p]
+        filled = [df for df in pieces if len(df)]
+        if not filled:
+            out[name] = pieces[0]
+            continue
+        df = pd.concat(filled, ignore_index=True) if len(filled) > 1 else filled[0]
+        for col in df.columns:
+            if col != FILE_COLUMN and df[col].dtype == object:
+                df[col] = pd.Series(df[col].tolist(), index=df.index, name=col)
+        out[name] = df
+    return out
+
+
+def _plain(value):
+    """A cell of a frame as the per-file dict held it: missing values (NaN, NA) back to None."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value
+
+
+# what find_duplicates reads of a report
+_DUPLICATE_FIELDS = ("sha256", "issuer", "report_year", "part_kinds", "converted_from", "format", "encoding", FILE_COLUMN)
+
+
+class _Stacked:
+    """What `find_duplicates` reads of a file, taken from the stacked frames."""
+
+    __slots__ = ("source_file", "report", "tables")
+
+    def __init__(self, source_file: str, report: dict, text: str):
+        self.source_file, self.report, self.tables = source_file, report, {"texts": [{"text": text}]}
+
+
+def assemble(results: list[FileResult] | dict[str, pd.DataFrame]) -> Corpus:
+    """Per-file results (or their stacked frames, see `stack`) → tables: rows sorted; copies of one
+    report kept once (see `find_duplicates`)."""
+    frames = results if isinstance(results, dict) else stack(results)
+    reports_all, texts_all = frames["reports"].sort_values(FILE_COLUMN, kind="stable"), frames["texts"]
+    text_by_file = dict(zip(texts_all[FILE_COLUMN], texts_all["text"]))
+    stacked = []
+    for rep in reports_all[[c for c in _DUPLICATE_FIELDS if c in reports_all.columns]].to_dict("records"):
+        rep = {k: _plain(v) for k, v in rep.items()}
+        if isinstance(rep.get("report_year"), float):
+            rep["report_year"] = int(rep["report_year"])
+        stacked.append(_Stacked(rep[FILE_COLUMN], rep, text_by_file.get(rep[FILE_COLUMN], "")))
+    duplicates = find_duplicates(stacked)
+    copies: dict[str, list[str]] = {}
+    for name, (kept, _) in duplicates.items():
+        copies.setdefault(kept, []).append(name)
+
+    logs = frames["parse_log"]
+    if duplicates or copies:
+        logs = logs.copy()
+        status, messages = logs["status"].tolist(), logs["messages"].tolist()
+        for i, source_file in enumerate(logs[FILE_COLUMN]):
+            if source_file in duplicates:
+                status[i], messages[i] = "duplicate", duplicates[source_file][1]
+            elif source_file in copies:  # the copy kept
+                also = f"also saved as {', '.join(sorted(copies[source_file]))} (duplicates, not counted)"
+                messages[i] = "; ".join(m for m in (messages[i], also) if m)
+        logs["status"] = pd.Series(status, index=logs.index)
+        logs["messages"] = pd.Series(messages, index=logs.index)
+    out = {}
+    for name, df in {**frames, "parse_log": logs}.items():
+        if duplicates and name != "parse_log":
+            df = df[~df[FILE_COLUMN].isin(duplicates.keys())]
+        if len(df):
+            df = df.sort_values(FILE_COLUMN, kind="stable")  # rows in file order, as the files were read
+        out[name] = df.drop(columns=FILE_COLUMN).reset_index(drop=True)
+    out["reports"]["report_year"] = out["reports"]["report_year"].astype("Int64")
+    out["reports"]["printed_twice"] = out["reports"]["printed_twice"].astype("boolean")
+    for name, df in out.items():
+        keys = _SORT_KEYS.get(name) or [c for c in ("report_id",) if c in df.columns]
+        if keys and not df.empty:
+            out[name] = df.sort_values(keys, kind="stable").reset_index(drop=True)
+    return Corpus(out)

@@ -1,0 +1,140 @@
+"""The per-file work of a build, the same in every process that runs it: one file → its rows of
+every table (`parse_file`), as a `FileResult`; a batch of files (`parse_batch`) for a worker process
+or a Dask worker, after `warm_up`.
+
+This module sits below both runners (`pool.py`, `on_dask.py`): they call it, it calls neither.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import tokens
+from ..load import LoadError, read_document, skip_reason
+from ..parse import MANDATED_PARTS, parse_page
+from . import stages as _stages
+from .cache import ENV_PREFIX
+
+
+@dataclass
+class FileResult:
+    source_file: str
+    report: dict | None
+    tables: dict[str, list[dict]]
+    log: dict
+
+
+def parse_text(text: str, *, source_file: str = "", sha256: str = "", fmt: str = "txt", encoding: str = "") -> FileResult:
+    """Parse one decoded report page (`parse_page`), then run the report stages
+    (`stages.REPORT_STAGES`) on it. Never raises on odd content: problems become messages."""
+    page = parse_page(text, source_file=source_file, sha256=sha256, fmt=fmt, encoding=encoding)
+    doc, tables, warnings, notes = page.document, page.tables, page.warnings, page.notes
+    report_id, report = doc.report_id, doc.report
+    for stage in _stages.REPORT_STAGES:
+        try:
+            out = stage(doc)
+        except Exception as exc:  # a stage's bug must not lose the report
+            warnings.append(f"stage {stage.__name__} failed: {type(exc).__name__}: {exc}")
+            continue
+        for name, rows in (out or {}).items():
+            if name == "report_updates":
+                report.update(rows)
+            else:
+                tables.setdefault(name, []).extend(rows)
+    report["status"] = "warning" if warnings else "ok"
+    report["warnings"] = "; ".join(warnings)
+    log = {"source_file": source_file, "report_id": report_id, "status": report["status"],
+           "messages": "; ".join(warnings + notes)}
+    return FileResult(source_file, report, tables, log)
+
+
+def parse_file(path: str | Path, *, root: str | Path | None = None) -> FileResult:
+    """Parse one input file. A file that is skipped, cannot be read or is not an annual report becomes a
+    `skipped` or `error` row of the parse log with its reason; nothing raises."""
+    path = Path(path)
+    source_file = path.relative_to(root).as_posix() if root else path.name
+    reason = skip_reason(source_file)
+    if reason:
+        return log_only(source_file, None, "skipped", reason)
+    try:
+        loaded = read_document(path)
+    except (LoadError, OSError) as exc:
+        digest = ""
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            pass
+        message = str(exc) if isinstance(exc, LoadError) else f"the file could not be read ({exc.strerror or exc})"
+        return log_only(source_file, digest[:12] or None, "error", message)
+    try:
+        result = parse_text(loaded.text, source_file=source_file, sha256=loaded.sha256, fmt=loaded.format,
+                            encoding=loaded.encoding)
+    except Exception as exc:  # noqa: BLE001 - a bug on odd content must not stop the build or lose the file
+        return log_only(source_file, loaded.sha256[:12], "error",
+                         f"could not be parsed ({type(exc).__name__}: {exc}); this is a fazhi bug: please report it with the file")
+    report = result.report
+    report["converted_from"] = loaded.converted_from
+    reason = not_a_report(result)
+    if reason:
+        return log_only(source_file, report["report_id"], "error", reason)
+    if loaded.warnings:
+        report["warnings"] = "; ".join([*loaded.warnings, *([report["warnings"]] if report["warnings"] else [])])
+        report["status"] = result.log["status"] = "warning"
+    result.log["messages"] = "; ".join(m for m in (*loaded.warnings, *loaded.notes, result.log["messages"]) if m)
+    return result
+
+
+def log_only(source_file: str, report_id: str | None, status: str, message: str) -> FileResult:
+    """The result of a file that gives no report: its parse-log row only."""
+    return FileResult(source_file, None, {}, {"source_file": source_file, "report_id": report_id, "status": status,
+                                              "messages": message})
+
+
+_REPORT_WORDS = re.compile(r"法治|依法行政|法制")
+
+
+def not_a_report(result: FileResult) -> str | None:
+    """Why a parsed page is not an annual rule-of-law report (a news item, an error page), or None.
+
+    A report has two of the mandated parts (achievements, problems, duty, plan); or one of them and a
+    title naming a rule-of-law report or 法治/依法行政 near its start; or such a title and 1,000+
+    characters (a report whose parts could not be recognised is kept, with warnings).
+    """
+    r = result.report
+    text = result.tables["texts"][0]["text"] if result.tables.get("texts") else ""
+    found = {k for k in (r.get("part_kinds") or "").split(",") if k in MANDATED_PARTS}
+    titled = bool(r.get("title"))
+    if len(found) >= 2 or (found and (titled or _REPORT_WORDS.search(text[:500]))) or (titled and len(text) >= 1000):
+        return None
+    snippet = " ".join(text.split())[:30]
+    if not text.strip():
+        return "not an annual report: no text is left once the page's menus, metadata and links are removed"
+    return (
+        f"not an annual rule-of-law report (no title naming one, {'only the ' + ', '.join(sorted(found)) + ' part' if found else 'no achievements/problems/plan parts'}; "
+        f"{len(text):,} characters beginning '{snippet}'): a news item, an error page or another document; not counted"
+    )
+
+
+def _apply_env(env: dict[str, str]) -> None:
+    """Make this process see the caller's `FAZHI_*` variables (and no stale ones)."""
+    for name in [k for k in os.environ if k.startswith(ENV_PREFIX) and k not in env]:
+        del os.environ[name]
+    os.environ.update(env)
+
+
+def warm_up(env: dict[str, str] | None = None) -> None:
+    """Load what every parse needs once per process: environment, rules, tokeniser dictionary."""
+    if env is not None:
+        _apply_env(env)
+    tokens.get_engine().cut("法治政府")  # builds the engine with the domain dictionary
+
+
+def parse_batch(batch: list[tuple[str, str]], env: dict[str, str] | None = None) -> list[FileResult]:
+    """Parse `[(path, root), …]` in this process (a worker's task); results in the same order."""
+    if env is not None:
+        _apply_env(env)
+    return [parse_file(path, root=root) for path, root in batch]
