@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 from .corpus import Corpus, FazhiError, build_corpus, load_corpus, parse_file, parse_text  # noqa: E402
 from .clean import clean_page  # noqa: E402
 from .load import LoadError, read_bytes, read_document  # noqa: E402
+from .markup import md, md_code  # noqa: E402
 from .corpus import BuildSummary, require_reports, select, summarise  # noqa: E402
 from .metadata import parse_issuer, parse_title  # noqa: E402
 from .sections import PART_KINDS, SECTION_KINDS, classify_part, segment, split_sections  # noqa: E402
@@ -38,5 +39,5 @@ __all__ = [
     "group_texts", "keyness",
     "indicators", "indicator_views", "Mention", "extract_indicators", "extract_numbers", "indicator_lexicon",
     "indicator_panel", "parse_numeral",
-    "scorecard", "profile", "report",
+    "scorecard", "profile", "report", "md", "md_code",
 ]
