@@ -43,7 +43,7 @@ def hostile_corpus(tmp_path_factory):
     """One embedded report saved under a file name that is an HTML tag; its title then set to markup
     (the cleaner would not take such a line for a title, but a page's <title> or a crafted table can)."""
     raw = tmp_path_factory.mktemp("raw")
-    shutil.copy(sorted(RAW.glob("*.txt"))[0], raw / XSS_NAME)
+    shutil.copy(min(RAW.glob("*.txt")), raw / XSS_NAME)
     corpus = fz.build_corpus(raw)
     assert corpus.reports["source_file"].tolist() == [XSS_NAME]
     return corpus
@@ -73,8 +73,8 @@ def test_profile_of_a_report_with_script_in_title_and_file_name_has_no_live_mark
 
 
 def test_markdown_a_notebook_forgot_to_escape_is_still_shown_as_text(tmp_path):
-    page = _html_of_outputs(tmp_path, ["**<img src=x onerror=alert(1)>** <script>alert(1)</script> "
-                                       "[go](javascript:alert(3))"], "raw")
+    page = _html_of_outputs(tmp_path, [("**<img src=x onerror=alert(1)>** <script>alert(1)</script> "
+                                       "[go](javascript:alert(3))")], "raw")
     baseline = _html_of_outputs(tmp_path, ["**plain** text [go](https://example.org)"], "plain")
     assert _live_markup(page, baseline) == []
     assert "<img src=x onerror=alert(1)>" in lxml.html.document_fromstring(page).text_content()
