@@ -326,10 +326,17 @@ def not_a_report(result: FileResult) -> str | None:
 
 
 def list_input_files(raw_dir: str | Path) -> list[Path]:
+    return _input_folder(raw_dir)[0]
+
+
+def _input_folder(raw_dir: str | Path):
+    """(files, unreadable folders) under `raw_dir`: `load.walk_input_folder`, once the folder is checked."""
+    from .load import walk_input_folder
+
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise FazhiError(f"The input folder {str(raw_dir)!r} does not exist; give the folder that holds the report files.")
-    return sorted((p for p in raw_dir.rglob("*") if p.is_file()), key=lambda p: p.relative_to(raw_dir).as_posix())
+    return walk_input_folder(raw_dir)
 
 
 # ---------------------------------------------------------------- the corpus
@@ -710,9 +717,10 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
     on a Dask cluster (`distributed.py`). The tables are the same whatever runs the parsing.
     """
     raw_dir = Path(raw_dir)
-    files = list_input_files(raw_dir)
+    files, unreadable = _input_folder(raw_dir)
     results: list[FileResult] = []
-    skipped = []
+    skipped = [FileResult(f"{u.folder}/", None, {}, {"source_file": f"{u.folder}/", "report_id": None,
+                                                     "status": "error", "messages": u.reason}) for u in unreadable]
     todo = []
     for f in files:
         if f.name in SKIP_NAMES or f.name.startswith((".", "~$")):
@@ -764,7 +772,7 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
     corpus.manifest = {
         "fazhi_version": __version__,
         "input_fingerprint": input_fingerprint(reports) if not reports.empty else "",
-        "n_files": len(files),
+        "n_files": len(files) + len(unreadable),  # an unreadable folder is one parse-log row
         "tables": {name: len(df) for name, df in sorted(corpus.tables.items())},
         "token_engine": _token_engine_signature(),
     }
