@@ -361,7 +361,7 @@ def _decode_damaged(data: bytes, *, declared: str | None = None) -> Decoded | No
         if decoded is None:
             continue
         text, bad = decoded
-        if not source == "byte-order mark" and codec != "utf-8" and common_share(text) < 0.5:
+        if source != "byte-order mark" and codec != "utf-8" and common_share(text) < 0.5:
             continue
         found.append((bad, n, Decoded(text.lstrip("\ufeff"), codec, source, n_replaced=bad)))
     return min(found, key=lambda f: f[:2])[2] if found else None

@@ -36,9 +36,10 @@ def _cut_mid_character(data: bytes) -> bytes:
 def test_a_few_bad_bytes_are_replaced_counted_and_warned(name, data, encoding, n_bad, n_marks):
     doc = read_bytes(data, path="report.txt")
     assert doc.encoding == encoding, name
-    assert doc.warnings == (f"{n_bad} byte{'s' if n_bad > 1 else ''} could not be decoded as {encoding} and "
-                            f"{'were' if n_bad > 1 else 'was'} replaced by �: the file is damaged (cut short, or a "
-                            "few corrupt bytes); the rest was read",)
+    warning = (f"{n_bad} byte{'s' if n_bad > 1 else ''} could not be decoded as {encoding} and "
+               f"{'were' if n_bad > 1 else 'was'} replaced by �: the file is damaged (cut short, or a "
+               "few corrupt bytes); the rest was read")
+    assert doc.warnings == (warning,)
     assert doc.text.count("\ufffd") == n_marks
     # everything but the damaged character is the report's text
     clean = clean_page(doc.text).text.replace("\ufffd", "")
