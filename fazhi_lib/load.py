@@ -18,9 +18,14 @@ What each format gives (the text `raw_start`/`raw_end` offsets index):
   cleaner reads and then drops. Encoding: byte-order mark, the page's declared charset, else detected.
 - `.docx`: paragraphs and table rows in document order (python-docx), Word's automatic numbering
   written out (一、 (一) 1.) so headings keep their numbers.
-- `.pdf`: the text layer (pypdf), page numbers and running headers dropped, lines that a paragraph
-  was wrapped into joined again. A PDF without a text layer (a scan) is an error: fazhi does not
-  guess text from images.
+- `.pdf`: the text layer read by layout (pdfplumber: font sizes and positions): the title and headings
+  on lines of their own, running headers, footers and page numbers dropped, paragraphs joined across
+  line and page breaks, two headings set side by side kept apart; pypdf reads the text layer when
+  pdfplumber fails. A PDF without a text layer (a scan) is an error: fazhi does not guess text from images.
+- `.docx`: Word's tracked changes read as accepted (insertions kept, deletions left out); a package
+  that would inflate to far more than a report is refused from its ZIP directory, before inflating.
+- A text file with a few undecodable bytes (cut mid-character, a few corrupt bytes) is read with each
+  bad run replaced by U+FFFD and a warning counting the bytes.
 
 Traditional characters are converted to simplified (`convert.to_simplified`): `text` is simplified,
 `original_text` is the text as read, of the same length, so offsets index both.
@@ -34,6 +39,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path, PurePosixPath
 
 from .convert import to_simplified
@@ -497,6 +503,8 @@ def read_bytes(data: bytes, *, path: str | Path = "document.txt") -> LoadedDocum
     if kind == "pdf":
         text, meta, w = read_pdf(data)
         warnings.extend(w)
+        if meta.get("layout_reader"):
+            notes.append(f"PDF read by {meta.pop('layout_reader')}: titles and page furniture told apart by text alone")
         encoding_source = "PDF text layer"
     elif kind == "docx":
         text, meta, w = read_docx(data)
@@ -985,8 +993,160 @@ def rejoin_wrapped_lines(lines: list[str]) -> list[str]:
     return out
 
 
+# ---------------------------------------------------------------- PDF by layout (pdfplumber)
+@dataclass
+class _PdfLine:
+    """One line of a PDF page: its text and where it sits (PDF points, top-down)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float  # the font size most of its characters have
+    page: int
+
+
+HEADER_BAND = 0.12  # running headers sit in the top 12% of a page, footers in the bottom 12%
+LARGER = 1.15  # a line set this much larger than the body text is a title or heading: a line of its own
+COLUMN_GAP = 3.0  # a gap of this many character widths inside a line separates two columns
+
+
+def _page_lines(chars: list[dict], page_no: int) -> list[_PdfLine]:
+    """A page's characters → lines: characters whose vertical middles lie within half a character of
+    each other share a line; within it, a gap wider than COLUMN_GAP characters starts another line
+    (two sub-headings side by side), a gap of a quarter character is a space."""
+    chars = [c for c in chars if c.get("upright", True) and c["text"] and not c["text"].isspace()]
+    chars.sort(key=lambda c: ((c["top"] + c["bottom"]) / 2, c["x0"]))
+    rows: list[list[dict]] = []
+    for c in chars:
+        mid = (c["top"] + c["bottom"]) / 2
+        if rows:
+            last = rows[-1]
+            last_mid = sum((d["top"] + d["bottom"]) / 2 for d in last) / len(last)
+            if abs(mid - last_mid) <= 0.5 * max(c["size"], last[0]["size"]):
+                last.append(c)
+                continue
+        rows.append([c])
+    lines: list[_PdfLine] = []
+    for row in rows:
+        row.sort(key=lambda c: c["x0"])
+        segment: list[dict] = []
+        for c in row:
+            if segment and c["x0"] - segment[-1]["x1"] > COLUMN_GAP * c["size"]:
+                lines.append(_pdf_line(segment, page_no))
+                segment = []
+            segment.append(c)
+        if segment:
+            lines.append(_pdf_line(segment, page_no))
+    return lines
+
+
+def _pdf_line(chars: list[dict], page_no: int) -> _PdfLine:
+    from collections import Counter
+
+    parts = [chars[0]["text"]]
+    for prev, c in pairwise(chars):
+        if c["x0"] - prev["x1"] > 0.25 * c["size"]:
+            parts.append(" ")
+        parts.append(c["text"])
+    size = Counter(round(c["size"], 1) for c in chars).most_common(1)[0][0]
+    return _PdfLine("".join(parts).strip(), chars[0]["x0"], chars[-1]["x1"], min(c["top"] for c in chars),
+                    max(c["bottom"] for c in chars), size, page_no)
+
+
+def _furniture(pages: list[list[_PdfLine]], heights: list[float]) -> set[tuple[int, int]]:
+    """(page, index) of the lines that are page furniture: a bare page number, or a line in the top or
+    bottom band of the page whose text (digits aside) recurs in that band on half the pages or more."""
+    from collections import Counter
+
+    def key(line):
+        return re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text))
+
+    def in_band(line, height):
+        return line.top < HEADER_BAND * height or line.bottom > (1 - HEADER_BAND) * height
+
+    seen = Counter()
+    for lines, height in zip(pages, heights):
+        seen.update({key(line) for line in lines if in_band(line, height)})
+    enough = max(2, 0.5 * len(pages))
+    out = set()
+    for p, (lines, height) in enumerate(zip(pages, heights)):
+        for i, line in enumerate(lines):
+            if _PAGE_NUMBER.match(line.text) or (in_band(line, height) and seen[key(line)] >= enough):
+                out.add((p, i))
+    return out
+
+
+def _layout_paragraphs(lines: list[_PdfLine]) -> list[str]:
+    """Body lines (furniture out, in reading order) → paragraphs. A line larger than the body text
+    (a title, a heading) stands alone, joined only with the next line of its size (a wrapped title).
+    A body line continues on the next when it runs to the right margin, the next is neither indented
+    nor a heading nor in another size, and nothing but line spacing lies between them (a page break
+    counts as line spacing); in a document that does not indent its paragraphs, a line ending a
+    sentence (。！？；：) also ends the paragraph."""
+    from collections import Counter
+
+    if not lines:
+        return []
+    weights = Counter()
+    for line in lines:
+        weights[line.size] += len(line.text)
+    body = weights.most_common(1)[0][0]
+    body_lines = [line for line in lines if abs(line.size - body) < 0.5] or lines
+    xs0 = sorted(line.x0 for line in body_lines)
+    xs1 = sorted(line.x1 for line in body_lines)
+    left, right = xs0[int(0.1 * (len(xs0) - 1))], xs1[int(0.9 * (len(xs1) - 1))]
+    indented = sum(1.5 * body <= line.x0 - left <= 2.6 * body for line in body_lines)
+    indent_style = indented >= max(2, 0.05 * len(body_lines))
+
+    def large(line):
+        return line.size >= LARGER * body
+
+    out: list[str] = []
+    prev = None
+    for line in lines:
+        joined = False
+        if prev is not None and abs(line.size - prev.size) < 0.5:
+            near = line.page != prev.page or line.top - prev.bottom < 0.9 * line.size
+            if large(line):
+                joined = near and line.page == prev.page
+            elif near and not _HEADING_START.match(line.text):
+                full = prev.x1 >= right - 1.5 * body and prev.x0 < right - 6 * body
+                flush = line.x0 < left + 0.8 * body
+                joined = full and flush and (indent_style or not _SENTENCE_END.search(prev.text))
+        if joined:
+            out[-1] += line.text
+        else:
+            out.append(line.text)
+        prev = line
+    return out
+
+
+def _read_pdf_layout(data: bytes) -> tuple[list[str], list[int], int]:
+    """A PDF by layout (pdfplumber): (paragraph lines, pages without text, number of pages)."""
+    import pdfplumber
+
+    pages, heights, empty = [], [], []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for n, page in enumerate(pdf.pages, start=1):
+            lines = _page_lines(page.chars, n)
+            if not lines:
+                empty.append(n)
+            pages.append(lines)
+            heights.append(float(page.height))
+    drop = _furniture(pages, heights)
+    body = [line for p, lines in enumerate(pages) for i, line in enumerate(lines) if (p, i) not in drop]
+    return _layout_paragraphs(body), empty, len(pages)
+
+
 def read_pdf(data: bytes) -> tuple[str, dict, list[str]]:
-    """A PDF → (text, properties, warnings) from its text layer; a PDF without one raises LoadError."""
+    """A PDF → (text, properties, warnings) from its text layer; a PDF without one raises LoadError.
+
+    Read by layout (pdfplumber on pdfminer.six: font sizes and positions): the title and headings
+    on lines of their own, running headers, footers and page numbers out, paragraphs joined across
+    line and page breaks. If pdfplumber fails on the file, pypdf reads the text layer instead.
+    """
     import logging
 
     import pypdf
@@ -1005,6 +1165,32 @@ def read_pdf(data: bytes) -> tuple[str, dict, list[str]]:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises assorted errors on broken files (PdfReadError, KeyError …)
         raise LoadError(f"the PDF is damaged and could not be read ({type(exc).__name__}: {exc})") from None
+    meta = {}
+    try:
+        info = reader.metadata or {}
+        meta = {k: str(info[k]) for k in ("/Title", "/Author", "/CreationDate") if info.get(k)}
+    except Exception:  # noqa: BLE001 - the PDF's own metadata is a nicety; a broken one is ignored
+        meta = {}
+    try:
+        paragraphs, empty, n_pages = _read_pdf_layout(data)
+    except Exception as exc:  # noqa: BLE001 - pdfminer's assorted errors on odd files: pypdf reads it instead
+        meta["layout_reader"] = f"pypdf (pdfplumber failed: {type(exc).__name__})"
+    else:
+        if not paragraphs:
+            raise LoadError(
+                f"the PDF has no text layer ({n_pages} page{'s' if n_pages != 1 else ''}: scanned images?); "
+                "fazhi does not guess text from images: run OCR first (e.g. ocrmypdf) and add the OCR'd PDF"
+            )
+        warnings = []
+        if empty:
+            warnings.append(f"PDF pages without a text layer (scanned?), not read: {_ranges(empty)} of {n_pages}")
+        return "\n".join(paragraphs), meta, warnings
+    return _read_pdf_pypdf(pages, meta)
+
+
+def _read_pdf_pypdf(pages: list, meta: dict) -> tuple[str, dict, list[str]]:
+    """The fallback: pypdf's text of each page, furniture and page numbers dropped by their text alone,
+    wrapped lines joined by their width (`rejoin_wrapped_lines`)."""
     page_lines: list[list[str]] = []
     empty, failed = [], []
     for n, page in enumerate(pages, start=1):
@@ -1040,12 +1226,6 @@ def read_pdf(data: bytes) -> tuple[str, dict, list[str]]:
         warnings.append(f"PDF pages without a text layer (scanned?), not read: {_ranges(empty)} of {len(pages)}")
     if failed:
         warnings.append(f"PDF pages that could not be read: {_ranges(failed)} of {len(pages)}")
-    meta = {}
-    try:
-        info = reader.metadata or {}
-        meta = {k: str(info[k]) for k in ("/Title", "/Author", "/CreationDate") if info.get(k)}
-    except Exception:  # noqa: BLE001 - the PDF's own metadata is a nicety; a broken one is ignored
-        meta = {}
     return "\n".join(rejoin_wrapped_lines(body)), meta, warnings
 
 
