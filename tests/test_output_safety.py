@@ -230,3 +230,24 @@ def test_p_value_with_a_yaml_comment_for_a_list_parameter_is_an_error():
         rp.resolve_parameters(specs, declared, cli_params=[("years", "[2023, 2024] #x")])
     assert rp.resolve_parameters(specs, declared, cli_params=[("levels", "['a #1']")])[
         "01_corpus_statistics.ipynb"]["levels"] == ["a #1"]
+
+
+@pytest.mark.notebook
+def test_rendered_profile_page_of_a_hostile_report_has_no_live_markup(hostile_corpus, tmp_path):
+    """The real profile notebook, executed and exported, for the report with markup in its title and name."""
+    corpus = hostile_corpus
+    corpus.reports.loc[:, "title"] = XSS_TITLE
+    corpus.reports.loc[:, "source_file"] = XSS_NAME
+    data = tmp_path / "processed"
+    corpus.save(data)
+    results = rp.render_all(data, out_dir=tmp_path / "reports", notebook_dir=ROOT / "notebooks", only=["04"],
+                            progress=None)
+    assert [r.ok for r in results] == [True], results[0].error
+    page = results[0].html.read_text(encoding="utf-8")
+    doc = lxml.html.document_fromstring(page)
+    template_scripts = len(list(lxml.html.document_fromstring(_html_of_outputs(tmp_path, ["x"], "plain")).iter("script")))
+    assert len(list(doc.iter("script"))) == template_scripts
+    assert [el.tag for el in doc.iter() if isinstance(el.tag, str) and any(a.lower().startswith("on") for a in el.attrib)] == []
+    assert not [el for el in doc.iter("a") if (el.get("href") or "").lower().startswith("javascript")]
+    text = doc.text_content()
+    assert "<script>alert('title')</script>" in text and XSS_NAME in text
