@@ -31,6 +31,7 @@ from .indicators import (
 )
 from .kwic import kwic, kwic_html
 from .load import LoadError, read_bytes, read_document
+from .markup import md, md_code
 from .metadata import parse_issuer, parse_title
 from .pipeline import build_corpus, parse_file, parse_text
 from .places import load_places_map, place_levels, places_report, plot_province_tiles, resolve_place
@@ -54,5 +55,5 @@ __all__ = [
     "group_texts", "keyness",
     "indicators", "indicator_views", "Mention", "extract_indicators", "extract_numbers", "indicator_lexicon",
     "indicator_panel", "parse_numeral",
-    "scorecard", "profile", "report",
+    "scorecard", "profile", "report", "md", "md_code",
 ]

@@ -115,6 +115,7 @@ def kwic(corpus, pattern: str, *, window: int = 20, part: str | None = None, reg
 def kwic_html(table: pd.DataFrame):
     """The table for a notebook: issuer, year, part, then left / match / right aligned, the match highlighted."""
     shown = table[[c for c in KWIC_COLUMNS if c not in ("report_id", "start")]].reset_index(drop=True)
-    return (shown.style.hide(axis="index")
+    # format(escape="html"): a Styler writes cell values as they are; report text must show as text
+    return (shown.style.hide(axis="index").format(escape="html")
             .set_properties(subset=["left"], **{"text-align": "right"})
             .set_properties(subset=["match"], **{"background-color": "#fff3a3", "font-weight": "bold"}))

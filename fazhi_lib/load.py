@@ -18,9 +18,14 @@ What each format gives (the text `raw_start`/`raw_end` offsets index):
   cleaner reads and then drops. Encoding: byte-order mark, the page's declared charset, else detected.
 - `.docx`: paragraphs and table rows in document order (python-docx), Word's automatic numbering
   written out (一、 (一) 1.) so headings keep their numbers.
-- `.pdf`: the text layer (pypdf), page numbers and running headers dropped, lines that a paragraph
-  was wrapped into joined again. A PDF without a text layer (a scan) is an error: fazhi does not
-  guess text from images.
+- `.pdf`: the text layer read by layout (pdfplumber: font sizes and positions): the title and headings
+  on lines of their own, running headers, footers and page numbers dropped, paragraphs joined across
+  line and page breaks, two headings set side by side kept apart; pypdf reads the text layer when
+  pdfplumber fails. A PDF without a text layer (a scan) is an error: fazhi does not guess text from images.
+- `.docx`: Word's tracked changes read as accepted (insertions kept, deletions left out); a package
+  that would inflate to far more than a report is refused from its ZIP directory, before inflating.
+- A text file with a few undecodable bytes (cut mid-character, a few corrupt bytes) is read with each
+  bad run replaced by U+FFFD and a warning counting the bytes.
 
 Traditional characters are converted to simplified (`convert.to_simplified`): `text` is simplified,
 `original_text` is the text as read, of the same length, so offsets index both.
@@ -34,6 +39,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path, PurePosixPath
 
 from .convert import to_simplified
@@ -115,6 +121,13 @@ MIN_CJK_SHARE = 0.2  # a Chinese report: at least this share of its non-space ch
 MAX_CHARS = 1_000_000
 MAX_BYTES = 256 * 1024 * 1024
 MAX_PDF_PAGES = 500
+# A .docx is a ZIP package: its size on disk says little about what it inflates to. Checked from the ZIP
+# directory before anything is inflated: all members together at most MAX_UNZIPPED_BYTES (FAZHI_MAX_UNZIPPED_BYTES;
+# a report with photos inflates to a few tens of MB), and no member over 1 MB packed more than MAX_ZIP_RATIO
+# times (Word's XML packs 5–20 times, photos about once; a "zip bomb" packs a thousand times and more).
+MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+MAX_ZIP_MEMBERS = 10_000
 _HTML_SNIFF = re.compile(rb"^\s*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE | re.DOTALL)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 
@@ -174,12 +187,62 @@ def skip_reason(relative_path: str | Path) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class UnreadableFolder:
+    """A folder under the input folder that could not be listed: its files cannot be counted or read."""
+
+    folder: str  # relative to the input folder, '/'-separated ('.' for the input folder itself)
+    reason: str  # one sentence for the parse log
+
+
+def walk_input_folder(raw_dir: str | Path) -> tuple[list[Path], list[UnreadableFolder]]:
+    """Every file under `raw_dir` (sorted by relative path), and the folders that could not be listed
+    (no read permission, a vanished network share), so that each can be logged instead of its reports
+    silently missing. Symbolic links to folders are not followed (as `Path.rglob` does not).
+
+    >>> files, unreadable = walk_input_folder("data/raw")
+    >>> len(files), unreadable
+    (5, [])
+    """
+    raw_dir = Path(raw_dir)
+    files: list[Path] = []
+    unreadable: list[UnreadableFolder] = []
+
+    def failed(exc: OSError) -> None:
+        where = Path(exc.filename or raw_dir)
+        try:
+            folder = where.relative_to(raw_dir).as_posix()
+        except ValueError:
+            folder = where.as_posix()
+        why = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or type(exc).__name__).lower()
+        unreadable.append(UnreadableFolder(folder, f"the folder could not be read ({why}): the reports in it are not "
+                                                   "in the corpus; give read access (chmod -R u+rX) and build again"))
+
+    for top, _dirs, names in os.walk(raw_dir, onerror=failed):
+        for name in names:
+            path = Path(top) / name
+            if path.is_file():
+                files.append(path)
+    files.sort(key=lambda p: p.relative_to(raw_dir).as_posix())
+    unreadable.sort(key=lambda u: u.folder)
+    return files, unreadable
+
+
 # ---------------------------------------------------------------- bytes → text
 @dataclass(frozen=True)
 class Decoded:
     text: str
     encoding: str
-    source: str  # 'byte-order mark', 'valid UTF-8', 'declared in the page', 'charset-normalizer'
+    source: str  # 'byte-order mark', 'valid UTF-8', 'declared in the page', 'charset-normalizer',
+    # or 'all but a few bytes valid' (a damaged file, see MAX_REPLACED_BYTES)
+    n_replaced: int = 0  # bytes that could not be decoded and became U+FFFD (a damaged file read anyway)
+
+
+# A file with at most this many undecodable bytes (and at most this share of its bytes) is read with each
+# bad run replaced by U+FFFD and a warning, rather than rejected: a UTF-8 file cut mid-character, a UTF-16
+# file missing its last byte, a few corrupt bytes. More than that is the wrong encoding, or binary data.
+MAX_REPLACED_BYTES = 16
+MAX_REPLACED_SHARE = 0.001
 
 
 def _codec(name: str) -> str:
@@ -253,10 +316,61 @@ def detect_decode(data: bytes, *, declared: str | None = None) -> Decoded:
         score, _, codec, text = max(scored)
         if score >= 0.5 or (codec.startswith("utf") and best is not None):
             return Decoded(text, codec, "charset-normalizer")
+    damaged = _decode_damaged(data, declared=declared)
+    if damaged is not None:
+        return damaged
     raise LoadError(
         "the file is not text in any encoding fazhi knows (UTF-8, UTF-16, GB18030/GBK, Big5): "
         "binary data, or a damaged file"
     )
+
+
+def _decode_replacing(data: bytes, codec: str, limit: int) -> tuple[str, int] | None:
+    """`data` decoded with each undecodable run of bytes replaced by U+FFFD: (text, bytes replaced), or
+    None when more than `limit` bytes are bad."""
+    parts: list[str] = []
+    bad = pos = 0
+    while True:
+        try:
+            parts.append(data[pos:].decode(codec))
+            return "".join(parts), bad
+        except UnicodeDecodeError as exc:
+            parts.append(data[pos : pos + exc.start].decode(codec))
+            parts.append("\ufffd")
+            bad += exc.end - exc.start
+            pos += exc.end
+            if bad > limit:
+                return None
+        except LookupError:
+            return None
+
+
+def _decode_damaged(data: bytes, *, declared: str | None = None) -> Decoded | None:
+    """The last try of `detect_decode`: an encoding that reads all but a few bytes (see
+    MAX_REPLACED_BYTES) and gives real Chinese text; None when there is none."""
+    limit = min(MAX_REPLACED_BYTES, max(4, int(MAX_REPLACED_SHARE * len(data))))
+    tries: list[tuple[str, bytes, str]] = []  # (codec, bytes to decode, source)
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            if codec in ("utf-16", "utf-32"):  # the byte order the mark says, the mark itself dropped
+                little = bom[:2] == b"\xff\xfe"
+                codec = f"{codec}-{'le' if little else 'be'}"
+            tries.append((codec, data[len(bom):], "byte-order mark"))
+            break
+    if declared:
+        tries.append((_codec(declared), data, "declared in the page"))
+    tries += [(codec, data, "all but a few bytes valid")
+              for codec in ("utf-8", "gb18030", "big5hkscs", "utf-16-le", "utf-16-be")]
+    found = []
+    for n, (codec, body, source) in enumerate(tries):
+        decoded = _decode_replacing(body, codec, limit)
+        if decoded is None:
+            continue
+        text, bad = decoded
+        if source != "byte-order mark" and codec != "utf-8" and common_share(text) < 0.5:
+            continue
+        found.append((bad, n, Decoded(text.lstrip("\ufeff"), codec, source, n_replaced=bad)))
+    return min(found, key=lambda f: f[:2])[2] if found else None
 
 
 def _is_common(ch: str) -> bool:
@@ -389,10 +503,14 @@ def read_bytes(data: bytes, *, path: str | Path = "document.txt") -> LoadedDocum
     if kind == "pdf":
         text, meta, w = read_pdf(data)
         warnings.extend(w)
+        if meta.get("layout_reader"):
+            notes.append(f"PDF read by {meta.pop('layout_reader')}: titles and page furniture told apart by text alone")
         encoding_source = "PDF text layer"
     elif kind == "docx":
         text, meta, w = read_docx(data)
         warnings.extend(w)
+        if meta.get("tracked_changes"):
+            notes.append(meta["tracked_changes"])
         encoding_source = "Word XML"
     elif kind == "html":
         decoded = detect_decode(data, declared=_declared_charset(data))
@@ -412,7 +530,12 @@ def read_bytes(data: bytes, *, path: str | Path = "document.txt") -> LoadedDocum
             f"above {max_chars:,})"
         )
     check_text(text, what={"pdf": "PDF's text", "docx": "document", "html": "page's main text"}.get(kind, "file"))
-    if "\ufffd" in text:
+    n_replaced = decoded.n_replaced if kind in ("txt", "html") else 0
+    if n_replaced:
+        warnings.append(f"{n_replaced} byte{'s' if n_replaced != 1 else ''} could not be decoded as {encoding} and "
+                        f"{'were' if n_replaced != 1 else 'was'} replaced by �: the file is damaged (cut short, or a "
+                        "few corrupt bytes); the rest was read")
+    if "\ufffd" in text and not n_replaced:  # (with replaced bytes, their warning says it)
         n_bad = text.count("\ufffd")
         if n_bad > 1:
             warnings.append(f"{n_bad} characters in the file itself are unreadable (�): it was saved with a broken encoding")
@@ -713,10 +836,83 @@ class _Numbering:
         return text
 
 
+def check_zip_package(data: bytes) -> None:
+    """Raise `LoadError` when a ZIP package (.docx) would inflate to far more than a report: checked from
+    the sizes its directory declares (ZipInfo.file_size), before anything is inflated. Python's zipfile
+    never inflates a member beyond its declared size, so the check holds for a package that lies."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            members = package.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise LoadError(f"the .docx file is damaged or is not a Word document ({type(exc).__name__}: {exc})") from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise LoadError(f"the .docx package holds {len(members):,} parts, far more than a Word document "
+                        f"(at most {MAX_ZIP_MEMBERS:,}): a damaged or crafted file; open it in Word and save it again")
+    total = sum(m.file_size for m in members)
+    limit = _limit("FAZHI_MAX_UNZIPPED_BYTES", MAX_UNZIPPED_BYTES)
+    if total > limit:
+        raise LoadError(f"the .docx file inflates to {total / 2**20:,.0f} MB ({len(data) / 2**20:,.1f} MB packed), more "
+                        f"than fazhi reads ({limit / 2**20:,.0f} MB; set FAZHI_MAX_UNZIPPED_BYTES to raise the limit)")
+    for m in members:
+        if m.file_size > 2**20 and m.file_size > MAX_ZIP_RATIO * max(m.compress_size, 1):
+            raise LoadError(f"the .docx part {m.filename} inflates {m.file_size / max(m.compress_size, 1):,.0f} times "
+                            f"(to {m.file_size / 2**20:,.0f} MB), far more than Word's files do (at most about "
+                            f"{MAX_ZIP_RATIO} times): a compression bomb, not a report")
+
+
+class _TrackedText:
+    """A paragraph's text as Word shows it with every tracked change accepted: runs inside an insertion
+    (w:ins, w:moveTo) read, runs inside a deletion (w:del, w:moveFrom; their text is w:delText) left out.
+    python-docx's `Paragraph.text` reads only the runs directly in the paragraph and its hyperlinks,
+    so it drops inserted text (and the text of fields and content controls)."""
+
+    # elements that hold runs as the paragraph's own inline content
+    _HOLDERS = ("w:ins", "w:moveTo", "w:hyperlink", "w:smartTag", "w:fldSimple", "w:sdt", "w:sdtContent",
+                "w:customXml", "w:dir", "w:bdo")
+    _DELETED = ("w:del", "w:moveFrom")
+
+    def __init__(self):
+        from docx.oxml.ns import qn
+
+        self.run = qn("w:r")
+        self.holders = {qn(t) for t in self._HOLDERS}
+        self.insertions = {qn("w:ins"), qn("w:moveTo")}
+        self.deleted = {qn(t) for t in self._DELETED}
+        self.row_deleted = f"./{qn('w:trPr')}/{qn('w:del')}"
+        self.n_inserted = self.n_deleted = 0
+
+    def __call__(self, p) -> str:
+        out: list[str] = []
+        stack = [iter(p)]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+                continue
+            if child.tag == self.run:
+                out.append(child.text)  # CT_R.text: w:t, w:tab, w:br … (never w:delText)
+            elif child.tag in self.holders:
+                self.n_inserted += child.tag in self.insertions
+                stack.append(iter(child))
+            elif child.tag in self.deleted:
+                self.n_deleted += 1
+        return "".join(out)
+
+    def row_is_deleted(self, tr) -> bool:
+        """A table row deleted with changes tracked."""
+        if tr.find(self.row_deleted) is not None:
+            self.n_deleted += 1
+            return True
+        return False
+
+
 def read_docx(data: bytes) -> tuple[str, dict, list[str]]:
     """A Word document → (text, properties, warnings): paragraphs and table rows in document order."""
     import zipfile
 
+    check_zip_package(data)
     try:
         import docx
         from docx.table import Table
@@ -727,25 +923,33 @@ def read_docx(data: bytes) -> tuple[str, dict, list[str]]:
     except Exception as exc:  # noqa: BLE001 - lxml and zip errors of a damaged package, whatever they are
         raise LoadError(f"the .docx file is damaged ({type(exc).__name__}: {exc})") from None
     numbering = _Numbering(document)
+    text_of = _TrackedText()
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             for row in block.rows:
+                if text_of.row_is_deleted(row._tr):
+                    continue
                 cells, seen = [], set()
                 for cell in row.cells:
                     if id(cell._tc) in seen:  # a merged cell is returned once per grid column
                         continue
                     seen.add(id(cell._tc))
-                    cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+                    texts = (text_of(p._p).strip() for p in cell.paragraphs)
+                    cells.append(" ".join(t for t in texts if t))
                 line = " ".join(c for c in cells if c)
                 if line:
                     lines.append(line)
         else:
-            text = block.text
+            text = text_of(block._p)
             marker = numbering.marker(block)
             lines.append(marker + text if text.strip() else text)
     props = document.core_properties
     meta = {k: v for k, v in (("title", props.title), ("author", props.author)) if v}
+    if text_of.n_inserted or text_of.n_deleted:
+        meta["tracked_changes"] = (f"Word tracked changes read as accepted: {text_of.n_inserted} insertion"
+                                   f"{'s' if text_of.n_inserted != 1 else ''} kept, {text_of.n_deleted} deletion"
+                                   f"{'s' if text_of.n_deleted != 1 else ''} left out")
     warnings = []
     if numbering.unrendered:
         warnings.append(f"{numbering.unrendered} paragraphs use a Word numbering style fazhi cannot write out; "
@@ -789,8 +993,160 @@ def rejoin_wrapped_lines(lines: list[str]) -> list[str]:
     return out
 
 
+# ---------------------------------------------------------------- PDF by layout (pdfplumber)
+@dataclass
+class _PdfLine:
+    """One line of a PDF page: its text and where it sits (PDF points, top-down)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float  # the font size most of its characters have
+    page: int
+
+
+HEADER_BAND = 0.12  # running headers sit in the top 12% of a page, footers in the bottom 12%
+LARGER = 1.15  # a line set this much larger than the body text is a title or heading: a line of its own
+COLUMN_GAP = 3.0  # a gap of this many character widths inside a line separates two columns
+
+
+def _page_lines(chars: list[dict], page_no: int) -> list[_PdfLine]:
+    """A page's characters → lines: characters whose vertical middles lie within half a character of
+    each other share a line; within it, a gap wider than COLUMN_GAP characters starts another line
+    (two sub-headings side by side), a gap of a quarter character is a space."""
+    chars = [c for c in chars if c.get("upright", True) and c["text"] and not c["text"].isspace()]
+    chars.sort(key=lambda c: ((c["top"] + c["bottom"]) / 2, c["x0"]))
+    rows: list[list[dict]] = []
+    for c in chars:
+        mid = (c["top"] + c["bottom"]) / 2
+        if rows:
+            last = rows[-1]
+            last_mid = sum((d["top"] + d["bottom"]) / 2 for d in last) / len(last)
+            if abs(mid - last_mid) <= 0.5 * max(c["size"], last[0]["size"]):
+                last.append(c)
+                continue
+        rows.append([c])
+    lines: list[_PdfLine] = []
+    for row in rows:
+        row.sort(key=lambda c: c["x0"])
+        segment: list[dict] = []
+        for c in row:
+            if segment and c["x0"] - segment[-1]["x1"] > COLUMN_GAP * c["size"]:
+                lines.append(_pdf_line(segment, page_no))
+                segment = []
+            segment.append(c)
+        if segment:
+            lines.append(_pdf_line(segment, page_no))
+    return lines
+
+
+def _pdf_line(chars: list[dict], page_no: int) -> _PdfLine:
+    from collections import Counter
+
+    parts = [chars[0]["text"]]
+    for prev, c in pairwise(chars):
+        if c["x0"] - prev["x1"] > 0.25 * c["size"]:
+            parts.append(" ")
+        parts.append(c["text"])
+    size = Counter(round(c["size"], 1) for c in chars).most_common(1)[0][0]
+    return _PdfLine("".join(parts).strip(), chars[0]["x0"], chars[-1]["x1"], min(c["top"] for c in chars),
+                    max(c["bottom"] for c in chars), size, page_no)
+
+
+def _furniture(pages: list[list[_PdfLine]], heights: list[float]) -> set[tuple[int, int]]:
+    """(page, index) of the lines that are page furniture: a bare page number, or a line in the top or
+    bottom band of the page whose text (digits aside) recurs in that band on half the pages or more."""
+    from collections import Counter
+
+    def key(line):
+        return re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text))
+
+    def in_band(line, height):
+        return line.top < HEADER_BAND * height or line.bottom > (1 - HEADER_BAND) * height
+
+    seen = Counter()
+    for lines, height in zip(pages, heights):
+        seen.update({key(line) for line in lines if in_band(line, height)})
+    enough = max(2, 0.5 * len(pages))
+    out = set()
+    for p, (lines, height) in enumerate(zip(pages, heights)):
+        for i, line in enumerate(lines):
+            if _PAGE_NUMBER.match(line.text) or (in_band(line, height) and seen[key(line)] >= enough):
+                out.add((p, i))
+    return out
+
+
+def _layout_paragraphs(lines: list[_PdfLine]) -> list[str]:
+    """Body lines (furniture out, in reading order) → paragraphs. A line larger than the body text
+    (a title, a heading) stands alone, joined only with the next line of its size (a wrapped title).
+    A body line continues on the next when it runs to the right margin, the next is neither indented
+    nor a heading nor in another size, and nothing but line spacing lies between them (a page break
+    counts as line spacing); in a document that does not indent its paragraphs, a line ending a
+    sentence (。！？；：) also ends the paragraph."""
+    from collections import Counter
+
+    if not lines:
+        return []
+    weights = Counter()
+    for line in lines:
+        weights[line.size] += len(line.text)
+    body = weights.most_common(1)[0][0]
+    body_lines = [line for line in lines if abs(line.size - body) < 0.5] or lines
+    xs0 = sorted(line.x0 for line in body_lines)
+    xs1 = sorted(line.x1 for line in body_lines)
+    left, right = xs0[int(0.1 * (len(xs0) - 1))], xs1[int(0.9 * (len(xs1) - 1))]
+    indented = sum(1.5 * body <= line.x0 - left <= 2.6 * body for line in body_lines)
+    indent_style = indented >= max(2, 0.05 * len(body_lines))
+
+    def large(line):
+        return line.size >= LARGER * body
+
+    out: list[str] = []
+    prev = None
+    for line in lines:
+        joined = False
+        if prev is not None and abs(line.size - prev.size) < 0.5:
+            near = line.page != prev.page or line.top - prev.bottom < 0.9 * line.size
+            if large(line):
+                joined = near and line.page == prev.page
+            elif near and not _HEADING_START.match(line.text):
+                full = prev.x1 >= right - 1.5 * body and prev.x0 < right - 6 * body
+                flush = line.x0 < left + 0.8 * body
+                joined = full and flush and (indent_style or not _SENTENCE_END.search(prev.text))
+        if joined:
+            out[-1] += line.text
+        else:
+            out.append(line.text)
+        prev = line
+    return out
+
+
+def _read_pdf_layout(data: bytes) -> tuple[list[str], list[int], int]:
+    """A PDF by layout (pdfplumber): (paragraph lines, pages without text, number of pages)."""
+    import pdfplumber
+
+    pages, heights, empty = [], [], []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for n, page in enumerate(pdf.pages, start=1):
+            lines = _page_lines(page.chars, n)
+            if not lines:
+                empty.append(n)
+            pages.append(lines)
+            heights.append(float(page.height))
+    drop = _furniture(pages, heights)
+    body = [line for p, lines in enumerate(pages) for i, line in enumerate(lines) if (p, i) not in drop]
+    return _layout_paragraphs(body), empty, len(pages)
+
+
 def read_pdf(data: bytes) -> tuple[str, dict, list[str]]:
-    """A PDF → (text, properties, warnings) from its text layer; a PDF without one raises LoadError."""
+    """A PDF → (text, properties, warnings) from its text layer; a PDF without one raises LoadError.
+
+    Read by layout (pdfplumber on pdfminer.six: font sizes and positions): the title and headings
+    on lines of their own, running headers, footers and page numbers out, paragraphs joined across
+    line and page breaks. If pdfplumber fails on the file, pypdf reads the text layer instead.
+    """
     import logging
 
     import pypdf
@@ -809,6 +1165,32 @@ def read_pdf(data: bytes) -> tuple[str, dict, list[str]]:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises assorted errors on broken files (PdfReadError, KeyError …)
         raise LoadError(f"the PDF is damaged and could not be read ({type(exc).__name__}: {exc})") from None
+    meta = {}
+    try:
+        info = reader.metadata or {}
+        meta = {k: str(info[k]) for k in ("/Title", "/Author", "/CreationDate") if info.get(k)}
+    except Exception:  # noqa: BLE001 - the PDF's own metadata is a nicety; a broken one is ignored
+        meta = {}
+    try:
+        paragraphs, empty, n_pages = _read_pdf_layout(data)
+    except Exception as exc:  # noqa: BLE001 - pdfminer's assorted errors on odd files: pypdf reads it instead
+        meta["layout_reader"] = f"pypdf (pdfplumber failed: {type(exc).__name__})"
+    else:
+        if not paragraphs:
+            raise LoadError(
+                f"the PDF has no text layer ({n_pages} page{'s' if n_pages != 1 else ''}: scanned images?); "
+                "fazhi does not guess text from images: run OCR first (e.g. ocrmypdf) and add the OCR'd PDF"
+            )
+        warnings = []
+        if empty:
+            warnings.append(f"PDF pages without a text layer (scanned?), not read: {_ranges(empty)} of {n_pages}")
+        return "\n".join(paragraphs), meta, warnings
+    return _read_pdf_pypdf(pages, meta)
+
+
+def _read_pdf_pypdf(pages: list, meta: dict) -> tuple[str, dict, list[str]]:
+    """The fallback: pypdf's text of each page, furniture and page numbers dropped by their text alone,
+    wrapped lines joined by their width (`rejoin_wrapped_lines`)."""
     page_lines: list[list[str]] = []
     empty, failed = [], []
     for n, page in enumerate(pages, start=1):
@@ -844,12 +1226,6 @@ def read_pdf(data: bytes) -> tuple[str, dict, list[str]]:
         warnings.append(f"PDF pages without a text layer (scanned?), not read: {_ranges(empty)} of {len(pages)}")
     if failed:
         warnings.append(f"PDF pages that could not be read: {_ranges(failed)} of {len(pages)}")
-    meta = {}
-    try:
-        info = reader.metadata or {}
-        meta = {k: str(info[k]) for k in ("/Title", "/Author", "/CreationDate") if info.get(k)}
-    except Exception:  # noqa: BLE001 - the PDF's own metadata is a nicety; a broken one is ignored
-        meta = {}
     return "\n".join(rejoin_wrapped_lines(body)), meta, warnings
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .errors import FazhiError
 from .labels import report_label  # noqa: F401  (profile.report_label: used by notebook 04)
+from .markup import md, md_code
 from .scorecard import MEASURES, quantities, scorecard, sentences
 from .sections import SECTION_KINDS
 
@@ -41,6 +42,17 @@ def resolve_report_id(corpus, report_id: str | None) -> str:
     shown = sorted(ids)[:12]
     more = f" (and {len(ids) - 12} more)" if len(ids) > 12 else ""
     raise FazhiError(f"`report_id` = {report_id!r} is not valid; choose one of: {', '.join(shown)}{more}.")
+
+
+def heading_markdown(corpus, report_id: str) -> str:
+    """The profile's heading: '## issuer year', then the title, the id and the source file. Every string
+    from the report is escaped (`markup.md`): a title or file name holding markup shows as text."""
+    row = _row(corpus, report_id)
+    year = row.get("report_year")
+    year = "?" if year is None or pd.isna(year) else str(int(year))
+    issuer = md(row.get("issuer"), empty=md(report_id))
+    title = md(row.get("title"), empty="(no title on the page)")
+    return f"## {issuer} {year}\n\n**{title}** · {md_code(report_id)} · {md(row.get('source_file'))}"
 
 
 def _row(corpus, report_id: str) -> dict:

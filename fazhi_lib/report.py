@@ -46,6 +46,7 @@ from pathlib import Path
 import yaml
 
 from .errors import FazhiError, invalid
+from .markup import safe_markdown
 
 DEFAULT_NOTEBOOK_DIR = Path("notebooks")
 DEFAULT_CONFIG = DEFAULT_NOTEBOOK_DIR / "reports.yaml"
@@ -186,16 +187,37 @@ def notebook_parameters(path: str | Path) -> dict:
 def _yaml_value(raw: str, default_text: str | None):
     """A command-line value read as YAML; kept as the text typed when the parameter's default is a string."""
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError as exc:
-        raise FazhiError(f"`-p` value {raw!r} is not valid YAML ({exc.__class__.__name__}); quote it.") from None
-    try:
         default = ast.literal_eval(default_text) if default_text else None
     except (ValueError, SyntaxError, TypeError):
         default = None
-    if isinstance(default, str) and not isinstance(value, str):
-        return raw  # -p report_id 012345678901 stays a string
+    quoted = raw.strip()[:1] in ("'", '"')
+    if isinstance(default, str) and not quoted:
+        # the text as typed: -p report_id 012345678901 stays a string, and -p pattern '审查 #x' keeps its
+        # ' #x', which YAML would read as a comment and drop
+        return raw
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        raise FazhiError(f"`-p` value {raw!r} is not valid YAML ({exc.__class__.__name__}); quote it.") from None
+    if _comment_outside_quotes(raw):
+        raise FazhiError(f"`-p` value {raw!r} holds ' #', which YAML reads as the start of a comment; "
+                         f"quote the value to keep it: -p NAME \"'{raw}'\".")
     return _plain(value)
+
+
+def _comment_outside_quotes(raw: str) -> bool:
+    """True when YAML would read part of `raw` as a comment: a '#' at the start or after a space,
+    outside quotes ('[审查 #1]' drops ' #1]'; "['审查 #1']" keeps it)."""
+    quote = None
+    for i, ch in enumerate(raw):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and (i == 0 or raw[i - 1].isspace()):
+            return True
+    return False
 
 
 def _plain(value):
@@ -399,6 +421,11 @@ body, .jp-RenderedHTMLCommon, .jp-RenderedText pre {
 .fazhi-nav a { color: #1a5fb4; }
 </style>
 {%- endblock extra_css -%}
+{%- block data_markdown scoped -%}
+<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-OutputArea-output {{ extra_class }}" data-mime-type="text/markdown">
+{{ output.data['text/markdown'] | fazhi_safe_markdown }}
+</div>
+{%- endblock data_markdown -%}
 {%- block body_header -%}
 {{ super() }}
 <div class="fazhi-nav"><a href="{{ resources.fazhi_index }}">← all reports (index)</a>{{ resources.fazhi_note }}</div>
@@ -417,6 +444,8 @@ class _HtmlWriter:
             template_name="lab", extra_loaders=[DictLoader({"fazhi_offline.html.j2": _OFFLINE_TEMPLATE})],
             template_file="fazhi_offline.html.j2", embed_images=True,
             exclude_input_prompt=True, exclude_output_prompt=True,
+            # Markdown a notebook displays carries report strings: raw HTML in it is shown as text
+            filters={"fazhi_safe_markdown": safe_markdown},
         )
 
     def write(self, ipynb: Path, html_path: Path, *, index_href: str = "index.html", note: str = "") -> Path:
@@ -641,6 +670,10 @@ def render_all(data_dir: str | Path = "data/processed", *, out_dir: str | Path =
         if "processed_dir" in declared[s.notebook]:
             params[s.notebook] = {"processed_dir": str(data_dir), **params[s.notebook]}
     jobs, complete = plan_jobs(runnable, params, data_dir)
+    check_out_dir(out_dir, data_dir=data_dir, notebook_dir=notebook_dir)
+    for job in jobs:
+        _inside(out_dir, f"{job.stem}.html", what=f"the output of {job.notebook} ({job.stem!r})")
+    claim_out_dir(out_dir)
     manifest = read_manifest(data_dir)
     fingerprint = str(manifest.get("input_fingerprint", ""))
 
@@ -729,6 +762,61 @@ class _Say:
             self.progress(line)
 
 
+# ------------------------------------------------------------------ the output folder
+def _is_report_folder(path: Path) -> bool:
+    """A folder `fazhi report` wrote: it holds an index.json of fazhi's (a mapping with `outputs`)."""
+    try:
+        info = json.loads((path / INDEX_JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(info, dict) and isinstance(info.get("outputs"), list)
+
+
+def check_out_dir(out_dir: str | Path, *, data_dir: str | Path, notebook_dir: str | Path) -> None:
+    """Refuse, with one sentence, an output folder fazhi report must not write into: a file; the tables
+    folder or the notebooks folder, a folder inside one of them or holding one; an existing folder with
+    files in it that fazhi report did not write (it knows its own by their index.json)."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise FazhiError(f"`--out` = {str(out_dir)!r} is a file, not a folder; give a folder for the reports "
+                         "(default reports).")
+    here = out.resolve()
+    for name, other in (("the tables folder (--data)", data_dir), ("the notebooks folder", notebook_dir)):
+        there = Path(other).resolve()
+        if here == there or here.is_relative_to(there) or there.is_relative_to(here):
+            how = "is" if here == there else "lies inside" if here.is_relative_to(there) else "contains"
+            raise FazhiError(f"`--out` = {str(out_dir)!r} {how} {name} {str(other)!r}; fazhi report writes into a "
+                             "folder of its own only: choose another folder (default reports).")
+    if out.is_dir() and any(out.iterdir()) and not _is_report_folder(out):
+        raise FazhiError(f"`--out` = {str(out_dir)!r} already holds files that fazhi report did not write (no "
+                         f"{INDEX_JSON} of its own); choose an empty or new folder, or the reports folder of an "
+                         "earlier `fazhi report`.")
+
+
+def claim_out_dir(out_dir: str | Path) -> None:
+    """Create the output folder and mark it as fazhi report's (an index.json with no outputs yet), so a
+    run stopped halfway leaves a folder the next run recognises."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if not (out / INDEX_JSON).exists():
+        (out / INDEX_JSON).write_text(json.dumps({"outputs": []}), encoding="utf-8")
+
+
+def _inside(out_dir: Path, relative, *, what: str) -> Path:
+    """OUT/relative, which must lie inside OUT (a path from index.json or a report_id from the tables
+    could say '../x' or '/x'); otherwise `FazhiError`."""
+    out = Path(out_dir).resolve()
+    target = (out / str(relative)).resolve()
+    if not target.is_relative_to(out) or target == out:
+        raise FazhiError(f"{what} would lie outside the reports folder {str(out_dir)!r} ({str(relative)!r}); "
+                         "refused.")
+    return target
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
 # ------------------------------------------------------------------ the index
 def read_manifest(data_dir: Path) -> dict:
     path = Path(data_dir) / "manifest.json"
@@ -779,19 +867,41 @@ def write_index(results: list[RenderResult], out_dir: Path, data_dir: Path, *, k
     if jpath.exists():
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             previous = json.loads(jpath.read_text(encoding="utf-8"))["outputs"]
+    if not isinstance(previous, list):
+        previous = []
     kept = []
     for e in previous:
-        if e.get("stem") in new_stems:
+        if not isinstance(e, dict) or e.get("stem") in new_stems:
+            continue
+        if not (isinstance(e.get("stem"), str) and isinstance(e.get("notebook"), str)
+                and isinstance(e.get("parameters", {}), dict)):
+            _warn(f"{INDEX_JSON} has an entry fazhi report did not write ({str(e)[:60]!r}); dropped")
+            continue
+        paths = {}
+        for key, suffix in (("ipynb", ".ipynb"), ("html", ".html")):
+            if e.get(key):
+                # index.json is a file on disk: a stale or edited one may name any path. Only a file of
+                # fazhi's kind inside the reports folder is touched; anything else is left alone.
+                try:
+                    target = _inside(out_dir, e[key], what=f"{INDEX_JSON} entry {e.get('stem')!r}")
+                    if target.suffix != suffix:
+                        raise FazhiError(f"{INDEX_JSON} entry {e.get('stem')!r} names {str(e[key])!r}, "
+                                         f"not a {suffix} file")
+                except FazhiError as exc:
+                    _warn(f"{exc}; the entry is dropped and nothing it names is deleted")
+                    paths = None
+                    break
+                paths[key] = target
+        if paths is None:
             continue
         stale = replace_all or e.get("notebook") in (replace_notebooks or set())
         if stale:
-            for key in ("ipynb", "html"):
-                if e.get(key):
-                    with contextlib.suppress(OSError):
-                        (out_dir / e[key]).unlink()
+            for target in paths.values():
+                with contextlib.suppress(OSError):
+                    target.unlink()
             continue
-        if e.get("html") and (out_dir / e["html"]).exists():
-            kept.append(e)
+        if paths.get("html") and paths["html"].exists():
+            kept.append({"parameters": {}, "ok": False, "error": "", **e})
     entries = kept + new
     order = {e["notebook"]: i for i, e in enumerate(new)}
     entries.sort(key=lambda e: (e.get("group") != "analysis", order.get(e["notebook"], len(order)),

@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import tokens, version
 from ..corpus import Corpus, input_fingerprint
 from ..errors import FazhiError
-from ..load import skip_reason
+from ..load import skip_reason, walk_input_folder
 from . import stages as _stages
 from .assemble import FILE_COLUMN, assemble, combine, stack
 from .cache import BuildCache, fazhi_env, file_sha256
@@ -27,10 +27,15 @@ STACK_CHUNK = 500  # per-file results stacked into frames at a time during a bui
 
 
 def list_input_files(raw_dir: str | Path) -> list[Path]:
+    return input_folder(raw_dir)[0]
+
+
+def input_folder(raw_dir: str | Path):
+    """(files, unreadable folders) under `raw_dir`: `load.walk_input_folder`, once the folder is checked."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise FazhiError(f"The input folder {str(raw_dir)!r} does not exist; give the folder that holds the report files.")
-    return sorted((p for p in raw_dir.rglob("*") if p.is_file()), key=lambda p: p.relative_to(raw_dir).as_posix())
+    return walk_input_folder(raw_dir)
 
 
 def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: bool = False,
@@ -42,9 +47,9 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
     on a Dask cluster (`on_dask.py`). The tables are the same whatever runs the parsing.
     """
     raw_dir = Path(raw_dir)
-    files = list_input_files(raw_dir)
+    files, unreadable = input_folder(raw_dir)
     results: list[FileResult] = []
-    skipped = []
+    skipped = [log_only(f"{u.folder}/", None, "error", u.reason) for u in unreadable]  # one row a folder
     todo = []
     for f in files:
         source_file = f.relative_to(raw_dir).as_posix()
@@ -93,7 +98,7 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
     corpus.manifest = {
         "fazhi_version": version.__version__,
         "input_fingerprint": input_fingerprint(reports) if not reports.empty else "",
-        "n_files": len(files),
+        "n_files": len(files) + len(unreadable),  # an unreadable folder is one parse-log row
         "tables": {name: len(df) for name, df in sorted(corpus.tables.items())},
         "token_engine": tokens.get_engine().signature,
     }
