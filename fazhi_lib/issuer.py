@@ -115,6 +115,9 @@ def read_name(text: str) -> Name | None:
         return Name(None, None, _ABBR_LEVEL[m.group(1)], m.group(1))
     t = parse_issuer(_name_prefix(s))
     if not t.issuer or t.level == "unknown":
+        short = _short_division(s)
+        if short:
+            return read_name(short)
         dept = _department(s)
         if dept and (dept.endswith(("部", "署", "总局")) and len(dept) >= 3):
             return Name(dept, dept, "department", None, None)
@@ -124,12 +127,28 @@ def read_name(text: str) -> Name | None:
     return Name(t.issuer, t.issuer_full, t.level, None, t)
 
 
+def _short_division(s: str) -> str | None:
+    """A province or prefecture written short in subject position: '广东坚持…' → '广东省'."""
+    from .places import division_table, table_years
+
+    table = division_table(table_years()[1])
+    for length in (3, 2):
+        head = s[:length]
+        divs = table.short.get(head, ())
+        if len(divs) == 1 and _PREDICATE.match(s[length:]):
+            return divs[0].name
+    return None
+
+
 def _department(s: str) -> str | None:
     """The department name at the start of `s`: 司法局按照… → 司法局; None if a predicate comes first."""
     for m in _DEPT.finditer(s):
         cand = s[: m.end()]
         if _PREDICATE.search(cand):
             return None
+        ext = re.match(r"公室|公厅|员会", s[m.end():])
+        if ext and cand[-1] in "办委":
+            cand += ext.group(0)
         if re.fullmatch(rf"[{CJK}]+", cand):
             # 人力资源和社会保障局 yes; 委员会 after 全面依法治县: not a department of its own
             return cand
@@ -144,10 +163,14 @@ def _name_prefix(s: str) -> str:
     units, rest = split_units(s)
     head = "".join(units)
     if not units:
+        # a department with no place is a ministry (交通运输部, 审计署, 海关总署); others need a place
         dept = _department(s)
-        return dept or ""
+        return dept if dept and dept.endswith(("部", "署", "总局")) else ""
     gov = _GOV_TAIL.match(rest)
     tail = gov.group(0) if gov else ""
+    office = re.match(r"(?:人民)?政府(?:办公室|办公厅|办)", rest)
+    if office:  # 遂宁市人民政府办公室, 南康区政府办: a department
+        return head + office.group(0)
     if tail and ("政府" in tail or "办事处" in tail or tail.startswith(("党委", "委", "党工委"))):
         # 山西省委、省政府 → 山西省; 清河县人民政府 → 清河县人民政府
         return head + (tail if re.search(r"(人民政府|政府|办事处)$", tail) and not re.search(r"[、和及与]", tail) else "")
@@ -166,6 +189,8 @@ _REPORT_PHRASE = re.compile(
 _YEAR_FRONT = re.compile(r"(?:关于)?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})年度?(?:度)?$")
 _SEPARATORS = " \t\u3000>›»|:：《》【】[]<，,。；;“”\"'"
 _BREADCRUMB = re.compile(r"首页|当前位置|所在位置|您的位置|[>›»]\s*\S+\s*[>›»]")
+_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]+部分)")
+_BREADCRUMB_LINE = re.compile(r"(?:首页|当前位置|所在位置|您的位置|位置\s*[:：]).{0,40}[>›»]|[>›»].{1,30}[>›»]")
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,6}[〔\[【(（]\s*20\d{2}\s*[〕\]】)）]\s*\d+\s*号")
 _BODY_START = re.compile(r"^(?:(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年|一年来|近年来|根据|按照|为|一、|第一部分)")
 
@@ -189,6 +214,8 @@ def find_title(lines: list[str], *, limit: int = 60) -> FoundTitle | None:
     for i, line in enumerate(lines[:limit]):
         s = line.strip()
         if not s:
+            continue
+        if _HEADING.match(s) or _BREADCRUMB_LINE.search(s):
             continue
         for m in _REPORT_PHRASE.finditer(s):
             start, end = _segment(s, m.start(), m.end())
@@ -217,7 +244,7 @@ def find_title(lines: list[str], *, limit: int = 60) -> FoundTitle | None:
             if issuer_part:
                 return cand
             break
-        if best is not None and i > best.line + 3:
+        if best is not None and i > best.line + 8:
             break
         if _BODY_START.match(s) and len(s) >= 40 and best is None and i > 0 and "。" in s:
             # the body has begun and no title came before it: titles only in the next few lines
@@ -262,7 +289,7 @@ def _previous_name(before: str, lines: list[str], i: int) -> str | None:
     tokens = [t for t in re.split(r"[\s|]+", before) if t]
     cands = [tokens[-1]] if tokens else []
     j = i - 1
-    while j >= 0 and len(cands) < 2 and i - j <= 3:
+    while j >= 0 and len(cands) < 3 and i - j <= 8:
         t = lines[j].strip()
         if t:
             cands.append(t.split()[-1] if " " in t and len(t) > 20 else t)
@@ -289,6 +316,9 @@ def title_name(title: str) -> Name | None:
     """
     part = _issuer_part(title)
     if not part:
+        m = re.match(r"^(?:关于)?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年度?(?P<name>.+?)(?:法治|依法行政|法制)", title)
+        part = m.group("name") if m else ""
+    if not part:
         return None
     tokens = [t for t in re.split(r"\s+", part) if t]
     for tok in reversed(tokens):  # the last token next to the report phrase: spam and party committees come first
@@ -314,7 +344,7 @@ def _tail_name(tok: str) -> Name | None:
 
 # ---------------------------------------------------------------- the first sentences
 _OPENING = re.compile(
-    r"(?:^|[\n。!！])\s*(?:[(（]?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年(?:度)?(?:以来|来|是[^。]{0,60}。[^。,，]{0,6}来)?"
+    r"(?:^|\n)\s*(?:[(（]?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年(?:度)?(?:以来|来|是[^。]{0,60}。[^。,，]{0,6}来)?"
     r"|一年来|近年来|今年以来|过去一年)\s*[,，、]?\s*"
 )
 # clauses before the subject: 在市委、市政府的坚强领导下,  按照省、市法治建设工作部署,
@@ -418,6 +448,8 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
     if not name.abbreviation:
         return None
     word = name.abbreviation.lstrip("我本全")
+    if name.level in ("township", "subdistrict"):
+        return _local_name(name, page_text)
     if name.level == "department":
         depth = _PREFIX_DEPTH.get(word)
     else:
@@ -437,12 +469,18 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
                                           or (word == "区" and d.name.endswith("自治区"))):
                     counts[d.name] = counts.get(d.name, 0) + 1
                     divs[d.name] = d
-    if depth == 3 and word in ("区",) and not counts:
-        return None
+    if word == "区" and not counts:
+        # 全区/我区 in an autonomous region's report is the region (GLOSSARY: 区)
+        simple = simplified(page_text)
+        regions = {d.name for d in table.by_code.values() if d.depth == 1 and d.name.endswith("自治区")
+                   and (d.name in simple or d.province_short in simple)}
+        if len(regions) == 1:
+            n = read_name(next(iter(regions)) + (name.issuer or ""))
+            return n if n is not None and n.title is not None else None
     if not counts:
         return None
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-    if len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1] + 1:
+    if len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
         return None  # two divisions of the kind named about as often: no way to know
     place = ranked[0][0]
     full = place + (name.issuer or "") if name.level == "department" else place
@@ -450,3 +488,25 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
     if n is None or n.title is None:
         return None
     return n
+
+
+_LOCAL = re.compile(rf"《(?P<name>[{CJK}]{{2,4}}?(?:街道|街(?!道)|镇|乡))"
+                    rf"|(?:^|[\s,，。、])(?P<name2>[{CJK}]{{2,4}}?(?:街道|街(?!道)|镇|乡))(?=办事处|人民政府|党工委|党委)")
+
+
+def _local_name(name: Name, page_text: str) -> Name | None:
+    """我街/我镇/全镇 completed from the township or subdistrict names the page gives to its own
+    documents and bodies (制定《X街2020年…》, X镇人民政府), when one name dominates."""
+    want = ("街道", "街") if name.level == "subdistrict" else ("镇", "乡")
+    counts: dict[str, int] = {}
+    for m in _LOCAL.finditer(page_text):
+        n = m.group("name") or m.group("name2")
+        if n.endswith(want) and not _PREDICATE.search(n):
+            counts[n] = counts.get(n, 0) + 1
+    if not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
+        return None
+    n = read_name(ranked[0][0])
+    return n if n is not None and n.title is not None and n.level == name.level else None
