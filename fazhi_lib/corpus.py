@@ -26,7 +26,7 @@ from . import __version__
 from . import stages as _stages
 from .clean import clean_page
 from .load import LoadError, read_document, skip_reason
-from .metadata import LEVELS, first_year, read_metadata
+from .metadata import LEVELS, first_year, opening_reports_a_year, read_metadata
 from .rules import load_rules
 from .sections import PART_KINDS, SECTION_KINDS, parts_of, problem_items, segment
 
@@ -275,6 +275,8 @@ def not_a_report(result: FileResult) -> str | None:
     found = {k for k in (r.get("part_kinds") or "").split(",") if k in MANDATED_PARTS}
     titled = bool(r.get("title"))
     if len(found) >= 2 or (found and (titled or _REPORT_WORDS.search(text[:500]))) or (titled and len(text) >= 1000):
+        return None
+    if opening_reports_a_year(r, text):  # only the opening survived (metadata.py)
         return None
     snippet = " ".join(text.split())[:30]
     if not text.strip():

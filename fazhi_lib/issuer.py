@@ -408,6 +408,8 @@ _YEAR = r"(20[1-4]\d)"
 _STATED = [
     # 现将…2022年…情况报告如下  予以公开  现报告如下
     re.compile(rf"现将[^。]{{0,40}}?(?<![\d—\-–~至到])(?:{_YEAR})\s*年度?[^。]{{0,40}}?(?:报告|汇报|公开|公布)"),
+    # 认真总结我局2024年法治政府建设工作开展情况,现将相关情况报告如下
+    re.compile(rf"(?<![\d—\-–~至到])(?:{_YEAR})\s*年度?[^。；《》]{{0,40}}?(?:情况|工作)[,，]\s*现将[^。]{{0,30}}?(?:报告|汇报)如下"),
     # 2022年,X坚持…   2024年以来,  2018年是…  (the opening of the first paragraph)
     re.compile(rf"^[\s(（]*{_YEAR}\s*年(?:度)?(?:以来|来|是|,|，|、|\s)", re.M),
 ]
@@ -425,7 +427,10 @@ def stated_year(text: str) -> tuple[int | None, str]:
     if m:
         return int(m.group(1)), "statement"
     lines = [ln for ln in head.splitlines()[:8] if not ADDRESSEE.match(ln.strip())]
-    m = _STATED[1].search("\n".join(lines))
+    m = _STATED[1].search(head)
+    if m:
+        return int(m.group(1)), "statement"
+    m = _STATED[2].search("\n".join(lines))
     if m:
         return int(m.group(1)), "opening"
     return None, ""

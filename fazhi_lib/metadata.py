@@ -446,3 +446,21 @@ def _agrees(a, b) -> bool:
         return False
     x, y = a.issuer or "", b.issuer or ""
     return not x or not y or x.endswith(y) or y.endswith(x)
+
+
+_RULE_OF_LAW = re.compile(r"法治政府|依法行政|法治建设|法制建设|法治[\u4e00-\u9fff]{0,4}建设")
+
+
+def opening_reports_a_year(report: dict, text: str) -> bool:
+    """A page whose title or first sentences say it reports on a year's rule-of-law government
+    construction is a report, even when only its opening survived.
+
+    >>> opening_reports_a_year({"title": None, "report_year_source": "preamble"},
+    ...                        "2022年,X区坚持以习近平法治思想为指导,扎实推进法治政府建设。")
+    True
+    >>> opening_reports_a_year({"title": None, "report_year_source": ""}, "本网讯 3月5日,法治政府建设推进会召开。")
+    False
+    """
+    if not _RULE_OF_LAW.search(text[:600]):
+        return False
+    return bool(report.get("title")) or report.get("report_year_source") in ("statement", "preamble")
