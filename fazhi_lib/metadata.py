@@ -381,7 +381,7 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
         year_source = "title" if year else ""
     stated, how = iss.stated_year(body)
     if year is None and stated:
-        year, year_source = stated, "preamble" if how == "opening" else "statement"
+        year, year_source = stated, how
         warnings.append(f"report year {year} taken from the {'opening sentence' if how == 'opening' else 'body statement'} (no year in a title)")
     elif year and stated and stated != year and how == "statement":
         warnings.append(f"the body says it reports on {stated}, the title says {year}; the title's year is kept")
@@ -455,7 +455,7 @@ def opening_reports_a_year(report: dict, text: str) -> bool:
     """A page whose title or first sentences say it reports on a year's rule-of-law government
     construction is a report, even when only its opening survived.
 
-    >>> opening_reports_a_year({"title": None, "report_year_source": "preamble"},
+    >>> opening_reports_a_year({"title": None, "report_year_source": "opening"},
     ...                        "2022年,X区坚持以习近平法治思想为指导,扎实推进法治政府建设。")
     True
     >>> opening_reports_a_year({"title": None, "report_year_source": ""}, "本网讯 3月5日,法治政府建设推进会召开。")
@@ -463,4 +463,4 @@ def opening_reports_a_year(report: dict, text: str) -> bool:
     """
     if not _RULE_OF_LAW.search(text[:600]):
         return False
-    return bool(report.get("title")) or report.get("report_year_source") in ("statement", "preamble")
+    return bool(report.get("title")) or report.get("report_year_source") in ("statement", "opening")

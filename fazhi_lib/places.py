@@ -858,7 +858,7 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
                      f"{_SOURCE_LABEL[decider.source]} kept")
 
     if cands is None or len(cands) > 1:
-        votes = page_province_votes([header_text, publisher, body], table, title=title)
+        votes, said = page_province_votes([header_text, publisher, body], table, title=title)
         chosen = _dominant(votes, {d.province_code for d in cands} if cands else None)
         if cands is None and chosen is None:
             why = _why_none(title, issuer, issuer_full, body, level, table)
@@ -866,12 +866,14 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
                 why += "; the page names " + ", ".join(f"{table.by_code[c].name} ×{k}" for c, k in votes.most_common(4))
             return _unknown(why, notes)
         if chosen is not None:
-            evidence = ", ".join(f"{table.by_code[c].name} ×{k}" for c, k in votes.most_common(3))
+            counts = ", ".join(f"{table.by_code[c].name} ×{k}" for c, k in votes.most_common(3))
+            evidence = said[chosen]
             if cands is None:
                 return _place(table.by_code[chosen], "page_names", evidence,
-                              notes + ["placed at the province only: the issuer's own name does not locate it"])
+                              notes + [f"placed at the province only, from the place names on the page ({counts}); "
+                                       "the issuer's own name does not locate it"])
             cands = frozenset(d for d in cands if d.province_code == chosen)
-            notes.append(f"the place names on the page ({evidence}) tell which {decider.evidence!r} is meant")
+            notes.append(f"the place names on the page ({counts}) tell which {decider.evidence!r} is meant")
     if len(cands) == 1:
         return _place(next(iter(cands)), decider.source, decider.evidence, notes)
     # one name, several divisions: keep what they share, if anything
@@ -884,14 +886,17 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
                   f"{table.by_code[common[-1]].full_name}; nothing"), *notes])
 
 
-def page_province_votes(texts: Iterable[str | None], table: DivisionTable, *, title: str | None = None) -> "Counter[str]":
+def page_province_votes(texts: Iterable[str | None], table: DivisionTable, *,
+                        title: str | None = None) -> tuple["Counter[str]", dict[str, str]]:
     """Province code → how often the page's words locate a place in it: full division names (a name
     several divisions share counts only when they are all in one province) and province short names
     (广东, 内蒙古) standing alone. The title counts three times, with prefecture short names at its
-    start (武汉经开区… → 武汉市): the issuer's own words outweigh a case the body cites."""
+    start (武汉经开区… → 武汉市): the issuer's own words outweigh a case the body cites. Also returns,
+    per province, the first words of the page that named it (its evidence)."""
     from collections import Counter
 
     votes: Counter = Counter()
+    first: dict[str, str] = {}
     provinces = {d.province_short: d.adcode for d in table.by_code.values() if d.depth == 1 and d.province_short}
     weighted = [(title, 3)] + [(t, 1) for t in texts]
     for text, weight in weighted:
@@ -901,17 +906,22 @@ def page_province_votes(texts: Iterable[str | None], table: DivisionTable, *, ti
         for chain in find_chains(simple, table):
             provs = {d.province_code for d in resolve_chain(chain)}
             if len(provs) == 1:
-                votes[next(iter(provs))] += weight
+                code = next(iter(provs))
+                votes[code] += weight
+                first.setdefault(code, _original(text, simple, chain[0].start, chain[-1].end))
         for short, code in provinces.items():
             # a short name right before a division name was counted with its chain already
-            k = len(re.findall(rf"{re.escape(short)}(?![\u4e00-\u9fff]{{0,8}}?(?:省|自治区))", simple)) if len(short) >= 2 else 0
-            if k:
-                votes[code] += k * weight
+            hits = list(re.finditer(rf"{re.escape(short)}(?![\u4e00-\u9fff]{{0,8}}?(?:省|自治区))", simple)) if len(short) >= 2 else []
+            if hits:
+                votes[code] += len(hits) * weight
+                first.setdefault(code, _original(text, simple, hits[0].start(), hits[0].end()))
         if weight > 1:
             head = _name_at(simple, 0, table)
             if head is not None and head.short and len({d.province_code for d in head.divisions}) == 1:
-                votes[head.divisions[0].province_code] += weight
-    return votes
+                code = head.divisions[0].province_code
+                votes[code] += weight
+                first.setdefault(code, _original(text, simple, head.start, head.end))
+    return votes, first
 
 
 def _dominant(votes, allowed: set[str] | None) -> str | None:
