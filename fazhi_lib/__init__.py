@@ -16,6 +16,7 @@ from .tfidf import documents, fit_tfidf, near_duplicates, similarity, top_terms,
 from .tokens import register_engine, tokenize, tokenize_many  # noqa: E402
 from .typology import categorise_items, category_matrix, classify_text  # noqa: E402
 from . import places  # noqa: E402
+from .evaluate import evaluate_metadata  # noqa: E402
 from .places import load_places_map, place_levels, places_report, plot_province_tiles, resolve_place  # noqa: E402
 from . import reading, validation  # noqa: E402
 from .kwic import kwic, kwic_html  # noqa: E402  (fazhi_lib.kwic is the function; the module stays importable)
@@ -33,6 +34,7 @@ __all__ = [
     "tfidf", "tokens", "typology", "documents", "fit_tfidf", "near_duplicates", "similarity", "top_terms",
     "topics", "register_engine", "tokenize", "tokenize_many", "categorise_items", "category_matrix",
     "classify_text",
+    "evaluate_metadata",
     "places", "load_places_map", "place_levels", "places_report", "plot_province_tiles", "resolve_place",
     "reading", "validation", "kwic", "kwic_html", "collocations", "cooccurrence", "dictionary_counts",
     "group_texts", "keyness",

@@ -421,8 +421,13 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
             publish = None
         else:
             warnings.append(f"publish date {publish} is before the report year {year} ended")
+    written = parse_date(_first_meta(page.meta, labels["written_date"]))
+    if written is None:  # - [ 成文日期 ] 2026-02-12
+        m = re.search(r"成文日期\s*[\]】]?\s*[:：]?\s*", "\n".join(lines[:40]))
+        d = _ANY_DATE.match("\n".join(lines[:40]), m.end()) if m else None
+        written = _iso(d) if d else None
     return Metadata(title, issuer, issuer_full, source, level, province, prefecture, county, year, year_source,
-                    publish, parse_date(_first_meta(page.meta, labels["written_date"])),
+                    publish, written,
                     _first_meta(page.meta, labels["index_no"]), publisher, warnings, notes)
 
 
