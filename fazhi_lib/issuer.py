@@ -291,7 +291,7 @@ def _previous_name(before: str, lines: list[str], i: int) -> str | None:
     j = i - 1
     while j >= 0 and len(cands) < 3 and i - j <= 8:
         t = lines[j].strip()
-        if t:
+        if t and not re.search(r"[:：]", t):  # a metadata line (来源: X) is not part of the title
             cands.append(t.split()[-1] if " " in t and len(t) > 20 else t)
         j -= 1
     for c in cands:

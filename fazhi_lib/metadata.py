@@ -237,11 +237,11 @@ def body_report_year(preamble: str) -> int | None:
 # ---------------------------------------------------------------- everything the page says about itself
 # a publication label and its date, in any of the page's forms; 成文日期 is never one of them
 _PUB_LABEL = re.compile(
-    r"(?<![成印])(?:发布时间|发布日期|发文日期|公开日期|生成日期|更新时间|发表时间|发表日期|上传时间|录入时间|日期|时间)"
+    r"(?<!成文)(?<!印发)(?<!成)(?:发布时间|发布日期|发文日期|公开日期|生成日期|更新时间|发表时间|发表日期|上传时间|录入时间|日期|时间)"
     r"\s*[:：]?\s*(?:\]\s*)?"
 )
 _ANY_DATE = re.compile(
-    r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})(?!\d)"
+    r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})(?!\d)日?"
     r"|(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>(?:19|20)\d{2})(?!\d)"
 )
 _WEEKDAY_CLOCK = re.compile(r"星期[一二三四五六日天]|周[一二三四五六日]")
