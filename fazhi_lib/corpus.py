@@ -80,14 +80,6 @@ class FileResult:
 
 
 # ---------------------------------------------------------------- one file
-def _first(meta: dict[str, list[str]], labels) -> str | None:
-    for label in labels:
-        for value in meta.get(label, []):
-            if value and value.strip("-— "):
-                return value.strip()
-    return None
-
-
 def parse_text(text: str, *, source_file: str = "", sha256: str = "", fmt: str = "txt", encoding: str = "") -> FileResult:
     """Parse one decoded report page. Never raises on odd content: problems become messages."""
     report_id = (sha256 or hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())[:12]
@@ -97,7 +89,6 @@ def parse_text(text: str, *, source_file: str = "", sha256: str = "", fmt: str =
     page = clean_page(text, rules=cruft_rules)
     notes.extend(m for m in page.messages if m.startswith("report printed twice"))
     warnings.extend(m for m in page.messages if not m.startswith("report printed twice"))
-    labels = cruft_rules["metadata_labels"]
 
     # title, issuer, level, years and dates: metadata.read_metadata (order of trust and warnings there)
     md = read_metadata(text, page, cruft_rules, year_from_sections=lambda: _year_from_body(page.text, segment(page.text).sections))
@@ -192,10 +183,6 @@ def parse_text(text: str, *, source_file: str = "", sha256: str = "", fmt: str =
     log = {"source_file": source_file, "report_id": report_id, "status": report["status"],
            "messages": "; ".join(warnings + notes)}
     return FileResult(source_file, report, tables, log)
-
-
-def _publish_labels(rules: dict) -> list[str]:
-    return rules.get("publish_date_priority") or rules["metadata_labels"]["publish_date"]
 
 
 def _year_from_body(text: str, secs) -> tuple[int | None, str]:

@@ -262,9 +262,6 @@ def _segment(s: str, a: int, b: int) -> tuple[int, int]:
     start = a
     while start > 0 and s[start - 1] not in _SEPARATORS:
         start -= 1
-    # a year written with a space (2020 年) or a title printed with spaces: 中共X委 X人民政府 关于2022年…
-    while start > 1 and s[start - 1] == " " and re.search(r"(?:关于|年度?|报告)$|^\d", s[start:a] or " ") is None:
-        break
     return start, b
 
 
