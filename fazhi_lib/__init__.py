@@ -21,6 +21,7 @@ from . import (
 from .clean import clean_page
 from .corpus import BuildSummary, Corpus, load_corpus, require_reports, select, summarise
 from .errors import FazhiError
+from .evaluate import evaluate_metadata
 from .indicators import (
     Mention,
     extract_indicators,
@@ -50,6 +51,7 @@ __all__ = [
     "tfidf", "tokens", "typology", "documents", "fit_tfidf", "near_duplicates", "similarity", "top_terms",
     "topics", "register_engine", "tokenize", "tokenize_many", "categorise_items", "category_matrix",
     "classify_text",
+    "evaluate_metadata",
     "places", "load_places_map", "place_levels", "places_report", "plot_province_tiles", "resolve_place",
     "reading", "validation", "kwic", "kwic_html", "collocations", "cooccurrence", "dictionary_counts",
     "group_texts", "keyness",

@@ -108,6 +108,33 @@ def cmd_places(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .corpus import FazhiError, load_corpus
+    from .evaluate import evaluate_metadata, province_precision, read_labels
+
+    try:
+        labels = read_labels(args.labels)
+        corpus = load_corpus(args.data)
+        result = evaluate_metadata(corpus, labels)
+    except FazhiError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Metadata of {len(corpus.reports)} reports against {len(labels)} hand labels ({args.labels})")
+    print(result)
+    if "province" in labels.columns:
+        right, given = province_precision(corpus, labels)
+        if given:
+            print(f"province precision: {right}/{given} = {right / given:.3f} of the provinces fazhi states")
+    if args.out:
+        out = Path(args.out)
+        if out.suffix.lower() == ".xlsx":
+            result.disagreements.to_excel(out, index=False)
+        else:
+            result.disagreements.to_csv(out, index=False, encoding="utf-8-sig")
+        print(f"disagreements written to {out}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .errors import FazhiError
     from .report import list_notebooks, render_all
@@ -208,6 +235,13 @@ def build_parser() -> argparse.ArgumentParser:
     pl = sub.add_parser("places", help="print where the reports come from: placed at each level, by source, unplaced")
     pl.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")
     pl.set_defaults(func=cmd_places)
+
+    ev = sub.add_parser("evaluate", help="score issuer, level, years, dates and places against your own hand labels")
+    ev.add_argument("labels", help="TSV, CSV or Excel sheet: file + any of issuer, level, report_year, publish_date, "
+                                   "written_date, province, prefecture, county")
+    ev.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")
+    ev.add_argument("--out", default=None, metavar="FILE", help="write the disagreements to FILE.csv or FILE.xlsx")
+    ev.set_defaults(func=cmd_evaluate)
 
     r = sub.add_parser("report", help="render the notebooks into reports/ (executed .ipynb + HTML + index.html)")
     r.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")

@@ -8,6 +8,7 @@ Title(issuer='塘栖镇', issuer_full='塘栖镇', level='township', report_year
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -24,6 +25,8 @@ DATE_RE = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d
 # Administrative units in an issuer's name, outermost first.  绍兴市 柯桥区 湖塘街道办事处
 _UNIT_RE = re.compile(
     r"[\u4e00-\u9fa5]{2,9}?(?:特别行政区|自治区|自治州|自治县|自治旗|街道办事处|街道|地区|省|盟|市|区|县|旗|镇|乡|苏木)"
+    r"|[\u4e00-\u9fa5]{1,4}?州(?=人民政府|政府|党委|委|[\u4e00-\u9fa5]{0,12}(?:局|厅|委|办)|$)"  # 黔西南州, 巴州 (州 for 自治州)
+    r"|[\u4e00-\u9fa5]{1,3}?街(?=办事处|人民政府|党工委|$)"  # 海滨街: a subdistrict in short
     r"|[\u4e00-\u9fa5]县"  # one-character counties: 沛县, 萧县
 )
 _GOV_SUFFIX = re.compile(r"(人民政府|政府|办事处|党委|党工委|工委)+$")
@@ -85,24 +88,67 @@ def split_units(name: str) -> tuple[list[str], str]:
     """
     units, pos = [], 0
     while pos < len(name):
+        known = _division_name_at(name, pos)  # 景德镇市, 清镇市: a real division name wins over the suffix rule
         m = _UNIT_RE.match(name, pos)
-        if not m:
+        if known and (not m or len(known) >= m.end() - pos or not _same_head(known, m.group(0))):
+            units.append(known)
+            pos += len(known)
+            continue
+        if not m or _NOT_IN_NAME.search(m.group(0)):
             break
         units.append(m.group(0))
         pos = m.end()
     return units, name[pos:]
 
 
+# words no division name contains (real names that do are found in the division table first)
+_NOT_IN_NAME = re.compile(r"法治|法制|依法|建设|工作|坚持|按照|根据|围绕|认真|深入|始终|政府|领导|报告|关于|年度|全面|[的在以与及、，,:：局厅委]")
+
+
+def _same_head(known: str, matched: str) -> bool:
+    return matched.startswith(known) or known.startswith(matched)
+
+
+def _division_name_at(name: str, pos: int) -> str | None:
+    """The longest division name of any year (three characters or more) starting at `pos` that is
+    followed by a unit, a government or department word, or nothing."""
+    try:
+        from .places import _name_starts, _name_years
+    except Exception:  # pragma: no cover - no division table installed
+        return None
+    names = _name_years()
+    for length in _name_starts().get(name[pos : pos + 2], ()):
+        s = name[pos : pos + length]
+        if len(s) == length and s in names:
+            return s
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def division_depths(name: str) -> frozenset[int]:
+    """Depths (1 province, 2 prefecture, 3 county) of the divisions called `name` in the latest table."""
+    try:
+        from .places import division_table, table_years
+
+        table = division_table(table_years()[1])
+    except Exception:  # pragma: no cover
+        return frozenset()
+    return frozenset(d.depth for d in table.full.get(name, ()))
+
+
 def _unit_level(unit: str, parent: str | None) -> str:
-    if unit.endswith(("街道办事处", "街道")):
+    if unit.endswith(("街道办事处", "街道", "街")):
         return "subdistrict"
+    depths = division_depths(unit) if len(unit) >= 3 else frozenset()
+    if len(depths) == 1 and not (parent and parent.endswith(("市", "州", "盟")) and parent not in MUNICIPALITIES):
+        return {1: "province", 2: "city", 3: "county"}[next(iter(depths))]  # 清镇市 is a county-level city
     if unit.endswith(("镇", "乡", "苏木")):
         return "township"
     if unit.endswith(("省", "自治区", "特别行政区")) or unit in MUNICIPALITIES:
         return "province"
     if unit.endswith(("区", "县", "旗", "自治县", "自治旗")):
         return "county"
-    if unit.endswith(("自治州", "地区", "盟")):
+    if unit.endswith(("州", "地区", "盟")):
         return "city"
     if unit.endswith("市"):
         # a 市 under another 市/州 is a county-level city (金华市义乌市)
@@ -139,6 +185,8 @@ def parse_issuer(name: str) -> Title:
         return Title(core or None, full or None, "unknown", None, None, None, None)
     last, lvl = units[-1], levels[-1]
     short = re.sub(r"办事处$", "", last)
+    if short.endswith("街") and lvl == "subdistrict":
+        short = short
     # region fields include the issuer's own unit: a county's report has county = itself
     return Title(short, full, lvl, None, province, prefecture, county)
 
@@ -184,3 +232,7 @@ _BODY_YEAR = re.compile(r"现将.{0,20}?(20\d{2})\s*年度?.{0,30}?(报告|汇�
 def body_report_year(preamble: str) -> int | None:
     m = _BODY_YEAR.search(preamble)
     return int(m.group(1)) if m else None
+
+
+# ---------------------------------------------------------------- everything the page says about itself
+# a publication label and its date, in any of the page's forms; 成文日期 is never one of them

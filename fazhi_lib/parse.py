@@ -14,7 +14,8 @@ import hashlib
 from dataclasses import dataclass
 
 from .clean import clean_page
-from .metadata import body_report_year, first_year, issuer_from_body, parse_date, parse_issuer, parse_title
+from .meta_reader import read_metadata
+from .metadata import first_year
 from .rules import load_rules
 from .sections import PART_KINDS, parts_of, problem_items, segment
 
@@ -46,13 +47,6 @@ class ParsedPage:
     notes: list[str]
 
 
-def _first(meta: dict[str, list[str]], labels) -> str | None:
-    for label in labels:
-        for value in meta.get(label, []):
-            if value and value.strip("-— "):
-                return value.strip()
-    return None
-
 def parse_page(text: str, *, source_file: str = "", sha256: str = "", fmt: str = "txt", encoding: str = "") -> ParsedPage:
     """One decoded report page → clean text, metadata and sections, as rows of the core tables (no
     stage runs here: see `pipeline.worker.parse_text`). Never raises on odd content: problems become
@@ -64,55 +58,16 @@ def parse_page(text: str, *, source_file: str = "", sha256: str = "", fmt: str =
     page = clean_page(text, rules=cruft_rules)
     notes.extend(m for m in page.messages if m.startswith("report printed twice"))
     warnings.extend(m for m in page.messages if not m.startswith("report printed twice"))
-    labels = cruft_rules["metadata_labels"]
 
-    # title and issuer
-    title = page.title
-    t = parse_title(title) if title else None
-    issuer = issuer_full = None
-    issuer_source = ""
-    level = "unknown"
-    province = prefecture = county = None
-    if t and t.issuer:
-        issuer, issuer_full, level = t.issuer, t.issuer_full, t.level
-        province, prefecture, county = t.province, t.prefecture, t.county
-        issuer_source = "title"
-    publisher = _first(page.meta, labels["publisher"])
-    if not issuer and publisher:
-        p = parse_issuer(publisher)
-        if p.issuer and p.level != "unknown":
-            issuer, issuer_full, level = p.issuer, p.issuer_full, p.level
-            province, prefecture, county = p.province, p.prefecture, p.county
-            issuer_source = "publisher"
-    if not title:
-        warnings.append("no title found on the page")
-
-    # years: title first, then the part headings, then the preamble
-    report_year = t.report_year if t else None
-    year_source = "title" if report_year else ""
+    # title, issuer, level, years and dates: meta_reader.read_metadata (order of trust and warnings there)
+    md = read_metadata(text, page, cruft_rules,
+                       year_from_sections=lambda: _year_from_body(page.text, segment(page.text).sections))
+    warnings.extend(md.warnings)
+    title, issuer, issuer_full, issuer_source, level = md.title, md.issuer, md.issuer_full, md.issuer_source, md.level
+    province, prefecture, county = md.province, md.prefecture, md.county
+    report_year, year_source, publisher = md.report_year, md.report_year_source, md.publisher
     seg = segment(page.text, report_year=report_year)
     secs = seg.sections
-    if report_year is None:
-        report_year, year_source = _year_from_body(page.text, secs)
-        if report_year:
-            warnings.append(f"report year {report_year} taken from the {year_source.replace('_', ' ')} (no year in a title)")
-            seg = segment(page.text, report_year=report_year)
-            secs = seg.sections
-        else:
-            warnings.append("no report year found")
-    preamble = next((page.text[s.start : s.end] for s in secs if s.kind == "preamble"), "")
-    if not issuer:
-        body_issuer = issuer_from_body(preamble or page.text[:300])
-        if body_issuer:
-            p = parse_issuer(body_issuer)
-            issuer, issuer_full, level = p.issuer, p.issuer_full, p.level
-            issuer_source = "body"
-            warnings.append(f"issuer '{issuer}' taken from the body text (no title or publisher names it)")
-        else:
-            warnings.append("no issuer found")
-    stated = body_report_year(preamble)
-    if stated and report_year and stated != report_year and year_source == "title":
-        warnings.append(f"the body says it reports on {stated}, the title says {report_year}; the title's year is kept")
     notes.extend(seg.messages)
 
     # parts, problem items
@@ -164,9 +119,8 @@ def parse_page(text: str, *, source_file: str = "", sha256: str = "", fmt: str =
         "title": title, "issuer": issuer, "issuer_full": issuer_full, "issuer_source": issuer_source, "level": level,
         "province": province, "prefecture": prefecture, "county": county, "report_year": report_year,
         "report_year_source": year_source,
-        "publish_date": parse_date(_first(page.meta, _publish_labels(cruft_rules))),
-        "written_date": parse_date(_first(page.meta, labels["written_date"])),
-        "index_no": _first(page.meta, labels["index_no"]), "publisher": publisher, "n_chars": len(page.text),
+        "publish_date": md.publish_date, "written_date": md.written_date,
+        "index_no": md.index_no, "publisher": publisher, "n_chars": len(page.text),
         "part_kinds": ",".join(kinds_in_order), "missing_parts": ",".join(missing),
         "n_problem_items": len(items_rows), "printed_twice": page.duplicate, "status": status,
         "warnings": "; ".join(warnings),
@@ -184,10 +138,6 @@ def parse_page(text: str, *, source_file: str = "", sha256: str = "", fmt: str =
     }
     doc = Document(report_id, report, page.text, section_rows, part_rows, items_rows, page.header_text)
     return ParsedPage(doc, tables, warnings, notes)
-
-
-def _publish_labels(rules: dict) -> list[str]:
-    return rules.get("publish_date_priority") or rules["metadata_labels"]["publish_date"]
 
 
 def _year_from_body(text: str, secs) -> tuple[int | None, str]:

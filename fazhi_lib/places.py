@@ -26,6 +26,7 @@ import csv
 import functools
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -37,13 +38,14 @@ from .errors import FazhiError
 from .rules import load_rules, rule_path
 
 PLACE_COLUMNS = ["province", "prefecture", "county", "adcode", "region", "place_source", "place_evidence", "place_note"]
-PLACE_SOURCES = ("mapping", "title", "issuer_full", "credit_code", "metadata", "body", "unknown")
+PLACE_SOURCES = ("mapping", "title", "issuer_full", "credit_code", "metadata", "body", "page_names", "unknown")
 REGIONS = ("east", "central", "west", "northeast", "national")
 NATIONAL = "全国"
 PLACES_MAP_ENV = "FAZHI_PLACES_MAP"
 _DEPTH_NAMES = {1: "province", 2: "prefecture", 3: "county"}
 _SOURCE_LABEL = {"title": "the title", "issuer_full": "the issuer's full name", "credit_code": "the credit code",
-                 "metadata": "the page metadata", "body": "the body", "mapping": "the places map"}
+                 "metadata": "the page metadata", "body": "the body", "mapping": "the places map",
+                 "page_names": "the place names on the page"}
 
 
 class PlacesError(ValueError):
@@ -850,8 +852,23 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
         notes.append(f"disagreeing evidence: {_SOURCE_LABEL[sr.source]} names {sr.evidence!r} ({_describe(k)}); "
                      f"{_SOURCE_LABEL[decider.source]} kept")
 
-    if cands is None:
-        return _unknown(_why_none(title, issuer, issuer_full, body, level, table), notes)
+    if cands is None or len(cands) > 1:
+        votes, said = page_province_votes([header_text, publisher, body], table, title=title)
+        chosen = _dominant(votes, {d.province_code for d in cands} if cands else None)
+        if cands is None and chosen is None:
+            why = _why_none(title, issuer, issuer_full, body, level, table)
+            if len(votes) > 1:
+                why += "; the page names " + ", ".join(f"{table.by_code[c].name} ×{k}" for c, k in votes.most_common(4))
+            return _unknown(why, notes)
+        if chosen is not None:
+            counts = ", ".join(f"{table.by_code[c].name} ×{k}" for c, k in votes.most_common(3))
+            evidence = said[chosen]
+            if cands is None:
+                return _place(table.by_code[chosen], "page_names", evidence,
+                              notes + [f"placed at the province only, from the place names on the page ({counts}); "
+                                       "the issuer's own name does not locate it"])
+            cands = frozenset(d for d in cands if d.province_code == chosen)
+            notes.append(f"the place names on the page ({counts}) tell which {decider.evidence!r} is meant")
     if len(cands) == 1:
         return _place(next(iter(cands)), decider.source, decider.evidence, notes)
     # one name, several divisions: keep what they share, if anything
@@ -862,6 +879,53 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
         return _unknown(reason, notes)
     return _place(table.by_code[common[-1]], decider.source, decider.evidence, [reason.replace("; nothing", ", all in "
                   f"{table.by_code[common[-1]].full_name}; nothing"), *notes])
+
+
+def page_province_votes(texts: Iterable[str | None], table: DivisionTable, *,
+                        title: str | None = None) -> tuple[Counter[str], dict[str, str]]:
+    """Province code → how often the page's words locate a place in it: full division names (a name
+    several divisions share counts only when they are all in one province) and province short names
+    (广东, 内蒙古) standing alone. The title counts three times, with prefecture short names at its
+    start (武汉经开区… → 武汉市): the issuer's own words outweigh a case the body cites. Also returns,
+    per province, the first words of the page that named it (its evidence)."""
+    votes: Counter = Counter()
+    first: dict[str, str] = {}
+    provinces = {d.province_short: d.adcode for d in table.by_code.values() if d.depth == 1 and d.province_short}
+    weighted = [(title, 3)] + [(t, 1) for t in texts]
+    for text, weight in weighted:
+        if not text:
+            continue
+        simple = simplified(text)
+        for chain in find_chains(simple, table):
+            provs = {d.province_code for d in resolve_chain(chain)}
+            if len(provs) == 1:
+                code = next(iter(provs))
+                votes[code] += weight
+                first.setdefault(code, _original(text, simple, chain[0].start, chain[-1].end))
+        for short, code in provinces.items():
+            # a short name right before a division name was counted with its chain already
+            hits = list(re.finditer(rf"{re.escape(short)}(?![\u4e00-\u9fff]{{0,8}}?(?:省|自治区))", simple)) if len(short) >= 2 else []
+            if hits:
+                votes[code] += len(hits) * weight
+                first.setdefault(code, _original(text, simple, hits[0].start(), hits[0].end()))
+        if weight > 1:
+            head = _name_at(simple, 0, table)
+            if head is not None and head.short and len({d.province_code for d in head.divisions}) == 1:
+                code = head.divisions[0].province_code
+                votes[code] += weight
+                first.setdefault(code, _original(text, simple, head.start, head.end))
+    return votes, first
+
+
+def _dominant(votes, allowed: set[str] | None) -> str | None:
+    """The province the page names clearly most: at least three times as often as any other (a page
+    that cites another province's case about as often as it names its own stays unknown)."""
+    ranked = [(c, k) for c, k in votes.most_common() if allowed is None or c in allowed]
+    if not ranked:
+        return None
+    others = [k for c, k in votes.most_common() if c != ranked[0][0]]
+    top, second = ranked[0][1], max(others, default=0)
+    return ranked[0][0] if top >= 3 * second and top >= 1 else None
 
 
 _HIGHER_UP = re.compile(r"([县区市旗])委[、,，和及]\1(?:人民)?政府")

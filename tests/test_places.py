@@ -133,7 +133,15 @@ VARIED = [
      ("江西省", "抚州市", "南城县", "361021", "body")),
     ("body: other places are not the issuer's", dict(title="塘栖镇2023年法治政府建设年度报告", issuer="塘栖镇", year=2023,
                                                      body="组织干部赴杭州市余杭区、宁波市鄞州区学习。浙江省“金口碑”"),
+     # the counties visited are not the issuer's; the page's place names locate only its province
+     ("浙江省", None, None, "330000", "page_names")),
+    ("page names: a cited case of another province as often as its own", dict(
+        title="某镇2023年法治政府建设年度报告", issuer="某镇", year=2023,
+        body="学习江苏省昆山市经验,推广江苏省经验。浙江省“金口碑”,全省第一。"),
      (None, None, None, None, "unknown")),
+    ("page names: the province named in the body", dict(
+        title="", issuer=None, year=2022, body="2022年,全市坚持以习近平法治思想为指导,深入贯彻广东省委部署,助力广东高质量发展。"),
+     ("广东省", None, None, "440000", "page_names")),
     ("body: two counties for the issuer", dict(title="云龙镇2023年法治政府建设年度报告", issuer="云龙镇", year=2023,
                                               body="宁波市鄞州区云龙镇……大理白族自治州云龙县云龙镇"),
      (None, None, None, None, "unknown")),

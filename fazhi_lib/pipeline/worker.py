@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import tokens
 from ..load import LoadError, read_document, skip_reason
+from ..meta_reader import opening_reports_a_year
 from ..parse import MANDATED_PARTS, parse_page
 from . import stages as _stages
 from .cache import ENV_PREFIX
@@ -109,6 +110,8 @@ def not_a_report(result: FileResult) -> str | None:
     found = {k for k in (r.get("part_kinds") or "").split(",") if k in MANDATED_PARTS}
     titled = bool(r.get("title"))
     if len(found) >= 2 or (found and (titled or _REPORT_WORDS.search(text[:500]))) or (titled and len(text) >= 1000):
+        return None
+    if opening_reports_a_year(r, text):  # only the opening survived (meta_reader.py)
         return None
     snippet = " ".join(text.split())[:30]
     if not text.strip():

@@ -1,0 +1,507 @@
+"""Who reports, read from what a real page gives: the title, the page metadata and the first sentences.
+
+The rules are rules of the genre (GLOSSARY.md, "Real pages"), never lists of names:
+
+- the page is read in a *reading form*: traditional characters converted to simplified and pinyin glosses
+  injected after characters removed (應(yīng)急管理部 → 应急管理部); offsets of the clean body are not
+  affected (this form is only read, never stored as the report text);
+- a **title** names the report (X2024年法治政府建设年度报告, X关于2024年度…情况的报告); it may sit inline
+  in a one-line page, be split over two lines (长春市人民政府关于 / 2023年度…的报告), follow a document
+  number (宁政发〔2019〕35号《…》), a spam banner or a joint party committee (中共X省委 X省人民政府);
+  a breadcrumb (您当前所在位置：首页>…) is never a title;
+- the **first sentence** names the reporting body in subject position (2022年,X坚持…; 2023年,在市委、
+  市政府的领导下,X…); the bodies it thanks (在区委、区政府的领导下) and the addressees before it
+  (中共X县委、X县人民政府:) are never the issuer;
+- an **abbreviation** (县政府, 市司法局, 省司法厅, 我市, 全省, 我局) gives the level; its place is
+  completed from the division names on the page when they point to one division, else the issuer stays
+  partial (司法局) or empty with a note: never a guess.
+
+>>> read_name("宁夏回族自治区党委和政府").issuer, read_name("市司法局").level
+('宁夏回族自治区', 'department')
+>>> subject_of("2023年,在市委、市政府的坚强领导下,开福区应急管理局坚持以习近平新时代中国特色社会主义思想为指导")
+'开福区应急管理局'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .convert import simplify
+from .metadata import Title, parse_issuer
+
+CJK = "\u4e00-\u9fff"
+# 應(yīng)  學(xué)  發(fā): a pinyin syllable in brackets right after a character
+_PINYIN_GLOSS = re.compile(rf"(?<=[{CJK}])[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{{1,7}}[)）]")
+# 2020 年 → 2020年;  海滨街 2020年 stays two tokens
+_SPACED_YEAR = re.compile(r"(\d{4}) +(?=年)")
+
+
+def reading_form(text: str | None) -> str:
+    """The text as fazhi reads it for metadata: pinyin glosses removed, simplified characters.
+
+    >>> reading_form("應(yīng)急管理部 2022 年")
+    '应急管理部 2022年'
+    """
+    if not text:
+        return ""
+    if "(" in text or "（" in text:
+        text = _PINYIN_GLOSS.sub("", text)
+    text = _SPACED_YEAR.sub(r"\1", text)
+    return simplify(text)
+
+
+# ---------------------------------------------------------------- names
+_GOV_TAIL = re.compile(r"^(?:中共)?(?:党委|党工委|党组|委员会|委|工委)?(?:和|、|及|与)?(?:人民政府|政府|办事处)?")
+_DEPT_SUFFIX = "局|厅|部|署|委员会|办公室|办公厅|中心|委|办"
+# the department part of a name: 司法局, 人力资源和社会保障局, 政务服务和数字化建设管理局, 政府办公室
+_DEPT = re.compile(rf"[{CJK}]{{1,16}}?(?:总局|{_DEPT_SUFFIX})")
+# words that begin the predicate: a name never contains them
+_PREDICATE = re.compile(
+    r"坚持|始终|认真|深入|全面|按照|紧紧|紧扣|紧密|围绕|聚焦|积极|持续|扎实|不断|切实|着力|大力|立足|牢牢|牢固|高度|"
+    r"进一步|以习|以党|以法|在|把|将|对|为|法治政府|依法行政|工作|领导|带头|高举|深化|贯彻|落实|学习|推进|加强|严格|"
+    r"统筹|主动|充分|努力|着眼|锚定|强化|推动|践行|忠实"
+)
+# abbreviations: 我市 全市 本县 市政府 县委、县政府 省司法厅 区政府办
+_SELF = re.compile(r"^(?:我|本|全)(省|市|州|盟|县|区|旗|镇|乡|街道|街|局|厅|委|办|部|署|中心)")
+_ABBR = re.compile(r"^(省|自治区|市|州|盟|县|区|旗|镇|乡|街道)(?=(?:委|党委|人民政府|政府|[\u4e00-\u9fff]{1,16}?(?:总局|" + _DEPT_SUFFIX + r")))")
+_ABBR_LEVEL = {"省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city", "县": "county",
+               "区": "county", "旗": "county", "镇": "township", "乡": "township", "街道": "subdistrict",
+               "街": "subdistrict"}
+_DEPT_WORDS = ("局", "厅", "委", "办", "部", "署", "中心")
+
+
+class Name(NamedTuple):
+    """A body named on the page: issuer (short), full name, level, and the place prefix of an abbreviation."""
+
+    issuer: str | None
+    issuer_full: str | None
+    level: str
+    abbreviation: str | None = None  # '市' in 市司法局, '县' in 县委、县政府, '我市'
+    title: Title | None = None
+
+
+def read_name(text: str) -> Name | None:
+    """The body named at the start of `text` (a subject, a title's issuer part, a metadata value), or None.
+
+    >>> read_name("山西省委、省政府坚持").issuer, read_name("宣城市公安局按照").issuer
+    ('山西省', '宣城市公安局')
+    >>> read_name("县委、县政府坚持以").level, read_name("我街认真贯彻").level, read_name("我局高度重视").issuer
+    ('county', 'subdistrict', None)
+    """
+    s = re.sub(r"^[\s\-—·•|:：,，、]+", "", text or "")
+    s = re.sub(r"^中共", "", s)
+    if not s:
+        return None
+    m = _SELF.match(s)
+    if m:
+        word = m.group(1)
+        if word in _DEPT_WORDS:
+            return Name(None, None, "department", m.group(0))
+        return Name(None, None, _ABBR_LEVEL.get(word, "unknown"), m.group(0))
+    m = _ABBR.match(s)
+    if m:
+        rest = s[m.end():]
+        dept = _department(rest)
+        if dept and not re.match(r"(?:人民)?政府$", dept):
+            return Name(dept, m.group(1) + dept, "department", m.group(1))
+        return Name(None, None, _ABBR_LEVEL[m.group(1)], m.group(1))
+    t = parse_issuer(_name_prefix(s))
+    if not t.issuer or t.level == "unknown":
+        short = _short_division(s)
+        if short:
+            return read_name(short)
+        dept = _department(s)
+        if dept and (dept.endswith(("部", "署", "总局")) and len(dept) >= 3):
+            return Name(dept, dept, "department", None, None)
+        return None
+    if t.level == "department" and _PREDICATE.search(t.issuer):
+        return None
+    return Name(t.issuer, t.issuer_full, t.level, None, t)
+
+
+def _short_division(s: str) -> str | None:
+    """A province or prefecture written short in subject position: '广东坚持…' → '广东省'."""
+    from .places import division_table, table_years
+
+    table = division_table(table_years()[1])
+    for length in (3, 2):
+        head = s[:length]
+        divs = table.short.get(head, ())
+        if len(divs) == 1 and _PREDICATE.match(s[length:]):
+            return divs[0].name
+    return None
+
+
+def _department(s: str) -> str | None:
+    """The department name at the start of `s`: 司法局按照… → 司法局; None if a predicate comes first."""
+    for m in _DEPT.finditer(s):
+        cand = s[: m.end()]
+        if _PREDICATE.search(cand):
+            return None
+        ext = re.match(r"公室|公厅|员会", s[m.end():])
+        if ext and cand[-1] in "办委":
+            cand += ext.group(0)
+        if re.fullmatch(rf"[{CJK}]+", cand):
+            # 人力资源和社会保障局 yes; 委员会 after 全面依法治县: not a department of its own
+            return cand
+        return None
+    return None
+
+
+def _name_prefix(s: str) -> str:
+    """The leading name of `s`: units, then a department or a government suffix, up to the predicate."""
+    from .metadata import split_units
+
+    units, rest = split_units(s)
+    head = "".join(units)
+    if not units:
+        # a department with no place is a ministry (交通运输部, 审计署, 海关总署); others need a place
+        dept = _department(s)
+        return dept if dept and dept.endswith(("部", "署", "总局")) else ""
+    gov = _GOV_TAIL.match(rest)
+    tail = gov.group(0) if gov else ""
+    office = re.match(r"(?:人民)?政府(?:办公室|办公厅|办)", rest)
+    if office:  # 遂宁市人民政府办公室, 南康区政府办: a department
+        return head + office.group(0)
+    if tail and ("政府" in tail or "办事处" in tail or tail.startswith(("党委", "委", "党工委"))):
+        # 山西省委、省政府 → 山西省; 清河县人民政府 → 清河县人民政府
+        return head + (tail if re.search(r"(人民政府|政府|办事处)$", tail) and not re.search(r"[、和及与]", tail) else "")
+    dept = _department(rest)
+    if dept and not _PREDICATE.search(dept):
+        return head + dept
+    return head
+
+
+# ---------------------------------------------------------------- titles
+# the words that make a line a report title:  …法治政府建设年度报告  …依法行政工作报告  …法治建设情况
+_REPORT_PHRASE = re.compile(
+    r"(?:法治政府(?:部门)?建设|法治政府|依法行政|法治建设|法制建设|法治[\u4e00-\u9fff]{0,4}建设)[^\s。；，,:：>|]{0,16}?(?:报告|情况)"
+    r"(?:的报告|报告)?(?:[(（]\s*20\d{2}\s*年度?\s*[)）])?"
+)
+_YEAR_FRONT = re.compile(r"(?:关于)?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})年度?(?:度)?$")
+_SEPARATORS = " \t\u3000>›»|:：《》【】[]<，,。；;“”\"'"
+_BREADCRUMB = re.compile(r"首页|当前位置|所在位置|您的位置|[>›»]\s*\S+\s*[>›»]")
+_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]+部分)")
+_BREADCRUMB_LINE = re.compile(r"(?:首页|当前位置|所在位置|您的位置|位置\s*[:：]).{0,40}[>›»]|[>›»].{1,30}[>›»]")
+_DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,6}[〔\[【(（]\s*20\d{2}\s*[〕\]】)）]\s*\d+\s*号")
+_BODY_START = re.compile(r"^(?:(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年|一年来|近年来|根据|按照|为|一、|第一部分)")
+
+
+class FoundTitle(NamedTuple):
+    title: str
+    issuer_part: str  # what precedes 关于/the year/the report phrase in the title ('' if nothing)
+    line: int  # index of the line (in the reading form's lines) holding the report phrase
+    joined: bool  # the issuer came from an adjacent line
+
+
+def find_title(lines: list[str], *, limit: int = 60) -> FoundTitle | None:
+    """The report title among the first lines of a page (reading form), wherever it sits.
+
+    >>> find_title(["首页 > 信息公开 > 法治政府建设", "长春市人民政府关于", "2023年度法治政府建设情况的报告"]).title
+    '长春市人民政府关于2023年度法治政府建设情况的报告'
+    >>> find_title(["海滨街 2020年法治政府建设情况报告 2020年,在区委领导下,海滨街严格依法行政"]).issuer_part
+    '海滨街'
+    """
+    best: FoundTitle | None = None
+    for i, line in enumerate(lines[:limit]):
+        s = line.strip()
+        if not s:
+            continue
+        if _HEADING.match(s) or _BREADCRUMB_LINE.search(s):
+            continue
+        for m in _REPORT_PHRASE.finditer(s):
+            start, end = _segment(s, m.start(), m.end())
+            seg = s[start:end]
+            if _BREADCRUMB.search(s[max(0, start - 3):start + 3]) or _BREADCRUMB.search(seg):
+                continue
+            before = s[:start]
+            # inside a sentence (现将…情况报告如下): not a title
+            if re.search(r"[。；]|[，,][^，,]{0,40}$", before) and not _is_separator_run(before):
+                continue
+            if re.search(r"(现将|特将|将|把|对|按照|根据|印发|转发|《)$", seg[:0] + before.rstrip()[-3:]) and not before.endswith("《"):
+                continue
+            seg = _strip_title_noise(seg)
+            if not seg:
+                continue
+            issuer_part = _issuer_part(seg)
+            joined = False
+            if not issuer_part:
+                prev = _previous_name(s[:start], lines, i)
+                if prev:
+                    issuer_part, joined = prev, True
+                    seg = prev + seg
+            cand = FoundTitle(seg, issuer_part, i, joined)
+            if best is None:
+                best = cand
+            if issuer_part:
+                return cand
+            break
+        if best is not None and i > best.line + 8:
+            break
+        if _BODY_START.match(s) and len(s) >= 40 and best is None and i > 0 and "。" in s:
+            # the body has begun and no title came before it: titles only in the next few lines
+            limit = min(limit, i + 4)
+    return best
+
+
+def _is_separator_run(before: str) -> bool:
+    return not before.strip(_SEPARATORS)
+
+
+def _segment(s: str, a: int, b: int) -> tuple[int, int]:
+    """Extend the report phrase [a, b) of line `s` left to the previous separator (keeping 关于 and a
+    year) and right over a bracketed year: the title inside a longer line."""
+    start = a
+    while start > 0 and s[start - 1] not in _SEPARATORS:
+        start -= 1
+    return start, b
+
+
+def _strip_title_noise(seg: str) -> str:
+    seg = _DOC_NO.sub("", seg).strip(_SEPARATORS + "—-")
+    seg = re.sub(r"^(?:标题|题目|名称)\s*[:：]?", "", seg)
+    seg = re.sub(r"^\[[^\]]{0,8}\]|^【[^】]{0,8}】", "", seg)  # [权威发布]
+    seg = re.sub(r"^\d{1,2}[.、](?!\d)", "", seg)  # page-number fragments: 1、
+    return seg.strip()
+
+
+def _issuer_part(seg: str) -> str:
+    """'长春市人民政府关于2023年度…' → '长春市人民政府'; '2023年度法治政府…' → ''."""
+    m = re.search(r"关于|(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年|法治|依法行政|法制", seg)
+    part = seg[: m.start()] if m else ""
+    return part.strip(" ,，、")
+
+
+def _previous_name(before: str, lines: list[str], i: int) -> str | None:
+    """The issuer printed before a title that lacks one: the same line's previous token, or the nearest
+    non-empty line above (长春市人民政府关于 / 2023年度…; 广元市人力资源和社会保障局 / 2023年…报告)."""
+    tokens = [t for t in re.split(r"[\s|]+", before) if t]
+    cands = [tokens[-1]] if tokens else []
+    j = i - 1
+    while j >= 0 and len(cands) < 3 and i - j <= 8:
+        t = lines[j].strip()
+        if t and not re.search(r"[:：]", t):  # a metadata line (来源: X) is not part of the title
+            cands.append(t.split()[-1] if " " in t and len(t) > 20 else t)
+        j -= 1
+    for c in cands:
+        c = re.sub(r"关于$", "", c.strip(_SEPARATORS))
+        if not c or len(c) > 30 or re.search(r"[。；，,]", c):
+            continue
+        # 中共海南省委 海南省人民政府: the government, the last part
+        c = c.split()[-1] if " " in c else c
+        n = read_name(c)
+        if n and n.issuer and n.level != "unknown" and len(n.issuer_full or "") >= len(c) - 4:
+            return c
+    return None
+
+
+def title_name(title: str) -> Name | None:
+    """The issuer of a title found by `find_title`: the last body named before 关于/the year.
+
+    >>> title_name("中共海南省委 海南省人民政府关于2022年法治政府建设情况的报告").issuer
+    '海南省'
+    >>> title_name("威廉希尔中文 沙园街道办事处2020年法治政府建设年度报告").issuer
+    '沙园街道'
+    """
+    part = _issuer_part(title)
+    if not part:
+        m = re.match(r"^(?:关于)?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年度?(?P<name>.+?)(?:法治|依法行政|法制)", title)
+        part = m.group("name") if m else ""
+    if not part:
+        return None
+    tokens = [t for t in re.split(r"\s+", part) if t]
+    for tok in reversed(tokens):  # the last token next to the report phrase: spam and party committees come first
+        n = read_name(tok)
+        if n and n.level != "unknown" and (n.issuer or n.abbreviation):
+            if n.title is not None and (len(n.issuer_full or "") < len(tok) - 6):
+                continue  # a spam word glued in front: 皇冠…@木渎镇 is read from the right
+            return n
+        tail = _tail_name(tok)
+        if tail:
+            return tail
+    return None
+
+
+def _tail_name(tok: str) -> Name | None:
+    """The body name ending a token with junk in front: '…官网@木渎镇' → 木渎镇."""
+    for k in range(1, max(1, len(tok) - 1)):
+        n = read_name(tok[k:])
+        if n and n.issuer and n.level != "unknown" and (n.issuer_full or "") == tok[k:]:
+            return n
+    return None
+
+
+# ---------------------------------------------------------------- the first sentences
+_OPENING = re.compile(
+    r"(?:^|\n)\s*(?:[(（]?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年(?:度)?(?:以来|来|是[^。]{0,60}。[^。,，]{0,6}来)?"
+    r"|一年来|近年来|今年以来|过去一年)\s*[,，、]?\s*"
+)
+# clauses before the subject: 在市委、市政府的坚强领导下,  按照省、市法治建设工作部署,
+_LEAD_CLAUSE = re.compile(
+    r"(?:在|按照|根据|围绕|面对|紧扣|以)[^。；]{0,90}?(?:领导下|指导下|监督下|支持下|关心下|带领下|部署|要求|下|为指导|精神)\s*[,，]\s*"
+)
+
+
+def subject_of(text: str) -> str | None:
+    """The subject of the report's opening sentence (what follows the year and any 在…领导下 clause).
+
+    >>> subject_of("2022年,管城回族区法治政府建设工作在市委、市政府正确领导下")
+    '管城回族区'
+    """
+    for m in _OPENING.finditer(text[:600]):
+        pos = m.end()
+        for _ in range(3):
+            lead = _LEAD_CLAUSE.match(text, pos)
+            if not lead:
+                break
+            pos = lead.end()
+        n = read_name(text[pos : pos + 40])
+        if n is not None:
+            return _surface(text[pos : pos + 40], n)
+    return None
+
+
+def _surface(s: str, n: Name) -> str:
+    if n.issuer_full and s.startswith(n.issuer_full):
+        return n.issuer_full
+    if n.issuer and n.issuer in s[: len(n.issuer) + 12]:
+        return s[: s.index(n.issuer) + len(n.issuer)]
+    return n.abbreviation or (n.issuer or "")
+
+
+# an addressee line before the body: 中共嘉善县委、嘉善县人民政府:   省人民政府:
+ADDRESSEE = re.compile(rf"^[{CJK}、，, ]{{2,40}}(?:委|政府|办公室|办公厅|厅|局)[:：]\s*$")
+
+
+def body_name(text: str) -> tuple[Name | None, str]:
+    """The reporting body named in the first sentences: (name, the words it came from).
+
+    Addressee lines (中共X县委、X县人民政府:) are skipped; a name inside 在…领导下 is skipped.
+    """
+    lines = [ln for ln in text.splitlines()[:12] if ln.strip() and not ADDRESSEE.match(ln.strip())]
+    joined = "\n".join(lines)
+    subj = subject_of(joined)
+    if subj:
+        return read_name(subj), subj
+    # 我局高度重视  我街认真贯彻  全市法治政府建设工作坚持: a self-reference in the first sentence
+    head = re.split(r"。", joined, maxsplit=1)[0][:200]
+    for m in re.finditer(r"(?:^|[,，\s])((?:我|本)(?:省|市|州|县|区|旗|镇|乡|街道|街|局|厅|委|办))", head):
+        n = read_name(m.group(1))
+        if n:
+            return n, m.group(1)
+    return None, ""
+
+
+# ---------------------------------------------------------------- years stated in the body
+_YEAR = r"(20[1-4]\d)"
+_STATED = [
+    # 现将…2022年…情况报告如下  予以公开  现报告如下
+    re.compile(rf"现将[^。]{{0,40}}?(?<![\d—\-–~至到])(?:{_YEAR})\s*年度?[^。]{{0,40}}?(?:报告|汇报|公开|公布)"),
+    # 认真总结我局2024年法治政府建设工作开展情况,现将相关情况报告如下
+    re.compile(rf"(?<![\d—\-–~至到])(?:{_YEAR})\s*年度?[^。；《》]{{0,40}}?(?:情况|工作)[,，]\s*现将[^。]{{0,30}}?(?:报告|汇报)如下"),
+    # 2022年,X坚持…   2024年以来,  2018年是…  (the opening of the first paragraph)
+    re.compile(rf"^[\s(（]*{_YEAR}\s*年(?:度)?(?:以来|来|是|,|，|、|\s)", re.M),
+]
+
+
+def stated_year(text: str) -> tuple[int | None, str]:
+    """The report year the body states, and how ('statement', 'opening'); never from a year range
+    (纲要(2021—2025年)), a plan or a cited document.
+
+    >>> stated_year("根据《纲要(2021—2025年)》要求,现将我局2022年度法治政府建设情况报告如下")
+    (2022, 'statement')
+    """
+    head = text[:1500]
+    m = _STATED[0].search(head)
+    if m:
+        return int(m.group(1)), "statement"
+    lines = [ln for ln in head.splitlines()[:8] if not ADDRESSEE.match(ln.strip())]
+    m = _STATED[1].search(head)
+    if m:
+        return int(m.group(1)), "statement"
+    m = _STATED[2].search("\n".join(lines))
+    if m:
+        return int(m.group(1)), "opening"
+    return None, ""
+
+
+# ---------------------------------------------------------------- abbreviations completed from the page
+_ABBR_DEPTH = {"province": 1, "city": 2, "county": 3}
+_PREFIX_DEPTH = {"省": 1, "自治区": 1, "市": 2, "州": 2, "盟": 2, "县": 3, "区": 3, "旗": 3}
+
+
+def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
+    """An abbreviation's full name when the page's place names point to exactly one division of its
+    kind (市司法局 + 沈阳市 named on the page → 沈阳市司法局); None when they do not (never a guess).
+
+    A 市 can be a prefecture-level or a county-level city; 区 a district or (我区 in an autonomous
+    region's report) the region itself: the names on the page decide, and a conflict leaves it None.
+    """
+    from .places import division_table, find_chains, simplified, table_years
+
+    if not name.abbreviation:
+        return None
+    word = name.abbreviation.lstrip("我本全")
+    if name.level in ("township", "subdistrict"):
+        return _local_name(name, page_text)
+    if name.level == "department":
+        depth = _PREFIX_DEPTH.get(word)
+    else:
+        depth = _ABBR_DEPTH.get(name.level)
+    if depth is None:
+        return None
+    first, last = table_years()
+    table = division_table(min(max(year or last, first), last))
+    counts: dict[str, int] = {}
+    divs: dict[str, object] = {}
+    for chain in find_chains(simplified(page_text), table):
+        for mention in chain:
+            if mention.short:
+                continue
+            for d in mention.divisions:
+                if d.depth == depth and (word not in ("市", "县", "区", "旗", "州", "盟", "省", "自治区") or d.name.endswith(word)
+                                          or (word == "区" and d.name.endswith("自治区"))):
+                    counts[d.name] = counts.get(d.name, 0) + 1
+                    divs[d.name] = d
+    if word == "区" and not counts:
+        # 全区/我区 in an autonomous region's report is the region (GLOSSARY: 区)
+        simple = simplified(page_text)
+        regions = {d.name for d in table.by_code.values() if d.depth == 1 and d.name.endswith("自治区")
+                   and (d.name in simple or d.province_short in simple)}
+        if len(regions) == 1:
+            n = read_name(next(iter(regions)) + (name.issuer or ""))
+            return n if n is not None and n.title is not None else None
+    if not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
+        return None  # two divisions of the kind named about as often: no way to know
+    place = ranked[0][0]
+    full = place + (name.issuer or "") if name.level == "department" else place
+    n = read_name(full)
+    if n is None or n.title is None:
+        return None
+    return n
+
+
+_LOCAL = re.compile(rf"《(?P<name>[{CJK}]{{2,4}}?(?:街道|街(?!道)|镇|乡))"
+                    rf"|(?:^|[\s,，。、])(?P<name2>[{CJK}]{{2,4}}?(?:街道|街(?!道)|镇|乡))(?=办事处|人民政府|党工委|党委)")
+
+
+def _local_name(name: Name, page_text: str) -> Name | None:
+    """我街/我镇/全镇 completed from the township or subdistrict names the page gives to its own
+    documents and bodies (制定《X街2020年…》, X镇人民政府), when one name dominates."""
+    want = ("街道", "街") if name.level == "subdistrict" else ("镇", "乡")
+    counts: dict[str, int] = {}
+    for m in _LOCAL.finditer(page_text):
+        n = m.group("name") or m.group("name2")
+        if n.endswith(want) and not _PREDICATE.search(n):
+            counts[n] = counts.get(n, 0) + 1
+    if not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
+        return None
+    n = read_name(ranked[0][0])
+    return n if n is not None and n.title is not None and n.level == name.level else None
