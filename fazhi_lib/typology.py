@@ -426,3 +426,85 @@ def plot_category_matrix(matrix: pd.DataFrame, *, title: str = ""):
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+# ------------------------------------------------------------------ a hand-coded reference
+REFERENCE_COLUMNS = ["source", "report", "item_order", "coded", "heading", "text", "note"]
+
+
+def read_reference(path) -> pd.DataFrame:
+    """A hand-coded reference of problem items: a UTF-8 TSV with the columns of REFERENCE_COLUMNS.
+
+    One row per item: `source` (`embedded` for an item of a real report, `constructed` for one written
+    to test the rules), `report` and `item_order` naming it, `coded` (the categories a person gave it,
+    `;`-separated codes, `无` for none), its `heading` and `text` (line breaks written `\\n`, tabs `\\t`),
+    and a `note`. The project's reference is `tests/gold/problem_items_coded.tsv`.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.is_file():
+        raise _error(f"The reference {str(path)!r} does not exist; give a TSV of hand-coded items.")
+    table = pd.read_csv(
+        path, sep="\t", dtype=str, keep_default_na=False, quoting=3, encoding="utf-8"
+    )
+    missing = [c for c in REFERENCE_COLUMNS if c not in table.columns]
+    if missing:
+        raise _error(f"{path}: no column {missing[0]!r}; the columns are {', '.join(REFERENCE_COLUMNS)}.")
+    for col in ("heading", "text", "note"):
+        table[col] = table[col].map(_unescape)
+    table["item_order"] = table["item_order"].astype(int)
+    return table[REFERENCE_COLUMNS]
+
+
+_ESCAPES = re.compile(r"\\([\\nt])")
+
+
+def _unescape(value: str) -> str:
+    r"""'a\\nb' → 'a' + line break + 'b'; '\\\\' → one backslash.
+
+    >>> _unescape(r"(一)标题\n正文") == "(一)标题" + chr(10) + "正文"
+    True
+    """
+    return _ESCAPES.sub(lambda m: {"n": "\n", "t": "\t", "\\": "\\"}[m.group(1)], value)
+
+
+def check_reference(reference: pd.DataFrame):
+    """The typology's rules scored against a hand-coded reference (`read_reference`), with the
+    project's `validation.validate`: a `Validation` whose `scores` hold per category (and pooled,
+    `(all)`) the items, tp, fp, fn, precision, recall, F1 and κ of the rules against the coding, and
+    whose `items` show each item's codes by the rules and by the coder (`coded`)."""
+    from .corpus import Corpus
+    from .validation import read_coding_sheet, validate
+
+    items = pd.DataFrame(
+        {
+            "report_id": reference["source"] + "/" + reference["report"],
+            "item_order": reference["item_order"].astype(int),
+            "heading": reference["heading"],
+            "text": reference["text"],
+            "start": None,
+        }
+    )
+    sheet = read_coding_sheet(
+        items[["report_id", "item_order"]].assign(coded=reference["coded"].values), coders="coded"
+    )
+    return validate(Corpus({"problem_items": items}), sheet, rules=categorise_items(items))
+
+
+def reference_table(result) -> pd.DataFrame:
+    """Per category: items coded, items the rules gave, agreed, precision and recall (from
+    `check_reference`), one row per category in file order and a last `(all)` row."""
+    scores = result.scores
+    table = pd.DataFrame(
+        {
+            "category": scores["category"],
+            "label": scores["label"],
+            "coded": scores["tp"] + scores["fn"],
+            "rules": scores["tp"] + scores["fp"],
+            "agreed": scores["tp"],
+            "precision": scores["precision"].round(2),
+            "recall": scores["recall"].round(2),
+        }
+    )
+    return table.reset_index(drop=True)
