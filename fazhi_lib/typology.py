@@ -275,7 +275,7 @@ def classify_text(
     Matching runs on the simplified-character form of `text`; when conversion keeps the length (it
     does for ordinary traditional text) the match offsets and `matched` refer to the original text.
 
-    >>> [(m.category, m.rule) for m in classify_text("(三)信访工作方面\n稳控工作压力大。", heading="信访工作方面")]
+    >>> [(m.category, m.rule) for m in classify_text("(三)信访工作方面\\n稳控工作压力大。", heading="信访工作方面")]
     [('disputes', 'disputes_heading')]
     >>> classify_text("一是信访、调解等工作由一人承担。")
     []
