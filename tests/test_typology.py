@@ -246,7 +246,7 @@ GOLD = Path(__file__).resolve().parent / "gold"
 REFERENCE = GOLD / "problem_items_coded.tsv"
 # the rule file as it was before issue 18 (disputes fired on any mention of 矛盾纠纷/信访), kept to
 # print the before/after comparison
-BEFORE = GOLD / "typology_before_issue18.yaml"
+BEFORE = GOLD / "typology_before_issue18" / "typology.yaml"
 
 
 @pytest.fixture(scope="module")
