@@ -138,7 +138,7 @@ def parse_text(text: str, *, source_file: str = "", sha256: str = "", fmt: str =
     stated = body_report_year(preamble)
     if stated and report_year and stated != report_year and year_source == "title":
         warnings.append(f"the body says it reports on {stated}, the title says {report_year}; the title's year is kept")
-    notes.extend(seg.messages)
+    warnings.extend(seg.messages)  # heading gaps and unnamed part headings: reports.warnings too
 
     # parts, problem items
     parts = parts_of(page.text, secs)
