@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
@@ -919,7 +920,7 @@ _LIST_STOP = re.compile(r"[，,；;。！？!?：:\n]")
 def _one_list(text: str, candidates: list[_Draft], qizhong: int) -> bool:
     """Whether `candidates` are one list (no clause stop between them) that 其中 (at `qizhong`) follows
     right after the last one: 阵地2处、民法典…4处、…5处,其中."""
-    gaps = [text[a.end : b.start] for a, b in zip(candidates, candidates[1:])]
+    gaps = [text[a.end : b.start] for a, b in itertools.pairwise(candidates)]
     if any(_LIST_STOP.search(gap) for gap in gaps):
         return False
     return not text[candidates[-1].end : qizhong].strip(" ，,、")

@@ -376,9 +376,7 @@ def categorise_items(
     for row in items.itertuples(index=False):
         base = _offset(getattr(row, "start", None))
         heading = getattr(row, "heading", None)
-        rows.extend(
-            _item_rows(row.report_id, row.item_order, row.text, base, categories, heading)
-        )
+        rows.extend(_item_rows(row.report_id, row.item_order, row.text, base, categories, heading))
     out = pd.DataFrame(rows, columns=CATEGORY_COLUMNS)
     if out.empty:
         return out
@@ -521,7 +519,9 @@ def read_reference(path) -> pd.DataFrame:
     )
     missing = [c for c in REFERENCE_COLUMNS if c not in table.columns]
     if missing:
-        raise _error(f"{path}: no column {missing[0]!r}; the columns are {', '.join(REFERENCE_COLUMNS)}.")
+        raise _error(
+            f"{path}: no column {missing[0]!r}; the columns are {', '.join(REFERENCE_COLUMNS)}."
+        )
     for col in ("heading", "text", "note"):
         table[col] = table[col].map(_unescape)
     table["item_order"] = table["item_order"].astype(int)
@@ -566,7 +566,7 @@ def check_reference(reference: pd.DataFrame, *, categories: tuple[Category, ...]
 
 
 def reference_table(result) -> pd.DataFrame:
-    """Per category: items coded, items the rules gave, agreed, precision and recall (from
+    """Per category: items coded, items the rules gave, agreed, precision, recall and F1 (from
     `check_reference`), one row per category in file order and a last `(all)` row."""
     scores = result.scores
     table = pd.DataFrame(
@@ -578,6 +578,7 @@ def reference_table(result) -> pd.DataFrame:
             "agreed": scores["tp"],
             "precision": scores["precision"].round(2),
             "recall": scores["recall"].round(2),
+            "f1": scores["f1"].round(2),
         }
     )
     return table.reset_index(drop=True)

@@ -207,7 +207,7 @@ def test_hand_made_similarity_needs_a_second_issuer(hand):
 
 
 def test_hand_made_fallback_regex_gives_the_same_measurements(hand):
-    corpus, row = hand
+    corpus, _ = hand
     tables = {k: v for k, v in corpus.tables.items() if k not in ("indicators", "scorecard")}
     fallback = sc.scorecard_from_tables(tables).iloc[0]
     assert fallback["quant_source"] == "regex"

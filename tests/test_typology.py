@@ -94,7 +94,13 @@ def test_hand_checked_categories_on_the_five_reports(
     "source_file, item_order, category, rule, matched",
     [
         ("001_c1fce911fd59a85f.txt", 1, "enforcement", "campaign_enforcement", "运动式执法"),
-        ("000_032c39149d571eae.txt", 1, "disputes", "disputes_many", "行政争议及行政诉讼案件仍呈高发"),
+        (
+            "000_032c39149d571eae.txt",
+            1,
+            "disputes",
+            "disputes_many",
+            "行政争议及行政诉讼案件仍呈高发",
+        ),
         ("003_b5d03fc9eddbbefd.txt", 2, "disputes", "disputes_hard", "社会矛盾的水平进一步提高"),
         ("004_b15026bdeddbedce.txt", 3, "digital", "digital_lagging", "数字技术融合不足"),
         ("000_032c39149d571eae.txt", 1, "enforcement", "conduct_irregular", "行政行为规范性"),
@@ -362,7 +368,9 @@ def test_an_unknown_reads_value_is_refused():
             }
         ]
     }
-    with pytest.raises(FazhiError, match="`reads` = 'title' is not valid; choose one of: text, heading."):
+    with pytest.raises(
+        FazhiError, match="`reads` = 'title' is not valid; choose one of: text, heading."
+    ):
         typology.parse_typology(data)
 
 
