@@ -110,13 +110,14 @@ def split_lines(raw: str) -> list[Line]:
 class _MetaParser:
     """Reads `label: value` pairs from metadata lines.  索引号: 00258242-X/2025-74457 公开方式: 主动公开"""
 
+    # page controls that share a metadata line (浏览次数: 35 字体:[ 大 中 小 ]): read so that the line is
+    # known as metadata, never kept as a pair (they say nothing about the report)
+    PAGE_CONTROLS = frozenset({"浏览次数", "访问次数", "阅读次数", "点击数", "字体"})
+
     def __init__(self, rules: dict):
-        labels = sorted(
-            {lab for group in rules["metadata_labels"].values() for lab in group}
-            | {"浏览次数", "访问次数", "阅读次数", "点击数", "字体"},
-            key=len,
-            reverse=True,
-        )
+        # the labels a page's metadata block carries: the only pairs kept in `CleanPage.meta`
+        self.metadata = frozenset(lab for group in rules["metadata_labels"].values() for lab in group)
+        labels = sorted(self.metadata | self.PAGE_CONTROLS, key=len, reverse=True)
         alternation = "|".join(map(re.escape, labels))
         # a label at line start or after a space, followed by a colon, a space or the end of the line
         self.label_re = re.compile(rf"(?:^|(?<=\s))(?P<label>{alternation})\s*(?:[:：]\s*|\s+|$)")
@@ -213,9 +214,9 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
         pairs = parser.parse(s)
         if pairs is not None:
             for label, value in pairs:
-                if value:
+                if value and label in parser.metadata:
                     meta.setdefault(label, []).append(value)
-            if len(pairs) == 1 and not pairs[0][1]:
+            if len(pairs) == 1 and not pairs[0][1] and pairs[0][0] in parser.metadata:
                 pending_label = pairs[0][0]
             kind.append("meta")
             dropped["metadata"] += 1

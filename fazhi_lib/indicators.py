@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
@@ -581,7 +582,10 @@ def _read_text(
             prefix = _clause_prefix(norm, d.start, ends[i - 1] if i else 0)
             suffix = _clause_suffix(norm, d.end, starts[j] if j < len(starts) else len(norm))
         s, e = sentence_of(d.num_start)
-        d.indicator = _assign(d, prefix, suffix, norm[s:e], lexicon)
+        # a reported zero is about the thing it names: an entry's `context` words must be in that
+        # phrase (全年未制定规范性文件 names documents made, not reviewed, whatever else the sentence says)
+        context = d.zero_text if d.zero_text else norm[s:e]
+        d.indicator = _assign(d, prefix, suffix, context, lexicon)
 
     kept = [d for d in drafts if not d.trap]
     _link_parts(norm, kept, sentence_of, rules)
@@ -894,6 +898,18 @@ def _compatible(a: _Draft, b: _Draft, rules: NumberRules) -> bool:
     return fa is not None and fa == fb
 
 
+_LIST_STOP = re.compile(r"[，,；;。！？!?：:\n]")
+
+
+def _one_list(text: str, candidates: list[_Draft], qizhong: int) -> bool:
+    """Whether `candidates` are one list (no clause stop between them) that 其中 (at `qizhong`) follows
+    right after the last one: 阵地2处、民法典…4处、…5处,其中."""
+    gaps = [text[a.end : b.start] for a, b in itertools.pairwise(candidates)]
+    if any(_LIST_STOP.search(gap) for gap in gaps):
+        return False
+    return not text[candidates[-1].end : qizhong].strip(" ，,、")
+
+
 def _link_parts(text: str, kept: list[_Draft], sentence_of, rules: NumberRules) -> None:
     """Sub-counts point to their total (`parent`):
 
@@ -901,8 +917,12 @@ def _link_parts(text: str, kept: list[_Draft], sentence_of, rules: NumberRules) 
       before it in the sentence (or in the previous sentence when 其中 opens the sentence);
     - 参加2件行政诉讼案件审理(1件已驳回…,1件已完成…) — inside brackets, the count just before them.
 
-    With two or more candidate totals (阵地2处、4处…,其中新建2处) or a sub-count larger than the
-    total, nothing is linked: the total is not written.
+    - 阵地2处、4处、2处、5处,其中新建2处 — after a list of compatible counts joined with no clause stop
+      between them, the sub-count is a part of the listed things, whose total is not written: it
+      points to the list's last count (the one 其中 follows), and must not exceed the list's sum.
+
+    With two or more candidate totals that are not one list (审查合同5件,文件3件,其中…) or a sub-count
+    larger than the total, nothing is linked: the total is not written.
     """
     if "其中" not in text and "(" not in text and "（" not in text:
         return  # neither 其中 nor a bracket: no sub-count here
@@ -927,6 +947,10 @@ def _link_parts(text: str, kept: list[_Draft], sentence_of, rules: NumberRules) 
                 if before and not any(c in "，,；;。" for c in text[before[-1].end : open_]):
                     candidates = [before[-1]]
         candidates = [p for p in candidates if _compatible(p, child, rules)]
+        if len(candidates) > 1 and q >= 0 and _one_list(text, candidates, q):
+            if all(p.value is not None for p in candidates) and child.value <= sum(p.value for p in candidates):
+                child.parent = candidates[-1]
+            continue
         if len(candidates) == 1 and candidates[0].value is not None and child.value <= candidates[0].value:
             child.parent = candidates[0]
 
@@ -974,7 +998,7 @@ INDICATOR_COLUMNS = [
     "sentence", "start", "end",
 ]  # fmt: skip
 PANEL_COLUMNS = [
-    "issuer", "report_year", "level", "indicator", "label", "unit", "value", "approx", "bound",
+    "issuer", "report_year", "level", "indicator", "label", "unit", "value", "total", "approx", "bound",
     "n_mentions", "n_reports", "disagree", "values", "report_ids", "mention_refs",
 ]  # fmt: skip
 LEVEL_KINDS = ("count", "rate", "money", "area", "duration")  # kinds that report a level (not a change)
@@ -1064,9 +1088,21 @@ def indicator_panel(indicators: pd.DataFrame, reports: pd.DataFrame) -> pd.DataF
     One row per cell: `n_mentions` (mentions that fed it), `n_reports` (reports they come from),
     `values` (every distinct value with its unit, '; '-separated; ≥ marks a lower bound such as
     92%以上, ≤ an upper bound, ~ an approximation such as 1300余次) and `disagree` (True when the
-    mentions give more than one value or unit). `value` is the largest reported value — totals are
-    usually larger than the sub-counts reported beside them — with its `unit`, `approx` and `bound`;
-    it is never a silent choice: filter on `disagree` and read `values` and `mention_refs`
+    mentions give more than one figure, or units that are not synonyms for the indicator: the same
+    number in two units the indicator's lexicon entry lists, 40本执法证 and 40人, or two units of one
+    family of `numbers.yaml`, agrees; sub-counts listed together, below, give one figure, their sum).
+
+    Two figures, and which to cite:
+    - `value` is the largest single figure the report writes (a total is usually larger than the
+      sub-counts reported beside it), with its `unit`, `approx` and `bound`: a number that can be
+      quoted verbatim from one sentence.
+    - `total` is the report's total: the largest of `value` and of the sums of sub-counts it lists
+      together — mentions of the same indicator next to each other in one sentence, joined by 、/和/及
+      with no clause stop between them and none a sub-count (其中) of another: 建成村社级“共享法庭”29个、
+      特色“共享法庭”2个 gives value 29, total 31. The same figure repeated in another sentence is never
+      added. Cite `total` for "how many in all"; it equals `value` when nothing is listed in parts.
+
+    Neither is a silent choice: filter on `disagree` and read `values` and `mention_refs`
     ('report_id#mention_no', the rows of `indicators`) before trusting a cell that disagrees.
     Changes (同比增长45%) are not levels and are left out. A report without an issuer is keyed by
     its source file.
@@ -1076,7 +1112,74 @@ def indicator_panel(indicators: pd.DataFrame, reports: pd.DataFrame) -> pd.DataF
     return _panel(indicators_frame(indicators), reports)
 
 
-_PANEL_INPUTS = ["report_id", "mention_no", "indicator", "label", "value", "unit", "approx", "bound"]
+_PANEL_INPUTS = ["report_id", "mention_no", "indicator", "label", "value", "unit", "approx", "bound",
+                 "parent_no", "sentence", "raw", "start"]
+# What may stand between two listed sub-counts of one indicator (村社级“共享法庭”29个、特色“共享法庭”2个):
+# anything but a clause stop.
+_LIST_GAP = re.compile(r"[^，,；;。！？!?：:\n]*")
+
+
+def _unit_synonyms() -> dict[str, list[frozenset[str]]]:
+    """indicator code → the sets of units that count the same thing for it: the units its lexicon
+    entry lists, then each unit family of numbers.yaml."""
+    return compiled(_compile_unit_synonyms, load_rules("numbers"), load_rules("indicators"))
+
+
+def _compile_unit_synonyms(numbers: dict, indicators: dict) -> dict[str, list[frozenset[str]]]:
+    families = [frozenset(f) for f in numbers.get("unit_families", [])]
+    out = {}
+    for entry in indicators["indicators"]:
+        listed = frozenset(entry.get("units") or [])
+        out[entry["code"]] = ([listed] if len(listed) > 1 else []) + families
+    return out
+
+
+def _synonymous(units: set[str], groups: list[frozenset[str]]) -> bool:
+    """Whether all `units` fall in one of `groups` (one unit is trivially synonymous with itself)."""
+    return len(units) <= 1 or any(units <= g for g in groups)
+
+
+def _listed_together(a_start, a_raw, b_start, b_raw, sentence) -> bool:
+    """Whether mention b follows mention a in `sentence` with no clause stop between them."""
+    gap = int(b_start) - int(a_start) - len(a_raw)
+    if gap < 0 or not isinstance(sentence, str):
+        return False
+    at = sentence.find(a_raw)
+    while at >= 0:
+        b_at = at + len(a_raw) + gap
+        if sentence[b_at : b_at + len(b_raw)] == b_raw:
+            return _LIST_GAP.fullmatch(sentence, at + len(a_raw), b_at) is not None
+        at = sentence.find(a_raw, at + 1)
+    return False
+
+
+def _cell_totals(ind: pd.DataFrame, cell: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell: the largest value or sum of sub-counts listed together (see `indicator_panel`), and
+    how many different figures the cell's statements give (a list of sub-counts is one statement, of
+    its sum; a sub-count introduced by 其中 is none). `ind` is sorted by cell, report_id, mention_no;
+    `cell` its cell numbers."""
+    value = ind["value"].to_numpy(dtype=float)
+    part = ind["parent_no"].isna().to_numpy()  # a sub-count (其中) is inside its total already
+    mention = ind["mention_no"].to_numpy(dtype=np.int64)
+    report = pd.factorize(ind["report_id"])[0]
+    candidate = np.zeros(len(ind), dtype=bool)  # row i joins the list of row i - 1
+    if len(ind) > 1:
+        candidate[1:] = ((cell[1:] == cell[:-1]) & (report[1:] == report[:-1])
+                         & (mention[1:] == mention[:-1] + 1) & part[1:] & part[:-1])  # fmt: skip
+    starts, raws, sents = ind["start"].tolist(), ind["raw"].tolist(), ind["sentence"].tolist()
+    for i in np.flatnonzero(candidate).tolist():
+        candidate[i] = sents[i] == sents[i - 1] and _listed_together(
+            starts[i - 1], raws[i - 1], starts[i], raws[i], sents[i]
+        )
+    chain = np.cumsum(~candidate) - 1
+    sums = np.bincount(chain, weights=np.where(part, value, 0.0))
+    chain_cell = cell[np.r_[True, ~candidate[1:]]] if len(ind) else cell
+    totals = np.full(n_cells, -np.inf)
+    np.maximum.at(totals, cell, value)
+    np.maximum.at(totals, chain_cell, sums)
+    chain_part = np.bincount(chain, weights=part.astype(float)) > 0
+    said = pd.DataFrame({"cell": chain_cell[chain_part], "sum": sums[chain_part]}).drop_duplicates()
+    return totals, np.bincount(said["cell"].to_numpy(dtype=np.int64), minlength=n_cells)
 
 
 def _panel(ind: pd.DataFrame, reports: pd.DataFrame | None) -> pd.DataFrame:
@@ -1126,8 +1229,16 @@ def _panel(ind: pd.DataFrame, reports: pd.DataFrame | None) -> pd.DataFrame:
              for v, u, q in zip(*(distinct[c].tolist() for c in ("value", "unit", "mark")))]  # fmt: skip
     shown_ends = np.cumsum(np.bincount(distinct["cell"], minlength=len(starts)))
     shown_starts = np.r_[0, shown_ends[:-1]]
-    value_units = distinct.drop_duplicates(["cell", "value", "unit"])
-    n_value_units = np.bincount(value_units["cell"], minlength=len(starts))
+    # units that are not synonyms for the indicator (the same number as 40本 and 40人 agrees)
+    synonyms = _unit_synonyms()
+    cell_units = distinct.drop_duplicates(["cell", "unit"])
+    odd_units = np.zeros(len(starts), dtype=bool)
+    codes = ind["indicator"].to_numpy(dtype=object)[starts]
+    for c, group in cell_units.groupby("cell")["unit"]:
+        if len(group) > 1:
+            names = {unit_names[u] for u in group.tolist()}
+            odd_units[c] = not _synonymous(names, synonyms.get(codes[c], []))
+    totals, n_figures = _cell_totals(ind, cell, len(starts))
 
     first = ind.iloc[starts]
     at = ind.iloc[top]
@@ -1140,11 +1251,12 @@ def _panel(ind: pd.DataFrame, reports: pd.DataFrame | None) -> pd.DataFrame:
         "label": text(first["label"].to_numpy(dtype=object)),
         "unit": text(at["unit"].to_numpy(dtype=object)),
         "value": best,
+        "total": totals,
         "approx": text(np.where(exact, "", at["approx"].to_numpy(dtype=object))),
         "bound": text(np.where(one_bound, at["bound"].to_numpy(dtype=object), "")),
         "n_mentions": ends - starts,
         "n_reports": id_ends - id_starts,
-        "disagree": n_value_units > 1,
+        "disagree": (n_figures > 1) | odd_units,
         "values": text(["; ".join(shown[a:b]) for a, b in zip(shown_starts, shown_ends)]),
         "report_ids": text([",".join(ids[a:b]) for a, b in zip(id_starts, id_ends)]),
         "mention_refs": text(["; ".join(refs[a:b]) for a, b in zip(starts, ends)]),
@@ -1156,6 +1268,7 @@ def _panel_dtypes(panel: pd.DataFrame) -> pd.DataFrame:
     panel = panel.copy()
     panel["report_year"] = pd.to_numeric(panel["report_year"]).astype("Int64")
     panel["value"] = pd.to_numeric(panel["value"]).astype("Float64")
+    panel["total"] = pd.to_numeric(panel["total"]).astype("Float64")
     for col in ("n_mentions", "n_reports"):
         panel[col] = pd.to_numeric(panel[col]).astype("Int64")
     panel["disagree"] = panel["disagree"].astype("boolean")

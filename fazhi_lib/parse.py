@@ -68,7 +68,7 @@ def parse_page(text: str, *, source_file: str = "", sha256: str = "", fmt: str =
     report_year, year_source, publisher = md.report_year, md.report_year_source, md.publisher
     seg = segment(page.text, report_year=report_year)
     secs = seg.sections
-    notes.extend(seg.messages)
+    warnings.extend(seg.messages)  # heading gaps, unnamed part headings: in reports.warnings too
 
     # parts, problem items
     parts = parts_of(page.text, secs)

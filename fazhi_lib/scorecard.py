@@ -13,16 +13,20 @@ Each measure is defined in one sentence, with its source, in README.md ("Report-
   part that is a heading with nothing under it;
 - timeliness: the publication date against 1 April of the year after the report year
   (`on_time`, `late`; `unknown` when the page gives no publication date or the report no year);
-- quantification density: numbers with a unit per 1,000 characters of the clean text;
+- quantification density: numerals with a unit (measurements: counts, rates, money, areas, changes;
+  not durations such as 满5年) per 1,000 characters of the clean text; reported zeros written without
+  a numeral (全年无行政诉讼案件) are counted apart, in `n_reported_zeros`;
 - candour: the problems part's length relative to the achievements part's, and the share of problem
   items that state a concrete fact (a number with a unit, or a worked example: 比如, 例如);
 - templating: the highest cosine similarity of the problems part to any *other* issuer's problems part;
 - stickiness: the cosine similarity of the problems part to the same issuer's previous report's;
-- hard information: the share of sentences holding at least one number with a unit.
+- hard information: the share of sentences holding at least one numeral with a unit (as counted for the
+  density).
 
-Numbers with a unit come from the `indicators` table when the corpus has one with offsets (one row per
-mention, `quant_source` = "indicators"); otherwise from the small regular expression `QUANTITY` below
-(`quant_source` = "regex"). Similarities are cosines of TF-IDF vectors of character 2–3-grams (the
+Numerals with a unit come from the `indicators` table when the corpus has one with offsets (one row per
+mention, `quant_source` = "indicators": rows of kind `duration` and reported zeros left out, see
+`is_measurement`); otherwise from the small regular expression `QUANTITY` below (`quant_source` =
+"regex"; it finds no reported zeros, so `n_reported_zeros` is then missing). Similarities are cosines of TF-IDF vectors of character 2–3-grams (the
 numbers of scikit-learn's TfidfVectorizer, bit for bit, computed here with numpy and scipy), fitted on the
 problems parts of the whole corpus, with the part's heading line, the issuer's own name and the digits
 masked out. Written by `fazhi build` as table `scorecard` (`scorecard_stage`, a CORPUS_STAGE).
@@ -57,8 +61,8 @@ SCORECARD_COLUMNS = [
     # timeliness
     "publish_date", "deadline", "days_before_deadline", "timeliness",
     # quantification density, hard information
-    "n_chars", "n_quantities", "quant_density", "n_sentences", "n_hard_sentences", "hard_info_share",
-    "quant_source",
+    "n_chars", "n_quantities", "quant_density", "n_reported_zeros", "n_sentences", "n_hard_sentences",
+    "hard_info_share", "quant_source",
     # candour
     "achievements_chars", "problems_chars", "candour_ratio", "n_problem_items", "n_items_with_facts",
     "candour_fact_share",
@@ -89,8 +93,9 @@ _UNITS = (
 )
 # 1090件  1,090件  33.75万元  3万余人次  41.63%  92%以上  十余件  两万余人次  三起  两名律师  百分之百
 QUANTITY = re.compile(
-    rf"(?<![\d.,第])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?:余|多)?(?:万|亿)?(?:余|多)?(?:{_UNITS})"
-    rf"|(?<![\d.,第])\d+(?:\.\d+)?(?:余|多)?(?:万|亿)?(?:余|多)?(?:{_UNITS})"
+    # a number starts after no digit, '.', 第, nor a comma that itself follows a digit (inside 1,090)
+    rf"(?<![\d.第])(?<!\d,)\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?:余|多)?(?:万|亿)?(?:余|多)?(?:{_UNITS})"
+    rf"|(?<![\d.第])(?<!\d,)\d+(?:\.\d+)?(?:余|多)?(?:万|亿)?(?:余|多)?(?:{_UNITS})"
     # Chinese numerals (十名, 两名律师, 百余人次): not a lone 一 (一个/一次/一件事 are idioms), never with 个
     # (两个维护), not after 周/届 (周五轮流, 二十届八次全会), not in fixed terms (三项制度, 三位一体)
     rf"|(?<![{_CN_DIGITS}第周届])(?:[零〇一二两三四五六七八九十][{_CN_DIGITS}]+|[零〇二两三四五六七八九十]|[百千万](?=余|多))"
@@ -114,10 +119,13 @@ _KEPT = re.compile(r"[^\W_]|#")
 
 
 def quantities(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each number with a unit in `text` (the regex fallback).
+    """(start, end) of each numeral with a unit in `text` (the regex fallback).
 
-    >>> [m for m in quantities("全镇机关干部77人,不足5%,聘用两名律师,出现3起案件。2024年")]
-    [(6, 9), (12, 14), (17, 19), (24, 26)]
+    >>> text = "全镇机关干部77人,不足5%,聘用两名律师,出现3起案件。2024年"
+    >>> [text[a:b] for a, b in quantities(text)]
+    ['77人', '5%', '两名', '3起']
+    >>> quantities("指标体系,29个")    # a number after a comma (not inside 1,090)
+    [(5, 8)]
     """
     return [(m.start(), m.end()) for m in QUANTITY.finditer(text or "")]
 
@@ -304,11 +312,55 @@ def _head_has_body(head, heading, length: int) -> bool | None:
     return True if _KEPT.search(head, start) else None
 
 
+_NUMERAL_ZERO = re.compile(r"[0０零〇]")  # a zero written as a numeral: 败诉案件0件
+
+
+def is_measurement(kind, value, raw) -> bool:
+    """Whether an `indicators` row counts as a numeral with a unit for the scorecard: not a duration
+    (满5年, 连续四年) and not a reported zero written without a numeral (全年无行政诉讼案件).
+
+    >>> is_measurement("count", 1090.0, "1090件"), is_measurement("duration", 5.0, "5年")
+    (True, False)
+    >>> is_measurement("count", 0.0, "无行政诉讼案件"), is_measurement("count", 0.0, "0件")
+    (False, True)
+    """
+    return kind != "duration" and not is_reported_zero(value, raw)
+
+
+def is_reported_zero(value, raw) -> bool:
+    """A zero the report states in words, with no numeral written (未发生败诉案件).
+
+    >>> is_reported_zero(0.0, "未发生败诉案件"), is_reported_zero(0.0, "0件"), is_reported_zero(3.0, "3起")
+    (True, False, False)
+    """
+    try:
+        zero = value is not None and not pd.isna(value) and float(value) == 0
+    except (TypeError, ValueError):
+        return False
+    return zero and not _NUMERAL_ZERO.search(str(raw or ""))
+
+
+def _reported_zeros(tables: dict[str, pd.DataFrame], texts: dict[str, str]) -> dict[str, int] | None:
+    """report_id → reported zeros in the `indicators` table; None without that table."""
+    ind = tables.get("indicators")
+    if ind is None or not {"report_id", "value", "raw"} <= set(ind.columns):
+        return None
+    known = ind[ind["report_id"].notna()]
+    zeros = [is_reported_zero(v, r) for v, r in zip(known["value"].tolist(), known["raw"].tolist())]
+    counts = known.loc[zeros, "report_id"].value_counts()
+    return {rid: int(counts.get(rid, 0)) for rid in texts}
+
+
 def _mention_starts(tables: dict[str, pd.DataFrame], texts: dict[str, str]) -> tuple[dict[str, list[int]], str]:
-    """report_id → sorted start offsets of the numbers with a unit (one per mention), and the source used."""
+    """report_id → sorted start offsets of the numerals with a unit (one per mention, `is_measurement`),
+    and the source used."""
     ind = tables.get("indicators")
     if ind is not None and {"report_id", "start", "end"} <= set(ind.columns):
         known = ind[ind["report_id"].notna() & ind["start"].notna() & ind["end"].notna()]
+        if {"kind", "value", "raw"} <= set(known.columns):
+            keep = [is_measurement(k, v, r) for k, v, r in
+                    zip(known["kind"].tolist(), known["value"].tolist(), known["raw"].tolist())]
+            known = known.loc[keep]
         codes, rids = pd.factorize(known["report_id"])
         starts = known["start"].to_numpy(dtype=np.int64)
         starts = starts[np.lexsort((starts, codes))].tolist()  # by report, then start
@@ -706,6 +758,7 @@ def scorecard_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     recs = _records(reports)
     texts = {r["report_id"]: texts.get(r["report_id"], "") for r in recs}
     starts_of, source = _mention_starts(tables, texts)
+    zeros_of = _reported_zeros(tables, texts) if source == "indicators" else None
 
     part_rows: dict[str, list[tuple]] = defaultdict(list)  # report_id → (kind, length, has a body) of its parts
     if not parts.empty:
@@ -757,6 +810,7 @@ def scorecard_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             ",".join(k for k in MANDATED_PARTS if k not in kinds), ",".join(empty),
             r.get("publish_date") if isinstance(r.get("publish_date"), str) else None, deadline, days, status,
             n_chars, n_quant, round(1000 * n_quant / n_chars, 4) if n_chars else pd.NA,
+            zeros_of.get(rid, 0) if zeros_of is not None else pd.NA,
             n_sents, n_hard, round(n_hard / n_sents, 4) if n_sents else pd.NA, source,
             lengths["achievements"], lengths["problems"], ratio,
             n_items, n_facts, round(n_facts / n_items, 4) if n_items else pd.NA,
@@ -765,7 +819,7 @@ def scorecard_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "; ".join(notes),
         ))
     card = pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
-    for c in ("report_year", "days_before_deadline", "previous_year"):
+    for c in ("report_year", "days_before_deadline", "previous_year", "n_reported_zeros"):
         card[c] = pd.to_numeric(card[c], errors="coerce").astype("Int64")
     for c in ("completeness", "quant_density", "hard_info_share", "candour_ratio", "candour_fact_share",
               "template_similarity", "stickiness"):

@@ -2,9 +2,12 @@
 
 The categories and their keyword rules live in `rules/typology.yaml` (11 categories from the
 glossary: staffing, awareness, enforcement, legality_review, decision_making, oversight,
-legal_education, legal_advisors, digital, unevenness, disputes). An item gets every category one of
-whose rules matches; each (item, category) row records the first rule that fired and the text it
-matched, with offsets into the clean report text.
+legal_education, legal_advisors, digital, unevenness, disputes). A rule codes what an item is about,
+not every word it mentions: it pairs a topic word with a shortcoming cue in the same clause (no
+，,；;。 between them), or (`reads: heading`) finds a topic word in the item's heading, which in a
+problems part names what is wrong. An item gets every category one of whose rules matches; each
+(item, category) row records the first rule that fired and the text it matched, with offsets into
+the clean report text.
 
 >>> [(m.category, m.rule, m.matched) for m in classify_text("二是法制专业人员配备不足。")]
 [('staffing', 'staff_short', '人员配备不足')]
@@ -37,7 +40,10 @@ CATEGORY_COLUMNS = [
     "start",
     "end",
 ]
-_RULE_KEYS = {"id", "pattern", "example", "not"}
+_RULE_KEYS = {"id", "pattern", "example", "not", "not_clause", "reads"}
+RULE_TARGETS = ("text", "heading")  # what a rule reads: the item's text, or only its heading
+# A clause ends at a comma, semicolon, full stop, question or exclamation mark, or a line break.
+_CLAUSE_STOP = re.compile(r"[，,；;。！？!?\n]")
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,9 @@ class Rule:
     example: str
     # words a text must hold for `pattern` to match (one of each group), from `required_words`
     needs: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
+    # a veto read on the whole clause that holds the match (not only the matched text)
+    clause_veto: re.Pattern | None = None
+    reads: str = "text"  # "heading": the pattern reads the item's heading, `veto` the whole heading
 
     def may_match(self, text: str) -> bool:
         """False when `text` lacks a word every match needs: a few `in` tests instead of a search."""
@@ -206,6 +215,12 @@ def parse_typology(data: dict, *, source: str = "typology.yaml") -> tuple[Catego
                 )
             seen_rules.add(rid)
             veto = _compile(spec["not"], where) if spec.get("not") else None
+            clause_veto = _compile(spec["not_clause"], where) if spec.get("not_clause") else None
+            reads = spec.get("reads", "text")
+            if reads not in RULE_TARGETS:
+                raise FazhiError(
+                    f"{where}: `reads` = {reads!r} is not valid; choose one of: {', '.join(RULE_TARGETS)}."
+                )
             pattern = _compile(spec["pattern"], where)
             rules.append(
                 Rule(
@@ -215,6 +230,8 @@ def parse_typology(data: dict, *, source: str = "typology.yaml") -> tuple[Catego
                     veto,
                     spec.get("example", ""),
                     tuple(tuple(sorted(words)) for words in required_words(pattern)),
+                    clause_veto,
+                    reads,
                 )
             )
         if not rules:
@@ -243,37 +260,79 @@ def category_labels() -> dict[str, str]:
     return {c.code: c.label for c in load_typology()}
 
 
-def classify_text(text: str, *, categories: Iterable[Category] | None = None) -> list[Match]:
+def classify_text(
+    text: str, *, heading: str | None = None, categories: Iterable[Category] | None = None
+) -> list[Match]:
     """The categories of one text: one Match per category that fired (first rule in file order).
 
+    `heading`: the item's heading (the `heading` column of `problem_items`); rules with
+    `reads: heading` read it, and only when it occurs in `text` (their offsets point into `text`).
     Matching runs on the simplified-character form of `text`; when conversion keeps the length (it
     does for ordinary traditional text) the match offsets and `matched` refer to the original text.
+
+    >>> [(m.category, m.rule) for m in classify_text("(三)信访工作方面\\n稳控工作压力大。", heading="信访工作方面")]
+    [('disputes', 'disputes_heading')]
+    >>> classify_text("一是信访、调解等工作由一人承担。")
+    []
     """
     if not isinstance(text, str) or not text:
         return []
     simple = to_simplified(text)
     same_length = len(simple) == len(text)
+    head_at, head = -1, ""
+    if isinstance(heading, str) and heading.strip():
+        head = to_simplified(heading)
+        head_at = simple.find(head)
     out = []
     for cat in load_typology() if categories is None else categories:
         for rule in cat.rules:
-            if not rule.may_match(simple):
-                continue
-            m = _first_match(rule, simple)
+            if rule.reads == "heading":
+                if head_at < 0 or not rule.may_match(head):
+                    continue
+                m = _first_match(rule, head, whole=True)
+                offset = head_at
+            else:
+                if not rule.may_match(simple):
+                    continue
+                m = _first_match(rule, simple)
+                offset = 0
             if m is None:
                 continue
-            matched = text[m.start() : m.end()] if same_length else m.group(0)
-            out.append(Match(cat.code, cat.label, rule.id, matched, m.start(), m.end()))
+            start, end = offset + m.start(), offset + m.end()
+            matched = text[start:end] if same_length else m.group(0)
+            out.append(Match(cat.code, cat.label, rule.id, matched, start, end))
             break
     return out
 
 
-def _first_match(rule: Rule, text: str) -> re.Match | None:
-    if rule.veto is None:
-        return rule.pattern.search(text)
-    return next((m for m in rule.pattern.finditer(text) if not rule.veto.search(m.group(0))), None)
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause of `text` holding text[start:end]: from the clause stop before it to the one after.
+
+    >>> _clause("一是甲,二是乙丙;三是丁", 7, 8)
+    '二是乙丙'
+    """
+    stops = [m.start() for m in _CLAUSE_STOP.finditer(text, 0, start)]
+    lo = stops[-1] + 1 if stops else 0
+    after = _CLAUSE_STOP.search(text, end)
+    return text[lo : after.start() if after else len(text)]
 
 
-def _item_rows(report_id, item_order, text, start, categories) -> list[dict]:
+def _first_match(rule: Rule, text: str, *, whole: bool = False) -> re.Match | None:
+    """The first match of `rule` that no veto rejects (`whole`: `not` reads all of `text`)."""
+    for m in rule.pattern.finditer(text):
+        if rule.veto is not None and rule.veto.search(text if whole else m.group(0)):
+            if whole:
+                return None
+            continue
+        if rule.clause_veto is not None and rule.clause_veto.search(
+            _clause(text, m.start(), m.end())
+        ):
+            continue
+        return m
+    return None
+
+
+def _item_rows(report_id, item_order, text, start, categories, heading=None) -> list[dict]:
     """The `problem_item_categories` rows of one item, in category order (`start`: item offset or None)."""
     return [
         {
@@ -286,7 +345,7 @@ def _item_rows(report_id, item_order, text, start, categories) -> list[dict]:
             "start": None if start is None else start + m.start,
             "end": None if start is None else start + m.end,
         }
-        for m in classify_text(text, categories=categories)
+        for m in classify_text(text, heading=heading, categories=categories)
     ]
 
 
@@ -294,20 +353,25 @@ def _offset(value) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def categorise_items(items: pd.DataFrame) -> pd.DataFrame:
+def categorise_items(
+    items: pd.DataFrame, *, categories: tuple[Category, ...] | None = None
+) -> pd.DataFrame:
     """`problem_items` rows → `problem_item_categories` rows (sorted by report, item, category order).
 
-    `start`/`end` are offsets into the clean report text (item start + match offset).
+    `start`/`end` are offsets into the clean report text (item start + match offset). The items'
+    `heading` column, when present, feeds the rules that read headings. `categories`: another
+    typology (`parse_typology` of an edited file) instead of `rules/typology.yaml`.
     """
     missing = [c for c in ("report_id", "item_order", "text") if c not in items.columns]
     if missing:
         raise FazhiError(f"`items` has no column {missing[0]!r}; pass the `problem_items` table.")
-    categories = load_typology()
+    categories = load_typology() if categories is None else tuple(categories)
     order = {c.code: i for i, c in enumerate(categories)}
     rows = []
     for row in items.itertuples(index=False):
         base = _offset(getattr(row, "start", None))
-        rows.extend(_item_rows(row.report_id, row.item_order, row.text, base, categories))
+        heading = getattr(row, "heading", None)
+        rows.extend(_item_rows(row.report_id, row.item_order, row.text, base, categories, heading))
     out = pd.DataFrame(rows, columns=CATEGORY_COLUMNS)
     if out.empty:
         return out
@@ -331,7 +395,12 @@ def categorise_problem_items(doc) -> dict[str, list[dict]]:
         base = _offset(item.get("start"))
         rows.extend(
             _item_rows(
-                item.get("report_id"), item.get("item_order"), item.get("text"), base, categories
+                item.get("report_id"),
+                item.get("item_order"),
+                item.get("text"),
+                base,
+                categories,
+                item.get("heading"),
             )
         )
     rows.sort(key=lambda r: r["item_order"])
@@ -419,3 +488,46 @@ def plot_category_matrix(matrix: pd.DataFrame, *, title: str = ""):
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+# ------------------------------------------------------------------ a hand-coded reference
+REFERENCE_COLUMNS = ["source", "report", "item_order", "coded", "heading", "text", "note"]
+
+
+def read_reference(path) -> pd.DataFrame:
+    """A hand-coded reference of problem items: a UTF-8 TSV with the columns of REFERENCE_COLUMNS.
+
+    One row per item: `source` (`embedded` for an item of a real report, `constructed` for one written
+    to test the rules), `report` and `item_order` naming it, `coded` (the categories a person gave it,
+    `;`-separated codes, `无` for none), its `heading` and `text` (line breaks written `\\n`, tabs `\\t`),
+    and a `note`. The project's reference is `tests/gold/problem_items_coded.tsv`.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.is_file():
+        raise FazhiError(f"The reference {str(path)!r} does not exist; give a TSV of hand-coded items.")
+    table = pd.read_csv(
+        path, sep="\t", dtype=str, keep_default_na=False, quoting=3, encoding="utf-8"
+    )
+    missing = [c for c in REFERENCE_COLUMNS if c not in table.columns]
+    if missing:
+        raise FazhiError(
+            f"{path}: no column {missing[0]!r}; the columns are {', '.join(REFERENCE_COLUMNS)}."
+        )
+    for col in ("heading", "text", "note"):
+        table[col] = table[col].map(_unescape)
+    table["item_order"] = table["item_order"].astype(int)
+    return table[REFERENCE_COLUMNS]
+
+
+_ESCAPES = re.compile(r"\\([\\nt])")
+
+
+def _unescape(value: str) -> str:
+    r"""'a\\nb' → 'a' + line break + 'b'; '\\\\' → one backslash.
+
+    >>> _unescape(r"(一)标题\n正文") == "(一)标题" + chr(10) + "正文"
+    True
+    """
+    return _ESCAPES.sub(lambda m: {"n": "\n", "t": "\t", "\\": "\\"}[m.group(1)], value)

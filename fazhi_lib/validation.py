@@ -34,7 +34,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .corpus import Corpus
 from .errors import FazhiError, invalid
+from .typology import categorise_items
 
 STRATA = ("category", "report", "level", "report_year", "none")
 SHEET = "coding"
@@ -708,3 +710,45 @@ def _show(codes) -> str | None:
     if codes is None or (isinstance(codes, float) and math.isnan(codes)):
         return None
     return ";".join(sorted(codes)) if codes else "无"
+
+
+# ---------------------------------------------------------------- the typology's own reference
+def check_reference(reference: pd.DataFrame, *, categories=None):
+    """The typology's rules scored against a hand-coded reference (`read_reference`), with the
+    project's `validation.validate`: a `Validation` whose `scores` hold per category (and pooled,
+    `(all)`) the items, tp, fp, fn, precision, recall, F1 and κ of the rules against the coding, and
+    whose `items` show each item's codes by the rules and by the coder (`coded`). `categories`: score
+    another typology (`parse_typology` of an edited or earlier rule file) on the same items."""
+    items = pd.DataFrame(
+        {
+            "report_id": reference["source"] + "/" + reference["report"],
+            "item_order": reference["item_order"].astype(int),
+            "heading": reference["heading"],
+            "text": reference["text"],
+            "start": None,
+        }
+    )
+    sheet = read_coding_sheet(
+        items[["report_id", "item_order"]].assign(coded=reference["coded"].values), coders="coded"
+    )
+    rules = categorise_items(items, categories=categories)
+    return validate(Corpus({"problem_items": items}), sheet, rules=rules)
+
+
+def reference_table(result) -> pd.DataFrame:
+    """Per category: items coded, items the rules gave, agreed, precision, recall and F1 (from
+    `check_reference`), one row per category in file order and a last `(all)` row."""
+    scores = result.scores
+    table = pd.DataFrame(
+        {
+            "category": scores["category"],
+            "label": scores["label"],
+            "coded": scores["tp"] + scores["fn"],
+            "rules": scores["tp"] + scores["fp"],
+            "agreed": scores["tp"],
+            "precision": scores["precision"].round(2),
+            "recall": scores["recall"].round(2),
+            "f1": scores["f1"].round(2),
+        }
+    )
+    return table.reset_index(drop=True)

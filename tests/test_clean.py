@@ -82,3 +82,17 @@ def test_decode(encoding):
     text = "澧浦镇2023年度法治政府建设工作报告"
     decoded, used = decode_bytes(text.encode(encoding))
     assert decoded == text
+
+
+def test_page_controls_are_not_kept_as_metadata_pairs():
+    page = clean_page("发布机构:甲镇 字体:[ 大 中 小 ]\n浏览次数: 35\n发布时间: 2025-03-21\n一、主要成效\n全年召开会议3次。")
+    assert page.meta == {"发布机构": ["甲镇"], "发布时间": ["2025-03-21"]}
+    assert "字体" not in page.text and "浏览次数" not in page.text
+
+
+def test_embedded_page_meta_has_only_metadata_labels(corpus):
+    from fazhi_lib.rules import load_rules
+
+    labels = {lab for group in load_rules("cruft")["metadata_labels"].values() for lab in group}
+    assert set(corpus.page_meta["label"]) <= labels
+    assert "字体" not in set(corpus.page_meta["label"])  # 澧浦镇's font control 字体 = [ ]

@@ -177,3 +177,12 @@ def test_a_build_and_parse_file_skip_by_one_rule(tmp_path, name, reason):
 def test_load_corpus_missing_folder_says_what_to_do(tmp_path):
     with pytest.raises(fz.FazhiError, match="run `fazhi build"):
         fz.load_corpus(tmp_path / "nothing")
+
+
+def test_heading_gaps_reach_the_reports_warnings(corpus):
+    # 云龙镇 numbers its achievements (一)(二)(四): the gap is a warning on the report, not only in parse_log
+    reports = corpus.reports.set_index("source_file")
+    row = reports.loc["002_c02b67eb7c1835e1.txt"]
+    assert "heading numbers skip: expected 3 before '(四)" in row["warnings"] and row["status"] == "warning"
+    log = corpus.parse_log.set_index("source_file")
+    assert "heading numbers skip" in log.loc["002_c02b67eb7c1835e1.txt", "messages"]

@@ -177,6 +177,25 @@ def test_zero_by_negation(text, expected):
     assert all(m.kind == "count" and text[m.start : m.end] == m.raw for m in zeros)
 
 
+def test_documents_not_made_are_reported_zeros_without_the_review_code():
+    [m] = extract_numbers("严格遵循合法性审查、备案的规范性文件管理流程,全年未制定规范性文件。")
+    assert (m.raw, m.value, m.unit, m.indicator) == ("未制定规范性文件", 0, "件", "")
+    # a review of normative documents is still a review
+    assert one("全年审查规范性文件21件").indicator == "normative_document_reviews"
+
+
+@pytest.mark.parametrize(
+    "text, raw",
+    [
+        ("组建“178一起办”顾问团,即以党委政府为1个中心,7支力量共同参与", "1个"),
+        ("坚持以经济建设为一个中心", "一个"),
+    ],
+)
+def test_a_models_one_centre_is_not_a_count(text, raw):
+    assert raw not in [m.raw for m in extract_numbers(text)]
+    assert [m.raw for m in extract_numbers("建成公共法律服务中心1个")] == ["1个"]  # a centre built is a count
+
+
 @pytest.mark.parametrize("text", ["基层治理无法覆盖全域。", "查处无证经营案件5起。", "确保土地流转“零纠纷”。", "有无违法案件"])
 def test_negation_words_that_are_not_zeros(text):
     assert not [m for m in extract_numbers(text) if m.value == 0]
@@ -203,9 +222,15 @@ def test_part_of_across_a_full_stop_and_other_codes_kept():
 def test_part_of_in_brackets_and_ambiguous_totals():
     ms = extract_numbers("共参加2件行政诉讼案件审理(1件已驳回原告诉讼请求,1件已完成败诉风险案调撤)。")
     assert [m.parent_no for m in ms] == [None, 1, 1]
-    # four totals before 其中 and none of them the sum: nothing is linked
+    # 其中 after a list of four kinds of sites: a part of the listed sites, pointing to the last one
     ms = extract_numbers("共有宪法宣传教育阵地2处、民法典宣传教育阵地4处、青少年法治教育基地2处、其他法治阵地5处,其中新建2处。")
+    assert [(m.raw, m.parent_no) for m in ms] == [("2处", None), ("4处", None), ("2处", None), ("5处", None),
+                                                   ("2处", 4)]
+    # counts in separate clauses are not one list: nothing is linked
+    ms = extract_numbers("建成调解室2处,法治长廊4处,其中新建2处。")
     assert all(m.parent_no is None for m in ms)
+    # a part larger than the listed things together is not a part of them
+    assert extract_numbers("阵地2处、长廊4处,其中新建9处。")[2].parent_no is None
     # a sub-count larger than its total is not a part of it
     assert extract_numbers("收集意见10条,其中上报168条。")[1].parent_no is None
 
@@ -446,6 +471,40 @@ def test_indicators_table_offsets_into_clean_text(corpus):
     kids = ind[ind["parent_no"].notna()]
     keys = set(zip(ind["report_id"], ind["mention_no"]))
     assert len(kids) >= 6 and all((r, p) in keys for r, p in zip(kids["report_id"], kids["parent_no"]))
+
+
+def test_indicator_panel_same_number_in_synonymous_units_agrees(corpus):
+    panel = corpus.tables["indicator_panel"].set_index(["issuer", "indicator"])
+    # 云龙镇: 共有40本执法证人员 (achievements) and 通过行政执法证考试的40人 (problems): the same 40 people
+    certs = panel.loc[("云龙镇", "enforcement_certificates")]
+    assert (certs["value"], certs["total"], certs["disagree"], certs["values"]) == (40, 40, False, "40 人; 40 本")
+
+
+def test_indicator_panel_total_sums_sub_counts_listed_together(corpus):
+    panel = corpus.tables["indicator_panel"].set_index(["issuer", "indicator"])
+    # 塘栖镇: 建成村社级“共享法庭”29个、特色“共享法庭”2个 — two kinds listed in one clause chain
+    courts = panel.loc[("塘栖镇", "shared_courts")]
+    assert (courts["value"], courts["total"], courts["disagree"]) == (29, 31, False)
+    # the same total written twice (全年化解矛盾纠纷1132件 … 全年化解纠纷1132件) is not added
+    disputes = panel.loc[("塘栖镇", "disputes_resolved")]
+    assert (disputes["value"], disputes["total"]) == (1132, 1132)
+    # 7 in the achievements, 8 in the plan: two statements, not parts of one list
+    villages = panel.loc[("塘栖镇", "provincial_demo_villages")]
+    assert (villages["total"], villages["disagree"]) == (8, True)
+    assert (panel["total"] >= panel["value"]).all()
+
+
+def test_panel_total_on_a_hand_made_text():
+    text = ("甲镇建成村级共享法庭12个、特色共享法庭3个。全镇共享法庭12个运行良好。"
+            "今年新增共享法庭1个,累计共享法庭15个。")
+    ms = extract_numbers(text)
+    ind = fz.indicators.mentions_frame(ms).assign(report_id="r")
+    reports = pd.DataFrame({"report_id": ["r"], "issuer": ["甲镇"], "report_year": [2024], "level": ["township"],
+                            "source_file": ["r.txt"]})
+    [row] = indicator_panel(ind, reports).to_dict("records")
+    # 12 + 3 listed together = 15; 1 and 15 are separate clauses; 15 is also written once
+    assert (row["value"], row["total"], row["disagree"]) == (15, 15, True)
+    assert row["values"] == "1 个; 3 个; 12 个; 15 个"
 
 
 def test_indicator_panel_flags_disagreement(corpus):

@@ -106,15 +106,115 @@ def test_candour_ratio_is_problems_over_achievements(corpus, card):
     assert card.loc["云龙镇", "candour_ratio"] == pytest.approx(1165 / 2942, abs=1e-4)
 
 
-def test_quantification_uses_the_indicators_table(corpus, card):
-    counts = corpus.tables["indicators"].groupby("report_id").size()
+def test_quantification_counts_measurements_from_the_indicators_table(corpus, card):
+    ind = corpus.tables["indicators"]
+    measured = ind[[sc.is_measurement(k, v, r) for k, v, r in zip(ind["kind"], ind["value"], ind["raw"])]]
+    counts = measured.groupby("report_id").size()
+    zeros = ind[[sc.is_reported_zero(v, r) for v, r in zip(ind["value"], ind["raw"])]].groupby("report_id").size()
     for _, row in card.iterrows():
         assert row["quant_source"] == "indicators"
         assert row["n_quantities"] == counts.get(row["report_id"], 0)
+        assert row["n_reported_zeros"] == zeros.get(row["report_id"], 0)
         assert row["quant_density"] == pytest.approx(1000 * row["n_quantities"] / row["n_chars"], abs=1e-4)
         assert 0 <= row["n_hard_sentences"] <= row["n_sentences"]
-    # 上社镇 reports almost no numbers; 澧浦镇 the most per character
+    # 上社镇 writes two numerals with a unit (持证上岗率达100%, 打造1—2个…示范点位) and reports four
+    # zeros in words (无行政复议、行政诉讼案件; 未发生群体性事件和民转刑案件; 未制定规范性文件): 2 per 3,952 characters
+    assert (card.loc["上社镇", "n_quantities"], card.loc["上社镇", "n_reported_zeros"]) == (2, 5)
+    assert card.loc["上社镇", "quant_density"] == pytest.approx(1000 * 2 / card.loc["上社镇", "n_chars"], abs=1e-4)
+    # 塘栖镇's two durations (已满5年, 连续四年全区第一) are not measurements
+    durations = ind[(ind["kind"] == "duration")].merge(corpus.reports[["report_id", "issuer"]])
+    assert sorted(durations["raw"]) == ["5年", "四年"] and set(durations["issuer"]) == {"塘栖镇"}
+    assert card.loc["塘栖镇", "n_quantities"] == (ind["report_id"] == card.loc["塘栖镇", "report_id"]).sum() - 2 - 1
     assert card["quant_density"].idxmin() == "上社镇" and card["quant_density"].idxmax() == "澧浦镇"
+
+
+# A hand-made report: every figure below is worked out by hand from this text.
+HAND = (
+    "甲镇2024年法治政府建设年度报告\n"
+    "发布时间:2025-03-21\n"
+    "一、主要举措和成效\n"
+    "全年审查合同12件,开展普法活动3场。执法改革已满5年。全年无行政诉讼案件。\n"
+    "二、存在的不足和原因\n"
+    "(一)执法人员不足\n"
+    "全镇仅有执法人员2名。\n"
+    "(二)普法实效有待提高\n"
+    "比如宣传形式单一。\n"
+    "(三)法治意识不强\n"
+    "部分干部法治意识淡薄。\n"
+    "三、下一年度工作安排\n"
+    "继续推进法治建设。\n"
+)
+ACHIEVEMENTS = "一、主要举措和成效\n全年审查合同12件,开展普法活动3场。执法改革已满5年。全年无行政诉讼案件。\n"
+PROBLEMS = (
+    "二、存在的不足和原因\n(一)执法人员不足\n全镇仅有执法人员2名。\n(二)普法实效有待提高\n比如宣传形式单一。\n"
+    "(三)法治意识不强\n部分干部法治意识淡薄。\n"
+)
+PLAN = "三、下一年度工作安排\n继续推进法治建设。"
+
+
+@pytest.fixture(scope="module")
+def hand(tmp_path_factory):
+    import fazhi_lib as fz
+
+    folder = tmp_path_factory.mktemp("hand")
+    (folder / "hand.txt").write_text(HAND, encoding="utf-8")
+    corpus = fz.build_corpus(folder)
+    return corpus, sc.scorecard(corpus).iloc[0]
+
+
+def test_hand_made_report_is_read_as_written(hand):
+    corpus, _ = hand
+    assert corpus.texts["text"].iloc[0] == ACHIEVEMENTS + PROBLEMS + PLAN
+    assert len(corpus.problem_items) == 3
+
+
+def test_hand_made_completeness(hand):
+    _, row = hand  # achievements, problems, plan of the five parts
+    assert (row["parts_present"], row["completeness"], row["missing_parts"]) == (3, 3 / 5, "duty,other")
+
+
+def test_hand_made_timeliness(hand):
+    _, row = hand  # 2025-03-21 is 11 days before 2025-04-01
+    assert (row["deadline"], row["days_before_deadline"], row["timeliness"]) == ("2025-04-01", 11, "on_time")
+
+
+def test_hand_made_quantification_density(hand):
+    _, row = hand
+    # numerals with a unit: 12件, 3场, 2名; 已满5年 is a duration, 无行政诉讼案件 a reported zero
+    n_chars = len(ACHIEVEMENTS + PROBLEMS + PLAN)
+    assert (row["n_chars"], row["n_quantities"], row["n_reported_zeros"]) == (n_chars, 3, 1)
+    assert row["quant_density"] == pytest.approx(1000 * 3 / n_chars, abs=1e-4)
+
+
+def test_hand_made_hard_information(hand):
+    _, row = hand
+    # 13 sentences: 3 part headings, 3 item headings, 7 sentences of text; two hold a numeral with a
+    # unit (…12件,…3场。 and 全镇仅有执法人员2名。)
+    assert (row["n_sentences"], row["n_hard_sentences"]) == (13, 2)
+    assert row["hard_info_share"] == pytest.approx(2 / 13, abs=1e-4)
+
+
+def test_hand_made_candour(hand):
+    _, row = hand
+    assert (row["achievements_chars"], row["problems_chars"]) == (len(ACHIEVEMENTS), len(PROBLEMS))
+    assert row["candour_ratio"] == pytest.approx(len(PROBLEMS) / len(ACHIEVEMENTS), abs=1e-4)
+    # (一) states a number (2名), (二) a worked example (比如); (三) neither
+    assert (row["n_problem_items"], row["n_items_with_facts"]) == (3, 2)
+    assert row["candour_fact_share"] == pytest.approx(2 / 3, abs=1e-4)
+
+
+def test_hand_made_similarity_needs_a_second_issuer(hand):
+    _, row = hand  # one report: no other issuer to compare with, no previous report
+    assert pd.isna(row["template_similarity"]) and pd.isna(row["stickiness"])
+
+
+def test_hand_made_fallback_regex_gives_the_same_measurements(hand):
+    corpus, _ = hand
+    tables = {k: v for k, v in corpus.tables.items() if k not in ("indicators", "scorecard")}
+    fallback = sc.scorecard_from_tables(tables).iloc[0]
+    assert fallback["quant_source"] == "regex"
+    assert (fallback["n_quantities"], fallback["n_hard_sentences"]) == (3, 2)
+    assert pd.isna(fallback["n_reported_zeros"])  # the regex does not read zeros in words
 
 
 @pytest.mark.parametrize(
@@ -124,6 +224,9 @@ def test_quantification_uses_the_indicators_table(corpus, card):
         ("化解矛盾纠纷1,132件,罚款33.75万元,覆盖3万余人次", ["1,132件", "33.75万元", "3万余人次"]),
         ("聘用两名律师,出现三起案件,受理十余件,受众百余人次", ["两名", "三起", "十余件", "百余人次"]),
         ("调解成功率百分之百,满意率92%以上", ["百分之百", "92%"]),
+        # a number right after an ASCII comma (the comma of every embedded page) is read
+        ("指标体系,29个村社,审查合同1,090件", ["29个", "1,090件"]),
+        ("共受理,3起;办结,2件", ["3起", "2件"]),
         # not measurements: hotlines, model names, years, dates, ordinals, document numbers, durations, slogans
         ("拨打12345热线,推行1+3+29+X模式,2019—2023年度,2025年3月21日", []),
         ("连续第四年,〔2023〕5号,满5年,15分钟公共法律服务圈", []),
@@ -248,3 +351,14 @@ def test_char_tfidf_is_scikit_learns_on_the_embedded_problems_parts(corpus):
 @given(st.lists(st.text(alphabet="法治政府建设#审查执法AB", min_size=2, max_size=30), min_size=1, max_size=8))
 def test_char_tfidf_is_scikit_learns_on_any_texts(docs):
     assert _sklearn_equal(docs)
+
+
+def test_docstring_examples_of_the_modules_of_issue_18_hold():
+    import doctest
+
+    from fazhi_lib import indicator_views, indicators, scorecard, typology
+
+    for module in (scorecard, typology, indicators, indicator_views):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, f"{module.__name__}: {result.failed} docstring examples fail"
+    assert doctest.testmod(scorecard).attempted >= 10
