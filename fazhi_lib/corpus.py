@@ -27,6 +27,7 @@ from . import stages as _stages
 from .clean import clean_page
 from .load import LoadError, read_document, skip_reason
 from .metadata import LEVELS, body_report_year, first_year, issuer_from_body, parse_date, parse_issuer, parse_title
+from .provenance import add_provenance
 from .rules import load_rules
 from .sections import PART_KINDS, SECTION_KINDS, parts_of, problem_items, segment
 
@@ -702,12 +703,13 @@ def assemble(results: list[FileResult] | dict[str, pd.DataFrame]) -> Corpus:
 
 
 def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: bool = False,
-                 cache=None, dask: str | None = None) -> Corpus:
+                 cache=None, dask: str | None = None, urls: str | Path | None = None) -> Corpus:
     """Parse every file under `raw_dir` into the corpus tables. Unreadable files are logged, never dropped.
 
     `jobs`: worker processes (0: all cores); `cache`: a `cache.BuildCache` or its folder, so files
     parsed by an earlier build are not parsed again; `dask`: a scheduler address or "local" to parse
     on a Dask cluster (`distributed.py`). The tables are the same whatever runs the parsing.
+    `urls`: a sheet of file, url (see `provenance.py`) giving source addresses no collect manifest gives.
     """
     raw_dir = Path(raw_dir)
     files = list_input_files(raw_dir)
@@ -752,6 +754,7 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
         cache.save_snapshot(frames)  # (an unchanged corpus keeps the snapshot it was served from)
     corpus = assemble(frames)
     frames = None
+    corpus.tables.update(add_provenance(corpus.tables, raw_dir, urls=urls))  # source_url, retrieved_at
     timings["assemble"], clock = time.perf_counter() - clock, time.perf_counter()
     for stage in _stages.CORPUS_STAGES:
         try:
