@@ -287,7 +287,11 @@ def add_provenance(tables: Mapping[str, pd.DataFrame], raw_dir: str | Path, *,
             **{c: pd.Series(dtype="object") for c in URL_COLUMNS})
         cols = list(reports.columns)
         at = cols.index("source_file") + 1 if "source_file" in cols else len(cols)
-        out["reports"] = merged[cols[:at] + URL_COLUMNS + cols[at:]].astype({c: "object" for c in URL_COLUMNS})
+        merged = merged[cols[:at] + URL_COLUMNS + cols[at:]]
+        for c in URL_COLUMNS:  # missing is None, as in the other text columns
+            merged[c] = pd.Series([v if isinstance(v, str) and v else None for v in merged[c]], index=merged.index,
+                                  dtype="object")
+        out["reports"] = merged
     log = tables.get("parse_log")
     if log is not None and len(log):
         out["parse_log"] = explain_link_pages(log, raw_dir)
