@@ -89,6 +89,16 @@ def test_robots_disallow_is_refused_and_never_requested(site, tmp_path):
     assert (s.requested, s.saved, s.refused, s.failed) == (2, 1, 1, 0) and s.balanced
 
 
+def test_robots_longest_match_and_wildcards(site, tmp_path):
+    """RFC 9309: the most specific rule wins, `*` and `$` are patterns (urllib.robotparser reads them literally)."""
+    site.clear()
+    site.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /art/\nAllow: /art/*.html$\n")
+    site.expect_request("/art/a.html").respond_with_data(page("甲"), content_type="text/html")
+    urls = [site.url_for("/art/a.html"), site.url_for("/art/a.html.bak")]
+    result = collect(urls, tmp_path, **FAST)
+    assert [row(result, u)["status"] for u in urls] == ["saved", "refused_robots"]
+
+
 def test_robots_txt_server_error_means_nothing_fetched_there(site, tmp_path):
     site.clear()
     site.expect_request("/robots.txt").respond_with_data("oops", status=500)
