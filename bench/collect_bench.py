@@ -76,6 +76,8 @@ def make_handler(log: Log, latency: float):
                 else:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
+            except (BrokenPipeError, ConnectionResetError):  # the client was stopped mid-answer (Ctrl-C)
+                status = 0
             finally:
                 with log.lock:
                     log.in_flight[host] -= 1
