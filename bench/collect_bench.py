@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import itertools
 import os
 import signal
 import subprocess
@@ -113,7 +114,7 @@ def per_host_figures(runs: list[list[tuple]]) -> dict[str, dict]:
         for host, spans in by_host.items():
             spans.sort()
             starts = [s for s, _ in spans]
-            gaps = [b[0] - a[1] for a, b in zip(spans, spans[1:])]
+            gaps = [b[0] - a[1] for a, b in itertools.pairwise(spans)]
             busiest = max(sum(1 for t in starts if s <= t < s + 1.0) for s in starts)
             h = out.setdefault(host, {"intervals": 0, "seconds": 0.0, "busiest_second": 0, "min_gap": float("inf")})
             h["intervals"] += len(starts) - 1

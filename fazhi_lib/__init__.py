@@ -22,6 +22,8 @@ from .kwic import kwic, kwic_html  # noqa: E402  (fazhi_lib.kwic is the function
 from .reading import collocations, cooccurrence, dictionary_counts, group_texts, keyness  # noqa: E402
 from . import indicator_views, indicators  # noqa: E402
 from . import profile, report, scorecard  # noqa: E402  (fz.scorecard.scorecard(corpus): the report-quality scorecard)
+from . import provenance  # noqa: E402
+from .collect import collect  # noqa: E402  (fazhi_lib.collect is the function; the module stays importable)
 from .indicators import (  # noqa: E402
     Mention, extract_indicators, extract_numbers, indicator_lexicon, indicator_panel, parse_numeral,
 )
@@ -38,5 +40,5 @@ __all__ = [
     "group_texts", "keyness",
     "indicators", "indicator_views", "Mention", "extract_indicators", "extract_numbers", "indicator_lexicon",
     "indicator_panel", "parse_numeral",
-    "scorecard", "profile", "report",
+    "scorecard", "profile", "report", "provenance", "collect",
 ]

@@ -235,7 +235,7 @@ def file_name(url: str, suffix: str) -> str:
     """HOST/STEM-HASH.EXT: readable, stable for one address, unique across addresses.
 
     >>> file_name("https://www.example.gov.cn/art/2025/3/21/art_1229_123.html", ".html")
-    'www.example.gov.cn/art_1229_123-d6c0b8f5c1.html'
+    'www.example.gov.cn/art_1229_123-4e6a59d04c.html'
     """
     p = urlsplit(url)
     stem = Path(unquote(p.path)).stem or "index"
@@ -611,9 +611,11 @@ def collect(addresses, out_dir: str | Path, *, progress: bool = False, options: 
         journal = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         journal.file = fh
         try:
-            collector = asyncio.run(_run(opts, out_dir, previous, journal, todo, progress, transport))
+            collector = _run_sync(_run(opts, out_dir, previous, journal, todo, progress, transport))
         except KeyboardInterrupt:
             interrupted, collector = True, _LAST.get("collector")
+        finally:
+            _LAST.pop("collector", None)
     rows_now = collector.rows if collector else {}
     ordered: list[dict] = []
     seen: set[str] = set()
@@ -655,6 +657,18 @@ class CollectInterrupted(KeyboardInterrupt):
 
 
 _LAST: dict = {}  # the running collector, so an interrupted run can still write its manifest
+
+
+def _run_sync(coroutine):
+    """asyncio.run, also from inside a running event loop (a Jupyter cell): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _summarise(urls: list[str], rows: dict[str, dict], interrupted: bool) -> CollectSummary:

@@ -142,7 +142,7 @@ def page_links(data: bytes | str, base_url: str | None = None) -> list[Link]:
     (by address or by link text, as download scripts name the file only in the text) and documents
     shown in an `<iframe>`, `<embed>` or `<object>`. Addresses are made absolute against `base_url`.
 
-    >>> page_links(b'<p>附件:<a href="/f/report.pdf">2024年报告.pdf</a></p>', "https://example.gov.cn/a/b.html")
+    >>> page_links('<p>附件:<a href="/f/report.pdf">2024年报告.pdf</a></p>', "https://example.gov.cn/a/b.html")
     [Link(url='https://example.gov.cn/f/report.pdf', kind='attachment', text='2024年报告.pdf')]
     """
     text = data if isinstance(data, str) else _decode_head(data if len(data) <= _HEAD_BYTES else data[:4_000_000])

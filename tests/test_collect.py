@@ -327,6 +327,20 @@ def test_second_run_with_refresh_is_answered_304(site, tmp_path):
     assert (tmp_path / r["file"]).read_bytes() == page("不变")
 
 
+def test_collect_works_inside_a_running_event_loop(site, tmp_path):
+    """As from a Jupyter cell, where an event loop is already running."""
+    import asyncio
+
+    import fazhi_lib as fz
+
+    site.expect_request("/nb.html").respond_with_data(page("甲"), content_type="text/html")
+
+    async def cell():
+        return fz.collect([site.url_for("/nb.html")], tmp_path, **FAST)
+
+    assert asyncio.run(cell()).summary.saved == 1
+
+
 # ---------------------------------------------------------------- the address list
 def test_sheet_columns_travel_into_the_manifest_and_bad_addresses_fail(site, tmp_path):
     site.expect_request("/a.html").respond_with_data(page("甲"), content_type="text/html")
@@ -373,7 +387,7 @@ def test_file_names_are_stable_and_distinct():
 
 
 # ---------------------------------------------------------------- collect, then build
-def test_build_on_the_collected_folder_puts_each_url_on_its_report(site, tmp_path):
+def test_build_on_the_collected_folder_puts_each_url_on_its_report(site, tmp_path, capsys):
     gbk = html_page("001", charset="gbk").replace("<meta charset=\"gbk\">", "").replace("©", "").encode("gbk")
     site.expect_request("/r/a.html").respond_with_data(html_page("000").encode(), content_type="text/html; charset=utf-8")
     site.expect_request("/r/b.html").respond_with_data(gbk, content_type="text/html")
@@ -388,6 +402,8 @@ def test_build_on_the_collected_folder_puts_each_url_on_its_report(site, tmp_pat
     code = main(["collect", str(list_file), "--out", str(out), "--delay", "0.01", "--timeout", "2", "--quiet",
                  "--contact", "tester@example.org"])
     assert code == 0
+    assert ("4 requested: 4 saved, 0 not modified, 0 failed, 0 refused by robots.txt, 0 already saved; "
+            "1 attachment saved -> ") in capsys.readouterr().out
     manifest = read_manifest(out)
     corpus = build_corpus(tmp_path / "raw")
     reports = corpus.reports.set_index("source_file")

@@ -7,15 +7,21 @@ import shutil
 
 import pandas as pd
 import pytest
+from conftest import RAW
 
 from fazhi_lib import build_corpus, profile
 from fazhi_lib.cli import main
 from fazhi_lib.corpus import FazhiError
 from fazhi_lib.provenance import (
-    Link, Provenance, add_provenance, citation, page_links, page_provenance, read_url_sheet, source_urls,
+    Link,
+    Provenance,
+    add_provenance,
+    citation,
+    page_links,
+    page_provenance,
+    read_url_sheet,
+    source_urls,
 )
-
-from conftest import RAW
 
 SINGLEFILE = """<!DOCTYPE html> <html lang="zh-CN"><!--
  Page saved with SingleFile 
@@ -34,8 +40,8 @@ SINGLEFILE = """<!DOCTYPE html> <html lang="zh-CN"><!--
     ('<html><head><meta property="og:url" content="https://example.gov.cn/b.html"></head></html>',
      Provenance("https://example.gov.cn/b.html", None, "og_url")),
     # the canonical link wins over og:url; a relative canonical is no address
-    ('<html><head><meta property="og:url" content="https://e.gov.cn/og"><link rel="canonical" href="https://e.gov.cn/c">'
-     '</head></html>', Provenance("https://e.gov.cn/c", None, "canonical")),
+    (('<html><head><meta property="og:url" content="https://e.gov.cn/og"><link rel="canonical" href="https://e.gov.cn/c">'
+     '</head></html>'), Provenance("https://e.gov.cn/c", None, "canonical")),
     ('<html><head><link rel="canonical" href="/relative.html"></head></html>', None),
     ("塘栖镇人民政府关于2024年度法治政府建设情况的报告", None),
     ('<html><head><link rel="stylesheet" href="https://e.gov.cn/s.css"></head></html>', None),
