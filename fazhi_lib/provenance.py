@@ -54,18 +54,24 @@ _SF_URL = re.compile(r"^\s*url:\s*(\S+)\s*$", re.MULTILINE | re.IGNORECASE)
 _SF_DATE = re.compile(r"^\s*saved date:\s*(.+?)\s*$", re.MULTILINE | re.IGNORECASE)
 # Fri Mar 21 2025 10:15:02 GMT+0800 (中国标准时间): JavaScript's Date.toString(), which SingleFile writes
 _JS_DATE = re.compile(r"\w{3} (\w{3}) (\d{1,2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT([+-]\d{4})")
+_MAY_HAVE_URL = re.compile(r"canonical|og:url", re.IGNORECASE)  # parse the head only when it may say
+_HEAD_END_BYTES = re.compile(rb"</head\s*>|<body[\s>]", re.IGNORECASE)
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
                                         "Dec"), start=1)}
 
 
 # ---------------------------------------------------------------- what a page says about itself
-def _decode_head(data: bytes) -> str:
-    head = data[:_HEAD_BYTES]
+def _decode_head(data: bytes, limit: int = _HEAD_BYTES) -> str:
+    head = data[:limit]
     for codec in ("utf-8", "gb18030"):
         try:
             return head.decode(codec)
-        except UnicodeDecodeError:
-            continue
+        except UnicodeDecodeError as exc:
+            if len(data) > limit and exc.start >= len(head) - 4:  # a character cut by the limit
+                try:
+                    return head[: exc.start].decode(codec)
+                except UnicodeDecodeError:
+                    pass
     return head.decode("utf-8", "replace")
 
 
@@ -93,7 +99,8 @@ def page_provenance(data: bytes) -> Provenance | None:
     >>> page_provenance(b'<head><link rel="canonical" href="https://www.example.gov.cn/b.html"></head>').how
     'canonical'
     """
-    text = _decode_head(data)
+    end = _HEAD_END_BYTES.search(data, 0, 65_536)  # the comments and <head> that record the address come first
+    text = _decode_head(data[: end.start()] if end else data, 65_536)
     m = _SAVED_FROM.search(text)
     if m and _http_url(m.group(1)):
         return Provenance(m.group(1), None, "saved_from")
@@ -102,7 +109,7 @@ def page_provenance(data: bytes) -> Provenance | None:
         u, d = _SF_URL.search(m.group("body")), _SF_DATE.search(m.group("body"))
         if u and _http_url(u.group(1)):
             return Provenance(u.group(1), _js_date(d.group(1)) if d else None, "singlefile")
-    if "<" not in text:
+    if "<" not in text or not _MAY_HAVE_URL.search(text):
         return None
     root = _parse_html(text)
     if root is None:
@@ -264,7 +271,7 @@ def source_urls(raw_dir: str | Path, source_files: list[str], *, urls: str | Pat
         if hit is None and f.lower().endswith(HTML_SUFFIXES):
             try:
                 with open(raw_dir / f, "rb") as fh:
-                    p = page_provenance(fh.read(_HEAD_BYTES))
+                    p = page_provenance(fh.read(65_536))
             except OSError:
                 p = None
             hit = (p.url, p.retrieved_at, p.how) if p else None
