@@ -7,7 +7,7 @@ OUT    ?= data/processed
 JOBS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup all build reports test test-fast bench lint clean
+.PHONY: help setup all build reports test test-fast bench bench-collect lint clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ test-fast: setup ## run the tests without the notebook renders
 
 bench: setup ## run the performance benchmark (about 10 min) and print its table (BENCH_ARGS="--n 2000" for a shorter run)
 	$(PY) bench/run_bench.py $(BENCH_ARGS)
+
+bench-collect: setup ## fazhi collect on 500 pages from local slow servers (about 2.5 min): time, requests per host per second
+	$(PY) bench/collect_bench.py $(BENCH_ARGS)
 
 lint: setup ## ruff check with the rules selected in pyproject.toml
 	$(PY) -m ruff check fazhi_lib tests bench

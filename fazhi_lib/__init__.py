@@ -10,6 +10,7 @@ from . import (
     indicators,
     places,
     profile,
+    provenance,
     reading,
     report,
     scorecard,
@@ -19,6 +20,7 @@ from . import (
     validation,
 )
 from .clean import clean_page
+from .collect import collect  # fazhi_lib.collect is the function; the module stays importable
 from .corpus import BuildSummary, Corpus, load_corpus, require_reports, select, summarise
 from .errors import FazhiError
 from .evaluate import evaluate_metadata
@@ -57,5 +59,5 @@ __all__ = [
     "group_texts", "keyness",
     "indicators", "indicator_views", "Mention", "extract_indicators", "extract_numbers", "indicator_lexicon",
     "indicator_panel", "parse_numeral",
-    "scorecard", "profile", "report", "md", "md_code",
+    "scorecard", "profile", "report", "md", "md_code", "provenance", "collect",
 ]

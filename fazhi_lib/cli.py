@@ -33,7 +33,12 @@ def _build_and_save(args: argparse.Namespace, t0: float) -> int:
     try:
         _use_places_map(args.places_map)
         cache = _build_cache(args)
-        corpus = build_corpus(args.raw_dir, jobs=args.jobs, progress=not args.quiet, cache=cache, dask=args.dask)
+        if args.urls:
+            from .provenance import read_url_sheet
+
+            read_url_sheet(args.urls)  # a broken sheet stops the build before parsing, with its reason
+        corpus = build_corpus(args.raw_dir, jobs=args.jobs, progress=not args.quiet, cache=cache, dask=args.dask,
+                              urls=args.urls)
     except (FazhiError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -73,6 +78,34 @@ def _build_and_save(args: argparse.Namespace, t0: float) -> int:
     return 0
 
 
+def cmd_collect(args: argparse.Namespace) -> int:
+    from .collect import CollectError, CollectInterrupted, collect
+    from .errors import FazhiError
+
+    t0 = time.perf_counter()
+    if not args.contact:
+        print("note: no --contact given; sites cannot tell whom to ask about these requests "
+              "(set --contact or FAZHI_CONTACT)", file=sys.stderr)
+    try:
+        result = collect(args.addresses, args.out, progress=not args.quiet, contact=args.contact, delay=args.delay,
+                         concurrency=args.concurrency, timeout=args.timeout, retries=args.retries,
+                         max_bytes=args.max_bytes, max_retry_after=args.max_retry_after,
+                         attachments=args.attachments, refresh=args.refresh)
+    except (CollectError, FazhiError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except CollectInterrupted as stop:
+        print(f"{stop.result.summary.line()} -> {args.out}/collect_manifest.csv; run the same command again "
+              f"to fetch the rest", file=sys.stderr)
+        return 130
+    s = result.summary
+    print(f"{s.line()} -> {args.out} ({time.perf_counter() - t0:.1f} s, {result.requests} HTTP requests)")
+    m = result.manifest
+    for _, row in m[m["status"].isin(["failed", "refused_robots"]) & m["url"].isin(result.rows_now)].iterrows():
+        print(f"  {row['status']:14s} {row['url']}: {row['error']}")
+    return 0
+
+
 def _build_cache(args: argparse.Namespace):
     """--cache DIR, else OUT/.cache; None with --no-cache."""
     from .pipeline.cache import CACHE_DIRNAME, BuildCache
@@ -109,7 +142,8 @@ def cmd_places(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .corpus import FazhiError, load_corpus
+    from .corpus import load_corpus
+    from .errors import FazhiError
     from .evaluate import evaluate_metadata, province_precision, read_labels
 
     try:
@@ -230,7 +264,33 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--places-map", default=None, metavar="FILE",
                    help="CSV issuer,adcode[,province,prefecture,county,note] placing reports by hand "
                         "(default data/places_map.csv when present)")
+    b.add_argument("--urls", default=None, metavar="FILE",
+                   help="CSV/Excel sheet with file and url (and optionally retrieved_at) columns: each report's "
+                        "source address, where no collect_manifest.csv gives it")
     b.set_defaults(func=cmd_build)
+
+    c = sub.add_parser("collect", help="download report pages from a list of addresses, politely and resumably")
+    c.add_argument("addresses", help="text file with one URL a line, or a CSV/Excel sheet with a url column "
+                                     "(its other columns are copied into the manifest)")
+    c.add_argument("--out", required=True, metavar="DIR", help="folder to save into, e.g. data/raw/2024 "
+                                                                "(collect_manifest.csv is written there)")
+    c.add_argument("--contact", default=os.environ.get("FAZHI_CONTACT"), metavar="EMAIL_OR_URL",
+                   help="how a site can reach you, sent in the user agent (default $FAZHI_CONTACT)")
+    c.add_argument("--delay", type=float, default=1.0,
+                   help="seconds between requests to one host (default 1; robots.txt's Crawl-delay wins when longer)")
+    c.add_argument("--concurrency", type=int, default=8, help="requests at once over all hosts (default 8)")
+    c.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a connection or data (default 30)")
+    c.add_argument("--retries", type=int, default=3,
+                   help="further attempts after a timeout, a connection error, 429 or 5xx (default 3)")
+    c.add_argument("--max-bytes", type=int, default=50_000_000, help="largest body saved (default 50000000)")
+    c.add_argument("--max-retry-after", type=float, default=300.0,
+                   help="longest Retry-After waited for, in seconds (default 300)")
+    c.add_argument("--attachments", default="stub", choices=["stub", "all", "none"],
+                   help="follow a page's .pdf/.docx/.doc/.wps/.ofd links: when the page is a stub (default), always, never")
+    c.add_argument("--refresh", action="store_true",
+                   help="ask again for pages saved by an earlier run (conditionally: If-None-Match / If-Modified-Since)")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
+    c.set_defaults(func=cmd_collect)
 
     pl = sub.add_parser("places", help="print where the reports come from: placed at each level, by source, unplaced")
     pl.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")

@@ -23,6 +23,7 @@ from .indicators import (
     indicators_stage,
 )
 from .labels import report_labels
+from .provenance import with_citations
 
 GROUP_BY = ("level", "issuer", "province", "region", "prefecture", "county")
 PART_ORDER = ("preamble", "achievements", "problems", "duty", "plan", "other", "closing")
@@ -420,7 +421,7 @@ def provenance(sel: IndicatorSelection, *, points: pd.DataFrame | None = None, g
     points made with the same `group_by`).
 
     `is_value` is True for the mention(s) whose value is the cell's `value`; offsets are into
-    `texts.text` of the report.
+    `texts.text` of the report; `citation` cites the report (`provenance.citation`).
     """
     columns = ["issuer", "report_year", "indicator", "value", "unit", "is_value", "disagree", "raw", "sentence",
                "section_kind", "report_id", "mention_no", "start", "end"]
@@ -430,7 +431,7 @@ def provenance(sel: IndicatorSelection, *, points: pd.DataFrame | None = None, g
         panel = _group_values(sel, group_by).merge(drawn.astype({"report_year": "Int64"}),
                                                    on=["indicator", "group", "report_year"], how="inner")
     if panel.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=[*columns, "citation"])
     refs = panel.assign(ref=panel["mention_refs"].str.split("; ")).explode("ref")
     refs[["report_id", "mention_no"]] = refs["ref"].str.split("#", expand=True)
     refs["mention_no"] = refs["mention_no"].astype(int)
@@ -442,4 +443,4 @@ def provenance(sel: IndicatorSelection, *, points: pd.DataFrame | None = None, g
     order = {c: i for i, c in enumerate(sel.codes)}
     out = out.sort_values(["indicator", "report_year", "issuer", "mention_no"],
                           key=lambda s: s.map(order) if s.name == "indicator" else s, kind="stable")
-    return out[columns].reset_index(drop=True)
+    return with_citations(out[columns], sel.corpus.reports).reset_index(drop=True)  # + citation (provenance.py)

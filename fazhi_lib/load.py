@@ -184,6 +184,8 @@ def skip_reason(relative_path: str | Path) -> str | None:
         return "a Windows system file; skipped"
     if name.endswith("~"):
         return "an editor backup file (…~); skipped"
+    if name == "collect_manifest.csv":
+        return "the manifest of `fazhi collect` (read for the reports' source addresses); skipped"
     return None
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from .errors import FazhiError
 from .labels import report_label  # noqa: F401  (profile.report_label: used by notebook 04)
 from .markup import md, md_code
+from .provenance import citation
 from .scorecard import MEASURES, quantities, scorecard, sentences
 from .sections import SECTION_KINDS
 
@@ -21,6 +22,7 @@ METADATA_FIELDS = [
     ("province", "province"), ("prefecture", "prefecture"), ("county", "county"), ("region", "region"),
     ("report_year", "report year"), ("publish_date", "published"), ("written_date", "written"),
     ("publisher", "publisher"), ("index_no", "index number"), ("source_file", "source file"),
+    ("source_url", "source address"), ("retrieved_at", "retrieved"),
     ("n_chars", "characters"), ("status", "parse status"), ("warnings", "warnings"),
 ]
 
@@ -60,7 +62,7 @@ def _row(corpus, report_id: str) -> dict:
 
 
 def metadata_table(corpus, report_id: str) -> pd.DataFrame:
-    """field, value: what the page says about the report (missing fields left out)."""
+    """field, value: what the page says about the report (missing fields left out), then a citation line."""
     row = _row(corpus, report_id)
     out = []
     for key, label in METADATA_FIELDS:
@@ -68,6 +70,7 @@ def metadata_table(corpus, report_id: str) -> pd.DataFrame:
         if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
             continue
         out.append({"field": label, "value": str(value)})
+    out.append({"field": "cite as", "value": citation(row)})  # plain text: pandas escapes it when shown as HTML
     return pd.DataFrame(out, columns=["field", "value"])
 
 

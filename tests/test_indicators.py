@@ -540,6 +540,7 @@ def test_views_on_the_embedded_corpus(corpus):
     assert "left out" in iv.values_sentence(points, min_reports_per_point=2)
     prov = iv.provenance(sel)
     assert (prov["sentence"].str.len() > 0).all() and prov["is_value"].any()
+    assert prov["citation"].str.contains("[EB/OL]", regex=False).all()
     assert iv.trend_sentence(sel, iv.issuer_trends(sel)).startswith("No issuer has reports for two or more years")
     changes = iv.reported_changes(iv.select_indicators(corpus))
     assert changes["changed"].tolist() == ["群众咨询量", "法律需求响应效率", "重点领域纠纷发生率"]

@@ -17,6 +17,7 @@ from .. import tokens, version
 from ..corpus import Corpus, input_fingerprint
 from ..errors import FazhiError
 from ..load import skip_reason, walk_input_folder
+from ..provenance import add_provenance
 from . import stages as _stages
 from .assemble import FILE_COLUMN, assemble, combine, stack
 from .cache import BuildCache, fazhi_env, file_sha256
@@ -39,12 +40,13 @@ def input_folder(raw_dir: str | Path):
 
 
 def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: bool = False,
-                 cache=None, dask: str | None = None) -> Corpus:
+                 cache=None, dask: str | None = None, urls: str | Path | None = None) -> Corpus:
     """Parse every file under `raw_dir` into the corpus tables. Unreadable files are logged, never dropped.
 
     `jobs`: worker processes (0: all cores); `cache`: a `cache.BuildCache` or its folder, so files
     parsed by an earlier build are not parsed again; `dask`: a scheduler address or "local" to parse
     on a Dask cluster (`on_dask.py`). The tables are the same whatever runs the parsing.
+    `urls`: a sheet of file, url (see `provenance.py`) giving source addresses no collect manifest gives.
     """
     raw_dir = Path(raw_dir)
     files, unreadable = input_folder(raw_dir)
@@ -86,6 +88,7 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
         cache.save_snapshot(frames)  # (an unchanged corpus keeps the snapshot it was served from)
     corpus = assemble(frames)
     frames = None
+    corpus.tables.update(add_provenance(corpus.tables, raw_dir, urls=urls))  # source_url, retrieved_at
     timings["assemble"], clock = time.perf_counter() - clock, time.perf_counter()
     for stage in _stages.CORPUS_STAGES:
         try:
