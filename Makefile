@@ -7,7 +7,7 @@ OUT    ?= data/processed
 JOBS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup all build reports test test-fast bench lint clean
+.PHONY: help setup all build reports test test-fast bench lint codebook clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ test-fast: setup ## run the tests without the notebook renders
 
 bench: setup ## run the performance benchmark (about 10 min) and print its table (BENCH_ARGS="--n 2000" for a shorter run)
 	$(PY) bench/run_bench.py $(BENCH_ARGS)
+
+codebook: setup ## regenerate README.md's data dictionary from fazhi_lib/rules/codebook.yaml
+	$(PY) -m fazhi_lib.codebook --readme README.md
 
 lint: setup ## ruff lint
 	$(PY) -m ruff check fazhi_lib tests

@@ -22,6 +22,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     clock = time.perf_counter()
     corpus.save(args.out, csv=not args.no_csv)
+    __import__("fazhi_lib.codebook").codebook.write_datapackage(args.out, corpus.tables)  # i20: codebook beside the tables
     if args.partition_by_year:
         from .distributed import write_partitioned
 
