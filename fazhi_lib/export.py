@@ -254,7 +254,7 @@ def write_stata(table: str, df: pd.DataFrame, path: Path, book: Codebook, notes:
     lab = labelled_frame(table, df, book, fmt="dta", notes=notes, reserved=STATA_RESERVED)
     frame = lab.frame
     strl = [c for c in frame.columns if (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
-            and frame[c].map(lambda v: len(v.encode("utf-8"))).max(initial=0) > STATA_STR_MAX]
+            and max((len(v.encode("utf-8")) for v in frame[c]), default=0) > STATA_STR_MAX]
     entry = book.table(table) or {}
     data_label = _label({"label": entry.get("label", ""), "description": entry.get("title", table)}, table)
 
