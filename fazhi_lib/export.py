@@ -10,7 +10,8 @@ Writes into the export folder (default `PROCESSED/export`):
   booleans as 0/1 labelled false/true, dates as Stata dates (%td), texts longer than 2,045 bytes as
   strL; columns whose names Stata reserves (`end`, `in`, …) renamed with a trailing underscore;
   missing text is empty (Stata has no missing string);
-- `spss/<table>.sav` — the same labels (pyreadstat); a text longer than SPSS's 32,767 bytes is split
+- `spss/<table>.sav` — the same labels (pyreadstat; bytecode-compressed .sav, readable by every SPSS
+  version and by R's haven); a text longer than SPSS's 32,767 bytes is split
   into consecutive columns `text`, `text_2`, `text_3` … (join them to get the text back);
 - `fazhi_tables.xlsx` — sheet `about` (what was changed, below), sheet `codebook`, then one sheet per
   table; every text cell is written as text (report ids and division codes stay text, a cell starting
@@ -249,12 +250,23 @@ def labelled_frame(table: str, df: pd.DataFrame, book: Codebook, *, fmt: str, no
 
 
 # ------------------------------------------------------------------------------ writers
+def _strl_pays(values: pd.Series) -> bool:
+    """A text column goes to strL when it must (a value over 2,045 bytes) or when strL is smaller: a
+    str# column is as wide as its longest value in every row, a strL costs its bytes plus about 24
+    bytes a row."""
+    sizes = [len(v.encode("utf-8")) for v in values]
+    if not sizes:
+        return False
+    longest = max(sizes)
+    return longest > STATA_STR_MAX or (longest > 244 and len(sizes) * longest > sum(sizes) + 24 * len(sizes))
+
+
 def write_stata(table: str, df: pd.DataFrame, path: Path, book: Codebook, notes: list[str]) -> None:
     """One table as a Stata .dta (version 118): see the module docstring."""
     lab = labelled_frame(table, df, book, fmt="dta", notes=notes, reserved=STATA_RESERVED)
     frame = lab.frame
     strl = [c for c in frame.columns if (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
-            and max((len(v.encode("utf-8")) for v in frame[c]), default=0) > STATA_STR_MAX]
+            and _strl_pays(frame[c])]
     entry = book.table(table) or {}
     data_label = _label({"label": entry.get("label", ""), "description": entry.get("title", table)}, table)
 
@@ -265,7 +277,7 @@ def write_stata(table: str, df: pd.DataFrame, path: Path, book: Codebook, notes:
 
     _write_atomic(path, write)
     if strl:
-        notes.append(f"dta: {table}: long texts stored as strL: {', '.join(strl)}")
+        notes.append(f"dta: {table}: long texts stored as strL (whole, not cut): {', '.join(strl)}")
 
 
 def write_spss(table: str, df: pd.DataFrame, path: Path, book: Codebook, notes: list[str]) -> None:
@@ -280,7 +292,7 @@ def write_spss(table: str, df: pd.DataFrame, path: Path, book: Codebook, notes: 
         frame[c] = frame[c].map(lambda v: v.date() if pd.notna(v) else None)
 
     def write(tmp):
-        pyreadstat.write_sav(frame, tmp, column_labels=labels, variable_value_labels=lab.value_labels or None,
+        pyreadstat.write_sav(frame, tmp, column_labels=labels, row_compress=True, variable_value_labels=lab.value_labels or None,
                              variable_format=formats or None,
                              file_label=_label({"label": (book.table(table) or {}).get("label", ""),
                                                 "description": table}, table, 64))

@@ -66,7 +66,7 @@ def test_stata_files_read_back_with_labels(exported):
     assert value_labels["level"][1] == "township"  # codes 1… in the codebook's order
     assert back["level"].dtype.kind in "iu"
     assert "dta: sections: renamed (reserved words): end → end_" in result.notes
-    assert any("strL" in n and "texts" in n for n in result.notes)
+    assert any("strL (whole, not cut)" in n and "texts" in n for n in result.notes)
 
 
 def test_spss_files_read_back_with_labels(exported):
