@@ -40,3 +40,6 @@ __all__ = [
     "indicator_panel", "parse_numeral",
     "scorecard", "profile", "report",
 ]
+from . import codebook, crosstab, dfm, export, keyness_stats  # noqa: E402  (codebook, exports, KH Coder-style tables)
+
+__all__ += ["codebook", "crosstab", "dfm", "export", "keyness_stats"]

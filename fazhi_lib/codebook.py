@@ -162,7 +162,7 @@ def datapackage(tables: dict[str, pd.DataFrame], *, csv: bool = True, manifest: 
         res["description"] = " ".join(str(entry.get("description", UNDOCUMENTED)).split())
         if entry.get("label"):
             res["label"] = entry["label"]
-        res["rows"] = int(len(df))
+        res["rows"] = len(df)
         res["schema"] = table_schema(name, df, present=present, book=book)
         resources.append(res)
     package = {
@@ -221,9 +221,9 @@ def markdown(book: Codebook | None = None) -> str:
     meaning with unit and allowed values), keys below each."""
     book = book or load_codebook()
     lines = [book.offsets_note, "",
-             "Every build also writes `datapackage.json` beside the tables: this dictionary as a Frictionless "
+             ("Every build also writes `datapackage.json` beside the tables: this dictionary as a Frictionless "
              "Data Package (types, Chinese labels, allowed values, units, primary and foreign keys), so the "
-             "folder carries its own codebook.", ""]
+             "folder carries its own codebook."), ""]
     for name, entry in book.tables.items():
         head = f"**{name}** ({entry.get('label', '')}) — {_cell(entry.get('description', ''))}"
         lines += [head, "", "| column | type | 标签 | meaning |", "|---|---|---|---|"]
@@ -244,7 +244,7 @@ def markdown(book: Codebook | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-_SECTION = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.S)
+_SECTION = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.DOTALL)
 
 
 def readme_section(readme_text: str) -> str | None:

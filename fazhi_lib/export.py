@@ -53,12 +53,9 @@ EXCEL_CELL_MAX = 32767  # characters (UTF-16 code units) of an Excel cell
 EXCEL_ROWS_MAX = 1_048_575  # data rows of an Excel sheet (one row is the header)
 # Names Stata (and pandas' Stata writer) reserve: a column so named gets a trailing underscore.
 STATA_RESERVED = frozenset(
-    "aggregate array boolean break byte case catch class colvector complex const continue default "
-    "delegate delete do double else eltypedef end enum explicit export external float for friend "
-    "function global goto if inline int local long NULL pragma protected quad rowvector short typedef "
-    "typename virtual _all _N _skip _b _pi str# in _pred strL _coef _rc using _cons _se with _n".split()
+    ["aggregate", "array", "boolean", "break", "byte", "case", "catch", "class", "colvector", "complex", "const", "continue", "default", "delegate", "delete", "do", "double", "else", "eltypedef", "end", "enum", "explicit", "export", "external", "float", "for", "friend", "function", "global", "goto", "if", "inline", "int", "local", "long", "NULL", "pragma", "protected", "quad", "rowvector", "short", "typedef", "typename", "virtual", "_all", "_N", "_skip", "_b", "_pi", "str#", "in", "_pred", "strL", "_coef", "_rc", "using", "_cons", "_se", "with", "_n"]
 )
-SPSS_RESERVED = frozenset("ALL AND BY EQ GE GT LE LT NE NOT OR TO WITH".split())
+SPSS_RESERVED = frozenset(["ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"])
 # Control characters an .xlsx cell cannot hold (as openpyxl's ILLEGAL_CHARACTERS_RE).
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ID_COLUMNS = ("report_id", "adcode", "sha256", "template_peer", "previous_report_id", "index_no")
@@ -219,7 +216,7 @@ def labelled_frame(table: str, df: pd.DataFrame, book: Codebook, *, fmt: str, no
                              f"({', '.join(map(str, unknown[:5]))})")
                 out[new] = s.astype(object).where(s.notna(), "").astype(str)
             else:
-                mapped = s.map(lambda v: codes.get(v, np.nan) if isinstance(v, str) else np.nan)
+                mapped = s.map(lambda v, codes=codes: codes.get(v, np.nan) if isinstance(v, str) else np.nan)
                 if mapped.notna().all():
                     mapped = mapped.astype("int16" if len(codes) > 100 else "int8")
                 out[new] = mapped
@@ -449,8 +446,8 @@ def export(processed_dir: str | Path = "data/processed", out_dir: str | Path | N
             from .dfm import document_feature_matrix, write_dfm
 
             write_dfm(document_feature_matrix(corpus, by=dfm_by), out_dir / "dfm")
-    about = [f"fazhi export of {Path(processed_dir)} (fazhi {corpus.manifest.get('fazhi_version', '')}, "
-             f"input {corpus.manifest.get('input_fingerprint', '')[:12]})",
+    about = [(f"fazhi export of {Path(processed_dir)} (fazhi {corpus.manifest.get('fazhi_version', '')}, "
+             f"input {corpus.manifest.get('input_fingerprint', '')[:12]})"),
              "Column meanings: sheet `codebook` (and datapackage.json beside the tables).",
              "Every change made to fit Excel, Stata or SPSS is listed below; nothing was cut."]
     if "xlsx" in formats:

@@ -1,7 +1,6 @@
 """`fazhi export`: every export read back and compared with the tables it came from."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,7 +22,7 @@ def exported(processed_dir, tmp_path_factory):
 
 def _same_text(a, b):
     """Text as stored vs read back: missing text comes back empty in Stata, SPSS and Excel."""
-    norm = lambda s: ["" if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else str(v) for v in s]  # noqa: E731
+    norm = lambda s: ["" if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else str(v) for v in s]
     assert norm(a) == norm(b)
 
 
@@ -37,7 +36,7 @@ def _compare(table: str, original: pd.DataFrame, back: pd.DataFrame, renamed=Non
         if kind in ("integer", "number"):
             if isinstance(got.dtype, pd.CategoricalDtype) or got.dtype == object:  # labelled integers
                 codes = {v: k for k, v in book.values(table, col).items()}
-                got = got.map(lambda v: codes.get(v, v))
+                got = got.map(lambda v, codes=codes: codes.get(v, v))
             np.testing.assert_allclose(pd.to_numeric(got, errors="coerce").to_numpy(dtype=float),
                                        pd.to_numeric(original[col]).to_numpy(dtype=float), equal_nan=True)
         elif kind == "boolean":

@@ -34,7 +34,7 @@ def test_g2_by_hand_with_williams_yates_and_none():
     # Williams: q = 1 + (N/(a+b) + N/(c+d) − 1)(N/(a+c) + N/(b+d) − 1)/(6N) = 1 + (20 + 1.052632 − 1)(3 + 1.5 − 1)/1800
     q = 1 + (20 + 300 / 285 - 1) * (3 + 1.5 - 1) / 1800
     assert q == pytest.approx(1.038991, abs=1e-6)
-    stat, p = kn.g2(A, B, C, D)  # Williams is the default
+    stat, _ = kn.g2(A, B, C, D)  # Williams is the default
     assert float(stat) == pytest.approx(by_hand / q) == pytest.approx(7.054739, abs=1e-6)
     # quanteda keeps q = 1 when a cell is zero
     assert float(kn.williams_q(3, 0, 97, 200)) == 1.0
