@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from fazhi_lib.cli import main as fazhi
+from fazhi_lib.codebook import write_datapackage
 from fazhi_lib.corpus import FazhiError, build_corpus
 from fazhi_lib.distributed import read_partitioned, write_partitioned
 from fazhi_lib.parallel import batches, check_jobs
@@ -40,6 +41,7 @@ def raw(tmp_path_factory) -> Path:
 
 def saved(corpus, out: Path) -> dict[str, bytes]:
     corpus.save(out)
+    write_datapackage(out, corpus.tables)  # as `fazhi build` does after saving (i20)
     return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
 
 
