@@ -7,7 +7,7 @@ OUT    ?= data/processed
 JOBS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup all build reports test test-fast bench bench-collect lint clean
+.PHONY: help setup all build reports test test-fast bench bench-collect lint codebook clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ bench: setup ## run the performance benchmark (about 10 min) and print its table
 
 bench-collect: setup ## fazhi collect on 500 pages from local slow servers (about 2.5 min): time, requests per host per second
 	$(PY) bench/collect_bench.py $(BENCH_ARGS)
+
+codebook: setup ## regenerate README.md's data dictionary from fazhi_lib/rules/codebook.yaml
+	$(PY) -m fazhi_lib.codebook --readme README.md
 
 lint: setup ## ruff check with the rules selected in pyproject.toml
 	$(PY) -m ruff check fazhi_lib tests bench

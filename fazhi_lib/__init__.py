@@ -61,3 +61,6 @@ __all__ = [
     "indicator_panel", "parse_numeral",
     "scorecard", "profile", "report", "md", "md_code", "provenance", "collect",
 ]
+from . import codebook, crosstab, dfm, export, keyness_stats  # noqa: E402  (codebook, exports, KH Coder-style tables)
+
+__all__ += ["codebook", "crosstab", "dfm", "export", "keyness_stats"]

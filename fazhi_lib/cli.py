@@ -240,6 +240,24 @@ def cmd_keyness(args: argparse.Namespace) -> int:
     return 0
 
 
+EXPORT_FORMATS = ("dta", "sav", "xlsx", "parquet", "dfm")  # = export.FORMATS (kept here: `fazhi --help` stays light)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .errors import FazhiError
+    from .export import export
+
+    try:
+        result = export(args.data, args.out, formats=args.formats, tables=args.tables, dfm_by=args.dfm_by)
+    except (FazhiError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(result.summary())
+    for note in result.notes:
+        print(f"  note: {note}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fazhi", description="Tables and notebooks for 法治政府建设年度报告.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -342,6 +360,17 @@ def build_parser() -> argparse.ArgumentParser:
     ky.add_argument("--top", type=int, default=15, help="terms printed for each group (default 15)")
     ky.add_argument("--out", default=None, metavar="FILE", help="write the whole table to FILE.csv or FILE.xlsx")
     ky.set_defaults(func=cmd_keyness)
+
+    ex = sub.add_parser("export", help="the tables for Stata (.dta), SPSS (.sav), Excel and R (Parquet), "
+                                       "labelled from the codebook, plus a document-feature matrix")
+    ex.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")
+    ex.add_argument("--out", default=None, help="output folder (default DATA/export)")
+    ex.add_argument("--formats", nargs="+", choices=EXPORT_FORMATS, default=list(EXPORT_FORMATS),
+                    help="formats to write (default: all): " + ", ".join(EXPORT_FORMATS))
+    ex.add_argument("--tables", nargs="+", default=None, metavar="TABLE", help="only these tables (default: all)")
+    ex.add_argument("--dfm-by", choices=("report", "part"), default="report",
+                    help="documents of the document-feature matrix (default report)")
+    ex.set_defaults(func=cmd_export)
     return parser
 
 

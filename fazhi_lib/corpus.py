@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .codebook import DATAPACKAGE, write_datapackage
 from .errors import FazhiError, invalid
 from .metadata import LEVELS
 from .sections import SECTION_KINDS
@@ -129,11 +130,12 @@ class Corpus:
                 write_table(df, tmp / name, csv=csv)
             if partitioned:
                 write_partitioned(self, tmp)
-            files = sorted(p.name for p in tmp.iterdir() if p.is_file())
+            files = sorted([*(p.name for p in tmp.iterdir() if p.is_file()), DATAPACKAGE])
             manifest = {**self.manifest, "files": files}
             (tmp / "manifest.json").write_text(
                 json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8"
             )
+            write_datapackage(tmp, self.tables, csv=csv, manifest=manifest)  # the codebook travels with the data
 
         return replace_dir(out_dir, write, inputs=inputs)
 

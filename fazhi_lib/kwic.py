@@ -9,6 +9,18 @@ the section the match starts in (preamble, achievements, problems, duty, plan, o
 is done on simplified characters (pattern and text, OpenCC t2s, offsets unchanged), so 合法性审查 also
 finds 合法性審查 on a page in traditional characters; `left`, `match` and `right` show the text as stored,
 line breaks as spaces.
+
+Several patterns at once, as quanteda's `kwic`: `kwic(corpus, ["枫桥经验", "合法性审查"])`; each row names
+its `pattern`. `valuetype`: `fixed` (literal text, the default), `regex` (Python regular expression on
+the characters) or `glob` (on tokens, quanteda's default: `审查*` matches every token beginning with
+审查; words separated by spaces match consecutive tokens, `合法性 审查*`). Positions are given in
+characters (`start`, `end`: texts.text[start:end] is the match) and in tokens (`from`, `to`: 1-based
+positions of the first and last word token the match touches, in the shared tokeniser's cut of the
+whole text without whitespace and punctuation — quanteda counts punctuation tokens too, so its
+positions are larger after punctuation). `window_unit="tokens"` counts the window in tokens: `left`
+and `right` are then the `window` tokens before and after, joined by spaces, as quanteda's `pre` and
+`post`. `as_quanteda(table)` renames the columns to quanteda's: docname, from, to, pre, keyword, post,
+pattern.
 """
 
 from __future__ import annotations
@@ -22,7 +34,12 @@ import pandas as pd
 from .errors import FazhiError, invalid
 from .sections import SECTION_KINDS
 
-KWIC_COLUMNS = ["report_id", "issuer", "report_year", "part", "start", "left", "match", "right"]
+KWIC_COLUMNS = ["report_id", "issuer", "report_year", "part", "pattern", "start", "end", "from", "to",
+                "left", "match", "right"]
+VALUETYPES = ("fixed", "regex", "glob")
+WINDOW_UNITS = ("chars", "tokens")
+QUANTEDA_COLUMNS = {"report_id": "docname", "from": "from", "to": "to", "left": "pre", "match": "keyword",
+                    "right": "post", "pattern": "pattern"}
 
 
 def _compile(pattern: str, regex: bool) -> re.Pattern:
@@ -65,18 +82,82 @@ def _part_bounds(corpus) -> dict[str, tuple[list[int], list[str]]]:
     return bounds
 
 
-def kwic(corpus, pattern: str, *, window: int = 20, part: str | None = None, regex: bool = False) -> pd.DataFrame:
-    """One row per occurrence of `pattern`: report_id, issuer, report_year, part, start, left, match, right.
+@functools.lru_cache(maxsize=512)
+def token_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, token) of every word token of `text` (the shared tokeniser's cut of the simplified
+    text, whitespace and punctuation left out); offsets index `text`.
 
-    `window`: characters of context on each side (line breaks shown as spaces); `part`: keep matches in
-    one section kind only; `regex`: treat `pattern` as a Python regular expression. Rows are sorted by
-    report year, issuer, report_id and offset (stable: the same corpus gives the same table).
+    >>> [t for _, _, t in token_spans("强化合法性审查,开展审查。")]
+    ['强化', '合法性审查', '开展', '审查']
+    """
+    from .tokens import cut, is_punctuation
+
+    simple = _simplified(text)
+    spans, pos = [], 0
+    for tok in cut(simple, simplify=False):
+        start, pos = pos, pos + len(tok)
+        if tok.strip() and not is_punctuation(tok):
+            spans.append((start, pos, tok))
+    if pos != len(text):  # an engine that does not keep every character: find each token instead
+        spans, pos = [], 0
+        for tok in cut(simple, simplify=False):
+            at = simple.find(tok, pos)
+            if at < 0:
+                continue
+            pos = at + len(tok)
+            if tok.strip() and not is_punctuation(tok):
+                spans.append((at, pos, tok))
+    return tuple(spans)
+
+
+def _glob_matches(spans, globs: list[str]):
+    """(start, end) of each run of consecutive tokens matching `globs` one by one."""
+    from fnmatch import fnmatchcase
+
+    n = len(globs)
+    for i in range(len(spans) - n + 1):
+        if all(fnmatchcase(spans[i + k][2], g) for k, g in enumerate(globs)):
+            yield spans[i][0], spans[i + n - 1][1]
+
+
+def _patterns(pattern, valuetype: str) -> list[tuple[str, object]]:
+    items = [pattern] if isinstance(pattern, str) else list(pattern) if isinstance(pattern, (list, tuple)) else [pattern]
+    if not items:
+        raise FazhiError("`pattern` = [] is not valid; give a non-empty word or regular expression.")
+    out = []
+    for p in dict.fromkeys(items):
+        if valuetype == "glob":
+            if not isinstance(p, str) or not p.strip() or not p.strip().strip("*?"):
+                raise FazhiError(f"`pattern` = {p!r} is not valid; give a glob such as 审查* (not only wildcards).")
+            from .tokens import to_simplified
+
+            out.append((p, [to_simplified(g) for g in p.split()]))
+        else:
+            out.append((p, _compile(p, valuetype == "regex")))
+    return out
+
+
+def kwic(corpus, pattern, *, window: int = 20, part: str | None = None, regex: bool = False,
+         valuetype: str | None = None, window_unit: str = "chars") -> pd.DataFrame:
+    """One row per occurrence of each pattern: report_id, issuer, report_year, part, pattern, start,
+    end, from, to, left, match, right.
+
+    `pattern`: one pattern or a list; `valuetype`: fixed (default), regex or glob (see the module
+    docstring; `regex=True` is `valuetype="regex"`); `window`: context on each side, in characters
+    (line breaks shown as spaces) or, with `window_unit="tokens"`, in tokens; `part`: keep matches in
+    one section kind only. Rows are sorted by report year, issuer, report_id, offset and pattern
+    order (stable: the same corpus gives the same table).
     """
     if isinstance(window, bool) or not isinstance(window, int) or window < 0:
         raise FazhiError(f"`window` = {window!r} is not valid; give a whole number of characters, 0 or more.")
     if part is not None and part not in SECTION_KINDS:
         raise invalid("part", part, SECTION_KINDS)
-    rx = _compile(pattern, regex)
+    valuetype = valuetype or ("regex" if regex else "fixed")
+    if valuetype not in VALUETYPES:
+        raise invalid("valuetype", valuetype, VALUETYPES)
+    if window_unit not in WINDOW_UNITS:
+        raise invalid("window_unit", window_unit, WINDOW_UNITS)
+    compiled = _patterns(pattern, valuetype)
     reports = corpus.reports
     texts = corpus.texts
     if reports.empty or texts.empty:
@@ -89,32 +170,57 @@ def kwic(corpus, pattern: str, *, window: int = 20, part: str | None = None, reg
         if rid not in meta.index or not isinstance(text, str):
             continue
         starts, kinds = bounds.get(rid, ([], []))
-        for m in rx.finditer(_simplified(text)):
-            if m.end() == m.start():
-                continue
-            i = bisect.bisect_right(starts, m.start()) - 1
-            kind = kinds[i] if i >= 0 else None
-            if part is not None and kind != part:
-                continue
-            left = text[max(0, m.start() - window) : m.start()]
-            right = text[m.end() : m.end() + window]
-            rows.append({
-                "report_id": rid, "issuer": meta.at[rid, "issuer"], "report_year": meta.at[rid, "report_year"],
-                "part": kind, "start": m.start(), "left": left.replace("\n", " "),
-                "match": text[m.start() : m.end()], "right": right.replace("\n", " "),
-            })
-    out = pd.DataFrame(rows, columns=KWIC_COLUMNS)
+        spans = tok_starts = tok_ends = None
+        for k, (label, rx) in enumerate(compiled):
+            if valuetype == "glob":
+                spans = spans if spans is not None else token_spans(text)
+                found = list(_glob_matches(spans, rx))
+            else:
+                found = [(m.start(), m.end()) for m in rx.finditer(_simplified(text)) if m.end() > m.start()]
+            for a, b in found:
+                i = bisect.bisect_right(starts, a) - 1
+                kind = kinds[i] if i >= 0 else None
+                if part is not None and kind != part:
+                    continue
+                if spans is None or tok_starts is None:
+                    spans = spans if spans is not None else token_spans(text)
+                    tok_starts, tok_ends = [st for st, _, _ in spans], [e for _, e, _ in spans]
+                first = bisect.bisect_right(tok_ends, a)  # first token ending after the match starts
+                last = max(first, bisect.bisect_left(tok_starts, b) - 1)  # last token starting before its end
+                if window_unit == "chars":
+                    left = text[max(0, a - window) : a].replace("\n", " ")
+                    right = text[b : b + window].replace("\n", " ")
+                else:
+                    left = " ".join(t for _, _, t in spans[max(0, first - window) : first])
+                    right = " ".join(t for _, _, t in spans[last + 1 : last + 1 + window])
+                rows.append({
+                    "report_id": rid, "issuer": meta.at[rid, "issuer"], "report_year": meta.at[rid, "report_year"],
+                    "part": kind, "pattern": label, "start": a, "end": b,
+                    "from": first + 1 if first < len(spans) else pd.NA,
+                    "to": last + 1 if last < len(spans) else pd.NA,
+                    "left": left, "match": text[a:b], "right": right, "_k": k,
+                })
+    out = pd.DataFrame(rows, columns=[*KWIC_COLUMNS, "_k"])
     if out.empty:
-        return out
+        return out.drop(columns="_k")
     out["report_year"] = out["report_year"].astype("Int64")
-    out["start"] = out["start"].astype("int64")
-    return out.sort_values(["report_year", "issuer", "report_id", "start"], na_position="last",
-                           kind="stable").reset_index(drop=True)
+    for c in ("start", "end"):
+        out[c] = out[c].astype("int64")
+    for c in ("from", "to"):
+        out[c] = out[c].astype("Int64")
+    out = out.sort_values(["report_year", "issuer", "report_id", "start", "_k"], na_position="last", kind="stable")
+    return out.drop(columns="_k").reset_index(drop=True)
+
+
+def as_quanteda(table: pd.DataFrame) -> pd.DataFrame:
+    """A `kwic` table in quanteda's shape: docname, from, to, pre, keyword, post, pattern."""
+    return table.rename(columns=QUANTEDA_COLUMNS)[list(QUANTEDA_COLUMNS.values())]
 
 
 def kwic_html(table: pd.DataFrame):
     """The table for a notebook: issuer, year, part, then left / match / right aligned, the match highlighted."""
-    shown = table[[c for c in KWIC_COLUMNS if c not in ("report_id", "start")]].reset_index(drop=True)
+    hidden = ("report_id", "start", "end", "from", "to")
+    shown = table[[c for c in KWIC_COLUMNS if c not in hidden and c in table.columns]].reset_index(drop=True)
     # format(escape="html"): a Styler writes cell values as they are; report text must show as text
     return (shown.style.hide(axis="index").format(escape="html")
             .set_properties(subset=["left"], **{"text-align": "right"})

@@ -16,8 +16,11 @@ Groups of texts are chosen with simple filters, the same ones `fazhi keyness --a
 Statistics (all on a 2×2 or 2×2×2 contingency table of observed counts):
 - log-likelihood G² = 2 Σ O ln(O / E) (Dunning 1993), expected counts E under independence; for
   keyness the table is [term in A, other tokens in A; term in B, other tokens in B]. Keyness G² is
-  signed: positive when the term is relatively more frequent in group A. p-values from χ² with 1 df
-  (no correction for the many terms tested: with thousands of terms, read p < 0.0001 as "key").
+  signed: positive when the term is relatively more frequent in group A, and by default divided by
+  Williams' correction factor, as quanteda documents; `measure="chi2" | "pmi" | "exact"` give the
+  other keyness measures of quanteda's `textstat_keyness` (formulas and sources in `keyness_stats.py`).
+  p-values from χ² with 1 df (no correction for the many terms tested: with thousands of terms,
+  read p < 0.0001 as "key").
 - log ratio (Hardie 2014): log2 of the ratio of relative frequencies, a zero count taken as 0.5;
   +1 means twice as frequent in A.
 - PMI: log2 P(w1…wn) / (P(w1)…P(wn)).
@@ -316,15 +319,27 @@ def _chi2_sf(g2: float, df: int = 1) -> float:
 
 
 def keyness_table(
-    counts_a: Mapping[str, int], counts_b: Mapping[str, int], *, min_count: int = 2
+    counts_a: Mapping[str, int],
+    counts_b: Mapping[str, int],
+    *,
+    min_count: int = 2,
+    measure: str = "g2",
+    correction: str = "default",
 ) -> pd.DataFrame:
     """Keyness of every term from two token counts (see `keyness` for the columns).
 
-    >>> table = keyness_table({"执法": 10, "其他": 90}, {"执法": 5, "其他": 195})
+    `measure`: g2 (log-likelihood; quanteda `lr`), chi2, pmi or exact (Fisher); `correction`:
+    default (Williams for g2, Yates for chi2, as quanteda documents), williams, yates or none. The
+    formulas and their sources are in `fazhi_lib/keyness_stats.py`.
+
+    >>> table = keyness_table({"执法": 10, "其他": 90}, {"执法": 5, "其他": 195}, correction="none")
     >>> table.loc[0, "term"], float(table.loc[0, "g2"])
     ('执法', 7.3298)
     """
+    from . import keyness_stats as kn
+
     _check_positive_int("min_count", min_count, minimum=1)
+    m, corr = kn.resolve(measure, correction)
     total_a, total_b = sum(counts_a.values()), sum(counts_b.values())
     if total_a == 0 or total_b == 0:
         which = "A" if total_a == 0 else "B"
@@ -338,22 +353,11 @@ def keyness_table(
     )
     a = np.array([counts_a.get(t, 0) for t in terms], dtype=float)
     b = np.array([counts_b.get(t, 0) for t in terms], dtype=float)
-    # vectorised `log_likelihood` of each term's table [[a, total_a - a], [b, total_b - b]]
-    n = total_a + total_b
-    observed = (a, total_a - a, b, total_b - b)
-    expected = (
-        total_a * (a + b) / n,
-        total_a * (n - a - b) / n,
-        total_b * (a + b) / n,
-        total_b * (n - a - b) / n,
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g2 = 2 * sum(np.where(o > 0, o * np.log(o / e), 0.0) for o, e in zip(observed, expected))
-    g2 = np.maximum(g2, 0.0)
+    scored = kn.score(a, b, total_a - a, total_b - b, measure=m, correction=corr)
+    stat_col = kn.STAT_COLUMN[m]
+    stat = scored[stat_col].to_numpy()
     rel_a, rel_b = a / total_a, b / total_b
     sign = np.sign(rel_a - rel_b)
-    from scipy.stats import chi2
-
     out = pd.DataFrame(
         {
             "term": pd.Series(terms, dtype=object),
@@ -361,19 +365,21 @@ def keyness_table(
             "count_b": b.astype(int),
             "per_10k_a": np.round(1e4 * rel_a, 4),
             "per_10k_b": np.round(1e4 * rel_b, 4),
-            "g2": np.round(sign * g2, 4),
-            "p_value": chi2.sf(g2, 1),
+            stat_col: np.round(stat, 4) if m != "exact" else stat,
+            "p_value": scored["p_value"].to_numpy(),
             "log_ratio": np.round(
                 np.log2((np.maximum(a, 0.5) / total_a) / (np.maximum(b, 0.5) / total_b)), 4
             ),
             "key_for": np.where(sign > 0, "a", np.where(sign < 0, "b", "")),
+            "measure": kn.label(m, corr),
         },
-        columns=KEYNESS_COLUMNS,
+        columns=[*KEYNESS_COLUMNS[:5], stat_col, *KEYNESS_COLUMNS[6:], "measure"],
     )
-    out = out.sort_values(["g2", "term"], ascending=[False, True], kind="stable").reset_index(
-        drop=True
-    )
-    out.attrs.update(tokens_a=total_a, tokens_b=total_b)
+    order = np.log(out[stat_col].astype(float)) if m == "exact" else out[stat_col]
+    out = out.assign(_k=order).sort_values(["_k", "term"], ascending=[False, True], kind="stable")
+    out = out.drop(columns="_k").reset_index(drop=True)
+    out.attrs.update(tokens_a=total_a, tokens_b=total_b, measure=m, correction=corr, stat=stat_col,
+                     measure_label=kn.label(m, corr))
     return out
 
 
@@ -385,6 +391,8 @@ def keyness(
     part: str | None = None,
     min_count: int = 2,
     mask_issuer: bool = True,
+    measure: str = "g2",
+    correction: str = "default",
     **token_options,
 ) -> pd.DataFrame:
     """Terms that set group A apart from group B, on the shared tokeniser's tokens.
@@ -393,10 +401,14 @@ def keyness(
     "rest"), dicts of `Corpus.filter` keywords, or tables from `group_texts`. `part` is the part kind
     used when a spec names none (default: the whole clean text). `token_options` go to `tokenize`.
 
-    Columns: term, count_a, count_b, per_10k_a, per_10k_b (per 10,000 tokens of the group), g2
-    (signed: > 0 relatively more frequent in A), p_value (χ², 1 df), log_ratio (log2 of the ratio of
-    relative frequencies), key_for (`a`/`b`). Sorted by signed G² (A's strongest first, B's strongest
-    last), ties by term. `table.attrs` holds the groups' token totals and labels.
+    Columns: term, count_a, count_b, per_10k_a, per_10k_b (per 10,000 tokens of the group), the
+    statistic named after `measure` — g2 (default, with Williams' correction), chi2 (Yates' correction
+    when an expected count is below 5), pmi (natural log) or odds_ratio (`exact`: Fisher's test) —
+    signed (> 0, or an odds ratio > 1, when relatively more frequent in A), p_value, log_ratio (log2 of
+    the ratio of relative frequencies), key_for (`a`/`b`) and `measure` (the measure and correction,
+    e.g. "g2 (Williams' correction)"). Sorted by the statistic (A's strongest first, B's strongest
+    last), ties by term. `table.attrs` holds the groups' token totals and labels, `measure`,
+    `correction` and `stat` (the statistic's column). Formulas and sources: `fazhi_lib/keyness_stats.py`.
     """
     texts_a = (
         group_a
@@ -418,7 +430,7 @@ def keyness(
     for texts in (texts_a, texts_b):
         docs = _masked_texts(texts, corpus if mask_issuer else None)
         counts.append(Counter(t for toks in tokenize_many(docs, **token_options) for t in toks))
-    out = keyness_table(counts[0], counts[1], min_count=min_count)
+    out = keyness_table(counts[0], counts[1], min_count=min_count, measure=measure, correction=correction)
     out.attrs.update(
         group_a=_label(group_a),
         group_b=_label(group_b),
@@ -442,27 +454,33 @@ def _check_positive_int(name: str, value, *, minimum: int = 1) -> None:
 
 
 def plot_keyness(table: pd.DataFrame, *, top_n: int = 15, title: str | None = None):
-    """Horizontal bars of signed G² for the `top_n` key terms of each group. Returns the Figure."""
+    """Horizontal bars of the signed keyness statistic (its measure named on the axis) for the `top_n`
+    key terms of each group. Returns the Figure."""
     import matplotlib.pyplot as plt
 
     from .plotting import setup_chinese_font
 
     setup_chinese_font()
     _check_positive_int("top_n", top_n)
-    top_a = table[table["g2"] > 0].head(top_n)
-    top_b = table[table["g2"] < 0].sort_values(["g2", "term"], ascending=[True, True]).head(top_n)
+    stat = table.attrs.get("stat", "g2")
+    centre = 1.0 if stat == "odds_ratio" else 0.0
+    top_a = table[table[stat] > centre].head(top_n)
+    top_b = table[table[stat] < centre].sort_values([stat, "term"], ascending=[True, True]).head(top_n)
     shown = pd.concat([top_a, top_b.iloc[::-1]])
     fig, ax = plt.subplots(figsize=(7, 0.3 * max(len(shown), 4) + 1.2))
     if shown.empty:
         ax.text(0.5, 0.5, "no key terms", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
-    colors = ["#c0392b" if g > 0 else "#2c7fb8" for g in shown["g2"]]
-    ax.barh(range(len(shown))[::-1], shown["g2"], color=colors)
+    colors = ["#c0392b" if g > centre else "#2c7fb8" for g in shown[stat]]
+    values = np.log(shown[stat].astype(float)) if stat == "odds_ratio" else shown[stat]
+    ax.barh(range(len(shown))[::-1], values, color=colors)
     ax.set_yticks(range(len(shown))[::-1], shown["term"])
     ax.axvline(0, color="black", linewidth=0.8)
     a, b = table.attrs.get("group_a", "A"), table.attrs.get("group_b", "B")
-    ax.set_xlabel(f"signed log-likelihood G²  (→ {a}   |   ← {b})")
+    what = table.attrs.get("measure_label", "g2")
+    what = f"ln {what}" if stat == "odds_ratio" else f"signed {what}"
+    ax.set_xlabel(f"{what}  (→ {a}   |   ← {b})")
     ax.set_title(title if title is not None else f"Keyness: {a} vs {b}")
     fig.tight_layout()
     return fig

@@ -72,3 +72,56 @@ def test_bad_arguments_are_clear_errors(corpus, kwargs, message):
 
 def test_empty_corpus():
     assert kwic(Corpus({}), "法治").columns.tolist() == KWIC_COLUMNS
+
+
+# ------------------------------------------------------------ several patterns, tokens, quanteda's shape
+def test_several_patterns_each_row_names_its_pattern(corpus):
+    from fazhi_lib.kwic import as_quanteda
+
+    both = kwic(corpus, ["枫桥经验", "合法性审查"], window=5)
+    one = kwic(corpus, "枫桥经验", window=5)
+    other = kwic(corpus, "合法性审查", window=5)
+    assert len(both) == len(one) + len(other)
+    assert set(both["pattern"]) == {"枫桥经验", "合法性审查"}
+    texts = corpus.texts.set_index("report_id")["text"]
+    for row in both.itertuples():
+        assert texts[row.report_id][row.start : row.end] == row.match
+    q = as_quanteda(both)
+    assert list(q.columns) == ["docname", "from", "to", "pre", "keyword", "post", "pattern"]
+
+
+def test_token_positions_and_token_window():
+    # 强化 合法性审查 , 开展 审查 。 → word tokens 1 强化, 2 合法性审查, 3 开展, 4 审查 (punctuation not counted)
+    from fazhi_lib.kwic import token_spans
+
+    text = "强化合法性审查,开展审查。"
+    assert [(s, e, t) for s, e, t in token_spans(text)] == [(0, 2, "强化"), (2, 7, "合法性审查"), (8, 10, "开展"), (10, 12, "审查")]
+    c = _one_report_corpus(text)
+    hits = kwic(c, "审查", window=1, window_unit="tokens")
+    assert hits[["start", "end", "from", "to"]].values.tolist() == [[5, 7, 2, 2], [10, 12, 4, 4]]
+    assert hits["left"].tolist() == ["强化", "开展"]      # the one token before the token holding the match
+    assert hits["right"].tolist() == ["开展", ""]
+    chars = kwic(c, "合法性审查", window=2)
+    assert chars.loc[0, "left"] == "强化" and chars.loc[0, "right"] == ",开"
+
+
+def test_glob_matches_tokens():
+    c = _one_report_corpus("强化合法性审查,开展审查。加强审查队伍建设。")
+    hits = kwic(c, "*审查", valuetype="glob")
+    assert hits["match"].tolist() == ["合法性审查", "审查", "审查"]
+    two = kwic(c, "开展 审*", valuetype="glob")
+    assert two["match"].tolist() == ["开展审查"] and two[["from", "to"]].values.tolist() == [[3, 4]]
+    with pytest.raises(FazhiError, match="not only wildcards"):
+        kwic(c, "*", valuetype="glob")
+    with pytest.raises(FazhiError, match="`valuetype` = 'exact' is not valid; choose one of: fixed, regex, glob"):
+        kwic(c, "审查", valuetype="exact")
+    with pytest.raises(FazhiError, match="`window_unit` = 'words' is not valid"):
+        kwic(c, "审查", window_unit="words")
+
+
+def _one_report_corpus(text):
+    import pandas as pd
+
+    reports = pd.DataFrame({"report_id": ["r1"], "issuer": ["甲镇"], "report_year": [2024]})
+    texts = pd.DataFrame({"report_id": ["r1"], "text": [text]})
+    return Corpus({"reports": reports, "texts": texts})

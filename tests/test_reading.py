@@ -29,9 +29,16 @@ def test_g2_of_a_hand_computed_two_by_two_table():
     )
     assert by_hand == pytest.approx(7.32981, abs=1e-5)
     assert rd.log_likelihood([[10, 90], [5, 195]]) == pytest.approx(by_hand)
-    table = rd.keyness_table({"执法": 10, "其他": 90}, {"执法": 5, "其他": 195}, min_count=1)
+    table = rd.keyness_table({"执法": 10, "其他": 90}, {"执法": 5, "其他": 195}, min_count=1,
+                             correction="none")
     row = table.set_index("term").loc["执法"]
     assert row["g2"] == pytest.approx(by_hand, abs=1e-4)
+    assert row["measure"] == "g2"
+    # the default divides by Williams' q = 1 + (300/15 + 300/285 − 1)(300/100 + 300/200 − 1) / (6·300)
+    q = 1 + (20 + 300 / 285 - 1) * (3 + 1.5 - 1) / 1800
+    default = rd.keyness_table({"执法": 10, "其他": 90}, {"执法": 5, "其他": 195}, min_count=1)
+    assert default.set_index("term").loc["执法", "g2"] == pytest.approx(by_hand / q, abs=1e-4)  # 7.0547
+    assert default.loc[0, "measure"] == "g2 (Williams' correction)"
     assert row["log_ratio"] == pytest.approx(
         math.log2((10 / 100) / (5 / 200))
     )  # = 2: four times as frequent
@@ -74,7 +81,7 @@ def test_keyness_min_count_and_zero_count_log_ratio():
 
 def test_keyness_on_the_five_reports_problems_vs_achievements(corpus):
     table = rd.keyness(corpus, "part=problems", "part=achievements")
-    assert list(table.columns) == rd.KEYNESS_COLUMNS
+    assert list(table.columns) == [*rd.KEYNESS_COLUMNS, "measure"]
     top = table[table["key_for"] == "a"].head(3)["term"].tolist()
     assert "不足" in top  # problems parts admit shortcomings: 不足 is the problems part's key word
     assert table.set_index("term").loc["不足", "count_b"] == 0

@@ -297,6 +297,8 @@ def test_explore_notebook_runs_with_a_coded_sheet_and_own_dictionary(
             "part_kind": "achievements",
             "dictionary_file": str(tmp_path / "dict.yaml"),
             "coded_sheet": str(tmp_path / "filled.xlsx"),
+            "keyness_measure": "chi2",
+            "crosstab_by": "level",
         },
         kernel_name="python3",
         cwd=str(ROOT / "notebooks"),
@@ -314,4 +316,14 @@ def test_explore_notebook_runs_with_a_coded_sheet_and_own_dictionary(
     assert "A = `year=2024` (2 reports" in text and "B = `rest` (3 reports" in text
     assert "Dictionary `" in text and "dict.yaml`" in text
     assert "Rules vs coder_1: precision 1.00, recall 1.00, F1 1.00, κ 1.00" in text
+    assert "measure: chi2 (Yates' correction when an expected count < 5)" in text
+    # crosstab by level: 4 township reports and 1 subdistrict; two groups give no two-axis map
+    from fazhi_lib import crosstab
+
+    cells = crosstab.significant_cells(crosstab.category_crosstab(corpus, by="level"))
+    if cells.empty:
+        assert "No category departs from independence at the 5 % level across the 2 groups of `level`" in text
+    else:
+        assert f"Strongest cell: **{cells.iloc[0]['category_label']}** in level = {cells.iloc[0]['group']}" in text
+    assert "a two-axis map needs at least three" in text
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 2  # keyness bars, network
