@@ -47,8 +47,9 @@ bench-collect: setup ## fazhi collect on 500 pages from local slow servers (abou
 codebook: setup ## regenerate README.md's data dictionary from fazhi_lib/rules/codebook.yaml
 	$(PY) -m fazhi_lib.codebook --readme README.md
 
-lint: setup ## ruff check with the rules selected in pyproject.toml
+lint: setup ## ruff check (the rules selected in pyproject.toml) and ruff format --check
 	$(PY) -m ruff check fazhi_lib tests bench
+	$(PY) -m ruff format --check fazhi_lib tests bench
 
 clean: ## remove generated tables and reports (keeps .venv)
 	rm -rf $(OUT) reports

@@ -88,8 +88,23 @@ def make_handler(log: Log, latency: float):
 
 
 def run_collect(urls_file: Path, out: Path, args, *extra: str, interrupt_at: int | None = None) -> tuple[float, str]:
-    cmd = [sys.executable, "-m", "fazhi_lib.cli", "collect", str(urls_file), "--out", str(out), "--quiet",
-           "--delay", str(args.delay), "--concurrency", str(args.concurrency), "--contact", "bench@localhost", *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "fazhi_lib.cli",
+        "collect",
+        str(urls_file),
+        "--out",
+        str(out),
+        "--quiet",
+        "--delay",
+        str(args.delay),
+        "--concurrency",
+        str(args.concurrency),
+        "--contact",
+        "bench@localhost",
+        *extra,
+    ]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if interrupt_at is not None:
@@ -141,8 +156,11 @@ def main() -> int:
         server = ThreadingHTTPServer((f"127.0.0.{i + 1}", 0), make_handler(log, args.latency))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
-    urls = [f"http://127.0.0.{i % args.hosts + 1}:{servers[i % args.hosts].server_address[1]}/art/{i // args.hosts}"
-            f"/page_{i}.html" for i in range(args.pages)]
+    urls = [
+        f"http://127.0.0.{i % args.hosts + 1}:{servers[i % args.hosts].server_address[1]}/art/{i // args.hosts}"
+        f"/page_{i}.html"
+        for i in range(args.pages)
+    ]
     with tempfile.TemporaryDirectory(prefix="fazhi-bench-collect-") as tmp:
         urls_file = Path(tmp) / "urls.txt"
         urls_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
@@ -161,33 +179,48 @@ def main() -> int:
         refresh_rows = log.rows[mark3:]
 
         page_gets = Counter(p for h, p, s, e, st in rows_fetch if p != "/robots.txt")
-        resumed_saved = sum(1 for h, p, s, e, st in log.rows[mark:mark2] if p != "/robots.txt"
-                            and any(u.endswith(p) and u.split("/")[2].split(":")[0] == h for u in saved_first))
+        resumed_saved = sum(
+            1
+            for h, p, s, e, st in log.rows[mark:mark2]
+            if p != "/robots.txt" and any(u.endswith(p) and u.split("/")[2].split(":")[0] == h for u in saved_first)
+        )
         with out.joinpath("collect_manifest.csv").open(encoding="utf-8-sig") as fh:
             manifest = list(csv.DictReader(fh))
         files_ok = sum(1 for r in manifest if r["file"] and (out / r["file"]).is_file())
 
     hosts = per_host_figures([rows_fetch[:mark], rows_fetch[mark:]])
-    print(f"fazhi collect: {args.pages} pages on {args.hosts} local hosts (127.0.0.1-{args.hosts}), each answering "
-          f"after {args.latency * 1000:.0f} ms; --delay {args.delay:g} s, --concurrency {args.concurrency}; "
-          f"{os.cpu_count()} cores")
+    print(
+        f"fazhi collect: {args.pages} pages on {args.hosts} local hosts (127.0.0.1-{args.hosts}), each answering "
+        f"after {args.latency * 1000:.0f} ms; --delay {args.delay:g} s, --concurrency {args.concurrency}; "
+        f"{os.cpu_count()} cores"
+    )
     print(f"  run 1, Ctrl-C after ~{args.pages // 2} saved : {t_first:6.1f} s  {line_first}")
     print(f"  run 2, resumed                   : {t_resume:6.1f} s  {line_resume}")
-    print(f"  fetch total (run 1 + run 2)       : {t_first + t_resume:6.1f} s for {args.pages} pages "
-          f"({args.pages / (t_first + t_resume):.1f} pages/s over all hosts)")
+    print(
+        f"  fetch total (run 1 + run 2)       : {t_first + t_resume:6.1f} s for {args.pages} pages "
+        f"({args.pages / (t_first + t_resume):.1f} pages/s over all hosts)"
+    )
     print(f"  run 3, as it is                  : {t_again:6.1f} s  {line_again}  (requests: {mark3 - mark2})")
-    print(f"  run 4, --refresh                 : {t_refresh:6.1f} s  {line_refresh}  "
-          f"(304 answers: {sum(1 for r in refresh_rows if r[4] == 304)})")
-    print(f"  manifest rows {len(manifest)}, files on disk {files_ok}; pages saved in run 1 and requested again "
-          f"in run 2: {resumed_saved}")
+    print(
+        f"  run 4, --refresh                 : {t_refresh:6.1f} s  {line_refresh}  "
+        f"(304 answers: {sum(1 for r in refresh_rows if r[4] == 304)})"
+    )
+    print(
+        f"  manifest rows {len(manifest)}, files on disk {files_ok}; pages saved in run 1 and requested again "
+        f"in run 2: {resumed_saved}"
+    )
     twice = {p: n for p, n in page_gets.items() if n > 1}
-    print(f"  pages requested more than once in runs 1-2: {len(twice)} "
-          f"(in flight at the Ctrl-C, never saved: {', '.join(sorted(twice)) or 'none'})")
+    print(
+        f"  pages requested more than once in runs 1-2: {len(twice)} "
+        f"(in flight at the Ctrl-C, never saved: {', '.join(sorted(twice)) or 'none'})"
+    )
     rates = [h["rate"] for h in hosts.values()]
-    print(f"  per host (runs 1-2, while fetching): requests/s mean {sum(rates) / len(rates):.2f} (max {max(rates):.2f}); busiest "
-          f"second {max(h['busiest_second'] for h in hosts.values())} requests; shortest gap between two requests "
-          f"{min(h['min_gap'] for h in hosts.values()):.3f} s; most in flight at once "
-          f"{max(log.max_in_flight.values())}")
+    print(
+        f"  per host (runs 1-2, while fetching): requests/s mean {sum(rates) / len(rates):.2f} (max {max(rates):.2f}); busiest "
+        f"second {max(h['busiest_second'] for h in hosts.values())} requests; shortest gap between two requests "
+        f"{min(h['min_gap'] for h in hosts.values()):.3f} s; most in flight at once "
+        f"{max(log.max_in_flight.values())}"
+    )
     for server in servers:
         server.shutdown()
     ok = resumed_saved == 0 and files_ok == args.pages and max(log.max_in_flight.values()) == 1

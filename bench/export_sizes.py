@@ -1,6 +1,6 @@
 """Size and time of each `fazhi export` format for a built folder (figures for the README / reports).
 
-    .venv/bin/python bench/export_sizes.py data/processed /tmp/export-sizes
+.venv/bin/python bench/export_sizes.py data/processed /tmp/export-sizes
 """
 
 import sys

@@ -39,11 +39,11 @@ from synthetic import write_corpus  # noqa: E402  (bench/ is not a package: foun
 
 FAZHI = [sys.executable, "-m", "fazhi_lib.cli"]
 TARGETS = {
-    "ratio": 4.0,          # build MB/s ÷ bare jieba.lcut MB/s, single process
-    "speedup": 1.7,        # 2 processes over 1
-    "incremental": 0.05,   # rebuild after +1 % files ÷ cold build
-    "memory_gb": 2.0,      # peak memory of a 10,000-report build
-    "reports_s": 90.0,     # make reports on the embedded corpus
+    "ratio": 4.0,  # build MB/s ÷ bare jieba.lcut MB/s, single process
+    "speedup": 1.7,  # 2 processes over 1
+    "incremental": 0.05,  # rebuild after +1 % files ÷ cold build
+    "memory_gb": 2.0,  # peak memory of a 10,000-report build
+    "reports_s": 90.0,  # make reports on the embedded corpus
 }
 
 
@@ -91,7 +91,7 @@ def build(raw: Path, out: Path, *, jobs: int, cache: Path | None, label: str = "
     if label:
         line = next((x for x in LAST_STDERR[0].splitlines() if x.startswith("timings: ")), "")
         phases = {}
-        for item in filter(None, line[len("timings: "):].split(", ")):
+        for item in filter(None, line[len("timings: ") :].split(", ")):
             name, seconds, _ = item.rsplit(" ", 2)
             phases[name] = float(seconds)
         phases["start-up, listing, hashing"] = max(0.0, wall - sum(phases.values()))
@@ -139,8 +139,9 @@ def time_tfidf(out: Path) -> tuple[float, int]:
         "m = fit_tfidf(docs); topics(m, n_topics=4); "
         "print(json.dumps([time.perf_counter() - t1, len(docs)]))"
     )
-    res = subprocess.run([sys.executable, "-c", code], cwd=CODE or ROOT, capture_output=True, text=True, env=_env(),
-                         check=False)
+    res = subprocess.run(
+        [sys.executable, "-c", code], cwd=CODE or ROOT, capture_output=True, text=True, env=_env(), check=False
+    )
     if res.returncode != 0:
         print(f"  ! TF-IDF failed: {res.stderr.strip()[-400:]}", file=sys.stderr)
         return float("nan"), 0
@@ -170,10 +171,14 @@ def profile_parse(raw: Path, n_files: int = 60) -> list[tuple[str, float]]:
     def cum(module: str, name: str) -> float:
         return sum(v[3] for (fn, _, nm), v in stats.items() if nm == name and fn.endswith(module))
 
-    steps = [("read + decode (load.py)", cum("load.py", "read_document")),
-             ("clean page (clean.py)", cum("clean.py", "clean_page")),
-             ("sections, parts, items (sections.py)",
-              cum("sections.py", "segment") + cum("sections.py", "parts_of") + cum("sections.py", "problem_items"))]
+    steps = [
+        ("read + decode (load.py)", cum("load.py", "read_document")),
+        ("clean page (clean.py)", cum("clean.py", "clean_page")),
+        (
+            "sections, parts, items (sections.py)",
+            cum("sections.py", "segment") + cum("sections.py", "parts_of") + cum("sections.py", "problem_items"),
+        ),
+    ]
     for stage in stages.REPORT_STAGES:
         module = stage.__module__.rsplit(".", 1)[-1] + ".py"
         steps.append((f"stage {stage.__name__} ({module})", cum(module, stage.__name__)))
@@ -195,15 +200,22 @@ def main(argv: list[str] | None = None) -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="fazhi-bench-synthetic-"))
     rows: list[tuple[str, str, str, str, str]] = []  # measure, corpus, value, target, met
-    fig: dict = {"n": args.n, "cpus": os.cpu_count(), "python": platform.python_version(),
-                 "load_avg_start": os.getloadavg()[0]}
+    fig: dict = {
+        "n": args.n,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_avg_start": os.getloadavg()[0],
+    }
 
     def met(ok: bool) -> str:
         return "yes" if ok else "**no**"
 
     try:
-        print(f"fazhi benchmark: {args.n} synthetic reports in {tmp} (marked synthetic), {os.cpu_count()} cores, "
-              f"load average {os.getloadavg()[0]:.1f} at start", file=sys.stderr)
+        print(
+            f"fazhi benchmark: {args.n} synthetic reports in {tmp} (marked synthetic), {os.cpu_count()} cores, "
+            f"load average {os.getloadavg()[0]:.1f} at start",
+            file=sys.stderr,
+        )
         emb_raw = ROOT / "data" / "raw"
         snapshot(tmp)
         t0 = time.perf_counter()
@@ -215,12 +227,20 @@ def main(argv: list[str] | None = None) -> int:
         wall, _, _ = build(emb_raw, tmp / "emb", jobs=1, cache=None)
         emb_jieba = jieba_throughput([p.read_text(encoding="utf-8") for p in sorted(emb_raw.glob("*.txt"))])
         fig.update(emb_build_s=wall, emb_build_mbs=emb_mb / wall, emb_jieba_mbs=emb_jieba)
-        rows.append(("build, 1 process (tokens included), MB/s", "embedded 5", fmt(emb_mb / wall),
-                     "", f"{emb_mb * 1000:.0f} kB in {wall:.1f} s"))
+        rows.append(
+            (
+                "build, 1 process (tokens included), MB/s",
+                "embedded 5",
+                fmt(emb_mb / wall),
+                "",
+                f"{emb_mb * 1000:.0f} kB in {wall:.1f} s",
+            )
+        )
         rows.append(("bare `jieba.lcut`, MB/s", "embedded 5", fmt(emb_jieba), "", ""))
         ratio = emb_mb / wall / emb_jieba
-        rows.append(("build ÷ jieba.lcut", "embedded 5", fmt(ratio), "≥ 4 (on scale corpus)",
-                     "start-up dominates 5 files"))
+        rows.append(
+            ("build ÷ jieba.lcut", "embedded 5", fmt(ratio), "≥ 4 (on scale corpus)", "start-up dominates 5 files")
+        )
 
         # ---- scale corpus
         mb = raw_bytes(raw) / 1e6
@@ -243,28 +263,69 @@ def main(argv: list[str] | None = None) -> int:
         shares = profile_parse(raw)
 
         build_mbs = mb / t1
-        fig.update(scale_mb=mb, jieba_mbs=jieba_mbs, cold1_s=t1, cold2_s=t2, rss1_mb=rss1, rss2_mb=rss2,
-                   build_mbs=build_mbs, ratio=build_mbs / jieba_mbs, speedup=t1 / t2, same_tables=same,
-                   unchanged_s=t_warm, incremental1_s=t_inc1, incremental2_s=t_inc2, n_new=n_new,
-                   tfidf_s=tf_s, tfidf_docs=tf_docs, tfidf_emb_s=tf_emb_s, parse_shares=shares)
+        fig.update(
+            scale_mb=mb,
+            jieba_mbs=jieba_mbs,
+            cold1_s=t1,
+            cold2_s=t2,
+            rss1_mb=rss1,
+            rss2_mb=rss2,
+            build_mbs=build_mbs,
+            ratio=build_mbs / jieba_mbs,
+            speedup=t1 / t2,
+            same_tables=same,
+            unchanged_s=t_warm,
+            incremental1_s=t_inc1,
+            incremental2_s=t_inc2,
+            n_new=n_new,
+            tfidf_s=tf_s,
+            tfidf_docs=tf_docs,
+            tfidf_emb_s=tf_emb_s,
+            parse_shares=shares,
+        )
         label = f"synthetic {args.n:,}"
         rows += [
             ("build, 1 process (tokens included), MB/s", label, fmt(build_mbs), "", f"{mb:.1f} MB in {t1:.1f} s"),
             ("bare `jieba.lcut`, MB/s", label, fmt(jieba_mbs), "", f"{args.jieba_mb:g} MB even sample"),
-            ("**build ÷ jieba.lcut**", label, fmt(build_mbs / jieba_mbs), "≥ 4",
-             met(build_mbs / jieba_mbs >= TARGETS["ratio"])),
+            (
+                "**build ÷ jieba.lcut**",
+                label,
+                fmt(build_mbs / jieba_mbs),
+                "≥ 4",
+                met(build_mbs / jieba_mbs >= TARGETS["ratio"]),
+            ),
             ("build, 2 processes, s", label, fmt(t2, 1), "", f"tables byte-identical to 1 process: {same}"),
             ("**speed-up, 2 processes over 1**", label, fmt(t1 / t2), "≥ 1.7", met(t1 / t2 >= TARGETS["speedup"])),
-            ("rebuild, nothing changed (1 process), s", label, fmt(t_warm, 1), "",
-             f"{t_warm / t1:.1%} of cold"),
-            (f"**rebuild after +1 % files ({n_new} new), 1 process ÷ cold**", label, f"{t_inc1 / t1:.1%}", "< 5 %",
-             met(t_inc1 / t1 < TARGETS["incremental"]) + f" ({t_inc1:.1f} s)"),
-            ("rebuild after +1 % files, 2 processes ÷ cold", label, f"{t_inc2 / t2:.1%}", "< 5 %",
-             met(t_inc2 / t2 < TARGETS["incremental"]) + f" ({t_inc2:.1f} s)"),
+            ("rebuild, nothing changed (1 process), s", label, fmt(t_warm, 1), "", f"{t_warm / t1:.1%} of cold"),
+            (
+                f"**rebuild after +1 % files ({n_new} new), 1 process ÷ cold**",
+                label,
+                f"{t_inc1 / t1:.1%}",
+                "< 5 %",
+                met(t_inc1 / t1 < TARGETS["incremental"]) + f" ({t_inc1:.1f} s)",
+            ),
+            (
+                "rebuild after +1 % files, 2 processes ÷ cold",
+                label,
+                f"{t_inc2 / t2:.1%}",
+                "< 5 %",
+                met(t_inc2 / t2 < TARGETS["incremental"]) + f" ({t_inc2:.1f} s)",
+            ),
             ("TF-IDF + NMF (4 topics), problems parts, s", label, fmt(tf_s, 1), "", f"{tf_docs:,} documents"),
-            ("TF-IDF + NMF (4 topics), problems parts, s", "embedded 5", fmt(tf_emb_s, 2), "", f"{tf_emb_docs} documents"),
-            ("**peak memory, build 1 process, GB**", label, fmt(rss1 / 1024), "< 2 (10,000 reports)",
-             met(rss1 / 1024 < TARGETS["memory_gb"]) if args.n >= 10_000 else "n < 10,000: not the target size"),
+            (
+                "TF-IDF + NMF (4 topics), problems parts, s",
+                "embedded 5",
+                fmt(tf_emb_s, 2),
+                "",
+                f"{tf_emb_docs} documents",
+            ),
+            (
+                "**peak memory, build 1 process, GB**",
+                label,
+                fmt(rss1 / 1024),
+                "< 2 (10,000 reports)",
+                met(rss1 / 1024 < TARGETS["memory_gb"]) if args.n >= 10_000 else "n < 10,000: not the target size",
+            ),
             ("peak memory, build 2 processes (largest process), GB", label, fmt(rss2 / 1024), "", ""),
         ]
 
@@ -272,11 +333,28 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_reports:
             print("  make reports (embedded corpus)", file=sys.stderr)
             # what `make reports` runs (fazhi report), with the tables and the output in the temp folder
-            wall_r, _, rc = run([*FAZHI, "report", "--data", str(tmp / "emb"), "--out", str(tmp / "reports"),
-                                 "--notebooks", str(ROOT / "notebooks")])
+            wall_r, _, rc = run(
+                [
+                    *FAZHI,
+                    "report",
+                    "--data",
+                    str(tmp / "emb"),
+                    "--out",
+                    str(tmp / "reports"),
+                    "--notebooks",
+                    str(ROOT / "notebooks"),
+                ]
+            )
             fig.update(reports_s=wall_r, reports_rc=rc)
-            rows.append(("**`make reports`, s**", "embedded 5", fmt(wall_r, 1), "< 90",
-                         met(wall_r < TARGETS["reports_s"]) + ("" if rc == 0 else f" (exit {rc}: a notebook failed)")))
+            rows.append(
+                (
+                    "**`make reports`, s**",
+                    "embedded 5",
+                    fmt(wall_r, 1),
+                    "< 90",
+                    met(wall_r < TARGETS["reports_s"]) + ("" if rc == 0 else f" (exit {rc}: a notebook failed)"),
+                )
+            )
         fig["load_avg_end"] = os.getloadavg()[0]
     finally:
         if args.keep:
@@ -284,21 +362,27 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"\nfazhi benchmark — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load average {fig['load_avg_start']:.1f} → {fig['load_avg_end']:.1f}\n")
+    print(
+        f"\nfazhi benchmark — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {fig['load_avg_start']:.1f} → {fig['load_avg_end']:.1f}\n"
+    )
     print("| measure | corpus | value | target | met / note |")
     print("|---|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(r) + " |")
-    print("\nwhere one process spends its parsing time (cProfile, 60 synthetic files; tokens are in stage part_tokens_stage):\n")
+    print(
+        "\nwhere one process spends its parsing time (cProfile, 60 synthetic files; tokens are in stage part_tokens_stage):\n"
+    )
     print("| step | share |")
     print("|---|---|")
     for name, share in fig.get("parse_shares", []):
         print(f"| {name} | {share:.0%} |")
     if PHASES:
         names = list(dict.fromkeys(k for phases in PHASES.values() for k in phases))
-        print("\nwhere each build of the synthetic corpus spends its time, seconds (`fazhi build --timings`; "
-              "`files` = read + parse + report stages + tokens, or cache loads):\n")
+        print(
+            "\nwhere each build of the synthetic corpus spends its time, seconds (`fazhi build --timings`; "
+            "`files` = read + parse + report stages + tokens, or cache loads):\n"
+        )
         print("| build | " + " | ".join(names) + " |")
         print("|---|" + "---|" * len(names))
         for label, phases in PHASES.items():

@@ -25,7 +25,9 @@ years shifted and paragraphs reordered. Use for timing only; delete freely.
 NAME_CHARS = "安宝昌成丰福广和华嘉建江金锦康乐林龙明宁平青清瑞盛石顺泰通同文祥新兴阳永玉长正中"
 YEARS = range(2016, 2026)
 # a line opening with a heading or point marker: 一、 (一) 1. 1、 第一  — these stay in place
-_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+)")
+_MARKER = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+)"
+)
 _YEAR = re.compile(r"(?<!\d)(20[0-3]\d)(?!\d)")
 
 
@@ -87,8 +89,9 @@ def synthetic_text(base: Base, n: int, rng: random.Random, names: list[str]) -> 
     return MARK.format(n=n) + "\n" + text
 
 
-def write_corpus(n: int, *, folder: str | Path | None = None, seed: int = 0, start: int = 0,
-                 raw_dir: str | Path = "data/raw") -> Path:
+def write_corpus(
+    n: int, *, folder: str | Path | None = None, seed: int = 0, start: int = 0, raw_dir: str | Path = "data/raw"
+) -> Path:
     """Write files number `start` … `start + n - 1` into `folder/raw/` (default: a new temporary
     `fazhi-bench-synthetic-*` folder); returns the `raw/` folder."""
     folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="fazhi-bench-synthetic-"))

@@ -33,7 +33,9 @@ TITLE_RE = re.compile(r"(法治|依法行政|法制).{0,20}(报告|情况)|(报�
 TITLE_HINT = re.compile(r"法治|依法行政|法制")
 _TITLE_WORD = re.compile(r"报告|情况")
 _SENTENCE_PUNCT = re.compile(r"[。；;！？!?]")
-_DEFAULT_HEADING = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）])")
+_DEFAULT_HEADING = re.compile(
+    r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）])"
+)
 
 
 @dataclass(frozen=True)

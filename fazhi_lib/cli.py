@@ -37,8 +37,9 @@ def _build_and_save(args: argparse.Namespace, t0: float) -> int:
             from .provenance import read_url_sheet
 
             read_url_sheet(args.urls)  # a broken sheet stops the build before parsing, with its reason
-        corpus = build_corpus(args.raw_dir, jobs=args.jobs, progress=not args.quiet, cache=cache, dask=args.dask,
-                              urls=args.urls)
+        corpus = build_corpus(
+            args.raw_dir, jobs=args.jobs, progress=not args.quiet, cache=cache, dask=args.dask, urls=args.urls
+        )
     except (FazhiError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -49,8 +50,11 @@ def _build_and_save(args: argparse.Namespace, t0: float) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # a read-only or full disk: one sentence, not a traceback
-        print(f"error: could not write the tables to {args.out}: {exc.strerror or exc} ({type(exc).__name__}); "
-              "nothing was replaced.", file=sys.stderr)
+        print(
+            f"error: could not write the tables to {args.out}: {exc.strerror or exc} ({type(exc).__name__}); "
+            "nothing was replaced.",
+            file=sys.stderr,
+        )
         return 2
     if args.timings:
         phases = {**getattr(corpus, "timings", {}), "save": time.perf_counter() - clock}
@@ -69,8 +73,10 @@ def _build_and_save(args: argparse.Namespace, t0: float) -> int:
         print(f"  {row['status']:9s} {row['source_file']}: {row['messages']}")
     n_files = corpus.manifest.get("n_files", summary.read)
     if not summary.balanced or summary.read != n_files:  # never expected: say so loudly rather than lose a file
-        print(f"error: {n_files} input files but the parse log accounts for {summary.read}; please report this",
-              file=sys.stderr)
+        print(
+            f"error: {n_files} input files but the parse log accounts for {summary.read}; please report this",
+            file=sys.stderr,
+        )
         return 3
     if args.strict and summary.rejected:
         print(f"--strict: {summary.rejected} file{'s' if summary.rejected != 1 else ''} rejected", file=sys.stderr)
@@ -84,19 +90,35 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     if not args.contact:
-        print("note: no --contact given; sites cannot tell whom to ask about these requests "
-              "(set --contact or FAZHI_CONTACT)", file=sys.stderr)
+        print(
+            "note: no --contact given; sites cannot tell whom to ask about these requests "
+            "(set --contact or FAZHI_CONTACT)",
+            file=sys.stderr,
+        )
     try:
-        result = collect(args.addresses, args.out, progress=not args.quiet, contact=args.contact, delay=args.delay,
-                         concurrency=args.concurrency, timeout=args.timeout, retries=args.retries,
-                         max_bytes=args.max_bytes, max_retry_after=args.max_retry_after,
-                         attachments=args.attachments, refresh=args.refresh)
+        result = collect(
+            args.addresses,
+            args.out,
+            progress=not args.quiet,
+            contact=args.contact,
+            delay=args.delay,
+            concurrency=args.concurrency,
+            timeout=args.timeout,
+            retries=args.retries,
+            max_bytes=args.max_bytes,
+            max_retry_after=args.max_retry_after,
+            attachments=args.attachments,
+            refresh=args.refresh,
+        )
     except (CollectError, FazhiError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except CollectInterrupted as stop:
-        print(f"{stop.result.summary.line()} -> {args.out}/collect_manifest.csv; run the same command again "
-              f"to fetch the rest", file=sys.stderr)
+        print(
+            f"{stop.result.summary.line()} -> {args.out}/collect_manifest.csv; run the same command again "
+            f"to fetch the rest",
+            file=sys.stderr,
+        )
         return 130
     s = result.summary
     print(f"{s.line()} -> {args.out} ({time.perf_counter() - t0:.1f} s, {result.requests} HTTP requests)")
@@ -177,11 +199,18 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.list:
             print(list_notebooks(args.notebooks, args.config))
             return 0
-        results = render_all(args.data, out_dir=args.out, notebook_dir=args.notebooks, config=args.config,
-                             only=args.only, cli_params=[tuple(p) for p in args.param or []],
-                             kernel=args.kernel, timeout=args.timeout or None,
-                             workers=args.jobs or min(os.cpu_count() or 1, 4),
-                             progress=None if args.quiet else print)
+        results = render_all(
+            args.data,
+            out_dir=args.out,
+            notebook_dir=args.notebooks,
+            config=args.config,
+            only=args.only,
+            cli_params=[tuple(p) for p in args.param or []],
+            kernel=args.kernel,
+            timeout=args.timeout or None,
+            workers=args.jobs or min(os.cpu_count() or 1, 4),
+            progress=None if args.quiet else print,
+        )
     except FazhiError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -221,8 +250,13 @@ def cmd_keyness(args: argparse.Namespace) -> int:
     from .reading import keyness, text_table, write_table
 
     try:
-        table = keyness(load_corpus(args.data), ";".join(args.a), ";".join(args.b or ["rest"]), part=args.part,
-                        min_count=args.min_count)
+        table = keyness(
+            load_corpus(args.data),
+            ";".join(args.a),
+            ";".join(args.b or ["rest"]),
+            part=args.part,
+            min_count=args.min_count,
+        )
         if args.out:
             print(f"{len(table)} terms -> {write_table(table, args.out)}")
             return 0
@@ -230,8 +264,10 @@ def cmd_keyness(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     a, b = table.attrs["group_a"], table.attrs["group_b"]
-    print(f"A = {a} ({table.attrs['reports_a']} reports, {table.attrs['tokens_a']} tokens); "
-          f"B = {b} ({table.attrs['reports_b']} reports, {table.attrs['tokens_b']} tokens)")
+    print(
+        f"A = {a} ({table.attrs['reports_a']} reports, {table.attrs['tokens_a']} tokens); "
+        f"B = {b} ({table.attrs['reports_b']} reports, {table.attrs['tokens_b']} tokens)"
+    )
     for side, name in (("a", a), ("b", b)):
         rows = table[table["key_for"] == side]
         rows = rows.head(args.top) if side == "a" else rows.sort_values(["g2", "term"]).head(args.top)
@@ -266,47 +302,96 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("raw_dir", nargs="?", default="data/raw", help="folder of raw report files (default data/raw)")
     b.add_argument("--out", default="data/processed", help="output folder for the tables (default data/processed)")
     b.add_argument("--jobs", type=int, default=0, help="worker processes (default 0: all cores)")
-    b.add_argument("--cache", default=None, metavar="DIR",
-                   help="keep parsed files here, keyed by content and fazhi version (default OUT/.cache)")
+    b.add_argument(
+        "--cache",
+        default=None,
+        metavar="DIR",
+        help="keep parsed files here, keyed by content and fazhi version (default OUT/.cache)",
+    )
     b.add_argument("--no-cache", action="store_true", help="parse every file again; keep no cache")
-    b.add_argument("--dask", default=None, metavar="ADDRESS",
-                   help="parse on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' "
-                        "(a LocalCluster of --jobs workers)")
-    b.add_argument("--partition-by-year", action="store_true",
-                   help="also write OUT/dataset/<table>/report_year=YYYY/ Parquet datasets (large corpora)")
+    b.add_argument(
+        "--dask",
+        default=None,
+        metavar="ADDRESS",
+        help="parse on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' "
+        "(a LocalCluster of --jobs workers)",
+    )
+    b.add_argument(
+        "--partition-by-year",
+        action="store_true",
+        help="also write OUT/dataset/<table>/report_year=YYYY/ Parquet datasets (large corpora)",
+    )
     b.add_argument("--no-csv", action="store_true", help="write Parquet only (large corpora)")
     b.add_argument("--timings", action="store_true", help="print the seconds each build phase took (stderr)")
-    b.add_argument("--strict", action="store_true",
-                   help="exit 1 if any file was rejected (could not be read, or is not an annual report)")
+    b.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 if any file was rejected (could not be read, or is not an annual report)",
+    )
     b.add_argument("--quiet", action="store_true", help="no progress display")
-    b.add_argument("--places-map", default=None, metavar="FILE",
-                   help="CSV issuer,adcode[,province,prefecture,county,note] placing reports by hand "
-                        "(default data/places_map.csv when present)")
-    b.add_argument("--urls", default=None, metavar="FILE",
-                   help="CSV/Excel sheet with file and url (and optionally retrieved_at) columns: each report's "
-                        "source address, where no collect_manifest.csv gives it")
+    b.add_argument(
+        "--places-map",
+        default=None,
+        metavar="FILE",
+        help="CSV issuer,adcode[,province,prefecture,county,note] placing reports by hand "
+        "(default data/places_map.csv when present)",
+    )
+    b.add_argument(
+        "--urls",
+        default=None,
+        metavar="FILE",
+        help="CSV/Excel sheet with file and url (and optionally retrieved_at) columns: each report's "
+        "source address, where no collect_manifest.csv gives it",
+    )
     b.set_defaults(func=cmd_build)
 
     c = sub.add_parser("collect", help="download report pages from a list of addresses, politely and resumably")
-    c.add_argument("addresses", help="text file with one URL a line, or a CSV/Excel sheet with a url column "
-                                     "(its other columns are copied into the manifest)")
-    c.add_argument("--out", required=True, metavar="DIR", help="folder to save into, e.g. data/raw/2024 "
-                                                                "(collect_manifest.csv is written there)")
-    c.add_argument("--contact", default=os.environ.get("FAZHI_CONTACT"), metavar="EMAIL_OR_URL",
-                   help="how a site can reach you, sent in the user agent (default $FAZHI_CONTACT)")
-    c.add_argument("--delay", type=float, default=1.0,
-                   help="seconds between requests to one host (default 1; robots.txt's Crawl-delay wins when longer)")
+    c.add_argument(
+        "addresses",
+        help="text file with one URL a line, or a CSV/Excel sheet with a url column "
+        "(its other columns are copied into the manifest)",
+    )
+    c.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="folder to save into, e.g. data/raw/2024 (collect_manifest.csv is written there)",
+    )
+    c.add_argument(
+        "--contact",
+        default=os.environ.get("FAZHI_CONTACT"),
+        metavar="EMAIL_OR_URL",
+        help="how a site can reach you, sent in the user agent (default $FAZHI_CONTACT)",
+    )
+    c.add_argument(
+        "--delay",
+        type=float,
+        default=1.0,
+        help="seconds between requests to one host (default 1; robots.txt's Crawl-delay wins when longer)",
+    )
     c.add_argument("--concurrency", type=int, default=8, help="requests at once over all hosts (default 8)")
     c.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a connection or data (default 30)")
-    c.add_argument("--retries", type=int, default=3,
-                   help="further attempts after a timeout, a connection error, 429 or 5xx (default 3)")
+    c.add_argument(
+        "--retries",
+        type=int,
+        default=3,
+        help="further attempts after a timeout, a connection error, 429 or 5xx (default 3)",
+    )
     c.add_argument("--max-bytes", type=int, default=50_000_000, help="largest body saved (default 50000000)")
-    c.add_argument("--max-retry-after", type=float, default=300.0,
-                   help="longest Retry-After waited for, in seconds (default 300)")
-    c.add_argument("--attachments", default="stub", choices=["stub", "all", "none"],
-                   help="follow a page's .pdf/.docx/.doc/.wps/.ofd links: when the page is a stub (default), always, never")
-    c.add_argument("--refresh", action="store_true",
-                   help="ask again for pages saved by an earlier run (conditionally: If-None-Match / If-Modified-Since)")
+    c.add_argument(
+        "--max-retry-after", type=float, default=300.0, help="longest Retry-After waited for, in seconds (default 300)"
+    )
+    c.add_argument(
+        "--attachments",
+        default="stub",
+        choices=["stub", "all", "none"],
+        help="follow a page's .pdf/.docx/.doc/.wps/.ofd links: when the page is a stub (default), always, never",
+    )
+    c.add_argument(
+        "--refresh",
+        action="store_true",
+        help="ask again for pages saved by an earlier run (conditionally: If-None-Match / If-Modified-Since)",
+    )
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=cmd_collect)
 
@@ -315,8 +400,11 @@ def build_parser() -> argparse.ArgumentParser:
     pl.set_defaults(func=cmd_places)
 
     ev = sub.add_parser("evaluate", help="score issuer, level, years, dates and places against your own hand labels")
-    ev.add_argument("labels", help="TSV, CSV or Excel sheet: file + any of issuer, level, report_year, publish_date, "
-                                   "written_date, province, prefecture, county")
+    ev.add_argument(
+        "labels",
+        help="TSV, CSV or Excel sheet: file + any of issuer, level, report_year, publish_date, "
+        "written_date, province, prefecture, county",
+    )
     ev.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")
     ev.add_argument("--out", default=None, metavar="FILE", help="write the disagreements to FILE.csv or FILE.xlsx")
     ev.set_defaults(func=cmd_evaluate)
@@ -326,15 +414,32 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="reports", help="output folder (default reports)")
     r.add_argument("--notebooks", default="notebooks", help="folder of the notebooks (default notebooks)")
     r.add_argument("--config", default=None, help="parameters YAML (default NOTEBOOKS/reports.yaml)")
-    r.add_argument("--only", nargs="+", metavar="NOTEBOOK",
-                   help="render only these notebooks (file name, stem, or a unique prefix such as 01)")
-    r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                   help="override a parameter of every chosen notebook that declares NAME (NOTEBOOK:NAME for one "
-                        "notebook); VALUE is read as YAML: -p years '[2023, 2024]'")
-    r.add_argument("--kernel", default="python3",
-                   help="python3 (default): ipykernel in this interpreter; or the name of an installed kernelspec")
-    r.add_argument("--jobs", type=int, default=0,
-                   help="notebooks rendered at once, one kernel each (default 0: the number of cores, at most 4)")
+    r.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NOTEBOOK",
+        help="render only these notebooks (file name, stem, or a unique prefix such as 01)",
+    )
+    r.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="override a parameter of every chosen notebook that declares NAME (NOTEBOOK:NAME for one "
+        "notebook); VALUE is read as YAML: -p years '[2023, 2024]'",
+    )
+    r.add_argument(
+        "--kernel",
+        default="python3",
+        help="python3 (default): ipykernel in this interpreter; or the name of an installed kernelspec",
+    )
+    r.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        help="notebooks rendered at once, one kernel each (default 0: the number of cores, at most 4)",
+    )
     r.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (0: no limit; default 600)")
     r.add_argument("--list", action="store_true", help="list the notebooks and the parameters they declare, then stop")
     r.add_argument("--quiet", action="store_true", help="no progress display")
@@ -350,10 +455,19 @@ def build_parser() -> argparse.ArgumentParser:
     k.set_defaults(func=cmd_kwic)
 
     ky = sub.add_parser("keyness", help="words that set group A apart from group B (log-likelihood G², log ratio)")
-    ky.add_argument("--a", action="append", required=True, metavar="KEY=VALUE",
-                    help="group A as filters: year=2024, level=township, province=浙江省, part=problems (repeatable)")
-    ky.add_argument("--b", action="append", metavar="KEY=VALUE",
-                    help="group B the same way, or `rest` (default): every report group A leaves out")
+    ky.add_argument(
+        "--a",
+        action="append",
+        required=True,
+        metavar="KEY=VALUE",
+        help="group A as filters: year=2024, level=township, province=浙江省, part=problems (repeatable)",
+    )
+    ky.add_argument(
+        "--b",
+        action="append",
+        metavar="KEY=VALUE",
+        help="group B the same way, or `rest` (default): every report group A leaves out",
+    )
     ky.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")
     ky.add_argument("--part", default=None, help="part kind for groups that name none (default: whole text)")
     ky.add_argument("--min-count", type=int, default=2, help="minimum count of a term in A and B together (default 2)")
@@ -361,15 +475,27 @@ def build_parser() -> argparse.ArgumentParser:
     ky.add_argument("--out", default=None, metavar="FILE", help="write the whole table to FILE.csv or FILE.xlsx")
     ky.set_defaults(func=cmd_keyness)
 
-    ex = sub.add_parser("export", help="the tables for Stata (.dta), SPSS (.sav), Excel and R (Parquet), "
-                                       "labelled from the codebook, plus a document-feature matrix")
+    ex = sub.add_parser(
+        "export",
+        help="the tables for Stata (.dta), SPSS (.sav), Excel and R (Parquet), "
+        "labelled from the codebook, plus a document-feature matrix",
+    )
     ex.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")
     ex.add_argument("--out", default=None, help="output folder (default DATA/export)")
-    ex.add_argument("--formats", nargs="+", choices=EXPORT_FORMATS, default=list(EXPORT_FORMATS),
-                    help="formats to write (default: all): " + ", ".join(EXPORT_FORMATS))
+    ex.add_argument(
+        "--formats",
+        nargs="+",
+        choices=EXPORT_FORMATS,
+        default=list(EXPORT_FORMATS),
+        help="formats to write (default: all): " + ", ".join(EXPORT_FORMATS),
+    )
     ex.add_argument("--tables", nargs="+", default=None, metavar="TABLE", help="only these tables (default: all)")
-    ex.add_argument("--dfm-by", choices=("report", "part"), default="report",
-                    help="documents of the document-feature matrix (default report)")
+    ex.add_argument(
+        "--dfm-by",
+        choices=("report", "part"),
+        default="report",
+        help="documents of the document-feature matrix (default report)",
+    )
     ex.set_defaults(func=cmd_export)
     return parser
 

@@ -77,8 +77,10 @@ def load_codebook() -> Codebook:
     for tname, entry in tables.items():
         for col in entry.get("columns", []):
             if col.get("type") not in TYPES:
-                raise FazhiError(f"Codebook table {tname!r}, column {col.get('name')!r}: `type` = "
-                                 f"{col.get('type')!r} is not valid; choose one of: {', '.join(TYPES)}.")
+                raise FazhiError(
+                    f"Codebook table {tname!r}, column {col.get('name')!r}: `type` = "
+                    f"{col.get('type')!r} is not valid; choose one of: {', '.join(TYPES)}."
+                )
     return Codebook(tables, " ".join(str(data.get("offsets_note", "")).split()))
 
 
@@ -97,10 +99,17 @@ def infer_type(series: pd.Series) -> str:
 def _field(book: Codebook, table: str, name: str, series: pd.Series | None) -> dict:
     col = book.column(table, name)
     if col is None:
-        return {"name": name, "type": infer_type(series) if series is not None else "string",
-                "description": UNDOCUMENTED}
-    field = {"name": name, "type": col["type"], "title": col.get("label", ""),
-             "description": " ".join(str(col.get("description", "")).split())}
+        return {
+            "name": name,
+            "type": infer_type(series) if series is not None else "string",
+            "description": UNDOCUMENTED,
+        }
+    field = {
+        "name": name,
+        "type": col["type"],
+        "title": col.get("label", ""),
+        "description": " ".join(str(col.get("description", "")).split()),
+    }
     if col["type"] == "date":
         field["format"] = "default"  # ISO 8601: 2025-03-21
     constraints = {}
@@ -119,30 +128,35 @@ def _field(book: Codebook, table: str, name: str, series: pd.Series | None) -> d
     return field
 
 
-def table_schema(name: str, df: pd.DataFrame | None, *, present: set[str] | None = None,
-                 book: Codebook | None = None) -> dict:
+def table_schema(
+    name: str, df: pd.DataFrame | None, *, present: set[str] | None = None, book: Codebook | None = None
+) -> dict:
     """The Table Schema of one table: the codebook's fields for the columns `df` has (in its order),
     keys whose columns are all there, foreign keys to tables in `present`."""
     book = book or load_codebook()
     entry = book.table(name) or {}
     columns = list(df.columns) if df is not None else [c["name"] for c in book.columns(name)]
-    schema: dict = {"fields": [_field(book, name, c, df[c] if df is not None else None) for c in columns],
-                    "missingValues": [""]}
+    schema: dict = {
+        "fields": [_field(book, name, c, df[c] if df is not None else None) for c in columns],
+        "missingValues": [""],
+    }
     pk = entry.get("primary_key") or []
     if pk and set(pk) <= set(columns):
         schema["primaryKey"] = list(pk)
     fks = []
     for fk in entry.get("foreign_keys") or []:
         if set(fk["fields"]) <= set(columns) and (present is None or fk["table"] in present):
-            fks.append({"fields": list(fk["fields"]),
-                        "reference": {"resource": fk["table"], "fields": list(fk["reference"])}})
+            fks.append(
+                {"fields": list(fk["fields"]), "reference": {"resource": fk["table"], "fields": list(fk["reference"])}}
+            )
     if fks:
         schema["foreignKeys"] = fks
     return schema
 
 
-def datapackage(tables: dict[str, pd.DataFrame], *, csv: bool = True, manifest: dict | None = None,
-                book: Codebook | None = None) -> dict:
+def datapackage(
+    tables: dict[str, pd.DataFrame], *, csv: bool = True, manifest: dict | None = None, book: Codebook | None = None
+) -> dict:
     """The Data Package descriptor of `tables` (a dict, deterministic: tables sorted by name)."""
     book = book or load_codebook()
     manifest = manifest or {}
@@ -153,8 +167,13 @@ def datapackage(tables: dict[str, pd.DataFrame], *, csv: bool = True, manifest: 
         df = tables[name]
         res = {"name": name, "profile": "tabular-data-resource"}
         if csv:
-            res.update(path=f"{name}.csv", format="csv", mediatype="text/csv", encoding="utf-8-sig",
-                       dialect={"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True})
+            res.update(
+                path=f"{name}.csv",
+                format="csv",
+                mediatype="text/csv",
+                encoding="utf-8-sig",
+                dialect={"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True},
+            )
         else:
             res.update(path=f"{name}.parquet", format="parquet")
         res["parquet"] = f"{name}.parquet"  # the same table as Parquet (custom property)
@@ -170,7 +189,7 @@ def datapackage(tables: dict[str, pd.DataFrame], *, csv: bool = True, manifest: 
         "name": "fazhi-corpus",
         "title": "法治政府建设年度报告 corpus tables (fazhi)",
         "description": "Tables written by `fazhi build` from a folder of annual rule-of-law government reports. "
-                       + book.offsets_note,
+        + book.offsets_note,
         "fazhi_version": manifest.get("fazhi_version", ""),
         "input_fingerprint": manifest.get("input_fingerprint", ""),
         "resources": resources,
@@ -178,8 +197,9 @@ def datapackage(tables: dict[str, pd.DataFrame], *, csv: bool = True, manifest: 
     return package
 
 
-def write_datapackage(out_dir: str | Path, tables: dict[str, pd.DataFrame], *, csv: bool | None = None,
-                      manifest: dict | None = None) -> Path:
+def write_datapackage(
+    out_dir: str | Path, tables: dict[str, pd.DataFrame], *, csv: bool | None = None, manifest: dict | None = None
+) -> Path:
     """Write `out_dir/datapackage.json` describing `tables` (the folder `Corpus.save` wrote).
 
     `csv`: whether the resources point at the CSV files (default: when `out_dir/reports.csv` exists);
@@ -220,10 +240,16 @@ def markdown(book: Codebook | None = None) -> str:
     """The README's data dictionary: one table per table of the codebook (column, type, label,
     meaning with unit and allowed values), keys below each."""
     book = book or load_codebook()
-    lines = [book.offsets_note, "",
-             ("Every build also writes `datapackage.json` beside the tables: this dictionary as a Frictionless "
-             "Data Package (types, Chinese labels, allowed values, units, primary and foreign keys), so the "
-             "folder carries its own codebook."), ""]
+    lines = [
+        book.offsets_note,
+        "",
+        (
+            "Every build also writes `datapackage.json` beside the tables: this dictionary as a Frictionless "
+            "Data Package (types, Chinese labels, allowed values, units, primary and foreign keys), so the "
+            "folder carries its own codebook."
+        ),
+        "",
+    ]
     for name, entry in book.tables.items():
         head = f"**{name}** ({entry.get('label', '')}) — {_cell(entry.get('description', ''))}"
         lines += [head, "", "| column | type | 标签 | meaning |", "|---|---|---|---|"]
@@ -259,16 +285,19 @@ def render_readme(readme_text: str, book: Codebook | None = None) -> str:
 
     block = f"{README_START}\n{markdown(book)}{README_END}"
     if readme_section(readme_text) is None:
-        raise FazhiError("The README has no codebook markers; add the lines "
-                         f"{README_START!r} and {README_END!r} where the data dictionary goes.")
+        raise FazhiError(
+            "The README has no codebook markers; add the lines "
+            f"{README_START!r} and {README_END!r} where the data dictionary goes."
+        )
     return _SECTION.sub(lambda _: block, readme_text, count=1)
 
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m fazhi_lib.codebook",
-                                     description="Regenerate (or check) the README's data dictionary.")
+    parser = argparse.ArgumentParser(
+        prog="python -m fazhi_lib.codebook", description="Regenerate (or check) the README's data dictionary."
+    )
     parser.add_argument("--readme", default="README.md")
     parser.add_argument("--check", action="store_true", help="exit 1 if the README disagrees with the codebook")
     args = parser.parse_args(argv)

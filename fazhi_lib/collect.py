@@ -40,8 +40,21 @@ from .provenance import ATTACHMENT_SUFFIXES, MANIFEST_NAME, page_links, read_she
 from .version import __version__
 
 MANIFEST_COLUMNS = [
-    "url", "final_url", "status", "http_status", "fetched_at", "content_type", "charset", "bytes", "sha256", "file",
-    "attachment_of", "redirects", "etag", "last_modified", "error",
+    "url",
+    "final_url",
+    "status",
+    "http_status",
+    "fetched_at",
+    "content_type",
+    "charset",
+    "bytes",
+    "sha256",
+    "file",
+    "attachment_of",
+    "redirects",
+    "etag",
+    "last_modified",
+    "error",
 ]
 STATUSES = ("saved", "not_modified", "failed", "refused_robots")
 ATTACHMENT_MODES = ("stub", "all", "none")
@@ -49,10 +62,17 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 ROBOTS_MAX_BYTES = 512_000  # RFC 9309: crawlers may stop reading a robots.txt after 500 KiB
 _CT_SUFFIX = {
-    "text/html": ".html", "application/xhtml+xml": ".html", "text/plain": ".txt", "application/pdf": ".pdf",
+    "text/html": ".html",
+    "application/xhtml+xml": ".html",
+    "text/plain": ".txt",
+    "application/pdf": ".pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/msword": ".doc", "application/ofd": ".ofd", "application/vnd.ofd": ".ofd",
-    "application/kswps": ".wps", "application/wps-office.wps": ".wps", "application/vnd.ms-works": ".wps",
+    "application/msword": ".doc",
+    "application/ofd": ".ofd",
+    "application/vnd.ofd": ".ofd",
+    "application/kswps": ".wps",
+    "application/wps-office.wps": ".wps",
+    "application/vnd.ms-works": ".wps",
 }
 _KNOWN_SUFFIXES = (".html", ".htm", ".txt", *ATTACHMENT_SUFFIXES)
 _UNSAFE = re.compile(r"[^\w.\-]+")  # in saved file names: anything but letters, digits, _ . -
@@ -88,8 +108,9 @@ class CollectOptions:
 
     def check(self) -> CollectOptions:
         if self.attachments not in ATTACHMENT_MODES:
-            raise CollectError(f"`attachments` = {self.attachments!r} is not valid; choose one of: "
-                               f"{', '.join(ATTACHMENT_MODES)}.")
+            raise CollectError(
+                f"`attachments` = {self.attachments!r} is not valid; choose one of: {', '.join(ATTACHMENT_MODES)}."
+            )
         for name in ("delay", "timeout", "backoff", "max_retry_after"):
             if getattr(self, name) < 0:
                 raise CollectError(f"`{name}` = {getattr(self, name)!r} is not valid; give a number of seconds ≥ 0.")
@@ -121,8 +142,10 @@ class CollectSummary:
         return self.requested == self.saved + self.not_modified + self.failed + self.refused + self.kept
 
     def line(self) -> str:
-        s = (f"{self.requested} requested: {self.saved} saved, {self.not_modified} not modified, {self.failed} failed, "
-             f"{self.refused} refused by robots.txt, {self.kept} already saved")
+        s = (
+            f"{self.requested} requested: {self.saved} saved, {self.not_modified} not modified, {self.failed} failed, "
+            f"{self.refused} refused by robots.txt, {self.kept} already saved"
+        )
         if self.attachments_saved or self.attachments_failed:
             n = self.attachments_saved
             s += f"; {n} attachment{'s' if n != 1 else ''} saved"
@@ -153,8 +176,10 @@ def read_addresses(source: str | Path | pd.DataFrame | list[str]) -> pd.DataFram
     else:
         path = Path(source)
         if not path.is_file():
-            raise CollectError(f"The address list {str(path)!r} does not exist; give a text file with one URL a line, "
-                               f"or a CSV/Excel sheet with a url column.")
+            raise CollectError(
+                f"The address list {str(path)!r} does not exist; give a text file with one URL a line, "
+                f"or a CSV/Excel sheet with a url column."
+            )
         if path.suffix.lower() in (".csv", ".tsv", ".xlsx", ".xls"):
             df = read_sheet(path, what="address list")
         else:
@@ -166,8 +191,10 @@ def read_addresses(source: str | Path | pd.DataFrame | list[str]) -> pd.DataFram
     df = df.rename(columns={lower["url"]: "url"})
     clash = [c for c in df.columns if c != "url" and c in MANIFEST_COLUMNS]
     if clash:
-        raise CollectError(f"The address list's column {clash[0]!r} has the name of a manifest column; rename it "
-                           f"(manifest columns: {', '.join(MANIFEST_COLUMNS)}).")
+        raise CollectError(
+            f"The address list's column {clash[0]!r} has the name of a manifest column; rename it "
+            f"(manifest columns: {', '.join(MANIFEST_COLUMNS)})."
+        )
     df = df.fillna("").astype(str)
     df["url"] = df["url"].str.strip()
     df = df[df["url"] != ""]
@@ -331,8 +358,9 @@ class _Collector:
                             body += chunk
                             if len(body) > max_bytes:
                                 raise _TooLarge(len(body))
-                        return _Reply(resp.status_code, dict(resp.headers), bytes(body), str(resp.url),
-                                      resp.charset_encoding)
+                        return _Reply(
+                            resp.status_code, dict(resp.headers), bytes(body), str(resp.url), resp.charset_encoding
+                        )
             finally:
                 end = loop.time()
                 self.log.append((host_key(url), start, end))
@@ -362,8 +390,9 @@ class _Collector:
                 return exc.retry_after  # the host's pacing waits for it too (next_at)
             return backoff(state)
 
-        retrying = AsyncRetrying(stop=stop_after_attempt(opts.retries + 1), wait=wait,
-                                 retry=retry_if_exception(retryable), reraise=True)
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(opts.retries + 1), wait=wait, retry=retry_if_exception(retryable), reraise=True
+        )
         async for attempt in retrying:
             with attempt:
                 return await self._once(url, headers or {}, max_bytes or opts.max_bytes)
@@ -464,16 +493,20 @@ class _Collector:
             row["fetched_at"] = _now()
         if reply is not None:
             if reply.status == 304 and have:
-                row |= {k: have.get(k, "") for k in ("content_type", "charset", "bytes", "sha256", "file", "etag",
-                                                     "last_modified")}
+                row |= {
+                    k: have.get(k, "")
+                    for k in ("content_type", "charset", "bytes", "sha256", "file", "etag", "last_modified")
+                }
                 row |= {"status": "not_modified", "error": ""}
             elif 200 <= reply.status < 300:
                 self._save(row, reply, have)
             else:
                 row |= {"status": "failed", "error": f"HTTP {reply.status}"}
         if row["status"] == "failed" and have:  # a refresh that failed keeps the copy saved before
-            row |= {k: have.get(k, "") for k in ("content_type", "charset", "bytes", "sha256", "file", "etag",
-                                                 "last_modified")}
+            row |= {
+                k: have.get(k, "")
+                for k in ("content_type", "charset", "bytes", "sha256", "file", "etag", "last_modified")
+            }
             row["error"] += f"; the copy saved at {have.get('fetched_at')} is kept"
         self.rows[url] = row
         self._record(row)
@@ -501,9 +534,17 @@ class _Collector:
         finally:
             if tmp.exists():
                 tmp.unlink()
-        row |= {"status": "saved", "content_type": h.get("content-type", ""), "charset": (reply.charset or "").lower(),
-                "bytes": str(len(body)), "sha256": digest, "file": name, "etag": h.get("etag", ""),
-                "last_modified": h.get("last-modified", ""), "error": ""}
+        row |= {
+            "status": "saved",
+            "content_type": h.get("content-type", ""),
+            "charset": (reply.charset or "").lower(),
+            "bytes": str(len(body)),
+            "sha256": digest,
+            "file": name,
+            "etag": h.get("etag", ""),
+            "last_modified": h.get("last-modified", ""),
+            "error": "",
+        }
 
     def _free_name(self, name: str, body: bytes, have: dict | None) -> str:
         """`name`, or NAME-2, NAME-3 … when a file of other bytes that this address did not save is there."""
@@ -511,8 +552,11 @@ class _Collector:
         candidate, n = name, 1
         while True:
             path = self.out_dir / candidate
-            if not path.exists() or (have and candidate == have.get("file")) or (
-                    candidate not in ours and path.read_bytes() == body):
+            if (
+                not path.exists()
+                or (have and candidate == have.get("file"))
+                or (candidate not in ours and path.read_bytes() == body)
+            ):
                 return candidate
             n += 1
             stem, dot, ext = name.rpartition(".")
@@ -527,8 +571,11 @@ class _Collector:
         embedded = any(link.kind == "embedded" for link in links)
         if self.opts.attachments == "stub" and not embedded and readable_cjk(reply.body) >= self.opts.stub_chars:
             return
-        wanted = [link for link in links if link.kind == "attachment" or link.url.lower().split("?")[0].endswith(
-            ATTACHMENT_SUFFIXES)][: self.opts.max_attachments]
+        wanted = [
+            link
+            for link in links
+            if link.kind == "attachment" or link.url.lower().split("?")[0].endswith(ATTACHMENT_SUFFIXES)
+        ][: self.opts.max_attachments]
         await asyncio.gather(*(self.fetch(link.url, {}, attachment_of=row["url"]) for link in wanted))
 
     def _record(self, row: dict) -> None:
@@ -552,8 +599,10 @@ def _reason(exc: BaseException, opts: CollectOptions) -> str:
         return f"larger than the size limit of {opts.max_bytes:,} bytes ({exc.args[0]:,} bytes or more); not saved"
     if isinstance(exc, _Retry):
         if exc.retry_after is not None and exc.retry_after > opts.max_retry_after:
-            return (f"HTTP {exc.status}: the server asks to retry after {exc.retry_after:.0f} s, longer than "
-                    f"max_retry_after ({opts.max_retry_after:.0f} s); try again later")
+            return (
+                f"HTTP {exc.status}: the server asks to retry after {exc.retry_after:.0f} s, longer than "
+                f"max_retry_after ({opts.max_retry_after:.0f} s); try again later"
+            )
         return f"HTTP {exc.status} {attempts}"
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out {attempts} (timeout {opts.timeout:g} s)"
@@ -572,8 +621,10 @@ def read_manifest(out_dir: str | Path) -> pd.DataFrame:
         return pd.DataFrame(columns=MANIFEST_COLUMNS)
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     if not {"url", "status", "file"} <= set(df.columns):
-        raise CollectError(f"{str(path)!r} is not a manifest written by `fazhi collect` (no url, status and file "
-                           f"columns); choose another --out folder.")
+        raise CollectError(
+            f"{str(path)!r} is not a manifest written by `fazhi collect` (no url, status and file "
+            f"columns); choose another --out folder."
+        )
     return df.drop_duplicates("url", keep="last")  # the journal appends: the last row of an address wins
 
 
@@ -588,8 +639,15 @@ def _write_manifest(path: Path, columns: list[str], rows: list[dict]) -> None:
 
 
 # ---------------------------------------------------------------- the entry point
-def collect(addresses, out_dir: str | Path, *, progress: bool = False, options: CollectOptions | None = None,
-            transport=None, **settings) -> CollectResult:
+def collect(
+    addresses,
+    out_dir: str | Path,
+    *,
+    progress: bool = False,
+    options: CollectOptions | None = None,
+    transport=None,
+    **settings,
+) -> CollectResult:
     """Fetch every address of `addresses` (see `read_addresses`) into `out_dir` (see the module doc).
 
     `settings` are fields of `CollectOptions` (contact=, delay=, concurrency=, timeout=, retries=, …).
@@ -640,9 +698,15 @@ def collect(addresses, out_dir: str | Path, *, progress: bool = False, options: 
     _write_manifest(path, columns, ordered)
     manifest = pd.DataFrame(ordered, columns=columns) if ordered else pd.DataFrame(columns=columns)
     summary = _summarise(todo["url"].tolist(), rows_now, interrupted)
-    result = CollectResult(manifest, summary, out_dir, collector.requests if collector else 0,
-                           time.perf_counter() - t0, {u for u, r in rows_now.items() if not r.get("_kept")},
-                           collector.log if collector else [])
+    result = CollectResult(
+        manifest,
+        summary,
+        out_dir,
+        collector.requests if collector else 0,
+        time.perf_counter() - t0,
+        {u for u, r in rows_now.items() if not r.get("_kept")},
+        collector.log if collector else [],
+    )
     if interrupted:
         raise CollectInterrupted(result)
     return result
@@ -680,10 +744,15 @@ def _summarise(urls: list[str], rows: dict[str, dict], interrupted: bool) -> Col
         counts["kept" if r.get("_kept") else r["status"]] += 1
     att = [r for u, r in rows.items() if r.get("attachment_of") and u not in set(urls) and not r.get("_kept")]
     return CollectSummary(
-        requested=len(urls) if not interrupted else sum(counts.values()), saved=counts["saved"],
-        not_modified=counts["not_modified"], failed=counts["failed"], refused=counts["refused_robots"],
-        kept=counts["kept"], attachments_saved=sum(r["status"] == "saved" for r in att),
-        attachments_failed=sum(r["status"] != "saved" for r in att), interrupted=interrupted,
+        requested=len(urls) if not interrupted else sum(counts.values()),
+        saved=counts["saved"],
+        not_modified=counts["not_modified"],
+        failed=counts["failed"],
+        refused=counts["refused_robots"],
+        kept=counts["kept"],
+        attachments_saved=sum(r["status"] == "saved" for r in att),
+        attachments_failed=sum(r["status"] != "saved" for r in att),
+        interrupted=interrupted,
     )
 
 
@@ -693,8 +762,14 @@ async def _run(opts, out_dir, previous, journal, todo: pd.DataFrame, progress: b
 
     timeout = httpx.Timeout(opts.timeout)
     limits = httpx.Limits(max_connections=opts.concurrency, max_keepalive_connections=opts.concurrency)
-    async with httpx.AsyncClient(headers={"User-Agent": opts.user_agent}, timeout=timeout, limits=limits,
-                                 follow_redirects=False, transport=transport, trust_env=False) as client:
+    async with httpx.AsyncClient(
+        headers={"User-Agent": opts.user_agent},
+        timeout=timeout,
+        limits=limits,
+        follow_redirects=False,
+        transport=transport,
+        trust_env=False,
+    ) as client:
         collector = _Collector(opts, out_dir, previous, journal, client)
         _LAST["collector"] = collector
         extras = todo.set_index("url").to_dict("index") if len(todo.columns) > 1 else {}

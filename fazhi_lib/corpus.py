@@ -26,17 +26,74 @@ from .sections import SECTION_KINDS
 
 # Column order of the core tables (the data dictionary in README.md explains each column).
 REPORT_COLUMNS = [
-    "report_id", "source_file", "sha256", "format", "encoding", "converted_from", "title", "issuer", "issuer_full",
-    "issuer_source", "level", "province", "prefecture", "county", "report_year", "report_year_source",
-    "publish_date", "written_date", "index_no", "publisher", "n_chars", "part_kinds", "missing_parts",
-    "n_problem_items", "printed_twice", "status", "warnings",
+    "report_id",
+    "source_file",
+    "sha256",
+    "format",
+    "encoding",
+    "converted_from",
+    "title",
+    "issuer",
+    "issuer_full",
+    "issuer_source",
+    "level",
+    "province",
+    "prefecture",
+    "county",
+    "report_year",
+    "report_year_source",
+    "publish_date",
+    "written_date",
+    "index_no",
+    "publisher",
+    "n_chars",
+    "part_kinds",
+    "missing_parts",
+    "n_problem_items",
+    "printed_twice",
+    "status",
+    "warnings",
 ]
 SECTION_COLUMNS = [
-    "report_id", "order", "depth", "number", "marker", "heading", "kind", "part_order",
-    "start", "end", "raw_start", "raw_end", "text",
+    "report_id",
+    "order",
+    "depth",
+    "number",
+    "marker",
+    "heading",
+    "kind",
+    "part_order",
+    "start",
+    "end",
+    "raw_start",
+    "raw_end",
+    "text",
 ]
-PART_COLUMNS = ["report_id", "part_order", "kind", "heading", "marker", "intro", "start", "end", "raw_start", "raw_end", "text"]
-ITEM_COLUMNS = ["report_id", "item_order", "item_no", "marker", "heading", "text", "start", "end", "raw_start", "raw_end"]
+PART_COLUMNS = [
+    "report_id",
+    "part_order",
+    "kind",
+    "heading",
+    "marker",
+    "intro",
+    "start",
+    "end",
+    "raw_start",
+    "raw_end",
+    "text",
+]
+ITEM_COLUMNS = [
+    "report_id",
+    "item_order",
+    "item_no",
+    "marker",
+    "heading",
+    "text",
+    "start",
+    "end",
+    "raw_start",
+    "raw_end",
+]
 LOG_COLUMNS = ["source_file", "report_id", "status", "messages"]
 TEXT_COLUMNS = ["report_id", "text"]
 CORE_TABLES = ("reports", "texts", "sections", "parts", "problem_items", "parse_log")
@@ -66,8 +123,18 @@ class Corpus:
     def empty(self) -> bool:
         return self.reports.empty
 
-    def filter(self, *, years=None, levels=None, provinces=None, regions=None, issuers=None,
-               prefectures=None, counties=None, report_ids=None) -> Corpus:
+    def filter(
+        self,
+        *,
+        years=None,
+        levels=None,
+        provinces=None,
+        regions=None,
+        issuers=None,
+        prefectures=None,
+        counties=None,
+        report_ids=None,
+    ) -> Corpus:
         """The same tables restricted to matching reports. Each filter takes one value or a list."""
         reports = self.reports
         mask = pd.Series(True, index=reports.index)
@@ -84,15 +151,24 @@ class Corpus:
             try:
                 wanted = [int(y) for y in as_list(years)]
             except (TypeError, ValueError):
-                raise FazhiError(f"`years` = {years!r} is not valid; give a year such as 2024 or a list of years.") from None
+                raise FazhiError(
+                    f"`years` = {years!r} is not valid; give a year such as 2024 or a list of years."
+                ) from None
             mask &= reports["report_year"].isin(wanted)
-        for name, column, value in (("provinces", "province", provinces), ("regions", "region", regions),
-                                    ("issuers", "issuer", issuers), ("prefectures", "prefecture", prefectures),
-                                    ("counties", "county", counties), ("report_ids", "report_id", report_ids)):
+        for name, column, value in (
+            ("provinces", "province", provinces),
+            ("regions", "region", regions),
+            ("issuers", "issuer", issuers),
+            ("prefectures", "prefecture", prefectures),
+            ("counties", "county", counties),
+            ("report_ids", "report_id", report_ids),
+        ):
             if value is None:
                 continue
             if column not in reports.columns:
-                raise FazhiError(f"`{name}` cannot be used: the reports table has no `{column}` column (rebuild with `fazhi build`).")
+                raise FazhiError(
+                    f"`{name}` cannot be used: the reports table has no `{column}` column (rebuild with `fazhi build`)."
+                )
             mask &= reports[column].isin(as_list(value))
         keep = set(reports.loc[mask, "report_id"])
         tables = {}
@@ -108,7 +184,9 @@ class Corpus:
         if kind not in SECTION_KINDS:
             raise invalid("part_kind", kind, SECTION_KINDS)
         parts = self.parts
-        cols = ["report_id", "issuer", "report_year", "level"] + [c for c in ("province", "region") if c in self.reports.columns]
+        cols = ["report_id", "issuer", "report_year", "level"] + [
+            c for c in ("province", "region") if c in self.reports.columns
+        ]
         if parts.empty:
             return pd.DataFrame(columns=cols + ["text"])
         sel = parts[parts["kind"] == kind].sort_values(["report_id", "part_order"])
@@ -208,8 +286,10 @@ class BuildSummary:
 
     def line(self) -> str:
         """'12 read, 5 parsed, 2 with warnings, 4 rejected, 2 duplicates, 1 skipped'"""
-        return (f"{self.read} read, {self.parsed} parsed, {self.with_warnings} with warnings, {self.rejected} rejected, "
-                f"{self.duplicates} duplicates, {self.skipped} skipped")
+        return (
+            f"{self.read} read, {self.parsed} parsed, {self.with_warnings} with warnings, {self.rejected} rejected, "
+            f"{self.duplicates} duplicates, {self.skipped} skipped"
+        )
 
 
 def summarise(parse_log: pd.DataFrame) -> BuildSummary:
@@ -219,8 +299,12 @@ def summarise(parse_log: pd.DataFrame) -> BuildSummary:
     if unknown:
         raise invalid("status", min(unknown), ["ok", "warning", "error", "duplicate", "skipped"])
     return BuildSummary(
-        read=len(parse_log), parsed=counts.get("ok", 0) + counts.get("warning", 0), with_warnings=counts.get("warning", 0),
-        rejected=counts.get("error", 0), duplicates=counts.get("duplicate", 0), skipped=counts.get("skipped", 0),
+        read=len(parse_log),
+        parsed=counts.get("ok", 0) + counts.get("warning", 0),
+        with_warnings=counts.get("warning", 0),
+        rejected=counts.get("error", 0),
+        duplicates=counts.get("duplicate", 0),
+        skipped=counts.get("skipped", 0),
     )
 
 
@@ -236,15 +320,21 @@ def require_reports(corpus: Corpus, *, at_least: int = 1, what: str = "this anal
         return corpus
     log = corpus.tables.get("parse_log")
     if n == 0 and (log is None or log.empty):
-        raise FazhiError("The corpus is empty: no input files were found; put report files in the input folder and "
-                         "run `fazhi build RAW_DIR --out DIR` again.")
+        raise FazhiError(
+            "The corpus is empty: no input files were found; put report files in the input folder and "
+            "run `fazhi build RAW_DIR --out DIR` again."
+        )
     if n == 0 and len(log) and not (log["status"].isin(["ok", "warning"])).any():
         s = summarise(log)
-        raise FazhiError(f"The corpus has no reports: of {s.read} files, {s.rejected} were rejected, {s.duplicates} were "
-                         f"duplicates and {s.skipped} were skipped (their reasons are in parse_log); add report files and "
-                         f"run `fazhi build` again.")
-    raise FazhiError(f"{what[:1].upper() + what[1:]} needs at least {at_least} report{'s' if at_least != 1 else ''}; "
-                     f"the selection has {n}. Widen the selection (fewer filters) or add reports.")
+        raise FazhiError(
+            f"The corpus has no reports: of {s.read} files, {s.rejected} were rejected, {s.duplicates} were "
+            f"duplicates and {s.skipped} were skipped (their reasons are in parse_log); add report files and "
+            f"run `fazhi build` again."
+        )
+    raise FazhiError(
+        f"{what[:1].upper() + what[1:]} needs at least {at_least} report{'s' if at_least != 1 else ''}; "
+        f"the selection has {n}. Widen the selection (fewer filters) or add reports."
+    )
 
 
 def select(corpus: Corpus, *, at_least: int = 1, **filters) -> Corpus:
@@ -258,19 +348,31 @@ def select(corpus: Corpus, *, at_least: int = 1, **filters) -> Corpus:
     out = corpus.filter(**active) if active else corpus
     if len(out.reports) >= at_least:
         return out
-    columns = {"years": "report_year", "levels": "level", "provinces": "province", "regions": "region",
-               "issuers": "issuer", "prefectures": "prefecture", "counties": "county", "report_ids": "report_id"}
+    columns = {
+        "years": "report_year",
+        "levels": "level",
+        "provinces": "province",
+        "regions": "region",
+        "issuers": "issuer",
+        "prefectures": "prefecture",
+        "counties": "county",
+        "report_ids": "report_id",
+    }
     if len(corpus.reports) < at_least:
         require_reports(corpus, at_least=at_least)
     for name, value in active.items():
         col = columns.get(name)
         if col in corpus.reports.columns and len(corpus.filter(**{name: value}).reports) < at_least:
             present = sorted({str(v) for v in corpus.reports[col].dropna()})
-            raise FazhiError(f"`{name}` = {value!r} selects {'no report' if at_least == 1 else f'fewer than {at_least} reports'}; "
-                             f"choose among: {', '.join(present)}.")
+            raise FazhiError(
+                f"`{name}` = {value!r} selects {'no report' if at_least == 1 else f'fewer than {at_least} reports'}; "
+                f"choose among: {', '.join(present)}."
+            )
     together = " and ".join(f"`{k}` = {v!r}" for k, v in active.items())
-    raise FazhiError(f"{together} together select {len(out.reports)} report{'s' if len(out.reports) != 1 else ''}; "
-                     f"at least {at_least} needed. Drop one of the filters.")
+    raise FazhiError(
+        f"{together} together select {len(out.reports)} report{'s' if len(out.reports) != 1 else ''}; "
+        f"at least {at_least} needed. Drop one of the filters."
+    )
 
 
 # ---------------------------------------------------------------- partitioned Parquet datasets
@@ -303,9 +405,15 @@ def write_partitioned(corpus: Corpus, out_dir: str | Path) -> Path:
             continue
         table = table.copy()
         table[PARTITION_COLUMN] = table[PARTITION_COLUMN].astype("Int64")
-        ds.write_dataset(pa.Table.from_pandas(table, preserve_index=False), root / name, format="parquet",
-                         partitioning=partitioning, basename_template="part-{i}.parquet",
-                         existing_data_behavior="overwrite_or_ignore", use_threads=False)
+        ds.write_dataset(
+            pa.Table.from_pandas(table, preserve_index=False),
+            root / name,
+            format="parquet",
+            partitioning=partitioning,
+            basename_template="part-{i}.parquet",
+            existing_data_behavior="overwrite_or_ignore",
+            use_threads=False,
+        )
     return root
 
 

@@ -35,8 +35,21 @@ import pandas as pd
 from .errors import FazhiError, invalid
 
 UNITS = ("reports", "items")
-CROSSTAB_COLUMNS = ["category", "category_label", "group", "n_units", "count", "share", "expected",
-                    "residual", "adjusted_residual", "chi2", "df", "p_value", "n_small_expected"]
+CROSSTAB_COLUMNS = [
+    "category",
+    "category_label",
+    "group",
+    "n_units",
+    "count",
+    "share",
+    "expected",
+    "residual",
+    "adjusted_residual",
+    "chi2",
+    "df",
+    "p_value",
+    "n_small_expected",
+]
 
 
 # ------------------------------------------------------------------------------ χ² of a table
@@ -87,7 +100,9 @@ def _report_variables(corpus) -> pd.DataFrame:
     return reports
 
 
-def category_units(corpus, *, source: str | None = None, unit: str = "reports") -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def category_units(
+    corpus, *, source: str | None = None, unit: str = "reports"
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """(units, coded, labels): every unit (report or problem item) with its report_id; the (unit,
     category) pairs found; category → label, in the categories' own order.
 
@@ -106,16 +121,19 @@ def category_units(corpus, *, source: str | None = None, unit: str = "reports") 
             coded = cats[["report_id", "category"]].drop_duplicates().assign(unit_id=lambda d: d["report_id"])
         else:
             items = corpus.problem_items
-            units = pd.DataFrame({"report_id": items["report_id"],
-                                  "unit_id": items["report_id"] + "#" + items["item_order"].astype(str)})
+            units = pd.DataFrame(
+                {"report_id": items["report_id"], "unit_id": items["report_id"] + "#" + items["item_order"].astype(str)}
+            )
             coded = cats[["report_id", "item_order", "category"]].drop_duplicates()
             coded = coded.assign(unit_id=coded["report_id"] + "#" + coded["item_order"].astype(str))
         return units, coded[["unit_id", "category"]], labels
     from .reading import dictionary_counts, load_dictionary
 
     if unit != "reports":
-        raise FazhiError("`unit` = 'items' is not valid with a dictionary; a dictionary is counted on "
-                         "whole reports: use unit='reports'.")
+        raise FazhiError(
+            "`unit` = 'items' is not valid with a dictionary; a dictionary is counted on "
+            "whole reports: use unit='reports'."
+        )
     dic = load_dictionary(source)
     counts = dictionary_counts(corpus, dic, by="report")
     units = corpus.reports[["report_id"]].assign(unit_id=corpus.reports["report_id"])
@@ -124,8 +142,9 @@ def category_units(corpus, *, source: str | None = None, unit: str = "reports") 
     return units, coded, {name: name for name in dic.names}
 
 
-def category_crosstab(corpus, *, by: str = "report_year", source=None, unit: str = "reports",
-                      min_units: int = 1) -> pd.DataFrame:
+def category_crosstab(
+    corpus, *, by: str = "report_year", source=None, unit: str = "reports", min_units: int = 1
+) -> pd.DataFrame:
     """Categories × the groups of report variable `by` (report_year, level, region, province, … or a
     scorecard column such as timeliness): one row per category and group, see the module docstring.
 
@@ -163,13 +182,31 @@ def category_crosstab(corpus, *, by: str = "report_year", source=None, unit: str
             expected = resid = adj = np.full(len(groups), np.nan)
             stat, df, p, small = np.nan, 0, np.nan, 0
         for j, g in enumerate(groups):
-            rows.append({"category": cat, "category_label": label, "group": g, "n_units": int(n_units[j]),
-                         "count": int(counts[j]), "share": counts[j] / n_units[j] if n_units[j] else np.nan,
-                         "expected": expected[j], "residual": resid[j], "adjusted_residual": adj[j],
-                         "chi2": stat, "df": df, "p_value": p, "n_small_expected": small})
+            rows.append(
+                {
+                    "category": cat,
+                    "category_label": label,
+                    "group": g,
+                    "n_units": int(n_units[j]),
+                    "count": int(counts[j]),
+                    "share": counts[j] / n_units[j] if n_units[j] else np.nan,
+                    "expected": expected[j],
+                    "residual": resid[j],
+                    "adjusted_residual": adj[j],
+                    "chi2": stat,
+                    "df": df,
+                    "p_value": p,
+                    "n_small_expected": small,
+                }
+            )
     out = pd.DataFrame(rows, columns=CROSSTAB_COLUMNS)
-    out.attrs.update(by=by, unit=unit, n_missing=missing, n_units=int(sizes.sum()),
-                     source="typology" if source is None else "dictionary")
+    out.attrs.update(
+        by=by,
+        unit=unit,
+        n_missing=missing,
+        n_units=int(sizes.sum()),
+        source="typology" if source is None else "dictionary",
+    )
     return out
 
 
@@ -236,8 +273,10 @@ def correspondence_analysis(table: pd.DataFrame, *, n_components: int = 2) -> CA
         table = pd.DataFrame(table)
     data = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0].astype(float)
     if data.shape[0] < 2 or data.shape[1] < 2:
-        raise FazhiError(f"Correspondence analysis needs at least 2 rows and 2 columns with counts; "
-                         f"the table has {data.shape[0]} × {data.shape[1]}.")
+        raise FazhiError(
+            f"Correspondence analysis needs at least 2 rows and 2 columns with counts; "
+            f"the table has {data.shape[0]} × {data.shape[1]}."
+        )
     n = data.to_numpy().sum()
     p = data.to_numpy() / n
     r, c = p.sum(axis=1), p.sum(axis=0)
@@ -252,12 +291,25 @@ def correspondence_analysis(table: pd.DataFrame, *, n_components: int = 2) -> CA
     rows = pd.DataFrame(u * sigma / np.sqrt(r)[:, None], index=data.index, columns=dims)
     cols = pd.DataFrame(v * sigma / np.sqrt(c)[:, None], index=data.columns, columns=dims)
     all_sigma = np.linalg.svd(s, compute_uv=False)
-    return CA(sigma**2, float((all_sigma**2).sum()), rows, cols,
-              pd.Series(r, index=data.index), pd.Series(c, index=data.columns))
+    return CA(
+        sigma**2,
+        float((all_sigma**2).sum()),
+        rows,
+        cols,
+        pd.Series(r, index=data.index),
+        pd.Series(c, index=data.columns),
+    )
 
 
-def term_group_table(corpus, *, by: str = "report_year", part: str | None = None, n_terms: int = 40,
-                     min_reports: int = 2, **token_options) -> pd.DataFrame:
+def term_group_table(
+    corpus,
+    *,
+    by: str = "report_year",
+    part: str | None = None,
+    n_terms: int = 40,
+    min_reports: int = 2,
+    **token_options,
+) -> pd.DataFrame:
     """Terms × groups of counts for correspondence analysis: the `n_terms` most frequent terms (in at
     least `min_reports` reports) of the chosen part (default: whole reports), tokens as `fz.tokenize`."""
     from .part_tokens import part_tokens
@@ -343,9 +395,18 @@ def place_labels(ax, labels, *, family: str | None = None, fontsize: float = 9):
     placed, hidden = [], []
     angles = np.deg2rad(np.arange(0, 360, 30))
     for (text, x, y, is_group), (px, py) in zip(labels, points):
-        probe = ax.text(0, 0, text, fontsize=fontsize + (1 if is_group else 0), family=family,
-                        color="#c0392b" if is_group else "#333333", ha="center", va="center",
-                        fontweight="bold" if is_group else "normal", zorder=4)
+        probe = ax.text(
+            0,
+            0,
+            text,
+            fontsize=fontsize + (1 if is_group else 0),
+            family=family,
+            color="#c0392b" if is_group else "#333333",
+            ha="center",
+            va="center",
+            fontweight="bold" if is_group else "normal",
+            zorder=4,
+        )
         ext = probe.get_window_extent(renderer)
         w, h = ext.width + 2, ext.height + 2
         spot = None
@@ -353,7 +414,7 @@ def place_labels(ax, labels, *, family: str | None = None, fontsize: float = 9):
             for ang in angles:
                 cx, cy = px + (radius + w / 2 * abs(np.cos(ang))) * np.cos(ang), py + radius * np.sin(ang)
                 box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-                inside = (box[0] >= frame.x0 and box[2] <= frame.x1 and box[1] >= frame.y0 and box[3] <= frame.y1)
+                inside = box[0] >= frame.x0 and box[2] <= frame.x1 and box[1] >= frame.y0 and box[3] <= frame.y1
                 if inside and not _overlaps(box, taken):
                     spot = (cx, cy, box, radius)
                     break
@@ -366,8 +427,13 @@ def place_labels(ax, labels, *, family: str | None = None, fontsize: float = 9):
         cx, cy, box, radius = spot
         probe.set_position(ax.transData.inverted().transform((cx, cy)))
         if radius > 1.6 * h:
-            ax.annotate("", xy=(x, y), xytext=ax.transData.inverted().transform((cx, cy)),
-                        arrowprops={"arrowstyle": "-", "color": "#aaaaaa", "linewidth": 0.6}, zorder=1)
+            ax.annotate(
+                "",
+                xy=(x, y),
+                xytext=ax.transData.inverted().transform((cx, cy)),
+                arrowprops={"arrowstyle": "-", "color": "#aaaaaa", "linewidth": 0.6},
+                zorder=1,
+            )
         taken.append(box)
         placed.append(box)
     return placed, hidden

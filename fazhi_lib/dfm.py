@@ -53,8 +53,9 @@ class Dfm:
         return pd.DataFrame(self.matrix.toarray(), index=self.docvars["doc_id"], columns=self.features)
 
 
-def document_feature_matrix(corpus, *, by: str = "report", part: str | None = None, min_count: int = 1,
-                            **token_options) -> Dfm:
+def document_feature_matrix(
+    corpus, *, by: str = "report", part: str | None = None, min_count: int = 1, **token_options
+) -> Dfm:
     """Counts of every token per report (all parts joined) or per part; features sorted by total count
     (then alphabetically), those with fewer than `min_count` occurrences in all documents dropped;
     documents sorted by report year, issuer, report id (and part order)."""
@@ -116,8 +117,12 @@ def write_dfm(dfm: Dfm, out_dir: str | Path) -> Path:
 
     def write_mtx(tmp):
         with open(tmp, "wb") as fh:
-            spio.mmwrite(fh, dfm.matrix.tocoo(), field="integer",
-                         comment=" fazhi document-feature matrix: rows = docvars.csv, columns = features.txt")
+            spio.mmwrite(
+                fh,
+                dfm.matrix.tocoo(),
+                field="integer",
+                comment=" fazhi document-feature matrix: rows = docvars.csv, columns = features.txt",
+            )
 
     atomic("dfm.mtx", write_mtx)
     atomic("features.txt", lambda tmp: Path(tmp).write_text("".join(f + "\n" for f in dfm.features), encoding="utf-8"))
@@ -132,6 +137,11 @@ def read_dfm(out_dir: str | Path) -> Dfm:
     out_dir = Path(out_dir)
     matrix = spio.mmread(str(out_dir / "dfm.mtx")).tocsr()
     features = (out_dir / "features.txt").read_text(encoding="utf-8").split("\n")[:-1]
-    docvars = pd.read_csv(out_dir / "docvars.csv", encoding="utf-8",
-                          dtype={"doc_id": str, "report_id": str}, keep_default_na=False, na_values=[""])
+    docvars = pd.read_csv(
+        out_dir / "docvars.csv",
+        encoding="utf-8",
+        dtype={"doc_id": str, "report_id": str},
+        keep_default_na=False,
+        na_values=[""],
+    )
     return Dfm(matrix, features, docvars)

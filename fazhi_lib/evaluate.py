@@ -128,7 +128,9 @@ def read_labels(path: str | Path) -> pd.DataFrame:
 
     path = Path(path)
     if not path.is_file():
-        raise FazhiError(f"The labels sheet {str(path)!r} does not exist; give a TSV, CSV or Excel file with a `file` column.")
+        raise FazhiError(
+            f"The labels sheet {str(path)!r} does not exist; give a TSV, CSV or Excel file with a `file` column."
+        )
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
@@ -140,7 +142,9 @@ def read_labels(path: str | Path) -> pd.DataFrame:
         raise FazhiError(f"The labels sheet {path.name} could not be read ({type(exc).__name__}: {exc}).") from None
     df.columns = [str(c).strip() for c in df.columns]
     if "file" not in df.columns:
-        raise FazhiError(f"The labels sheet {path.name} has no `file` column; its columns are: {', '.join(df.columns)}.")
+        raise FazhiError(
+            f"The labels sheet {path.name} has no `file` column; its columns are: {', '.join(df.columns)}."
+        )
     if not any(f in df.columns for f in FIELDS):
         raise FazhiError(f"The labels sheet {path.name} labels none of the fields; give one of: {', '.join(FIELDS)}.")
     return df
@@ -174,16 +178,27 @@ def evaluate_metadata(corpus, labels) -> Evaluation:
                 tally["accepted"][1] -= 1
                 continue
             msg = log.loc[log["source_file"].astype(str) == in_log[0], "messages"].iloc[0]
-            rows.append({"file": name, "field": "accepted", "label": "report", "got": "not a report",
-                         "evidence": str(msg)[:160]})
+            rows.append(
+                {
+                    "file": name,
+                    "field": "accepted",
+                    "label": "report",
+                    "got": "not a report",
+                    "evidence": str(msg)[:160],
+                }
+            )
             rep = pd.Series(dtype=object)  # a rejected report: every labelled field counts as not found
         else:
             tally["accepted"][0] += 1
             rep = reports.iloc[hits[0]]
         for f in fields:
             label = lab.get(f)
-            flag = {"issuer": "issuer_in_text", "province": "place_in_text", "prefecture": "place_in_text",
-                    "county": "place_in_text"}.get(f)
+            flag = {
+                "issuer": "issuer_in_text",
+                "province": "place_in_text",
+                "prefecture": "place_in_text",
+                "county": "place_in_text",
+            }.get(f)
             if flag and flag in lab and _text(lab.get(flag)).lower() in ("no", "n", "false", "0"):
                 continue
             ok, want, got = _compare(f, label, rep)
@@ -193,8 +208,12 @@ def evaluate_metadata(corpus, labels) -> Evaluation:
             tally[f][0] += ok
             if not ok:
                 rows.append({"file": name, "field": f, "label": want, "got": got, "evidence": _evidence(f, rep)})
-    scores = pd.DataFrame([{"field": f, "right": a, "scored": n, "accuracy": (a / n) if n else float("nan")}
-                           for f, (a, n) in tally.items()])
+    scores = pd.DataFrame(
+        [
+            {"field": f, "right": a, "scored": n, "accuracy": (a / n) if n else float("nan")}
+            for f, (a, n) in tally.items()
+        ]
+    )
     dis = pd.DataFrame(rows, columns=["file", "field", "label", "got", "evidence"])
     return Evaluation(scores, dis, problems)
 

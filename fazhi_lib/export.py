@@ -54,7 +54,68 @@ EXCEL_CELL_MAX = 32767  # characters (UTF-16 code units) of an Excel cell
 EXCEL_ROWS_MAX = 1_048_575  # data rows of an Excel sheet (one row is the header)
 # Names Stata (and pandas' Stata writer) reserve: a column so named gets a trailing underscore.
 STATA_RESERVED = frozenset(
-    ["aggregate", "array", "boolean", "break", "byte", "case", "catch", "class", "colvector", "complex", "const", "continue", "default", "delegate", "delete", "do", "double", "else", "eltypedef", "end", "enum", "explicit", "export", "external", "float", "for", "friend", "function", "global", "goto", "if", "inline", "int", "local", "long", "NULL", "pragma", "protected", "quad", "rowvector", "short", "typedef", "typename", "virtual", "_all", "_N", "_skip", "_b", "_pi", "str#", "in", "_pred", "strL", "_coef", "_rc", "using", "_cons", "_se", "with", "_n"]
+    [
+        "aggregate",
+        "array",
+        "boolean",
+        "break",
+        "byte",
+        "case",
+        "catch",
+        "class",
+        "colvector",
+        "complex",
+        "const",
+        "continue",
+        "default",
+        "delegate",
+        "delete",
+        "do",
+        "double",
+        "else",
+        "eltypedef",
+        "end",
+        "enum",
+        "explicit",
+        "export",
+        "external",
+        "float",
+        "for",
+        "friend",
+        "function",
+        "global",
+        "goto",
+        "if",
+        "inline",
+        "int",
+        "local",
+        "long",
+        "NULL",
+        "pragma",
+        "protected",
+        "quad",
+        "rowvector",
+        "short",
+        "typedef",
+        "typename",
+        "virtual",
+        "_all",
+        "_N",
+        "_skip",
+        "_b",
+        "_pi",
+        "str#",
+        "in",
+        "_pred",
+        "strL",
+        "_coef",
+        "_rc",
+        "using",
+        "_cons",
+        "_se",
+        "with",
+        "_n",
+    ]
 )
 SPSS_RESERVED = frozenset(["ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"])
 # Control characters an .xlsx cell cannot hold (as openpyxl's ILLEGAL_CHARACTERS_RE).
@@ -109,8 +170,9 @@ def _measure(text: str, unit: str) -> int:
     return len(text)
 
 
-def split_long_texts(df: pd.DataFrame, limit: int, *, unit: str, table: str, notes: list[str],
-                     fmt: str) -> pd.DataFrame:
+def split_long_texts(
+    df: pd.DataFrame, limit: int, *, unit: str, table: str, notes: list[str], fmt: str
+) -> pd.DataFrame:
     """Text columns with a value over `limit` → that column plus continuation columns `col_2`, …"""
     out = {}
     for col in df.columns:
@@ -127,11 +189,16 @@ def split_long_texts(df: pd.DataFrame, limit: int, *, unit: str, table: str, not
         k = max(len(p) for p in pieces)
         names = [col] + [_free_name(f"{col}_{i}", set(df.columns) | set(out)) for i in range(2, k + 1)]
         for j, name in enumerate(names):
-            out[name] = pd.Series([p[j] if j < len(p) else ("" if p[0] is not None else None) for p in pieces],
-                                  index=df.index, dtype=object)
+            out[name] = pd.Series(
+                [p[j] if j < len(p) else ("" if p[0] is not None else None) for p in pieces],
+                index=df.index,
+                dtype=object,
+            )
         n_long = sum(1 for p in pieces if len(p) > 1)
-        notes.append(f"{fmt}: {table}.{col}: {n_long} value(s) longer than {limit:,} {unit} split into "
-                     f"{', '.join(names)} (join them in order to get the text back)")
+        notes.append(
+            f"{fmt}: {table}.{col}: {n_long} value(s) longer than {limit:,} {unit} split into "
+            f"{', '.join(names)} (join them in order to get the text back)"
+        )
     return pd.DataFrame(out, index=df.index)
 
 
@@ -154,8 +221,10 @@ def _prepare_dir(out_dir: Path, targets: list[str]) -> dict:
     for rel in targets:
         target = out_dir / rel
         if target.exists() and rel not in written:
-            raise FazhiError(f"{target} exists and was not written by `fazhi export`; move it or choose "
-                             "another --out folder (fazhi never overwrites a file it did not write).")
+            raise FazhiError(
+                f"{target} exists and was not written by `fazhi export`; move it or choose "
+                "another --out folder (fazhi never overwrites a file it did not write)."
+            )
     return written
 
 
@@ -188,8 +257,16 @@ class Labelled:
     dates: list[str]
 
 
-def labelled_frame(table: str, df: pd.DataFrame, book: Codebook, *, fmt: str, notes: list[str],
-                   reserved: frozenset[str] = frozenset(), case_insensitive: bool = False) -> Labelled:
+def labelled_frame(
+    table: str,
+    df: pd.DataFrame,
+    book: Codebook,
+    *,
+    fmt: str,
+    notes: list[str],
+    reserved: frozenset[str] = frozenset(),
+    case_insensitive: bool = False,
+) -> Labelled:
     """Columns → plain numpy types with codes and value labels (see the module docstring)."""
     out, var_labels, val_labels, dates = {}, {}, {}, []
     taken = set()
@@ -206,15 +283,17 @@ def labelled_frame(table: str, df: pd.DataFrame, book: Codebook, *, fmt: str, no
         values = book.values(table, name) if col else {}
         if ctype == "boolean" or pd.api.types.is_bool_dtype(s):
             x = s.astype("boolean")
-            out[new] = (x.astype("float64") if x.isna().any() else x.astype("int8"))
+            out[new] = x.astype("float64") if x.isna().any() else x.astype("int8")
             val_labels[new] = {0: "false", 1: "true"}
         elif values and ctype == "string":
             codes = {code: i for i, code in enumerate(values, start=1)}
             present = {v for v in s.dropna().unique() if v != ""}
             unknown = sorted(present - set(codes))
             if unknown:
-                notes.append(f"{fmt}: {table}.{name} kept as text: values outside the codebook "
-                             f"({', '.join(map(str, unknown[:5]))})")
+                notes.append(
+                    f"{fmt}: {table}.{name} kept as text: values outside the codebook "
+                    f"({', '.join(map(str, unknown[:5]))})"
+                )
                 out[new] = s.astype(object).where(s.notna(), "").astype(str)
             else:
                 mapped = s.map(lambda v, codes=codes: codes.get(v, np.nan) if isinstance(v, str) else np.nan)
@@ -263,15 +342,25 @@ def write_stata(table: str, df: pd.DataFrame, path: Path, book: Codebook, notes:
     """One table as a Stata .dta (version 118): see the module docstring."""
     lab = labelled_frame(table, df, book, fmt="dta", notes=notes, reserved=STATA_RESERVED)
     frame = lab.frame
-    strl = [c for c in frame.columns if (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
-            and _strl_pays(frame[c])]
+    strl = [
+        c
+        for c in frame.columns
+        if (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])) and _strl_pays(frame[c])
+    ]
     entry = book.table(table) or {}
     data_label = _label({"label": entry.get("label", ""), "description": entry.get("title", table)}, table)
 
     def write(tmp):
-        frame.to_stata(tmp, write_index=False, version=118, variable_labels=lab.variable_labels,
-                       value_labels=lab.value_labels or None, convert_strl=strl,
-                       convert_dates={c: "td" for c in lab.dates}, data_label=data_label)
+        frame.to_stata(
+            tmp,
+            write_index=False,
+            version=118,
+            variable_labels=lab.variable_labels,
+            value_labels=lab.value_labels or None,
+            convert_strl=strl,
+            convert_dates={c: "td" for c in lab.dates},
+            data_label=data_label,
+        )
 
     _write_atomic(path, write)
     if strl:
@@ -290,10 +379,15 @@ def write_spss(table: str, df: pd.DataFrame, path: Path, book: Codebook, notes: 
         frame[c] = frame[c].map(lambda v: v.date() if pd.notna(v) else None)
 
     def write(tmp):
-        pyreadstat.write_sav(frame, tmp, column_labels=labels, compress=True, variable_value_labels=lab.value_labels or None,
-                             variable_format=formats or None,
-                             file_label=_label({"label": (book.table(table) or {}).get("label", ""),
-                                                "description": table}, table, 64))
+        pyreadstat.write_sav(
+            frame,
+            tmp,
+            column_labels=labels,
+            compress=True,
+            variable_value_labels=lab.value_labels or None,
+            variable_format=formats or None,
+            file_label=_label({"label": (book.table(table) or {}).get("label", ""), "description": table}, table, 64),
+        )
 
     _write_atomic(path, write)
 
@@ -308,8 +402,9 @@ def _excel_cell(ws, value, *, as_text: bool):
     return cell
 
 
-def write_excel(tables: dict[str, pd.DataFrame], path: Path, book: Codebook, notes: list[str],
-                about: list[str]) -> None:
+def write_excel(
+    tables: dict[str, pd.DataFrame], path: Path, book: Codebook, notes: list[str], about: list[str]
+) -> None:
     """One workbook: `about`, `codebook`, then one sheet per table (see the module docstring)."""
     import openpyxl
 
@@ -338,9 +433,20 @@ def write_excel(tables: dict[str, pd.DataFrame], path: Path, book: Codebook, not
     for tname, entry in book.tables.items():
         for col in entry.get("columns", []):
             values = "; ".join(f"{k} = {v}" for k, v in book.values(tname, col["name"]).items())
-            ws.append([_excel_cell(ws, str(v), as_text=False) for v in
-                       (tname, col["name"], col["type"], col.get("label", ""),
-                        " ".join(str(col.get("description", "")).split()), col.get("unit", ""), values)])
+            ws.append(
+                [
+                    _excel_cell(ws, str(v), as_text=False)
+                    for v in (
+                        tname,
+                        col["name"],
+                        col["type"],
+                        col.get("label", ""),
+                        " ".join(str(col.get("description", "")).split()),
+                        col.get("unit", ""),
+                        values,
+                    )
+                ]
+            )
     for sheet, _name, cols, _text_cols, part in sheets:
         ws = wb.create_sheet(sheet)
         ws.append(cols)
@@ -376,15 +482,19 @@ def write_parquet(table: str, df: pd.DataFrame, path: Path, book: Codebook) -> N
     fields = []
     for f in arrow.schema:
         col = book.column(table, f.name)
-        meta = {"description": " ".join(str(col.get("description", "")).split()), "label": col.get("label", "")} \
-            if col else {}
+        meta = (
+            {"description": " ".join(str(col.get("description", "")).split()), "label": col.get("label", "")}
+            if col
+            else {}
+        )
         values = book.values(table, f.name) if col else {}
         if values:
             meta["values"] = json.dumps({str(k): v for k, v in values.items()}, ensure_ascii=False)
         fields.append(f.with_metadata({k: str(v) for k, v in meta.items()}))
     entry = book.table(table) or {}
-    schema = pa.schema(fields, metadata={**(arrow.schema.metadata or {}),
-                                         b"description": str(entry.get("description", "")).encode()})
+    schema = pa.schema(
+        fields, metadata={**(arrow.schema.metadata or {}), b"description": str(entry.get("description", "")).encode()}
+    )
     _write_atomic(path, lambda tmp: pq.write_table(arrow.cast(schema), tmp, compression="zstd"))
 
 
@@ -407,8 +517,14 @@ def _targets(names: list[str], formats) -> list[str]:
     return out + ["export_notes.md"]
 
 
-def export(processed_dir: str | Path = "data/processed", out_dir: str | Path | None = None, *,
-           formats=FORMATS, tables=None, dfm_by: str = "report") -> ExportResult:
+def export(
+    processed_dir: str | Path = "data/processed",
+    out_dir: str | Path | None = None,
+    *,
+    formats=FORMATS,
+    tables=None,
+    dfm_by: str = "report",
+) -> ExportResult:
     """Export the tables `fazhi build` wrote in `processed_dir` (see the module docstring).
 
     `formats`: any of dta, sav, xlsx, parquet, dfm; `tables`: names of tables (default: all);
@@ -447,10 +563,14 @@ def export(processed_dir: str | Path = "data/processed", out_dir: str | Path | N
             from .dfm import document_feature_matrix, write_dfm
 
             write_dfm(document_feature_matrix(corpus, by=dfm_by), out_dir / "dfm")
-    about = [(f"fazhi export of {Path(processed_dir)} (fazhi {corpus.manifest.get('fazhi_version', '')}, "
-             f"input {corpus.manifest.get('input_fingerprint', '')[:12]})"),
-             "Column meanings: sheet `codebook` (and datapackage.json beside the tables).",
-             "Every change made to fit Excel, Stata or SPSS is listed below; nothing was cut."]
+    about = [
+        (
+            f"fazhi export of {Path(processed_dir)} (fazhi {corpus.manifest.get('fazhi_version', '')}, "
+            f"input {corpus.manifest.get('input_fingerprint', '')[:12]})"
+        ),
+        "Column meanings: sheet `codebook` (and datapackage.json beside the tables).",
+        "Every change made to fit Excel, Stata or SPSS is listed below; nothing was cut.",
+    ]
     if "xlsx" in formats:
         write_excel({n: corpus.tables[n] for n in names}, out_dir / WORKBOOK, book, notes, about)
     body = "# fazhi export notes\n\n" + "\n".join(f"- {line}" for line in about + (notes or ["no changes were needed"]))
@@ -459,6 +579,10 @@ def export(processed_dir: str | Path = "data/processed", out_dir: str | Path | N
         if (out_dir / rel).exists():
             result.files[rel] = (out_dir / rel).stat().st_size
     manifest = {"files": result.files, "formats": formats, "tables": names}
-    _write_atomic(out_dir / MANIFEST, lambda tmp: Path(tmp).write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"))
+    _write_atomic(
+        out_dir / MANIFEST,
+        lambda tmp: Path(tmp).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        ),
+    )
     return result

@@ -54,7 +54,7 @@ def corpus_indicators(corpus: Corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
     if ind is None:
         rows = []
         sections = corpus.sections
-        for rid, secs in (sections.groupby("report_id", sort=True) if not sections.empty else []):
+        for rid, secs in sections.groupby("report_id", sort=True) if not sections.empty else []:
             doc = type("Doc", (), {"report_id": rid, "sections": secs.to_dict("records")})
             rows += indicators_stage(doc)["indicators"]
         ind = pd.DataFrame(rows)
@@ -172,8 +172,17 @@ def plot_coverage(matrix: pd.DataFrame, *, ax=None, title: str = "哪些报告�
     shown = matrix.rename(index=indicator_name)
     if ax is None:
         _, ax = plt.subplots(figsize=(2 + 1.1 * max(3, shown.shape[1]), 1 + 0.35 * max(3, len(shown))))
-    sns.heatmap(shown.where(shown > 0), annot=True, fmt=".0f", cmap="Blues", cbar=False, linewidths=0.5,
-                linecolor="#dddddd", ax=ax, mask=shown == 0)
+    sns.heatmap(
+        shown.where(shown > 0),
+        annot=True,
+        fmt=".0f",
+        cmap="Blues",
+        cbar=False,
+        linewidths=0.5,
+        linecolor="#dddddd",
+        ax=ax,
+        mask=shown == 0,
+    )
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(title)
@@ -190,8 +199,10 @@ def _group_values(sel: IndicatorSelection, group_by: str) -> pd.DataFrame:
         raise invalid("group_by", group_by, GROUP_BY)
     reports = sel.corpus.reports
     if group_by not in reports.columns:
-        raise FazhiError(f"`group_by` = {group_by!r} cannot be used: the reports table has no `{group_by}` column "
-                         f"(rebuild with `fazhi build`).")
+        raise FazhiError(
+            f"`group_by` = {group_by!r} cannot be used: the reports table has no `{group_by}` column "
+            f"(rebuild with `fazhi build`)."
+        )
     panel = sel.panel.copy()
     first_report = panel["report_ids"].str.split(",").str[0]
     groups = reports.set_index("report_id")[group_by] if not reports.empty else pd.Series(dtype=object)
@@ -208,7 +219,9 @@ def values_by_year(sel: IndicatorSelection, *, group_by: str = "level", min_repo
     fewer than `min_reports_per_point` reports feed the point: such points are not plotted).
     """
     if int(min_reports_per_point) < 1:
-        raise FazhiError(f"`min_reports_per_point` = {min_reports_per_point!r} is not valid; choose a whole number of 1 or more.")
+        raise FazhiError(
+            f"`min_reports_per_point` = {min_reports_per_point!r} is not valid; choose a whole number of 1 or more."
+        )
     columns = ["indicator", "group", "report_year", "n_reports", "median", "low", "high", "units", "drawn"]
     panel = _group_values(sel, group_by)
     panel = panel[panel["report_year"].notna()]
@@ -218,15 +231,24 @@ def values_by_year(sel: IndicatorSelection, *, group_by: str = "level", min_repo
     for (code, group, year), cell in panel.groupby(["indicator", "group", "report_year"], sort=True):
         values = cell["value"].astype(float)
         n = int(cell["report_ids"].str.split(",").explode().nunique())
-        rows.append({
-            "indicator": code, "group": group, "report_year": int(year), "n_reports": n,
-            "median": float(values.median()), "low": float(values.min()), "high": float(values.max()),
-            "units": "/".join(sorted(set(cell["unit"]))), "drawn": n >= int(min_reports_per_point),
-        })
+        rows.append(
+            {
+                "indicator": code,
+                "group": group,
+                "report_year": int(year),
+                "n_reports": n,
+                "median": float(values.median()),
+                "low": float(values.min()),
+                "high": float(values.max()),
+                "units": "/".join(sorted(set(cell["unit"]))),
+                "drawn": n >= int(min_reports_per_point),
+            }
+        )
     out = pd.DataFrame(rows, columns=columns)
     order = {c: i for i, c in enumerate(sel.codes)}
-    return out.sort_values(["indicator", "group", "report_year"], key=lambda s: s.map(order) if s.name == "indicator" else s,
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["indicator", "group", "report_year"], key=lambda s: s.map(order) if s.name == "indicator" else s, kind="stable"
+    ).reset_index(drop=True)
 
 
 def values_sentence(points: pd.DataFrame, *, min_reports_per_point: int = 1) -> str:
@@ -235,8 +257,10 @@ def values_sentence(points: pd.DataFrame, *, min_reports_per_point: int = 1) -> 
     drawn = points[points["drawn"]]
     hidden = len(points) - len(drawn)
     years = sorted(points["report_year"].unique())
-    text = (f"{len(drawn)} of {len(points)} year points are drawn for {drawn['indicator'].nunique()} indicators "
-            f"across report years {', '.join(map(str, years))}")
+    text = (
+        f"{len(drawn)} of {len(points)} year points are drawn for {drawn['indicator'].nunique()} indicators "
+        f"across report years {', '.join(map(str, years))}"
+    )
     if hidden:
         text += f"; {hidden} rest on fewer than {min_reports_per_point} reports and are left out"
     return text + "."
@@ -266,15 +290,22 @@ def plot_values_by_year(points: pd.DataFrame, *, ncols: int = 3):
         for group, g in sub.groupby("group", sort=True):
             g = g.sort_values("report_year")
             x = g["report_year"] + shift[group]
-            ax.errorbar(x, g["median"], yerr=[g["median"] - g["low"], g["high"] - g["median"]],
-                        marker="o", linestyle="none", capsize=3, color=colours[group])
+            ax.errorbar(
+                x,
+                g["median"],
+                yerr=[g["median"] - g["low"], g["high"] - g["median"]],
+                marker="o",
+                linestyle="none",
+                capsize=3,
+                color=colours[group],
+            )
             for xi, y, n in zip(x, g["median"], g["n_reports"]):
                 ax.annotate(f"n={n}", (xi, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
         ax.set_title(indicator_name(code), fontsize=9)
         ax.set_ylabel("/".join(sorted({u for units in sub["units"] for u in units.split("/")})), fontsize=8)
         ax.set_xticks(sorted(sub["report_year"].unique()))
         ax.margins(x=0.3)
-    for ax in list(axes.flat)[len(codes):]:
+    for ax in list(axes.flat)[len(codes) :]:
         ax.set_visible(False)
     from matplotlib.lines import Line2D
 
@@ -305,12 +336,18 @@ def trend_sentence(sel: IndicatorSelection, trends: pd.DataFrame) -> str:
     if trends.empty:
         multi = int((per_issuer >= 2).sum())
         if multi == 0:
-            return (f"No issuer has reports for two or more years in this selection ({len(per_issuer)} issuers, "
-                    f"each with one report year), so there are no per-issuer trend lines.")
-        return (f"{multi} issuers have reports for two or more years, but none reports the same selected "
-                f"indicator in two of them, so there are no per-issuer trend lines.")
-    return (f"{trends['issuer'].nunique()} issuers report {trends['indicator'].nunique()} indicators in two or more "
-            f"years ({len(trends)} values in all).")
+            return (
+                f"No issuer has reports for two or more years in this selection ({len(per_issuer)} issuers, "
+                f"each with one report year), so there are no per-issuer trend lines."
+            )
+        return (
+            f"{multi} issuers have reports for two or more years, but none reports the same selected "
+            f"indicator in two of them, so there are no per-issuer trend lines."
+        )
+    return (
+        f"{trends['issuer'].nunique()} issuers report {trends['indicator'].nunique()} indicators in two or more "
+        f"years ({len(trends)} values in all)."
+    )
 
 
 def plot_issuer_trends(trends: pd.DataFrame, *, ncols: int = 3):
@@ -332,7 +369,7 @@ def plot_issuer_trends(trends: pd.DataFrame, *, ncols: int = 3):
             ax.plot(g["report_year"].astype(int), g["value"].astype(float), marker="o", label=issuer)
         ax.set_title(indicator_name(code), fontsize=9)
         ax.legend(fontsize=7, frameon=False)
-    for ax in list(axes.flat)[len(codes):]:
+    for ax in list(axes.flat)[len(codes) :]:
         ax.set_visible(False)
     fig.tight_layout()
     return fig
@@ -344,7 +381,18 @@ def plot_issuer_trends(trends: pd.DataFrame, *, ncols: int = 3):
 
 def reported_changes(sel: IndicatorSelection) -> pd.DataFrame:
     """The changes the reports themselves state (同比增长45%, 下降18%): what changed, which way, by how much."""
-    columns = ["issuer", "report_year", "changed", "direction", "value", "unit", "raw", "sentence", "report_id", "mention_no"]
+    columns = [
+        "issuer",
+        "report_year",
+        "changed",
+        "direction",
+        "value",
+        "unit",
+        "raw",
+        "sentence",
+        "report_id",
+        "mention_no",
+    ]
     m = sel.mentions[sel.mentions["kind"] == "change"]
     if m.empty:
         return pd.DataFrame(columns=columns)
@@ -357,9 +405,11 @@ def changes_sentence(changes: pd.DataFrame) -> str:
         return "No selected report states a change (such as 同比增长45%)."
     up = int((changes["direction"] == "上升 up").sum())
     n = changes["report_id"].nunique()
-    return (f"{len(changes)} stated change{'s' if len(changes) != 1 else ''} in {n} report{'s' if n != 1 else ''}: "
-            f"{up} up, {len(changes) - up} down. They compare with an earlier period the corpus may not hold, so "
-            f"they are listed here, not plotted as levels.")
+    return (
+        f"{len(changes)} stated change{'s' if len(changes) != 1 else ''} in {n} report{'s' if n != 1 else ''}: "
+        f"{up} up, {len(changes) - up} down. They compare with an earlier period the corpus may not hold, so "
+        f"they are listed here, not plotted as levels."
+    )
 
 
 def quantification_density(sel: IndicatorSelection) -> pd.DataFrame:
@@ -371,9 +421,12 @@ def quantification_density(sel: IndicatorSelection) -> pd.DataFrame:
     sections = sel.corpus.sections
     if sections.empty:
         return pd.DataFrame(columns=columns)
-    chars = (sections.assign(n_chars=sections["end"] - sections["start"])
-             .groupby(["report_id", "kind"], as_index=False)["n_chars"].sum()
-             .rename(columns={"kind": "part"}))
+    chars = (
+        sections.assign(n_chars=sections["end"] - sections["start"])
+        .groupby(["report_id", "kind"], as_index=False)["n_chars"]
+        .sum()
+        .rename(columns={"kind": "part"})
+    )
     m = sel.mentions
     counts = m.groupby(["report_id", "section_kind"]).size().rename("n_numbers").reset_index()
     counts = counts.rename(columns={"section_kind": "part"})
@@ -392,8 +445,10 @@ def density_sentence(density: pd.DataFrame) -> str:
     by_part = by_part.reindex([p for p in PART_ORDER if p in by_part.index])
     parts = ", ".join(f"{p} {v:.1f}" for p, v in by_part.items())
     top = by_part.idxmax()
-    return (f"Median numbers per 1,000 characters by part: {parts}. The {top} part is the most quantified; "
-            f"{int(density['n_numbers'].sum())} numbers in {density['report_id'].nunique()} reports.")
+    return (
+        f"Median numbers per 1,000 characters by part: {parts}. The {top} part is the most quantified; "
+        f"{int(density['n_numbers'].sum())} numbers in {density['report_id'].nunique()} reports."
+    )
 
 
 def plot_density(density: pd.DataFrame, *, ax=None, title: str = "每千字数字个数 (numbers per 1,000 characters)"):
@@ -423,13 +478,28 @@ def provenance(sel: IndicatorSelection, *, points: pd.DataFrame | None = None, g
     `is_value` is True for the mention(s) whose value is the cell's `value`; offsets are into
     `texts.text` of the report; `citation` cites the report (`provenance.citation`).
     """
-    columns = ["issuer", "report_year", "indicator", "value", "unit", "is_value", "disagree", "raw", "sentence",
-               "section_kind", "report_id", "mention_no", "start", "end"]
+    columns = [
+        "issuer",
+        "report_year",
+        "indicator",
+        "value",
+        "unit",
+        "is_value",
+        "disagree",
+        "raw",
+        "sentence",
+        "section_kind",
+        "report_id",
+        "mention_no",
+        "start",
+        "end",
+    ]
     panel = sel.panel
     if points is not None:
         drawn = points[points["drawn"]][["indicator", "group", "report_year"]].drop_duplicates()
-        panel = _group_values(sel, group_by).merge(drawn.astype({"report_year": "Int64"}),
-                                                   on=["indicator", "group", "report_year"], how="inner")
+        panel = _group_values(sel, group_by).merge(
+            drawn.astype({"report_year": "Int64"}), on=["indicator", "group", "report_year"], how="inner"
+        )
     if panel.empty:
         return pd.DataFrame(columns=[*columns, "citation"])
     refs = panel.assign(ref=panel["mention_refs"].str.split("; ")).explode("ref")
@@ -437,10 +507,18 @@ def provenance(sel: IndicatorSelection, *, points: pd.DataFrame | None = None, g
     refs["mention_no"] = refs["mention_no"].astype(int)
     refs = refs.rename(columns={"value": "cell_value", "unit": "cell_unit"})
     m = sel.mentions.astype({"mention_no": int})
-    out = refs.merge(m[["report_id", "mention_no", "value", "unit", "raw", "sentence", "section_kind", "start", "end"]],
-                     on=["report_id", "mention_no"], how="left")
-    out["is_value"] = (out["value"].astype(float) == out["cell_value"].astype(float)) & (out["unit"] == out["cell_unit"])
+    out = refs.merge(
+        m[["report_id", "mention_no", "value", "unit", "raw", "sentence", "section_kind", "start", "end"]],
+        on=["report_id", "mention_no"],
+        how="left",
+    )
+    out["is_value"] = (out["value"].astype(float) == out["cell_value"].astype(float)) & (
+        out["unit"] == out["cell_unit"]
+    )
     order = {c: i for i, c in enumerate(sel.codes)}
-    out = out.sort_values(["indicator", "report_year", "issuer", "mention_no"],
-                          key=lambda s: s.map(order) if s.name == "indicator" else s, kind="stable")
+    out = out.sort_values(
+        ["indicator", "report_year", "issuer", "mention_no"],
+        key=lambda s: s.map(order) if s.name == "indicator" else s,
+        kind="stable",
+    )
     return with_citations(out[columns], sel.corpus.reports).reset_index(drop=True)  # + citation (provenance.py)

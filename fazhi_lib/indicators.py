@@ -248,8 +248,7 @@ def _compile_number_rules(raw: dict) -> NumberRules:
     for written, (_, kind, _) in units.items():
         if kind not in KINDS:
             raise ValueError(
-                f"`kind` = {kind!r} (unit {written!r} in numbers.yaml) is not valid; "
-                f"choose one of: {', '.join(KINDS)}."
+                f"`kind` = {kind!r} (unit {written!r} in numbers.yaml) is not valid; choose one of: {', '.join(KINDS)}."
             )
     digits = raw["chinese_digits"]
     chinese = rf"[{digits}]+(?:点[零〇一二两三四五六七八九]+)?"
@@ -347,9 +346,7 @@ def _compile_lexicon(raw: dict) -> tuple[IndicatorRule, ...]:
         for kind in kinds:
             if kind not in KINDS or kind == "change":
                 valid = ", ".join(k for k in KINDS if k != "change")
-                raise ValueError(
-                    f"`kinds` = {kind!r} (indicator {code!r}) is not valid; choose one of: {valid}."
-                )
+                raise ValueError(f"`kinds` = {kind!r} (indicator {code!r}) is not valid; choose one of: {valid}.")
         rules.append(
             IndicatorRule(
                 code=code,
@@ -410,7 +407,9 @@ def parse_numeral(text: str) -> float:
     try:
         return float(cn2an.cn2an(s, "normal"))
     except (ValueError, KeyError) as err:
-        raise ValueError(f"`text` = {text!r} is not valid; choose one of: a numeral such as 1090 or 一千零九十.") from err
+        raise ValueError(
+            f"`text` = {text!r} is not valid; choose one of: a numeral such as 1090 or 一千零九十."
+        ) from err
 
 
 # the same numerals come back in every report
@@ -712,14 +711,10 @@ def _unitless_reason(num: str, rules: NumberRules) -> str:
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千万": 1e7}
 
 
-def _read_number(
-    text: str, m: re.Match, rules: NumberRules, *, money_words: bool = True
-) -> _Draft | None:
+def _read_number(text: str, m: re.Match, rules: NumberRules, *, money_words: bool = True) -> _Draft | None:
     """The draft of one token, or None when it is no quantity. `money_words`: False when the text
     holds none of the words that make a bare number an amount (`implicit_money_before`)."""
-    num, num2, ap1, mult, ap2, written, per = m.group(
-        "num", "num2", "ap1", "mult", "ap2", "unit", "per"
-    )
+    num, num2, ap1, mult, ap2, written, per = m.group("num", "num2", "ap1", "mult", "ap2", "unit", "per")
     arabic = num[0].isdigit()
     if not arabic and num in rules.article_numerals and not (ap1 or ap2 or mult):
         return None  # 一项重要任务, 形成一条路线: an article, not a quantity
@@ -1019,16 +1014,29 @@ def indicators_stage(doc) -> dict[str, list[dict]]:
         number_of = {id(d): n for n, d in enumerate(shown, start=len(rows) + 1)}
         for d in shown:
             s, e = sentence_of(d.num_start)
-            rows.append({
-                "report_id": doc.report_id, "mention_no": number_of[id(d)],
-                "section_order": sec["order"], "section_kind": kind,
-                "indicator": d.indicator, "label": labels.get(d.indicator, ""),
-                "value": d.value, "value_high": d.value_high, "unit": d.unit, "kind": d.kind,
-                "approx": d.approx, "bound": d.bound, "sign": d.sign, "changed": d.changed,
-                "parent_no": number_of[id(d.parent)] if d.parent is not None else None,
-                "raw": text[d.start : d.end], "sentence": text[s:e].strip(),
-                "start": d.start + offset, "end": d.end + offset,
-            })  # fmt: skip  (the columns of INDICATOR_COLUMNS, in order)
+            rows.append(
+                {
+                    "report_id": doc.report_id,
+                    "mention_no": number_of[id(d)],
+                    "section_order": sec["order"],
+                    "section_kind": kind,
+                    "indicator": d.indicator,
+                    "label": labels.get(d.indicator, ""),
+                    "value": d.value,
+                    "value_high": d.value_high,
+                    "unit": d.unit,
+                    "kind": d.kind,
+                    "approx": d.approx,
+                    "bound": d.bound,
+                    "sign": d.sign,
+                    "changed": d.changed,
+                    "parent_no": number_of[id(d.parent)] if d.parent is not None else None,
+                    "raw": text[d.start : d.end],
+                    "sentence": text[s:e].strip(),
+                    "start": d.start + offset,
+                    "end": d.end + offset,
+                }
+            )  # fmt: skip  (the columns of INDICATOR_COLUMNS, in order)
     return {"indicators": rows}
 
 
@@ -1112,8 +1120,20 @@ def indicator_panel(indicators: pd.DataFrame, reports: pd.DataFrame) -> pd.DataF
     return _panel(indicators_frame(indicators), reports)
 
 
-_PANEL_INPUTS = ["report_id", "mention_no", "indicator", "label", "value", "unit", "approx", "bound",
-                 "parent_no", "sentence", "raw", "start"]
+_PANEL_INPUTS = [
+    "report_id",
+    "mention_no",
+    "indicator",
+    "label",
+    "value",
+    "unit",
+    "approx",
+    "bound",
+    "parent_no",
+    "sentence",
+    "raw",
+    "start",
+]
 # What may stand between two listed sub-counts of one indicator (村社级“共享法庭”29个、特色“共享法庭”2个):
 # anything but a clause stop.
 _LIST_GAP = re.compile(r"[^，,；;。！？!?：:\n]*")

@@ -64,10 +64,25 @@ _PREDICATE = re.compile(
 )
 # abbreviations: 我市 全市 本县 市政府 县委、县政府 省司法厅 区政府办
 _SELF = re.compile(r"^(?:我|本|全)(省|市|州|盟|县|区|旗|镇|乡|街道|街|局|厅|委|办|部|署|中心)")
-_ABBR = re.compile(r"^(省|自治区|市|州|盟|县|区|旗|镇|乡|街道)(?=(?:委|党委|人民政府|政府|[\u4e00-\u9fff]{1,16}?(?:总局|" + _DEPT_SUFFIX + r")))")
-_ABBR_LEVEL = {"省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city", "县": "county",
-               "区": "county", "旗": "county", "镇": "township", "乡": "township", "街道": "subdistrict",
-               "街": "subdistrict"}
+_ABBR = re.compile(
+    r"^(省|自治区|市|州|盟|县|区|旗|镇|乡|街道)(?=(?:委|党委|人民政府|政府|[\u4e00-\u9fff]{1,16}?(?:总局|"
+    + _DEPT_SUFFIX
+    + r")))"
+)
+_ABBR_LEVEL = {
+    "省": "province",
+    "自治区": "province",
+    "市": "city",
+    "州": "city",
+    "盟": "city",
+    "县": "county",
+    "区": "county",
+    "旗": "county",
+    "镇": "township",
+    "乡": "township",
+    "街道": "subdistrict",
+    "街": "subdistrict",
+}
 _DEPT_WORDS = ("局", "厅", "委", "办", "部", "署", "中心")
 
 
@@ -101,7 +116,7 @@ def read_name(text: str) -> Name | None:
         return Name(None, None, _ABBR_LEVEL.get(word, "unknown"), m.group(0))
     m = _ABBR.match(s)
     if m:
-        rest = s[m.end():]
+        rest = s[m.end() :]
         dept = _department(rest)
         if dept and not re.match(r"(?:人民)?政府$", dept):
             return Name(dept, m.group(1) + dept, "department", m.group(1))
@@ -139,7 +154,7 @@ def _department(s: str) -> str | None:
         cand = s[: m.end()]
         if _PREDICATE.search(cand):
             return None
-        ext = re.match(r"公室|公厅|员会", s[m.end():])
+        ext = re.match(r"公室|公厅|员会", s[m.end() :])
         if ext and cand[-1] in "办委":
             cand += ext.group(0)
         if re.fullmatch(rf"[{CJK}]+", cand):
@@ -166,7 +181,9 @@ def _name_prefix(s: str) -> str:
         return head + office.group(0)
     if tail and ("政府" in tail or "办事处" in tail or tail.startswith(("党委", "委", "党工委"))):
         # 山西省委、省政府 → 山西省; 清河县人民政府 → 清河县人民政府
-        return head + (tail if re.search(r"(人民政府|政府|办事处)$", tail) and not re.search(r"[、和及与]", tail) else "")
+        return head + (
+            tail if re.search(r"(人民政府|政府|办事处)$", tail) and not re.search(r"[、和及与]", tail) else ""
+        )
     dept = _department(rest)
     if dept and not _PREDICATE.search(dept):
         return head + dept
@@ -182,10 +199,14 @@ _REPORT_PHRASE = re.compile(
 _YEAR_FRONT = re.compile(r"(?:关于)?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})年度?(?:度)?$")
 _SEPARATORS = " \t\u3000>›»|:：《》【】[]<，,。；;“”\"'"
 _BREADCRUMB = re.compile(r"首页|当前位置|所在位置|您的位置|[>›»]\s*\S+\s*[>›»]")
-_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]+部分)")
+_HEADING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]+部分)"
+)
 _BREADCRUMB_LINE = re.compile(r"(?:首页|当前位置|所在位置|您的位置|位置\s*[:：]).{0,40}[>›»]|[>›»].{1,30}[>›»]")
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,6}[〔\[【(（]\s*20\d{2}\s*[〕\]】)）]\s*\d+\s*号")
-_BODY_START = re.compile(r"^(?:(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年|一年来|近年来|根据|按照|为|一、|第一部分)")
+_BODY_START = re.compile(
+    r"^(?:(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年|一年来|近年来|根据|按照|为|一、|第一部分)"
+)
 
 
 class FoundTitle(NamedTuple):
@@ -213,13 +234,15 @@ def find_title(lines: list[str], *, limit: int = 60) -> FoundTitle | None:
         for m in _REPORT_PHRASE.finditer(s):
             start, end = _segment(s, m.start(), m.end())
             seg = s[start:end]
-            if _BREADCRUMB.search(s[max(0, start - 3):start + 3]) or _BREADCRUMB.search(seg):
+            if _BREADCRUMB.search(s[max(0, start - 3) : start + 3]) or _BREADCRUMB.search(seg):
                 continue
             before = s[:start]
             # inside a sentence (现将…情况报告如下): not a title
             if re.search(r"[。；]|[，,][^，,]{0,40}$", before) and not _is_separator_run(before):
                 continue
-            if re.search(r"(现将|特将|将|把|对|按照|根据|印发|转发|《)$", seg[:0] + before.rstrip()[-3:]) and not before.endswith("《"):
+            if re.search(
+                r"(现将|特将|将|把|对|按照|根据|印发|转发|《)$", seg[:0] + before.rstrip()[-3:]
+            ) and not before.endswith("《"):
                 continue
             seg = _strip_title_noise(seg)
             if not seg:
@@ -306,7 +329,10 @@ def title_name(title: str) -> Name | None:
     """
     part = _issuer_part(title)
     if not part:
-        m = re.match(r"^(?:关于)?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年度?(?P<name>.+?)(?:法治|依法行政|法制)", title)
+        m = re.match(
+            r"^(?:关于)?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年度?(?P<name>.+?)(?:法治|依法行政|法制)",
+            title,
+        )
         part = m.group("name") if m else ""
     if not part:
         return None
@@ -399,7 +425,9 @@ _STATED = [
     # 现将…2022年…情况报告如下  予以公开  现报告如下
     re.compile(rf"现将[^。]{{0,40}}?(?<![\d—\-–~至到])(?:{_YEAR})\s*年度?[^。]{{0,40}}?(?:报告|汇报|公开|公布)"),
     # 认真总结我局2024年法治政府建设工作开展情况,现将相关情况报告如下
-    re.compile(rf"(?<![\d—\-–~至到])(?:{_YEAR})\s*年度?[^。；《》]{{0,40}}?(?:情况|工作)[,，]\s*现将[^。]{{0,30}}?(?:报告|汇报)如下"),
+    re.compile(
+        rf"(?<![\d—\-–~至到])(?:{_YEAR})\s*年度?[^。；《》]{{0,40}}?(?:情况|工作)[,，]\s*现将[^。]{{0,30}}?(?:报告|汇报)如下"
+    ),
     # 2022年,X坚持…   2024年以来,  2018年是…  (the opening of the first paragraph)
     re.compile(rf"^[\s(（]*{_YEAR}\s*年(?:度)?(?:以来|来|是|,|，|、|\s)", re.M),
 ]
@@ -460,15 +488,21 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
             if mention.short:
                 continue
             for d in mention.divisions:
-                if d.depth == depth and (word not in ("市", "县", "区", "旗", "州", "盟", "省", "自治区") or d.name.endswith(word)
-                                          or (word == "区" and d.name.endswith("自治区"))):
+                if d.depth == depth and (
+                    word not in ("市", "县", "区", "旗", "州", "盟", "省", "自治区")
+                    or d.name.endswith(word)
+                    or (word == "区" and d.name.endswith("自治区"))
+                ):
                     counts[d.name] = counts.get(d.name, 0) + 1
                     divs[d.name] = d
     if word == "区" and not counts:
         # 全区/我区 in an autonomous region's report is the region (GLOSSARY: 区)
         simple = simplified(page_text)
-        regions = {d.name for d in table.by_code.values() if d.depth == 1 and d.name.endswith("自治区")
-                   and (d.name in simple or d.province_short in simple)}
+        regions = {
+            d.name
+            for d in table.by_code.values()
+            if d.depth == 1 and d.name.endswith("自治区") and (d.name in simple or d.province_short in simple)
+        }
         if len(regions) == 1:
             n = read_name(next(iter(regions)) + (name.issuer or ""))
             return n if n is not None and n.title is not None else None
@@ -485,8 +519,10 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
     return n
 
 
-_LOCAL = re.compile(rf"《(?P<name>[{CJK}]{{2,4}}?(?:街道|街(?!道)|镇|乡))"
-                    rf"|(?:^|[\s,，。、])(?P<name2>[{CJK}]{{2,4}}?(?:街道|街(?!道)|镇|乡))(?=办事处|人民政府|党工委|党委)")
+_LOCAL = re.compile(
+    rf"《(?P<name>[{CJK}]{{2,4}}?(?:街道|街(?!道)|镇|乡))"
+    rf"|(?:^|[\s,，。、])(?P<name2>[{CJK}]{{2,4}}?(?:街道|街(?!道)|镇|乡))(?=办事处|人民政府|党工委|党委)"
+)
 
 
 def _local_name(name: Name, page_text: str) -> Name | None:

@@ -78,8 +78,12 @@ def _cells(a, b, c, d):
 
 def _yates_applies(a, b, c, d, n, *, strict: bool):
     with np.errstate(divide="ignore", invalid="ignore"):
-        small = (((a + b) * (a + c) / n < 5) | ((a + b) * (b + d) / n < 5)
-                 | ((a + c) * (c + d) / n < 5) | ((c + d) * (b + d) / n < 5))
+        small = (
+            ((a + b) * (a + c) / n < 5)
+            | ((a + b) * (b + d) / n < 5)
+            | ((a + c) * (c + d) / n < 5)
+            | ((c + d) * (b + d) / n < 5)
+        )
     gap = np.abs(a * d - b * c)
     return small & ((gap > n / 2) if strict else (gap >= n / 2))
 

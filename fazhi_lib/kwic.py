@@ -34,12 +34,31 @@ import pandas as pd
 from .errors import FazhiError, invalid
 from .sections import SECTION_KINDS
 
-KWIC_COLUMNS = ["report_id", "issuer", "report_year", "part", "pattern", "start", "end", "from", "to",
-                "left", "match", "right"]
+KWIC_COLUMNS = [
+    "report_id",
+    "issuer",
+    "report_year",
+    "part",
+    "pattern",
+    "start",
+    "end",
+    "from",
+    "to",
+    "left",
+    "match",
+    "right",
+]
 VALUETYPES = ("fixed", "regex", "glob")
 WINDOW_UNITS = ("chars", "tokens")
-QUANTEDA_COLUMNS = {"report_id": "docname", "from": "from", "to": "to", "left": "pre", "match": "keyword",
-                    "right": "post", "pattern": "pattern"}
+QUANTEDA_COLUMNS = {
+    "report_id": "docname",
+    "from": "from",
+    "to": "to",
+    "left": "pre",
+    "match": "keyword",
+    "right": "post",
+    "pattern": "pattern",
+}
 
 
 def _compile(pattern: str, regex: bool) -> re.Pattern:
@@ -53,8 +72,10 @@ def _compile(pattern: str, regex: bool) -> re.Pattern:
     try:
         compiled = re.compile(pattern)
     except re.error as exc:
-        raise FazhiError(f"`pattern` = {pattern!r} is not a valid regular expression ({exc}); "
-                         "pass regex=False to search for the text as written.") from None
+        raise FazhiError(
+            f"`pattern` = {pattern!r} is not a valid regular expression ({exc}); "
+            "pass regex=False to search for the text as written."
+        ) from None
     if compiled.match(""):
         raise FazhiError(f"`pattern` = {pattern!r} is not valid; it matches the empty string everywhere.")
     return compiled
@@ -121,7 +142,9 @@ def _glob_matches(spans, globs: list[str]):
 
 
 def _patterns(pattern, valuetype: str) -> list[tuple[str, object]]:
-    items = [pattern] if isinstance(pattern, str) else list(pattern) if isinstance(pattern, (list, tuple)) else [pattern]
+    items = (
+        [pattern] if isinstance(pattern, str) else list(pattern) if isinstance(pattern, (list, tuple)) else [pattern]
+    )
     if not items:
         raise FazhiError("`pattern` = [] is not valid; give a non-empty word or regular expression.")
     out = []
@@ -137,8 +160,16 @@ def _patterns(pattern, valuetype: str) -> list[tuple[str, object]]:
     return out
 
 
-def kwic(corpus, pattern, *, window: int = 20, part: str | None = None, regex: bool = False,
-         valuetype: str | None = None, window_unit: str = "chars") -> pd.DataFrame:
+def kwic(
+    corpus,
+    pattern,
+    *,
+    window: int = 20,
+    part: str | None = None,
+    regex: bool = False,
+    valuetype: str | None = None,
+    window_unit: str = "chars",
+) -> pd.DataFrame:
     """One row per occurrence of each pattern: report_id, issuer, report_year, part, pattern, start,
     end, from, to, left, match, right.
 
@@ -193,13 +224,23 @@ def kwic(corpus, pattern, *, window: int = 20, part: str | None = None, regex: b
                 else:
                     left = " ".join(t for _, _, t in spans[max(0, first - window) : first])
                     right = " ".join(t for _, _, t in spans[last + 1 : last + 1 + window])
-                rows.append({
-                    "report_id": rid, "issuer": meta.at[rid, "issuer"], "report_year": meta.at[rid, "report_year"],
-                    "part": kind, "pattern": label, "start": a, "end": b,
-                    "from": first + 1 if first < len(spans) else pd.NA,
-                    "to": last + 1 if last < len(spans) else pd.NA,
-                    "left": left, "match": text[a:b], "right": right, "_k": k,
-                })
+                rows.append(
+                    {
+                        "report_id": rid,
+                        "issuer": meta.at[rid, "issuer"],
+                        "report_year": meta.at[rid, "report_year"],
+                        "part": kind,
+                        "pattern": label,
+                        "start": a,
+                        "end": b,
+                        "from": first + 1 if first < len(spans) else pd.NA,
+                        "to": last + 1 if last < len(spans) else pd.NA,
+                        "left": left,
+                        "match": text[a:b],
+                        "right": right,
+                        "_k": k,
+                    }
+                )
     out = pd.DataFrame(rows, columns=[*KWIC_COLUMNS, "_k"])
     if out.empty:
         return out.drop(columns="_k")
@@ -222,6 +263,9 @@ def kwic_html(table: pd.DataFrame):
     hidden = ("report_id", "start", "end", "from", "to")
     shown = table[[c for c in KWIC_COLUMNS if c not in hidden and c in table.columns]].reset_index(drop=True)
     # format(escape="html"): a Styler writes cell values as they are; report text must show as text
-    return (shown.style.hide(axis="index").format(escape="html")
-            .set_properties(subset=["left"], **{"text-align": "right"})
-            .set_properties(subset=["match"], **{"background-color": "#fff3a3", "font-weight": "bold"}))
+    return (
+        shown.style.hide(axis="index")
+        .format(escape="html")
+        .set_properties(subset=["left"], **{"text-align": "right"})
+        .set_properties(subset=["match"], **{"background-color": "#fff3a3", "font-weight": "bold"})
+    )

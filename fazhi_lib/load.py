@@ -94,11 +94,23 @@ _BOMS = (
 )
 # Encodings charset-normalizer may name → the codec that reads them completely.
 _CODEC = {
-    "gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "hz": "gb18030", "cp936": "gb18030",
-    "big5": "big5hkscs", "big5hkscs": "big5hkscs", "cp950": "big5hkscs",
-    "utf_8": "utf-8", "utf-8": "utf-8", "ascii": "utf-8",
-    "utf_16": "utf-16", "utf_16_le": "utf-16-le", "utf_16_be": "utf-16-be",
-    "utf_32": "utf-32", "utf_32_le": "utf-32-le", "utf_32_be": "utf-32-be",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "gb18030": "gb18030",
+    "hz": "gb18030",
+    "cp936": "gb18030",
+    "big5": "big5hkscs",
+    "big5hkscs": "big5hkscs",
+    "cp950": "big5hkscs",
+    "utf_8": "utf-8",
+    "utf-8": "utf-8",
+    "ascii": "utf-8",
+    "utf_16": "utf-16",
+    "utf_16_le": "utf-16-le",
+    "utf_16_be": "utf-16-be",
+    "utf_32": "utf-32",
+    "utf_32_le": "utf-32-le",
+    "utf_32_be": "utf-32-be",
 }
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
@@ -128,7 +140,10 @@ MAX_PDF_PAGES = 500
 MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
 MAX_ZIP_RATIO = 100
 MAX_ZIP_MEMBERS = 10_000
-_HTML_SNIFF = re.compile(rb"^\s*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE | re.DOTALL)
+_HTML_SNIFF = re.compile(
+    rb"^\s*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 
 
@@ -217,8 +232,13 @@ def walk_input_folder(raw_dir: str | Path) -> tuple[list[Path], list[UnreadableF
         except ValueError:
             folder = where.as_posix()
         why = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or type(exc).__name__).lower()
-        unreadable.append(UnreadableFolder(folder, f"the folder could not be read ({why}): the reports in it are not "
-                                                   "in the corpus; give read access (chmod -R u+rX) and build again"))
+        unreadable.append(
+            UnreadableFolder(
+                folder,
+                f"the folder could not be read ({why}): the reports in it are not "
+                "in the corpus; give read access (chmod -R u+rX) and build again",
+            )
+        )
 
     for top, _dirs, names in os.walk(raw_dir, onerror=failed):
         for name in names:
@@ -357,12 +377,14 @@ def _decode_damaged(data: bytes, *, declared: str | None = None) -> Decoded | No
             if codec in ("utf-16", "utf-32"):  # the byte order the mark says, the mark itself dropped
                 little = bom[:2] == b"\xff\xfe"
                 codec = f"{codec}-{'le' if little else 'be'}"
-            tries.append((codec, data[len(bom):], "byte-order mark"))
+            tries.append((codec, data[len(bom) :], "byte-order mark"))
             break
     if declared:
         tries.append((_codec(declared), data, "declared in the page"))
-    tries += [(codec, data, "all but a few bytes valid")
-              for codec in ("utf-8", "gb18030", "big5hkscs", "utf-16-le", "utf-16-be")]
+    tries += [
+        (codec, data, "all but a few bytes valid")
+        for codec in ("utf-8", "gb18030", "big5hkscs", "utf-16-le", "utf-16-be")
+    ]
     found = []
     for n, (codec, body, source) in enumerate(tries):
         decoded = _decode_replacing(body, codec, limit)
@@ -460,8 +482,10 @@ def read_document(path: str | Path) -> LoadedDocument:
     limit = _limit("FAZHI_MAX_BYTES", MAX_BYTES)
     size = path.stat().st_size
     if size > limit:
-        raise LoadError(f"the file is {size / 2**20:,.0f} MB, more than fazhi reads ({limit / 2**20:,.0f} MB; "
-                        "set FAZHI_MAX_BYTES to raise the limit)")
+        raise LoadError(
+            f"the file is {size / 2**20:,.0f} MB, more than fazhi reads ({limit / 2**20:,.0f} MB; "
+            "set FAZHI_MAX_BYTES to raise the limit)"
+        )
     data = path.read_bytes()
     return read_bytes(data, path=path)
 
@@ -492,10 +516,14 @@ def read_bytes(data: bytes, *, path: str | Path = "document.txt") -> LoadedDocum
             "image": "an image",
             "archive": "an archive",
         }[kind]
-        raise LoadError(f"the file is {what}, whatever its extension '{suffix}' says; fazhi reads text, HTML, .docx and PDF")
+        raise LoadError(
+            f"the file is {what}, whatever its extension '{suffix}' says; fazhi reads text, HTML, .docx and PDF"
+        )
     if kind in ("txt", "html") and expected in ("docx", "pdf"):
-        raise LoadError(f"the file is not a real {suffix} file (its first bytes are not a {expected.upper()} header): "
-                        "probably an error page or an unfinished download saved under that name")
+        raise LoadError(
+            f"the file is not a real {suffix} file (its first bytes are not a {expected.upper()} header): "
+            "probably an error page or an unfinished download saved under that name"
+        )
     if kind != expected and not (kind == "txt" and expected == "html"):
         notes.append(f"the file is {kind.upper()}, not what its extension '{suffix}' says; read as {kind.upper()}")
     meta: dict = {}
@@ -534,13 +562,17 @@ def read_bytes(data: bytes, *, path: str | Path = "document.txt") -> LoadedDocum
     check_text(text, what={"pdf": "PDF's text", "docx": "document", "html": "page's main text"}.get(kind, "file"))
     n_replaced = decoded.n_replaced if kind in ("txt", "html") else 0
     if n_replaced:
-        warnings.append(f"{n_replaced} byte{'s' if n_replaced != 1 else ''} could not be decoded as {encoding} and "
-                        f"{'were' if n_replaced != 1 else 'was'} replaced by �: the file is damaged (cut short, or a "
-                        "few corrupt bytes); the rest was read")
+        warnings.append(
+            f"{n_replaced} byte{'s' if n_replaced != 1 else ''} could not be decoded as {encoding} and "
+            f"{'were' if n_replaced != 1 else 'was'} replaced by �: the file is damaged (cut short, or a "
+            "few corrupt bytes); the rest was read"
+        )
     if "\ufffd" in text and not n_replaced:  # (with replaced bytes, their warning says it)
         n_bad = text.count("\ufffd")
         if n_bad > 1:
-            warnings.append(f"{n_bad} characters in the file itself are unreadable (�): it was saved with a broken encoding")
+            warnings.append(
+                f"{n_bad} characters in the file itself are unreadable (�): it was saved with a broken encoding"
+            )
     if any(c in text for c in _LINE_BREAK_CHARS):  # translate() looks up every character: only when needed
         text = text.translate(_LINE_BREAKS)
     conv = to_simplified(text)
@@ -548,28 +580,98 @@ def read_bytes(data: bytes, *, path: str | Path = "document.txt") -> LoadedDocum
     if conv.converted_from:
         original = text
         text = conv.text
-        notes.append(f"written in traditional characters; {conv.n_changed:,} characters converted to simplified "
-                     "(OpenCC t2s, same length: offsets index the original text too)")
+        notes.append(
+            f"written in traditional characters; {conv.n_changed:,} characters converted to simplified "
+            "(OpenCC t2s, same length: offsets index the original text too)"
+        )
     return LoadedDocument(
-        path=path, text=text, encoding=encoding, format=kind, sha256=digest, n_bytes=len(data), meta=meta,
-        warnings=tuple(warnings), notes=tuple(notes), encoding_source=encoding_source,
-        converted_from=conv.converted_from, original_text=original,
+        path=path,
+        text=text,
+        encoding=encoding,
+        format=kind,
+        sha256=digest,
+        n_bytes=len(data),
+        meta=meta,
+        warnings=tuple(warnings),
+        notes=tuple(notes),
+        encoding_source=encoding_source,
+        converted_from=conv.converted_from,
+        original_text=original,
     )
 
 
 # ---------------------------------------------------------------- HTML
 _DROP_TAGS = {
-    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "select", "option",
-    "button", "input", "textarea", "nav", "aside", "footer", "map", "audio", "video", "head", "link", "meta",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "canvas",
+    "select",
+    "option",
+    "button",
+    "input",
+    "textarea",
+    "nav",
+    "aside",
+    "footer",
+    "map",
+    "audio",
+    "video",
+    "head",
+    "link",
+    "meta",
 }
 _BLOCK_TAGS = {
-    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "div", "dl", "dt",
-    "fieldset", "figcaption", "figure", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
-    "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul", "caption", "html",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "tr",
+    "ul",
+    "caption",
+    "html",
 }
 _CELL_TAGS = {"td", "th"}
 # class/id words of page furniture that can sit inside the main block: 分享到, 打印本页, footers
-_FURNITURE = re.compile(r"(?:^|[\s_\-])(footer|foot|copyright|share|bdshare|bdsharebuttonbox|nav|navbar|menu)(?:$|[\s_\-])", re.IGNORECASE)
+_FURNITURE = re.compile(
+    r"(?:^|[\s_\-])(footer|foot|copyright|share|bdshare|bdsharebuttonbox|nav|navbar|menu)(?:$|[\s_\-])", re.IGNORECASE
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS_RUN = re.compile(r"[ \t\r\n\f\v]+")
 _PROSE = re.compile(r"[^\n]{60,}")
@@ -649,7 +751,9 @@ def _main_block(body):
         loose = [node.text or ""] + [k.tail or "" for k in kids]
         if any(_PROSE.search(t.strip()) and "。" in t for t in loose):
             return node
-        if any(_PROSE.search(line) and "。" in line for k in kids if k is not best and counts[k] for line in _html_lines(k)):
+        if any(
+            _PROSE.search(line) and "。" in line for k in kids if k is not best and counts[k] for line in _html_lines(k)
+        ):
             return node
         node = best
 
@@ -694,7 +798,9 @@ def html_to_text(html: str) -> tuple[str, dict]:
     page_title = " ".join(doc.findtext(".//title") or "" for _ in [0]).strip()
     for m in doc.iter("meta"):
         name = (m.get("name") or m.get("property") or "").strip()
-        if name in ("ArticleTitle", "PubDate", "ContentSource", "SiteName", "ColumnName", "og:title") and m.get("content"):
+        if name in ("ArticleTitle", "PubDate", "ContentSource", "SiteName", "ColumnName", "og:title") and m.get(
+            "content"
+        ):
             meta[name] = m.get("content").strip()
     if page_title:
         meta["title"] = page_title
@@ -702,8 +808,10 @@ def html_to_text(html: str) -> tuple[str, dict]:
     if body is None:
         body = doc
     if not _CJK.search(body.text_content()) and len(_CJK.findall(html[:200_000])) > 50:
-        raise LoadError("the page's markup could not be read (nested more than 2,000 levels deep, or broken): "
-                        "open it in a browser and save it again")
+        raise LoadError(
+            "the page's markup could not be read (nested more than 2,000 levels deep, or broken): "
+            "open it in a browser and save it again"
+        )
     furniture = [el for el in body.iter() if not isinstance(el.tag, str) or _is_furniture(el)]
     for el in furniture:
         if el.getparent() is not None:
@@ -755,8 +863,15 @@ def _cn_count(n: int) -> str:
 def _format_number(n: int, fmt: str) -> str | None:
     if fmt in ("decimal", "decimalZero", "decimalFullWidth", "decimalHalfWidth"):
         return str(n)
-    if fmt in ("chineseCounting", "chineseCountingThousand", "ideographTraditional", "japaneseCounting",
-               "chineseLegalSimplified", "taiwaneseCounting", "ideographDigital"):
+    if fmt in (
+        "chineseCounting",
+        "chineseCountingThousand",
+        "ideographTraditional",
+        "japaneseCounting",
+        "chineseLegalSimplified",
+        "taiwaneseCounting",
+        "ideographDigital",
+    ):
         return _cn_count(n)
     if fmt == "decimalEnclosedParen":
         return f"({n})"
@@ -850,18 +965,24 @@ def check_zip_package(data: bytes) -> None:
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise LoadError(f"the .docx file is damaged or is not a Word document ({type(exc).__name__}: {exc})") from None
     if len(members) > MAX_ZIP_MEMBERS:
-        raise LoadError(f"the .docx package holds {len(members):,} parts, far more than a Word document "
-                        f"(at most {MAX_ZIP_MEMBERS:,}): a damaged or crafted file; open it in Word and save it again")
+        raise LoadError(
+            f"the .docx package holds {len(members):,} parts, far more than a Word document "
+            f"(at most {MAX_ZIP_MEMBERS:,}): a damaged or crafted file; open it in Word and save it again"
+        )
     total = sum(m.file_size for m in members)
     limit = _limit("FAZHI_MAX_UNZIPPED_BYTES", MAX_UNZIPPED_BYTES)
     if total > limit:
-        raise LoadError(f"the .docx file inflates to {total / 2**20:,.0f} MB ({len(data) / 2**20:,.1f} MB packed), more "
-                        f"than fazhi reads ({limit / 2**20:,.0f} MB; set FAZHI_MAX_UNZIPPED_BYTES to raise the limit)")
+        raise LoadError(
+            f"the .docx file inflates to {total / 2**20:,.0f} MB ({len(data) / 2**20:,.1f} MB packed), more "
+            f"than fazhi reads ({limit / 2**20:,.0f} MB; set FAZHI_MAX_UNZIPPED_BYTES to raise the limit)"
+        )
     for m in members:
         if m.file_size > 2**20 and m.file_size > MAX_ZIP_RATIO * max(m.compress_size, 1):
-            raise LoadError(f"the .docx part {m.filename} inflates {m.file_size / max(m.compress_size, 1):,.0f} times "
-                            f"(to {m.file_size / 2**20:,.0f} MB), far more than Word's files do (at most about "
-                            f"{MAX_ZIP_RATIO} times): a compression bomb, not a report")
+            raise LoadError(
+                f"the .docx part {m.filename} inflates {m.file_size / max(m.compress_size, 1):,.0f} times "
+                f"(to {m.file_size / 2**20:,.0f} MB), far more than Word's files do (at most about "
+                f"{MAX_ZIP_RATIO} times): a compression bomb, not a report"
+            )
 
 
 class _TrackedText:
@@ -871,8 +992,18 @@ class _TrackedText:
     so it drops inserted text (and the text of fields and content controls)."""
 
     # elements that hold runs as the paragraph's own inline content
-    _HOLDERS = ("w:ins", "w:moveTo", "w:hyperlink", "w:smartTag", "w:fldSimple", "w:sdt", "w:sdtContent",
-                "w:customXml", "w:dir", "w:bdo")
+    _HOLDERS = (
+        "w:ins",
+        "w:moveTo",
+        "w:hyperlink",
+        "w:smartTag",
+        "w:fldSimple",
+        "w:sdt",
+        "w:sdtContent",
+        "w:customXml",
+        "w:dir",
+        "w:bdo",
+    )
     _DELETED = ("w:del", "w:moveFrom")
 
     def __init__(self):
@@ -949,13 +1080,17 @@ def read_docx(data: bytes) -> tuple[str, dict, list[str]]:
     props = document.core_properties
     meta = {k: v for k, v in (("title", props.title), ("author", props.author)) if v}
     if text_of.n_inserted or text_of.n_deleted:
-        meta["tracked_changes"] = (f"Word tracked changes read as accepted: {text_of.n_inserted} insertion"
-                                   f"{'s' if text_of.n_inserted != 1 else ''} kept, {text_of.n_deleted} deletion"
-                                   f"{'s' if text_of.n_deleted != 1 else ''} left out")
+        meta["tracked_changes"] = (
+            f"Word tracked changes read as accepted: {text_of.n_inserted} insertion"
+            f"{'s' if text_of.n_inserted != 1 else ''} kept, {text_of.n_deleted} deletion"
+            f"{'s' if text_of.n_deleted != 1 else ''} left out"
+        )
     warnings = []
     if numbering.unrendered:
-        warnings.append(f"{numbering.unrendered} paragraphs use a Word numbering style fazhi cannot write out; "
-                        "their numbers are missing from the text")
+        warnings.append(
+            f"{numbering.unrendered} paragraphs use a Word numbering style fazhi cannot write out; "
+            "their numbers are missing from the text"
+        )
     return "\n".join(lines), meta, warnings
 
 
@@ -963,7 +1098,9 @@ def read_docx(data: bytes) -> tuple[str, dict, list[str]]:
 # a page number line:  - 3 -   — 3 —   第3页   3 / 12   第 3 页 共 12 页
 _PAGE_NUMBER = re.compile(r"^[\s\-—–·]*(第\s*)?\d{1,4}\s*(页)?\s*([/／]\s*\d{1,4}|共\s*\d{1,4}\s*页)?[\s\-—–·]*$")
 _SENTENCE_END = re.compile(r"[。！？!?；;：:]$")
-_HEADING_START = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、](?!\d))")
+_HEADING_START = re.compile(
+    r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、](?!\d))"
+)
 
 
 def _width(line: str) -> float:
@@ -1053,8 +1190,15 @@ def _pdf_line(chars: list[dict], page_no: int) -> _PdfLine:
             parts.append(" ")
         parts.append(c["text"])
     size = Counter(round(c["size"], 1) for c in chars).most_common(1)[0][0]
-    return _PdfLine("".join(parts).strip(), chars[0]["x0"], chars[-1]["x1"], min(c["top"] for c in chars),
-                    max(c["bottom"] for c in chars), size, page_no)
+    return _PdfLine(
+        "".join(parts).strip(),
+        chars[0]["x0"],
+        chars[-1]["x1"],
+        min(c["top"] for c in chars),
+        max(c["bottom"] for c in chars),
+        size,
+        page_no,
+    )
 
 
 def _furniture(pages: list[list[_PdfLine]], heights: list[float]) -> set[tuple[int, int]]:
@@ -1161,8 +1305,10 @@ def read_pdf(data: bytes) -> tuple[str, dict, list[str]]:
         pages = list(reader.pages)
         max_pages = _limit("FAZHI_MAX_PDF_PAGES", MAX_PDF_PAGES)
         if len(pages) > max_pages:
-            raise LoadError(f"the PDF has {len(pages):,} pages, far more than an annual report: probably a collection "
-                            f"of documents; split it (or set FAZHI_MAX_PDF_PAGES above {max_pages})")
+            raise LoadError(
+                f"the PDF has {len(pages):,} pages, far more than an annual report: probably a collection "
+                f"of documents; split it (or set FAZHI_MAX_PDF_PAGES above {max_pages})"
+            )
     except LoadError:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises assorted errors on broken files (PdfReadError, KeyError …)

@@ -84,7 +84,9 @@ def _first_meta(meta: dict, labels) -> str | None:
 
 
 # offices and sites that publish for a body without being it
-_PUBLISHING_OFFICE = re.compile(r"办公室|办公厅|政府办|综合|政务公开|网站|门户|融媒体|新闻|网$|宣传|信息中心|科$|股$|处$")
+_PUBLISHING_OFFICE = re.compile(
+    r"办公室|办公厅|政府办|综合|政务公开|网站|门户|融媒体|新闻|网$|宣传|信息中心|科$|股$|处$"
+)
 
 
 def _header_lines(raw: str, limit: int = 4000) -> list[str]:
@@ -131,8 +133,13 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
                 continue
             value = iss.reading_form(value)
             n = iss.read_name(value)
-            if n and n.issuer and n.title is not None and not _PUBLISHING_OFFICE.search(value) \
-                    and (n.level != "department" or n.title.province or n.title.prefecture or n.title.county):
+            if (
+                n
+                and n.issuer
+                and n.title is not None
+                and not _PUBLISHING_OFFICE.search(value)
+                and (n.level != "department" or n.title.province or n.title.prefecture or n.title.county)
+            ):
                 if name is None or _agrees(name, n):
                     name, source, evidence = n, "publisher", value
                     break
@@ -147,7 +154,13 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
         level = name.level
         if name.title is not None:
             t = name.title
-            issuer, issuer_full, province, prefecture, county = t.issuer, t.issuer_full, t.province, t.prefecture, t.county
+            issuer, issuer_full, province, prefecture, county = (
+                t.issuer,
+                t.issuer_full,
+                t.province,
+                t.prefecture,
+                t.county,
+            )
         else:
             issuer, issuer_full = name.issuer, name.issuer_full
     year, year_source = None, ""
@@ -159,7 +172,9 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
     stated, how = iss.stated_year(body)
     if year is None and stated:
         year, year_source = stated, how
-        warnings.append(f"report year {year} taken from the {'opening sentence' if how == 'opening' else 'body statement'} (no year in a title)")
+        warnings.append(
+            f"report year {year} taken from the {'opening sentence' if how == 'opening' else 'body statement'} (no year in a title)"
+        )
     elif year and stated and stated != year and how == "statement":
         warnings.append(f"the body says it reports on {stated}, the title says {year}; the title's year is kept")
     if year is None and year_from_sections is not None:
@@ -175,9 +190,13 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
         if done is not None:
             issuer, issuer_full, level = done.issuer, done.issuer_full, done.level
             province, prefecture, county = done.title.province, done.title.prefecture, done.title.county
-            warnings.append(f"issuer '{issuer_full}' completed from the place names on the page ('{evidence[:20]}' in the {_SOURCE_WORD[source]})")
+            warnings.append(
+                f"issuer '{issuer_full}' completed from the place names on the page ('{evidence[:20]}' in the {_SOURCE_WORD[source]})"
+            )
         elif issuer:
-            warnings.append(f"issuer only partly named ('{evidence[:20]}' in the {_SOURCE_WORD[source]}): its place is not on the page")
+            warnings.append(
+                f"issuer only partly named ('{evidence[:20]}' in the {_SOURCE_WORD[source]}): its place is not on the page"
+            )
         else:
             warnings.append(f"issuer not named: the {_SOURCE_WORD[source]} says '{evidence[:20]}' (level {level} kept)")
     elif source == "body":
@@ -203,9 +222,24 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
         m = re.search(r"成文日期\s*[\]】]?\s*[:：]?\s*", "\n".join(lines[:40]))
         d = _ANY_DATE.match("\n".join(lines[:40]), m.end()) if m else None
         written = _iso(d) if d else None
-    return Metadata(title, issuer, issuer_full, source, level, province, prefecture, county, year, year_source,
-                    publish, written,
-                    _first_meta(page.meta, labels["index_no"]), publisher, warnings, notes)
+    return Metadata(
+        title,
+        issuer,
+        issuer_full,
+        source,
+        level,
+        province,
+        prefecture,
+        county,
+        year,
+        year_source,
+        publish,
+        written,
+        _first_meta(page.meta, labels["index_no"]),
+        publisher,
+        warnings,
+        notes,
+    )
 
 
 _SOURCE_WORD = {"title": "title", "publisher": "page metadata", "body": "first sentence"}

@@ -15,7 +15,22 @@ from typing import NamedTuple
 LEVELS = ("township", "subdistrict", "county", "city", "province", "department", "unknown")
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "Ｏ": 0,
+    "O": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 # 2024年  2024年度  二〇二四年度
 YEAR_RE = re.compile(r"(?<!\d)(20[1-4]\d)\s*年")
 CN_YEAR_RE = re.compile(r"([二][〇○零Ｏ一][〇○零Ｏ一二三四五六七八九]{2})年")
@@ -102,7 +117,9 @@ def split_units(name: str) -> tuple[list[str], str]:
 
 
 # words no division name contains (real names that do are found in the division table first)
-_NOT_IN_NAME = re.compile(r"法治|法制|依法|建设|工作|坚持|按照|根据|围绕|认真|深入|始终|政府|领导|报告|关于|年度|全面|[的在以与及、，,:：局厅委]")
+_NOT_IN_NAME = re.compile(
+    r"法治|法制|依法|建设|工作|坚持|按照|根据|围绕|认真|深入|始终|政府|领导|报告|关于|年度|全面|[的在以与及、，,:：局厅委]"
+)
 
 
 def _same_head(known: str, matched: str) -> bool:
@@ -152,7 +169,11 @@ def _unit_level(unit: str, parent: str | None) -> str:
         return "city"
     if unit.endswith("市"):
         # a 市 under another 市/州 is a county-level city (金华市义乌市)
-        return "county" if parent and parent.endswith(("市", "自治州", "地区", "盟")) and parent not in MUNICIPALITIES else "city"
+        return (
+            "county"
+            if parent and parent.endswith(("市", "自治州", "地区", "盟")) and parent not in MUNICIPALITIES
+            else "city"
+        )
     return "unknown"
 
 

@@ -65,8 +65,14 @@ def foreign_entries(out_dir: Path) -> list[str]:
     return [n for n in names if n not in ours and n not in OWN_EXTRAS]
 
 
-def check_output_dir(out_dir: str | Path, *, inputs: Iterable[str | Path] = (), option: str = "--out",
-                     input_name: str = "input folder", own_only: bool = True) -> Path:
+def check_output_dir(
+    out_dir: str | Path,
+    *,
+    inputs: Iterable[str | Path] = (),
+    option: str = "--out",
+    input_name: str = "input folder",
+    own_only: bool = True,
+) -> Path:
     """`out_dir` as a Path if fazhi may write it; otherwise a FazhiError saying why, in one sentence.
 
     `own_only=False` checks only the relation to the inputs (a cache folder has no manifest)."""
@@ -77,19 +83,27 @@ def check_output_dir(out_dir: str | Path, *, inputs: Iterable[str | Path] = (), 
     for given in inputs:
         src = Path(given).resolve()
         if real == src:
-            raise FazhiError(f"`{option}` = '{out}' is the {input_name}: writing there would replace it; "
-                             "choose another folder, such as data/processed.")
+            raise FazhiError(
+                f"`{option}` = '{out}' is the {input_name}: writing there would replace it; "
+                "choose another folder, such as data/processed."
+            )
         if _inside(src, real):
-            raise FazhiError(f"`{option}` = '{out}' contains the {input_name} '{given}': replacing it would "
-                             "delete that folder; choose a folder beside it, such as data/processed.")
+            raise FazhiError(
+                f"`{option}` = '{out}' contains the {input_name} '{given}': replacing it would "
+                "delete that folder; choose a folder beside it, such as data/processed."
+            )
         if _inside(real, src):
-            raise FazhiError(f"`{option}` = '{out}' lies inside the {input_name} '{given}': its files would be "
-                             "read as input next time; choose a folder outside it.")
+            raise FazhiError(
+                f"`{option}` = '{out}' lies inside the {input_name} '{given}': its files would be "
+                "read as input next time; choose a folder outside it."
+            )
     foreign = foreign_entries(out) if own_only else []
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        raise FazhiError(f"`{option}` = '{out}' already holds files fazhi did not write ({shown}); fazhi only "
-                         "replaces a folder it wrote: choose a new or empty folder, or move those files.")
+        raise FazhiError(
+            f"`{option}` = '{out}' already holds files fazhi did not write ({shown}); fazhi only "
+            "replaces a folder it wrote: choose a new or empty folder, or move those files."
+        )
     return out
 
 
@@ -110,8 +124,10 @@ def output_lock(out_dir: str | Path):
     try:
         lock.acquire()
     except Timeout:
-        raise FazhiError(f"another fazhi build is writing '{out}' now; wait until it finishes "
-                         "(the lock is released when that process ends).") from None
+        raise FazhiError(
+            f"another fazhi build is writing '{out}' now; wait until it finishes "
+            "(the lock is released when that process ends)."
+        ) from None
     try:
         yield
     finally:
@@ -136,8 +152,13 @@ def recover(out_dir: str | Path) -> None:
             shutil.rmtree(tmp)
 
 
-def replace_dir(out_dir: str | Path, write: Callable[[Path], None], *, inputs: Iterable[str | Path] = (),
-                keep: Iterable[str] = (".cache",)) -> Path:
+def replace_dir(
+    out_dir: str | Path,
+    write: Callable[[Path], None],
+    *,
+    inputs: Iterable[str | Path] = (),
+    keep: Iterable[str] = (".cache",),
+) -> Path:
     """Write a new `out_dir` with `write(tmp)` and swap it in; the old folder's `keep` entries move over.
 
     Refuses (FazhiError) what `check_output_dir` refuses; holds the output lock throughout.

@@ -47,7 +47,9 @@ class ParsedPage:
     notes: list[str]
 
 
-def parse_page(text: str, *, source_file: str = "", sha256: str = "", fmt: str = "txt", encoding: str = "") -> ParsedPage:
+def parse_page(
+    text: str, *, source_file: str = "", sha256: str = "", fmt: str = "txt", encoding: str = ""
+) -> ParsedPage:
     """One decoded report page → clean text, metadata and sections, as rows of the core tables (no
     stage runs here: see `pipeline.worker.parse_text`). Never raises on odd content: problems become
     messages."""
@@ -60,8 +62,9 @@ def parse_page(text: str, *, source_file: str = "", sha256: str = "", fmt: str =
     warnings.extend(m for m in page.messages if not m.startswith("report printed twice"))
 
     # title, issuer, level, years and dates: meta_reader.read_metadata (order of trust and warnings there)
-    md = read_metadata(text, page, cruft_rules,
-                       year_from_sections=lambda: _year_from_body(page.text, segment(page.text).sections))
+    md = read_metadata(
+        text, page, cruft_rules, year_from_sections=lambda: _year_from_body(page.text, segment(page.text).sections)
+    )
     warnings.extend(md.warnings)
     title, issuer, issuer_full, issuer_source, level = md.title, md.issuer, md.issuer_full, md.issuer_source, md.level
     province, prefecture, county = md.province, md.prefecture, md.county
@@ -81,11 +84,20 @@ def parse_page(text: str, *, source_file: str = "", sha256: str = "", fmt: str =
         intro, items = problem_items(page.text, secs, part)
         for it in items:
             ra, rb = page.raw_span(it.start, it.end)
-            items_rows.append({
-                "report_id": report_id, "item_order": len(items_rows) + 1, "item_no": it.item_no,
-                "marker": it.marker, "heading": it.heading, "text": page.text[it.start : it.end],
-                "start": it.start, "end": it.end, "raw_start": ra, "raw_end": rb,
-            })
+            items_rows.append(
+                {
+                    "report_id": report_id,
+                    "item_order": len(items_rows) + 1,
+                    "item_no": it.item_no,
+                    "marker": it.marker,
+                    "heading": it.heading,
+                    "text": page.text[it.start : it.end],
+                    "start": it.start,
+                    "end": it.end,
+                    "raw_start": ra,
+                    "raw_end": rb,
+                }
+            )
     if "problems" not in kinds_in_order:
         warnings.append("no problems part found")
     elif not items_rows:
@@ -96,33 +108,72 @@ def parse_page(text: str, *, source_file: str = "", sha256: str = "", fmt: str =
     section_rows = []
     for s in secs:
         ra, rb = page.raw_span(s.start, s.end)
-        section_rows.append({
-            "report_id": report_id, "order": s.order, "depth": s.depth, "number": s.number, "marker": s.marker,
-            "heading": s.heading, "kind": s.kind, "part_order": s.part_order, "start": s.start, "end": s.end,
-            "raw_start": ra, "raw_end": rb, "text": page.text[s.start : s.end],
-        })
+        section_rows.append(
+            {
+                "report_id": report_id,
+                "order": s.order,
+                "depth": s.depth,
+                "number": s.number,
+                "marker": s.marker,
+                "heading": s.heading,
+                "kind": s.kind,
+                "part_order": s.part_order,
+                "start": s.start,
+                "end": s.end,
+                "raw_start": ra,
+                "raw_end": rb,
+                "text": page.text[s.start : s.end],
+            }
+        )
     part_rows = []
     for p in parts:
         ra, rb = page.raw_span(p.start, p.end)
         intro = p.intro
         if p.kind == "problems":
             intro = problem_items(page.text, secs, p)[0]
-        part_rows.append({
-            "report_id": report_id, "part_order": p.part_order, "kind": p.kind, "heading": p.heading,
-            "marker": p.marker, "intro": intro, "start": p.start, "end": p.end, "raw_start": ra, "raw_end": rb,
-            "text": page.text[p.start : p.end],
-        })
+        part_rows.append(
+            {
+                "report_id": report_id,
+                "part_order": p.part_order,
+                "kind": p.kind,
+                "heading": p.heading,
+                "marker": p.marker,
+                "intro": intro,
+                "start": p.start,
+                "end": p.end,
+                "raw_start": ra,
+                "raw_end": rb,
+                "text": page.text[p.start : p.end],
+            }
+        )
 
     status = "warning" if warnings else "ok"
     report = {
-        "report_id": report_id, "source_file": source_file, "sha256": sha256, "format": fmt, "encoding": encoding,
-        "title": title, "issuer": issuer, "issuer_full": issuer_full, "issuer_source": issuer_source, "level": level,
-        "province": province, "prefecture": prefecture, "county": county, "report_year": report_year,
+        "report_id": report_id,
+        "source_file": source_file,
+        "sha256": sha256,
+        "format": fmt,
+        "encoding": encoding,
+        "title": title,
+        "issuer": issuer,
+        "issuer_full": issuer_full,
+        "issuer_source": issuer_source,
+        "level": level,
+        "province": province,
+        "prefecture": prefecture,
+        "county": county,
+        "report_year": report_year,
         "report_year_source": year_source,
-        "publish_date": md.publish_date, "written_date": md.written_date,
-        "index_no": md.index_no, "publisher": publisher, "n_chars": len(page.text),
-        "part_kinds": ",".join(kinds_in_order), "missing_parts": ",".join(missing),
-        "n_problem_items": len(items_rows), "printed_twice": page.duplicate, "status": status,
+        "publish_date": md.publish_date,
+        "written_date": md.written_date,
+        "index_no": md.index_no,
+        "publisher": publisher,
+        "n_chars": len(page.text),
+        "part_kinds": ",".join(kinds_in_order),
+        "missing_parts": ",".join(missing),
+        "n_problem_items": len(items_rows),
+        "printed_twice": page.duplicate,
+        "status": status,
         "warnings": "; ".join(warnings),
     }
     tables: dict[str, list[dict]] = {

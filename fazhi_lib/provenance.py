@@ -56,8 +56,10 @@ _SF_DATE = re.compile(r"^\s*saved date:\s*(.+?)\s*$", re.MULTILINE | re.IGNORECA
 _JS_DATE = re.compile(r"\w{3} (\w{3}) (\d{1,2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT([+-]\d{4})")
 _MAY_HAVE_URL = re.compile(r"canonical|og:url", re.IGNORECASE)  # parse the head only when it may say
 _HEAD_END_BYTES = re.compile(rb"</head\s*>|<body[\s>]", re.IGNORECASE)
-_MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                                        "Dec"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)
+}
 
 
 # ---------------------------------------------------------------- what a page says about itself
@@ -185,8 +187,9 @@ def read_sheet(path: str | Path, *, what: str) -> pd.DataFrame:
         if suffix in (".xlsx", ".xls"):
             df = pd.read_excel(path, dtype=str)
         else:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                             sep="\t" if suffix == ".tsv" else ",")
+            df = pd.read_csv(
+                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep="\t" if suffix == ".tsv" else ","
+            )
     except Exception as exc:  # noqa: BLE001 - any unreadable sheet becomes one sentence
         raise FazhiError(f"The {what} {str(path)!r} could not be read ({type(exc).__name__}: {exc}).") from None
     df.columns = [str(c).strip() for c in df.columns]
@@ -201,10 +204,17 @@ def read_url_sheet(path: str | Path) -> pd.DataFrame:
     lower = {c.lower(): c for c in df.columns}
     missing = [c for c in ("file", "url") if c not in lower]
     if missing:
-        raise FazhiError(f"The URL sheet {str(path)!r} has no `{missing[0]}` column; it needs the columns file and url "
-                         f"(and may have retrieved_at); its columns are: {', '.join(df.columns) or '(none)'}.")
-    out = pd.DataFrame({"file": df[lower["file"]].str.strip(), "url": df[lower["url"]].str.strip(),
-                        "retrieved_at": df[lower["retrieved_at"]].str.strip() if "retrieved_at" in lower else ""})
+        raise FazhiError(
+            f"The URL sheet {str(path)!r} has no `{missing[0]}` column; it needs the columns file and url "
+            f"(and may have retrieved_at); its columns are: {', '.join(df.columns) or '(none)'}."
+        )
+    out = pd.DataFrame(
+        {
+            "file": df[lower["file"]].str.strip(),
+            "url": df[lower["url"]].str.strip(),
+            "retrieved_at": df[lower["retrieved_at"]].str.strip() if "retrieved_at" in lower else "",
+        }
+    )
     return out[(out["file"] != "") & (out["url"] != "")].reset_index(drop=True)
 
 
@@ -217,8 +227,10 @@ def manifest_rows(raw_dir: str | Path) -> pd.DataFrame:
         try:
             df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         except Exception as exc:  # noqa: BLE001 - a damaged manifest is reported, the build goes on
-            print(f"warning: {path} could not be read ({type(exc).__name__}: {exc}); its addresses are not used",
-                  file=sys.stderr)
+            print(
+                f"warning: {path} could not be read ({type(exc).__name__}: {exc}); its addresses are not used",
+                file=sys.stderr,
+            )
             continue
         if not {"url", "file"} <= set(df.columns):
             print(f"warning: {path} has no url and file columns; its addresses are not used", file=sys.stderr)
@@ -226,16 +238,20 @@ def manifest_rows(raw_dir: str | Path) -> pd.DataFrame:
         folder = PurePosixPath(path.parent.relative_to(raw_dir).as_posix())
         df = df[df["file"] != ""]
         df = df.assign(source_file=[str(folder / f) if str(folder) != "." else f for f in df["file"]])
-        frames.append(df.reindex(columns=["source_file", "url", "final_url", "fetched_at", "attachment_of", "status"],
-                                 fill_value=""))
+        frames.append(
+            df.reindex(
+                columns=["source_file", "url", "final_url", "fetched_at", "attachment_of", "status"], fill_value=""
+            )
+        )
     if not frames:
         return pd.DataFrame(columns=["source_file", "url", "final_url", "fetched_at", "attachment_of", "status"])
     return pd.concat(frames, ignore_index=True).drop_duplicates("source_file", keep="last")
 
 
 # ---------------------------------------------------------------- the build step
-def source_urls(raw_dir: str | Path, source_files: list[str], *, urls: str | Path | pd.DataFrame | None = None
-                ) -> pd.DataFrame:
+def source_urls(
+    raw_dir: str | Path, source_files: list[str], *, urls: str | Path | pd.DataFrame | None = None
+) -> pd.DataFrame:
     """source_file, source_url, retrieved_at, url_source for each of `source_files` (None when unknown)."""
     raw_dir = Path(raw_dir)
     found: dict[str, tuple] = {}
@@ -263,8 +279,11 @@ def source_urls(raw_dir: str | Path, source_files: list[str], *, urls: str | Pat
             found.setdefault(targets[0], (r.url, r.retrieved_at or None, "urls_sheet"))
         if unmatched:
             shown = ", ".join(unmatched[:5]) + (f" and {len(unmatched) - 5} more" if len(unmatched) > 5 else "")
-            print(f"warning: {len(unmatched)} row{'s' if len(unmatched) != 1 else ''} of the URL sheet name no single "
-                  f"file of the folder: {shown}", file=sys.stderr)
+            print(
+                f"warning: {len(unmatched)} row{'s' if len(unmatched) != 1 else ''} of the URL sheet name no single "
+                f"file of the folder: {shown}",
+                file=sys.stderr,
+            )
     rows = []
     for f in source_files:
         hit = found.get(f)
@@ -279,8 +298,9 @@ def source_urls(raw_dir: str | Path, source_files: list[str], *, urls: str | Pat
     return pd.DataFrame(rows, columns=["source_file", *URL_COLUMNS])
 
 
-def add_provenance(tables: Mapping[str, pd.DataFrame], raw_dir: str | Path, *,
-                   urls: str | Path | pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+def add_provenance(
+    tables: Mapping[str, pd.DataFrame], raw_dir: str | Path, *, urls: str | Path | pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
     """The build step: `reports` with `source_url`, `retrieved_at`, `url_source` after `source_file`;
     `parse_log` with, for each rejected page that only links to its report, the report's address.
     Returns the replaced tables (inputs are not mutated)."""
@@ -290,14 +310,18 @@ def add_provenance(tables: Mapping[str, pd.DataFrame], raw_dir: str | Path, *,
         reports = reports.drop(columns=[c for c in URL_COLUMNS if c in reports.columns])
         files = reports["source_file"].astype(str).tolist() if len(reports) else []
         found = source_urls(raw_dir, files, urls=urls).drop_duplicates("source_file")
-        merged = reports.merge(found, on="source_file", how="left") if len(reports) else reports.assign(
-            **{c: pd.Series(dtype="object") for c in URL_COLUMNS})
+        merged = (
+            reports.merge(found, on="source_file", how="left")
+            if len(reports)
+            else reports.assign(**{c: pd.Series(dtype="object") for c in URL_COLUMNS})
+        )
         cols = list(reports.columns)
         at = cols.index("source_file") + 1 if "source_file" in cols else len(cols)
         merged = merged[cols[:at] + URL_COLUMNS + cols[at:]]
         for c in URL_COLUMNS:  # missing is None, as in the other text columns
-            merged[c] = pd.Series([v if isinstance(v, str) and v else None for v in merged[c]], index=merged.index,
-                                  dtype="object")
+            merged[c] = pd.Series(
+                [v if isinstance(v, str) and v else None for v in merged[c]], index=merged.index, dtype="object"
+            )
         out["reports"] = merged
     log = tables.get("parse_log")
     if log is not None and len(log):
@@ -309,8 +333,9 @@ def explain_link_pages(parse_log: pd.DataFrame, raw_dir: str | Path) -> pd.DataF
     """Rejected HTML pages whose report is an attachment or an embedded document: the link appended
     to the parse log's message (with the file `fazhi collect` saved it as, when it did)."""
     raw_dir = Path(raw_dir)
-    rejected = parse_log[(parse_log["status"] == "error")
-                         & parse_log["source_file"].astype(str).str.lower().str.endswith(HTML_SUFFIXES)]
+    rejected = parse_log[
+        (parse_log["status"] == "error") & parse_log["source_file"].astype(str).str.lower().str.endswith(HTML_SUFFIXES)
+    ]
     if rejected.empty:
         return parse_log
     man = manifest_rows(raw_dir)
@@ -340,9 +365,16 @@ def explain_link_pages(parse_log: pd.DataFrame, raw_dir: str | Path) -> pd.DataF
             where = f"; saved as {saved_as[link.url]}" if link.url in saved_as else ""
             said.append(f"{link.url} ({what}{where})")
         more = f" and {len(links) - 5} more" if len(links) > 5 else ""
-        note = ("the page only links to its report: " + ", ".join(said) + more
-                + ("" if any(link.url in saved_as for link in links)
-                   else "; `fazhi collect` saves such attachments beside their page"))
+        note = (
+            "the page only links to its report: "
+            + ", ".join(said)
+            + more
+            + (
+                ""
+                if any(link.url in saved_as for link in links)
+                else "; `fazhi collect` saves such attachments beside their page"
+            )
+        )
         pos = parse_log.index.get_loc(i)
         messages[pos] = "; ".join(m for m in (messages[pos], note) if m)
     return parse_log.assign(messages=messages)
@@ -397,6 +429,7 @@ def citation(row: Mapping) -> str:
 
 def with_citations(table: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
     """`table` (with a `report_id` column) with a `citation` column from `reports` (a new frame)."""
-    cite = pd.DataFrame({"report_id": reports["report_id"],
-                         "citation": [citation(r) for r in reports.to_dict("records")]})
+    cite = pd.DataFrame(
+        {"report_id": reports["report_id"], "citation": [citation(r) for r in reports.to_dict("records")]}
+    )
     return table.merge(cite, on="report_id", how="left")

@@ -147,13 +147,9 @@ def parse_group(spec: str | Mapping | None) -> Group:
                     f"`group` = {chunk.strip()!r} is not valid; write key=value, e.g. "
                     "year=2024, part=problems or level=township;year=2023,2024."
                 )
-            items.append(
-                (m["key"], [v.strip() for v in re.split(r"[,，、]", m["value"]) if v.strip()])
-            )
+            items.append((m["key"], [v.strip() for v in re.split(r"[,，、]", m["value"]) if v.strip()]))
     else:
-        raise FazhiError(
-            f"`group` = {spec!r} is not valid; give a string such as 'year=2024' or a dict."
-        )
+        raise FazhiError(f"`group` = {spec!r} is not valid; give a string such as 'year=2024' or a dict.")
     filters: dict[str, tuple] = {}
     part, rest = None, False
     for key, value in items:
@@ -162,15 +158,11 @@ def parse_group(spec: str | Mapping | None) -> Group:
             continue
         name = GROUP_KEYS.get(str(key).lower())
         if name is None:
-            raise invalid(
-                "group key", key, sorted({k for k in GROUP_KEYS if not k.endswith("s")} | {"rest"})
-            )
+            raise invalid("group key", key, sorted({k for k in GROUP_KEYS if not k.endswith("s")} | {"rest"}))
         values = tuple(value) if isinstance(value, (list, tuple)) else (value,)
         if name == "part":
             if len(values) != 1:
-                raise FazhiError(
-                    f"`part` = {_as_text(value)!r} is not valid; give one part kind per group."
-                )
+                raise FazhiError(f"`part` = {_as_text(value)!r} is not valid; give one part kind per group.")
             part = _check_part(str(values[0]))
             continue
         if name == "years":
@@ -178,8 +170,7 @@ def parse_group(spec: str | Mapping | None) -> Group:
                 values = tuple(int(v) for v in values)
             except (TypeError, ValueError):
                 raise FazhiError(
-                    f"`year` = {_as_text(value)!r} is not valid; give a year such as 2024 "
-                    "or several: year=2023,2024."
+                    f"`year` = {_as_text(value)!r} is not valid; give a year such as 2024 or several: year=2023,2024."
                 ) from None
         filters[name] = filters.get(name, ()) + tuple(values)
     return Group(tuple(sorted(filters.items())), part, rest, label or ALL_TEXT)
@@ -218,16 +209,12 @@ def group_texts(
     kind = group.part if group.part is not None else _check_part(part)
     if group.rest:
         if other is None:
-            raise FazhiError(
-                "The group 'rest' needs the other group to be given, e.g. --a province=浙江省 --b rest."
-            )
+            raise FazhiError("The group 'rest' needs the other group to be given, e.g. --a province=浙江省 --b rest.")
         other_group = parse_group(other)
         if group.part is None and other_group.part is not None:
             kind = other_group.part  # the rest of the reports, same part as the other group
         excluded = (
-            set(corpus.filter(**_filter_kwargs(other_group)).reports["report_id"])
-            if other_group.filters
-            else set()
+            set(corpus.filter(**_filter_kwargs(other_group)).reports["report_id"]) if other_group.filters else set()
         )
         keep = sorted(set(corpus.reports["report_id"]) - excluded)
         selected = corpus.filter(report_ids=keep, **_filter_kwargs(group))
@@ -252,9 +239,7 @@ def _filter_kwargs(group: Group) -> dict:
 def _texts_of(texts) -> list[str]:
     if isinstance(texts, pd.DataFrame):
         if "text" not in texts.columns:
-            raise FazhiError(
-                "The table of texts has no `text` column; pass `group_texts(...)` or a list of strings."
-            )
+            raise FazhiError("The table of texts has no `text` column; pass `group_texts(...)` or a list of strings.")
         return [t for t in texts["text"].tolist() if isinstance(t, str)]
     if isinstance(texts, str):
         return [texts]
@@ -343,14 +328,8 @@ def keyness_table(
     total_a, total_b = sum(counts_a.values()), sum(counts_b.values())
     if total_a == 0 or total_b == 0:
         which = "A" if total_a == 0 else "B"
-        raise FazhiError(
-            f"Group {which} has no tokens; choose filters that select texts with words in them."
-        )
-    terms = sorted(
-        t
-        for t in set(counts_a) | set(counts_b)
-        if counts_a.get(t, 0) + counts_b.get(t, 0) >= min_count
-    )
+        raise FazhiError(f"Group {which} has no tokens; choose filters that select texts with words in them.")
+    terms = sorted(t for t in set(counts_a) | set(counts_b) if counts_a.get(t, 0) + counts_b.get(t, 0) >= min_count)
     a = np.array([counts_a.get(t, 0) for t in terms], dtype=float)
     b = np.array([counts_b.get(t, 0) for t in terms], dtype=float)
     scored = kn.score(a, b, total_a - a, total_b - b, measure=m, correction=corr)
@@ -367,9 +346,7 @@ def keyness_table(
             "per_10k_b": np.round(1e4 * rel_b, 4),
             stat_col: np.round(stat, 4) if m != "exact" else stat,
             "p_value": scored["p_value"].to_numpy(),
-            "log_ratio": np.round(
-                np.log2((np.maximum(a, 0.5) / total_a) / (np.maximum(b, 0.5) / total_b)), 4
-            ),
+            "log_ratio": np.round(np.log2((np.maximum(a, 0.5) / total_a) / (np.maximum(b, 0.5) / total_b)), 4),
             "key_for": np.where(sign > 0, "a", np.where(sign < 0, "b", "")),
             "measure": kn.label(m, corr),
         },
@@ -378,8 +355,9 @@ def keyness_table(
     order = np.log(out[stat_col].astype(float)) if m == "exact" else out[stat_col]
     out = out.assign(_k=order).sort_values(["_k", "term"], ascending=[False, True], kind="stable")
     out = out.drop(columns="_k").reset_index(drop=True)
-    out.attrs.update(tokens_a=total_a, tokens_b=total_b, measure=m, correction=corr, stat=stat_col,
-                     measure_label=kn.label(m, corr))
+    out.attrs.update(
+        tokens_a=total_a, tokens_b=total_b, measure=m, correction=corr, stat=stat_col, measure_label=kn.label(m, corr)
+    )
     return out
 
 
@@ -410,16 +388,8 @@ def keyness(
     last), ties by term. `table.attrs` holds the groups' token totals and labels, `measure`,
     `correction` and `stat` (the statistic's column). Formulas and sources: `fazhi_lib/keyness_stats.py`.
     """
-    texts_a = (
-        group_a
-        if isinstance(group_a, pd.DataFrame)
-        else group_texts(corpus, group_a, part=part, other=group_b)
-    )
-    texts_b = (
-        group_b
-        if isinstance(group_b, pd.DataFrame)
-        else group_texts(corpus, group_b, part=part, other=group_a)
-    )
+    texts_a = group_a if isinstance(group_a, pd.DataFrame) else group_texts(corpus, group_a, part=part, other=group_b)
+    texts_b = group_b if isinstance(group_b, pd.DataFrame) else group_texts(corpus, group_b, part=part, other=group_a)
     for name, texts in (("A", texts_a), ("B", texts_b)):
         if texts.empty:
             raise FazhiError(
@@ -448,9 +418,7 @@ def _label(spec) -> str:
 
 def _check_positive_int(name: str, value, *, minimum: int = 1) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise FazhiError(
-            f"`{name}` = {value!r} is not valid; choose a whole number of {minimum} or more."
-        )
+        raise FazhiError(f"`{name}` = {value!r} is not valid; choose a whole number of {minimum} or more.")
 
 
 def plot_keyness(table: pd.DataFrame, *, top_n: int = 15, title: str | None = None):
@@ -555,9 +523,7 @@ def collocations(
         return out
     # positional margins: how often a word (or a pair) stands at given positions of an n-gram
     pos: list[Counter] = [Counter() for _ in range(n)]
-    pairs: dict[tuple[int, int], Counter] = (
-        {(0, 1): Counter(), (0, 2): Counter(), (1, 2): Counter()} if n == 3 else {}
-    )
+    pairs: dict[tuple[int, int], Counter] = {(0, 1): Counter(), (0, 2): Counter(), (1, 2): Counter()} if n == 3 else {}
     for gram, c in grams.items():
         for i, w in enumerate(gram):
             pos[i][w] += c
@@ -582,9 +548,7 @@ def collocations(
         )
     if rows:
         out = pd.DataFrame(rows, columns=COLLOCATION_COLUMNS)
-        out = out.sort_values(
-            ["g2", "count", "collocation"], ascending=[False, False, True], kind="stable"
-        )
+        out = out.sort_values(["g2", "count", "collocation"], ascending=[False, False, True], kind="stable")
         out = out.reset_index(drop=True)
     if top_n is not None:
         out = out.head(top_n)
@@ -648,9 +612,7 @@ def cooccurrence(
     term_sets = [frozenset(toks) for toks in tokenize_many(sents, **token_options)]
     term_sets = [s for s in term_sets if s]
     df = Counter(t for s in term_sets for t in s)
-    nodes = sorted((t for t, c in df.items() if c >= min_count), key=lambda t: (-df[t], t))[
-        :n_terms
-    ]
+    nodes = sorted((t for t, c in df.items() if c >= min_count), key=lambda t: (-df[t], t))[:n_terms]
     keep = set(nodes)
     pair_counts: Counter = Counter()
     for s in term_sets:
@@ -695,13 +657,12 @@ def association(both: int, a: int, b: int, total: int, measure: str) -> float:
 def edges_table(graph) -> pd.DataFrame:
     """The graph's edges as a table: term_a, term_b, count, weight, sorted strongest first."""
     rows = [
-        {"term_a": a, "term_b": b, "count": d["count"], "weight": d["weight"]}
-        for a, b, d in graph.edges(data=True)
+        {"term_a": a, "term_b": b, "count": d["count"], "weight": d["weight"]} for a, b, d in graph.edges(data=True)
     ]
     out = pd.DataFrame(rows, columns=["term_a", "term_b", "count", "weight"])
-    return out.sort_values(
-        ["weight", "count", "term_a", "term_b"], ascending=[False, False, True, True]
-    ).reset_index(drop=True)
+    return out.sort_values(["weight", "count", "term_a", "term_b"], ascending=[False, False, True, True]).reset_index(
+        drop=True
+    )
 
 
 def plot_network(graph, *, title: str | None = None, seed: int = 7):
@@ -716,9 +677,7 @@ def plot_network(graph, *, title: str | None = None, seed: int = 7):
     fig, ax = plt.subplots(figsize=(8, 7))
     ax.set_axis_off()
     measure = graph.graph.get("measure", "")
-    ax.set_title(
-        title if title is not None else f"Co-occurrence in sentences (edge weight: {measure})"
-    )
+    ax.set_title(title if title is not None else f"Co-occurrence in sentences (edge weight: {measure})")
     if graph.number_of_nodes() == 0:
         ax.text(
             0.5,
@@ -739,9 +698,7 @@ def plot_network(graph, *, title: str | None = None, seed: int = 7):
     span = max(weights.max() - weights.min(), 1e-9) if len(weights) else 1.0
     widths = 0.5 + 3.5 * (weights - (weights.min() if len(weights) else 0)) / span
     nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="#999999", alpha=0.7)
-    nx.draw_networkx_nodes(
-        graph, pos, ax=ax, node_size=sizes, node_color=[colour[n] for n in graph.nodes], alpha=0.85
-    )
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=sizes, node_color=[colour[n] for n in graph.nodes], alpha=0.85)
     nx.draw_networkx_labels(graph, pos, ax=ax, font_family=family, font_size=9)
     fig.tight_layout()
     return fig
@@ -785,8 +742,7 @@ def load_dictionary(source: str | Path | Mapping) -> Dictionary:
         where = str(path)
         if not path.is_file():
             raise FazhiError(
-                f"The dictionary file {str(path)!r} does not exist; give a YAML file of "
-                "category: [term, term, …]."
+                f"The dictionary file {str(path)!r} does not exist; give a YAML file of category: [term, term, …]."
             )
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
@@ -806,9 +762,7 @@ def load_dictionary(source: str | Path | Mapping) -> Dictionary:
             raise FazhiError(f"{where}: category {name!r} needs a list of terms.")
         bad = [t for t in terms if not isinstance(t, (str, int)) or not str(t).strip()]
         if bad:
-            raise FazhiError(
-                f"{where}: term {bad[0]!r} of category {name!r} is not valid; write each term as text."
-            )
+            raise FazhiError(f"{where}: term {bad[0]!r} of category {name!r} is not valid; write each term as text.")
         clean = tuple(dict.fromkeys(to_simplified(str(t).strip()) for t in terms))
         cats.append((str(name), clean))
     return Dictionary(tuple(cats), where)
@@ -826,10 +780,7 @@ def count_terms(text: str, dictionary: Dictionary) -> dict[str, Counter]:
     {'合法性审查': 1, '审查': 1}
     """
     simple = to_simplified(text) if isinstance(text, str) else ""
-    return {
-        name: Counter(m.group(0) for m in _term_pattern(terms).finditer(simple))
-        for name, terms in dictionary
-    }
+    return {name: Counter(m.group(0) for m in _term_pattern(terms).finditer(simple)) for name, terms in dictionary}
 
 
 def dictionary_counts(corpus, dictionary, *, by: str = "report") -> pd.DataFrame:
@@ -847,9 +798,7 @@ def dictionary_counts(corpus, dictionary, *, by: str = "report") -> pd.DataFrame
     if by == "report":
         units = corpus.texts[["report_id", "text"]].assign(part_order=-1, part=ALL_TEXT)
     else:
-        units = corpus.parts[["report_id", "part_order", "kind", "text"]].rename(
-            columns={"kind": "part"}
-        )
+        units = corpus.parts[["report_id", "part_order", "kind", "text"]].rename(columns={"kind": "part"})
     units = reports.merge(units, on="report_id", how="inner")
     order = {name: i for i, name in enumerate(dic.names)}
     rows = []
@@ -934,19 +883,11 @@ def text_table(table: pd.DataFrame, *, right: Iterable[str] = (), floats: int = 
                 out.append(str(v).replace("\n", " "))
         cells.append(out)
     numeric = {c for c in cols if pd.api.types.is_numeric_dtype(table[c])}
-    widths = [
-        max([display_width(c)] + [display_width(r[i]) for r in cells]) for i, c in enumerate(cols)
-    ]
-    lines = [
-        "  ".join(
-            _pad(c, w, right=c in right or c in numeric) for c, w in zip(cols, widths)
-        ).rstrip()
-    ]
+    widths = [max([display_width(c)] + [display_width(r[i]) for r in cells]) for i, c in enumerate(cols)]
+    lines = ["  ".join(_pad(c, w, right=c in right or c in numeric) for c, w in zip(cols, widths)).rstrip()]
     for r in cells:
         lines.append(
-            "  ".join(
-                _pad(v, w, right=c in right or c in numeric) for v, c, w in zip(r, cols, widths)
-            ).rstrip()
+            "  ".join(_pad(v, w, right=c in right or c in numeric) for v, c, w in zip(r, cols, widths)).rstrip()
         )
     return "\n".join(lines)
 

@@ -56,8 +56,26 @@ CONFIG_KEYS = ("parameters", "per_report", "out", "title")
 INDEX_JSON = "index.json"
 RESTART_EVERY = 100  # a shared kernel is restarted after this many renderings (bounded memory)
 CELL_TIMEOUT = 600  # seconds one cell may run
-PACKAGES = ("fazhi", "pandas", "numpy", "pyarrow", "scikit-learn", "scipy", "matplotlib", "seaborn", "zhplot",
-            "jieba", "rjieba", "opencc", "papermill", "nbclient", "nbconvert", "ipykernel", "jupyter_client", "pyyaml")
+PACKAGES = (
+    "fazhi",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "scikit-learn",
+    "scipy",
+    "matplotlib",
+    "seaborn",
+    "zhplot",
+    "jieba",
+    "rjieba",
+    "opencc",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "ipykernel",
+    "jupyter_client",
+    "pyyaml",
+)
 # Run in a shared kernel before each rendering after the first: a clean namespace, no figures left open.
 _RESET = "get_ipython().run_line_magic('reset', '-f')\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
 
@@ -127,8 +145,15 @@ def read_specs(path: str | Path = DEFAULT_CONFIG) -> list[NotebookSpec]:
         params = spec.get("parameters") or {}
         if not isinstance(params, dict):
             raise FazhiError(f"{path}: `parameters` of {name} must be a mapping of name: value.")
-        specs.append(NotebookSpec(str(name), dict(params), spec.get("per_report"), str(spec.get("out") or ""),
-                                  str(spec.get("title") or "")))
+        specs.append(
+            NotebookSpec(
+                str(name),
+                dict(params),
+                spec.get("per_report"),
+                str(spec.get("out") or ""),
+                str(spec.get("title") or ""),
+            )
+        )
     return specs
 
 
@@ -163,8 +188,13 @@ def declared_parameters(path: str | Path) -> dict[str, str]:
                 break
             ordered = {}
             for node in tree.body:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
-                    if isinstance(node, ast.AnnAssign) and node.value is not None else []
+                targets = (
+                    node.targets
+                    if isinstance(node, ast.Assign)
+                    else [node.target]
+                    if isinstance(node, ast.AnnAssign) and node.value is not None
+                    else []
+                )
                 for t in targets:
                     if isinstance(t, ast.Name):
                         ordered[t.id] = found.get(t.id) or ast.get_source_segment(cell.source, node.value)
@@ -200,8 +230,10 @@ def _yaml_value(raw: str, default_text: str | None):
     except yaml.YAMLError as exc:
         raise FazhiError(f"`-p` value {raw!r} is not valid YAML ({exc.__class__.__name__}); quote it.") from None
     if _comment_outside_quotes(raw):
-        raise FazhiError(f"`-p` value {raw!r} holds ' #', which YAML reads as the start of a comment; "
-                         f"quote the value to keep it: -p NAME \"'{raw}'\".")
+        raise FazhiError(
+            f"`-p` value {raw!r} holds ' #', which YAML reads as the start of a comment; "
+            f"quote the value to keep it: -p NAME \"'{raw}'\"."
+        )
     return _plain(value)
 
 
@@ -244,7 +276,9 @@ def list_notebooks(notebook_dir: str | Path = DEFAULT_NOTEBOOK_DIR, config: str 
             lines.append("    (file not found)")
             continue
         for name, default in declared_parameters(path).items():
-            set_to = f"   reports.yaml: {json.dumps(s.parameters[name], ensure_ascii=False)}" if name in s.parameters else ""
+            set_to = (
+                f"   reports.yaml: {json.dumps(s.parameters[name], ensure_ascii=False)}" if name in s.parameters else ""
+            )
             lines.append(f"    {name} = {default}{set_to}")
     return "\n".join(lines)
 
@@ -273,9 +307,13 @@ def _find_spec(specs: list[NotebookSpec], scope: str) -> NotebookSpec | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def resolve_parameters(specs: list[NotebookSpec], declared: dict[str, dict[str, str]], *,
-                       overrides: dict | None = None, cli_params: list[tuple[str, str]] | None = None
-                       ) -> dict[str, dict]:
+def resolve_parameters(
+    specs: list[NotebookSpec],
+    declared: dict[str, dict[str, str]],
+    *,
+    overrides: dict | None = None,
+    cli_params: list[tuple[str, str]] | None = None,
+) -> dict[str, dict]:
     """Notebook → parameters (YAML defaults, then overrides), every name checked against `declared`.
 
     `overrides`: name → value (Python values) or 'NOTEBOOK:name' → value; `cli_params`: (name, text)
@@ -286,8 +324,10 @@ def resolve_parameters(specs: list[NotebookSpec], declared: dict[str, dict[str, 
         valid = [n for n in declared[s.notebook] if n not in RESERVED]
         for name in s.parameters:
             if name not in valid:
-                raise FazhiError(f"`{name}` = {s.parameters[name]!r} in reports.yaml is not a parameter of "
-                                 f"{s.notebook}; choose one of: {', '.join(valid) or '(none)'}.")
+                raise FazhiError(
+                    f"`{name}` = {s.parameters[name]!r} in reports.yaml is not a parameter of "
+                    f"{s.notebook}; choose one of: {', '.join(valid) or '(none)'}."
+                )
     items = [(k, v, False) for k, v in (overrides or {}).items()] + [(k, v, True) for k, v in (cli_params or [])]
     for key, value, from_cli in items:
         scope, _, name = key.rpartition(":")
@@ -306,7 +346,9 @@ def resolve_parameters(specs: list[NotebookSpec], declared: dict[str, dict[str, 
             if not targets:
                 valid = sorted({n for s in specs for n in declared[s.notebook] if n not in RESERVED})
                 where = specs[0].notebook if len(specs) == 1 else "the chosen notebooks"
-                raise FazhiError(f"`{name}` = {value!r} is not a parameter of {where}; choose one of: {', '.join(valid)}.")
+                raise FazhiError(
+                    f"`{name}` = {value!r} is not a parameter of {where}; choose one of: {', '.join(valid)}."
+                )
         for spec in targets:
             per_nb[spec.notebook][name] = _yaml_value(value, declared[spec.notebook].get(name)) if from_cli else value
     return per_nb
@@ -329,8 +371,12 @@ def _this_python_kernel_manager(kernel: str = KERNEL):
 
     class ThisPythonKernelSpecs(KernelSpecManager):
         def get_kernel_spec(self, kernel_name):
-            return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                              display_name="Python 3 (ipykernel)", language="python", metadata={})
+            return KernelSpec(
+                argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                display_name="Python 3 (ipykernel)",
+                language="python",
+                metadata={},
+            )
 
     return AsyncKernelManager(kernel_name=KERNEL, kernel_spec_manager=ThisPythonKernelSpecs())
 
@@ -388,12 +434,27 @@ def _engine():
 
     class SharedKernelEngine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):
             client = PapermillNotebookClient(
-                nb_man, km=kwargs["km"], kernel_name=kernel_name, timeout=execution_timeout,
-                startup_timeout=start_timeout, log=logging.getLogger("papermill"), log_output=log_output,
-                stdout_file=stdout_file, stderr_file=stderr_file,
+                nb_man,
+                km=kwargs["km"],
+                kernel_name=kernel_name,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                log=logging.getLogger("papermill"),
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
             )
             try:
                 return client.execute()
@@ -441,9 +502,12 @@ class _HtmlWriter:
         from nbconvert import HTMLExporter
 
         self.exporter = HTMLExporter(
-            template_name="lab", extra_loaders=[DictLoader({"fazhi_offline.html.j2": _OFFLINE_TEMPLATE})],
-            template_file="fazhi_offline.html.j2", embed_images=True,
-            exclude_input_prompt=True, exclude_output_prompt=True,
+            template_name="lab",
+            extra_loaders=[DictLoader({"fazhi_offline.html.j2": _OFFLINE_TEMPLATE})],
+            template_file="fazhi_offline.html.j2",
+            embed_images=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
             # Markdown a notebook displays carries report strings: raw HTML in it is shown as text
             filters={"fazhi_safe_markdown": safe_markdown},
         )
@@ -513,9 +577,18 @@ def _title(notebook: Path) -> str:
     return ""
 
 
-def render_notebook(notebook: Path, out_dir: Path, parameters: dict, *, stem: str | None = None,
-                    kernel: str = KERNEL, _kernel: _Kernel | None = None, _html: _HtmlWriter | None = None,
-                    _html_lock=None, timeout: int | None = CELL_TIMEOUT) -> RenderResult:
+def render_notebook(
+    notebook: Path,
+    out_dir: Path,
+    parameters: dict,
+    *,
+    stem: str | None = None,
+    kernel: str = KERNEL,
+    _kernel: _Kernel | None = None,
+    _html: _HtmlWriter | None = None,
+    _html_lock=None,
+    timeout: int | None = CELL_TIMEOUT,
+) -> RenderResult:
     """Execute one notebook with `parameters` into OUT/STEM.ipynb and OUT/STEM.html."""
     import papermill
 
@@ -532,8 +605,15 @@ def render_notebook(notebook: Path, out_dir: Path, parameters: dict, *, stem: st
     try:
         km = kern.get()  # started in the notebook's folder: relative paths in the notebook work
         papermill.execute_notebook(
-            str(notebook), str(ipynb), parameters=parameters, kernel_name=kernel, engine_name=_engine(),
-            km=km, progress_bar=False, log_output=False, execution_timeout=timeout,
+            str(notebook),
+            str(ipynb),
+            parameters=parameters,
+            kernel_name=kernel,
+            engine_name=_engine(),
+            km=km,
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
         )
     except Exception as exc:  # noqa: BLE001 - a cell error, a dead kernel, a timeout: recorded, others run
         ok, error = False, _failing_cell_error(exc)
@@ -550,14 +630,27 @@ def render_notebook(notebook: Path, out_dir: Path, parameters: dict, *, stem: st
         try:
             depth = stem.count("/")
             with _html_lock or contextlib.nullcontext():
-                (_html or _HtmlWriter()).write(ipynb, html_path, index_href="../" * depth + "index.html",
-                                               note="" if ok else f" · this rendering FAILED: {error}")
+                (_html or _HtmlWriter()).write(
+                    ipynb,
+                    html_path,
+                    index_href="../" * depth + "index.html",
+                    note="" if ok else f" · this rendering FAILED: {error}",
+                )
             html_out = html_path
         except Exception as exc:  # noqa: BLE001 - nbconvert failure, recorded
             error = (error + "; " if error else "") + f"HTML export failed: {exc}"
             ok = False
-    return RenderResult(notebook.name, ipynb if ipynb.exists() else None, html_out, parameters, ok, error,
-                        stem=stem, seconds=round(time.perf_counter() - t0, 2), rendered_at=started)
+    return RenderResult(
+        notebook.name,
+        ipynb if ipynb.exists() else None,
+        html_out,
+        parameters,
+        ok,
+        error,
+        stem=stem,
+        seconds=round(time.perf_counter() - t0, 2),
+        rendered_at=started,
+    )
 
 
 def _report_list(data_dir: Path, ids) -> list[dict]:
@@ -579,8 +672,15 @@ def _report_list(data_dir: Path, ids) -> list[dict]:
     out = []
     for r in reports.to_dict("records"):
         year = "?" if pd.isna(r["report_year"]) else int(r["report_year"])
-        out.append({"report_id": r["report_id"], "label": f"{r['issuer'] or r['report_id']} {year}",
-                    "level": r["level"], "issuer": r["issuer"], "report_year": None if year == "?" else year})
+        out.append(
+            {
+                "report_id": r["report_id"],
+                "label": f"{r['issuer'] or r['report_id']} {year}",
+                "level": r["level"],
+                "issuer": r["issuer"],
+                "report_year": None if year == "?" else year,
+            }
+        )
     return out
 
 
@@ -625,21 +725,36 @@ def plan_jobs(specs: list[NotebookSpec], params: dict[str, dict], data_dir: Path
             chosen = p.get(s.per_report) or None
             for rep in _report_list(data_dir, chosen):
                 sub = f"{s.out}/" if s.out else ""
-                jobs.append(Job(s.notebook, f"{sub}{rep['report_id']}", {**p, s.per_report: rep["report_id"]},
-                                rep["label"], "profile",
-                                (rep["report_year"] or 9999, rep["issuer"] or "", rep["report_id"])))
+                jobs.append(
+                    Job(
+                        s.notebook,
+                        f"{sub}{rep['report_id']}",
+                        {**p, s.per_report: rep["report_id"]},
+                        rep["label"],
+                        "profile",
+                        (rep["report_year"] or 9999, rep["issuer"] or "", rep["report_id"]),
+                    )
+                )
             complete[s.notebook] = chosen is None
         else:
             jobs.append(Job(s.notebook, Path(s.notebook).stem, p, s.title, "analysis"))
     return jobs, complete
 
 
-def render_all(data_dir: str | Path = "data/processed", *, out_dir: str | Path = "reports",
-               notebook_dir: str | Path = DEFAULT_NOTEBOOK_DIR, config: str | Path | None = None,
-               only: list[str] | None = None, overrides: dict | None = None,
-               cli_params: list[tuple[str, str]] | None = None, kernel: str = KERNEL,
-               timeout: int | None = CELL_TIMEOUT, workers: int = 1,
-               progress: Callable | None = print) -> list[RenderResult]:
+def render_all(
+    data_dir: str | Path = "data/processed",
+    *,
+    out_dir: str | Path = "reports",
+    notebook_dir: str | Path = DEFAULT_NOTEBOOK_DIR,
+    config: str | Path | None = None,
+    only: list[str] | None = None,
+    overrides: dict | None = None,
+    cli_params: list[tuple[str, str]] | None = None,
+    kernel: str = KERNEL,
+    timeout: int | None = CELL_TIMEOUT,
+    workers: int = 1,
+    progress: Callable | None = print,
+) -> list[RenderResult]:
     """Render the notebooks of `config` (default NOTEBOOK_DIR/reports.yaml) from the tables in `data_dir`.
 
     `workers` > 1 renders that many notebooks at once (one kernel each; a fanned-out notebook is split
@@ -665,8 +780,10 @@ def render_all(data_dir: str | Path = "data/processed", *, out_dir: str | Path =
     params = resolve_parameters(runnable, declared, overrides=overrides, cli_params=cli_params)
     for s in runnable:
         if s.per_report and s.per_report not in declared[s.notebook]:
-            raise FazhiError(f"`per_report` = {s.per_report!r} is not a parameter of {s.notebook}; "
-                             f"choose one of: {', '.join(declared[s.notebook])}.")
+            raise FazhiError(
+                f"`per_report` = {s.per_report!r} is not a parameter of {s.notebook}; "
+                f"choose one of: {', '.join(declared[s.notebook])}."
+            )
         if "processed_dir" in declared[s.notebook]:
             params[s.notebook] = {"processed_dir": str(data_dir), **params[s.notebook]}
     jobs, complete = plan_jobs(runnable, params, data_dir)
@@ -679,12 +796,23 @@ def render_all(data_dir: str | Path = "data/processed", *, out_dir: str | Path =
 
     say = _Say(progress)
     n_prof = sum(j.group == "profile" for j in jobs)
-    say(f"Rendering {len(jobs)} notebook{'s' if len(jobs) != 1 else ''} ({len(jobs) - n_prof} analyses, "
-        f"{n_prof} report profiles) from {data_dir} into {out_dir}/")
+    say(
+        f"Rendering {len(jobs)} notebook{'s' if len(jobs) != 1 else ''} ({len(jobs) - n_prof} analyses, "
+        f"{n_prof} report profiles) from {data_dir} into {out_dir}/"
+    )
     results: list[RenderResult] = []
     for s in missing:
-        results.append(RenderResult(s.notebook, None, None, s.parameters, False,
-                                    f"notebook file not found: {notebook_dir / s.notebook}", stem=Path(s.notebook).stem))
+        results.append(
+            RenderResult(
+                s.notebook,
+                None,
+                None,
+                s.parameters,
+                False,
+                f"notebook file not found: {notebook_dir / s.notebook}",
+                stem=Path(s.notebook).stem,
+            )
+        )
         say(f"  FAILED {s.notebook}: {results[-1].error}")
     titles = {s.notebook: s.title or _title(notebook_dir / s.notebook) for s in runnable}
     units = _units(jobs, workers, _previous_seconds(out_dir))
@@ -705,8 +833,17 @@ def render_all(data_dir: str | Path = "data/processed", *, out_dir: str | Path =
             for i, job in unit:
                 if workers == 1:
                     say(f"[{i + 1:>{width}}/{len(jobs)}] {name(job)} … ", end="", flush=True)
-                r = render_notebook(nb_dir / job.notebook, out_abs, job.parameters, stem=job.stem, kernel=kernel,
-                                    _kernel=kern, _html=writer, _html_lock=lock, timeout=timeout)
+                r = render_notebook(
+                    nb_dir / job.notebook,
+                    out_abs,
+                    job.parameters,
+                    stem=job.stem,
+                    kernel=kernel,
+                    _kernel=kern,
+                    _html=writer,
+                    _html_lock=lock,
+                    timeout=timeout,
+                )
                 r.label, r.group, r.title, r.input_fingerprint = job.label, job.group, titles[job.notebook], fingerprint
                 r.sort_key = list(job.sort_key)
                 r.ipynb = out_dir / Path(r.ipynb).relative_to(out_abs) if r.ipynb else None
@@ -737,8 +874,14 @@ def render_all(data_dir: str | Path = "data/processed", *, out_dir: str | Path =
     results += [done[i] for i in sorted(done)]
     failed = sum(not r.ok for r in results)
     full_run = not only and set(complete.values()) <= {True}
-    write_index(results, out_dir, data_dir, kernel=kernel, replace_all=full_run,
-                replace_notebooks={n for n, c in complete.items() if c})
+    write_index(
+        results,
+        out_dir,
+        data_dir,
+        kernel=kernel,
+        replace_all=full_run,
+        replace_notebooks={n for n, c in complete.items() if c},
+    )
     say(f"{len(results) - failed} of {len(results)} rendered into {out_dir}/ — open {out_dir / 'index.html'}")
     return results
 
@@ -778,19 +921,24 @@ def check_out_dir(out_dir: str | Path, *, data_dir: str | Path, notebook_dir: st
     files in it that fazhi report did not write (it knows its own by their index.json)."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise FazhiError(f"`--out` = {str(out_dir)!r} is a file, not a folder; give a folder for the reports "
-                         "(default reports).")
+        raise FazhiError(
+            f"`--out` = {str(out_dir)!r} is a file, not a folder; give a folder for the reports (default reports)."
+        )
     here = out.resolve()
     for name, other in (("the tables folder (--data)", data_dir), ("the notebooks folder", notebook_dir)):
         there = Path(other).resolve()
         if here == there or here.is_relative_to(there) or there.is_relative_to(here):
             how = "is" if here == there else "lies inside" if here.is_relative_to(there) else "contains"
-            raise FazhiError(f"`--out` = {str(out_dir)!r} {how} {name} {str(other)!r}; fazhi report writes into a "
-                             "folder of its own only: choose another folder (default reports).")
+            raise FazhiError(
+                f"`--out` = {str(out_dir)!r} {how} {name} {str(other)!r}; fazhi report writes into a "
+                "folder of its own only: choose another folder (default reports)."
+            )
     if out.is_dir() and any(out.iterdir()) and not _is_report_folder(out):
-        raise FazhiError(f"`--out` = {str(out_dir)!r} already holds files that fazhi report did not write (no "
-                         f"{INDEX_JSON} of its own); choose an empty or new folder, or the reports folder of an "
-                         "earlier `fazhi report`.")
+        raise FazhiError(
+            f"`--out` = {str(out_dir)!r} already holds files that fazhi report did not write (no "
+            f"{INDEX_JSON} of its own); choose an empty or new folder, or the reports folder of an "
+            "earlier `fazhi report`."
+        )
 
 
 def claim_out_dir(out_dir: str | Path) -> None:
@@ -808,8 +956,7 @@ def _inside(out_dir: Path, relative, *, what: str) -> Path:
     out = Path(out_dir).resolve()
     target = (out / str(relative)).resolve()
     if not target.is_relative_to(out) or target == out:
-        raise FazhiError(f"{what} would lie outside the reports folder {str(out_dir)!r} ({str(relative)!r}); "
-                         "refused.")
+        raise FazhiError(f"{what} would lie outside the reports folder {str(out_dir)!r} ({str(relative)!r}); refused.")
     return target
 
 
@@ -849,8 +996,15 @@ def _entry(r: RenderResult, out_dir: Path) -> dict:
     return d
 
 
-def write_index(results: list[RenderResult], out_dir: Path, data_dir: Path, *, kernel: str = KERNEL,
-                replace_all: bool = True, replace_notebooks: set[str] | None = None) -> Path:
+def write_index(
+    results: list[RenderResult],
+    out_dir: Path,
+    data_dir: Path,
+    *,
+    kernel: str = KERNEL,
+    replace_all: bool = True,
+    replace_notebooks: set[str] | None = None,
+) -> Path:
     """index.json and index.html listing every rendered output.
 
     A partial run (`--only`, one profile) keeps the earlier entries of outputs it did not touch; a full
@@ -873,8 +1027,11 @@ def write_index(results: list[RenderResult], out_dir: Path, data_dir: Path, *, k
     for e in previous:
         if not isinstance(e, dict) or e.get("stem") in new_stems:
             continue
-        if not (isinstance(e.get("stem"), str) and isinstance(e.get("notebook"), str)
-                and isinstance(e.get("parameters", {}), dict)):
+        if not (
+            isinstance(e.get("stem"), str)
+            and isinstance(e.get("notebook"), str)
+            and isinstance(e.get("parameters", {}), dict)
+        ):
             _warn(f"{INDEX_JSON} has an entry fazhi report did not write ({str(e)[:60]!r}); dropped")
             continue
         paths = {}
@@ -885,8 +1042,9 @@ def write_index(results: list[RenderResult], out_dir: Path, data_dir: Path, *, k
                 try:
                     target = _inside(out_dir, e[key], what=f"{INDEX_JSON} entry {e.get('stem')!r}")
                     if target.suffix != suffix:
-                        raise FazhiError(f"{INDEX_JSON} entry {e.get('stem')!r} names {str(e[key])!r}, "
-                                         f"not a {suffix} file")
+                        raise FazhiError(
+                            f"{INDEX_JSON} entry {e.get('stem')!r} names {str(e[key])!r}, not a {suffix} file"
+                        )
                 except FazhiError as exc:
                     _warn(f"{exc}; the entry is dropped and nothing it names is deleted")
                     paths = None
@@ -904,8 +1062,15 @@ def write_index(results: list[RenderResult], out_dir: Path, data_dir: Path, *, k
             kept.append({"parameters": {}, "ok": False, "error": "", **e})
     entries = kept + new
     order = {e["notebook"]: i for i, e in enumerate(new)}
-    entries.sort(key=lambda e: (e.get("group") != "analysis", order.get(e["notebook"], len(order)),
-                                e.get("notebook", ""), [str(k) for k in e.get("sort_key") or []], e.get("stem", "")))
+    entries.sort(
+        key=lambda e: (
+            e.get("group") != "analysis",
+            order.get(e["notebook"], len(order)),
+            e.get("notebook", ""),
+            [str(k) for k in e.get("sort_key") or []],
+            e.get("stem", ""),
+        )
+    )
     info = {
         "rendered_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "data_dir": str(data_dir),
@@ -926,8 +1091,10 @@ def write_index(results: list[RenderResult], out_dir: Path, data_dir: Path, *, k
 def _params_html(params: dict) -> str:
     if not params:
         return "<span class=muted>defaults</span>"
-    return "<br>".join(f"<code>{html.escape(k)}</code> = <code>{html.escape(json.dumps(v, ensure_ascii=False))}</code>"
-                       for k, v in params.items())
+    return "<br>".join(
+        f"<code>{html.escape(k)}</code> = <code>{html.escape(json.dumps(v, ensure_ascii=False))}</code>"
+        for k, v in params.items()
+    )
 
 
 def index_html(info: dict) -> str:
@@ -948,40 +1115,56 @@ def index_html(info: dict) -> str:
         return " · ".join(parts) or "–"
 
     def status(o):
-        return "ok" if o["ok"] else f'<span class=bad>FAILED</span><br><small>{e(o["error"])}</small>'
+        return "ok" if o["ok"] else f"<span class=bad>FAILED</span><br><small>{e(o['error'])}</small>"
 
     def stale(o):
-        if o.get("input_fingerprint") and info.get("input_fingerprint") and o["input_fingerprint"] != info["input_fingerprint"]:
+        if (
+            o.get("input_fingerprint")
+            and info.get("input_fingerprint")
+            and o["input_fingerprint"] != info["input_fingerprint"]
+        ):
             return f' <span class=bad title="rendered from other input data">(other input {e(o["input_fingerprint"])})</span>'
         return ""
 
     rows = []
     for o in analyses:
         name = f'<a href="{e(o["html"])}">{e(o["notebook"])}</a>' if o.get("html") else e(o["notebook"])
-        rows.append(f"<tr><td>{name}<br><small>{e(o.get('title') or '')}</small></td>"
-                    f"<td>{_params_html(o['parameters'])}</td><td>{status(o)}</td>"
-                    f"<td>{e(o.get('rendered_at') or '')}{stale(o)}<br><small>{o.get('seconds', 0):.1f} s</small></td>"
-                    f"<td>{links(o)}</td></tr>")
+        rows.append(
+            f"<tr><td>{name}<br><small>{e(o.get('title') or '')}</small></td>"
+            f"<td>{_params_html(o['parameters'])}</td><td>{status(o)}</td>"
+            f"<td>{e(o.get('rendered_at') or '')}{stale(o)}<br><small>{o.get('seconds', 0):.1f} s</small></td>"
+            f"<td>{links(o)}</td></tr>"
+        )
     prow = []
     for o in profiles:
-        name = f'<a href="{e(o["html"])}">{e(o.get("label") or o["stem"])}</a>' if o.get("html") else e(o.get("label") or "")
+        name = (
+            f'<a href="{e(o["html"])}">{e(o.get("label") or o["stem"])}</a>'
+            if o.get("html")
+            else e(o.get("label") or "")
+        )
         other = {k: v for k, v in o["parameters"].items() if k != "report_id"}
-        prow.append(f"<tr><td>{name}</td><td><code>{e(str(o['parameters'].get('report_id', '')))}</code></td>"
-                    f"<td>{_params_html(other) if other else ''}</td><td>{status(o)}</td>"
-                    f"<td>{e(o.get('rendered_at') or '')}{stale(o)}</td><td>{links(o)}</td></tr>")
+        prow.append(
+            f"<tr><td>{name}</td><td><code>{e(str(o['parameters'].get('report_id', '')))}</code></td>"
+            f"<td>{_params_html(other) if other else ''}</td><td>{status(o)}</td>"
+            f"<td>{e(o.get('rendered_at') or '')}{stale(o)}</td><td>{links(o)}</td></tr>"
+        )
     pkgs = ", ".join(f"{e(k)}&nbsp;{e(v)}" for k, v in info["packages"].items())
     man = info.get("manifest") or {}
     fail_box = ""
     if failed:
-        items = "".join(f"<li><b>{e(o.get('label') or o['notebook'])}</b> ({e(o['notebook'])}): {e(o['error'])}</li>"
-                        for o in failed)
+        items = "".join(
+            f"<li><b>{e(o.get('label') or o['notebook'])}</b> ({e(o['notebook'])}): {e(o['error'])}</li>"
+            for o in failed
+        )
         fail_box = f'<div class="failbox"><b>{len(failed)} rendering{"s" if len(failed) > 1 else ""} failed</b><ul>{items}</ul></div>'
     profile_block = ""
     if profiles:
-        profile_block = (f"<h2>Report profiles ({len(profiles)})</h2><p>One page per report "
-                         f"(<code>{e(profiles[0]['notebook'])}</code>): metadata, structure, scorecard, numbers, problems.</p>"
-                         "<table><tr><th>report</th><th>report_id</th><th>other parameters</th><th>status</th>"
-                         f"<th>rendered</th><th>files</th></tr>{''.join(prow)}</table>")
+        profile_block = (
+            f"<h2>Report profiles ({len(profiles)})</h2><p>One page per report "
+            f"(<code>{e(profiles[0]['notebook'])}</code>): metadata, structure, scorecard, numbers, problems.</p>"
+            "<table><tr><th>report</th><th>report_id</th><th>other parameters</th><th>status</th>"
+            f"<th>rendered</th><th>files</th></tr>{''.join(prow)}</table>"
+        )
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>fazhi reports</title>
 <style>
@@ -998,17 +1181,17 @@ dt {{ font-weight: bold; }}
 </style></head><body>
 <h1>fazhi reports · 法治政府建设年度报告</h1>
 <dl>
-<dt>rendered</dt><dd>{e(info['rendered_at'])}</dd>
-<dt>input data</dt><dd><code>{e(info['data_dir'])}</code>{f" — {info['n_reports']} reports" if info.get('n_reports') is not None else ''}</dd>
+<dt>rendered</dt><dd>{e(info["rendered_at"])}</dd>
+<dt>input data</dt><dd><code>{e(info["data_dir"])}</code>{f" — {info['n_reports']} reports" if info.get("n_reports") is not None else ""}</dd>
 <dt>input fingerprint</dt><dd><code>{e(str(fp))}</code> <small>(SHA-256 over the raw files' names and contents, from manifest.json; the same raw folder gives the same fingerprint)</small></dd>
-<dt>tables built by</dt><dd>fazhi {e(str(man.get('fazhi_version', '?')))}{f"; token engine {e(str(man['token_engine']))}" if man.get('token_engine') else ''}</dd>
-<dt>kernel</dt><dd><code>{e(info['kernel'])}</code></dd>
+<dt>tables built by</dt><dd>fazhi {e(str(man.get("fazhi_version", "?")))}{f"; token engine {e(str(man['token_engine']))}" if man.get("token_engine") else ""}</dd>
+<dt>kernel</dt><dd><code>{e(info["kernel"])}</code></dd>
 <dt>packages</dt><dd>{pkgs}</dd>
-<dt>platform</dt><dd>{e(info['platform'])}</dd>
+<dt>platform</dt><dd>{e(info["platform"])}</dd>
 </dl>
 {fail_box}
 <h2>Analyses ({len(analyses)})</h2>
-<table><tr><th>notebook</th><th>parameters</th><th>status</th><th>rendered</th><th>files</th></tr>{''.join(rows)}</table>
+<table><tr><th>notebook</th><th>parameters</th><th>status</th><th>rendered</th><th>files</th></tr>{"".join(rows)}</table>
 {profile_block}
 <p><small>Every page here is self-contained: figures are embedded and nothing is fetched from the network,
 so the folder can be zipped and sent. Regenerate with <code>make reports</code> or

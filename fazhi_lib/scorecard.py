@@ -55,19 +55,42 @@ TIMELINESS = ("on_time", "late", "unknown")
 NGRAM_RANGE = (2, 3)
 
 SCORECARD_COLUMNS = [
-    "report_id", "issuer", "report_year", "level",
+    "report_id",
+    "issuer",
+    "report_year",
+    "level",
     # completeness
-    "parts_present", "completeness", "missing_parts", "empty_parts",
+    "parts_present",
+    "completeness",
+    "missing_parts",
+    "empty_parts",
     # timeliness
-    "publish_date", "deadline", "days_before_deadline", "timeliness",
+    "publish_date",
+    "deadline",
+    "days_before_deadline",
+    "timeliness",
     # quantification density, hard information
-    "n_chars", "n_quantities", "quant_density", "n_reported_zeros", "n_sentences", "n_hard_sentences",
-    "hard_info_share", "quant_source",
+    "n_chars",
+    "n_quantities",
+    "quant_density",
+    "n_reported_zeros",
+    "n_sentences",
+    "n_hard_sentences",
+    "hard_info_share",
+    "quant_source",
     # candour
-    "achievements_chars", "problems_chars", "candour_ratio", "n_problem_items", "n_items_with_facts",
+    "achievements_chars",
+    "problems_chars",
+    "candour_ratio",
+    "n_problem_items",
+    "n_items_with_facts",
     "candour_fact_share",
     # templating, stickiness
-    "template_similarity", "template_peer", "previous_report_id", "previous_year", "stickiness",
+    "template_similarity",
+    "template_peer",
+    "previous_report_id",
+    "previous_year",
+    "stickiness",
     "notes",
 ]
 # The measures, in the order the notebooks show them (column → short label).
@@ -198,8 +221,12 @@ def timeliness(report_year, publish_date) -> tuple[str | None, int | None, str, 
     except ValueError:
         return deadline.isoformat(), None, "unknown", f"publication date {publish_date!r} is not an ISO date"
     if published.year < int(report_year):
-        return deadline.isoformat(), None, "unknown", (
-            f"published {published} before the report year {int(report_year)} began: check the page's date")
+        return (
+            deadline.isoformat(),
+            None,
+            "unknown",
+            (f"published {published} before the report year {int(report_year)} began: check the page's date"),
+        )
     days = (deadline - published).days
     return deadline.isoformat(), days, ("on_time" if days > 0 else "late"), ""
 
@@ -208,8 +235,17 @@ _timeliness = functools.lru_cache(maxsize=4096)(timeliness)  # reports share yea
 
 
 # ------------------------------------------------------------------ helpers
-_REPORT_FIELDS = ("report_id", "issuer", "issuer_full", "report_year", "level", "publish_date",
-                  "province", "prefecture", "county")
+_REPORT_FIELDS = (
+    "report_id",
+    "issuer",
+    "issuer_full",
+    "report_year",
+    "level",
+    "publish_date",
+    "province",
+    "prefecture",
+    "county",
+)
 
 
 def _records(reports: pd.DataFrame) -> list[dict]:
@@ -219,8 +255,10 @@ def _records(reports: pd.DataFrame) -> list[dict]:
 
 
 def _place_key(row) -> tuple:
-    return tuple(v if isinstance(v, str) or not pd.isna(v) else None
-                 for v in (row.get("province"), row.get("prefecture"), row.get("county")))
+    return tuple(
+        v if isinstance(v, str) or not pd.isna(v) else None
+        for v in (row.get("province"), row.get("prefecture"), row.get("county"))
+    )
 
 
 def _same_issuer(a: dict, b: dict) -> bool:
@@ -238,7 +276,7 @@ def _issuer_names(report: dict) -> list[str]:
 def _without_heading(part_text: str, heading: str | None) -> str:
     """The part from the end of its heading on (the heading found on the first line), or all of it."""
     text = part_text or ""
-    return text[_body_start(text, heading):]
+    return text[_body_start(text, heading) :]
 
 
 def _body_start(text: str, heading: str | None) -> int:
@@ -358,8 +396,10 @@ def _mention_starts(tables: dict[str, pd.DataFrame], texts: dict[str, str]) -> t
     if ind is not None and {"report_id", "start", "end"} <= set(ind.columns):
         known = ind[ind["report_id"].notna() & ind["start"].notna() & ind["end"].notna()]
         if {"kind", "value", "raw"} <= set(known.columns):
-            keep = [is_measurement(k, v, r) for k, v, r in
-                    zip(known["kind"].tolist(), known["value"].tolist(), known["raw"].tolist())]
+            keep = [
+                is_measurement(k, v, r)
+                for k, v, r in zip(known["kind"].tolist(), known["value"].tolist(), known["raw"].tolist())
+            ]
             known = known.loc[keep]
         codes, rids = pd.factorize(known["report_id"])
         starts = known["start"].to_numpy(dtype=np.int64)
@@ -465,8 +505,7 @@ def _char_tfidf(docs: list[str]) -> _Vectors:
     norms[norms == 0] = 1.0
     unit = weights / np.repeat(norms, lengths)
     index_type = np.int32 if indptr[-1] < 2**31 else np.int64
-    matrix = sparse.csr_matrix((unit, columns.astype(index_type), indptr.astype(index_type)),
-                               shape=(n_rows, n_cols))
+    matrix = sparse.csr_matrix((unit, columns.astype(index_type), indptr.astype(index_type)), shape=(n_rows, n_cols))
     return _Vectors(matrix, rows, weights, counts, norms)
 
 
@@ -503,8 +542,11 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
     for i, r in enumerate(recs):
         if not r["issuer"] or r["year"] is None:
             continue
-        earlier = [j for j in by_name[r["issuer"]] if j != i and recs[j]["year"] is not None
-                   and recs[j]["year"] < r["year"] and _same_issuer(r, recs[j])]
+        earlier = [
+            j
+            for j in by_name[r["issuer"]]
+            if j != i and recs[j]["year"] is not None and recs[j]["year"] < r["year"] and _same_issuer(r, recs[j])
+        ]
         if earlier:
             previous[i] = min(earlier, key=lambda j: (-recs[j]["year"], recs[j]["report_id"]))
     for i, j in previous.items():
@@ -557,8 +599,11 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
                 me = recs[rec[k]]
                 out = {k}
                 if me["issuer"]:
-                    out |= {doc_of[recs[j]["report_id"]] for j in by_name[me["issuer"]]
-                            if recs[j]["report_id"] in doc_of and _same_issuer(me, recs[j])}
+                    out |= {
+                        doc_of[recs[j]["report_id"]]
+                        for j in by_name[me["issuer"]]
+                        if recs[j]["report_id"] in doc_of and _same_issuer(me, recs[j])
+                    }
                 cands = _candidates_without(row, out, members, row_of, tolerance)
                 wanted[u].update(v for v, _ in cands)
                 picks.append((u, cands, [rec[k]]))
@@ -579,8 +624,9 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
     return cols
 
 
-def _candidates_without(row: np.ndarray, out: set[int], members: list[list[int]], row_of: list[int],
-                        tolerance: float) -> list[tuple[int, int]]:
+def _candidates_without(
+    row: np.ndarray, out: set[int], members: list[list[int]], row_of: list[int], tolerance: float
+) -> list[tuple[int, int]]:
     """(row, earliest doc) of every distinct text within `tolerance` of the highest approximate cosine in
     `row` once the docs in `out` are left out; empty when every doc is left out."""
     values = row.copy()
@@ -644,8 +690,7 @@ def _approx_cosines(vectors: _Vectors, *, chunk: int = 512):
         r_rows.append(members[i])
         r_cols.append(support[j])
         r_values.append(-C[f, support[j]])
-    R = sparse.csr_matrix((np.concatenate(r_values), (np.concatenate(r_rows), np.concatenate(r_cols))),
-                          shape=X.shape)
+    R = sparse.csr_matrix((np.concatenate(r_values), (np.concatenate(r_rows), np.concatenate(r_cols))), shape=X.shape)
     CR = np.asarray(R @ C.T)  # CR[v, f] = r_v · c_f
     CC = C @ C.T
     size = (np.sqrt(np.diag(CC))[family] + np.sqrt(np.asarray(R.multiply(R).sum(axis=1)).ravel())) / norms
@@ -654,7 +699,7 @@ def _approx_cosines(vectors: _Vectors, *, chunk: int = 512):
 
     df = np.bincount(R.indices, minlength=n_cols)
     dense = np.flatnonzero(4 * df > n_rows)
-    dense = dense[np.argsort(-df[dense], kind="stable")][:max(1, 2**25 // n_rows)]  # at most 256 MB
+    dense = dense[np.argsort(-df[dense], kind="stable")][: max(1, 2**25 // n_rows)]  # at most 256 MB
     Rd = R[:, dense].toarray()
     Rs = R[:, np.setdiff1d(np.arange(n_cols), dense)].tocsr()
     RsT = Rs.T.tocsr()
@@ -716,15 +761,21 @@ def _exact_cosines(X, wanted: dict[int, set[int]], *, batch: int = 1024) -> dict
             pairs += [(u, v) for v in vs]
     ones = np.ones(X.shape[1])
     for lo in range(0, len(pairs), batch):
-        us, vs = zip(*pairs[lo:lo + batch])
+        us, vs = zip(*pairs[lo : lo + batch])
         products = X[list(us)].multiply(X[list(vs)]).tocsr()
         products.sort_indices()  # column order (scipy keeps it already)
-        exact.update(zip(pairs[lo:lo + batch], (products @ ones).tolist()))
+        exact.update(zip(pairs[lo : lo + batch], (products @ ones).tolist()))
     return exact
 
 
-SIMILARITY_COLUMNS = ["report_id", "template_similarity", "template_peer", "previous_report_id", "previous_year",
-                      "stickiness"]
+SIMILARITY_COLUMNS = [
+    "report_id",
+    "template_similarity",
+    "template_peer",
+    "previous_report_id",
+    "previous_year",
+    "stickiness",
+]
 
 
 def similarity_measures(reports: pd.DataFrame, parts: pd.DataFrame, *, chunk: int = 512) -> pd.DataFrame:
@@ -804,25 +855,54 @@ def scorecard_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             ratio = pd.NA
             notes.append("no achievements part: no candour ratio")
         n_chars, n_items, n_quant = len(text), len(it), len(mention_starts)
-        rows.append((
-            rid, r.get("issuer"), r.get("report_year"), r.get("level"),
-            len(present), round(len(present) / len(MANDATED_PARTS), 4),
-            ",".join(k for k in MANDATED_PARTS if k not in kinds), ",".join(empty),
-            r.get("publish_date") if isinstance(r.get("publish_date"), str) else None, deadline, days, status,
-            n_chars, n_quant, round(1000 * n_quant / n_chars, 4) if n_chars else pd.NA,
-            zeros_of.get(rid, 0) if zeros_of is not None else pd.NA,
-            n_sents, n_hard, round(n_hard / n_sents, 4) if n_sents else pd.NA, source,
-            lengths["achievements"], lengths["problems"], ratio,
-            n_items, n_facts, round(n_facts / n_items, 4) if n_items else pd.NA,
-            sims["template_similarity"][i], sims["template_peer"][i], sims["previous_report_id"][i],
-            sims["previous_year"][i], sims["stickiness"][i],
-            "; ".join(notes),
-        ))
+        rows.append(
+            (
+                rid,
+                r.get("issuer"),
+                r.get("report_year"),
+                r.get("level"),
+                len(present),
+                round(len(present) / len(MANDATED_PARTS), 4),
+                ",".join(k for k in MANDATED_PARTS if k not in kinds),
+                ",".join(empty),
+                r.get("publish_date") if isinstance(r.get("publish_date"), str) else None,
+                deadline,
+                days,
+                status,
+                n_chars,
+                n_quant,
+                round(1000 * n_quant / n_chars, 4) if n_chars else pd.NA,
+                zeros_of.get(rid, 0) if zeros_of is not None else pd.NA,
+                n_sents,
+                n_hard,
+                round(n_hard / n_sents, 4) if n_sents else pd.NA,
+                source,
+                lengths["achievements"],
+                lengths["problems"],
+                ratio,
+                n_items,
+                n_facts,
+                round(n_facts / n_items, 4) if n_items else pd.NA,
+                sims["template_similarity"][i],
+                sims["template_peer"][i],
+                sims["previous_report_id"][i],
+                sims["previous_year"][i],
+                sims["stickiness"][i],
+                "; ".join(notes),
+            )
+        )
     card = pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
     for c in ("report_year", "days_before_deadline", "previous_year", "n_reported_zeros"):
         card[c] = pd.to_numeric(card[c], errors="coerce").astype("Int64")
-    for c in ("completeness", "quant_density", "hard_info_share", "candour_ratio", "candour_fact_share",
-              "template_similarity", "stickiness"):
+    for c in (
+        "completeness",
+        "quant_density",
+        "hard_info_share",
+        "candour_ratio",
+        "candour_fact_share",
+        "template_similarity",
+        "stickiness",
+    ):
         card[c] = pd.to_numeric(card[c], errors="coerce").astype("Float64")
     for c in ("template_peer", "previous_report_id", "publish_date", "deadline"):
         card[c] = card[c].astype("string")
@@ -843,7 +923,9 @@ def scorecard(corpus) -> pd.DataFrame:
         card = stored[stored["report_id"].isin(ids)]
     else:
         card = scorecard_from_tables(corpus.tables)
-    return card.sort_values(["report_year", "issuer", "report_id"], na_position="last", kind="stable").reset_index(drop=True)
+    return card.sort_values(["report_year", "issuer", "report_id"], na_position="last", kind="stable").reset_index(
+        drop=True
+    )
 
 
 def scorecard_summary(card: pd.DataFrame) -> pd.DataFrame:
@@ -871,8 +953,14 @@ def plot_scorecard(card: pd.DataFrame, *, ax=None, title: str = "报告质量评
         _, ax = plt.subplots(figsize=(1.1 * values.shape[1] + 2, 0.45 * max(3, len(values)) + 1.5))
     ax.imshow(scaled.fillna(-0.1).to_numpy(), cmap="Blues", vmin=-0.1, vmax=1.4, aspect="auto")
     for (i, j), v in np.ndenumerate(values.to_numpy()):
-        ax.text(j, i, "–" if np.isnan(v) else (f"{v:.0f}" if abs(v) >= 10 else f"{v:.2f}"),
-                ha="center", va="center", fontsize=8)
+        ax.text(
+            j,
+            i,
+            "–" if np.isnan(v) else (f"{v:.0f}" if abs(v) >= 10 else f"{v:.2f}"),
+            ha="center",
+            va="center",
+            fontsize=8,
+        )
     ax.set_xticks(range(values.shape[1]), values.columns, rotation=35, ha="right")
     ax.set_yticks(range(len(values)), values.index)
     ax.set_title(title)

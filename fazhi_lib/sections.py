@@ -69,7 +69,8 @@ class Segmentation:
 class _Rules:
     def __init__(self, headings: dict, parts: dict):
         self.systems = [
-            (s["name"], s["rank"], re.compile(s["pattern"])) for s in sorted(headings["systems"], key=lambda s: s["rank"])
+            (s["name"], s["rank"], re.compile(s["pattern"]))
+            for s in sorted(headings["systems"], key=lambda s: s["rank"])
         ]
         self.inline = [(p["name"], re.compile(p["pattern"])) for p in headings["inline_points"]]
         self.heading_end = re.compile(headings["heading_end"])
@@ -170,7 +171,16 @@ def segment(text: str, *, report_year: int | None = None) -> Segmentation:
         for name, rank, rx in rules.systems:
             m = rx.match(p)
             if m:
-                heads.append([idx, name, rank, m.group("num"), p[: m.end()].strip(), _heading_title(p[m.end() :], rules.heading_end)])
+                heads.append(
+                    [
+                        idx,
+                        name,
+                        rank,
+                        m.group("num"),
+                        p[: m.end()].strip(),
+                        _heading_title(p[m.end() :], rules.heading_end),
+                    ]
+                )
                 break
         else:
             if len(p) <= rules.unnumbered_max and not _UNNUMBERED_PUNCT.search(p):

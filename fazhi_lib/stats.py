@@ -62,7 +62,9 @@ def report_counts(corpus: Corpus, by: str) -> pd.DataFrame:
     """
     reports = corpus.reports
     if by not in reports.columns:
-        raise invalid("by", by, [c for c in ("report_year", "level", "region", "province", "prefecture") if c in reports.columns])
+        raise invalid(
+            "by", by, [c for c in ("report_year", "level", "region", "province", "prefecture") if c in reports.columns]
+        )
     values = reports[by].astype("string").fillna("(unknown)")
     counts = values.value_counts().rename("reports").rename_axis(by).reset_index()
     return counts.sort_values([by], kind="stable").reset_index(drop=True)
@@ -94,16 +96,32 @@ def length_summary(corpus: Corpus) -> pd.DataFrame:
     rows = []
     if not reports.empty:
         n = reports["n_chars"].astype("float64")
-        rows.append({"part": "whole report", "reports": int(n.notna().sum()), "median": n.median(),
-                     "min": n.min(), "max": n.max(), "total": n.sum()})
+        rows.append(
+            {
+                "part": "whole report",
+                "reports": int(n.notna().sum()),
+                "median": n.median(),
+                "min": n.min(),
+                "max": n.max(),
+                "total": n.sum(),
+            }
+        )
     parts = corpus.parts
     if not parts.empty:
         per = parts.assign(n=parts["text"].fillna("").str.len()).groupby(["kind", "report_id"])["n"].sum()
         for kind in SECTION_KINDS:
             if kind in per.index.get_level_values(0):
                 v = per.loc[kind].astype("float64")
-                rows.append({"part": kind, "reports": len(v), "median": v.median(), "min": v.min(),
-                             "max": v.max(), "total": v.sum()})
+                rows.append(
+                    {
+                        "part": kind,
+                        "reports": len(v),
+                        "median": v.median(),
+                        "min": v.min(),
+                        "max": v.max(),
+                        "total": v.sum(),
+                    }
+                )
     out = pd.DataFrame(rows, columns=["part", "reports", "median", "min", "max", "total"])
     for c in ("median", "min", "max", "total"):
         out[c] = out[c].round(0).astype("Int64")
@@ -139,6 +157,7 @@ def vocabulary(corpus: Corpus, *, part: str | None = None, top_n: int = 20) -> t
         counts.update(seen)
         reach.update(seen.keys())
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]
-    table = pd.DataFrame([{"term": t, "count": c, "reports": reach[t]} for t, c in top],
-                         columns=["term", "count", "reports"])
+    table = pd.DataFrame(
+        [{"term": t, "count": c, "reports": reach[t]} for t, c in top], columns=["term", "count", "reports"]
+    )
     return sum(counts.values()), len(counts), table

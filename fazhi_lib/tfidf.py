@@ -34,9 +34,7 @@ GROUP_COLUMNS = ("report_year", "level", "province", "region")
 MAX_NGRAM = 3
 DOC_COLUMNS = ["doc_id", "report_id", "item_order", "label", "issuer", "report_year", "level"]
 # suffixes stripped from an issuer's name to find the short form used in the text (湖塘街道 → 湖塘)
-_ISSUER_SUFFIX = re.compile(
-    r"(街道办事处|人民政府|办事处|街道|镇|乡|区|县|市|省|自治区|自治州|自治县)$"
-)
+_ISSUER_SUFFIX = re.compile(r"(街道办事处|人民政府|办事处|街道|镇|乡|区|县|市|省|自治区|自治州|自治县)$")
 
 
 # ------------------------------------------------------------------------------------ documents
@@ -96,9 +94,7 @@ def _section_items(sections: pd.DataFrame, kind: str) -> pd.DataFrame:
     return out
 
 
-def documents(
-    corpus, *, part_kind: str = "problems", unit: str = "part", mask_issuer: bool = True
-) -> pd.DataFrame:
+def documents(corpus, *, part_kind: str = "problems", unit: str = "part", mask_issuer: bool = True) -> pd.DataFrame:
     """One row per document to compare: the part of `part_kind` per report, or each of its items.
 
     Columns: doc_id, report_id, item_order (<NA> for parts), label, issuer, report_year, level, any
@@ -116,20 +112,14 @@ def documents(
         return pd.DataFrame(columns=columns)
     if unit == "part":
         parts = corpus.parts
-        parts = (
-            parts[parts["kind"] == part_kind].sort_values(["report_id", "part_order"])
-            if not parts.empty
-            else parts
-        )
+        parts = parts[parts["kind"] == part_kind].sort_values(["report_id", "part_order"]) if not parts.empty else parts
         rows = (
             [
                 {
                     "report_id": rid,
                     "item_order": pd.NA,
                     "heading": "；".join(g["heading"].fillna("")),
-                    "text": "\n".join(
-                        _without_heading_line(t, h) for t, h in zip(g["text"], g["heading"])
-                    ),
+                    "text": "\n".join(_without_heading_line(t, h) for t, h in zip(g["text"], g["heading"])),
                 }
                 for rid, g in parts.groupby("report_id", sort=True)
             ]
@@ -157,21 +147,14 @@ def documents(
     labels = report_labels(reports)
     out["item_order"] = out["item_order"].astype("Int64")
     out["label"] = [
-        labels[r] if pd.isna(o) else f"{labels[r]} · {int(o)}"
-        for r, o in zip(out["report_id"], out["item_order"])
+        labels[r] if pd.isna(o) else f"{labels[r]} · {int(o)}" for r, o in zip(out["report_id"], out["item_order"])
     ]
-    out["doc_id"] = [
-        r if pd.isna(o) else f"{r}#{int(o)}" for r, o in zip(out["report_id"], out["item_order"])
-    ]
+    out["doc_id"] = [r if pd.isna(o) else f"{r}#{int(o)}" for r, o in zip(out["report_id"], out["item_order"])]
     out["analysis_text"] = out["text"]
     if mask_issuer and not out.empty:
         names = {r["report_id"]: issuer_names(r) for r in reports.to_dict("records")}
-        out["analysis_text"] = [
-            _mask(t, names.get(r, [])) for t, r in zip(out["text"], out["report_id"])
-        ]
-    out = out.sort_values(
-        ["report_year", "issuer", "report_id", "item_order"], na_position="last", kind="stable"
-    )
+        out["analysis_text"] = [_mask(t, names.get(r, [])) for t, r in zip(out["text"], out["report_id"])]
+    out = out.sort_values(["report_year", "issuer", "report_id", "item_order"], na_position="last", kind="stable")
     return out[columns].reset_index(drop=True)
 
 
@@ -185,9 +168,7 @@ def _check_group(docs: pd.DataFrame, by: str) -> None:
     if by == "report":
         return
     if by not in available:
-        msg = (
-            f"`group_by` = {by!r} is not valid; choose one of: {', '.join(['report', *available])}."
-        )
+        msg = f"`group_by` = {by!r} is not valid; choose one of: {', '.join(['report', *available])}."
         if by in GROUP_COLUMNS:
             msg += f" (This corpus has no `{by}` column; rebuild it once the stage that adds `{by}` is installed.)"
         raise FazhiError(msg)
@@ -269,8 +250,7 @@ def check_params(params: TfidfParams, n_docs: int) -> None:
     hi = params.max_df if isinstance(params.max_df, int) else math.floor(params.max_df * n_docs)
     if isinstance(params.min_df, int) and params.min_df > n_docs:
         raise FazhiError(
-            f"`min_df` = {params.min_df!r} is not valid; choose at most {n_docs} "
-            f"(there are {n_docs} documents)."
+            f"`min_df` = {params.min_df!r} is not valid; choose at most {n_docs} (there are {n_docs} documents)."
         )
     if hi < lo:
         raise FazhiError(
@@ -327,9 +307,7 @@ def fit_tfidf(
     if n == 0:
         raise FazhiError("No documents to vectorise: the selection has no text of this part kind.")
     check_params(params, n)
-    tokenizer = Tokenizer(
-        engine=engine, stopwords=params.stopwords, extra_stopwords=params.extra_stopwords
-    )
+    tokenizer = Tokenizer(engine=engine, stopwords=params.stopwords, extra_stopwords=params.extra_stopwords)
     vectorizer = TfidfVectorizer(
         tokenizer=tokenizer,
         token_pattern=None,
@@ -451,11 +429,7 @@ def most_similar_pairs(sim: pd.DataFrame, *, top_n: int = 5) -> pd.DataFrame:
         for j in range(i + 1, len(labels))
     ]
     out = pd.DataFrame(rows, columns=["a", "b", "similarity"])
-    return (
-        out.sort_values(["similarity", "a", "b"], ascending=[False, True, True])
-        .head(top_n)
-        .reset_index(drop=True)
-    )
+    return out.sort_values(["similarity", "a", "b"], ascending=[False, True, True]).head(top_n).reset_index(drop=True)
 
 
 def near_duplicates(
@@ -478,9 +452,7 @@ def near_duplicates(
     `block` rows at a time, so memory stays small on a large corpus.
     """
     if not 0 <= threshold <= 1:
-        raise FazhiError(
-            f"`threshold` = {threshold!r} is not valid; choose a cosine similarity between 0 and 1."
-        )
+        raise FazhiError(f"`threshold` = {threshold!r} is not valid; choose a cosine similarity between 0 and 1.")
     if top_n is not None:
         _check_top_n(top_n)
     columns = ["label_a", "label_b", "similarity", "shared", "heading_a", "heading_b",
@@ -553,9 +525,7 @@ class Topics:
     model: TfidfModel
 
 
-def topics(
-    model: TfidfModel, *, n_topics: int = 3, top_n: int = 10, random_state: int = 0
-) -> Topics:
+def topics(model: TfidfModel, *, n_topics: int = 3, top_n: int = 10, random_state: int = 0) -> Topics:
     """NMF topics of a fitted TF-IDF (nndsvda initialisation, fixed `random_state`: reproducible)."""
     from sklearn.decomposition import NMF
 
@@ -567,9 +537,7 @@ def topics(
             f"(there are {n_docs} documents and {n_terms} terms)."
         )
     _check_top_n(top_n)
-    nmf = NMF(
-        n_components=n_topics, init="nndsvda", random_state=random_state, max_iter=1000, tol=1e-5
-    )
+    nmf = NMF(n_components=n_topics, init="nndsvda", random_state=random_state, max_iter=1000, tol=1e-5)
     w = nmf.fit_transform(model.matrix)
     h = nmf.components_
     rows, names = [], []
@@ -672,9 +640,7 @@ def compare_vocabulary(
     ca = counts[a][0].reindex(vocab, fill_value=0).astype(int)
     cb = counts[b][0].reindex(vocab, fill_value=0).astype(int)
     alpha, v = 0.5, len(vocab)
-    ratio = np.log2((ca + alpha) / (ca.sum() + alpha * v)) - np.log2(
-        (cb + alpha) / (cb.sum() + alpha * v)
-    )
+    ratio = np.log2((ca + alpha) / (ca.sum() + alpha * v)) - np.log2((cb + alpha) / (cb.sum() + alpha * v))
     table = pd.DataFrame(
         {
             "term": vocab,
@@ -687,32 +653,18 @@ def compare_vocabulary(
     )
     table = table[(table[f"count_{a}"] + table[f"count_{b}"]) >= min_count]
     table["leans"] = np.where(table["log2_ratio"] > 0, a, b)
-    top_a = (
-        table[table["log2_ratio"] > 0]
-        .sort_values(["log2_ratio", "term"], ascending=[False, True])
-        .head(top_n)
-    )
-    top_b = (
-        table[table["log2_ratio"] < 0]
-        .sort_values(["log2_ratio", "term"], ascending=[True, True])
-        .head(top_n)
-    )
+    top_a = table[table["log2_ratio"] > 0].sort_values(["log2_ratio", "term"], ascending=[False, True]).head(top_n)
+    top_b = table[table["log2_ratio"] < 0].sort_values(["log2_ratio", "term"], ascending=[True, True]).head(top_n)
     return pd.concat([top_a, top_b])[cols].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------ enough to compare?
-def not_enough(
-    docs: pd.DataFrame, *, minimum_reports: int = 2, what: str = "problems part"
-) -> str | None:
+def not_enough(docs: pd.DataFrame, *, minimum_reports: int = 2, what: str = "problems part") -> str | None:
     """None when `docs` can be compared; otherwise one sentence saying why not (for the notebook)."""
     n_reports = docs["report_id"].nunique() if not docs.empty else 0
     if n_reports >= minimum_reports and len(docs) >= 2:
         return None
-    names = (
-        "、".join(dict.fromkeys(docs["label"].str.replace(r" · \d+$", "", regex=True)))
-        if n_reports
-        else ""
-    )
+    names = "、".join(dict.fromkeys(docs["label"].str.replace(r" · \d+$", "", regex=True))) if n_reports else ""
     have = f"{n_reports} report{'s' if n_reports != 1 else ''}" + (f" ({names})" if names else "")
     return (
         f"Only {have} with a {what} in this selection; comparing needs at least {minimum_reports}. "

@@ -94,9 +94,7 @@ def load_stopwords(name: str) -> frozenset[str]:
     return _read_cached(str(path), path.stat().st_mtime)
 
 
-def _resolve_stopwords(
-    stopwords: str | Iterable[str] | None, extra: Iterable[str]
-) -> frozenset[str]:
+def _resolve_stopwords(stopwords: str | Iterable[str] | None, extra: Iterable[str]) -> frozenset[str]:
     if stopwords is None:
         names: tuple[str, ...] = ()
     elif isinstance(stopwords, str):
@@ -266,9 +264,7 @@ def is_punctuation(token: str) -> bool:
     return not any(unicodedata.category(ch)[0] in "LN" for ch in token)
 
 
-def _filter(
-    tokens: Iterable[str], stop: frozenset[str], keep_numbers: bool, min_len: int
-) -> list[str]:
+def _filter(tokens: Iterable[str], stop: frozenset[str], keep_numbers: bool, min_len: int) -> list[str]:
     out = []
     for tok in tokens:
         tok = tok.strip()
@@ -321,9 +317,7 @@ def token_options(
 
 def _missing(text: object) -> bool:
     return (
-        text is None
-        or (isinstance(text, float) and math.isnan(text))
-        or (type(text).__name__ in ("NAType", "NaTType"))
+        text is None or (isinstance(text, float) and math.isnan(text)) or (type(text).__name__ in ("NAType", "NaTType"))
     )
 
 
@@ -397,4 +391,3 @@ class Tokenizer:
 
     def __repr__(self) -> str:
         return f"Tokenizer(engine={self.options.engine!r}, min_len={self.options.min_len})"
-

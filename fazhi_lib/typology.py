@@ -92,9 +92,7 @@ def _compile(pattern: str, where: str) -> re.Pattern:
     try:
         return re.compile(pattern)
     except re.error as exc:
-        raise FazhiError(
-            f"{where}: the pattern {pattern!r} is not a valid regular expression ({exc})."
-        ) from None
+        raise FazhiError(f"{where}: the pattern {pattern!r} is not a valid regular expression ({exc}).") from None
 
 
 # ------------------------------------------------------------ words a pattern needs (a pre-filter)
@@ -206,13 +204,10 @@ def parse_typology(data: dict, *, source: str = "typology.yaml") -> tuple[Catego
             unknown = set(spec) - _RULE_KEYS
             if unknown:
                 raise FazhiError(
-                    f"{where}: key {min(unknown)!r} is not valid; choose one of: "
-                    f"{', '.join(sorted(_RULE_KEYS))}."
+                    f"{where}: key {min(unknown)!r} is not valid; choose one of: {', '.join(sorted(_RULE_KEYS))}."
                 )
             if rid in seen_rules:
-                raise FazhiError(
-                    f"{source}: rule id {rid!r} appears twice; rule ids are unique in the file."
-                )
+                raise FazhiError(f"{source}: rule id {rid!r} appears twice; rule ids are unique in the file.")
             seen_rules.add(rid)
             veto = _compile(spec["not"], where) if spec.get("not") else None
             clause_veto = _compile(spec["not_clause"], where) if spec.get("not_clause") else None
@@ -324,9 +319,7 @@ def _first_match(rule: Rule, text: str, *, whole: bool = False) -> re.Match | No
             if whole:
                 return None
             continue
-        if rule.clause_veto is not None and rule.clause_veto.search(
-            _clause(text, m.start(), m.end())
-        ):
+        if rule.clause_veto is not None and rule.clause_veto.search(_clause(text, m.start(), m.end())):
             continue
         return m
     return None
@@ -353,9 +346,7 @@ def _offset(value) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def categorise_items(
-    items: pd.DataFrame, *, categories: tuple[Category, ...] | None = None
-) -> pd.DataFrame:
+def categorise_items(items: pd.DataFrame, *, categories: tuple[Category, ...] | None = None) -> pd.DataFrame:
     """`problem_items` rows → `problem_item_categories` rows (sorted by report, item, category order).
 
     `start`/`end` are offsets into the clean report text (item start + match offset). The items'
@@ -416,9 +407,7 @@ def item_categories(corpus) -> pd.DataFrame:
     return categorise_items(corpus.problem_items)
 
 
-def category_matrix(
-    corpus, *, categories: pd.DataFrame | None = None, labels: str = "label"
-) -> pd.DataFrame:
+def category_matrix(corpus, *, categories: pd.DataFrame | None = None, labels: str = "label") -> pd.DataFrame:
     """Category × report: how many problem items of each report fall in each category.
 
     Rows: every category of the typology in file order, by Chinese label (zeros kept); columns: reports
@@ -427,9 +416,7 @@ def category_matrix(
     cats = item_categories(corpus) if categories is None else categories
     reports = corpus.reports
     if not reports.empty:
-        reports = reports.sort_values(
-            ["report_year", "issuer", "report_id"], na_position="last", kind="stable"
-        )
+        reports = reports.sort_values(["report_year", "issuer", "report_id"], na_position="last", kind="stable")
     with_items = sorted(set(corpus.problem_items.get("report_id", pd.Series(dtype=str))))
     names = (
         report_labels(reports)
@@ -438,17 +425,9 @@ def category_matrix(
     )
     columns = [names[r] for r in names.index if r in with_items]
     typology = load_typology()
-    counts = (
-        cats.groupby(["category", "report_id"]).size() if not cats.empty else pd.Series(dtype=int)
-    )
-    data = {
-        names[r]: [int(counts.get((c.code, r), 0)) for c in typology]
-        for r in names.index
-        if r in with_items
-    }
-    return pd.DataFrame(
-        data, index=pd.Index([c.label for c in typology], name="category"), columns=columns
-    )
+    counts = cats.groupby(["category", "report_id"]).size() if not cats.empty else pd.Series(dtype=int)
+    data = {names[r]: [int(counts.get((c.code, r), 0)) for c in typology] for r in names.index if r in with_items}
+    return pd.DataFrame(data, index=pd.Index([c.label for c in typology], name="category"), columns=columns)
 
 
 def uncategorised_items(corpus, *, categories: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -470,9 +449,7 @@ def plot_category_matrix(matrix: pd.DataFrame, *, title: str = ""):
     from .plotting import setup_chinese_font
 
     setup_chinese_font()
-    fig, ax = plt.subplots(
-        figsize=(max(5.0, 0.9 * matrix.shape[1] + 3), 0.4 * matrix.shape[0] + 1.5)
-    )
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.9 * matrix.shape[1] + 3), 0.4 * matrix.shape[0] + 1.5))
     sns.heatmap(
         matrix,
         annot=matrix.shape[1] <= 25,
@@ -507,14 +484,10 @@ def read_reference(path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise FazhiError(f"The reference {str(path)!r} does not exist; give a TSV of hand-coded items.")
-    table = pd.read_csv(
-        path, sep="\t", dtype=str, keep_default_na=False, quoting=3, encoding="utf-8"
-    )
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, quoting=3, encoding="utf-8")
     missing = [c for c in REFERENCE_COLUMNS if c not in table.columns]
     if missing:
-        raise FazhiError(
-            f"{path}: no column {missing[0]!r}; the columns are {', '.join(REFERENCE_COLUMNS)}."
-        )
+        raise FazhiError(f"{path}: no column {missing[0]!r}; the columns are {', '.join(REFERENCE_COLUMNS)}.")
     for col in ("heading", "text", "note"):
         table[col] = table[col].map(_unescape)
     table["item_order"] = table["item_order"].astype(int)

@@ -197,19 +197,11 @@ def coding_sample(
     """
     if strata not in STRATA:
         raise invalid("strata", strata, STRATA)
-    if (
-        isinstance(per_stratum, bool)
-        or not isinstance(per_stratum, (int, np.integer))
-        or per_stratum < 1
-    ):
-        raise FazhiError(
-            f"`per_stratum` = {per_stratum!r} is not valid; choose a whole number of 1 or more."
-        )
+    if isinstance(per_stratum, bool) or not isinstance(per_stratum, (int, np.integer)) or per_stratum < 1:
+        raise FazhiError(f"`per_stratum` = {per_stratum!r} is not valid; choose a whole number of 1 or more.")
     items = corpus.problem_items
     if items.empty:
-        raise FazhiError(
-            "The corpus has no problem items to sample; check that the reports have a problems part."
-        )
+        raise FazhiError("The corpus has no problem items to sample; check that the reports have a problems part.")
     reports = corpus.reports.set_index("report_id")
     items = items.sort_values(KEY_COLUMNS, kind="stable").reset_index(drop=True).copy()
     items["item_order"] = items["item_order"].astype(int)
@@ -219,15 +211,9 @@ def coding_sample(
         cats = _rules_table(corpus, rules)
         order = {code: i for i, (code, _, _) in enumerate(_typology())}
         first = {}
-        for r in (
-            cats.assign(_k=cats["category"].map(order).fillna(len(order)))
-            .sort_values("_k")
-            .itertuples()
-        ):
+        for r in cats.assign(_k=cats["category"].map(order).fillna(len(order))).sort_values("_k").itertuples():
             first.setdefault((r.report_id, int(r.item_order)), r.category)
-        items["stratum"] = [
-            first.get((r, o), "none") for r, o in zip(items["report_id"], items["item_order"])
-        ]
+        items["stratum"] = [first.get((r, o), "none") for r, o in zip(items["report_id"], items["item_order"])]
     elif strata == "report":
         items["stratum"] = items["report_id"]
     elif strata == "level":
@@ -244,9 +230,7 @@ def coding_sample(
     sample = pd.concat(picked).reset_index(drop=True)
     sample = sample.iloc[rng.permutation(len(sample))].reset_index(drop=True)
     texts = dict(zip(corpus.texts["report_id"], corpus.texts["text"]))
-    sample["context"] = [
-        _context(texts.get(r.report_id, ""), r.start, r.end) for r in sample.itertuples()
-    ]
+    sample["context"] = [_context(texts.get(r.report_id, ""), r.start, r.end) for r in sample.itertuples()]
     sample.insert(0, "sample_id", range(1, len(sample) + 1))
     return sample[SHEET_COLUMNS + ["stratum"]]
 
@@ -260,9 +244,7 @@ def _context(text: str, start, end, width: int = CONTEXT_CHARS) -> str:
     return f"{'…' if start > width else ''}{before}【本条】{after}{'…' if end + width < len(text) else ''}"
 
 
-def export_coding_sheet(
-    sample: pd.DataFrame, path: str | Path, *, coders=("coder_1", "coder_2")
-) -> Path:
+def export_coding_sheet(sample: pd.DataFrame, path: str | Path, *, coders=("coder_1", "coder_2")) -> Path:
     """Write the sample to an Excel workbook for coders.
 
     Sheet `coding`: the sample's columns without the stratum (coders work blind to the rules), then an
@@ -273,9 +255,7 @@ def export_coding_sheet(
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise FazhiError(
-            f"`path` = {str(path)!r} is not valid; give an Excel file name ending in .xlsx."
-        )
+        raise FazhiError(f"`path` = {str(path)!r} is not valid; give an Excel file name ending in .xlsx.")
     coders = [coders] if isinstance(coders, str) else list(coders)
     if not coders or len(set(coders)) != len(coders):
         raise FazhiError(
@@ -323,9 +303,7 @@ def export_coding_sheet(
 class CodedSheet:
     """A filled coding sheet: one row per readable item, one column of code sets per coder."""
 
-    codes: (
-        pd.DataFrame
-    )  # report_id, item_order, then per coder a frozenset of codes or None (not coded)
+    codes: pd.DataFrame  # report_id, item_order, then per coder a frozenset of codes or None (not coded)
     coders: list[str]
     problems: pd.DataFrame  # row (as numbered in Excel), column, value, reason
     source: str = ""
@@ -342,9 +320,7 @@ def _is_blank(value) -> bool:
 
 def _read_table(path: Path, sheet: str | None) -> pd.DataFrame:
     if not path.is_file():
-        raise FazhiError(
-            f"The coding sheet {str(path)!r} does not exist; export one with `export_coding_sheet`."
-        )
+        raise FazhiError(f"The coding sheet {str(path)!r} does not exist; export one with `export_coding_sheet`.")
     if path.suffix.lower() == ".csv":
         return pd.read_csv(path, dtype=object, encoding="utf-8-sig")
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -390,26 +366,20 @@ def read_coding_sheet(
         )
     rid_col, ord_col = lower["report_id"], lower["item_order"]
     if coders is None:
-        coder_cols = [
-            c for c in raw.columns if c.lower().startswith("coder") or c.startswith("编码员")
-        ]
+        coder_cols = [c for c in raw.columns if c.lower().startswith("coder") or c.startswith("编码员")]
     else:
         coder_cols = [coders] if isinstance(coders, str) else list(coders)
         absent = [c for c in coder_cols if c not in raw.columns]
         if absent:
             raise invalid("coders", absent[0], [c for c in raw.columns])
     if not coder_cols:
-        raise FazhiError(
-            f"{where}: no coder column found; name coder columns coder_1, coder_2, … or pass `coders=`."
-        )
+        raise FazhiError(f"{where}: no coder column found; name coder columns coder_1, coder_2, … or pass `coders=`.")
     names = category_names(categories, aliases=aliases)
     problems = []
     used = []
     for c in coder_cols:
         if raw[c].map(_is_blank).all():
-            problems.append(
-                {"row": None, "column": c, "value": "", "reason": "column is empty: coder not used"}
-            )
+            problems.append({"row": None, "column": c, "value": "", "reason": "column is empty: coder not used"})
         else:
             used.append(c)
     rows, seen = [], {}
@@ -469,11 +439,7 @@ def read_coding_sheet(
                 )
                 codes = None
             out[c] = codes
-        if (
-            used
-            and all(out[c] is None for c in used)
-            and not any(p["row"] == excel_row for p in problems)
-        ):
+        if used and all(out[c] is None for c in used) and not any(p["row"] == excel_row for p in problems):
             problems.append(
                 {
                     "row": excel_row,
@@ -517,9 +483,7 @@ def krippendorff_alpha(matrix) -> float:
     paired = (~np.isnan(data)).sum(axis=0) >= 2
     if not paired.any():
         return float("nan")
-    return float(
-        krippendorff.alpha(reliability_data=data[:, paired], level_of_measurement="nominal")
-    )
+    return float(krippendorff.alpha(reliability_data=data[:, paired], level_of_measurement="nominal"))
 
 
 def _ratio(num: float, den: float) -> float:
@@ -557,9 +521,7 @@ class Validation:
     scores: pd.DataFrame
     agreement: pd.DataFrame
     problems: pd.DataFrame
-    items: pd.DataFrame = field(
-        default_factory=pd.DataFrame
-    )  # per item: rules' codes and each coder's
+    items: pd.DataFrame = field(default_factory=pd.DataFrame)  # per item: rules' codes and each coder's
 
     def summary(self) -> str:
         """One sentence with the pooled figures (for a notebook)."""
@@ -600,9 +562,7 @@ def validate(
     by_item: dict[tuple[str, int], set[str]] = {}
     for r, o, c in zip(table["report_id"], table["item_order"], table["category"]):
         by_item.setdefault((r, int(o)), set()).add(c)
-    known = set(
-        zip(corpus.problem_items["report_id"], corpus.problem_items["item_order"].astype(int))
-    )
+    known = set(zip(corpus.problem_items["report_id"], corpus.problem_items["item_order"].astype(int)))
     problems = [coded.problems]
     codes = coded.codes
     if not codes.empty:
@@ -614,9 +574,7 @@ def validate(
                     {
                         "row": extra["row"],
                         "column": "report_id",
-                        "value": [
-                            f"{r} / {o}" for r, o in zip(extra["report_id"], extra["item_order"])
-                        ],
+                        "value": [f"{r} / {o}" for r, o in zip(extra["report_id"], extra["item_order"])],
                         "reason": "not a problem item of this corpus (rebuilt? another corpus?); row not used",
                     }
                 )
@@ -624,8 +582,7 @@ def validate(
         codes = codes.loc[in_corpus].reset_index(drop=True)
     items = codes[["report_id", "item_order"]].copy()
     items["rules"] = [
-        frozenset(by_item.get((r, int(o)), set()))
-        for r, o in zip(codes["report_id"], codes["item_order"])
+        frozenset(by_item.get((r, int(o)), set())) for r, o in zip(codes["report_id"], codes["item_order"])
     ]
     for c in coded.coders:
         items[c] = codes[c]
@@ -638,12 +595,8 @@ def validate(
             c = [code in s for s in done[coder]]
             pooled_r += r
             pooled_c += c
-            score_rows.append(
-                {"coder": coder, "category": code, "label": label, **binary_scores(r, c)}
-            )
-        score_rows.append(
-            {"coder": coder, "category": ALL, "label": "全部", **binary_scores(pooled_r, pooled_c)}
-        )
+            score_rows.append({"coder": coder, "category": code, "label": label, **binary_scores(r, c)})
+        score_rows.append({"coder": coder, "category": ALL, "label": "全部", **binary_scores(pooled_r, pooled_c)})
         score_rows[-1]["n_items"] = len(done)
     agreement_rows = []
     if len(coded.coders) >= 2:
@@ -654,9 +607,7 @@ def validate(
             else:
                 series = {
                     c: [
-                        np.nan
-                        if s is None or (isinstance(s, float) and math.isnan(s))
-                        else float(code in s)
+                        np.nan if s is None or (isinstance(s, float) and math.isnan(s)) else float(code in s)
                         for s in items[c]
                     ]
                     for c in coded.coders
@@ -670,11 +621,7 @@ def validate(
                 ok = ~np.isnan(matrix[a]) & ~np.isnan(matrix[b])
                 if ok.any():
                     kappas.append(cohen_kappa(matrix[a][ok].tolist(), matrix[b][ok].tolist()))
-            kappa = (
-                float(np.mean(kappas))
-                if kappas and not any(math.isnan(k) for k in kappas)
-                else float("nan")
-            )
+            kappa = float(np.mean(kappas)) if kappas and not any(math.isnan(k) for k in kappas) else float("nan")
             n_units = int(both.sum()) if code != ALL else int(both.sum() / max(len(cats), 1))
             agreement_rows.append(
                 {
@@ -692,9 +639,7 @@ def validate(
         else pd.DataFrame(columns=PROBLEM_COLUMNS)
     )
     if not problems_df.empty:
-        problems_df = problems_df.sort_values(
-            "row", na_position="first", kind="stable"
-        ).reset_index(drop=True)
+        problems_df = problems_df.sort_values("row", na_position="first", kind="stable").reset_index(drop=True)
     items["rules"] = items["rules"].map(_show)
     for c in coded.coders:
         items[c] = items[c].map(_show)

@@ -37,28 +37,39 @@ def html_page(prefix: str, *, charset: str = "utf-8", layout: str = "div") -> st
     meta, title, body = report_parts(prefix)
     rows = "".join(
         f"<tr><td>{html.escape(label)}：</td><td>{html.escape(values[0])}</td></tr>"
-        for label, values in meta.items() if values and label not in ("浏览次数", "访问次数", "字体")
+        for label, values in meta.items()
+        if values and label not in ("浏览次数", "访问次数", "字体")
     )
-    head = (f'<head><meta charset="{charset}"><title>{html.escape(title or "")}_某某区人民政府</title>'
-            '<script>var nav = "首页 政务公开";</script><style>p{text-indent:2em}</style></head>')
-    nav = ('<div class="header"><ul class="nav"><li><a href="/">首页</a></li><li>政务公开</li><li>互动交流</li>'
-           '<li>办事服务</li></ul></div>')
+    head = (
+        f'<head><meta charset="{charset}"><title>{html.escape(title or "")}_某某区人民政府</title>'
+        '<script>var nav = "首页 政务公开";</script><style>p{text-indent:2em}</style></head>'
+    )
+    nav = (
+        '<div class="header"><ul class="nav"><li><a href="/">首页</a></li><li>政务公开</li><li>互动交流</li>'
+        "<li>办事服务</li></ul></div>"
+    )
     crumb = '<div class="position">当前位置：<a href="/">首页</a> &gt; 政务公开 &gt; 法治政府建设年度报告</div>'
-    footer = ('<div class="footer"><p>主办单位：某某区人民政府办公室　网站标识码：3301000001</p>'
-              '<p>浙ICP备12345678号　版权所有 © 2025</p></div>')
+    footer = (
+        '<div class="footer"><p>主办单位：某某区人民政府办公室　网站标识码：3301000001</p>'
+        "<p>浙ICP备12345678号　版权所有 © 2025</p></div>"
+    )
     if layout == "table":
         inner = "<br>\n".join(html.escape(p) for p in body)
-        return (f"<html>{head}<body><table width=1000><tr><td>{nav}</td></tr><tr><td>{crumb}</td></tr>"
-                f"<tr><td><table>{rows}</table></td></tr>"
-                f"<tr><td align=center><b>{html.escape(title or '')}</b></td></tr>"
-                f"<tr><td><font size=3>{inner}</font></td></tr><tr><td>{footer}</td></tr></table></body></html>")
+        return (
+            f"<html>{head}<body><table width=1000><tr><td>{nav}</td></tr><tr><td>{crumb}</td></tr>"
+            f"<tr><td><table>{rows}</table></td></tr>"
+            f"<tr><td align=center><b>{html.escape(title or '')}</b></td></tr>"
+            f"<tr><td><font size=3>{inner}</font></td></tr><tr><td>{footer}</td></tr></table></body></html>"
+        )
     paragraphs = "\n".join(f"<p>{html.escape(p)}</p>" for p in body)
-    return (f"<!DOCTYPE html><html>{head}<body>{nav}{crumb}<table class='xxgk'>{rows}</table>"
-            f"<div class='article'><h1>{html.escape(title or '')}</h1>"
-            f"<div class='info'>发布时间：{html.escape((meta.get('发布时间') or [''])[0])}　浏览次数：<span>57</span></div>"
-            f"<div class='content' id='zoom'>{paragraphs}</div>"
-            f"<div class='bdsharebuttonbox'>分享到：<a>微信</a><a>微博</a></div>"
-            f"<div>【打印本页】【关闭窗口】</div></div>{footer}</body></html>")
+    return (
+        f"<!DOCTYPE html><html>{head}<body>{nav}{crumb}<table class='xxgk'>{rows}</table>"
+        f"<div class='article'><h1>{html.escape(title or '')}</h1>"
+        f"<div class='info'>发布时间：{html.escape((meta.get('发布时间') or [''])[0])}　浏览次数：<span>57</span></div>"
+        f"<div class='content' id='zoom'>{paragraphs}</div>"
+        f"<div class='bdsharebuttonbox'>分享到：<a>微信</a><a>微博</a></div>"
+        f"<div>【打印本页】【关闭窗口】</div></div>{footer}</body></html>"
+    )
 
 
 @functools.cache
@@ -77,16 +88,20 @@ def docx_bytes(prefix: str, *, numbered_parts: bool = False) -> bytes:
     num_id = None
     if numbered_parts:
         numbering = document.part.numbering_part.element
-        numbering.append(parse_xml(
-            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
-            '<w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>'))
+        numbering.append(
+            parse_xml(
+                f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+                '<w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>'
+            )
+        )
         numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
         num_id = "90"
     for line in body:
         if num_id and len(line) > 2 and line[0] in "一二三四五六七八九" and line[1] == "、":
             p = document.add_paragraph(line[2:])
-            p._p.get_or_add_pPr().append(parse_xml(
-                f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'))
+            p._p.get_or_add_pPr().append(
+                parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>')
+            )
         else:
             document.add_paragraph(line)
     buf = io.BytesIO()

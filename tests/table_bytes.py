@@ -49,7 +49,8 @@ def make_varied(folder: Path) -> Path:
     (sub / "001_old_site.htm").write_bytes(messy.html_page("001", charset="gbk", layout="table").encode("gb18030"))
     (raw / "2023" / "002_gbk.txt").write_bytes(messy.raw_text("002").encode("gb18030"))
     (raw / "2023" / "003_big5.txt").write_bytes(
-        opencc.OpenCC("s2tw").convert(messy.raw_text("003")).encode("big5", "replace"))
+        opencc.OpenCC("s2tw").convert(messy.raw_text("003")).encode("big5", "replace")
+    )
     (raw / "2023" / "004_attachment.docx").write_bytes(_fixed_dates(messy.docx_bytes("004", numbered_parts=True)))
     pdf = re.sub(rb"/CreationDate \(D:[^)]*\)", b"/CreationDate (D:20250101000000Z)", messy.pdf_bytes("001"))
     pdf = re.sub(rb"/ID \[<[0-9A-F]+><[0-9A-F]+>\]", b"/ID [<%s><%s>]" % (b"0" * 32, b"0" * 32), pdf)
@@ -82,8 +83,10 @@ def table_digests(raw: Path) -> dict[str, dict[str, str]]:
         for name, df in sorted(corpus.tables.items()):
             write_table(df, Path(tmp) / name)
             data = (Path(tmp) / f"{name}.csv").read_bytes()
-            out[name] = {"csv": hashlib.sha256(data).hexdigest(),
-                         "dtypes": ", ".join(f"{c}:{t}" for c, t in df.dtypes.astype(str).items())}
+            out[name] = {
+                "csv": hashlib.sha256(data).hexdigest(),
+                "dtypes": ", ".join(f"{c}:{t}" for c, t in df.dtypes.astype(str).items()),
+            }
     return out
 
 

@@ -42,22 +42,48 @@ def _big5_traditional(prefix: str) -> bytes:
 
 # file → (bytes, status, a phrase its parse_log message must contain)
 MESSY = {
-    "000 塘栖镇 2024年度报告.txt": (lambda: raw_bytes("000"), "ok", "also saved as 000 繁體.txt, 下载/000 saved page.html, 塘栖镇 的副本.txt"),
-    "塘栖镇 的副本.txt": (lambda: raw_bytes("000"), "duplicate", "duplicate: the same file as 000 塘栖镇 2024年度报告.txt; counted once"),
-    "下载/000 saved page.html": (lambda: html_page("000").encode("utf-8"), "duplicate",
-                                 "the same report text as 000 塘栖镇 2024年度报告.txt (this copy: html, utf-8)"),
-    "000 繁體.txt": (lambda: _big5_traditional("000"), "duplicate",
-                    "another copy of the report in 000 塘栖镇 2024年度报告.txt (same issuer 塘栖镇 and year 2024; 99% of this copy's sentences are in it; this copy: txt, big5hkscs, traditional characters)"),
+    "000 塘栖镇 2024年度报告.txt": (
+        lambda: raw_bytes("000"),
+        "ok",
+        "also saved as 000 繁體.txt, 下载/000 saved page.html, 塘栖镇 的副本.txt",
+    ),
+    "塘栖镇 的副本.txt": (
+        lambda: raw_bytes("000"),
+        "duplicate",
+        "duplicate: the same file as 000 塘栖镇 2024年度报告.txt; counted once",
+    ),
+    "下载/000 saved page.html": (
+        lambda: html_page("000").encode("utf-8"),
+        "duplicate",
+        "the same report text as 000 塘栖镇 2024年度报告.txt (this copy: html, utf-8)",
+    ),
+    "000 繁體.txt": (
+        lambda: _big5_traditional("000"),
+        "duplicate",
+        "another copy of the report in 000 塘栖镇 2024年度报告.txt (same issuer 塘栖镇 and year 2024; 99% of this copy's sentences are in it; this copy: txt, big5hkscs, traditional characters)",
+    ),
     "001 湖塘街道.txt": (lambda: raw_text("001").encode("utf-8-sig"), "warning", "the body says it reports on 2023"),
-    "001 utf16.txt": (lambda: raw_text("001").encode("utf-16"), "duplicate",
-                      "the same report text as 001 湖塘街道.txt (this copy: txt, utf-16)"),
-    "001 gb18030.txt": (lambda: raw_text("001").encode("gb18030"), "duplicate",
-                        "the same report text as 001 湖塘街道.txt (this copy: txt, gb18030)"),
-    "001 truncated.txt": (lambda: truncated("001").encode("utf-8"), "duplicate",
-                          "a shorter copy of the report in 001 湖塘街道.txt (same issuer 湖塘街道 and year 2024"),
+    "001 utf16.txt": (
+        lambda: raw_text("001").encode("utf-16"),
+        "duplicate",
+        "the same report text as 001 湖塘街道.txt (this copy: txt, utf-16)",
+    ),
+    "001 gb18030.txt": (
+        lambda: raw_text("001").encode("gb18030"),
+        "duplicate",
+        "the same report text as 001 湖塘街道.txt (this copy: txt, gb18030)",
+    ),
+    "001 truncated.txt": (
+        lambda: truncated("001").encode("utf-8"),
+        "duplicate",
+        "a shorter copy of the report in 001 湖塘街道.txt (same issuer 湖塘街道 and year 2024",
+    ),
     # a warning: 云龙镇 numbers its chapters (一)(二)(四), and a heading gap is a report warning (issue 18)
-    "网页/002 云龙镇.htm": (lambda: html_page("002", charset="gb2312").encode("gb18030"), "warning",
-                         "text encoding gb18030 (declared in the page)"),
+    "网页/002 云龙镇.htm": (
+        lambda: html_page("002", charset="gb2312").encode("gb18030"),
+        "warning",
+        "text encoding gb18030 (declared in the page)",
+    ),
     "word/003 澧浦镇.docx": (lambda: docx_bytes("003", numbered_parts=True), "ok", ""),
     "pdf/004 上社镇.pdf": (lambda: pdf_bytes("004"), "warning", "no title found on the page"),
     "empty.txt": (lambda: b"", "error", "the file is empty (0 bytes)"),
@@ -65,15 +91,24 @@ MESSY = {
     "random.txt": (lambda: random_bytes(), "error", "the file is not text in any encoding fazhi knows"),
     "scan 扫描件.pdf": (lambda: scanned_pdf_bytes(), "error", "the PDF has no text layer (2 pages: scanned images?)"),
     "404.html": (lambda: ERROR_PAGE.encode("utf-8"), "error", "not an annual rule-of-law report"),
-    "news 新闻.txt": (lambda: NEWS_ITEM.encode("utf-8"), "error", "a news item, an error page or another document; not counted"),
+    "news 新闻.txt": (
+        lambda: NEWS_ITEM.encode("utf-8"),
+        "error",
+        "a news item, an error page or another document; not counted",
+    ),
     "old report.doc": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "error", "an old Word .doc file"),
     "attachment.pdf": (lambda: ERROR_PAGE.encode("utf-8"), "error", "not a real .pdf file"),
     ".DS_Store": (lambda: b"\x00\x00\x00\x01Bud1", "skipped", "skipped"),
     "word/~$003 澧浦镇.docx": (lambda: b"\x05junk", "skipped", "skipped"),
     "__MACOSX/网页/._002 云龙镇.htm": (lambda: b"\x00\x05\x16\x07", "skipped", "skipped"),
 }
-PARSED = {"000 塘栖镇 2024年度报告.txt": "000", "001 湖塘街道.txt": "001", "网页/002 云龙镇.htm": "002",
-          "word/003 澧浦镇.docx": "003", "pdf/004 上社镇.pdf": "004"}
+PARSED = {
+    "000 塘栖镇 2024年度报告.txt": "000",
+    "001 湖塘街道.txt": "001",
+    "网页/002 云龙镇.htm": "002",
+    "word/003 澧浦镇.docx": "003",
+    "pdf/004 上社镇.pdf": "004",
+}
 
 
 def make_messy_folder(root: Path) -> Path:
@@ -155,6 +190,7 @@ def test_tables_match_the_original_report(messy, originals, name):
     want = originals.reports.set_index("source_file").loc[REPORTS[prefix].name]
     for column in ("issuer", "issuer_full", "level", "report_year", "part_kinds", "missing_parts", "n_problem_items"):
         assert got[column] == want[column], column
+
     def items(c, rid):
         return c.problem_items[c.problem_items["report_id"] == rid]
 
@@ -162,10 +198,13 @@ def test_tables_match_the_original_report(messy, originals, name):
         return ["".join(t.split()) for t in s]
 
     assert squeeze(items(messy, got["report_id"])["text"]) == squeeze(items(originals, want["report_id"])["text"])
+
     def text(c, rid):
         return c.texts.set_index("report_id").loc[rid, "text"]
 
-    if got["format"] == "pdf":  # a PDF keeps the words; where a sentence ended a wrapped line, the line break may differ
+    if (
+        got["format"] == "pdf"
+    ):  # a PDF keeps the words; where a sentence ended a wrapped line, the line break may differ
         assert "".join(text(messy, got["report_id"]).split()) == "".join(text(originals, want["report_id"]).split())
     else:
         assert text(messy, got["report_id"]) == text(originals, want["report_id"])
@@ -175,7 +214,10 @@ def test_formats_encodings_and_page_metadata_are_recorded(messy):
     r = messy.reports.set_index("source_file")
     assert r.loc["001 湖塘街道.txt", "encoding"] == "utf-8-sig"
     assert (r.loc["网页/002 云龙镇.htm", "format"], r.loc["网页/002 云龙镇.htm", "encoding"]) == ("html", "gb18030")
-    assert (r.loc["网页/002 云龙镇.htm", "publish_date"], r.loc["网页/002 云龙镇.htm", "index_no"]) == ("2024-02-22", "002971679/2024-116407")
+    assert (r.loc["网页/002 云龙镇.htm", "publish_date"], r.loc["网页/002 云龙镇.htm", "index_no"]) == (
+        "2024-02-22",
+        "002971679/2024-116407",
+    )
     assert (r.loc["word/003 澧浦镇.docx", "format"], r.loc["pdf/004 上社镇.pdf", "format"]) == ("docx", "pdf")
     assert r["converted_from"].isna().all()
 
@@ -186,7 +228,10 @@ def test_truncated_report_is_kept_with_a_warning(tmp_path):
     c = fz.build_corpus(tmp_path)
     assert c.parse_log["status"].tolist() == ["warning"]
     assert "no problems part found" in c.parse_log["messages"].iloc[0]
-    assert c.reports["part_kinds"].iloc[0] == "achievements" and c.reports["missing_parts"].iloc[0] == "problems,duty,plan,other"
+    assert (
+        c.reports["part_kinds"].iloc[0] == "achievements"
+        and c.reports["missing_parts"].iloc[0] == "problems,duty,plan,other"
+    )
 
 
 def test_report_whose_parts_have_no_numbers(tmp_path):
@@ -202,7 +247,9 @@ def test_report_whose_parts_have_no_numbers(tmp_path):
 
 def test_very_large_file_is_rejected_quickly_and_the_build_goes_on(tmp_path):
     line = "某某村第{}号矛盾纠纷调解记录，涉及金额若干万元，已调解完毕。\n"
-    (tmp_path / "台账 dump.txt").write_text(raw_text("003") + "".join(line.format(i) for i in range(1_000_000)), encoding="utf-8")
+    (tmp_path / "台账 dump.txt").write_text(
+        raw_text("003") + "".join(line.format(i) for i in range(1_000_000)), encoding="utf-8"
+    )
     (tmp_path / "003.txt").write_bytes(raw_bytes("003"))
     size = (tmp_path / "台账 dump.txt").stat().st_size
     assert size > 60_000_000
@@ -219,7 +266,9 @@ def test_large_saved_page_with_inline_images(tmp_path):
     import base64
 
     image = base64.b64encode(random_bytes(15_000_000, seed=1)).decode()
-    page = html_page("003").replace("<div class='content' id='zoom'>", f"<div class='content' id='zoom'><img src='data:image/png;base64,{image}'>")
+    page = html_page("003").replace(
+        "<div class='content' id='zoom'>", f"<div class='content' id='zoom'><img src='data:image/png;base64,{image}'>"
+    )
     (tmp_path / "003 with images.html").write_text(page, encoding="utf-8")
     t0 = time.perf_counter()
     c = fz.build_corpus(tmp_path)
@@ -241,13 +290,18 @@ def test_cli_summary_line_and_strict(messy_dir, tmp_path, capsys):
 
 
 def test_cli_strict_passes_on_a_clean_folder(tmp_path, capsys):
-    assert cli.main(["build", str(RAW), "--out", str(tmp_path / "o"), "--jobs", "1", "--no-cache", "--quiet", "--strict"]) == 0
+    assert (
+        cli.main(["build", str(RAW), "--out", str(tmp_path / "o"), "--jobs", "1", "--no-cache", "--quiet", "--strict"])
+        == 0
+    )
     assert capsys.readouterr().out.startswith("5 read, 5 parsed, 3 with warnings, 0 rejected, 0 duplicates, 0 skipped")
 
 
 # ---------------------------------------------------------------- one clear sentence
 def test_empty_selection_and_empty_corpus_name_the_choices(originals, tmp_path):
-    with pytest.raises(fz.FazhiError, match=r"^`years` = \[1999\] selects no report; choose among: 2023, 2024, 2025\.$"):
+    with pytest.raises(
+        fz.FazhiError, match=r"^`years` = \[1999\] selects no report; choose among: 2023, 2024, 2025\.$"
+    ):
         select(originals, years=[1999])
     with pytest.raises(fz.FazhiError, match=r"^`levels` = 'town' is not valid; choose one of: township, subdistrict"):
         select(originals, levels="town")
@@ -293,8 +347,12 @@ def test_build_killed_while_writing_leaves_the_previous_tables(tmp_path):
     assert cli.main(["build", str(RAW), "--out", str(out), "--jobs", "1", "--no-cache", "--quiet"]) == 0
     before = _snapshot(out)
     marker = tmp_path / "writing"
-    proc = subprocess.Popen([sys.executable, "-c", _SLOW_WRITE, str(marker), str(new_input), str(out)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_WRITE, str(marker), str(new_input), str(out)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 90
         while not marker.exists():
@@ -309,7 +367,9 @@ def test_build_killed_while_writing_leaves_the_previous_tables(tmp_path):
     after = _snapshot(out)  # the previous build's tables, complete
     for name, df in before.items():
         pd.testing.assert_frame_equal(after[name], df)
-    assert sorted(p.name for p in out.glob("*.parquet")) == sorted(p.name for p in out.glob("*.parquet") if p.stat().st_size)
+    assert sorted(p.name for p in out.glob("*.parquet")) == sorted(
+        p.name for p in out.glob("*.parquet") if p.stat().st_size
+    )
     # the half-written folder is beside the tables, never read as them; the next build replaces the tables
     assert any(p.name.startswith(".processed.tmp-") for p in tmp_path.iterdir())
     assert cli.main(["build", str(new_input), "--out", str(out), "--jobs", "1", "--no-cache", "--quiet"]) == 0
@@ -322,9 +382,24 @@ def test_build_killed_at_any_moment_leaves_readable_tables(tmp_path):
     assert cli.main(["build", str(RAW), "--out", str(out), "--jobs", "1", "--no-cache", "--quiet"]) == 0
     before = _snapshot(out)
     for delay in (1.0, 2.5):
-        proc = subprocess.Popen([sys.executable, "-m", "fazhi_lib.cli", "build", str(RAW), "--out", str(out),
-                                 "--jobs", "1", "--no-cache", "--quiet"], cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "fazhi_lib.cli",
+                "build",
+                str(RAW),
+                "--out",
+                str(out),
+                "--jobs",
+                "1",
+                "--no-cache",
+                "--quiet",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)

@@ -90,7 +90,9 @@ def test_partitioned_dataset(corpus, tmp_path):
     cols = ["report_id", "part_order", "kind", "text"]
     pd.testing.assert_frame_equal(
         parts[cols].sort_values(cols[:2]).reset_index(drop=True),
-        expected[cols].sort_values(cols[:2]).reset_index(drop=True), check_dtype=False)
+        expected[cols].sort_values(cols[:2]).reset_index(drop=True),
+        check_dtype=False,
+    )
     assert len(read_partitioned(tmp_path, "tokens")) == len(corpus.tokens)
 
 

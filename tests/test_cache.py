@@ -169,7 +169,9 @@ def test_cli_no_cache_and_cache_dir(raw, tmp_path, capsys, monkeypatch):
     assert not (out / ".cache").exists()
     assert "cache:" not in capsys.readouterr().out
     # --cache DIR: the cache the library filled serves the command line too
-    assert fazhi(["build", str(raw), "--out", str(out), "--cache", str(tmp_path / "cache"), "--jobs", "1", "--quiet"]) == 0
+    assert (
+        fazhi(["build", str(raw), "--out", str(out), "--cache", str(tmp_path / "cache"), "--jobs", "1", "--quiet"]) == 0
+    )
     assert f"cache: {N} reused, 0 parsed" in capsys.readouterr().out
     assert not (out / ".cache").exists()
 

@@ -68,11 +68,14 @@ def test_unrecognised_header_line_is_kept_not_dropped():
     assert any("unrecognised line" in m for m in page.messages)
 
 
-@pytest.mark.parametrize("raw, clean", [
-    ("  全年审查１０９０件，覆盖率达１００％。 ", "全年审查1090件，覆盖率达100%。"),
-    ("法治带头\u3000\u3000人156人", "法治带头 人156人"),
-    ("\t(一)党建引领法治建设 深化基层依法治理", "(一)党建引领法治建设 深化基层依法治理"),
-])
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("  全年审查１０９０件，覆盖率达１００％。 ", "全年审查1090件，覆盖率达100%。"),
+        ("法治带头\u3000\u3000人156人", "法治带头 人156人"),
+        ("\t(一)党建引领法治建设 深化基层依法治理", "(一)党建引领法治建设 深化基层依法治理"),
+    ],
+)
 def test_normalise_line(raw, clean):
     assert normalise_line(raw) == clean
 
@@ -85,7 +88,9 @@ def test_decode(encoding):
 
 
 def test_page_controls_are_not_kept_as_metadata_pairs():
-    page = clean_page("发布机构:甲镇 字体:[ 大 中 小 ]\n浏览次数: 35\n发布时间: 2025-03-21\n一、主要成效\n全年召开会议3次。")
+    page = clean_page(
+        "发布机构:甲镇 字体:[ 大 中 小 ]\n浏览次数: 35\n发布时间: 2025-03-21\n一、主要成效\n全年召开会议3次。"
+    )
     assert page.meta == {"发布机构": ["甲镇"], "发布时间": ["2025-03-21"]}
     assert "字体" not in page.text and "浏览次数" not in page.text
 

@@ -60,8 +60,10 @@ def test_datapackage_fields_follow_the_tables(corpus):
     assert level["title"] == "层级" and level["constraints"]["enum"][0] == "township"
     assert reports["schema"]["primaryKey"] == ["report_id"]
     fks = by_name["indicators"]["schema"]["foreignKeys"]
-    assert {"fields": ["report_id", "section_order"],
-            "reference": {"resource": "sections", "fields": ["report_id", "order"]}} in fks
+    assert {
+        "fields": ["report_id", "section_order"],
+        "reference": {"resource": "sections", "fields": ["report_id", "order"]},
+    } in fks
     # a foreign key to a table that is not there is left out
     only = codebook.datapackage({"texts": corpus.texts})
     assert "foreignKeys" not in only["resources"][0]["schema"]
@@ -87,12 +89,15 @@ def test_datapackage_validates_with_frictionless(package_dir):
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
 
 
-@pytest.mark.parametrize("table, column, value, error", [
-    ("reports", "level", "village", "constraint-error"),          # not an allowed value
-    ("reports", "report_id", "NOT-AN-ID", "constraint-error"),     # pattern
-    ("sections", "report_id", "ffffffffffff", "foreign-key"),      # points at no report
-    ("reports", "n_chars", "many", "type-error"),                  # not an integer
-])
+@pytest.mark.parametrize(
+    "table, column, value, error",
+    [
+        ("reports", "level", "village", "constraint-error"),  # not an allowed value
+        ("reports", "report_id", "NOT-AN-ID", "constraint-error"),  # pattern
+        ("sections", "report_id", "ffffffffffff", "foreign-key"),  # points at no report
+        ("reports", "n_chars", "many", "type-error"),  # not an integer
+    ],
+)
 def test_frictionless_catches_a_broken_table(package_dir, tmp_path, table, column, value, error):
     broken = tmp_path / "broken"
     shutil.copytree(package_dir, broken)

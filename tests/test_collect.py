@@ -130,8 +130,12 @@ def test_user_agent_names_fazhi_and_the_contact(site, tmp_path):
 
 # ---------------------------------------------------------------- retries, redirects, limits
 def test_429_with_retry_after_is_waited_for(site, tmp_path):
-    site.expect_request("/busy.html").respond_with_handler(in_turn(
-        Response("slow down", status=429, headers={"Retry-After": "1"}), Response(page("终于"), content_type="text/html")))
+    site.expect_request("/busy.html").respond_with_handler(
+        in_turn(
+            Response("slow down", status=429, headers={"Retry-After": "1"}),
+            Response(page("终于"), content_type="text/html"),
+        )
+    )
     result = collect([site.url_for("/busy.html")], tmp_path, **FAST)
     r = row(result, site.url_for("/busy.html"))
     assert r["status"] == "saved" and r["http_status"] == "200"
@@ -142,8 +146,9 @@ def test_429_with_retry_after_is_waited_for(site, tmp_path):
 
 
 def test_503_then_success(site, tmp_path):
-    site.expect_request("/flaky.html").respond_with_handler(in_turn(
-        Response("down", status=503), Response(page("恢复"), content_type="text/html")))
+    site.expect_request("/flaky.html").respond_with_handler(
+        in_turn(Response("down", status=503), Response(page("恢复"), content_type="text/html"))
+    )
     result = collect([site.url_for("/flaky.html")], tmp_path, **FAST)
     assert row(result, site.url_for("/flaky.html"))["status"] == "saved"
     assert gets(site, "/flaky.html") == 2
@@ -206,7 +211,8 @@ def test_oversized_body_is_not_saved(site, tmp_path, streamed):
     big = b"<html>" + b"x" * 5000 + b"</html>"
     if streamed:
         site.expect_request("/big.html").respond_with_handler(
-            lambda req: Response((big[i : i + 512] for i in range(0, len(big), 512)), content_type="text/html"))
+            lambda req: Response((big[i : i + 512] for i in range(0, len(big), 512)), content_type="text/html")
+        )
     else:
         site.expect_request("/big.html").respond_with_data(big, content_type="text/html")
     result = collect([site.url_for("/big.html")], tmp_path, **{**FAST, "max_bytes": 1000})
@@ -217,10 +223,13 @@ def test_oversized_body_is_not_saved(site, tmp_path, streamed):
 
 
 # ---------------------------------------------------------------- bytes and charsets
-@pytest.mark.parametrize("header, declared", [("text/html; charset=GBK", "gbk"), ("text/html", "")],
-                         ids=["charset-header", "no-charset-header"])
+@pytest.mark.parametrize(
+    "header, declared",
+    [("text/html; charset=GBK", "gbk"), ("text/html", "")],
+    ids=["charset-header", "no-charset-header"],
+)
 def test_gbk_page_saved_byte_for_byte_with_its_declared_charset(site, tmp_path, header, declared):
-    body = html_page("000", charset="gbk").replace("<meta charset=\"gbk\">", "").replace("©", "").encode("gbk")
+    body = html_page("000", charset="gbk").replace('<meta charset="gbk">', "").replace("©", "").encode("gbk")
     site.expect_request("/gbk.html").respond_with_data(body, content_type=header)
     result = collect([site.url_for("/gbk.html")], tmp_path, **FAST)
     r = row(result, site.url_for("/gbk.html"))
@@ -233,9 +242,11 @@ def test_gbk_page_saved_byte_for_byte_with_its_declared_charset(site, tmp_path, 
 
 
 # ---------------------------------------------------------------- attachments
-STUB = ('<html><head><title>关于2024年度法治政府建设情况的报告</title></head><body>'
-        '<div class="nav"><a href="/">首页</a></div><h1>关于2024年度法治政府建设情况的报告</h1>'
-        '<p>附件：<a href="/files/report.pdf">2024年度法治政府建设情况报告.pdf</a></p></body></html>')
+STUB = (
+    "<html><head><title>关于2024年度法治政府建设情况的报告</title></head><body>"
+    '<div class="nav"><a href="/">首页</a></div><h1>关于2024年度法治政府建设情况的报告</h1>'
+    '<p>附件：<a href="/files/report.pdf">2024年度法治政府建设情况报告.pdf</a></p></body></html>'
+)
 
 
 def test_stub_page_has_its_pdf_attachment_saved_and_linked(site, tmp_path):
@@ -309,8 +320,11 @@ def test_second_run_with_refresh_is_answered_304(site, tmp_path):
     def handler(request):
         if request.headers.get("If-None-Match") == etag:
             return Response(status=304, headers={"ETag": etag})
-        return Response(page("不变"), content_type="text/html", headers={"ETag": etag,
-                                                                       "Last-Modified": "Fri, 21 Mar 2025 02:00:00 GMT"})
+        return Response(
+            page("不变"),
+            content_type="text/html",
+            headers={"ETag": etag, "Last-Modified": "Fri, 21 Mar 2025 02:00:00 GMT"},
+        )
 
     site.expect_request("/same.html").respond_with_handler(handler)
     url = site.url_for("/same.html")
@@ -345,22 +359,30 @@ def test_collect_works_inside_a_running_event_loop(site, tmp_path):
 def test_sheet_columns_travel_into_the_manifest_and_bad_addresses_fail(site, tmp_path):
     site.expect_request("/a.html").respond_with_data(page("甲"), content_type="text/html")
     sheet = tmp_path / "addresses.csv"
-    pd.DataFrame({"URL": [site.url_for("/a.html"), "ftp://example.org/x", site.url_for("/a.html")],
-                  "province": ["浙江省", "江苏省", "浙江省"]}).to_csv(sheet, index=False)
+    pd.DataFrame(
+        {
+            "URL": [site.url_for("/a.html"), "ftp://example.org/x", site.url_for("/a.html")],
+            "province": ["浙江省", "江苏省", "浙江省"],
+        }
+    ).to_csv(sheet, index=False)
     result = collect(sheet, tmp_path / "out", **FAST)
     m = result.manifest
     assert list(m.columns) == MANIFEST_COLUMNS + ["province"]
     assert list(m["province"]) == ["浙江省", "江苏省"]  # the repeated address once
     assert row(result, "ftp://example.org/x")["error"] == "not an http(s) address"
-    written = pd.read_csv(tmp_path / "out" / "collect_manifest.csv", dtype=str, keep_default_na=False,
-                          encoding="utf-8-sig")
+    written = pd.read_csv(
+        tmp_path / "out" / "collect_manifest.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
     assert written.to_dict("records") == m.to_dict("records")
 
 
-@pytest.mark.parametrize("columns, message", [
-    ({"address": ["http://a"]}, "has no `url` column"),
-    ({"url": ["http://a"], "status": ["x"]}, "has the name of a manifest column"),
-])
+@pytest.mark.parametrize(
+    "columns, message",
+    [
+        ({"address": ["http://a"]}, "has no `url` column"),
+        ({"url": ["http://a"], "status": ["x"]}, "has the name of a manifest column"),
+    ],
+)
 def test_address_sheet_errors_are_one_sentence(tmp_path, columns, message):
     path = tmp_path / "list.csv"
     pd.DataFrame(columns).to_csv(path, index=False)
@@ -388,8 +410,10 @@ def test_file_names_are_stable_and_distinct():
 
 # ---------------------------------------------------------------- collect, then build
 def test_build_on_the_collected_folder_puts_each_url_on_its_report(site, tmp_path, capsys):
-    gbk = html_page("001", charset="gbk").replace("<meta charset=\"gbk\">", "").replace("©", "").encode("gbk")
-    site.expect_request("/r/a.html").respond_with_data(html_page("000").encode(), content_type="text/html; charset=utf-8")
+    gbk = html_page("001", charset="gbk").replace('<meta charset="gbk">', "").replace("©", "").encode("gbk")
+    site.expect_request("/r/a.html").respond_with_data(
+        html_page("000").encode(), content_type="text/html; charset=utf-8"
+    )
     site.expect_request("/r/b.html").respond_with_data(gbk, content_type="text/html")
     site.expect_request("/r/old").respond_with_data("", status=302, headers={"Location": "/r/c.html"})
     site.expect_request("/r/c.html").respond_with_data(html_page("002").encode(), content_type="text/html")
@@ -399,11 +423,26 @@ def test_build_on_the_collected_folder_puts_each_url_on_its_report(site, tmp_pat
     list_file = tmp_path / "urls.txt"
     list_file.write_text("\n".join(urls), encoding="utf-8")
     out = tmp_path / "raw" / "batch1"
-    code = main(["collect", str(list_file), "--out", str(out), "--delay", "0.01", "--timeout", "2", "--quiet",
-                 "--contact", "tester@example.org"])
+    code = main(
+        [
+            "collect",
+            str(list_file),
+            "--out",
+            str(out),
+            "--delay",
+            "0.01",
+            "--timeout",
+            "2",
+            "--quiet",
+            "--contact",
+            "tester@example.org",
+        ]
+    )
     assert code == 0
-    assert ("4 requested: 4 saved, 0 not modified, 0 failed, 0 refused by robots.txt, 0 already saved; "
-            "1 attachment saved -> ") in capsys.readouterr().out
+    assert (
+        "4 requested: 4 saved, 0 not modified, 0 failed, 0 refused by robots.txt, 0 already saved; "
+        "1 attachment saved -> "
+    ) in capsys.readouterr().out
     manifest = read_manifest(out)
     corpus = build_corpus(tmp_path / "raw")
     reports = corpus.reports.set_index("source_file")

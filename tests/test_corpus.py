@@ -8,16 +8,71 @@ import fazhi_lib as fz
 # source file prefix → issuer, level, report_year, publish_date, written_date, index_no,
 # top-level part kinds in order, number of problem items, problems part's first and last words
 EXPECTED = [
-    ("000", "塘栖镇", "township", 2024, "2025-03-21", "2025-03-21", "001008001003040/2025-20657",
-     ["achievements", "problems", "duty", "plan", "other"], 2, "二、存在的不足和原因", "其他监督都往往形同虚设。"),
-    ("001", "湖塘街道", "subdistrict", 2024, "2025-02-10", "2025-02-10", "00258242-X/2025-74457",
-     ["achievements", "problems", "duty", "plan"], 5, "二、2024年推进法治政府建设存在的不足和原因", "听取行业专家、法律顾问和社会公众意见。"),
-    ("002", "云龙镇", "township", 2023, "2024-02-22", None, "002971679/2024-116407",
-     ["achievements", "problems", "plan"], 4, "二、存在的主要问题", "但真正让人大代表参与法治政府建设的举措还不多。"),
-    ("003", "澧浦镇", "township", 2023, "2024-01-31", None, "11330703736873621E/2024-139175",
-     ["achievements", "problems", "plan"], 2, "二、存在的不足", "依法解决信访问题、化解社会矛盾的水平进一步提高。"),
-    ("004", "上社镇", "township", 2025, None, None, None,
-     ["achievements", "problems", "plan"], 4, "二、存在的问题与不足", "服务频次和服务质量存在差异,基层法治服务供给的均衡性有待提升。"),
+    (
+        "000",
+        "塘栖镇",
+        "township",
+        2024,
+        "2025-03-21",
+        "2025-03-21",
+        "001008001003040/2025-20657",
+        ["achievements", "problems", "duty", "plan", "other"],
+        2,
+        "二、存在的不足和原因",
+        "其他监督都往往形同虚设。",
+    ),
+    (
+        "001",
+        "湖塘街道",
+        "subdistrict",
+        2024,
+        "2025-02-10",
+        "2025-02-10",
+        "00258242-X/2025-74457",
+        ["achievements", "problems", "duty", "plan"],
+        5,
+        "二、2024年推进法治政府建设存在的不足和原因",
+        "听取行业专家、法律顾问和社会公众意见。",
+    ),
+    (
+        "002",
+        "云龙镇",
+        "township",
+        2023,
+        "2024-02-22",
+        None,
+        "002971679/2024-116407",
+        ["achievements", "problems", "plan"],
+        4,
+        "二、存在的主要问题",
+        "但真正让人大代表参与法治政府建设的举措还不多。",
+    ),
+    (
+        "003",
+        "澧浦镇",
+        "township",
+        2023,
+        "2024-01-31",
+        None,
+        "11330703736873621E/2024-139175",
+        ["achievements", "problems", "plan"],
+        2,
+        "二、存在的不足",
+        "依法解决信访问题、化解社会矛盾的水平进一步提高。",
+    ),
+    (
+        "004",
+        "上社镇",
+        "township",
+        2025,
+        None,
+        None,
+        None,
+        ["achievements", "problems", "plan"],
+        4,
+        "二、存在的问题与不足",
+        "服务频次和服务质量存在差异,基层法治服务供给的均衡性有待提升。",
+    ),
 ]
 
 
@@ -27,8 +82,12 @@ def _report(corpus, prefix):
     return rows.iloc[0]
 
 
-@pytest.mark.parametrize("prefix, issuer, level, year, published, written, index_no, kinds, n_items, first, last", EXPECTED)
-def test_report_metadata(corpus, prefix, issuer, level, year, published, written, index_no, kinds, n_items, first, last):
+@pytest.mark.parametrize(
+    "prefix, issuer, level, year, published, written, index_no, kinds, n_items, first, last", EXPECTED
+)
+def test_report_metadata(
+    corpus, prefix, issuer, level, year, published, written, index_no, kinds, n_items, first, last
+):
     r = _report(corpus, prefix)
     assert r["issuer"] == issuer
     assert r["level"] == level
@@ -38,8 +97,12 @@ def test_report_metadata(corpus, prefix, issuer, level, year, published, written
     assert (None if pd.isna(r["index_no"]) else r["index_no"]) == index_no
 
 
-@pytest.mark.parametrize("prefix, issuer, level, year, published, written, index_no, kinds, n_items, first, last", EXPECTED)
-def test_report_structure(corpus, prefix, issuer, level, year, published, written, index_no, kinds, n_items, first, last):
+@pytest.mark.parametrize(
+    "prefix, issuer, level, year, published, written, index_no, kinds, n_items, first, last", EXPECTED
+)
+def test_report_structure(
+    corpus, prefix, issuer, level, year, published, written, index_no, kinds, n_items, first, last
+):
     r = _report(corpus, prefix)
     parts = corpus.parts[corpus.parts["report_id"] == r["report_id"]]
     assert [k for k in parts["kind"] if k in fz.PART_KINDS] == kinds
@@ -60,7 +123,9 @@ def test_items_of_the_problems_part(corpus):
     lipu = items[items["issuer"] == "澧浦镇"]
     assert lipu["text"].iloc[0].startswith("一是基层法治工作力量相对薄弱")
     assert lipu["text"].iloc[1].startswith("二是运用法治思维")
-    intro = corpus.parts.merge(corpus.reports[["report_id", "issuer"]]).query("issuer == '澧浦镇' and kind == 'problems'")
+    intro = corpus.parts.merge(corpus.reports[["report_id", "issuer"]]).query(
+        "issuer == '澧浦镇' and kind == 'problems'"
+    )
     assert intro["intro"].iloc[0].endswith("具体表现在:")
     # the intro sentence is not an item
     assert not items["text"].str.contains("仍存在一些问题和困难").any()
@@ -76,8 +141,27 @@ def test_report_printed_twice_comes_out_once(corpus):
     assert "report printed twice; second copy dropped" in log["messages"]
 
 
-CRUFT = ["首页", "打印本页", "关闭窗口", "返回顶部", "分享到", "浏览次数", "访问次数", "扫一扫", "字体",
-         "信息索引号", "发布机构", "发布时间", "公开方式", "组配分类", "主题分类", "成文日期", "当前页面", "政务公开 >>", ">政府建设"]
+CRUFT = [
+    "首页",
+    "打印本页",
+    "关闭窗口",
+    "返回顶部",
+    "分享到",
+    "浏览次数",
+    "访问次数",
+    "扫一扫",
+    "字体",
+    "信息索引号",
+    "发布机构",
+    "发布时间",
+    "公开方式",
+    "组配分类",
+    "主题分类",
+    "成文日期",
+    "当前页面",
+    "政务公开 >>",
+    ">政府建设",
+]
 
 
 @pytest.mark.parametrize("word", CRUFT)
@@ -141,7 +225,9 @@ def test_filters_and_part_texts(corpus):
     assert len(corpus.filter(levels="subdistrict").reports) == 1
     problems = corpus.part_texts("problems")
     assert len(problems) == 5 and problems["text"].str.contains("存在").all()
-    with pytest.raises(fz.FazhiError, match=r"`part_kind` = 'problem' is not valid; choose one of: preamble, achievements"):
+    with pytest.raises(
+        fz.FazhiError, match=r"`part_kind` = 'problem' is not valid; choose one of: preamble, achievements"
+    ):
         corpus.part_texts("problem")
     with pytest.raises(fz.FazhiError, match="`levels` = 'town' is not valid"):
         corpus.filter(levels="town")
@@ -159,12 +245,15 @@ def test_unreadable_file_is_logged_not_lost(tmp_path, raw_dir):
     assert len(c.reports) == 1
 
 
-@pytest.mark.parametrize("name, reason", [
-    ("~$a.docx", "a Word lock file (~$…) left by an open document; skipped"),
-    (".DS_Store", "a hidden file; skipped"),
-    ("Thumbs.db", "a Windows system file; skipped"),
-    (".git/x.txt", "inside the hidden folder .git; skipped"),
-])
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("~$a.docx", "a Word lock file (~$…) left by an open document; skipped"),
+        (".DS_Store", "a hidden file; skipped"),
+        ("Thumbs.db", "a Windows system file; skipped"),
+        (".git/x.txt", "inside the hidden folder .git; skipped"),
+    ],
+)
 def test_a_build_and_parse_file_skip_by_one_rule(tmp_path, name, reason):
     path = tmp_path / name
     path.parent.mkdir(parents=True, exist_ok=True)

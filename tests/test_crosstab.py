@@ -34,8 +34,11 @@ def test_chi2_on_agrestis_gender_by_party_example():
 def test_correspondence_analysis_of_greenacres_smoking_table():
     # Greenacre (1984; 2007 ch. 'Computational theory'), staff groups × smoking: principal inertias
     # 0.074759, 0.010017, 0.000414 (87.8 %, 11.8 %, 0.5 %), total 0.085190 (also R's ca::ca(smoke))
-    smoke = pd.DataFrame([[4, 2, 3, 2], [4, 3, 7, 4], [25, 10, 12, 4], [18, 24, 33, 13], [10, 6, 7, 2]],
-                         index=["SM", "JM", "SE", "JE", "SC"], columns=["none", "light", "medium", "heavy"])
+    smoke = pd.DataFrame(
+        [[4, 2, 3, 2], [4, 3, 7, 4], [25, 10, 12, 4], [18, 24, 33, 13], [10, 6, 7, 2]],
+        index=["SM", "JM", "SE", "JE", "SC"],
+        columns=["none", "light", "medium", "heavy"],
+    )
     ca = ct.correspondence_analysis(smoke, n_components=3)
     assert np.round(ca.eigenvalues, 6).tolist() == [0.074759, 0.010017, 0.000414]
     assert ca.total_inertia == pytest.approx(0.085190, abs=1e-6)
@@ -56,15 +59,29 @@ def test_correspondence_analysis_needs_two_by_two():
 
 def _tiny_corpus():
     """Four reports, two years; items coded by the typology: checked by hand below."""
-    reports = pd.DataFrame({"report_id": ["r1", "r2", "r3", "r4"], "issuer": ["甲镇", "乙镇", "丙镇", "丁镇"],
-                            "report_year": pd.array([2023, 2023, 2024, 2024], dtype="Int64"),
-                            "level": ["township"] * 4})
-    items = pd.DataFrame({"report_id": ["r1", "r1", "r2", "r3", "r4"], "item_order": [1, 2, 1, 1, 1],
-                          "text": ["a", "b", "c", "d", "e"]})
-    cats = pd.DataFrame({"report_id": ["r1", "r1", "r2", "r3"], "item_order": [1, 2, 1, 1],
-                         "category": ["staffing", "staffing", "staffing", "oversight"],
-                         "category_label": ["队伍/人员力量不足", "队伍/人员力量不足", "队伍/人员力量不足", "监督薄弱"],
-                         "rule": ["x"] * 4, "matched": ["m"] * 4, "start": [0] * 4, "end": [1] * 4})
+    reports = pd.DataFrame(
+        {
+            "report_id": ["r1", "r2", "r3", "r4"],
+            "issuer": ["甲镇", "乙镇", "丙镇", "丁镇"],
+            "report_year": pd.array([2023, 2023, 2024, 2024], dtype="Int64"),
+            "level": ["township"] * 4,
+        }
+    )
+    items = pd.DataFrame(
+        {"report_id": ["r1", "r1", "r2", "r3", "r4"], "item_order": [1, 2, 1, 1, 1], "text": ["a", "b", "c", "d", "e"]}
+    )
+    cats = pd.DataFrame(
+        {
+            "report_id": ["r1", "r1", "r2", "r3"],
+            "item_order": [1, 2, 1, 1],
+            "category": ["staffing", "staffing", "staffing", "oversight"],
+            "category_label": ["队伍/人员力量不足", "队伍/人员力量不足", "队伍/人员力量不足", "监督薄弱"],
+            "rule": ["x"] * 4,
+            "matched": ["m"] * 4,
+            "start": [0] * 4,
+            "end": [1] * 4,
+        }
+    )
     return Corpus({"reports": reports, "problem_items": items, "problem_item_categories": cats})
 
 
@@ -113,13 +130,13 @@ def test_biplot_labels_do_not_overlap(corpus):
     assert len(boxes) + len(fig.fazhi_hidden_labels) == 43
     assert len(fig.fazhi_hidden_labels) == 0
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
     # and the boxes really are the drawn texts: measure them again after drawing
     fig.canvas.draw()
     r = fig.canvas.get_renderer()
     drawn = [t.get_window_extent(r) for t in fig.axes[0].texts if t.get_text()]
     for i, a in enumerate(drawn):
-        for b in drawn[i + 1:]:
+        for b in drawn[i + 1 :]:
             assert not a.overlaps(b), (a, b)
     plt.close(fig)

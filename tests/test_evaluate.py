@@ -15,21 +15,33 @@ from fazhi_lib.evaluate import evaluate_metadata, norm_date, province_precision,
 DEVSET = Path(__file__).resolve().parents[1].parent / "shared" / "devset"
 
 
-@pytest.mark.parametrize("label, got, ok", [
-    ("湖塘街道", ("湖塘街道", "绍兴市柯桥区湖塘街道办事处"), True),
-    ("武汉市司法局", ("司法局", "武汉市司法局"), True),
-    ("海东市", ("海东市", "海东市人民政府"), True),
-    ("中共海南省委 海南省人民政府", ("海南省", None), True),
-    ("武汉市司法局", ("公安局", "武汉市公安局"), False),
-    ("海东市", (None, None), False),
-])
+@pytest.mark.parametrize(
+    "label, got, ok",
+    [
+        ("湖塘街道", ("湖塘街道", "绍兴市柯桥区湖塘街道办事处"), True),
+        ("武汉市司法局", ("司法局", "武汉市司法局"), True),
+        ("海东市", ("海东市", "海东市人民政府"), True),
+        ("中共海南省委 海南省人民政府", ("海南省", None), True),
+        ("武汉市司法局", ("公安局", "武汉市公安局"), False),
+        ("海东市", (None, None), False),
+    ],
+)
 def test_lenient_issuer(label, got, ok):
     assert same_issuer(label, *got) is ok
 
 
-@pytest.mark.parametrize("raw, iso", [("2025-03-21", "2025-03-21"), ("2025/3/21", "2025-03-21"),
-                                      ("2025年3月21日", "2025-03-21"), ("2025-03-21 00:00:00", "2025-03-21"),
-                                      ("45737", "2025-03-21"), ("", ""), ("nan", "")])
+@pytest.mark.parametrize(
+    "raw, iso",
+    [
+        ("2025-03-21", "2025-03-21"),
+        ("2025/3/21", "2025-03-21"),
+        ("2025年3月21日", "2025-03-21"),
+        ("2025-03-21 00:00:00", "2025-03-21"),
+        ("45737", "2025-03-21"),
+        ("", ""),
+        ("nan", ""),
+    ],
+)
 def test_dates_as_researchers_type_them(raw, iso):
     assert norm_date(raw) == iso
 
@@ -37,13 +49,15 @@ def test_dates_as_researchers_type_them(raw, iso):
 def test_scores_and_bad_rows(corpus, tmp_path):
     rep = corpus.reports.sort_values("source_file").reset_index(drop=True)
     first, second = rep.iloc[0], rep.iloc[1]
-    sheet = pd.DataFrame({
-        "file": [first.source_file, second.source_file, "no_such_file.txt", ""],
-        "issuer": [first.issuer, "别的镇", "x", "y"],
-        "level": [first.level, second.level, "", ""],
-        "report_year": [float(first.report_year), "", "", ""],  # 2024.0 as Excel writes it; blank: not scored
-        "publish_date": [pd.Timestamp(first.publish_date), "", "", ""],  # an Excel date cell
-    })
+    sheet = pd.DataFrame(
+        {
+            "file": [first.source_file, second.source_file, "no_such_file.txt", ""],
+            "issuer": [first.issuer, "别的镇", "x", "y"],
+            "level": [first.level, second.level, "", ""],
+            "report_year": [float(first.report_year), "", "", ""],  # 2024.0 as Excel writes it; blank: not scored
+            "publish_date": [pd.Timestamp(first.publish_date), "", "", ""],  # an Excel date cell
+        }
+    )
     path = tmp_path / "labels.xlsx"
     sheet.to_excel(path, index=False)
     ev = evaluate_metadata(corpus, path)
@@ -76,9 +90,12 @@ def test_labels_sheet_errors(tmp_path):
 
 def test_cli_evaluate(processed_dir, tmp_path, capsys):
     labels = tmp_path / "labels.tsv"
-    labels.write_text("file\tlevel\n" + "\n".join(f"{f}\ttownship" for f in
-                      pd.read_parquet(Path(processed_dir) / "reports.parquet")["source_file"]) + "\nghost.txt\tcounty\n",
-                      encoding="utf-8")
+    labels.write_text(
+        "file\tlevel\n"
+        + "\n".join(f"{f}\ttownship" for f in pd.read_parquet(Path(processed_dir) / "reports.parquet")["source_file"])
+        + "\nghost.txt\tcounty\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "dis.csv"
     assert cli.main(["evaluate", str(labels), "--data", str(processed_dir), "--out", str(out)]) == 0
     printed = capsys.readouterr().out

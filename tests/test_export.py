@@ -22,6 +22,7 @@ def exported(processed_dir, tmp_path_factory):
 
 def _same_text(a, b):
     """Text as stored vs read back: missing text comes back empty in Stata, SPSS and Excel."""
+
     def norm(s):
         return ["" if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else str(v) for v in s]
 
@@ -39,11 +40,17 @@ def _compare(table: str, original: pd.DataFrame, back: pd.DataFrame, renamed=Non
             if isinstance(got.dtype, pd.CategoricalDtype) or got.dtype == object:  # labelled integers
                 codes = {v: k for k, v in book.values(table, col).items()}
                 got = got.map(lambda v, codes=codes: codes.get(v, v))
-            np.testing.assert_allclose(pd.to_numeric(got, errors="coerce").to_numpy(dtype=float),
-                                       pd.to_numeric(original[col]).to_numpy(dtype=float), equal_nan=True)
+            np.testing.assert_allclose(
+                pd.to_numeric(got, errors="coerce").to_numpy(dtype=float),
+                pd.to_numeric(original[col]).to_numpy(dtype=float),
+                equal_nan=True,
+            )
         elif kind == "boolean":
             want = original[col].map(lambda v: None if pd.isna(v) else str(bool(v)).lower())
-            _same_text(want, got.map(lambda v: None if pd.isna(v) else str(v).lower().replace("1", "true").replace("0", "false")))
+            _same_text(
+                want,
+                got.map(lambda v: None if pd.isna(v) else str(v).lower().replace("1", "true").replace("0", "false")),
+            )
         elif kind == "date":
             _same_text(original[col], got.map(lambda v: "" if pd.isna(v) else pd.Timestamp(v).date().isoformat()))
         else:
@@ -142,12 +149,12 @@ def test_long_texts_are_split_never_cut():
 def test_excel_keeps_formulas_as_text_and_replaces_control_characters(tmp_path):
     import openpyxl
 
-    table = pd.DataFrame({"report_id": ["012345678901"], "text": ["=HYPERLINK(\"x\")"], "heading": ["a\x0bb"]})
+    table = pd.DataFrame({"report_id": ["012345678901"], "text": ['=HYPERLINK("x")'], "heading": ["a\x0bb"]})
     notes = []
     ex.write_excel({"texts": table}, tmp_path / "t.xlsx", load_codebook(), notes, ["about"])
     ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["texts"]
     assert ws["A2"].value == "012345678901" and ws["A2"].data_type == "s"
-    assert ws["B2"].value == "=HYPERLINK(\"x\")" and ws["B2"].data_type == "s"
+    assert ws["B2"].value == '=HYPERLINK("x")' and ws["B2"].data_type == "s"
     assert ws["C2"].value == "a\ufffdb"
     assert notes == ["xlsx: texts.heading: control characters replaced by U+FFFD in 1 cell(s)"]
 
@@ -175,7 +182,21 @@ def test_bad_arguments(processed_dir, tmp_path):
 
 def test_export_command(processed_dir, tmp_path, capsys):
     assert EXPORT_FORMATS == ex.FORMATS
-    assert main(["export", "--data", str(processed_dir), "--out", str(tmp_path / "e"), "--formats", "dta",
-                 "--tables", "reports"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--data",
+                str(processed_dir),
+                "--out",
+                str(tmp_path / "e"),
+                "--formats",
+                "dta",
+                "--tables",
+                "reports",
+            ]
+        )
+        == 0
+    )
     assert "stata/reports.dta" in capsys.readouterr().out
     assert main(["export", "--data", str(tmp_path / "none")]) == 2

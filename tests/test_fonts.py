@@ -56,8 +56,15 @@ print(json.dumps({
 
 def test_chinese_labels_have_every_glyph(tmp_path, processed_dir):
     env = {"MPLCONFIGDIR": str(tmp_path / "mplconfig"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    run = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path), str(processed_dir)], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=120, check=False)
+    run = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(tmp_path), str(processed_dir)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     info = json.loads(run.stdout.strip().splitlines()[-1])
     glyph = [w for w in info["warnings"] + info["logged"] if "glyph" in w.lower() or "findfont" in w.lower()]

@@ -62,7 +62,10 @@ def test_numeral_forms(text, value, unit):
 def test_traditional_characters_read_like_simplified():
     text = "全年化解矛盾糾紛兩萬餘件,覆蓋群眾3萬餘人次。"
     ms = extract_numbers(text)
-    assert [(m.raw, m.value, m.unit, m.approx) for m in ms] == [("兩萬餘件", 20000, "件", "余"), ("3萬餘人次", 30000, "人次", "余")]
+    assert [(m.raw, m.value, m.unit, m.approx) for m in ms] == [
+        ("兩萬餘件", 20000, "件", "余"),
+        ("3萬餘人次", 30000, "人次", "余"),
+    ]
     assert ms[0].indicator == "disputes_resolved"
 
 
@@ -163,10 +166,14 @@ def test_changes_are_not_levels(text, kind, sign, changed):
     "text, expected",
     [
         ("全年无行政诉讼案件。", [("admin_litigation_cases", "无行政诉讼案件")]),
-        ("乡镇全年无行政诉讼案件、行政复议案件。",
-         [("admin_litigation_cases", "无行政诉讼案件"), ("admin_reconsideration_cases", "行政复议案件")]),
-        ("全年无行政复议、行政诉讼案件发生。",
-         [("admin_reconsideration_cases", "无行政复议"), ("admin_litigation_cases", "行政诉讼案件")]),
+        (
+            "乡镇全年无行政诉讼案件、行政复议案件。",
+            [("admin_litigation_cases", "无行政诉讼案件"), ("admin_reconsideration_cases", "行政复议案件")],
+        ),
+        (
+            "全年无行政复议、行政诉讼案件发生。",
+            [("admin_reconsideration_cases", "无行政复议"), ("admin_litigation_cases", "行政诉讼案件")],
+        ),
         ("2024年虽未发生败诉案件,但出现3起行政纠错案件。", [("admin_litigation_losses", "未发生败诉案件")]),
         ("未发生群体性事件和民转刑案件。", [("", "未发生群体性事件"), ("", "民转刑案件")]),
     ],
@@ -196,7 +203,9 @@ def test_a_models_one_centre_is_not_a_count(text, raw):
     assert [m.raw for m in extract_numbers("建成公共法律服务中心1个")] == ["1个"]  # a centre built is a count
 
 
-@pytest.mark.parametrize("text", ["基层治理无法覆盖全域。", "查处无证经营案件5起。", "确保土地流转“零纠纷”。", "有无违法案件"])
+@pytest.mark.parametrize(
+    "text", ["基层治理无法覆盖全域。", "查处无证经营案件5起。", "确保土地流转“零纠纷”。", "有无违法案件"]
+)
 def test_negation_words_that_are_not_zeros(text):
     assert not [m for m in extract_numbers(text) if m.value == 0]
 
@@ -209,13 +218,19 @@ def test_part_of_qizhong():
 
 
 def test_part_of_across_a_full_stop_and_other_codes_kept():
-    text = ("全年开展全流程审查1090件,覆盖率达100%。其中,行政规范性文件审查2件,重大行政执法决定审查10件,"
-            "其他事项审查1件,镇村合同审查1077件。")
+    text = (
+        "全年开展全流程审查1090件,覆盖率达100%。其中,行政规范性文件审查2件,重大行政执法决定审查10件,"
+        "其他事项审查1件,镇村合同审查1077件。"
+    )
     ms = extract_numbers(text)
     total = next(m for m in ms if m.raw == "1090件")
     parts = [m for m in ms if m.parent_no == total.mention_no]
     assert [(m.raw, m.indicator) for m in parts] == [
-        ("2件", "normative_document_reviews"), ("10件", ""), ("1件", ""), ("1077件", "contract_reviews")]
+        ("2件", "normative_document_reviews"),
+        ("10件", ""),
+        ("1件", ""),
+        ("1077件", "contract_reviews"),
+    ]
     assert total.indicator == "legality_reviews"
 
 
@@ -223,9 +238,16 @@ def test_part_of_in_brackets_and_ambiguous_totals():
     ms = extract_numbers("共参加2件行政诉讼案件审理(1件已驳回原告诉讼请求,1件已完成败诉风险案调撤)。")
     assert [m.parent_no for m in ms] == [None, 1, 1]
     # 其中 after a list of four kinds of sites: a part of the listed sites, pointing to the last one
-    ms = extract_numbers("共有宪法宣传教育阵地2处、民法典宣传教育阵地4处、青少年法治教育基地2处、其他法治阵地5处,其中新建2处。")
-    assert [(m.raw, m.parent_no) for m in ms] == [("2处", None), ("4处", None), ("2处", None), ("5处", None),
-                                                   ("2处", 4)]
+    ms = extract_numbers(
+        "共有宪法宣传教育阵地2处、民法典宣传教育阵地4处、青少年法治教育基地2处、其他法治阵地5处,其中新建2处。"
+    )
+    assert [(m.raw, m.parent_no) for m in ms] == [
+        ("2处", None),
+        ("4处", None),
+        ("2处", None),
+        ("5处", None),
+        ("2处", 4),
+    ]
     # counts in separate clauses are not one list: nothing is linked
     ms = extract_numbers("建成调解室2处,法治长廊4处,其中新建2处。")
     assert all(m.parent_no is None for m in ms)
@@ -338,15 +360,24 @@ def test_lexicon_codes_are_snake_case_and_documented():
     assert table["code"].is_unique
     assert all(re.fullmatch(r"[a-z][a-z0-9_]*", c) for c in table["code"])
     assert (table["label"] != "").all() and (table["description"] != "").all()
-    glossary = {"legality_reviews", "contract_reviews", "disputes_resolved", "admin_penalty_cases",
-                "mediation_success_rate", "fines_yuan", "enforcement_certificate_rate",
-                "national_demo_villages", "provincial_demo_villages"}
+    glossary = {
+        "legality_reviews",
+        "contract_reviews",
+        "disputes_resolved",
+        "admin_penalty_cases",
+        "mediation_success_rate",
+        "fines_yuan",
+        "enforcement_certificate_rate",
+        "national_demo_villages",
+        "provincial_demo_villages",
+    }
     assert glossary <= set(table["code"])
 
 
 def test_a_bad_lexicon_gives_a_clear_error(tmp_path, monkeypatch):
     (tmp_path / "indicators.yaml").write_text(
-        "indicators:\n  - {code: x, label: 甲, kinds: [counts], signals: ['甲']}\n", encoding="utf-8")
+        "indicators:\n  - {code: x, label: 甲, kinds: [counts], signals: ['甲']}\n", encoding="utf-8"
+    )
     monkeypatch.setenv("FAZHI_RULES_DIR", str(tmp_path))
     with pytest.raises(ValueError, match=r"`kinds` = 'counts' \(indicator 'x'\) is not valid; choose one of: count"):
         extract_numbers("甲3件")
@@ -400,8 +431,15 @@ def _score(gold: dict) -> dict:
         if m is not None:
             parent = by_no[m.parent_no].raw if m.parent_no else None
             reading = (m.value, m.unit, m.kind, m.approx, m.bound, m.value_high, parent)
-            expected = (e["value"], e["unit"], e["kind"], e.get("approx", ""), e.get("bound", ""),
-                        e.get("value_high"), e.get("parent"))
+            expected = (
+                e["value"],
+                e["unit"],
+                e["kind"],
+                e.get("approx", ""),
+                e.get("bound", ""),
+                e.get("value_high"),
+                e.get("parent"),
+            )
             s["exact"] += reading == expected
             if reading != expected:
                 s["errors"].append(f"{e['raw']} in {e['ctx']}: want {expected}, got {reading}")
@@ -414,7 +452,9 @@ def _score(gold: dict) -> dict:
 def test_gold_lists_cover_every_number(capsys):
     """Every digit run and every Chinese numeral before a measure word is in a gold list (scope check)."""
     units = sorted((u["written"] for u in load_rules("numbers")["units"]), key=len, reverse=True)
-    chinese = re.compile("[二两三四五六七八九十百千万亿零〇][一二两三四五六七八九十百千万亿零〇]*[余多]?(?:" + "|".join(units) + ")")
+    chinese = re.compile(
+        "[二两三四五六七八九十百千万亿零〇][一二两三四五六七八九十百千万亿零〇]*[余多]?(?:" + "|".join(units) + ")"
+    )
     for path in GOLD:
         gold = yaml.safe_load(path.read_text(encoding="utf-8"))
         text = _clean_text(gold["report"])
@@ -423,8 +463,12 @@ def test_gold_lists_cover_every_number(capsys):
             start = text.index(e["ctx"]) + e["ctx"].index(e["raw"])
             for i in range(start, start + len(e["raw"])):
                 covered[i] = True
-        missing = [(m.group(), text[max(0, m.start() - 8) : m.end() + 4]) for p in (re.compile(r"\d+"), chinese)
-                   for m in p.finditer(text) if not any(covered[m.start() : m.end()])]
+        missing = [
+            (m.group(), text[max(0, m.start() - 8) : m.end() + 4])
+            for p in (re.compile(r"\d+"), chinese)
+            for m in p.finditer(text)
+            if not any(covered[m.start() : m.end()])
+        ]
         assert not missing, f"{path.name}: numbers missing from the gold list: {missing}"
 
 
@@ -453,9 +497,11 @@ def test_gold_precision_recall(capsys):
 def _line(name: str, s: dict) -> str:
     p = s["tp"] / max(1, s["tp"] + s["fp"])
     r = s["tp"] / max(1, s["tp"] + s["fn"])
-    return (f"{name}: indicator precision {p:.3f} recall {r:.3f} (tp {s['tp']}, fp {s['fp']}, fn {s['fn']}); "
-            f"numbers found {s['found']}/{s['entries']}, read exactly {s['exact']}/{s['entries']}; "
-            f"traps never counts {s['traps_ok']}/{s['traps']}, reason named {s['reasons_ok']}/{s['reasons']}")
+    return (
+        f"{name}: indicator precision {p:.3f} recall {r:.3f} (tp {s['tp']}, fp {s['fp']}, fn {s['fn']}); "
+        f"numbers found {s['found']}/{s['entries']}, read exactly {s['exact']}/{s['entries']}; "
+        f"traps never counts {s['traps_ok']}/{s['traps']}, reason named {s['reasons_ok']}/{s['reasons']}"
+    )
 
 
 # --------------------------------------------------------------------------- build tables
@@ -495,12 +541,12 @@ def test_indicator_panel_total_sums_sub_counts_listed_together(corpus):
 
 
 def test_panel_total_on_a_hand_made_text():
-    text = ("甲镇建成村级共享法庭12个、特色共享法庭3个。全镇共享法庭12个运行良好。"
-            "今年新增共享法庭1个,累计共享法庭15个。")
+    text = "甲镇建成村级共享法庭12个、特色共享法庭3个。全镇共享法庭12个运行良好。今年新增共享法庭1个,累计共享法庭15个。"
     ms = extract_numbers(text)
     ind = fz.indicators.mentions_frame(ms).assign(report_id="r")
-    reports = pd.DataFrame({"report_id": ["r"], "issuer": ["甲镇"], "report_year": [2024], "level": ["township"],
-                            "source_file": ["r.txt"]})
+    reports = pd.DataFrame(
+        {"report_id": ["r"], "issuer": ["甲镇"], "report_year": [2024], "level": ["township"], "source_file": ["r.txt"]}
+    )
     [row] = indicator_panel(ind, reports).to_dict("records")
     # 12 + 3 listed together = 15; 1 and 15 are separate clauses; 15 is also written once
     assert (row["value"], row["total"], row["disagree"]) == (15, 15, True)
@@ -534,8 +580,9 @@ def test_views_on_the_embedded_corpus(corpus):
     assert cov.loc["disputes_resolved", "塘栖镇 2024"] == 2 and cov.loc["satisfaction_rate", "澧浦镇 2023"] == 2
     assert "2 of 2 indicators are reported" in iv.coverage_sentence(cov)
     points = iv.values_by_year(sel, group_by="level", min_reports_per_point=2)
-    township_2024 = points[(points["indicator"] == "disputes_resolved") & (points["report_year"] == 2024)
-                           & (points["group"] == "township")]
+    township_2024 = points[
+        (points["indicator"] == "disputes_resolved") & (points["report_year"] == 2024) & (points["group"] == "township")
+    ]
     assert township_2024["median"].tolist() == [1132] and not township_2024["drawn"].any()
     assert "left out" in iv.values_sentence(points, min_reports_per_point=2)
     prov = iv.provenance(sel)
@@ -572,14 +619,26 @@ def test_trend_notebook_runs_with_non_default_parameters(processed_dir, tmp_path
 
     out = tmp_path / "trends.ipynb"
     papermill.execute_notebook(
-        str(ROOT / "notebooks" / "03_indicator_trends.ipynb"), str(out),
-        parameters={"processed_dir": str(processed_dir), "indicators": ["disputes_resolved", "satisfaction_rate"],
-                    "group_by": "issuer", "years": [2023, 2024], "levels": ["township"], "min_reports_per_point": 1},
-        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False,
+        str(ROOT / "notebooks" / "03_indicator_trends.ipynb"),
+        str(out),
+        parameters={
+            "processed_dir": str(processed_dir),
+            "indicators": ["disputes_resolved", "satisfaction_rate"],
+            "group_by": "issuer",
+            "years": [2023, 2024],
+            "levels": ["township"],
+            "min_reports_per_point": 1,
+        },
+        kernel_name="python3",
+        cwd=str(ROOT / "notebooks"),
+        progress_bar=False,
     )
     nb = json.loads(out.read_text(encoding="utf-8"))
-    text = "".join("".join(o.get("text", "")) + json.dumps(o.get("data", {}), ensure_ascii=False)
-                   for c in nb["cells"] for o in c.get("outputs", []))
+    text = "".join(
+        "".join(o.get("text", "")) + json.dumps(o.get("data", {}), ensure_ascii=False)
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+    )
     assert "2 of 2 indicators are reported by at least one of the 3 reports" in text
     assert "No issuer has reports for two or more years" in text
     assert "全年化解矛盾纠纷1132件" in text  # the provenance table shows the source sentence
@@ -591,11 +650,16 @@ def test_trend_notebook_says_so_when_nothing_is_selected(processed_dir, tmp_path
 
     out = tmp_path / "trends_empty.ipynb"
     papermill.execute_notebook(
-        str(ROOT / "notebooks" / "03_indicator_trends.ipynb"), str(out),
+        str(ROOT / "notebooks" / "03_indicator_trends.ipynb"),
+        str(out),
         parameters={"processed_dir": str(processed_dir), "levels": ["county"]},
-        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False,
+        kernel_name="python3",
+        cwd=str(ROOT / "notebooks"),
+        progress_bar=False,
     )
     nb = json.loads(out.read_text(encoding="utf-8"))
     text = "".join(json.dumps(o, ensure_ascii=False) for c in nb["cells"] for o in c.get("outputs", []))
-    assert "No report matches the selection (levels = [&#x27;county&#x27;])" in text or \
-        "No report matches the selection (levels = ['county'])" in text
+    assert (
+        "No report matches the selection (levels = [&#x27;county&#x27;])" in text
+        or "No report matches the selection (levels = ['county'])" in text
+    )

@@ -14,32 +14,96 @@ BODY = "一、主要举措和成效\n全年审查规范性文件12件。\n二、
 
 def meta(page: str) -> dict:
     r = parse_text(page).report
-    return {k: r[k] for k in ("title", "issuer", "issuer_full", "issuer_source", "level", "report_year",
-                              "publish_date", "written_date", "province", "warnings")}
+    return {
+        k: r[k]
+        for k in (
+            "title",
+            "issuer",
+            "issuer_full",
+            "issuer_source",
+            "level",
+            "report_year",
+            "publish_date",
+            "written_date",
+            "province",
+            "warnings",
+        )
+    }
 
 
 # ---------------------------------------------------------------- titles, split or inline, and what is not a title
 TITLES = [
-    ("one line", "平阳县司法局2023年度法治政府建设工作报告\n2023年,县司法局坚持依法行政。\n" + BODY,
-     "司法局", "department", 2023),
-    ("split after 关于", "首页 > 政务公开 > 工作报告\n东营市人民政府关于\n2022年度法治政府建设情况的报告\n2022年,全市坚持。\n" + BODY,
-     "东营市", "city", 2022),
-    ("issuer on its own line above", "德清县交通运输局\n\n2024年法治政府建设工作年度报告\n2024年,我局坚持。\n" + BODY,
-     "交通运输局", "department", 2024),
-    ("inline in a one-line page", "南浔镇 2021 年法治政府建设情况报告 2021 年,在区委领导下,南浔镇严格依法行政。" + BODY.replace("\n", " "),
-     "南浔镇", "township", 2021),
-    ("issuer after the year", "关于2023年度宁波市海曙区法治政府建设情况的报告\n2023年,海曙区坚持。\n" + BODY,
-     "海曙区", "county", 2023),
-    ("joint party and government title", "中共丽水市委 丽水市人民政府\n关于2024年法治政府建设情况的报告\n2024年,全市坚持。\n" + BODY,
-     "丽水市", "city", 2024),
-    ("document number before the title", "衢政发〔2023〕9号《衢州市人民政府关于2022年度法治政府建设工作的报告》\n2022年,全市坚持。\n" + BODY,
-     "衢州市", "city", 2022),
-    ("spam banner glued before the issuer", "澳门赌场官网@新桥街道2022年法治政府建设年度报告\n2022年,新桥街道坚持。\n" + BODY,
-     "新桥街道", "subdistrict", 2022),
-    ("breadcrumb is never the title", "您当前所在位置：首页>信息公开>法治政府建设年度报告\n仙居县人民政府2023年法治政府建设年度报告\n2023年,仙居县坚持。\n" + BODY,
-     "仙居县", "county", 2023),
-    ("a part heading is never the title", "2022年,文成县坚持以习近平法治思想为指导。\n一、2022年法治政府建设情况\n全年审查12件。\n二、存在的不足和原因\n不足。",
-     "文成县", "county", 2022),
+    (
+        "one line",
+        "平阳县司法局2023年度法治政府建设工作报告\n2023年,县司法局坚持依法行政。\n" + BODY,
+        "司法局",
+        "department",
+        2023,
+    ),
+    (
+        "split after 关于",
+        "首页 > 政务公开 > 工作报告\n东营市人民政府关于\n2022年度法治政府建设情况的报告\n2022年,全市坚持。\n" + BODY,
+        "东营市",
+        "city",
+        2022,
+    ),
+    (
+        "issuer on its own line above",
+        "德清县交通运输局\n\n2024年法治政府建设工作年度报告\n2024年,我局坚持。\n" + BODY,
+        "交通运输局",
+        "department",
+        2024,
+    ),
+    (
+        "inline in a one-line page",
+        "南浔镇 2021 年法治政府建设情况报告 2021 年,在区委领导下,南浔镇严格依法行政。" + BODY.replace("\n", " "),
+        "南浔镇",
+        "township",
+        2021,
+    ),
+    (
+        "issuer after the year",
+        "关于2023年度宁波市海曙区法治政府建设情况的报告\n2023年,海曙区坚持。\n" + BODY,
+        "海曙区",
+        "county",
+        2023,
+    ),
+    (
+        "joint party and government title",
+        "中共丽水市委 丽水市人民政府\n关于2024年法治政府建设情况的报告\n2024年,全市坚持。\n" + BODY,
+        "丽水市",
+        "city",
+        2024,
+    ),
+    (
+        "document number before the title",
+        "衢政发〔2023〕9号《衢州市人民政府关于2022年度法治政府建设工作的报告》\n2022年,全市坚持。\n" + BODY,
+        "衢州市",
+        "city",
+        2022,
+    ),
+    (
+        "spam banner glued before the issuer",
+        "澳门赌场官网@新桥街道2022年法治政府建设年度报告\n2022年,新桥街道坚持。\n" + BODY,
+        "新桥街道",
+        "subdistrict",
+        2022,
+    ),
+    (
+        "breadcrumb is never the title",
+        "您当前所在位置：首页>信息公开>法治政府建设年度报告\n仙居县人民政府2023年法治政府建设年度报告\n2023年,仙居县坚持。\n"
+        + BODY,
+        "仙居县",
+        "county",
+        2023,
+    ),
+    (
+        "a part heading is never the title",
+        "2022年,文成县坚持以习近平法治思想为指导。\n一、2022年法治政府建设情况\n全年审查12件。\n二、存在的不足和原因\n不足。",
+        "文成县",
+        "county",
+        2022,
+    ),
 ]
 
 
@@ -52,12 +116,31 @@ def test_titles(case, page, issuer, level, year):
 # ---------------------------------------------------------------- the first sentence: subjects, addressees, bodies thanked
 SUBJECTS = [
     ("plain subject", "2023年,嵊州市坚持以习近平法治思想为指导,全面推进。", "嵊州市", "county"),
-    ("bodies thanked come first", "2023年,在市委、市政府的坚强领导下,在市司法局的指导下,柯城区应急管理局坚持依法行政。",
-     "应急管理局", "department"),
-    ("party and government jointly", "2021年,云南省委、省政府坚持以习近平新时代中国特色社会主义思想为指导。", "云南省", "province"),
-    ("autonomous region with its party committee", "2022年,广西壮族自治区党委和政府全面贯彻法治思想。", "广西壮族自治区", "province"),
+    (
+        "bodies thanked come first",
+        "2023年,在市委、市政府的坚强领导下,在市司法局的指导下,柯城区应急管理局坚持依法行政。",
+        "应急管理局",
+        "department",
+    ),
+    (
+        "party and government jointly",
+        "2021年,云南省委、省政府坚持以习近平新时代中国特色社会主义思想为指导。",
+        "云南省",
+        "province",
+    ),
+    (
+        "autonomous region with its party committee",
+        "2022年,广西壮族自治区党委和政府全面贯彻法治思想。",
+        "广西壮族自治区",
+        "province",
+    ),
     ("province written short", "2024年,福建坚持以习近平法治思想为指导。", "福建省", "province"),
-    ("a ministry", "2020年,在党中央、国务院坚强领导下,生态环境部认真贯彻落实法治政府建设部署。", "生态环境部", "department"),
+    (
+        "a ministry",
+        "2020年,在党中央、国务院坚强领导下,生态环境部认真贯彻落实法治政府建设部署。",
+        "生态环境部",
+        "department",
+    ),
     ("county-level city, not a prefecture", "2022年,瑞安市坚持依法行政。", "瑞安市", "county"),
     ("镇 inside a city name", "2022年,景德镇市坚持依法行政。", "景德镇市", "city"),
     ("government office", "2023年,瑞安市人民政府办公室坚持依法行政。", "人民政府办公室", "department"),
@@ -78,12 +161,24 @@ def test_addressee_is_never_the_issuer():
 
 # ---------------------------------------------------------------- abbreviations: completed from the page, or left partial
 ABBREVIATIONS = [
-    ("市 department completed from the title chain",
-     "2023年,市司法局坚持依法行政。组织赴湖州市学习,湖州市全年审查12件,湖州市获评示范市。\n" + BODY, "湖州市司法局", "department"),
-    ("我区 in an autonomous region's report", "2023年,全区各级人民政府坚持依法行政,深入落实宁夏工作部署。\n" + BODY,
-     "宁夏回族自治区", "province"),
-    ("我街 completed from the page's own documents", "2022年,我街认真贯彻落实。制定《清波街2022年普法计划》《清波街议事规则》。\n" + BODY,
-     "清波街", "subdistrict"),
+    (
+        "市 department completed from the title chain",
+        "2023年,市司法局坚持依法行政。组织赴湖州市学习,湖州市全年审查12件,湖州市获评示范市。\n" + BODY,
+        "湖州市司法局",
+        "department",
+    ),
+    (
+        "我区 in an autonomous region's report",
+        "2023年,全区各级人民政府坚持依法行政,深入落实宁夏工作部署。\n" + BODY,
+        "宁夏回族自治区",
+        "province",
+    ),
+    (
+        "我街 completed from the page's own documents",
+        "2022年,我街认真贯彻落实。制定《清波街2022年普法计划》《清波街议事规则》。\n" + BODY,
+        "清波街",
+        "subdistrict",
+    ),
 ]
 
 
@@ -106,18 +201,32 @@ def test_two_places_named_alike_leave_the_abbreviation_partial():
     assert "only partly named" in m["warnings"]
 
 
-@pytest.mark.parametrize("text, level", [("我市坚持", "city"), ("全县各级", "county"), ("本镇", "township"),
-                                         ("县委、县政府坚持", "county"), ("省应急管理厅坚持", "department"),
-                                         ("区政府办坚持", "department"), ("我街认真", "subdistrict")])
+@pytest.mark.parametrize(
+    "text, level",
+    [
+        ("我市坚持", "city"),
+        ("全县各级", "county"),
+        ("本镇", "township"),
+        ("县委、县政府坚持", "county"),
+        ("省应急管理厅坚持", "department"),
+        ("区政府办坚持", "department"),
+        ("我街认真", "subdistrict"),
+    ],
+)
 def test_abbreviation_levels(text, level):
     assert iss.read_name(text).level == level
 
 
 # ---------------------------------------------------------------- metadata labels
 def test_publishing_office_is_not_the_issuer_but_a_named_body_is():
-    office = "发布机构: 县政府办公室\n发布日期: 2024-03-01\n2023年法治政府建设年度报告\n2023年,全县坚持依法行政。\n" + BODY
+    office = (
+        "发布机构: 县政府办公室\n发布日期: 2024-03-01\n2023年法治政府建设年度报告\n2023年,全县坚持依法行政。\n" + BODY
+    )
     assert meta(office)["issuer_source"] != "publisher"
-    named = "来源: 永康市市场监督管理局\n发布日期: 2024-03-01\n2023年法治政府建设年度报告\n2023年,我局坚持依法行政。\n" + BODY
+    named = (
+        "来源: 永康市市场监督管理局\n发布日期: 2024-03-01\n2023年法治政府建设年度报告\n2023年,我局坚持依法行政。\n"
+        + BODY
+    )
     m = meta(named)
     assert (m["issuer_full"], m["issuer_source"], m["level"]) == ("永康市市场监督管理局", "publisher", "department")
 
@@ -128,7 +237,10 @@ def test_reading_form_removes_glosses_and_converts():
 
 
 def test_traditional_page_reads_like_a_simplified_one():
-    page = "溫州市鹿城區人民政府2023年法治政府建設年度報告\n日期:2024-02-01 來源:鹿城區\n2023年,鹿城區堅持依法行政。\n" + BODY
+    page = (
+        "溫州市鹿城區人民政府2023年法治政府建設年度報告\n日期:2024-02-01 來源:鹿城區\n2023年,鹿城區堅持依法行政。\n"
+        + BODY
+    )
     m = meta(page)
     assert (m["issuer"], m["level"], m["report_year"], m["publish_date"]) == ("鹿城区", "county", 2023, "2024-02-01")
     assert m["province"] == "浙江省"
@@ -136,7 +248,12 @@ def test_traditional_page_reads_like_a_simplified_one():
 
 # ---------------------------------------------------------------- years
 YEARS = [
-    ("statement", "根据《法治政府建设实施纲要(2021—2025年)》,现将我镇2022年度法治政府建设情况报告如下:", 2022, "statement"),
+    (
+        "statement",
+        "根据《法治政府建设实施纲要(2021—2025年)》,现将我镇2022年度法治政府建设情况报告如下:",
+        2022,
+        "statement",
+    ),
     ("summary then statement", "认真总结我局2024年法治政府建设工作开展情况,现将相关情况报告如下:", 2024, "statement"),
     ("opening", "2019年,全县坚持依法行政。", 2019, "opening"),
     ("opening with 以来", "2021年以来,全区坚持依法行政。", 2021, "opening"),
@@ -150,16 +267,25 @@ def test_stated_year(case, text, year, how):
 
 
 def test_title_year_wins_over_a_range_in_the_title():
-    m = meta("苍南县法治政府建设实施纲要(2021—2025年)落实情况暨2023年法治政府建设年度报告\n2023年,苍南县坚持。\n" + BODY)
+    m = meta(
+        "苍南县法治政府建设实施纲要(2021—2025年)落实情况暨2023年法治政府建设年度报告\n2023年,苍南县坚持。\n" + BODY
+    )
     assert m["report_year"] == 2023
 
 
 # ---------------------------------------------------------------- dates
 DATES = [
-    ("日期:2024-03-05 09:00", "2024-03-05"), ("时间：2024年3月5日", "2024-03-05"), ("发布日期 2024/3/5", "2024-03-05"),
-    ("更新时间: 2024.03.05", "2024-03-05"), ("发文日期:05.03.2024", "2024-03-05"), ("- [ 发布日期 ] 2024-03-05", "2024-03-05"),
-    ("成文日期: 2024-03-01", None), ("印发日期：2024-03-01", None), ("2024-03-05 来源: 本网", None),
-    ("时间:2019年12月3日星期二", None), ("https://x.gov.cn/art/2024/3/5/art_1.html", None),
+    ("日期:2024-03-05 09:00", "2024-03-05"),
+    ("时间：2024年3月5日", "2024-03-05"),
+    ("发布日期 2024/3/5", "2024-03-05"),
+    ("更新时间: 2024.03.05", "2024-03-05"),
+    ("发文日期:05.03.2024", "2024-03-05"),
+    ("- [ 发布日期 ] 2024-03-05", "2024-03-05"),
+    ("成文日期: 2024-03-01", None),
+    ("印发日期：2024-03-01", None),
+    ("2024-03-05 来源: 本网", None),
+    ("时间:2019年12月3日星期二", None),
+    ("https://x.gov.cn/art/2024/3/5/art_1.html", None),
 ]
 
 
@@ -178,12 +304,19 @@ def test_written_date_stays_written_and_early_dates_are_flagged():
 
 
 # ---------------------------------------------------------------- accepting what only an opening shows
-@pytest.mark.parametrize("report, text, ok", [
-    ({"title": "X镇2023年法治政府建设年度报告"}, "2023年,X镇推进法治政府建设。", True),
-    ({"title": None, "report_year_source": "opening"}, "2023年,X县坚持以习近平法治思想为指导,推进法治政府建设。", True),
-    ({"title": None, "report_year_source": "preamble"}, "X镇召开2024年度法治建设工作推进会。", False),
-    ({"title": None, "report_year_source": "opening"}, "2023年,X县召开经济工作会议。", False),
-])
+@pytest.mark.parametrize(
+    "report, text, ok",
+    [
+        ({"title": "X镇2023年法治政府建设年度报告"}, "2023年,X镇推进法治政府建设。", True),
+        (
+            {"title": None, "report_year_source": "opening"},
+            "2023年,X县坚持以习近平法治思想为指导,推进法治政府建设。",
+            True,
+        ),
+        ({"title": None, "report_year_source": "preamble"}, "X镇召开2024年度法治建设工作推进会。", False),
+        ({"title": None, "report_year_source": "opening"}, "2023年,X县召开经济工作会议。", False),
+    ],
+)
 def test_opening_reports_a_year(report, text, ok):
     assert opening_reports_a_year(report, text) is ok
 

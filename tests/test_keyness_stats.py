@@ -63,16 +63,20 @@ def test_fisher_exact_on_the_tea_tasting_table():
     assert p[0] == pytest.approx((16 + 16 + 1 + 1) / 70)
 
 
-@pytest.mark.parametrize("measure, correction, column, label", [
-    ("g2", "default", "g2", "g2 (Williams' correction)"),
-    ("lr", "none", "g2", "g2"),
-    ("chi2", "default", "chi2", "chi2 (Yates' correction when an expected count < 5)"),
-    ("pmi", "default", "pmi", "pmi"),
-    ("exact", "default", "odds_ratio", "exact (Fisher; odds ratio)"),
-])
+@pytest.mark.parametrize(
+    "measure, correction, column, label",
+    [
+        ("g2", "default", "g2", "g2 (Williams' correction)"),
+        ("lr", "none", "g2", "g2"),
+        ("chi2", "default", "chi2", "chi2 (Yates' correction when an expected count < 5)"),
+        ("pmi", "default", "pmi", "pmi"),
+        ("exact", "default", "odds_ratio", "exact (Fisher; odds ratio)"),
+    ],
+)
 def test_keyness_table_names_its_measure(measure, correction, column, label):
-    table = rd.keyness_table({"执法": 10, "其他": 90}, {"执法": 5, "其他": 195}, min_count=1,
-                             measure=measure, correction=correction)
+    table = rd.keyness_table(
+        {"执法": 10, "其他": 90}, {"执法": 5, "其他": 195}, min_count=1, measure=measure, correction=correction
+    )
     assert column in table.columns and (table["measure"] == label).all()
     assert table.attrs["stat"] == column and table.attrs["measure_label"] == label
     assert table.loc[0, "term"] == "执法"  # the term relatively more frequent in A comes first

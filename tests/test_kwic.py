@@ -44,12 +44,20 @@ def test_traditional_pattern_finds_simplified_text(corpus):
 def test_parts_table_used_when_no_sections():
     text = "前言。\n一、主要成效\n开展合法性审查。\n二、存在的不足\n合法性审查不够。"
     cut = text.index("二、")
-    tiny = Corpus({
-        "reports": pd.DataFrame({"report_id": ["r"], "issuer": ["某镇"], "report_year": [2024]}),
-        "texts": pd.DataFrame({"report_id": ["r"], "text": [text]}),
-        "parts": pd.DataFrame({"report_id": ["r"] * 3, "kind": ["preamble", "achievements", "problems"],
-                               "start": [0, 4, cut], "end": [4, cut, len(text)]}),
-    })
+    tiny = Corpus(
+        {
+            "reports": pd.DataFrame({"report_id": ["r"], "issuer": ["某镇"], "report_year": [2024]}),
+            "texts": pd.DataFrame({"report_id": ["r"], "text": [text]}),
+            "parts": pd.DataFrame(
+                {
+                    "report_id": ["r"] * 3,
+                    "kind": ["preamble", "achievements", "problems"],
+                    "start": [0, 4, cut],
+                    "end": [4, cut, len(text)],
+                }
+            ),
+        }
+    )
     assert kwic(tiny, "合法性审查")["part"].tolist() == ["achievements", "problems"]
     assert kwic(tiny, "合法性审查", part="problems")["start"].tolist() == [text.rindex("合法性审查")]
 
@@ -95,11 +103,16 @@ def test_token_positions_and_token_window():
     from fazhi_lib.kwic import token_spans
 
     text = "强化合法性审查,开展审查。"
-    assert [(s, e, t) for s, e, t in token_spans(text)] == [(0, 2, "强化"), (2, 7, "合法性审查"), (8, 10, "开展"), (10, 12, "审查")]
+    assert [(s, e, t) for s, e, t in token_spans(text)] == [
+        (0, 2, "强化"),
+        (2, 7, "合法性审查"),
+        (8, 10, "开展"),
+        (10, 12, "审查"),
+    ]
     c = _one_report_corpus(text)
     hits = kwic(c, "审查", window=1, window_unit="tokens")
     assert hits[["start", "end", "from", "to"]].values.tolist() == [[5, 7, 2, 2], [10, 12, 4, 4]]
-    assert hits["left"].tolist() == ["强化", "开展"]      # the one token before the token holding the match
+    assert hits["left"].tolist() == ["强化", "开展"]  # the one token before the token holding the match
     assert hits["right"].tolist() == ["开展", ""]
     chars = kwic(c, "合法性审查", window=2)
     assert chars.loc[0, "left"] == "强化" and chars.loc[0, "right"] == ",开"

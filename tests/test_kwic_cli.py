@@ -42,9 +42,7 @@ def test_columns_order_and_stability(corpus):
 
 
 def test_window_edges_at_text_start_and_end(corpus):
-    texts = corpus.texts.merge(corpus.reports[["report_id", "issuer"]], on="report_id").set_index(
-        "issuer"
-    )["text"]
+    texts = corpus.texts.merge(corpus.reports[["report_id", "issuer"]], on="report_id").set_index("issuer")["text"]
     text = texts["云龙镇"]
     assert text.startswith("2023年来") and text.endswith("公益活动。")
     first = kwic(corpus, "2023年来", window=6)
@@ -80,9 +78,7 @@ def test_part_filter(corpus):
     assert problems.groupby("issuer").size().to_dict() == {"云龙镇": 4, "湖塘街道": 4}
     every = kwic(corpus, "合法性审查")
     assert len(every[every["part"] == "problems"]) == len(problems)
-    with pytest.raises(
-        FazhiError, match=r"`part` = 'problem' is not valid; choose one of: .*problems"
-    ):
+    with pytest.raises(FazhiError, match=r"`part` = 'problem' is not valid; choose one of: .*problems"):
         kwic(corpus, "合法性审查", part="problem")
 
 
@@ -90,13 +86,9 @@ def test_traditional_page_found_by_simplified_pattern():
     text = "一、主要举措\n開展合法性審查工作。"
     tiny = Corpus(
         {
-            "reports": pd.DataFrame(
-                {"report_id": ["r1"], "issuer": ["某鎮"], "report_year": [2024]}
-            ),
+            "reports": pd.DataFrame({"report_id": ["r1"], "issuer": ["某鎮"], "report_year": [2024]}),
             "texts": pd.DataFrame({"report_id": ["r1"], "text": [text]}),
-            "parts": pd.DataFrame(
-                {"report_id": ["r1"], "kind": ["achievements"], "start": [0], "end": [len(text)]}
-            ),
+            "parts": pd.DataFrame({"report_id": ["r1"], "kind": ["achievements"], "start": [0], "end": [len(text)]}),
         }
     )
     row = kwic(tiny, "合法性审查", window=2).iloc[0]
@@ -147,23 +139,10 @@ def test_kwic_command_writes_csv_and_xlsx(processed_dir, corpus, tmp_path, capsy
     )
     back = pd.read_csv(tmp_path / "hits.csv", encoding="utf-8-sig")
     assert len(back) == len(kwic(corpus, r"\d+件", regex=True, part="problems"))
-    assert (
-        main(
-            ["kwic", "枫桥经验", "--data", str(processed_dir), "--out", str(tmp_path / "hits.xlsx")]
-        )
-        == 0
-    )
+    assert main(["kwic", "枫桥经验", "--data", str(processed_dir), "--out", str(tmp_path / "hits.xlsx")]) == 0
     assert pd.read_excel(tmp_path / "hits.xlsx")["match"].tolist() == ["枫桥经验"] * 8
-    assert (
-        main(
-            ["kwic", "枫桥经验", "--data", str(processed_dir), "--out", str(tmp_path / "hits.txt")]
-        )
-        == 2
-    )
-    assert (
-        "`out` = 'hits.txt' is not valid; choose one of: FILE.csv, FILE.xlsx."
-        in capsys.readouterr().err
-    )
+    assert main(["kwic", "枫桥经验", "--data", str(processed_dir), "--out", str(tmp_path / "hits.txt")]) == 2
+    assert "`out` = 'hits.txt' is not valid; choose one of: FILE.csv, FILE.xlsx." in capsys.readouterr().err
     assert main(["kwic", "x", "--data", str(tmp_path / "nothing")]) == 2
     assert "No corpus tables" in capsys.readouterr().err
 
@@ -186,10 +165,7 @@ def test_keyness_command(processed_dir, tmp_path, capsys):
         == 0
     )
     out = capsys.readouterr().out.splitlines()
-    assert (
-        out[0].startswith("A = part=problems (5 reports")
-        and "B = part=achievements (5 reports" in out[0]
-    )
+    assert out[0].startswith("A = part=problems (5 reports") and "B = part=achievements (5 reports" in out[0]
     i = out.index("key for A (part=problems), strongest first:")
     assert out[i + 2].split()[0] == "不足"
     assert "key for B (part=achievements), strongest first:" in out

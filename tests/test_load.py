@@ -52,14 +52,17 @@ def pdfs() -> dict[str, bytes]:
 
 # ---------------------------------------------------------------- encodings
 @pytest.mark.parametrize("prefix", PREFIXES)
-@pytest.mark.parametrize("encoding, expected, source", [
-    ("utf-8", "utf-8", "valid UTF-8"),
-    ("utf-8-sig", "utf-8-sig", "byte-order mark"),
-    ("utf-16", "utf-16", "byte-order mark"),  # Windows Notepad's "Unicode": little-endian with a BOM
-    ("utf-16-le", "utf-16-le", "charset-normalizer"),  # no BOM
-    ("utf-16-be", "utf-16-be", "charset-normalizer"),
-    ("gb18030", "gb18030", "charset-normalizer"),
-])
+@pytest.mark.parametrize(
+    "encoding, expected, source",
+    [
+        ("utf-8", "utf-8", "valid UTF-8"),
+        ("utf-8-sig", "utf-8-sig", "byte-order mark"),
+        ("utf-16", "utf-16", "byte-order mark"),  # Windows Notepad's "Unicode": little-endian with a BOM
+        ("utf-16-le", "utf-16-le", "charset-normalizer"),  # no BOM
+        ("utf-16-be", "utf-16-be", "charset-normalizer"),
+        ("gb18030", "gb18030", "charset-normalizer"),
+    ],
+)
 def test_every_encoding_gives_the_same_text(prefix, encoding, expected, source):
     text = raw_text(prefix)
     d = detect_decode(text.encode(encoding))
@@ -156,7 +159,9 @@ def test_page_declaring_the_wrong_charset_is_detected():
 
 def test_page_title_comes_from_the_title_tag_when_the_body_has_none():
     body = "\n".join(f"<p>{line}</p>" for line in report_parts("003")[2])
-    page = f"<html><head><title>澧浦镇2023年度法治政府建设工作报告_金东区人民政府</title></head><body>{body}</body></html>"
+    page = (
+        f"<html><head><title>澧浦镇2023年度法治政府建设工作报告_金东区人民政府</title></head><body>{body}</body></html>"
+    )
     result = fz.parse_text(read_bytes(page.encode(), path="p.html").text)
     assert result.report["title"] == "澧浦镇2023年度法治政府建设工作报告"
 
@@ -207,7 +212,12 @@ def test_docx_tables_are_read_row_by_row():
     buf = io.BytesIO()
     d.save(buf)
     doc = read_bytes(buf.getvalue(), path="t.docx")
-    assert doc.text.split("\n") == ["澧浦镇2023年度法治政府建设工作报告", "指标 数量", "合法性审查 13次", "今年组织行政决策合法性审查13次。"]
+    assert doc.text.split("\n") == [
+        "澧浦镇2023年度法治政府建设工作报告",
+        "指标 数量",
+        "合法性审查 13次",
+        "今年组织行政决策合法性审查13次。",
+    ]
 
 
 def test_damaged_docx_is_an_error():
@@ -253,48 +263,80 @@ def test_truncated_pdf_is_an_error(pdfs):
 def test_rejoin_wrapped_lines():
     a = "全年审查合同四十三份，发现问题十二个，整改落实到位，群众满意度"  # full lines, wrapped mid-sentence
     b = "持续深化诉源治理，建成村社级共享法庭二十九个，化解纠纷一千余件"
-    lines = ["一、主要成效", a, "达到百分之百。", b, b, "成效明显。", "二、存在的不足", "1.", "力量薄弱。", a + "。", "中共某某镇委员会"]
+    lines = [
+        "一、主要成效",
+        a,
+        "达到百分之百。",
+        b,
+        b,
+        "成效明显。",
+        "二、存在的不足",
+        "1.",
+        "力量薄弱。",
+        a + "。",
+        "中共某某镇委员会",
+    ]
     assert rejoin_wrapped_lines(lines) == [
-        "一、主要成效", a + "达到百分之百。", b + b + "成效明显。", "二、存在的不足", "1.力量薄弱。", a + "。", "中共某某镇委员会"]
+        "一、主要成效",
+        a + "达到百分之百。",
+        b + b + "成效明显。",
+        "二、存在的不足",
+        "1.力量薄弱。",
+        a + "。",
+        "中共某某镇委员会",
+    ]
 
 
 # ---------------------------------------------------------------- which files, which formats
-@pytest.mark.parametrize("path, reason", [
-    ("a.txt", None),
-    ("2024/塘栖镇 年度报告.docx", None),
-    (".DS_Store", "a hidden file; skipped"),
-    ("word/~$栖镇报告.docx", "a Word lock file (~$…) left by an open document; skipped"),
-    (".~lock.report.docx#", "a LibreOffice lock file; skipped"),
-    ("Thumbs.db", "a Windows system file; skipped"),
-    ("report.txt~", "an editor backup file (…~); skipped"),
-    ("__MACOSX/._a.txt", "macOS archive metadata (__MACOSX folder); skipped"),
-    (".ipynb_checkpoints/a-checkpoint.txt", "inside the hidden folder .ipynb_checkpoints; skipped"),
-])
+@pytest.mark.parametrize(
+    "path, reason",
+    [
+        ("a.txt", None),
+        ("2024/塘栖镇 年度报告.docx", None),
+        (".DS_Store", "a hidden file; skipped"),
+        ("word/~$栖镇报告.docx", "a Word lock file (~$…) left by an open document; skipped"),
+        (".~lock.report.docx#", "a LibreOffice lock file; skipped"),
+        ("Thumbs.db", "a Windows system file; skipped"),
+        ("report.txt~", "an editor backup file (…~); skipped"),
+        ("__MACOSX/._a.txt", "macOS archive metadata (__MACOSX folder); skipped"),
+        (".ipynb_checkpoints/a-checkpoint.txt", "inside the hidden folder .ipynb_checkpoints; skipped"),
+    ],
+)
 def test_skip_reason(path, reason):
     assert skip_reason(path) == reason
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "unsupported file type '.doc': an old Word .doc file; open it in Word"),
-    ("table.xlsx", b"PK\x03\x04", "unsupported file type '.xlsx': a spreadsheet"),
-    ("README", b"hello", "unsupported file type '(none)'"),
-    ("page.crdownload", b"<html>", "an unfinished browser download"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        (
+            "old.doc",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+            "unsupported file type '.doc': an old Word .doc file; open it in Word",
+        ),
+        ("table.xlsx", b"PK\x03\x04", "unsupported file type '.xlsx': a spreadsheet"),
+        ("README", b"hello", "unsupported file type '(none)'"),
+        ("page.crdownload", b"<html>", "an unfinished browser download"),
+    ],
+)
 def test_unsupported_files_say_what_to_do(tmp_path, name, data, message):
     (tmp_path / name).write_bytes(data)
     with pytest.raises(LoadError, match=message.replace("(", r"\(").replace(")", r"\)")):
         read_document(tmp_path / name)
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("empty.txt", b"", "the file is empty (0 bytes)"),
-    ("blank.txt", "\n \u3000\t\r\n".encode(), "only whitespace"),
-    ("blank16.txt", "\n  \n".encode("utf-16"), "only whitespace"),
-    ("junk.txt", bytes(range(256)) * 8, "binary data"),
-    ("english.txt", b"Page not found. The requested URL was not found on this server. " * 5, "almost no Chinese"),
-    ("error.pdf", "<html><body>404 页面不存在</body></html>".encode(), "not a real .pdf file"),
-    ("pic.txt", b"\x89PNG\r\n\x1a\n" + bytes(100), "the file is an image"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("empty.txt", b"", "the file is empty (0 bytes)"),
+        ("blank.txt", "\n \u3000\t\r\n".encode(), "only whitespace"),
+        ("blank16.txt", "\n  \n".encode("utf-16"), "only whitespace"),
+        ("junk.txt", bytes(range(256)) * 8, "binary data"),
+        ("english.txt", b"Page not found. The requested URL was not found on this server. " * 5, "almost no Chinese"),
+        ("error.pdf", "<html><body>404 页面不存在</body></html>".encode(), "not a real .pdf file"),
+        ("pic.txt", b"\x89PNG\r\n\x1a\n" + bytes(100), "the file is an image"),
+    ],
+)
 def test_unreadable_content_is_a_load_error(name, data, message):
     with pytest.raises(LoadError, match=message.replace("(", r"\(").replace(")", r"\)")):
         read_bytes(data, path=name)

@@ -26,19 +26,24 @@ def _cut_mid_character(data: bytes) -> bytes:
     return data[:i]
 
 
-@pytest.mark.parametrize("name, data, encoding, n_bad, n_marks", [
-    ("UTF-8 cut mid-character", _cut_mid_character(TEXT.encode("utf-8")), "utf-8", 1, 1),
-    ("UTF-8, two corrupt bytes inside", TEXT[:1000].encode() + b"\xff\xfe" + TEXT[1000:].encode(), "utf-8", 2, 2),
-    ("UTF-16 (Notepad's Unicode) missing its last byte", TEXT.encode("utf-16")[:-1], "utf-16-le", 1, 1),
-    ("UTF-16-BE without a mark, missing its last byte", TEXT.encode("utf-16-be")[:-1], "utf-16-be", 1, 1),
-    ("GB18030 cut mid-character", TEXT.encode("gb18030")[:-1], "gb18030", 1, 1),
-])
+@pytest.mark.parametrize(
+    "name, data, encoding, n_bad, n_marks",
+    [
+        ("UTF-8 cut mid-character", _cut_mid_character(TEXT.encode("utf-8")), "utf-8", 1, 1),
+        ("UTF-8, two corrupt bytes inside", TEXT[:1000].encode() + b"\xff\xfe" + TEXT[1000:].encode(), "utf-8", 2, 2),
+        ("UTF-16 (Notepad's Unicode) missing its last byte", TEXT.encode("utf-16")[:-1], "utf-16-le", 1, 1),
+        ("UTF-16-BE without a mark, missing its last byte", TEXT.encode("utf-16-be")[:-1], "utf-16-be", 1, 1),
+        ("GB18030 cut mid-character", TEXT.encode("gb18030")[:-1], "gb18030", 1, 1),
+    ],
+)
 def test_a_few_bad_bytes_are_replaced_counted_and_warned(name, data, encoding, n_bad, n_marks):
     doc = read_bytes(data, path="report.txt")
     assert doc.encoding == encoding, name
-    warning = (f"{n_bad} byte{'s' if n_bad > 1 else ''} could not be decoded as {encoding} and "
-               f"{'were' if n_bad > 1 else 'was'} replaced by �: the file is damaged (cut short, or a "
-               "few corrupt bytes); the rest was read")
+    warning = (
+        f"{n_bad} byte{'s' if n_bad > 1 else ''} could not be decoded as {encoding} and "
+        f"{'were' if n_bad > 1 else 'was'} replaced by �: the file is damaged (cut short, or a "
+        "few corrupt bytes); the rest was read"
+    )
     assert doc.warnings == (warning,)
     assert doc.text.count("\ufffd") == n_marks
     # everything but the damaged character is the report's text
@@ -79,7 +84,9 @@ def test_a_docx_that_inflates_to_hundreds_of_mb_is_refused_before_inflating():
     data = _bomb(300 * 2**20)
     assert len(data) < 2 * 2**20  # small on disk
     t0 = time.perf_counter()
-    with pytest.raises(LoadError, match=r"the .docx file inflates to 30\d MB \(0.\d MB packed\), more than fazhi reads"):
+    with pytest.raises(
+        LoadError, match=r"the .docx file inflates to 30\d MB \(0.\d MB packed\), more than fazhi reads"
+    ):
         read_bytes(data, path="bomb.docx")
     assert time.perf_counter() - t0 < 1.0  # refused from the ZIP directory, nothing inflated
 
@@ -113,11 +120,19 @@ def _tracked_docx() -> bytes:
     for line in body[:6]:
         document.add_paragraph(line)
     p = document.add_paragraph("全年审查规范性文件")
-    p._p.append(parse_xml(f'<w:ins {W} w:id="1" w:author="审核人" w:date="2024-03-01T00:00:00Z">'
-                          '<w:r><w:t>四十三件，</w:t></w:r></w:ins>'))
-    p._p.append(parse_xml(f'<w:del {W} w:id="2" w:author="审核人" w:date="2024-03-01T00:00:00Z">'
-                          '<w:r><w:delText>已删除的旧数字十二件，</w:delText></w:r></w:del>'))
-    p._p.append(parse_xml(f'<w:r {W}><w:t>纠正问题五个。</w:t></w:r>'))
+    p._p.append(
+        parse_xml(
+            f'<w:ins {W} w:id="1" w:author="审核人" w:date="2024-03-01T00:00:00Z">'
+            "<w:r><w:t>四十三件，</w:t></w:r></w:ins>"
+        )
+    )
+    p._p.append(
+        parse_xml(
+            f'<w:del {W} w:id="2" w:author="审核人" w:date="2024-03-01T00:00:00Z">'
+            "<w:r><w:delText>已删除的旧数字十二件，</w:delText></w:r></w:del>"
+        )
+    )
+    p._p.append(parse_xml(f"<w:r {W}><w:t>纠正问题五个。</w:t></w:r>"))
     table = document.add_table(rows=2, cols=2)
     table.cell(0, 0).text, table.cell(0, 1).text = "行政复议", "十二件"
     table.cell(1, 0).text, table.cell(1, 1).text = "撤回的一行", "九件"

@@ -15,11 +15,19 @@ RUNNING_HEADER = "某某县人民政府办公室文件"
 STUDY = "全年组织领导干部学法四次，开展法治讲座十二场，覆盖干部职工一千二百余人次，领导干部述法实现全覆盖。"
 BODY = [
     ("heading", "一、主要成效"),
-    ("para", ("2024年，我县坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，全面落实"
-              "法治政府建设实施纲要，各项工作取得明显成效。全年审查规范性文件四十三件，纠正问题十二个。")),
+    (
+        "para",
+        (
+            "2024年，我县坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，全面落实"
+            "法治政府建设实施纲要，各项工作取得明显成效。全年审查规范性文件四十三件，纠正问题十二个。"
+        ),
+    ),
     ("side by side", ("（一）依法履职", "（二）规范执法")),
     *[("para", f"第{n}项，" + STUDY * 2) for n in "一二三"],
-    ("para", "".join(f"第{i}批次审查合同{7 * i}份，提出意见{3 * i}条。" for i in range(1, 40))),  # runs over the page break
+    (
+        "para",
+        "".join(f"第{i}批次审查合同{7 * i}份，提出意见{3 * i}条。" for i in range(1, 40)),
+    ),  # runs over the page break
     ("heading", "二、存在的不足"),
     ("para", "基层法治力量仍然薄弱，部分乡镇合法性审查人员不足，行政执法人员的法律素养有待进一步提高。"),
 ]
@@ -119,9 +127,15 @@ def test_pypdf_reads_the_file_when_pdfplumber_fails(pdf, monkeypatch):
 def test_bare_page_numbers_and_repeated_footers_are_furniture_lines_in_the_body_are_not():
     line = load._PdfLine
     h = 800.0
-    pages = [[line("某某县人民政府", 200, 400, 20, 30, 9, p), line(f"第{p}页 共3页", 250, 350, 770, 780, 9, p),
-              line("正文第一行，讲述工作。", 50, 500, 100, 112, 12, p), line(str(p), 290, 300, 400, 412, 12, p)]
-             for p in (1, 2, 3)]
+    pages = [
+        [
+            line("某某县人民政府", 200, 400, 20, 30, 9, p),
+            line(f"第{p}页 共3页", 250, 350, 770, 780, 9, p),
+            line("正文第一行，讲述工作。", 50, 500, 100, 112, 12, p),
+            line(str(p), 290, 300, 400, 412, 12, p),
+        ]
+        for p in (1, 2, 3)
+    ]
     dropped = load._furniture(pages, [h, h, h])
     kept = {(p, i) for p in range(3) for i in range(4)} - dropped
     assert kept == {(p, 2) for p in range(3)}

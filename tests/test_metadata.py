@@ -33,18 +33,29 @@ def test_title_without_issuer_keeps_year():
     assert t.issuer is None and t.level == "unknown" and t.report_year == 2024
 
 
-@pytest.mark.parametrize("value, iso", [
-    ("2025-03-21 09:39", "2025-03-21"), ("2024年2月22日", "2024-02-22"), ("2024/1/31", "2024-01-31"),
-    ("2025121日", None), ("", None), (None, None), ("2024-13-01", None),
-])
+@pytest.mark.parametrize(
+    "value, iso",
+    [
+        ("2025-03-21 09:39", "2025-03-21"),
+        ("2024年2月22日", "2024-02-22"),
+        ("2024/1/31", "2024-01-31"),
+        ("2025121日", None),
+        ("", None),
+        (None, None),
+        ("2024-13-01", None),
+    ],
+)
 def test_parse_date(value, iso):
     assert parse_date(value) == iso
 
 
-@pytest.mark.parametrize("preamble, issuer", [
-    ("2025年,上社镇在县委、县政府的坚强领导下,坚持", "上社镇"),
-    ("今年以来,湖塘街道坚持以习近平新时代", "湖塘街道"),
-    ("2024年,全镇上下坚持", None),
-])
+@pytest.mark.parametrize(
+    "preamble, issuer",
+    [
+        ("2025年,上社镇在县委、县政府的坚强领导下,坚持", "上社镇"),
+        ("今年以来,湖塘街道坚持以习近平新时代", "湖塘街道"),
+        ("2024年,全镇上下坚持", None),
+    ],
+)
 def test_issuer_from_body(preamble, issuer):
     assert issuer_from_body(preamble) == issuer

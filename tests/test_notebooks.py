@@ -30,14 +30,26 @@ def test_statistics_runs_with_non_default_parameters(processed_dir, tmp_path):
 
     out = tmp_path / "statistics.ipynb"
     papermill.execute_notebook(
-        str(ROOT / "notebooks" / "01_corpus_statistics.ipynb"), str(out),
-        parameters={"processed_dir": str(processed_dir), "levels": ["township"], "years": [2023],
-                    "keyword": "法律顾问", "window": 5, "top_n": 5},
-        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False,
+        str(ROOT / "notebooks" / "01_corpus_statistics.ipynb"),
+        str(out),
+        parameters={
+            "processed_dir": str(processed_dir),
+            "levels": ["township"],
+            "years": [2023],
+            "keyword": "法律顾问",
+            "window": 5,
+            "top_n": 5,
+        },
+        kernel_name="python3",
+        cwd=str(ROOT / "notebooks"),
+        progress_bar=False,
     )
     nb = json.loads(out.read_text(encoding="utf-8"))
-    text = "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/markdown", ""))
-                   for c in nb["cells"] for o in c.get("outputs", []))
+    text = "".join(
+        "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/markdown", ""))
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+    )
     assert "2 reports selected, from 2 issuers; report years [2023]" in text
     assert "**法律顾问** occurs" in text and "of 2 reports" in text
     assert "2 of 2 reports were published before 1 April of the following year, 0 late, 0 unknown" in text
@@ -47,8 +59,13 @@ def test_statistics_runs_with_non_default_parameters(processed_dir, tmp_path):
 def test_runner_renders_html_and_index(processed_dir, tmp_path):
     from fazhi_lib.report import render_all
 
-    results = render_all(processed_dir, out_dir=tmp_path, only=["01_corpus_statistics.ipynb"],
-                         notebook_dir=ROOT / "notebooks", progress=None)
+    results = render_all(
+        processed_dir,
+        out_dir=tmp_path,
+        only=["01_corpus_statistics.ipynb"],
+        notebook_dir=ROOT / "notebooks",
+        progress=None,
+    )
     assert [r.ok for r in results] == [True], [r.error for r in results]
     html = (tmp_path / "01_corpus_statistics.html").read_text(encoding="utf-8")
     assert "data:image/png;base64" in html and "湖塘街道" in html

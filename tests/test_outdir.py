@@ -45,12 +45,15 @@ def build(raw, out, *extra) -> int:
     return cli.main(["build", str(raw), "--out", str(out), "--jobs", "1", "--quiet", *extra])
 
 
-@pytest.mark.parametrize("out, says", [
-    ("data", "contains the input folder"),                 # a typo for data/processed
-    ("data/raw", "is the input folder"),                   # --out equal to the input
-    (".", "contains the input folder"),                    # the project folder itself
-    ("data/raw/tables", "lies inside the input folder"),   # tables would be read as reports next time
-])
+@pytest.mark.parametrize(
+    "out, says",
+    [
+        ("data", "contains the input folder"),  # a typo for data/processed
+        ("data/raw", "is the input folder"),  # --out equal to the input
+        (".", "contains the input folder"),  # the project folder itself
+        ("data/raw/tables", "lies inside the input folder"),  # tables would be read as reports next time
+    ],
+)
 def test_out_that_is_contains_or_lies_in_the_input_is_refused(project, out, says, capsys, monkeypatch):
     monkeypatch.chdir(project)
     before = snapshot(project)
@@ -122,17 +125,25 @@ def test_partitioned_dataset_is_written_inside_the_swap(project, monkeypatch):
     assert leftovers == []
 
 
-def test_a_second_build_on_the_same_output_is_refused_while_the_first_holds_the_lock(project, capsys,
-                                                                                      monkeypatch):
+def test_a_second_build_on_the_same_output_is_refused_while_the_first_holds_the_lock(project, capsys, monkeypatch):
     monkeypatch.chdir(project)
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent("""
         import sys, time
         from fazhi_lib.outdir import output_lock
         with output_lock("data/processed"):
             print("held", flush=True)
             time.sleep(30)
-        """)], stdout=subprocess.PIPE, text=True, cwd=project,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         assert build("data/raw", "data/processed") == 2

@@ -25,12 +25,22 @@ XSS_TITLE = "<script>alert('title')</script>某县2024年法治政府建设年�
 def _live_markup(page: str, baseline: str) -> list[str]:
     """Elements and attributes in `page` that could run code and are not in `baseline` (the same page
     rendered from harmless strings: nbconvert's template has scripts and handlers of its own)."""
+
     def found(text):
         doc = lxml.html.document_fromstring(text)
         out = [f"<script>{(el.text or '')[:40]}" for el in doc.iter("script")]
-        out += [f"{el.tag} {name}" for el in doc.iter() if isinstance(el.tag, str)
-                for name in el.attrib if name.lower().startswith("on")]
-        out += [f"a href={el.get('href')}" for el in doc.iter("a") if (el.get("href") or "").lower().startswith("javascript")]
+        out += [
+            f"{el.tag} {name}"
+            for el in doc.iter()
+            if isinstance(el.tag, str)
+            for name in el.attrib
+            if name.lower().startswith("on")
+        ]
+        out += [
+            f"a href={el.get('href')}"
+            for el in doc.iter("a")
+            if (el.get("href") or "").lower().startswith("javascript")
+        ]
         out += [f"img src={el.get('src')}" for el in doc.iter("img") if el.get("src") == "x"]
         return out
 
@@ -50,8 +60,13 @@ def hostile_corpus(tmp_path_factory):
 
 
 def _html_of_outputs(tmp_path, markdowns: list[str], name: str) -> str:
-    nb = new_notebook(cells=[new_code_cell("display(...)", outputs=[
-        new_output("display_data", data={"text/markdown": m}) for m in markdowns])])
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "display(...)", outputs=[new_output("display_data", data={"text/markdown": m}) for m in markdowns]
+            )
+        ]
+    )
     nb.cells[0]["id"] = "c0"
     path = tmp_path / f"{name}.ipynb"
     nbformat.write(nb, str(path))
@@ -73,8 +88,9 @@ def test_profile_of_a_report_with_script_in_title_and_file_name_has_no_live_mark
 
 
 def test_markdown_a_notebook_forgot_to_escape_is_still_shown_as_text(tmp_path):
-    page = _html_of_outputs(tmp_path, [("**<img src=x onerror=alert(1)>** <script>alert(1)</script> "
-                                       "[go](javascript:alert(3))")], "raw")
+    page = _html_of_outputs(
+        tmp_path, [("**<img src=x onerror=alert(1)>** <script>alert(1)</script> [go](javascript:alert(3))")], "raw"
+    )
     baseline = _html_of_outputs(tmp_path, ["**plain** text [go](https://example.org)"], "plain")
     assert _live_markup(page, baseline) == []
     assert "<img src=x onerror=alert(1)>" in lxml.html.document_fromstring(page).text_content()
@@ -89,18 +105,37 @@ def test_profile_without_a_title_says_so_instead_of_nan(hostile_corpus):
 
 
 def test_kwic_table_shows_report_text_as_text():
-    table = pd.DataFrame([{"report_id": "r", "issuer": "<b onmouseover=alert(1)>某县</b>", "report_year": 2024,
-                           "part": "problems", "start": 0, "left": "<script>alert(1)</script>",
-                           "match": "审查", "right": "<img src=x onerror=alert(1)>"}])
+    table = pd.DataFrame(
+        [
+            {
+                "report_id": "r",
+                "issuer": "<b onmouseover=alert(1)>某县</b>",
+                "report_year": 2024,
+                "part": "problems",
+                "start": 0,
+                "left": "<script>alert(1)</script>",
+                "match": "审查",
+                "right": "<img src=x onerror=alert(1)>",
+            }
+        ]
+    )
     page = f"<html><body>{kwic_html(table).to_html()}</body></html>"
     assert _live_markup(page, "<html><body></body></html>") == []
     assert "<script>alert(1)</script>" in lxml.html.document_fromstring(page).text_content()
 
 
 def test_index_page_escapes_labels_errors_and_parameters(tmp_path, processed_dir):
-    r = rp.RenderResult("04_report_profile.ipynb", None, tmp_path / "profiles/x.html",
-                        {"report_id": "<script>alert(1)</script>"}, False, "<img src=x onerror=alert(1)>",
-                        stem="profiles/x", label="<script>alert(2)</script> 2024", group="profile")
+    r = rp.RenderResult(
+        "04_report_profile.ipynb",
+        None,
+        tmp_path / "profiles/x.html",
+        {"report_id": "<script>alert(1)</script>"},
+        False,
+        "<img src=x onerror=alert(1)>",
+        stem="profiles/x",
+        label="<script>alert(2)</script> 2024",
+        group="profile",
+    )
     (tmp_path / "profiles").mkdir()
     (tmp_path / "profiles/x.html").write_text("x")
     page = rp.write_index([r], tmp_path, processed_dir).read_text(encoding="utf-8")
@@ -129,8 +164,22 @@ def test_a_crafted_index_json_deletes_nothing_outside_the_reports_folder(tmp_pat
     else:  # a link inside the folder that points out of it
         (out / "old.html").symlink_to(paper / "draft.html")
         html, ipynb = "old.html", None
-    (out / "index.json").write_text(json.dumps({"outputs": [
-        {"notebook": "09_gone.ipynb", "stem": "gone", "html": html, "ipynb": ipynb, "ok": True, "parameters": {}}]}))
+    (out / "index.json").write_text(
+        json.dumps(
+            {
+                "outputs": [
+                    {
+                        "notebook": "09_gone.ipynb",
+                        "stem": "gone",
+                        "html": html,
+                        "ipynb": ipynb,
+                        "ok": True,
+                        "parameters": {},
+                    }
+                ]
+            }
+        )
+    )
     rp.write_index([], out, processed_dir, replace_all=True)  # a full run: stale entries' files are removed
     assert (paper / "draft.html").read_text(encoding="utf-8") == "my draft"
     assert (paper / "notes.ipynb").exists()
@@ -143,9 +192,22 @@ def test_a_stale_index_json_still_removes_its_own_old_outputs(tmp_path, processe
     (out / "profiles").mkdir(parents=True)
     for name in ("profiles/old.html", "profiles/old.ipynb", "keep.txt"):
         (out / name).write_text("x")
-    (out / "index.json").write_text(json.dumps({"outputs": [
-        {"notebook": "04.ipynb", "stem": "profiles/old", "html": "profiles/old.html", "ipynb": "profiles/old.ipynb",
-         "ok": True, "parameters": {}}]}))
+    (out / "index.json").write_text(
+        json.dumps(
+            {
+                "outputs": [
+                    {
+                        "notebook": "04.ipynb",
+                        "stem": "profiles/old",
+                        "html": "profiles/old.html",
+                        "ipynb": "profiles/old.ipynb",
+                        "ok": True,
+                        "parameters": {},
+                    }
+                ]
+            }
+        )
+    )
     rp.write_index([], out, processed_dir, replace_all=True)
     assert not (out / "profiles/old.html").exists() and not (out / "profiles/old.ipynb").exists()
     assert (out / "keep.txt").exists()  # never named by index.json: not fazhi's to delete
@@ -155,8 +217,11 @@ def test_an_index_entry_naming_a_file_of_another_kind_is_not_deleted(tmp_path, p
     out = tmp_path / "reports"
     out.mkdir()
     (out / "data.parquet").write_text("x")
-    (out / "index.json").write_text(json.dumps({"outputs": [
-        {"notebook": "a.ipynb", "stem": "a", "html": "data.parquet", "ok": True, "parameters": {}}]}))
+    (out / "index.json").write_text(
+        json.dumps(
+            {"outputs": [{"notebook": "a.ipynb", "stem": "a", "html": "data.parquet", "ok": True, "parameters": {}}]}
+        )
+    )
     rp.write_index([], out, processed_dir, replace_all=True)
     assert (out / "data.parquet").exists() and "not a .html file" in capsys.readouterr().err
 
@@ -171,22 +236,28 @@ def test_a_report_id_that_is_a_path_writes_nothing_outside(tmp_path, processed_d
     jobs, _ = rp.plan_jobs(specs, {"04_report_profile.ipynb": {}}, bad)
     assert any(j.stem == "profiles/../../escaped" for j in jobs)
     with pytest.raises(FazhiError, match="would lie outside the reports folder"):
-        rp.render_all(bad, out_dir=tmp_path / "reports", notebook_dir=ROOT / "notebooks", only=["04"],
-                      progress=None)
+        rp.render_all(bad, out_dir=tmp_path / "reports", notebook_dir=ROOT / "notebooks", only=["04"], progress=None)
     assert not (tmp_path / "escaped.html").exists() and not (tmp_path / "reports").exists()
 
 
-@pytest.mark.parametrize("case", ["data itself", "holds data", "inside data", "notebooks", "inside notebooks",
-                                  "not ours", "a file"])
+@pytest.mark.parametrize(
+    "case", ["data itself", "holds data", "inside data", "notebooks", "inside notebooks", "not ours", "a file"]
+)
 def test_report_out_refuses_folders_that_are_not_its_own(tmp_path, processed_dir, case, capsys):
     data = tmp_path / "project" / "data" / "processed"
     shutil.copytree(processed_dir, data)
     notebooks = tmp_path / "project" / "notebooks"
     shutil.copytree(ROOT / "notebooks", notebooks)
     (tmp_path / "project" / "paper.tex").write_text("draft")
-    out = {"data itself": data, "holds data": tmp_path / "project", "inside data": data / "reports",
-           "notebooks": notebooks, "inside notebooks": notebooks / "out",
-           "not ours": tmp_path / "project" / "paper.tex", "a file": tmp_path / "project" / "paper.tex"}[case]
+    out = {
+        "data itself": data,
+        "holds data": tmp_path / "project",
+        "inside data": data / "reports",
+        "notebooks": notebooks,
+        "inside notebooks": notebooks / "out",
+        "not ours": tmp_path / "project" / "paper.tex",
+        "a file": tmp_path / "project" / "paper.tex",
+    }[case]
     if case == "not ours":
         out = tmp_path / "thesis"
         out.mkdir()
@@ -196,10 +267,15 @@ def test_report_out_refuses_folders_that_are_not_its_own(tmp_path, processed_dir
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("error: `--out` = ") and err.count("\n") == 1 and "Traceback" not in err
-    expected = {"data itself": "is the tables folder", "holds data": "contains the tables folder",
-                "inside data": "lies inside the tables folder", "notebooks": "is the notebooks folder",
-                "inside notebooks": "lies inside the notebooks folder", "not ours": "did not write",
-                "a file": "is a file, not a folder"}[case]
+    expected = {
+        "data itself": "is the tables folder",
+        "holds data": "contains the tables folder",
+        "inside data": "lies inside the tables folder",
+        "notebooks": "is the notebooks folder",
+        "inside notebooks": "lies inside the notebooks folder",
+        "not ours": "did not write",
+        "a file": "is a file, not a folder",
+    }[case]
     assert expected in err
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == before
 
@@ -214,8 +290,10 @@ def test_report_out_accepts_a_new_or_empty_folder_and_its_own(tmp_path, processe
         rp.check_out_dir(out, data_dir=processed_dir, notebook_dir=ROOT / "notebooks")  # marked as its own
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("审查 #x", "审查 #x"), ("#1 问题", "#1 问题"), ("'审查 #x'", "审查 #x"), ("合法性审查", "合法性审查")])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [("审查 #x", "审查 #x"), ("#1 问题", "#1 问题"), ("'审查 #x'", "审查 #x"), ("合法性审查", "合法性审查")],
+)
 def test_p_value_with_a_hash_is_kept_whole_for_a_text_parameter(raw, expected):
     specs = [rp.NotebookSpec("05_explore.ipynb", {})]
     declared = {"05_explore.ipynb": rp.declared_parameters(ROOT / "notebooks" / "05_explore.ipynb")}
@@ -228,8 +306,9 @@ def test_p_value_with_a_yaml_comment_for_a_list_parameter_is_an_error():
     declared = {"01_corpus_statistics.ipynb": rp.declared_parameters(ROOT / "notebooks" / "01_corpus_statistics.ipynb")}
     with pytest.raises(FazhiError, match=r"holds ' #', which YAML reads as the start of a comment; quote"):
         rp.resolve_parameters(specs, declared, cli_params=[("years", "[2023, 2024] #x")])
-    assert rp.resolve_parameters(specs, declared, cli_params=[("levels", "['a #1']")])[
-        "01_corpus_statistics.ipynb"]["levels"] == ["a #1"]
+    assert rp.resolve_parameters(specs, declared, cli_params=[("levels", "['a #1']")])["01_corpus_statistics.ipynb"][
+        "levels"
+    ] == ["a #1"]
 
 
 @pytest.mark.notebook
@@ -240,14 +319,19 @@ def test_rendered_profile_page_of_a_hostile_report_has_no_live_markup(hostile_co
     corpus.reports.loc[:, "source_file"] = XSS_NAME
     data = tmp_path / "processed"
     corpus.save(data)
-    results = rp.render_all(data, out_dir=tmp_path / "reports", notebook_dir=ROOT / "notebooks", only=["04"],
-                            progress=None)
+    results = rp.render_all(
+        data, out_dir=tmp_path / "reports", notebook_dir=ROOT / "notebooks", only=["04"], progress=None
+    )
     assert [r.ok for r in results] == [True], results[0].error
     page = results[0].html.read_text(encoding="utf-8")
     doc = lxml.html.document_fromstring(page)
-    template_scripts = len(list(lxml.html.document_fromstring(_html_of_outputs(tmp_path, ["x"], "plain")).iter("script")))
+    template_scripts = len(
+        list(lxml.html.document_fromstring(_html_of_outputs(tmp_path, ["x"], "plain")).iter("script"))
+    )
     assert len(list(doc.iter("script"))) == template_scripts
-    assert [el.tag for el in doc.iter() if isinstance(el.tag, str) and any(a.lower().startswith("on") for a in el.attrib)] == []
+    assert [
+        el.tag for el in doc.iter() if isinstance(el.tag, str) and any(a.lower().startswith("on") for a in el.attrib)
+    ] == []
     assert not [el for el in doc.iter("a") if (el.get("href") or "").lower().startswith("javascript")]
     text = doc.text_content()
     assert "<script>alert('title')</script>" in text and XSS_NAME in text

@@ -30,8 +30,9 @@ EMBEDDED = [
 
 
 @pytest.mark.parametrize("source_file, issuer, province, prefecture, county, adcode, source, evidence", EMBEDDED)
-def test_embedded_reports_are_placed(corpus, raw_dir, source_file, issuer, province, prefecture, county, adcode,
-                                     source, evidence):
+def test_embedded_reports_are_placed(
+    corpus, raw_dir, source_file, issuer, province, prefecture, county, adcode, source, evidence
+):
     row = corpus.reports.set_index("source_file").loc[source_file]
     assert row["issuer"] == issuer
     assert (row["province"], row["prefecture"], row["county"], row["adcode"]) == (province, prefecture, county, adcode)
@@ -60,103 +61,293 @@ def test_filter_by_province_and_region(corpus):
 
 
 # ---------------------------------------------------------------- varied pages (built from the glossary)
-def place(title=None, *, issuer=None, issuer_full=None, level="township", year=2024, index_no=None,
-          publisher=None, header=None, body=None, mapping=None):
-    return resolve_place(title=title, issuer=issuer, issuer_full=issuer_full, index_no=index_no, publisher=publisher,
-                         header_text=header, body=body, report_year=year, level=level, mapping=mapping)
+def place(
+    title=None,
+    *,
+    issuer=None,
+    issuer_full=None,
+    level="township",
+    year=2024,
+    index_no=None,
+    publisher=None,
+    header=None,
+    body=None,
+    mapping=None,
+):
+    return resolve_place(
+        title=title,
+        issuer=issuer,
+        issuer_full=issuer_full,
+        index_no=index_no,
+        publisher=publisher,
+        header_text=header,
+        body=body,
+        report_year=year,
+        level=level,
+        mapping=mapping,
+    )
 
 
 VARIED = [
     # id, kwargs, expected (province, prefecture, county, adcode, source) — None adcode = unplaced
-    ("renamed district, 2017 report", dict(title="杭州市余杭区塘栖镇2017年法治政府建设工作报告", issuer="塘栖镇", year=2017),
-     ("浙江省", "杭州市", "余杭区", "330110", "title")),
-    ("split-off district, 2024 report", dict(title="杭州市临平区塘栖镇2024年法治政府建设工作报告", issuer="塘栖镇", year=2024),
-     ("浙江省", "杭州市", "临平区", "330113", "title")),
-    ("district named before it existed", dict(title="临平区塘栖镇2017年法治政府建设工作报告", issuer="塘栖镇", year=2017),
-     (None, None, None, None, "unknown")),
-    ("county name shared by two provinces", dict(title="朝阳区人民政府2023年法治政府建设年度报告", issuer="朝阳区",
-                                                  level="county", year=2023),
-     (None, None, None, None, "unknown")),
-    ("shared name told apart by the body", dict(title="朝阳区人民政府2023年法治政府建设年度报告", issuer="朝阳区",
-                                                level="county", year=2023, body="北京市朝阳区人民政府\n2024年3月1日"),
-     ("北京市", None, "朝阳区", "110105", "title")),
-    ("shared name told apart by the credit code", dict(title="西湖区司法局2023年法治政府建设年度报告", issuer="司法局",
-                                                        level="department", year=2023,
-                                                        index_no="113301060024969291/2024-00012"),
-     ("浙江省", "杭州市", "西湖区", "330106", "title")),
-    ("ministry", dict(title="应急管理部2023年法治政府建设年度报告", issuer="应急管理部", issuer_full="应急管理部",
-                      level="department", year=2023),
-     ("全国", None, None, None, "issuer_full")),
-    ("national commission", dict(title="国家发展和改革委员会2022年法治政府建设年度报告", issuer="国家发展和改革委员会",
-                                 issuer_full="国家发展和改革委员会", level="department", year=2022),
-     ("全国", None, None, None, "issuer_full")),
-    ("central body's provincial branch", dict(title="国家税务总局浙江省税务局2023年法治政府建设年度报告", issuer="税务局",
-                                              issuer_full="国家税务总局浙江省税务局", level="department", year=2023),
-     ("浙江省", None, None, "330000", "title")),
-    ("province department", dict(title="浙江省司法厅2023年度法治政府建设工作报告", issuer="司法厅",
-                                 issuer_full="浙江省司法厅", level="department", year=2023),
-     ("浙江省", None, None, "330000", "title")),
-    ("province government", dict(title="浙江省人民政府关于2023年法治政府建设情况的报告", issuer="浙江省",
-                                 level="province", year=2023),
-     ("浙江省", None, None, "330000", "title")),
-    ("city department", dict(title="杭州市司法局2022年法治政府建设年度报告", issuer="司法局", issuer_full="杭州市司法局",
-                             level="department", year=2022),
-     ("浙江省", "杭州市", None, "330100", "title")),
-    ("city government", dict(title="淮安市人民政府2023年法治政府建设年度报告", issuer="淮安市", level="city", year=2023,
-                             body="淮安市作为淮安市清江浦区的上级"),
-     ("江苏省", "淮安市", None, "320800", "title")),
-    ("municipality township", dict(title="重庆市渝北区大盛镇人民政府2022年法治政府建设年度报告", issuer="大盛镇",
-                                   issuer_full="重庆市渝北区大盛镇人民政府", year=2022),
-     ("重庆市", None, "渝北区", "500112", "title")),
-    ("county-level city under the province", dict(title="仙桃市人民政府2022年法治政府建设年度报告", issuer="仙桃市",
-                                                  level="city", year=2022),
-     ("湖北省", None, "仙桃市", "429004", "title")),
-    ("county-level city under a prefecture", dict(title="义乌市2023年法治政府建设年度报告", issuer="义乌市",
-                                                  level="county", year=2023),
-     ("浙江省", "金华市", "义乌市", "330782", "title")),
-    ("traditional characters", dict(title="寧波市鄞州區雲龍鎮2023年度法治政府建設工作報告", issuer="雲龍鎮", year=2023),
-     ("浙江省", "宁波市", "鄞州区", "330212", "title")),
-    ("traditional body", dict(title="2023年度雲龍鎮法治政府建設工作報告", issuer="雲龍鎮", year=2023,
-                              body="編寫並印製寧波市鄞州區雲龍鎮公共法律服務手冊"),
-     ("浙江省", "宁波市", "鄞州区", "330212", "body")),
-    ("site name in the page metadata", dict(title="塘栖镇2022年法治政府建设年度报告", issuer="塘栖镇", year=2022,
-                                            header="杭州市临平区人民政府门户网站 > 政务公开 > 塘栖镇"),
-     ("浙江省", "杭州市", "临平区", "330113", "metadata")),
-    ("publisher with the full chain", dict(title="大盛镇2022年法治政府建设年度报告", issuer="大盛镇", year=2022,
-                                           publisher="重庆市渝北区大盛镇人民政府"),
-     ("重庆市", None, "渝北区", "500112", "metadata")),
-    ("body: 位于", dict(title="XX镇2023年法治政府建设年度报告", issuer="上河镇", year=2023,
-                        body="上河镇位于江西省抚州市南城县东部"),
-     ("江西省", "抚州市", "南城县", "361021", "body")),
-    ("body: 我镇地处", dict(title="上河镇2023年法治政府建设年度报告", issuer="上河镇", year=2023,
-                            body="我镇地处南城县东部,全镇面积120平方公里。"),
-     ("江西省", "抚州市", "南城县", "361021", "body")),
-    ("body: other places are not the issuer's", dict(title="塘栖镇2023年法治政府建设年度报告", issuer="塘栖镇", year=2023,
-                                                     body="组织干部赴杭州市余杭区、宁波市鄞州区学习。浙江省“金口碑”"),
-     # the counties visited are not the issuer's; the page's place names locate only its province
-     ("浙江省", None, None, "330000", "page_names")),
-    ("page names: a cited case of another province as often as its own", dict(
-        title="某镇2023年法治政府建设年度报告", issuer="某镇", year=2023,
-        body="学习江苏省昆山市经验,推广江苏省经验。浙江省“金口碑”,全省第一。"),
-     (None, None, None, None, "unknown")),
-    ("page names: the province named in the body", dict(
-        title="", issuer=None, year=2022, body="2022年,全市坚持以习近平法治思想为指导,深入贯彻广东省委部署,助力广东高质量发展。"),
-     ("广东省", None, None, "440000", "page_names")),
-    ("body: two counties for the issuer", dict(title="云龙镇2023年法治政府建设年度报告", issuer="云龙镇", year=2023,
-                                              body="宁波市鄞州区云龙镇……大理白族自治州云龙县云龙镇"),
-     (None, None, None, None, "unknown")),
-    ("title and credit code in two provinces", dict(title="杭州市临平区塘栖镇2022年法治政府建设年度报告", issuer="塘栖镇",
-                                                     year=2022, index_no="11320102MB12345677/2023-1"),
-     (None, None, None, None, "unknown")),
-    ("credit code more specific than the title", dict(title="金华市澧浦镇2023年度法治政府建设工作报告", issuer="澧浦镇",
-                                                       year=2023, index_no="11330703736873621E/2024-139175"),
-     ("浙江省", "金华市", "金东区", "330703", "credit_code")),
-    ("township name only", dict(title="城关镇2023年法治政府建设年度报告", issuer="城关镇", year=2023,
-                                body="城关镇在县委、县政府的坚强领导下"),
-     (None, None, None, None, "unknown")),
-    ("no year: newest table", dict(title="绍兴市柯桥区湖塘街道办事处法治政府建设年度报告", issuer="湖塘街道",
-                                   level="subdistrict", year=None),
-     ("浙江省", "绍兴市", "柯桥区", "330603", "title")),
+    (
+        "renamed district, 2017 report",
+        dict(title="杭州市余杭区塘栖镇2017年法治政府建设工作报告", issuer="塘栖镇", year=2017),
+        ("浙江省", "杭州市", "余杭区", "330110", "title"),
+    ),
+    (
+        "split-off district, 2024 report",
+        dict(title="杭州市临平区塘栖镇2024年法治政府建设工作报告", issuer="塘栖镇", year=2024),
+        ("浙江省", "杭州市", "临平区", "330113", "title"),
+    ),
+    (
+        "district named before it existed",
+        dict(title="临平区塘栖镇2017年法治政府建设工作报告", issuer="塘栖镇", year=2017),
+        (None, None, None, None, "unknown"),
+    ),
+    (
+        "county name shared by two provinces",
+        dict(title="朝阳区人民政府2023年法治政府建设年度报告", issuer="朝阳区", level="county", year=2023),
+        (None, None, None, None, "unknown"),
+    ),
+    (
+        "shared name told apart by the body",
+        dict(
+            title="朝阳区人民政府2023年法治政府建设年度报告",
+            issuer="朝阳区",
+            level="county",
+            year=2023,
+            body="北京市朝阳区人民政府\n2024年3月1日",
+        ),
+        ("北京市", None, "朝阳区", "110105", "title"),
+    ),
+    (
+        "shared name told apart by the credit code",
+        dict(
+            title="西湖区司法局2023年法治政府建设年度报告",
+            issuer="司法局",
+            level="department",
+            year=2023,
+            index_no="113301060024969291/2024-00012",
+        ),
+        ("浙江省", "杭州市", "西湖区", "330106", "title"),
+    ),
+    (
+        "ministry",
+        dict(
+            title="应急管理部2023年法治政府建设年度报告",
+            issuer="应急管理部",
+            issuer_full="应急管理部",
+            level="department",
+            year=2023,
+        ),
+        ("全国", None, None, None, "issuer_full"),
+    ),
+    (
+        "national commission",
+        dict(
+            title="国家发展和改革委员会2022年法治政府建设年度报告",
+            issuer="国家发展和改革委员会",
+            issuer_full="国家发展和改革委员会",
+            level="department",
+            year=2022,
+        ),
+        ("全国", None, None, None, "issuer_full"),
+    ),
+    (
+        "central body's provincial branch",
+        dict(
+            title="国家税务总局浙江省税务局2023年法治政府建设年度报告",
+            issuer="税务局",
+            issuer_full="国家税务总局浙江省税务局",
+            level="department",
+            year=2023,
+        ),
+        ("浙江省", None, None, "330000", "title"),
+    ),
+    (
+        "province department",
+        dict(
+            title="浙江省司法厅2023年度法治政府建设工作报告",
+            issuer="司法厅",
+            issuer_full="浙江省司法厅",
+            level="department",
+            year=2023,
+        ),
+        ("浙江省", None, None, "330000", "title"),
+    ),
+    (
+        "province government",
+        dict(title="浙江省人民政府关于2023年法治政府建设情况的报告", issuer="浙江省", level="province", year=2023),
+        ("浙江省", None, None, "330000", "title"),
+    ),
+    (
+        "city department",
+        dict(
+            title="杭州市司法局2022年法治政府建设年度报告",
+            issuer="司法局",
+            issuer_full="杭州市司法局",
+            level="department",
+            year=2022,
+        ),
+        ("浙江省", "杭州市", None, "330100", "title"),
+    ),
+    (
+        "city government",
+        dict(
+            title="淮安市人民政府2023年法治政府建设年度报告",
+            issuer="淮安市",
+            level="city",
+            year=2023,
+            body="淮安市作为淮安市清江浦区的上级",
+        ),
+        ("江苏省", "淮安市", None, "320800", "title"),
+    ),
+    (
+        "municipality township",
+        dict(
+            title="重庆市渝北区大盛镇人民政府2022年法治政府建设年度报告",
+            issuer="大盛镇",
+            issuer_full="重庆市渝北区大盛镇人民政府",
+            year=2022,
+        ),
+        ("重庆市", None, "渝北区", "500112", "title"),
+    ),
+    (
+        "county-level city under the province",
+        dict(title="仙桃市人民政府2022年法治政府建设年度报告", issuer="仙桃市", level="city", year=2022),
+        ("湖北省", None, "仙桃市", "429004", "title"),
+    ),
+    (
+        "county-level city under a prefecture",
+        dict(title="义乌市2023年法治政府建设年度报告", issuer="义乌市", level="county", year=2023),
+        ("浙江省", "金华市", "义乌市", "330782", "title"),
+    ),
+    (
+        "traditional characters",
+        dict(title="寧波市鄞州區雲龍鎮2023年度法治政府建設工作報告", issuer="雲龍鎮", year=2023),
+        ("浙江省", "宁波市", "鄞州区", "330212", "title"),
+    ),
+    (
+        "traditional body",
+        dict(
+            title="2023年度雲龍鎮法治政府建設工作報告",
+            issuer="雲龍鎮",
+            year=2023,
+            body="編寫並印製寧波市鄞州區雲龍鎮公共法律服務手冊",
+        ),
+        ("浙江省", "宁波市", "鄞州区", "330212", "body"),
+    ),
+    (
+        "site name in the page metadata",
+        dict(
+            title="塘栖镇2022年法治政府建设年度报告",
+            issuer="塘栖镇",
+            year=2022,
+            header="杭州市临平区人民政府门户网站 > 政务公开 > 塘栖镇",
+        ),
+        ("浙江省", "杭州市", "临平区", "330113", "metadata"),
+    ),
+    (
+        "publisher with the full chain",
+        dict(
+            title="大盛镇2022年法治政府建设年度报告", issuer="大盛镇", year=2022, publisher="重庆市渝北区大盛镇人民政府"
+        ),
+        ("重庆市", None, "渝北区", "500112", "metadata"),
+    ),
+    (
+        "body: 位于",
+        dict(
+            title="XX镇2023年法治政府建设年度报告", issuer="上河镇", year=2023, body="上河镇位于江西省抚州市南城县东部"
+        ),
+        ("江西省", "抚州市", "南城县", "361021", "body"),
+    ),
+    (
+        "body: 我镇地处",
+        dict(
+            title="上河镇2023年法治政府建设年度报告",
+            issuer="上河镇",
+            year=2023,
+            body="我镇地处南城县东部,全镇面积120平方公里。",
+        ),
+        ("江西省", "抚州市", "南城县", "361021", "body"),
+    ),
+    (
+        "body: other places are not the issuer's",
+        dict(
+            title="塘栖镇2023年法治政府建设年度报告",
+            issuer="塘栖镇",
+            year=2023,
+            body="组织干部赴杭州市余杭区、宁波市鄞州区学习。浙江省“金口碑”",
+        ),
+        # the counties visited are not the issuer's; the page's place names locate only its province
+        ("浙江省", None, None, "330000", "page_names"),
+    ),
+    (
+        "page names: a cited case of another province as often as its own",
+        dict(
+            title="某镇2023年法治政府建设年度报告",
+            issuer="某镇",
+            year=2023,
+            body="学习江苏省昆山市经验,推广江苏省经验。浙江省“金口碑”,全省第一。",
+        ),
+        (None, None, None, None, "unknown"),
+    ),
+    (
+        "page names: the province named in the body",
+        dict(
+            title="",
+            issuer=None,
+            year=2022,
+            body="2022年,全市坚持以习近平法治思想为指导,深入贯彻广东省委部署,助力广东高质量发展。",
+        ),
+        ("广东省", None, None, "440000", "page_names"),
+    ),
+    (
+        "body: two counties for the issuer",
+        dict(
+            title="云龙镇2023年法治政府建设年度报告",
+            issuer="云龙镇",
+            year=2023,
+            body="宁波市鄞州区云龙镇……大理白族自治州云龙县云龙镇",
+        ),
+        (None, None, None, None, "unknown"),
+    ),
+    (
+        "title and credit code in two provinces",
+        dict(
+            title="杭州市临平区塘栖镇2022年法治政府建设年度报告",
+            issuer="塘栖镇",
+            year=2022,
+            index_no="11320102MB12345677/2023-1",
+        ),
+        (None, None, None, None, "unknown"),
+    ),
+    (
+        "credit code more specific than the title",
+        dict(
+            title="金华市澧浦镇2023年度法治政府建设工作报告",
+            issuer="澧浦镇",
+            year=2023,
+            index_no="11330703736873621E/2024-139175",
+        ),
+        ("浙江省", "金华市", "金东区", "330703", "credit_code"),
+    ),
+    (
+        "township name only",
+        dict(
+            title="城关镇2023年法治政府建设年度报告",
+            issuer="城关镇",
+            year=2023,
+            body="城关镇在县委、县政府的坚强领导下",
+        ),
+        (None, None, None, None, "unknown"),
+    ),
+    (
+        "no year: newest table",
+        dict(title="绍兴市柯桥区湖塘街道办事处法治政府建设年度报告", issuer="湖塘街道", level="subdistrict", year=None),
+        ("浙江省", "绍兴市", "柯桥区", "330603", "title"),
+    ),
 ]
 
 
@@ -200,46 +391,75 @@ def test_shared_name_within_one_province_is_placed_at_the_province():
 
 
 def test_disagreement_inside_one_province_keeps_the_more_trusted_source():
-    p = place("杭州市临平区塘栖镇2024年法治政府建设年度报告", issuer="塘栖镇", year=2024,
-              body="杭州市余杭区塘栖镇人民政府")
+    p = place(
+        "杭州市临平区塘栖镇2024年法治政府建设年度报告", issuer="塘栖镇", year=2024, body="杭州市余杭区塘栖镇人民政府"
+    )
     assert (p.adcode, p.place_source) == ("330113", "title")
     assert "disagreeing evidence: the body names '杭州市余杭区塘栖镇'" in p.place_note
 
 
 def test_stale_credit_code_places_only_the_province():
     # 330104 (江干区) was merged away in 2021: a body registered before then keeps the old code
-    p = place("某某街道2023年法治政府建设年度报告", issuer="某某街道", level="subdistrict", year=2023,
-              index_no="11330104MB0000000G/2024-1")
+    p = place(
+        "某某街道2023年法治政府建设年度报告",
+        issuer="某某街道",
+        level="subdistrict",
+        year=2023,
+        index_no="11330104MB0000000G/2024-1",
+    )
     assert (p.province, p.county, p.adcode, p.place_source) == ("浙江省", None, "330000", "credit_code")
     assert "not in 2023" in p.place_note
 
 
 def test_national_credit_code():
-    p = place("XX2023年法治政府建设年度报告", issuer=None, level="unknown", year=2023,
-              index_no="11100000000013127D/2024-00001")
+    p = place(
+        "XX2023年法治政府建设年度报告",
+        issuer=None,
+        level="unknown",
+        year=2023,
+        index_no="11100000000013127D/2024-00001",
+    )
     assert (p.province, p.region, p.place_source) == ("全国", "national", "credit_code")
 
 
 def test_level_caps_how_deep_other_sources_go():
     # a city's own report is placed at the prefecture even if its page metadata names a district
-    p = place("淮安市人民政府2023年法治政府建设年度报告", issuer="淮安市", level="city", year=2023,
-              header="淮安市清江浦区人民政府")
+    p = place(
+        "淮安市人民政府2023年法治政府建设年度报告",
+        issuer="淮安市",
+        level="city",
+        year=2023,
+        header="淮安市清江浦区人民政府",
+    )
     assert (p.prefecture, p.county, p.adcode) == ("淮安市", None, "320800")
 
 
-@pytest.mark.parametrize("code, ok", [
-    ("11330703736873621E", True),
-    ("11330703736873621F", False),
-    ("1133070373687362", False),
-])
+@pytest.mark.parametrize(
+    "code, ok",
+    [
+        ("11330703736873621E", True),
+        ("11330703736873621F", False),
+        ("1133070373687362", False),
+    ],
+)
 def test_credit_code_check_character(code, ok):
     assert credit_code_ok(code) is ok
 
 
-@pytest.mark.parametrize("province, region", [
-    ("浙江省", "east"), ("北京市", "east"), ("山西省", "central"), ("内蒙古自治区", "west"), ("重庆市", "west"),
-    ("黑龙江省", "northeast"), ("全国", "national"), ("香港特别行政区", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "province, region",
+    [
+        ("浙江省", "east"),
+        ("北京市", "east"),
+        ("山西省", "central"),
+        ("内蒙古自治区", "west"),
+        ("重庆市", "west"),
+        ("黑龙江省", "northeast"),
+        ("全国", "national"),
+        ("香港特别行政区", None),
+        (None, None),
+    ],
+)
 def test_region_of(province, region):
     assert region_of(province) == region
 
@@ -253,8 +473,13 @@ def write_map(tmp_path, text: str):
 
 def test_mapping_overrides_everything(tmp_path):
     m = load_places_map(write_map(tmp_path, "issuer,adcode,note\n湖塘街道,330602,checked on the district site\n"))
-    p = place("绍兴市柯桥区湖塘街道办事处2024年法治政府建设年度报告", issuer="湖塘街道",
-              issuer_full="绍兴市柯桥区湖塘街道办事处", level="subdistrict", mapping=m)
+    p = place(
+        "绍兴市柯桥区湖塘街道办事处2024年法治政府建设年度报告",
+        issuer="湖塘街道",
+        issuer_full="绍兴市柯桥区湖塘街道办事处",
+        level="subdistrict",
+        mapping=m,
+    )
     assert (p.county, p.adcode, p.place_source) == ("越城区", "330602", "mapping")
     assert p.place_evidence == "places_map.csv line 2: 湖塘街道"
     assert "checked on the district site" in p.place_note
@@ -278,13 +503,16 @@ def test_mapping_to_national(tmp_path):
     assert (p.province, p.region, p.place_source) == ("全国", "national", "mapping")
 
 
-@pytest.mark.parametrize("text, message", [
-    ("name,adcode\nx,330113\n", "no `issuer` column"),
-    ("issuer,adcod\nx,330113\n", "`column` = 'adcod' is not valid"),
-    ("issuer,adcode\nx,33011\n", "`adcode` = '33011' is not valid"),
-    ("issuer,adcode\nx,\n", "gives neither an adcode"),
-    ("issuer,adcode\nx,330113\nx,330110\n", "places x differently"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("name,adcode\nx,330113\n", "no `issuer` column"),
+        ("issuer,adcod\nx,330113\n", "`column` = 'adcod' is not valid"),
+        ("issuer,adcode\nx,33011\n", "`adcode` = '33011' is not valid"),
+        ("issuer,adcode\nx,\n", "gives neither an adcode"),
+        ("issuer,adcode\nx,330113\nx,330110\n", "places x differently"),
+    ],
+)
 def test_bad_places_map_gives_a_clear_error(tmp_path, text, message):
     with pytest.raises(PlacesError, match=message):
         load_places_map(write_map(tmp_path, text))

@@ -22,13 +22,31 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 SLOW = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 REAL_LINES = sorted({line for p in REPORTS for line in raw_text(p).split("\n")})
-ODD_LINES = ["", "   ", "\u3000\u3000", "首页", "发布时间: 2025-03-21 09:39 浏览次数:", "信息索引号:", "一、", "二、存在的不足",
-             "(一)", "1.", "一是", "2024年", "中共某某镇委员会", "2025年1月21日", "塘栖镇法治政府建设年度报告(2024年度)"]
+ODD_LINES = [
+    "",
+    "   ",
+    "\u3000\u3000",
+    "首页",
+    "发布时间: 2025-03-21 09:39 浏览次数:",
+    "信息索引号:",
+    "一、",
+    "二、存在的不足",
+    "(一)",
+    "1.",
+    "一是",
+    "2024年",
+    "中共某某镇委员会",
+    "2025年1月21日",
+    "塘栖镇法治政府建设年度报告(2024年度)",
+]
 # the cleaner reads text from `read_document`: decoded bytes (no lone surrogates) whose only line break
 # is \n (it turns \f, \u2028 … into \n)
 OTHER_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-line = st.one_of(st.sampled_from(REAL_LINES), st.sampled_from(ODD_LINES),
-                 st.text(st.characters(codec="utf-8", blacklist_characters="\n" + OTHER_BREAKS), max_size=60))
+line = st.one_of(
+    st.sampled_from(REAL_LINES),
+    st.sampled_from(ODD_LINES),
+    st.text(st.characters(codec="utf-8", blacklist_characters="\n" + OTHER_BREAKS), max_size=60),
+)
 page = st.lists(line, max_size=40).map("\n".join)
 # pages made of the reports' own lines, in any order: long enough for an encoding to be recognised
 CJK_LINES = [x for x in REAL_LINES if sum("\u4e00" <= c <= "\u9fff" for c in x) >= 10]
@@ -124,7 +142,9 @@ def test_parse_text_never_raises(raw):
 
 # ---------------------------------------------------------------- reading
 def test_other_line_breaks_become_newlines():
-    doc = read_bytes("一、主要成效\x0c全年审查合同43份。\u2028二、存在的不足\r\n力量薄弱。".encode("utf-8"), path="a.txt")
+    doc = read_bytes(
+        "一、主要成效\x0c全年审查合同43份。\u2028二、存在的不足\r\n力量薄弱。".encode("utf-8"), path="a.txt"
+    )
     assert doc.text == "一、主要成效\n全年审查合同43份。\n二、存在的不足\r\n力量薄弱。"
 
 
@@ -174,7 +194,9 @@ def _same_tables(a, b) -> None:
         pd.testing.assert_frame_equal(ta[name], tb[name], obj=name)
 
 
-@pytest.mark.parametrize("prefix, encoding", [(p, "gb18030") for p in sorted(REPORTS)] + [("002", "gbk"), ("004", "gbk")])
+@pytest.mark.parametrize(
+    "prefix, encoding", [(p, "gb18030") for p in sorted(REPORTS)] + [("002", "gbk"), ("004", "gbk")]
+)
 def test_gbk_copy_gives_the_same_tables(tmp_path, raw_dir, prefix, encoding):
     copy = tmp_path / f"{prefix} {encoding}.txt"
     copy.write_bytes(raw_text(prefix).encode(encoding))

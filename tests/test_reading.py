@@ -21,16 +21,10 @@ SMALL = ["执法监督合法性审查。执法监督合法性审查。", "共享
 def test_g2_of_a_hand_computed_two_by_two_table():
     # term: 10 of 100 tokens in A, 5 of 200 in B → table [[10, 90], [5, 195]], N = 300
     # expected under independence: [[100·15/300, 100·285/300], [200·15/300, 200·285/300]] = [[5, 95], [10, 190]]
-    by_hand = 2 * (
-        10 * math.log(10 / 5)
-        + 90 * math.log(90 / 95)
-        + 5 * math.log(5 / 10)
-        + 195 * math.log(195 / 190)
-    )
+    by_hand = 2 * (10 * math.log(10 / 5) + 90 * math.log(90 / 95) + 5 * math.log(5 / 10) + 195 * math.log(195 / 190))
     assert by_hand == pytest.approx(7.32981, abs=1e-5)
     assert rd.log_likelihood([[10, 90], [5, 195]]) == pytest.approx(by_hand)
-    table = rd.keyness_table({"执法": 10, "其他": 90}, {"执法": 5, "其他": 195}, min_count=1,
-                             correction="none")
+    table = rd.keyness_table({"执法": 10, "其他": 90}, {"执法": 5, "其他": 195}, min_count=1, correction="none")
     row = table.set_index("term").loc["执法"]
     assert row["g2"] == pytest.approx(by_hand, abs=1e-4)
     assert row["measure"] == "g2"
@@ -39,9 +33,7 @@ def test_g2_of_a_hand_computed_two_by_two_table():
     default = rd.keyness_table({"执法": 10, "其他": 90}, {"执法": 5, "其他": 195}, min_count=1)
     assert default.set_index("term").loc["执法", "g2"] == pytest.approx(by_hand / q, abs=1e-4)  # 7.0547
     assert default.loc[0, "measure"] == "g2 (Williams' correction)"
-    assert row["log_ratio"] == pytest.approx(
-        math.log2((10 / 100) / (5 / 200))
-    )  # = 2: four times as frequent
+    assert row["log_ratio"] == pytest.approx(math.log2((10 / 100) / (5 / 200)))  # = 2: four times as frequent
     assert row["p_value"] == pytest.approx(0.006783, abs=1e-5)  # χ²(1) upper tail of 7.3298
     assert row["key_for"] == "a" and row["per_10k_a"] == 1000.0 and row["per_10k_b"] == 250.0
 
@@ -52,10 +44,7 @@ def test_keyness_sign_and_order():
     table = rd.keyness_table(a, b, min_count=1)
     assert table["term"].tolist()[0] == "不足"  # A's strongest first
     assert table["term"].tolist()[-1] == "调解"  # B's strongest last
-    assert (
-        table.set_index("term").loc["不足", "g2"] > 0
-        and table.set_index("term").loc["调解", "g2"] < 0
-    )
+    assert table.set_index("term").loc["不足", "g2"] > 0 and table.set_index("term").loc["调解", "g2"] < 0
     assert (table["g2"].diff().dropna() <= 0).all()  # sorted by signed G²
     assert dict(zip(table["term"], table["key_for"]))["调解"] == "b"
     # a term equally frequent relatively in both (法治: 10/24 vs 10/28 is not equal; 建设 neither): sign follows rates
@@ -64,18 +53,14 @@ def test_keyness_sign_and_order():
     # swapping the groups flips every sign and reverses the order
     swapped = rd.keyness_table(b, a, min_count=1)
     assert swapped["term"].tolist() == table["term"].tolist()[::-1]
-    assert swapped.set_index("term")["g2"].to_dict() == {
-        t: -g for t, g in table.set_index("term")["g2"].items()
-    }
+    assert swapped.set_index("term")["g2"].to_dict() == {t: -g for t, g in table.set_index("term")["g2"].items()}
 
 
 def test_keyness_min_count_and_zero_count_log_ratio():
     table = rd.keyness_table({"甲": 3, "乙": 1}, {"乙": 4}, min_count=2)
     assert table["term"].tolist() == ["甲", "乙"]
     # 甲 never occurs in B: Hardie's log ratio counts the zero as 0.5
-    assert table.set_index("term").loc["甲", "log_ratio"] == pytest.approx(
-        math.log2((3 / 4) / (0.5 / 4)), abs=1e-4
-    )
+    assert table.set_index("term").loc["甲", "log_ratio"] == pytest.approx(math.log2((3 / 4) / (0.5 / 4)), abs=1e-4)
     assert rd.keyness_table({"甲": 1, "乙": 5}, {"乙": 4}, min_count=2)["term"].tolist() == ["乙"]
 
 
@@ -87,9 +72,7 @@ def test_keyness_on_the_five_reports_problems_vs_achievements(corpus):
     assert table.set_index("term").loc["不足", "count_b"] == 0
     assert table.attrs["reports_a"] == 5 and table.attrs["reports_b"] == 5
     assert table.attrs["tokens_a"] < table.attrs["tokens_b"]  # problems parts are short
-    assert (
-        "调解" in table[table["key_for"] == "b"]["term"].tail(3).tolist()
-    )  # mediation: reported as an achievement
+    assert "调解" in table[table["key_for"] == "b"]["term"].tail(3).tolist()  # mediation: reported as an achievement
 
 
 def test_keyness_masks_the_issuers_own_name(corpus):
@@ -102,9 +85,7 @@ def test_keyness_masks_the_issuers_own_name(corpus):
 def test_keyness_groups_that_select_nothing_or_bad_keys(corpus):
     with pytest.raises(FazhiError, match="Group A selects no texts"):
         rd.keyness(corpus, "year=1999", "year=2023")
-    with pytest.raises(
-        FazhiError, match=r"`group key` = 'yaer' is not valid; choose one of: .*year"
-    ):
+    with pytest.raises(FazhiError, match=r"`group key` = 'yaer' is not valid; choose one of: .*year"):
         rd.keyness(corpus, "yaer=2024", "year=2023")
     with pytest.raises(FazhiError, match=r"`part_kind` = 'problem' is not valid; choose one of: "):
         rd.keyness(corpus, "part=problem", "part=achievements")
@@ -162,12 +143,8 @@ def test_bigram_counts_pmi_and_g2_by_hand():
     second = table.iloc[1]
     assert second["pmi"] == pytest.approx(math.log2((1 / 4) / ((2 / 8) * (1 / 8))), abs=1e-4)  # = 3
     # 共享法庭 first twice, 建设 second once: [[1, 1], [0, 2]], expected [[.5, 1.5], [.5, 1.5]]
-    assert second["g2"] == pytest.approx(
-        2 * (math.log(2) + math.log(1 / 1.5) + 2 * math.log(2 / 1.5)), abs=1e-4
-    )
-    assert rd.collocations(SMALL, n=2, min_count=2)["collocation"].tolist() == [
-        "执法监督 合法性审查"
-    ]
+    assert second["g2"] == pytest.approx(2 * (math.log(2) + math.log(1 / 1.5) + 2 * math.log(2 / 1.5)), abs=1e-4)
+    assert rd.collocations(SMALL, n=2, min_count=2)["collocation"].tolist() == ["执法监督 合法性审查"]
 
 
 def test_collocations_do_not_bridge_punctuation_or_keep_stopwords():
@@ -186,17 +163,11 @@ def test_trigrams_and_bad_n():
 
 
 def test_collocations_on_the_five_reports(corpus):
-    table = rd.collocations(
-        rd.group_texts(corpus, "part=achievements"), n=2, min_count=3, corpus=corpus
-    )
+    table = rd.collocations(rd.group_texts(corpus, "part=achievements"), n=2, min_count=3, corpus=corpus)
     assert list(table.columns) == rd.COLLOCATION_COLUMNS
     assert (table["count"] >= 3).all()
     assert "法治政府 建设" in table.head(5)["collocation"].tolist()
-    assert table.equals(
-        rd.collocations(
-            rd.group_texts(corpus, "part=achievements"), n=2, min_count=3, corpus=corpus
-        )
-    )
+    assert table.equals(rd.collocations(rd.group_texts(corpus, "part=achievements"), n=2, min_count=3, corpus=corpus))
 
 
 # ------------------------------------------------------------------------------ co-occurrence
@@ -208,13 +179,9 @@ def test_cooccurrence_jaccard_by_hand():
     assert g["合法性审查"]["执法监督"]["weight"] == pytest.approx(2 / (2 + 3 - 2))
     assert g["共享法庭"]["执法监督"]["weight"] == pytest.approx(1 / (2 + 3 - 1))
     assert not g.has_edge("合法性审查", "共享法庭")
-    assert list(rd.cooccurrence(SMALL, min_count=2, min_cooccur=2).edges) == [
-        ("执法监督", "合法性审查")
-    ]
+    assert list(rd.cooccurrence(SMALL, min_count=2, min_cooccur=2).edges) == [("执法监督", "合法性审查")]
     pmi = rd.cooccurrence(SMALL, min_count=2, min_cooccur=2, measure="pmi")
-    assert pmi["合法性审查"]["执法监督"]["weight"] == pytest.approx(
-        math.log2(2 * 4 / (2 * 3)), abs=1e-6
-    )
+    assert pmi["合法性审查"]["执法监督"]["weight"] == pytest.approx(math.log2(2 * 4 / (2 * 3)), abs=1e-6)
     with pytest.raises(
         FazhiError,
         match="`measure` = 'cosine' is not valid; choose one of: jaccard, dice, pmi, count.",
@@ -267,9 +234,7 @@ def test_dictionary_counts_on_the_five_reports(corpus):
         assert row.n_chars == len(texts[row.report_id])
         assert row.per_10k_chars == pytest.approx(1e4 * row.count / row.n_chars, abs=1e-3)
         assert row.matched_terms == (f"{term}×{row.count}" if row.count else "")
-    tangqi = per_report[
-        (per_report["issuer"] == "塘栖镇") & (per_report["category"] == "审查")
-    ].iloc[0]
+    tangqi = per_report[(per_report["issuer"] == "塘栖镇") & (per_report["category"] == "审查")].iloc[0]
     assert tangqi["count"] == 3  # the page prints the body twice; the clean text holds it once
     per_part = rd.dictionary_counts(corpus, dic, by="part")
     assert (

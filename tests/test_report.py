@@ -39,25 +39,39 @@ def test_every_parameter_in_reports_yaml_is_declared_by_its_notebook():
 
 
 def _specs_and_declared():
-    specs = [rp.NotebookSpec("01_corpus_statistics.ipynb", {"top_n": 15}),
-             rp.NotebookSpec("04_report_profile.ipynb", {}, "report_id", "profiles")]
+    specs = [
+        rp.NotebookSpec("01_corpus_statistics.ipynb", {"top_n": 15}),
+        rp.NotebookSpec("04_report_profile.ipynb", {}, "report_id", "profiles"),
+    ]
     declared = {s.notebook: rp.declared_parameters(NOTEBOOKS / s.notebook) for s in specs}
     return specs, declared
 
 
 def test_declared_parameters_of_the_statistics_notebook():
     assert list(rp.declared_parameters(NOTEBOOKS / "01_corpus_statistics.ipynb")) == [
-        "processed_dir", "years", "levels", "keyword", "window", "top_n"]
+        "processed_dir",
+        "years",
+        "levels",
+        "keyword",
+        "window",
+        "top_n",
+    ]
     assert rp.notebook_parameters(NOTEBOOKS / "04_report_profile.ipynb")["report_id"] == ""
 
 
 def test_a_typo_is_an_error_naming_the_valid_names():
     specs, declared = _specs_and_declared()
-    with pytest.raises(FazhiError, match=r"`yeras` = '\[2023\]' is not a parameter of the chosen notebooks; "
-                                         r"choose one of: keyword, levels, report_id, top_n, window, years\."):
+    with pytest.raises(
+        FazhiError,
+        match=r"`yeras` = '\[2023\]' is not a parameter of the chosen notebooks; "
+        r"choose one of: keyword, levels, report_id, top_n, window, years\.",
+    ):
         rp.resolve_parameters(specs, declared, cli_params=[("yeras", "[2023]")])
-    with pytest.raises(FazhiError, match=r"`keyword` is not a parameter of 04_report_profile.ipynb; "
-                                         r"choose one of: report_id, top_n\."):
+    with pytest.raises(
+        FazhiError,
+        match=r"`keyword` is not a parameter of 04_report_profile.ipynb; "
+        r"choose one of: report_id, top_n\.",
+    ):
         rp.resolve_parameters(specs, declared, cli_params=[("04:keyword", "x")])
     with pytest.raises(FazhiError, match=r"`notebook` = '09' is not valid; choose one of: 01_corpus_statistics"):
         rp.resolve_parameters(specs, declared, cli_params=[("09:top_n", "3")])
@@ -68,16 +82,28 @@ def test_a_typo_is_an_error_naming_the_valid_names():
 def test_a_typo_in_reports_yaml_is_an_error_too():
     specs, declared = _specs_and_declared()
     specs[0].parameters["keywrod"] = "枫桥经验"
-    with pytest.raises(FazhiError, match=r"`keywrod` = '枫桥经验' in reports.yaml is not a parameter of "
-                                         r"01_corpus_statistics.ipynb; choose one of: years, levels, keyword"):
+    with pytest.raises(
+        FazhiError,
+        match=r"`keywrod` = '枫桥经验' in reports.yaml is not a parameter of "
+        r"01_corpus_statistics.ipynb; choose one of: years, levels, keyword",
+    ):
         rp.resolve_parameters(specs, declared)
 
 
 def test_values_are_read_as_yaml_and_applied_where_declared():
     specs, declared = _specs_and_declared()
-    params = rp.resolve_parameters(specs, declared, cli_params=[
-        ("years", "[2023, 2024]"), ("top_n", "5"), ("04_report_profile:top_n", "3"),
-        ("keyword", "2024-03-01"), ("report_id", "012345678901"), ("levels", "township")])
+    params = rp.resolve_parameters(
+        specs,
+        declared,
+        cli_params=[
+            ("years", "[2023, 2024]"),
+            ("top_n", "5"),
+            ("04_report_profile:top_n", "3"),
+            ("keyword", "2024-03-01"),
+            ("report_id", "012345678901"),
+            ("levels", "township"),
+        ],
+    )
     first, prof = params["01_corpus_statistics.ipynb"], params["04_report_profile.ipynb"]
     assert first["years"] == [2023, 2024] and first["top_n"] == 5 and first["levels"] == "township"
     assert first["keyword"] == "2024-03-01"  # a string parameter keeps the text typed (YAML would read a date)
@@ -90,7 +116,9 @@ def test_choice_of_notebooks():
     specs, _ = _specs_and_declared()
     assert [s.notebook for s in rp.select_notebooks(specs, ["04"])] == ["04_report_profile.ipynb"]
     assert [s.notebook for s in rp.select_notebooks(specs, ["04_report_profile.ipynb", "01_corpus_statistics"])] == [
-        "01_corpus_statistics.ipynb", "04_report_profile.ipynb"]
+        "01_corpus_statistics.ipynb",
+        "04_report_profile.ipynb",
+    ]
     with pytest.raises(FazhiError, match=r"`notebook` = '0' is not valid; choose one of"):
         rp.select_notebooks(specs, ["0"])
 
@@ -106,8 +134,20 @@ def test_config_errors(tmp_path):
 
 
 def test_cli_rejects_a_typo_before_running_anything(processed_dir, tmp_path, capsys):
-    code = main(["report", "--data", str(processed_dir), "--out", str(tmp_path / "out"), "--only", "01",
-                 "-p", "yeras", "[2023]"])
+    code = main(
+        [
+            "report",
+            "--data",
+            str(processed_dir),
+            "--out",
+            str(tmp_path / "out"),
+            "--only",
+            "01",
+            "-p",
+            "yeras",
+            "[2023]",
+        ]
+    )
     assert code == 2
     assert "`yeras` = '[2023]' is not a parameter of 01_corpus_statistics.ipynb" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
@@ -130,22 +170,49 @@ def _result(tmp_path, stem, ok=True, group="analysis", label="", notebook=None, 
     html = tmp_path / f"{stem}.html"
     html.parent.mkdir(parents=True, exist_ok=True)
     html.write_text("<html></html>", encoding="utf-8")
-    return rp.RenderResult(notebook or f"{stem.split('/')[0]}.ipynb", html.with_suffix(".ipynb"), html,
-                           {"processed_dir": "/x", **(params or {})}, ok, "" if ok else "ValueError: boom",
-                           stem=stem, label=label, group=group, rendered_at="2025-01-01T00:00:00+00:00",
-                           input_fingerprint="abc")
+    return rp.RenderResult(
+        notebook or f"{stem.split('/')[0]}.ipynb",
+        html.with_suffix(".ipynb"),
+        html,
+        {"processed_dir": "/x", **(params or {})},
+        ok,
+        "" if ok else "ValueError: boom",
+        stem=stem,
+        label=label,
+        group=group,
+        rendered_at="2025-01-01T00:00:00+00:00",
+        input_fingerprint="abc",
+    )
 
 
 def test_index_lists_outputs_parameters_fingerprint_versions(tmp_path, processed_dir):
-    results = [_result(tmp_path, "01_a", params={"years": [2023]}), _result(tmp_path, "02_b", ok=False),
-               _result(tmp_path, "profiles/r1", group="profile", label="塘栖镇 2024", notebook="04_p.ipynb",
-                       params={"report_id": "r1"})]
+    results = [
+        _result(tmp_path, "01_a", params={"years": [2023]}),
+        _result(tmp_path, "02_b", ok=False),
+        _result(
+            tmp_path,
+            "profiles/r1",
+            group="profile",
+            label="塘栖镇 2024",
+            notebook="04_p.ipynb",
+            params={"report_id": "r1"},
+        ),
+    ]
     rp.write_index(results, tmp_path, processed_dir)
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     manifest = json.loads((processed_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["input_fingerprint"] and manifest["input_fingerprint"] in page
-    for text in ('href="01_a.html"', 'href="profiles/r1.html"', "塘栖镇 2024", "<code>years</code>", "[2023]",
-                 "ValueError: boom", "pandas", "papermill", "python"):
+    for text in (
+        'href="01_a.html"',
+        'href="profiles/r1.html"',
+        "塘栖镇 2024",
+        "<code>years</code>",
+        "[2023]",
+        "ValueError: boom",
+        "pandas",
+        "papermill",
+        "python",
+    ):
         assert text in page, text
     assert "processed_dir" not in page.split("<h2>")[1]  # injected, not a parameter the reader chose
     info = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
@@ -165,11 +232,17 @@ def test_partial_runs_keep_other_entries_and_full_runs_drop_stale_files(tmp_path
 
 # ------------------------------------------------------------------ running tiny notebooks
 def _notebook(path, params_src, body_src):
-    nb = new_notebook(cells=[new_markdown_cell("# Tiny " + path.stem),
-                             new_code_cell(params_src, metadata={"tags": ["parameters"]}),
-                             new_code_cell(body_src)])
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                   "language_info": {"name": "python"}}
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# Tiny " + path.stem),
+            new_code_cell(params_src, metadata={"tags": ["parameters"]}),
+            new_code_cell(body_src),
+        ]
+    )
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
     for i, c in enumerate(nb.cells):
         c["id"] = f"c{i}"
     nbformat.write(nb, str(path))
@@ -180,14 +253,22 @@ def tiny_notebooks(tmp_path):
     d = tmp_path / "nb"
     d.mkdir()
     _notebook(d / "a_ok.ipynb", 'processed_dir = ""\nn = 2', "print('中文输出', n * 21)")
-    _notebook(d / "b_fails.ipynb", 'processed_dir = ""\nlimit = 1',
-              "doubled = 2 * limit\nif doubled < 3:\n    raise ValueError(f'limit {limit} is too small')\nprint('never')")
+    _notebook(
+        d / "b_fails.ipynb",
+        'processed_dir = ""\nlimit = 1',
+        "doubled = 2 * limit\nif doubled < 3:\n    raise ValueError(f'limit {limit} is too small')\nprint('never')",
+    )
     # run once per report in one kernel: nothing may survive from the previous report
-    _notebook(d / "p_each.ipynb", 'processed_dir = ""\nreport_id = ""',
-              "assert 'leftover' not in globals(), 'state leaked'\nleftover = report_id\nimport os\nprint(report_id, os.getcwd())")
+    _notebook(
+        d / "p_each.ipynb",
+        'processed_dir = ""\nreport_id = ""',
+        "assert 'leftover' not in globals(), 'state leaked'\nleftover = report_id\nimport os\nprint(report_id, os.getcwd())",
+    )
     (d / "reports.yaml").write_text(
         "notebooks:\n  a_ok.ipynb:\n    parameters: {n: 3}\n  b_fails.ipynb:\n    parameters: {}\n"
-        "  p_each.ipynb:\n    parameters: {}\n    per_report: report_id\n    out: each\n", encoding="utf-8")
+        "  p_each.ipynb:\n    parameters: {}\n    per_report: report_id\n    out: each\n",
+        encoding="utf-8",
+    )
     return d
 
 
@@ -195,12 +276,13 @@ def tiny_notebooks(tmp_path):
 def test_a_failing_notebook_is_named_and_the_others_render(tiny_notebooks, processed_dir, tmp_path, corpus):
     out = tmp_path / "out"
     lines = []
-    results = rp.render_all(processed_dir, out_dir=out, notebook_dir=tiny_notebooks, progress=lines.append,
-                            workers=2)
+    results = rp.render_all(processed_dir, out_dir=out, notebook_dir=tiny_notebooks, progress=lines.append, workers=2)
     by = {r.stem: r for r in results}
     assert by["b_fails"].ok is False
     # the failing statement, not just the cell's first line
-    assert by["b_fails"].error == "ValueError: limit 1 is too small (at `raise ValueError(f'limit {limit} is too small')`)"
+    assert (
+        by["b_fails"].error == "ValueError: limit 1 is too small (at `raise ValueError(f'limit {limit} is too small')`)"
+    )
     assert by["a_ok"].ok and "中文输出 63" in (out / "a_ok.html").read_text(encoding="utf-8")
     ids = sorted(corpus.reports["report_id"])
     assert sorted(s.removeprefix("each/") for s in by if s.startswith("each/")) == ids
@@ -218,8 +300,17 @@ def test_a_failing_notebook_is_named_and_the_others_render(tiny_notebooks, proce
 @pytest.mark.notebook
 def test_cli_exit_status_and_one_report(tiny_notebooks, processed_dir, tmp_path, corpus, capsys):
     rid = sorted(corpus.reports["report_id"])[2]
-    args = ["report", "--data", str(processed_dir), "--out", str(tmp_path / "o"), "--notebooks", str(tiny_notebooks),
-            "--jobs", "1"]
+    args = [
+        "report",
+        "--data",
+        str(processed_dir),
+        "--out",
+        str(tmp_path / "o"),
+        "--notebooks",
+        str(tiny_notebooks),
+        "--jobs",
+        "1",
+    ]
     assert main(args + ["--only", "a", "p_each", "-p", "report_id", rid]) == 0
     assert [p.stem for p in (tmp_path / "o" / "each").glob("*.html")] == [rid]
     assert main(args + ["--only", "b", "-p", "limit", "0"]) == 1
@@ -236,12 +327,14 @@ def test_render_every_notebook_with_one_broken_parameter(processed_dir, tmp_path
     """Every registered notebook renders into a temporary folder; a bad `levels` value breaks the statistics
     notebook (named, with its error), the others still render, the exit status is non-zero."""
     out = tmp_path / "reports"
-    code = main(["report", "--data", str(processed_dir), "--out", str(out),
-                 "-p", "01_corpus_statistics:levels", "[village]"])
+    code = main(
+        ["report", "--data", str(processed_dir), "--out", str(out), "-p", "01_corpus_statistics:levels", "[village]"]
+    )
     captured = capsys.readouterr()
     assert code == 1
-    assert ("FAILED 01_corpus_statistics.ipynb: FazhiError: `levels` = 'village' is not valid; choose one of: "
-            "township") in captured.err
+    assert (
+        "FAILED 01_corpus_statistics.ipynb: FazhiError: `levels` = 'village' is not valid; choose one of: township"
+    ) in captured.err
     index = (out / "index.html").read_text(encoding="utf-8")
     specs = rp.read_specs(NOTEBOOKS / "reports.yaml")
     for s in specs:
@@ -265,11 +358,21 @@ def test_render_every_notebook_with_one_broken_parameter(processed_dir, tmp_path
 @pytest.mark.notebook
 def test_the_same_inputs_render_the_same_tables(processed_dir, tmp_path):
     def outputs(folder):
-        rp.render_all(processed_dir, out_dir=folder, notebook_dir=NOTEBOOKS, only=["04"],
-                      overrides={"report_id": "d71281716205"}, progress=None)
+        rp.render_all(
+            processed_dir,
+            out_dir=folder,
+            notebook_dir=NOTEBOOKS,
+            only=["04"],
+            overrides={"report_id": "d71281716205"},
+            progress=None,
+        )
         nb = nbformat.read(str(folder / "profiles" / "d71281716205.ipynb"), as_version=4)
-        return [o.get("data", {}).get("text/html") or o.get("text") or o.get("data", {}).get("text/plain")
-                for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+        return [
+            o.get("data", {}).get("text/html") or o.get("text") or o.get("data", {}).get("text/plain")
+            for c in nb.cells
+            if c.cell_type == "code"
+            for o in c.outputs
+        ]
 
     first, second = outputs(tmp_path / "a"), outputs(tmp_path / "b")
     assert first == second and any("塘栖镇" in str(o) for o in first)

@@ -41,4 +41,3 @@ def test_only_the_rules_module_reads_the_override_variable():
             if isinstance(node, ast.Constant) and node.value == "FAZHI_RULES_DIR":
                 readers.append(path.relative_to(PACKAGE).as_posix())
     assert readers == ["rules/__init__.py"]
-

@@ -33,7 +33,11 @@ def card(corpus):
 def test_completeness_hand_checked(card, issuer, parts_present, completeness, missing, empty):
     row = card.loc[issuer]
     assert (row["parts_present"], row["completeness"], row["missing_parts"], row["empty_parts"]) == (
-        parts_present, completeness, missing, empty)
+        parts_present,
+        completeness,
+        missing,
+        empty,
+    )
 
 
 @pytest.mark.parametrize(
@@ -99,10 +103,14 @@ def test_candour_items_with_facts_hand_checked(corpus, card, issuer, n_items, wi
 
 def test_candour_ratio_is_problems_over_achievements(corpus, card):
     parts = corpus.parts.merge(corpus.reports[["report_id", "issuer"]], on="report_id")
-    lengths = parts.assign(n=parts["text"].str.len()).pivot_table(index="issuer", columns="kind", values="n", aggfunc="sum")
+    lengths = parts.assign(n=parts["text"].str.len()).pivot_table(
+        index="issuer", columns="kind", values="n", aggfunc="sum"
+    )
     for issuer, row in card.iterrows():
         assert row["problems_chars"] == lengths.loc[issuer, "problems"]
-        assert row["candour_ratio"] == pytest.approx(lengths.loc[issuer, "problems"] / lengths.loc[issuer, "achievements"], abs=1e-4)
+        assert row["candour_ratio"] == pytest.approx(
+            lengths.loc[issuer, "problems"] / lengths.loc[issuer, "achievements"], abs=1e-4
+        )
     assert card.loc["云龙镇", "candour_ratio"] == pytest.approx(1165 / 2942, abs=1e-4)
 
 
@@ -249,15 +257,32 @@ def _tiny(rows):
         ach = "一、主要成效\n全年召开会议3次。"
         prob = f"二、存在的不足\n{problems}"
         text = ach + "\n" + prob
-        reports.append({"report_id": rid, "issuer": issuer, "issuer_full": issuer, "report_year": year,
-                        "level": "township", "province": province, "prefecture": None, "county": None,
-                        "publish_date": None, "n_chars": len(text)})
+        reports.append(
+            {
+                "report_id": rid,
+                "issuer": issuer,
+                "issuer_full": issuer,
+                "report_year": year,
+                "level": "township",
+                "province": province,
+                "prefecture": None,
+                "county": None,
+                "publish_date": None,
+                "n_chars": len(text),
+            }
+        )
         parts.append({"report_id": rid, "part_order": 1, "kind": "achievements", "heading": "主要成效", "text": ach})
         parts.append({"report_id": rid, "part_order": 2, "kind": "problems", "heading": "存在的不足", "text": prob})
         texts.append({"report_id": rid, "text": text})
     reports = pd.DataFrame(reports).astype({"report_year": "Int64"})
-    return Corpus({"reports": reports, "parts": pd.DataFrame(parts), "texts": pd.DataFrame(texts),
-                   "problem_items": pd.DataFrame(columns=["report_id", "item_order", "start", "end", "text"])})
+    return Corpus(
+        {
+            "reports": reports,
+            "parts": pd.DataFrame(parts),
+            "texts": pd.DataFrame(texts),
+            "problem_items": pd.DataFrame(columns=["report_id", "item_order", "start", "end", "text"]),
+        }
+    )
 
 
 TEMPLATE = "一是法治意识不强,运用法治思维解决问题的能力不足。二是执法队伍力量薄弱,专业人员配备不够。"
@@ -265,13 +290,21 @@ OTHER = "基层调解员老龄化严重,新型纠纷处理经验欠缺;数字平
 
 
 def test_stickiness_and_templating_on_a_small_corpus():
-    corpus = _tiny([
-        ("a2023", "甲镇", 2023, "浙江省", TEMPLATE),
-        ("a2024", "甲镇", 2024, "浙江省", TEMPLATE),  #甲镇 copied its own previous problems part
-        ("b2024", "乙镇", 2024, "浙江省", TEMPLATE.replace("法治意识", "依法行政意识")),  # a near copy by another issuer
-        ("c2024", "丙镇", 2024, "浙江省", OTHER),
-        ("d2024", "甲镇", 2024, "山西省", OTHER),  # same name, another province: another issuer
-    ])
+    corpus = _tiny(
+        [
+            ("a2023", "甲镇", 2023, "浙江省", TEMPLATE),
+            ("a2024", "甲镇", 2024, "浙江省", TEMPLATE),  # 甲镇 copied its own previous problems part
+            (
+                "b2024",
+                "乙镇",
+                2024,
+                "浙江省",
+                TEMPLATE.replace("法治意识", "依法行政意识"),
+            ),  # a near copy by another issuer
+            ("c2024", "丙镇", 2024, "浙江省", OTHER),
+            ("d2024", "甲镇", 2024, "山西省", OTHER),  # same name, another province: another issuer
+        ]
+    )
     card = sc.scorecard(corpus).set_index("report_id")
     assert card.loc["a2024", "previous_report_id"] == "a2023" and card.loc["a2024", "previous_year"] == 2023
     assert card.loc["a2024", "stickiness"] == pytest.approx(1.0)
@@ -281,7 +314,9 @@ def test_stickiness_and_templating_on_a_small_corpus():
     assert card.loc["a2024", "template_peer"] == "b2024"
     assert 0.6 < card.loc["a2024", "template_similarity"] < 1.0
     # the 山西 甲镇 does count as another issuer for 丙镇, whose text it shares
-    assert card.loc["c2024", "template_peer"] == "d2024" and card.loc["c2024", "template_similarity"] == pytest.approx(1.0)
+    assert card.loc["c2024", "template_peer"] == "d2024" and card.loc["c2024", "template_similarity"] == pytest.approx(
+        1.0
+    )
 
 
 def test_similarity_needs_two_issuers():
@@ -323,8 +358,11 @@ def _sklearn_equal(docs):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     ours = sc._char_tfidf(docs)
-    theirs = TfidfVectorizer(analyzer="char", ngram_range=sc.NGRAM_RANGE, lowercase=False, sublinear_tf=True,
-                             norm="l2").fit_transform(docs).toarray()
+    theirs = (
+        TfidfVectorizer(analyzer="char", ngram_range=sc.NGRAM_RANGE, lowercase=False, sublinear_tf=True, norm="l2")
+        .fit_transform(docs)
+        .toarray()
+    )
     vocabulary = TfidfVectorizer(analyzer="char", ngram_range=sc.NGRAM_RANGE, lowercase=False).fit(docs).vocabulary_
     first_seen = {}  # our columns: n-grams numbered in order of first appearance over the distinct texts
     for text in dict.fromkeys(docs):

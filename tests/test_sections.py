@@ -49,7 +49,14 @@ def test_unnumbered_part_heading_and_part_numbering_reused_inside():
 def test_full_width_parentheses_and_arabic_items():
     text = "一、存在的问题\n（一）队伍建设\n1、人员不足。\n2、经费不足。\n（二）意识不强\n二、2025年工作计划\n正文。"
     seg = segment(text, report_year=2024)
-    assert [(s.depth, s.marker) for s in seg.sections] == [(1, "一、"), (2, "（一）"), (3, "1、"), (3, "2、"), (2, "（二）"), (1, "二、")]
+    assert [(s.depth, s.marker) for s in seg.sections] == [
+        (1, "一、"),
+        (2, "（一）"),
+        (3, "1、"),
+        (3, "2、"),
+        (2, "（二）"),
+        (1, "二、"),
+    ]
     part = [p for p in parts_of(text, seg.sections) if p.kind == "problems"][0]
     intro, items = problem_items(text, seg.sections, part)
     assert [i.heading for i in items] == ["队伍建设", "意识不强"]

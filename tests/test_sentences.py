@@ -38,12 +38,18 @@ def indicator_spans_before(text, stops):
     return spans
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("一、主要成效\n全年召开会议31次。审查合同5份;”\n无", ["一、主要成效", "全年召开会议31次。", "审查合同5份;", "无"]),
-    ("", []),
-    ("。。\n\n", []),
-    ("没有句号", ["没有句号"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "一、主要成效\n全年召开会议31次。审查合同5份;”\n无",
+            ["一、主要成效", "全年召开会议31次。", "审查合同5份;", "无"],
+        ),
+        ("", []),
+        ("。。\n\n", []),
+        ("没有句号", ["没有句号"]),
+    ],
+)
 def test_sentence_spans_by_hand(text, expected):
     assert [text[a:b] for a, b in sentence_spans(text)] == expected
 

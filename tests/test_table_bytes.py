@@ -18,6 +18,9 @@ def test_tables_are_byte_identical_to_the_reference(which, tmp_path, monkeypatch
     expected = json.loads(FIXTURE.read_text(encoding="utf-8"))[which]
     got = corpus_digests(which, tmp_path)
     assert sorted(got) == sorted(expected), "the build writes another set of tables"
-    changed = {name: ("dtypes " if got[name]["dtypes"] != expected[name]["dtypes"] else "") + "bytes"
-               for name in expected if got[name] != expected[name]}
+    changed = {
+        name: ("dtypes " if got[name]["dtypes"] != expected[name]["dtypes"] else "") + "bytes"
+        for name in expected
+        if got[name] != expected[name]
+    }
     assert not changed, f"tables differ from the reference build: {changed}"

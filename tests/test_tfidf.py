@@ -132,9 +132,7 @@ def test_similarity_matrix_is_symmetric_with_ones_on_the_diagonal(model):
     assert ((values >= 0) & (values <= 1)).all()
     order = tfidf.cluster_order(sim)
     assert sorted(order) == sorted(LABELS)
-    assert tfidf.most_similar_pairs(sim, top_n=1)[["a", "b"]].values.tolist() == [
-        ["云龙镇 2023", "湖塘街道 2024"]
-    ]
+    assert tfidf.most_similar_pairs(sim, top_n=1)[["a", "b"]].values.tolist() == [["云龙镇 2023", "湖塘街道 2024"]]
 
 
 def test_topics_are_identical_across_runs(parts):
@@ -149,9 +147,7 @@ def test_topics_are_identical_across_runs(parts):
 def test_topic_count_is_validated(model):
     with pytest.raises(FazhiError) as err:
         tfidf.topics(model, n_topics=6)
-    assert str(err.value).startswith(
-        "`n_topics` = 6 is not valid; choose a whole number from 1 to 5"
-    )
+    assert str(err.value).startswith("`n_topics` = 6 is not valid; choose a whole number from 1 to 5")
 
 
 def test_topic_shares_by_group(model):
@@ -176,12 +172,8 @@ def test_copied_wording_is_found_and_the_five_reports_share_none(items):
         "ffffffffffff#1",
         "某镇 2024 · 1",
     )
-    copy["text"] = copy["analysis_text"] = (
-        source["text"].replace("街道", "我镇").replace("各条线", "各部门")
-    )
-    found = tfidf.near_duplicates(
-        pd.concat([items, copy.to_frame().T], ignore_index=True), threshold=0.3
-    )
+    copy["text"] = copy["analysis_text"] = source["text"].replace("街道", "我镇").replace("各条线", "各部门")
+    found = tfidf.near_duplicates(pd.concat([items, copy.to_frame().T], ignore_index=True), threshold=0.3)
     assert found.iloc[0][["label_a", "label_b"]].tolist() == ["湖塘街道 2024 · 3", "某镇 2024 · 1"]
     assert found.iloc[0]["similarity"] > 0.7 and len(found) == 1
     assert "合法性审查" in found.iloc[0]["shared"]
@@ -227,11 +219,7 @@ def test_figures_render_chinese_without_missing_glyphs(model, corpus, tmp_path):
         for i, fig in enumerate(figures):
             fig.savefig(tmp_path / f"{i}.png")
             plt.close(fig)
-    missing = [
-        str(w.message)
-        for w in caught
-        if "missing from" in str(w.message) or "Glyph" in str(w.message)
-    ]
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message) or "Glyph" in str(w.message)]
     assert missing == []
 
 
@@ -256,9 +244,7 @@ def _run(processed_dir, tmp_path, **parameters):
     for cell in nb["cells"]:
         for o in cell.get("outputs", []):
             texts.append("".join(o.get("text", "")))
-            texts += [
-                "".join(o.get("data", {}).get(k, "")) for k in ("text/markdown", "text/plain")
-            ]
+            texts += ["".join(o.get("data", {}).get(k, "")) for k in ("text/markdown", "text/plain")]
     return "\n".join(texts), nb
 
 
@@ -267,19 +253,13 @@ def test_notebook_is_registered_with_its_parameters():
 
     declared = notebook_parameters(NOTEBOOK)
     assert list(declared)[:1] == ["processed_dir"]
-    assert {"part_kind", "unit", "group_by", "n_topics", "top_n", "years", "levels"} <= set(
-        declared
-    )
-    assert set(read_config(ROOT / "notebooks" / "reports.yaml")["02_problems_tfidf.ipynb"]) <= set(
-        declared
-    )
+    assert {"part_kind", "unit", "group_by", "n_topics", "top_n", "years", "levels"} <= set(declared)
+    assert set(read_config(ROOT / "notebooks" / "reports.yaml")["02_problems_tfidf.ipynb"]) <= set(declared)
 
 
 @pytest.mark.notebook
 def test_notebook_runs_on_items_with_other_topics_and_grouping(processed_dir, tmp_path):
-    text, nb = _run(
-        processed_dir, tmp_path, unit="item", n_topics=2, group_by="report_year", top_n=5
-    )
+    text, nb = _run(processed_dir, tmp_path, unit="item", n_topics=2, group_by="report_year", top_n=5)
     assert "**17 documents** (items of the `problems` part) from 5 of 5 selected reports" in text
     assert "T2 " in text and "T3 " not in text
     assert "Grouped by `report_year`: 2023 (2 reports)" in text
@@ -289,19 +269,11 @@ def test_notebook_runs_on_items_with_other_topics_and_grouping(processed_dir, tm
     assert "On the 14 held-out items, written after the rules were last revised" in text
     assert "rules vs coded: precision" in text
     assert "None of the 112 cross-report pairs reaches 0.3" in text
-    assert (
-        sum("image/png" in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", []))
-        == 4
-    )
+    assert sum("image/png" in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", [])) == 4
 
 
 @pytest.mark.notebook
 def test_notebook_explains_when_the_filter_leaves_too_few_reports(processed_dir, tmp_path):
     text, nb = _run(processed_dir, tmp_path, years=[2025], levels=["township"])
-    assert (
-        "**Nothing to compare.** Only 1 report (上社镇 2025) with a problems part in this selection"
-        in text
-    )
-    assert not any(
-        o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", [])
-    )
+    assert "**Nothing to compare.** Only 1 report (上社镇 2025) with a problems part in this selection" in text
+    assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))

@@ -41,9 +41,7 @@ def test_every_dictionary_term_is_one_token_on_its_own():
 
 
 def test_traditional_characters_are_cut_like_simplified():
-    assert tokenize("塘棲鎮強化合法性審查,推進共享法庭建設") == tokenize(
-        "塘栖镇强化合法性审查,推进共享法庭建设"
-    )
+    assert tokenize("塘棲鎮強化合法性審查,推進共享法庭建設") == tokenize("塘栖镇强化合法性审查,推进共享法庭建设")
     assert "合法性审查" in tokenize("強化合法性審查")
 
 
@@ -173,11 +171,7 @@ def test_engines_can_be_registered_and_made_default():
 def test_tokenizer_callable_pickles_with_its_options():
     tok = tokens.Tokenizer(stopwords=("general",))
     again = pickle.loads(pickle.dumps(tok))
-    assert (
-        again("进一步强化合法性审查")
-        == tok("进一步强化合法性审查")
-        == ["进一步", "强化", "合法性审查"]
-    )
+    assert again("进一步强化合法性审查") == tok("进一步强化合法性审查") == ["进一步", "强化", "合法性审查"]
 
 
 def test_own_jieba_instance_leaves_the_global_one_alone():

@@ -27,11 +27,14 @@ def test_rjieba_is_the_default_and_jieba_stays_selectable():
 
 
 @pytest.mark.parametrize("engine", ["jieba", "rjieba"])
-@pytest.mark.parametrize("text, whole", [
-    ("切实强化合法性审查", "合法性审查"),
-    ("坚持和发展新时代枫桥经验", "新时代枫桥经验"),
-    ("推进共享法庭建设", "共享法庭"),
-])
+@pytest.mark.parametrize(
+    "text, whole",
+    [
+        ("切实强化合法性审查", "合法性审查"),
+        ("坚持和发展新时代枫桥经验", "新时代枫桥经验"),
+        ("推进共享法庭建设", "共享法庭"),
+    ],
+)
 def test_both_engines_keep_domain_terms_whole(engine, text, whole):
     assert whole in tokenize(text, engine=engine)
 
@@ -47,7 +50,8 @@ def test_same_chinese_tokens_on_every_embedded_report(corpus):
         assert chinese(fast) == chinese(slow)
         assert tokenize(text, engine="rjieba") == tokenize(text, engine="jieba")
         assert tokenize(text, engine="rjieba", stopwords=None, min_len=1) == tokenize(
-            text, engine="jieba", stopwords=None, min_len=1)
+            text, engine="jieba", stopwords=None, min_len=1
+        )
         n_tokens += len(chinese(fast))
     assert n_tokens > 10_000  # the comparison covered the whole corpus, not a sample
 

@@ -32,9 +32,7 @@ def test_the_eleven_glossary_categories_with_labels():
     assert labels["staffing"] == "队伍/人员力量不足" and labels["disputes"] == "矛盾纠纷/信访"
 
 
-@pytest.mark.parametrize(
-    "rule", [r for c in typology.load_typology() for r in c.rules], ids=lambda r: r.id
-)
+@pytest.mark.parametrize("rule", [r for c in typology.load_typology() for r in c.rules], ids=lambda r: r.id)
 def test_every_rule_matches_its_own_example(rule):
     assert rule.example, "every rule carries an example from a real report"
     m = rule.pattern.search(rule.example)
@@ -82,9 +80,7 @@ def categories(corpus):
 
 
 @pytest.mark.parametrize("source_file, item_order, expected", HAND_CHECKED)
-def test_hand_checked_categories_on_the_five_reports(
-    corpus, categories, source_file, item_order, expected
-):
+def test_hand_checked_categories_on_the_five_reports(corpus, categories, source_file, item_order, expected):
     rid = corpus.reports.set_index("source_file").at[source_file, "report_id"]
     got = categories[(categories["report_id"] == rid) & (categories["item_order"] == item_order)]
     assert set(got["category"]) == expected
@@ -129,9 +125,7 @@ def test_every_item_of_the_five_reports_gets_a_category_and_rows_are_sorted(corp
     assert typology.uncategorised_items(corpus).empty
     assert list(categories.columns) == typology.CATEGORY_COLUMNS
     order = {c: i for i, c in enumerate(CODES)}
-    keys = list(
-        zip(categories["report_id"], categories["item_order"], categories["category"].map(order))
-    )
+    keys = list(zip(categories["report_id"], categories["item_order"], categories["category"].map(order)))
     assert keys == sorted(keys)
     assert not categories.duplicated(["report_id", "item_order", "category"]).any()
 
@@ -195,11 +189,7 @@ def test_category_by_report_matrix(corpus, categories):
     "data, message",
     [
         (
-            {
-                "categories": [
-                    {"code": "x", "label": "X", "rules": [{"id": "r", "pattern": "(不足"}]}
-                ]
-            },
+            {"categories": [{"code": "x", "label": "X", "rules": [{"id": "r", "pattern": "(不足"}]}]},
             "not a valid regular expression",
         ),
         ({"categories": [{"label": "X", "rules": []}]}, "needs a `code` and a `label`"),
@@ -242,9 +232,7 @@ def test_an_edited_copy_via_rules_dir(tmp_path, monkeypatch):
         encoding="utf-8",
     )
     monkeypatch.setenv("FAZHI_RULES_DIR", str(tmp_path))
-    assert [(m.category, m.rule) for m in classify_text("征迁、拆违等领域")] == [
-        ("housing", "demolition")
-    ]
+    assert [(m.category, m.rule) for m in classify_text("征迁、拆违等领域")] == [("housing", "demolition")]
 
 
 # ------------------------------------------------------------------ the hand-coded reference
@@ -368,9 +356,7 @@ def test_an_unknown_reads_value_is_refused():
             }
         ]
     }
-    with pytest.raises(
-        FazhiError, match="`reads` = 'title' is not valid; choose one of: text, heading."
-    ):
+    with pytest.raises(FazhiError, match="`reads` = 'title' is not valid; choose one of: text, heading."):
         typology.parse_typology(data)
 
 

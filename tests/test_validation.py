@@ -26,11 +26,7 @@ def _keys(corpus, n=6):
 
 
 def _rules_table(keys):
-    rows = [
-        {"report_id": r, "item_order": o, "category": c}
-        for (r, o), cats in zip(keys, RULES)
-        for c in sorted(cats)
-    ]
+    rows = [{"report_id": r, "item_order": o, "category": c} for (r, o), cats in zip(keys, RULES) for c in sorted(cats)]
     return pd.DataFrame(rows)
 
 
@@ -76,14 +72,10 @@ def test_sample_is_stratified_deterministic_and_blind(corpus):
     assert sample["sample_id"].tolist() == list(range(1, len(sample) + 1))
     assert all("【本条】" in c for c in sample["context"])
     by_report = va.coding_sample(corpus, per_stratum=2, strata="report", seed=3)
-    assert by_report.groupby("report_id").size().to_dict() == {
-        r: 2 for r in corpus.reports["report_id"]
-    }
+    assert by_report.groupby("report_id").size().to_dict() == {r: 2 for r in corpus.reports["report_id"]}
     everything = va.coding_sample(corpus, per_stratum=100, strata="none")
     assert len(everything) == len(corpus.problem_items)
-    with pytest.raises(
-        FazhiError, match="`strata` = 'province' is not valid; choose one of: category, report"
-    ):
+    with pytest.raises(FazhiError, match="`strata` = 'province' is not valid; choose one of: category, report"):
         va.coding_sample(corpus, strata="province")
 
 
@@ -127,18 +119,12 @@ def test_known_disagreements_give_hand_computed_values(corpus):
     # rules vs coder_1, a: rules [1,1,0,0,1,0], coder [1,1,0,0,0,0] → tp 2, fp 1, fn 0, tn 3
     a = s.loc[("coder_1", "a")]
     assert (a["tp"], a["fp"], a["fn"], a["tn"]) == (2, 1, 0, 3)
-    assert (
-        a["precision"] == pytest.approx(2 / 3)
-        and a["recall"] == 1.0
-        and a["f1"] == pytest.approx(0.8)
-    )
+    assert a["precision"] == pytest.approx(2 / 3) and a["recall"] == 1.0 and a["f1"] == pytest.approx(0.8)
     # po = 5/6, pe = (3/6)(2/6) + (3/6)(4/6) = 1/2 → κ = (5/6 − 1/2) / (1/2) = 2/3
     assert a["kappa"] == pytest.approx(2 / 3)
     # b: rules [0,1,0,1,0,0], coder [0,0,1,1,0,0] → tp 1, fp 1, fn 1; po = 4/6, pe = 5/9 → κ = 1/4
     b = s.loc[("coder_1", "b")]
-    assert (b["precision"], b["recall"], b["f1"]) == (0.5, 0.5, 0.5) and b[
-        "kappa"
-    ] == pytest.approx(0.25)
+    assert (b["precision"], b["recall"], b["f1"]) == (0.5, 0.5, 0.5) and b["kappa"] == pytest.approx(0.25)
     # pooled over 12 decisions: tp 3, fp 2, fn 1, tn 6 → P 3/5, R 3/4, F1 2/3,
     # po = 9/12, pe = (5/12)(4/12) + (7/12)(8/12) = 76/144 → κ = 32/68
     p = s.loc[("coder_1", va.ALL)]
@@ -160,9 +146,7 @@ def test_known_disagreements_give_hand_computed_values(corpus):
 
 def test_bad_rows_are_listed_not_dropped(corpus, tmp_path):
     keys = _keys(corpus)
-    sheet = _sheet(
-        keys, CODER_1, CODER_2, notes=["", "看不懂", "", "", "", ""], extra=list("xyzuvw")
-    )
+    sheet = _sheet(keys, CODER_1, CODER_2, notes=["", "看不懂", "", "", "", ""], extra=list("xyzuvw"))
     bad = pd.DataFrame(
         [
             {
@@ -204,9 +188,7 @@ def test_bad_rows_are_listed_not_dropped(corpus, tmp_path):
     sheet.loc[3, "coder_2"] = "甲类; 丙类"  # an unknown category name
     full = pd.concat([sheet, bad], ignore_index=True)
     full.to_excel(tmp_path / "filled.xlsx", index=False, sheet_name="coding")
-    result = va.validate(
-        corpus, tmp_path / "filled.xlsx", rules=_rules_table(keys), categories=CATS
-    )
+    result = va.validate(corpus, tmp_path / "filled.xlsx", rules=_rules_table(keys), categories=CATS)
     reasons = dict(zip(result.problems["row"], result.problems["reason"]))
     assert reasons[5].startswith("not a category: 丙类")  # Excel row 5 = the 4th item
     assert reasons[8].startswith("no report_id or item_order")
@@ -217,9 +199,7 @@ def test_bad_rows_are_listed_not_dropped(corpus, tmp_path):
     assert 12 not in reasons  # the blank row
     assert len(result.problems) == 6
     # coder_2's unreadable cell is not used: 5 items for coder_2, 6 for coder_1
-    pooled = (
-        result.scores[result.scores["category"] == va.ALL].set_index("coder")["n_items"].to_dict()
-    )
+    pooled = result.scores[result.scores["category"] == va.ALL].set_index("coder")["n_items"].to_dict()
     assert pooled == {"coder_1": 6, "coder_2": 5}
 
 
@@ -272,9 +252,7 @@ def test_missing_sheet_or_columns(tmp_path, corpus):
 
 
 @pytest.mark.notebook
-def test_explore_notebook_runs_with_a_coded_sheet_and_own_dictionary(
-    corpus, processed_dir, tmp_path
-):
+def test_explore_notebook_runs_with_a_coded_sheet_and_own_dictionary(corpus, processed_dir, tmp_path):
     import json
 
     import papermill
@@ -282,9 +260,7 @@ def test_explore_notebook_runs_with_a_coded_sheet_and_own_dictionary(
 
     sheet = _rules_filled_sheet(corpus, tmp_path / "coding.xlsx")
     sheet.to_excel(tmp_path / "filled.xlsx", index=False, sheet_name="coding")
-    (tmp_path / "dict.yaml").write_text(
-        "枫桥: [枫桥经验]\n审查: [合法性审查, 审查]\n", encoding="utf-8"
-    )
+    (tmp_path / "dict.yaml").write_text("枫桥: [枫桥经验]\n审查: [合法性审查, 审查]\n", encoding="utf-8")
     out = tmp_path / "explore.ipynb"
     papermill.execute_notebook(
         str(ROOT / "notebooks" / "05_explore.ipynb"),
@@ -306,10 +282,7 @@ def test_explore_notebook_runs_with_a_coded_sheet_and_own_dictionary(
     )
     nb = json.loads(out.read_text(encoding="utf-8"))
     outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
-    text = "".join(
-        "".join(o.get("data", {}).get("text/markdown", "")) + "".join(o.get("text", ""))
-        for o in outputs
-    )
+    text = "".join("".join(o.get("data", {}).get("text/markdown", "")) + "".join(o.get("text", "")) for o in outputs)
     html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert "`枫桥经验` occurs **8 times** in 5 of 5 reports" in text
     assert "background-color: #fff3a3" in html  # the highlighted KWIC table

@@ -84,7 +84,10 @@ def find_duplicates(results: list[FileResult]) -> dict[str, tuple[str, str]]:
     def union(a, b):
         parent[root(b)] = root(a)
 
-    for key in (lambda r: r.report["sha256"] or None, lambda r: hashlib.sha256(_compact(text_of[r.source_file]).encode()).hexdigest()):
+    for key in (
+        lambda r: r.report["sha256"] or None,
+        lambda r: hashlib.sha256(_compact(text_of[r.source_file]).encode()).hexdigest(),
+    ):
         first: dict = {}
         for r in parsed:
             k = key(r)
@@ -114,17 +117,25 @@ def find_duplicates(results: list[FileResult]) -> dict[str, tuple[str, str]]:
         def rank(m, longest=longest):
             rep = m.report
             found = {k for k in (rep.get("part_kinds") or "").split(",") if k in MANDATED_PARTS}
-            return (-len(found), len(text_of[m.source_file]) < 0.95 * longest, rep.get("converted_from") is not None,
-                    _FORMAT_RANK.get(rep.get("format"), 9), {"utf-8": 0, "utf-8-sig": 1}.get(rep.get("encoding"), 2),
-                    m.source_file)
+            return (
+                -len(found),
+                len(text_of[m.source_file]) < 0.95 * longest,
+                rep.get("converted_from") is not None,
+                _FORMAT_RANK.get(rep.get("format"), 9),
+                {"utf-8": 0, "utf-8-sig": 1}.get(rep.get("encoding"), 2),
+                m.source_file,
+            )
 
         kept = min(members, key=rank)
         for m in members:
             if m is kept:
                 continue
             k, r = kept.report, m.report
-            this = f"{r.get('format')}" + (f", {r['encoding']}" if r.get("encoding") else "") + (
-                f", {r['converted_from']} characters" if r.get("converted_from") else "")
+            this = (
+                f"{r.get('format')}"
+                + (f", {r['encoding']}" if r.get("encoding") else "")
+                + (f", {r['converted_from']} characters" if r.get("converted_from") else "")
+            )
             if r["sha256"] and r["sha256"] == k["sha256"]:
                 msg = f"duplicate: the same file as {kept.source_file}; counted once"
             elif _compact(text_of[m.source_file]) == _compact(text_of[kept.source_file]):
@@ -132,9 +143,11 @@ def find_duplicates(results: list[FileResult]) -> dict[str, tuple[str, str]]:
             else:
                 share = _contained(m.source_file, kept.source_file, text_of, sentences)
                 shorter = len(text_of[m.source_file]) < 0.95 * len(text_of[kept.source_file])
-                msg = (f"duplicate: {'a shorter' if shorter else 'another'} copy of the report in {kept.source_file} "
-                       f"(same issuer {r['issuer']} and year {r['report_year']}; {share:.0%} of this copy's sentences are in it; "
-                       f"this copy: {this}); the more complete copy is counted once")
+                msg = (
+                    f"duplicate: {'a shorter' if shorter else 'another'} copy of the report in {kept.source_file} "
+                    f"(same issuer {r['issuer']} and year {r['report_year']}; {share:.0%} of this copy's sentences are in it; "
+                    f"this copy: {this}); the more complete copy is counted once"
+                )
             out[m.source_file] = (kept.source_file, msg)
     return out
 
@@ -150,11 +163,22 @@ def _contained(a: str, b: str, text_of: dict, cache: dict) -> float:
 
 
 FILE_COLUMN = "_file"  # in the stacked frames: the source file a row came from (dropped from the tables)
-_CORE_COLUMNS = {"reports": REPORT_COLUMNS, "parse_log": LOG_COLUMNS, "texts": TEXT_COLUMNS,
-                 "sections": SECTION_COLUMNS, "parts": PART_COLUMNS, "problem_items": ITEM_COLUMNS}
-_SORT_KEYS = {"reports": ["source_file"], "parse_log": ["source_file"], "texts": ["report_id"],
-              "sections": ["report_id", "order"], "parts": ["report_id", "part_order"],
-              "problem_items": ["report_id", "item_order"]}
+_CORE_COLUMNS = {
+    "reports": REPORT_COLUMNS,
+    "parse_log": LOG_COLUMNS,
+    "texts": TEXT_COLUMNS,
+    "sections": SECTION_COLUMNS,
+    "parts": PART_COLUMNS,
+    "problem_items": ITEM_COLUMNS,
+}
+_SORT_KEYS = {
+    "reports": ["source_file"],
+    "parse_log": ["source_file"],
+    "texts": ["report_id"],
+    "sections": ["report_id", "order"],
+    "parts": ["report_id", "part_order"],
+    "problem_items": ["report_id", "item_order"],
+}
 
 
 def stack(results: list[FileResult]) -> dict[str, pd.DataFrame]:
@@ -213,7 +237,16 @@ def _plain(value):
 
 
 # what find_duplicates reads of a report
-_DUPLICATE_FIELDS = ("sha256", "issuer", "report_year", "part_kinds", "converted_from", "format", "encoding", FILE_COLUMN)
+_DUPLICATE_FIELDS = (
+    "sha256",
+    "issuer",
+    "report_year",
+    "part_kinds",
+    "converted_from",
+    "format",
+    "encoding",
+    FILE_COLUMN,
+)
 
 
 class _Stacked:

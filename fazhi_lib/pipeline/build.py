@@ -35,12 +35,21 @@ def input_folder(raw_dir: str | Path):
     """(files, unreadable folders) under `raw_dir`: `load.walk_input_folder`, once the folder is checked."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
-        raise FazhiError(f"The input folder {str(raw_dir)!r} does not exist; give the folder that holds the report files.")
+        raise FazhiError(
+            f"The input folder {str(raw_dir)!r} does not exist; give the folder that holds the report files."
+        )
     return walk_input_folder(raw_dir)
 
 
-def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: bool = False,
-                 cache=None, dask: str | None = None, urls: str | Path | None = None) -> Corpus:
+def build_corpus(
+    raw_dir: str | Path = "data/raw",
+    *,
+    jobs: int = 1,
+    progress: bool = False,
+    cache=None,
+    dask: str | None = None,
+    urls: str | Path | None = None,
+) -> Corpus:
     """Parse every file under `raw_dir` into the corpus tables. Unreadable files are logged, never dropped.
 
     `jobs`: worker processes (0: all cores); `cache`: a `cache.BuildCache` or its folder, so files
@@ -74,8 +83,9 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
             stacked.append(stack(pending))
             pending.clear()
 
-    results = parse_files(todo, raw_dir, jobs=jobs, progress=progress, cache=cache, dask=dask,
-                          snapshot_files=served_files, sink=sink)
+    results = parse_files(
+        todo, raw_dir, jobs=jobs, progress=progress, cache=cache, dask=dask, snapshot_files=served_files, sink=sink
+    )
     timings["files"], clock = time.perf_counter() - clock, time.perf_counter()
     served = {r for r in results if isinstance(r, str)}  # rows held by the snapshot
     parts = [{name: df[df[FILE_COLUMN].isin(served)] for name, df in snapshot["frames"].items()}] if served else []
@@ -108,9 +118,17 @@ def build_corpus(raw_dir: str | Path = "data/raw", *, jobs: int = 1, progress: b
     return corpus
 
 
-def parse_files(files: Iterable[Path], root: Path, *, jobs: int = 1, progress: bool = False,
-                cache: BuildCache | None = None, dask: str | None = None,
-                snapshot_files: dict[str, str] | None = None, sink=None) -> list:
+def parse_files(
+    files: Iterable[Path],
+    root: Path,
+    *,
+    jobs: int = 1,
+    progress: bool = False,
+    cache: BuildCache | None = None,
+    dask: str | None = None,
+    snapshot_files: dict[str, str] | None = None,
+    sink=None,
+) -> list:
     """`FileResult`s of `files` (under `root`), in the order of `files`.
 
     A file whose relative name and sha256 are in `snapshot_files` (the cache's snapshot, whose rows
@@ -130,6 +148,7 @@ def parse_files(files: Iterable[Path], root: Path, *, jobs: int = 1, progress: b
             sink(result)
         else:
             results[i] = result
+
     for i, path in enumerate(files):
         if cache is None:
             todo.append(i)

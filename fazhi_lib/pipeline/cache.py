@@ -178,8 +178,9 @@ class BuildCache:
 
     def save_snapshot(self, frames: dict) -> None:
         """Keep `frames` (the stacked rows of this build) for the files this build holds (`entries`)."""
-        _dump(self.directory / SNAPSHOT_NAME,
-              {"signature": self.signature, "files": dict(self.entries), "frames": frames})
+        _dump(
+            self.directory / SNAPSHOT_NAME, {"signature": self.signature, "files": dict(self.entries), "frames": frames}
+        )
 
     def prune(self) -> int:
         """Delete the entries this build did not use (older versions, removed files); returns how many.

@@ -36,8 +36,9 @@ def connect(address: str, *, jobs: int):
     except ImportError:  # pragma: no cover - both are dependencies of fazhi
         raise FazhiError("`--dask` needs the packages dask and distributed: pip install dask distributed.") from None
     if address == "local":
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+        cluster = LocalCluster(
+            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+        )
         return Client(cluster), cluster
     try:
         return Client(address, timeout="20s"), None
@@ -48,8 +49,9 @@ def connect(address: str, *, jobs: int):
         ) from None
 
 
-def parse_on_dask(task_batches: list[list[tuple[str, str]]], address: str, *, jobs: int,
-                  env: dict[str, str]) -> Iterator[tuple[int, list]]:
+def parse_on_dask(
+    task_batches: list[list[tuple[str, str]]], address: str, *, jobs: int, env: dict[str, str]
+) -> Iterator[tuple[int, list]]:
     """(batch number, results) for each batch of `(path, root)` tasks, as the workers finish them."""
     if not task_batches:
         return
@@ -61,14 +63,18 @@ def parse_on_dask(task_batches: list[list[tuple[str, str]]], address: str, *, jo
         try:
             signatures = client.run(_worker_signature, env)
         except Exception as exc:  # noqa: BLE001 - any failure here means the workers cannot run fazhi
-            raise FazhiError(f"The Dask workers cannot run fazhi ({type(exc).__name__}: {exc}); "
-                         "install the same fazhi on every worker.") from None
+            raise FazhiError(
+                f"The Dask workers cannot run fazhi ({type(exc).__name__}: {exc}); "
+                "install the same fazhi on every worker."
+            ) from None
         if not signatures:
             raise FazhiError(f"The Dask cluster at {address!r} has no workers; start some with `dask worker`.")
         stale = sorted(w for w, s in signatures.items() if s != expected)
         if stale:
-            raise FazhiError(f"Dask workers {', '.join(stale)} run a different fazhi (code, rules or libraries) "
-                         "than this client; install the same version on every worker.")
+            raise FazhiError(
+                f"Dask workers {', '.join(stale)} run a different fazhi (code, rules or libraries) "
+                "than this client; install the same version on every worker."
+            )
         futures = client.map(parse_batch, task_batches, env=env, pure=False)
         number = {f.key: b for b, f in enumerate(futures)}
         for future in as_completed(futures):

@@ -51,6 +51,5 @@ def _mp_context():
 
 
 def run_pool(work: list[list[tuple[str, str]]], jobs: int, env: dict[str, str]) -> Iterator[list]:
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(), initializer=warm_up,
-                             initargs=(env,)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(), initializer=warm_up, initargs=(env,)) as pool:
         yield from pool.map(parse_batch, work)  # the initializer has set the environment

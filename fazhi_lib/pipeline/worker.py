@@ -29,7 +29,9 @@ class FileResult:
     log: dict
 
 
-def parse_text(text: str, *, source_file: str = "", sha256: str = "", fmt: str = "txt", encoding: str = "") -> FileResult:
+def parse_text(
+    text: str, *, source_file: str = "", sha256: str = "", fmt: str = "txt", encoding: str = ""
+) -> FileResult:
     """Parse one decoded report page (`parse_page`), then run the report stages
     (`stages.REPORT_STAGES`) on it. Never raises on odd content: problems become messages."""
     page = parse_page(text, source_file=source_file, sha256=sha256, fmt=fmt, encoding=encoding)
@@ -48,8 +50,12 @@ def parse_text(text: str, *, source_file: str = "", sha256: str = "", fmt: str =
                 tables.setdefault(name, []).extend(rows)
     report["status"] = "warning" if warnings else "ok"
     report["warnings"] = "; ".join(warnings)
-    log = {"source_file": source_file, "report_id": report_id, "status": report["status"],
-           "messages": "; ".join(warnings + notes)}
+    log = {
+        "source_file": source_file,
+        "report_id": report_id,
+        "status": report["status"],
+        "messages": "; ".join(warnings + notes),
+    }
     return FileResult(source_file, report, tables, log)
 
 
@@ -72,11 +78,16 @@ def parse_file(path: str | Path, *, root: str | Path | None = None) -> FileResul
         message = str(exc) if isinstance(exc, LoadError) else f"the file could not be read ({exc.strerror or exc})"
         return log_only(source_file, digest[:12] or None, "error", message)
     try:
-        result = parse_text(loaded.text, source_file=source_file, sha256=loaded.sha256, fmt=loaded.format,
-                            encoding=loaded.encoding)
+        result = parse_text(
+            loaded.text, source_file=source_file, sha256=loaded.sha256, fmt=loaded.format, encoding=loaded.encoding
+        )
     except Exception as exc:  # noqa: BLE001 - a bug on odd content must not stop the build or lose the file
-        return log_only(source_file, loaded.sha256[:12], "error",
-                         f"could not be parsed ({type(exc).__name__}: {exc}); this is a fazhi bug: please report it with the file")
+        return log_only(
+            source_file,
+            loaded.sha256[:12],
+            "error",
+            f"could not be parsed ({type(exc).__name__}: {exc}); this is a fazhi bug: please report it with the file",
+        )
     report = result.report
     report["converted_from"] = loaded.converted_from
     reason = not_a_report(result)
@@ -91,8 +102,12 @@ def parse_file(path: str | Path, *, root: str | Path | None = None) -> FileResul
 
 def log_only(source_file: str, report_id: str | None, status: str, message: str) -> FileResult:
     """The result of a file that gives no report: its parse-log row only."""
-    return FileResult(source_file, None, {}, {"source_file": source_file, "report_id": report_id, "status": status,
-                                              "messages": message})
+    return FileResult(
+        source_file,
+        None,
+        {},
+        {"source_file": source_file, "report_id": report_id, "status": status, "messages": message},
+    )
 
 
 _REPORT_WORDS = re.compile(r"法治|依法行政|法制")
