@@ -45,7 +45,7 @@ bench-collect: setup ## fazhi collect on 500 pages from local slow servers (abou
 	$(PY) bench/collect_bench.py $(BENCH_ARGS)
 
 codebook: setup ## regenerate README.md's data dictionary from fazhi_lib/rules/codebook.yaml
-	$(PY) -m fazhi_lib.codebook --readme README.md
+	$(PY) -c "import sys; from fazhi_lib.codebook import main; sys.exit(main(['--readme', 'README.md']))"
 
 lint: setup ## ruff check (the rules selected in pyproject.toml) and ruff format --check
 	$(PY) -m ruff check fazhi_lib tests bench
