@@ -99,7 +99,7 @@ class Name(NamedTuple):
 def read_name(text: str) -> Name | None:
     """The body named at the start of `text` (a subject, a title's issuer part, a metadata value), or None.
 
-    >>> read_name("山西省委、省政府坚持").issuer, read_name("宣城市公安局按照").issuer
+    >>> read_name("山西省委、省政府坚持").issuer, read_name("宣城市公安局按照").issuer_full
     ('山西省', '宣城市公安局')
     >>> read_name("县委、县政府坚持以").level, read_name("我街认真贯彻").level, read_name("我局高度重视").issuer
     ('county', 'subdistrict', None)
@@ -252,8 +252,8 @@ def find_title(lines: list[str], *, limit: int = 60) -> FoundTitle | None:
             if not issuer_part:
                 prev = _previous_name(s[:start], lines, i)
                 if prev:
-                    issuer_part, joined = prev, True
-                    seg = prev + seg
+                    (issuer_part, printed), joined = prev, True
+                    seg = printed + seg
             cand = FoundTitle(seg, issuer_part, i, joined)
             if best is None:
                 best = cand
@@ -296,9 +296,10 @@ def _issuer_part(seg: str) -> str:
     return part.strip(" ,，、")
 
 
-def _previous_name(before: str, lines: list[str], i: int) -> str | None:
+def _previous_name(before: str, lines: list[str], i: int) -> tuple[str, str] | None:
     """The issuer printed before a title that lacks one: the same line's previous token, or the nearest
-    non-empty line above (长春市人民政府关于 / 2023年度…; 广元市人力资源和社会保障局 / 2023年…报告)."""
+    non-empty line above (长春市人民政府关于 / 2023年度…; 广元市人力资源和社会保障局 / 2023年…报告), with the
+    words it is printed with before the title (its 关于 included)."""
     tokens = [t for t in re.split(r"[\s|]+", before) if t]
     cands = [tokens[-1]] if tokens else []
     j = i - 1
@@ -308,6 +309,7 @@ def _previous_name(before: str, lines: list[str], i: int) -> str | None:
             cands.append(t.split()[-1] if " " in t and len(t) > 20 else t)
         j -= 1
     for c in cands:
+        about = "关于" if c.strip(_SEPARATORS).endswith("关于") else ""  # kept in the title as printed
         c = re.sub(r"关于$", "", c.strip(_SEPARATORS))
         if not c or len(c) > 30 or re.search(r"[。；，,]", c):
             continue
@@ -315,7 +317,7 @@ def _previous_name(before: str, lines: list[str], i: int) -> str | None:
         c = c.split()[-1] if " " in c else c
         n = read_name(c)
         if n and n.issuer and n.level != "unknown" and len(n.issuer_full or "") >= len(c) - 4:
-            return c
+            return c, c + about
     return None
 
 
