@@ -851,8 +851,7 @@ def resolve_place(
     '金东区'
     """
     year, year_note = _table_year(report_year)
-    place = _resolve(
-        year,
+    evidence = dict(
         title=title,
         issuer_full=issuer_full,
         issuer=issuer,
@@ -863,22 +862,12 @@ def resolve_place(
         level=level,
         mapping=mapping,
     )
+    place = _resolve(year, **evidence)
     notes = [year_note] if year_note else []
     last = table_years()[1]
     if place.place_source == "unknown" and report_year is not None and not pd.isna(report_year) and year < last:
         # a report on 2020 published in 2021 may use the names of 2021
-        later = _resolve(
-            year + 1,
-            title=title,
-            issuer_full=issuer_full,
-            issuer=issuer,
-            index_no=index_no,
-            publisher=publisher,
-            header_text=header_text,
-            body=body,
-            level=level,
-            mapping=mapping,
-        )
+        later = _resolve(year + 1, **evidence)
         if later.place_source != "unknown":
             return Place(
                 **{
