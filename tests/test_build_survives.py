@@ -199,3 +199,13 @@ def test_file_names_that_are_not_utf8_are_parsed_and_written(odd_names, tmp_path
     # the second build is served by the cache, keyed by the same names
     assert fazhi(["build", str(odd_names), "--out", str(out), "--jobs", str(jobs), "--quiet"]) == 0
     assert "cache: 5 reused, 0 parsed" in capsys.readouterr().out
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_sentence(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert fazhi(["build", str(RAW), "--out", str(blocker / "out"), "--jobs", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: could not write ") and "nothing was replaced" in err
+    assert "Traceback" not in err and err.count("\n") == 1
