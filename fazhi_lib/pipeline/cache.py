@@ -145,7 +145,7 @@ def encode_table(df) -> bytes:
 def decode_table(data: bytes):
     import pyarrow as pa
 
-    return pa.ipc.open_file(pa.BufferReader(data)).read_all().to_pandas()
+    return pa.ipc.open_file(pa.BufferReader(data)).read_all().to_pandas(self_destruct=True)  # frees as it goes
 
 
 def _digest_tree(root: Path, h) -> None:

@@ -76,6 +76,7 @@ def _worker_main(conn, env: dict[str, str], parent_pid: int, parent_end) -> None
     if parent_end is not None:
         parent_end.close()  # fork: the parent's end of this pipe; closed, the pipe ends with the parent
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops us
     warm_up(env)
     while True:
         try:
@@ -173,15 +174,21 @@ def run_pool(
         workers.remove(w)
         w.stop(kill=True)
 
+    def give(w: _Worker) -> None:
+        try:
+            w.give(queue.popleft())
+        except OSError:  # the worker died while idle: counted against the job's first file (retried)
+            w.process.join(timeout=1)
+            lost(w, _signal_name(w.process.exitcode))
+
     try:
         while queue or any(w.job for w in workers):
-            for w in workers:  # idle workers take the next job
+            for w in list(workers):  # idle workers take the next job
                 if w.job is None and queue:
-                    w.give(queue.popleft())
+                    give(w)
             while queue and len(workers) < jobs:
-                w = _Worker(ctx, env)
-                workers.append(w)
-                w.give(queue.popleft())
+                workers.append(_Worker(ctx, env))
+                give(workers[-1])
             busy = [w for w in workers if w.job is not None]
             wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=POLL)
             for w in busy:
