@@ -48,6 +48,7 @@ from pathlib import Path
 from .. import tokens
 from .. import version as fazhi_version
 from . import stages
+from .result import FileResult
 
 CACHE_DIRNAME = ".cache"
 ENV_PREFIX = "FAZHI_"
@@ -108,8 +109,6 @@ def encode_entry(signature: str, result) -> bytes:
 def decode_entry(data: bytes, signature: str, source_file: str = ""):
     """The `FileResult` in the bytes of a cache entry; None when it was written under another
     signature; `DamagedEntry` when its bytes are not what fazhi wrote."""
-    from .worker import FileResult  # here: worker.py imports this module
-
     head, sep, body = data.partition(b"\n")
     try:
         header = _from_json(head)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from .. import tokens
@@ -19,14 +18,7 @@ from ..meta_reader import opening_reports_a_year
 from ..parse import MANDATED_PARTS, parse_page
 from . import stages as _stages
 from .cache import ENV_PREFIX
-
-
-@dataclass
-class FileResult:
-    source_file: str
-    report: dict | None
-    tables: dict[str, list[dict]]
-    log: dict
+from .result import FileResult
 
 
 def parse_text(
