@@ -24,6 +24,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     except FazhiError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the lock beside --out cannot be made: a read-only or full disk, no permission
+        where = exc.filename or args.out
+        print(
+            f"error: could not write {where}: {exc.strerror or exc}; nothing was replaced "
+            "(choose an --out on a disk you may write to).",
+            file=sys.stderr,
+        )
+        return 2
 
 
 def _build_and_save(args: argparse.Namespace, t0: float) -> int:

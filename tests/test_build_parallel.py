@@ -118,3 +118,23 @@ def test_batches_cover_every_file_once_in_order(n, jobs):
     out = batches(items, jobs)
     assert [i for b in out for i in b] == items
     assert all(1 <= len(b) <= 32 for b in out)
+
+
+def test_dask_reads_the_files_local_mode_reads(tmp_path):
+    """A report reached through a symbolic link to a file outside the input folder, and a file name
+    that is not UTF-8: the Dask workers read both, as a local build does."""
+    pytest.importorskip("distributed")
+    import os
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    files = sorted((ROOT / "data" / "raw").iterdir())
+    shutil.copy(files[0], outside / "real.txt")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "linked.txt").symlink_to(outside / "real.txt")
+    shutil.copy(files[1], raw / files[1].name)
+    shutil.copy(files[2], os.fsdecode(os.fsencode(raw) + b"/\xb1\xa8\xb8\xe6.txt"))
+    local = build_corpus(raw, jobs=1)
+    assert sorted(local.reports["source_file"]) == sorted(["linked.txt", files[1].name, "报告.txt"])
+    assert saved(build_corpus(raw, jobs=2, dask="local"), tmp_path / "dask") == saved(local, tmp_path / "local")

@@ -79,7 +79,7 @@ def test_added_and_removed_files(raw, tmp_path):
     assert removed.name not in set(warm.parse_log["source_file"])
     same_tables(warm, build_corpus(raw))  # snapshot rows + new rows = the tables of a cold build
     assert cache.prune() == 1  # the removed file's entry
-    assert len(list((tmp_path / "cache").glob("*/*.pkl"))) == N + 1
+    assert len(list((tmp_path / "cache").glob("??/*.json"))) == N + 1
 
 
 def test_an_added_copy_is_a_duplicate_as_in_a_cold_build(raw, tmp_path):
@@ -95,7 +95,7 @@ def test_an_added_copy_is_a_duplicate_as_in_a_cold_build(raw, tmp_path):
 
 
 def test_the_snapshot_serves_unchanged_files_without_reading_entries(template, raw, tmp_path, monkeypatch):
-    for entry in (tmp_path / "cache").glob("*/*.pkl"):
+    for entry in (tmp_path / "cache").glob("??/*.json"):
         entry.unlink()  # only the snapshot is left
     monkeypatch.setattr(worker_module, "parse_file", no_parsing)
     cache = BuildCache(tmp_path / "cache")
@@ -126,7 +126,7 @@ def test_editing_a_rule_file_invalidates(raw, tmp_path, monkeypatch):
 
 def test_a_torn_cache_entry_is_parsed_again(template, raw, tmp_path):
     cold = template[2]
-    entry = min((tmp_path / "cache").glob("*/*.pkl"))
+    entry = min((tmp_path / "cache").glob("??/*.json"))
     entry.write_bytes(entry.read_bytes()[:100])  # e.g. a disk filled up mid-write
     snapshot = tmp_path / "cache" / SNAPSHOT_NAME
     snapshot.write_bytes(snapshot.read_bytes()[:100])  # the snapshot too: entries are the fallback
@@ -155,7 +155,7 @@ def test_cli_keeps_its_cache_in_out_and_reports_it(raw, tmp_path, capsys, monkey
     out = tmp_path / "processed"
     assert fazhi(["build", str(raw), "--out", str(out), "--jobs", "1", "--quiet"]) == 0
     assert f"cache: 0 reused, {N} parsed" in capsys.readouterr().out
-    assert len(list((out / ".cache").glob("*/*.pkl"))) == N
+    assert len(list((out / ".cache").glob("??/*.json"))) == N
     first = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert fazhi(["build", str(raw), "--out", str(out), "--jobs", "1", "--quiet"]) == 0
     assert f"cache: {N} reused, 0 parsed" in capsys.readouterr().out

@@ -8,6 +8,7 @@ corpus stages run on them (`stages.CORPUS_STAGES`). The tables are the same what
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from . import stages as _stages
 from .assemble import FILE_COLUMN, assemble, combine, stack
 from .cache import BuildCache, fazhi_env, file_sha256
 from .pool import batches, check_jobs, run_pool
-from .worker import FileResult, log_only, parse_batch
+from .worker import FileResult, escaped_name, log_only, parse_batch, readable_name
 
 STACK_CHUNK = 500  # per-file results stacked into frames at a time during a build
 
@@ -60,10 +61,11 @@ def build_corpus(
     raw_dir = Path(raw_dir)
     files, unreadable = input_folder(raw_dir)
     results: list[FileResult] = []
-    skipped = [log_only(f"{u.folder}/", None, "error", u.reason) for u in unreadable]  # one row a folder
+    skipped = [log_only(f"{readable_name(u.folder)}/", None, "error", u.reason) for u in unreadable]  # a row a folder
     todo = []
+    names = source_names(files, raw_dir)
     for f in files:
-        source_file = f.relative_to(raw_dir).as_posix()
+        source_file = names[f]
         reason = skip_reason(source_file)  # the rule parse_file applies, so both log the same reason
         if reason:
             skipped.append(log_only(source_file, None, "skipped", reason))
@@ -84,7 +86,15 @@ def build_corpus(
             pending.clear()
 
     results = parse_files(
-        todo, raw_dir, jobs=jobs, progress=progress, cache=cache, dask=dask, snapshot_files=served_files, sink=sink
+        todo,
+        raw_dir,
+        jobs=jobs,
+        progress=progress,
+        cache=cache,
+        dask=dask,
+        snapshot_files=served_files,
+        sink=sink,
+        names=names,
     )
     timings["files"], clock = time.perf_counter() - clock, time.perf_counter()
     served = {r for r in results if isinstance(r, str)}  # rows held by the snapshot
@@ -118,6 +128,21 @@ def build_corpus(
     return corpus
 
 
+def source_names(files: list[Path], root: Path) -> dict[Path, str]:
+    """The name the tables give each file: its path relative to `root`; a name that is not valid
+    UTF-8 made readable (`worker.readable_name`), or escaped (\\xNN) if its readable form is
+    another file's name."""
+    real = {f: f.relative_to(root).as_posix() for f in files}
+    names = {f: readable_name(r) for f, r in real.items()}
+    counts: dict[str, int] = {}
+    for name in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    for f, name in names.items():
+        if name != real[f] and counts[name] > 1:
+            names[f] = escaped_name(real[f])
+    return names
+
+
 def parse_files(
     files: Iterable[Path],
     root: Path,
@@ -128,6 +153,7 @@ def parse_files(
     dask: str | None = None,
     snapshot_files: dict[str, str] | None = None,
     sink=None,
+    names: dict[Path, str] | None = None,
 ) -> list:
     """`FileResult`s of `files` (under `root`), in the order of `files`.
 
@@ -138,6 +164,7 @@ def parse_files(
     root = Path(root)
     files = list(files)
     jobs = check_jobs(jobs)
+    names = names if names is not None else source_names(files, root)
     results: list = [None] * len(files)
     todo: list[int] = []
     keys: dict[int, str] = {}
@@ -153,7 +180,7 @@ def parse_files(
         if cache is None:
             todo.append(i)
             continue
-        source_file = path.relative_to(root).as_posix()
+        source_file = names[path]
         try:
             digest = digests[i] = file_sha256(path)
         except OSError:  # unreadable: parse_file writes the reason into the parse log
@@ -170,10 +197,10 @@ def parse_files(
         else:
             deliver(i, found)
     env = fazhi_env()
-    if dask:
-        tasks = [(str(files[i].resolve()), str(root.resolve())) for i in todo]
+    if dask:  # absolute paths for the workers, symbolic links kept (not resolved): what local mode reads
+        tasks = [(os.path.abspath(files[i]), os.path.abspath(root), names[files[i]]) for i in todo]
     else:
-        tasks = [(str(files[i]), str(root)) for i in todo]
+        tasks = [(str(files[i]), str(root), names[files[i]]) for i in todo]
     index_batches = batches(todo, jobs)
     task_batches = batches(tasks, jobs)
     bar = _progress_bar(len(todo), progress, "parsing")
@@ -182,12 +209,12 @@ def parse_files(
 
         outputs = parse_on_dask(task_batches, dask, jobs=jobs, env=env)  # (batch number, results)
     elif jobs > 1 and len(todo) > 1:
-        outputs = enumerate(run_pool(task_batches, min(jobs, len(task_batches)), env))
+        outputs = run_pool(task_batches, min(jobs, len(task_batches)), env)  # (batch number, results)
     else:
         outputs = enumerate(parse_batch(b) for b in task_batches)
     for b, batch_results in outputs:
         for i, result in zip(index_batches[b], batch_results):
-            if cache is not None and i in keys and _same_bytes(result, keys[i], cache, files[i], root):
+            if cache is not None and i in keys and _same_bytes(result, keys[i], cache, names[files[i]]):
                 cache.put(keys[i], result, result.source_file, digests[i])
             deliver(i, result)
         if bar is not None:
@@ -197,13 +224,13 @@ def parse_files(
     return results
 
 
-def _same_bytes(result, key: str, cache: BuildCache, path: Path, root: Path) -> bool:
+def _same_bytes(result, key: str, cache: BuildCache, source_file: str) -> bool:
     """Store a result only under the key of the bytes it was parsed from (a file edited during the
     build is parsed again next time instead of being cached under its old content)."""
     digest = (result.report or {}).get("sha256")
     if not digest:
         return result.log.get("status") == "error"  # unreadable content: cached as such
-    return cache.key(path.relative_to(root).as_posix(), digest) == key
+    return cache.key(source_file, digest) == key
 
 
 def _progress_bar(total: int, enabled: bool, desc: str):

@@ -19,13 +19,27 @@ can never be used by a build it does not match. `hits`, `misses` and `parsed` co
 
 `fazhi build` keeps its cache in `OUT/.cache/` (carried over when the tables are rewritten, removed
 by `make clean`) or in `--cache DIR`; `--no-cache` switches it off.
+
+The cache holds data, never code: nothing in it is unpickled or evaluated, so a cache that came with a
+shared `data/processed` (or a planted file) can at worst hold wrong rows, never run anything.
+
+    DIR/ab/<key>.json          one parsed file: a header line {"format", "signature", "sha256"} and
+                               a JSON body (its rows of every table) whose sha256 the header gives
+    DIR/snapshot.json          the last build: {"format", "signature", "files", "tables"}: for each
+                               table the sha256 of its Arrow IPC file
+    DIR/snapshot/<sha256>.arrow  the stacked rows of one table (`assemble.stack`), named by their digest
+
+The signature is compared before anything else of an entry or snapshot is read, the checksum before
+its rows are decoded: a damaged entry (a flipped bit, a torn write) is reported as a warning and the
+file parsed again, so it never changes a table. A cache that cannot be written (a read-only folder, a
+full disk) is a warning too: the build goes on without storing what it parsed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 import sys
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -34,23 +48,103 @@ from pathlib import Path
 from .. import tokens
 from .. import version as fazhi_version
 from . import stages
+from .result import FileResult
 
 CACHE_DIRNAME = ".cache"
 ENV_PREFIX = "FAZHI_"
 # libraries whose version can change the rows of a report
 ROW_LIBRARIES = ("jieba", "rjieba", "opencc", "cnloc")
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # fazhi_lib/
-_SUFFIX = ".pkl"
-SNAPSHOT_NAME = "snapshot.pickle"  # not *.pkl: entries are DIR/ab/<key>.pkl
+_SUFFIX = ".json"
+ENTRY_FORMAT = "fazhi-cache-entry 1"
+SNAPSHOT_FORMAT = "fazhi-cache-snapshot 1"
+SNAPSHOT_NAME = "snapshot.json"
+SNAPSHOT_DIR = "snapshot"  # DIR/snapshot/<sha256>.arrow: one table of the snapshot each
+_TMP = ".tmp"
 
 
-def _dump(path: Path, obj) -> None:
-    """Pickle `obj` to `path` through a temporary name (a killed build leaves no torn file)."""
+class DamagedEntry(Exception):
+    """A cache file whose bytes are not what fazhi wrote (checksum, format or content)."""
+
+
+def _tmp_name(path: Path) -> Path:
+    return path.with_name(f"{path.name}.{os.getpid()}{_TMP}")
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary name (a killed build leaves no torn file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    tmp = _tmp_name(path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _to_json(obj) -> bytes:
+    # surrogatepass: a lone surrogate (a file name that is not UTF-8) survives the round trip
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode("utf-8", "surrogatepass")
+
+
+def _from_json(data: bytes):
+    return json.loads(data.decode("utf-8", "surrogatepass"))
+
+
+def encode_entry(signature: str, result) -> bytes:
+    """A `FileResult` as the bytes of a cache entry: header line + JSON body (plain data only)."""
+    body = _to_json(
+        {"source_file": result.source_file, "report": result.report, "tables": result.tables, "log": result.log}
+    )
+    header = _to_json({"format": ENTRY_FORMAT, "signature": signature, "sha256": _sha256(body)})
+    return header + b"\n" + body
+
+
+def decode_entry(data: bytes, signature: str, source_file: str = ""):
+    """The `FileResult` in the bytes of a cache entry; None when it was written under another
+    signature; `DamagedEntry` when its bytes are not what fazhi wrote."""
+    head, sep, body = data.partition(b"\n")
+    try:
+        header = _from_json(head)
+    except ValueError:
+        raise DamagedEntry("its header is not readable") from None
+    if not sep or not isinstance(header, dict) or header.get("format") != ENTRY_FORMAT:
+        raise DamagedEntry("its header is not one fazhi writes")
+    if header.get("signature") != signature:
+        return None  # another fazhi, rules or libraries: not for this build (checked before the body)
+    if header.get("sha256") != _sha256(body):
+        raise DamagedEntry("its checksum does not match its content")
+    try:
+        obj = _from_json(body)
+        result = FileResult(obj["source_file"], obj["report"], obj["tables"], obj["log"])
+    except (ValueError, KeyError, TypeError):
+        raise DamagedEntry("its content is not readable") from None
+    if source_file and result.source_file != source_file:
+        raise DamagedEntry(f"it holds another file ({result.source_file})")
+    return result
+
+
+def encode_table(df) -> bytes:
+    """A frame as the bytes of an Arrow IPC file (its pandas dtypes and index in the schema metadata)."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(df, preserve_index=None)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def decode_table(data: bytes):
+    import pyarrow as pa
+
+    return pa.ipc.open_file(pa.BufferReader(data)).read_all().to_pandas(self_destruct=True)  # frees as it goes
 
 
 def _digest_tree(root: Path, h) -> None:
@@ -104,11 +198,23 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def _pid_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
 @dataclass
 class BuildCache:
-    """Parsed-file results on disk, one pickle per file: `DIR/ab/abcdef….pkl`.
+    """Parsed-file results on disk, one JSON entry per file (`DIR/ab/abcdef….json`), and the
+    snapshot of the last build's stacked rows (Arrow). Data only: see the module doc.
 
-    Only trusted caches should be used: entries are Python pickles, written by fazhi itself.
+    `warnings` collects what went wrong with the cache (damaged entries, failed writes); each is also
+    printed to stderr as it happens. A cache problem never stops a build or changes a table.
     """
 
     directory: Path
@@ -117,6 +223,9 @@ class BuildCache:
     misses: int = 0
     stored: int = 0
     parsed: list[str] = field(default_factory=list)  # source files parsed, not found in the cache
+    damaged: list[str] = field(default_factory=list)  # source files whose entry was damaged
+    warnings: list[str] = field(default_factory=list)
+    writable: bool = True  # False once a write failed: the rest of the build stores nothing
     used: set[str] = field(default_factory=set)
     entries: dict[str, str] = field(default_factory=dict)  # source file -> sha256 of what this build holds
 
@@ -125,8 +234,21 @@ class BuildCache:
         if not self.signature:
             self.signature = build_signature()
 
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+        print(f"warning: {message}", file=sys.stderr)
+
+    def _write_failed(self, what: str, exc: Exception) -> None:
+        if self.writable:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
+            self._warn(
+                f"could not write {what} to the build cache {str(self.directory)!r} ({reason}); the build goes "
+                "on without storing parsed files, so the next build parses them again"
+            )
+        self.writable = False
+
     def key(self, source_file: str, sha256: str) -> str:
-        return hashlib.sha256(f"{self.signature}\0{source_file}\0{sha256}".encode()).hexdigest()
+        return hashlib.sha256(f"{self.signature}\0{source_file}\0{sha256}".encode("utf-8", "surrogatepass")).hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}{_SUFFIX}"
@@ -138,13 +260,22 @@ class BuildCache:
         self.hits += 1
 
     def get(self, key: str, source_file: str = "", sha256: str = ""):
-        """The stored result for `key`, or None (counted as a miss; `source_file` joins `parsed`)."""
+        """The stored result for `key`, or None (counted as a miss; `source_file` joins `parsed`).
+        A damaged entry is a warning and a miss: the file is parsed again."""
         self.used.add(key)
+        result = None
         try:
-            with open(self._path(key), "rb") as fh:
-                result = pickle.load(fh)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
-            result = None  # absent or unreadable (a half-written file of a killed build): parse again
+            data = self._path(key).read_bytes()
+        except OSError:
+            data = None  # absent or unreadable: parse again
+        if data is not None:
+            try:
+                result = decode_entry(data, self.signature, source_file)
+            except DamagedEntry as exc:
+                self.damaged.append(source_file)
+                self._warn(
+                    f"the build cache's entry for {source_file or key} is damaged ({exc}); the file is parsed again"
+                )
         if result is None:
             self.misses += 1
             if source_file:
@@ -156,45 +287,108 @@ class BuildCache:
         return result
 
     def put(self, key: str, result, source_file: str = "", sha256: str = "") -> None:
-        """Store `result` (written to a temporary name, then renamed: a killed build leaves no torn entry)."""
-        _dump(self._path(key), result)
+        """Store `result` (written to a temporary name, then renamed: a killed build leaves no torn
+        entry). A failed write is a warning (once), never an error."""
         self.used.add(key)
+        if not self.writable:
+            return
+        try:
+            _write_atomic(self._path(key), encode_entry(self.signature, result))
+        except (OSError, ValueError, TypeError) as exc:
+            self._write_failed("a parsed file", exc)
+            return
         if source_file:
             self.entries[source_file] = sha256
         self.stored += 1
 
-    # ---- the snapshot: every held file's rows, stacked (assemble.stack), in one file
+    # ---- the snapshot: every held file's rows, stacked (assemble.stack), one Arrow file a table
     def load_snapshot(self) -> dict | None:
         """`{"signature", "files": {source_file: sha256}, "frames": {table: DataFrame}}` of the last
-        build with this signature, or None (none yet, another signature, torn or unreadable)."""
+        build with this signature, or None (none yet, another signature, damaged: a warning)."""
         try:
-            with open(self.directory / SNAPSHOT_NAME, "rb") as fh:
-                snap = pickle.load(fh)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            head = _from_json((self.directory / SNAPSHOT_NAME).read_bytes())
+        except OSError:
             return None
-        if not isinstance(snap, dict) or snap.get("signature") != self.signature:
+        except ValueError:
+            self._warn("the build cache's snapshot.json is damaged (not readable); every file is looked up on its own")
             return None
-        return snap
+        if not isinstance(head, dict) or head.get("format") != SNAPSHOT_FORMAT:
+            return None
+        if head.get("signature") != self.signature:
+            return None  # another fazhi, rules or libraries: the tables are not read at all
+        frames = {}
+        try:
+            files, tables = dict(head["files"]), dict(head["tables"])
+            for name, digest in sorted(tables.items()):
+                data = (self.directory / SNAPSHOT_DIR / f"{digest}.arrow").read_bytes()
+                if _sha256(data) != digest:
+                    raise DamagedEntry(f"its table {name} does not match its checksum")
+                frames[name] = decode_table(data)
+        except (OSError, KeyError, TypeError, ValueError, DamagedEntry) as exc:
+            reason = exc if isinstance(exc, DamagedEntry) else f"{type(exc).__name__}: {exc}"
+            self._warn(f"the build cache's snapshot is damaged ({reason}); every file is looked up on its own")
+            return None
+        return {"signature": self.signature, "files": files, "frames": frames}
 
     def save_snapshot(self, frames: dict) -> None:
-        """Keep `frames` (the stacked rows of this build) for the files this build holds (`entries`)."""
-        _dump(
-            self.directory / SNAPSHOT_NAME, {"signature": self.signature, "files": dict(self.entries), "frames": frames}
-        )
+        """Keep `frames` (the stacked rows of this build) for the files this build holds (`entries`).
+        The tables are written first, under their digest; snapshot.json, renamed into place last,
+        names them; the tables no snapshot names any more are removed."""
+        if not self.writable:
+            return
+        folder = self.directory / SNAPSHOT_DIR
+        try:
+            tables = {}
+            for name, df in frames.items():
+                data = encode_table(df)
+                digest = tables[name] = _sha256(data)
+                path = folder / f"{digest}.arrow"
+                if not path.is_file():
+                    _write_atomic(path, data)
+            head = {"format": SNAPSHOT_FORMAT, "signature": self.signature, "files": dict(self.entries)}
+            _write_atomic(self.directory / SNAPSHOT_NAME, _to_json({**head, "tables": tables}))
+        except (OSError, ValueError, TypeError) as exc:
+            self._write_failed("the snapshot", exc)
+            return
+        for path in folder.glob("*.arrow"):  # fazhi's own names: 64 hex digits
+            if path.stem not in tables.values() and len(path.stem) == 64:
+                path.unlink(missing_ok=True)
+        self.clean_temp()
+
+    def clean_temp(self) -> int:
+        """Delete the temporary files of builds that were killed mid-write (`NAME.<pid>.tmp`, the
+        process gone); returns how many."""
+        removed = 0
+        for path in [*self.directory.glob(f"*{_TMP}"), *self.directory.glob(f"*/*{_TMP}")]:
+            pid = path.name[: -len(_TMP)].rsplit(".", 1)[-1]
+            if pid.isdigit() and int(pid) != os.getpid() and not _pid_running(int(pid)):
+                try:
+                    path.unlink()
+                    removed += 1
+                except OSError:
+                    pass
+        return removed
 
     def prune(self) -> int:
         """Delete the entries this build did not use (older versions, removed files); returns how many.
-        The snapshot is not an entry: every build that changed something rewrites it."""
+        The snapshot is not an entry: every build that changed something rewrites it. Only files
+        fazhi names this way are touched."""
         removed = 0
         if not self.directory.is_dir():
             return 0
-        for path in self.directory.glob(f"*/*{_SUFFIX}"):
-            if path.stem not in self.used:
-                path.unlink(missing_ok=True)
-                removed += 1
-        for path in self.directory.glob("*/*.tmp"):
-            path.unlink(missing_ok=True)
+        try:
+            for path in self.directory.glob(f"??/*{_SUFFIX}"):
+                if path.stem not in self.used and len(path.stem) == 64:
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        except OSError as exc:
+            self._warn(f"could not tidy the build cache {str(self.directory)!r} ({exc.strerror or exc})")
+        self.clean_temp()
         return removed
 
     def summary(self) -> str:
-        return f"cache: {self.hits} reused, {self.misses} parsed"
+        return f"cache: {self.hits} reused, {self.misses} parsed" + (
+            f" ({len(self.damaged)} damaged entr{'ies' if len(self.damaged) != 1 else 'y'} parsed again)"
+            if self.damaged
+            else ""
+        )

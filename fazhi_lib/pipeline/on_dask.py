@@ -19,13 +19,37 @@ from collections.abc import Iterator
 
 from ..errors import FazhiError
 from .cache import build_signature
-from .worker import parse_batch, warm_up
+from .worker import log_only, parse_batch, task_source_file, warm_up
+
+BATCH_TIMEOUT = 3600.0  # seconds the client waits for the next batch before it gives up, with a message
 
 
 def _worker_signature(env: dict[str, str]) -> str:
     """Run on every worker before any work: load the dictionary once, report the signature."""
     warm_up(env)
     return build_signature()
+
+
+def _one_by_one(client, tasks: list[tuple], env: dict[str, str]) -> list:
+    """The files of a batch whose worker died, each as its own task (the scheduler retries a task
+    whose worker dies a few times): a file that still kills its worker is an `error` row."""
+    futures = client.map(parse_batch, [[t] for t in tasks], env=env, pure=False)
+    out = []
+    for task, future in zip(tasks, futures):
+        try:
+            out.append(future.result(timeout=BATCH_TIMEOUT)[0])
+        except Exception as exc:  # noqa: BLE001 - KilledWorker, or a lost cluster
+            out.append(
+                log_only(
+                    task_source_file(task),
+                    None,
+                    "error",
+                    f"the worker parsing this file died: out of memory? (Dask: {type(exc).__name__}); "
+                    "the file was not parsed",
+                )
+            )
+        future.release()
+    return out
 
 
 def connect(address: str, *, jobs: int):
@@ -77,9 +101,20 @@ def parse_on_dask(
             )
         futures = client.map(parse_batch, task_batches, env=env, pure=False)
         number = {f.key: b for b, f in enumerate(futures)}
-        for future in as_completed(futures):
-            yield number[future.key], future.result()
-            future.release()
+        try:
+            for future in as_completed(futures, timeout=BATCH_TIMEOUT):
+                b = number[future.key]
+                try:
+                    results = future.result()
+                except Exception:  # noqa: BLE001 - a worker died on the batch (KilledWorker): file by file
+                    results = _one_by_one(client, task_batches[b], env)
+                yield b, results
+                future.release()
+        except TimeoutError:
+            raise FazhiError(
+                f"The Dask cluster at {address!r} returned no parsed batch for {BATCH_TIMEOUT:g} s; "
+                "check that its workers are alive (`dask worker`) and build again."
+            ) from None
     finally:
         client.close()
         if cluster is not None:

@@ -1,20 +1,33 @@
-"""Worker processes for `fazhi build --jobs N`: batches of files parsed by `worker.parse_batch` in a
-process pool, each worker warmed up once (rules, division table, tokeniser dictionary: pure jieba's
-own parallel mode would drop the domain dictionary).
+"""Worker processes for `fazhi build --jobs N`: batches of files parsed by `worker.parse_task` in
+worker processes that fazhi starts and watches itself, each warmed up once (rules, division table,
+tokeniser dictionary: pure jieba's own parallel mode would drop the domain dictionary).
+
+A build survives its workers: each worker sends every file's result as soon as it is parsed, so when
+one dies (killed by the out-of-memory killer, a crash in a C library) the parent knows which file
+it was on. That file is tried once more, alone, in a fresh worker; if that worker dies too, the file
+becomes an `error` row ("the worker parsing this file died: out of memory?") and the build goes on.
+Every wait has a timeout: a file that takes longer than `FILE_TIMEOUT` seconds is stopped and logged.
+Workers end with the build, and on their own when the main process dies (they watch their parent).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import wait
 
 from ..errors import FazhiError
-from .worker import parse_batch, warm_up
+from .worker import log_only, parse_task, task_source_file, warm_up
 
 MAX_BATCH = 32  # files per task: big enough to hide the hand-over, small enough to balance the load
+FILE_TIMEOUT = 900.0  # seconds one file may take in a worker before it is stopped and logged
+POLL = 0.5  # seconds between checks of the workers (every wait has this timeout)
 
 
 def default_jobs() -> int:
@@ -50,6 +63,156 @@ def _mp_context():
     return multiprocessing.get_context()
 
 
-def run_pool(work: list[list[tuple[str, str]]], jobs: int, env: dict[str, str]) -> Iterator[list]:
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(), initializer=warm_up, initargs=(env,)) as pool:
-        yield from pool.map(parse_batch, work)  # the initializer has set the environment
+def _watch_parent(parent_pid: int) -> None:
+    """End this worker as soon as the process that started it is gone (no orphans)."""
+    while True:
+        time.sleep(POLL)
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+
+def _worker_main(conn, env: dict[str, str], parent_pid: int, parent_end) -> None:
+    """A worker: warm up, then parse the files of each job it receives, sending each result at once."""
+    if parent_end is not None:
+        parent_end.close()  # fork: the parent's end of this pipe; closed, the pipe ends with the parent
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops us
+    warm_up(env)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        for task in job:
+            try:
+                conn.send(parse_task(task))
+            except (BrokenPipeError, OSError):
+                return
+
+
+def _signal_name(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"
+
+
+class _Worker:
+    __slots__ = ("process", "conn", "job", "done", "since")
+
+    def __init__(self, ctx, env: dict[str, str]):
+        parent_end, child_end = ctx.Pipe()
+        fork = ctx.get_start_method() == "fork"
+        self.process = ctx.Process(
+            target=_worker_main, args=(child_end, env, os.getpid(), parent_end if fork else None), daemon=True
+        )
+        self.process.start()
+        child_end.close()
+        self.conn, self.job, self.done, self.since = parent_end, None, 0, 0.0
+
+    def give(self, job) -> None:
+        self.job, self.done, self.since = job, 0, time.monotonic()
+        self.conn.send(job[2])
+
+    def stop(self, *, kill: bool = False) -> None:
+        if not kill:
+            try:
+                self.conn.send(None)
+            except OSError:
+                kill = True
+        if kill and self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        if self.process.is_alive():  # pragma: no cover - a worker that ignores its stop
+            self.process.kill()
+            self.process.join(timeout=5)
+        self.conn.close()
+
+
+def run_pool(
+    work: list[list[tuple]], jobs: int, env: dict[str, str], *, file_timeout: float = FILE_TIMEOUT
+) -> Iterator[tuple[int, list]]:
+    """(batch number, results) for each batch of tasks in `work`, as the batches complete.
+
+    A job is (batch number, positions in the batch, tasks, try): a file whose worker died is tried
+    again alone (try 1) in a fresh worker; a second death, or a file over `file_timeout`, makes it an
+    `error` row."""
+    ctx = _mp_context()
+    results = [[None] * len(batch) for batch in work]
+    missing = [len(batch) for batch in work]
+    queue: deque = deque((b, list(range(len(batch))), list(batch), 0) for b, batch in enumerate(work) if batch)
+    workers: list[_Worker] = []
+    finished: list[int] = []
+
+    def record(b: int, position: int, result) -> None:
+        results[b][position] = result
+        missing[b] -= 1
+        if missing[b] == 0:
+            finished.append(b)
+
+    def lost(w: _Worker, why: str, *, timed_out: bool = False) -> None:
+        """`w` died (or was stopped) on the file at `w.done` of its job."""
+        b, positions, tasks, attempt = w.job
+        k = w.done
+        if k + 1 < len(tasks):  # the files after it, in another worker
+            queue.appendleft((b, positions[k + 1 :], tasks[k + 1 :], 0))
+        if attempt == 0 and not timed_out:
+            queue.appendleft((b, [positions[k]], [tasks[k]], 1))  # once more, alone, in a fresh worker
+        else:
+            message = (
+                f"parsing this file took more than {why}; the worker was stopped and the file not parsed"
+                if timed_out
+                else f"the worker parsing this file died: out of memory? ({why}, in a fresh worker too); "
+                "the file was not parsed"
+            )
+            record(b, positions[k], log_only(task_source_file(tasks[k]), None, "error", message))
+        w.job = None
+        workers.remove(w)
+        w.stop(kill=True)
+
+    def give(w: _Worker) -> None:
+        try:
+            w.give(queue.popleft())
+        except OSError:  # the worker died while idle: counted against the job's first file (retried)
+            w.process.join(timeout=1)
+            lost(w, _signal_name(w.process.exitcode))
+
+    try:
+        while queue or any(w.job for w in workers):
+            for w in list(workers):  # idle workers take the next job
+                if w.job is None and queue:
+                    give(w)
+            while queue and len(workers) < jobs:
+                workers.append(_Worker(ctx, env))
+                give(workers[-1])
+            busy = [w for w in workers if w.job is not None]
+            wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=POLL)
+            for w in busy:
+                try:
+                    while w.job is not None and w.conn.poll():
+                        b, positions, tasks, _ = w.job
+                        record(b, positions[w.done], w.conn.recv())
+                        w.done += 1
+                        w.since = time.monotonic()
+                        if w.done == len(tasks):
+                            w.job = None
+                except (EOFError, OSError):
+                    pass  # the worker is gone: its sentinel says so below
+                if w.job is None:
+                    continue
+                if not w.process.is_alive():
+                    w.process.join(timeout=1)
+                    lost(w, _signal_name(w.process.exitcode))
+                elif time.monotonic() - w.since > file_timeout:
+                    lost(w, f"{file_timeout:g} s", timed_out=True)
+            while finished:
+                b = finished.pop(0)
+                yield b, results[b]
+                results[b] = None
+    finally:
+        for w in workers:
+            w.stop(kill=w.job is not None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from .. import tokens
@@ -19,14 +18,7 @@ from ..meta_reader import opening_reports_a_year
 from ..parse import MANDATED_PARTS, parse_page
 from . import stages as _stages
 from .cache import ENV_PREFIX
-
-
-@dataclass
-class FileResult:
-    source_file: str
-    report: dict | None
-    tables: dict[str, list[dict]]
-    log: dict
+from .result import FileResult
 
 
 def parse_text(
@@ -59,11 +51,85 @@ def parse_text(
     return FileResult(source_file, report, tables, log)
 
 
-def parse_file(path: str | Path, *, root: str | Path | None = None) -> FileResult:
+def readable_name(name: str) -> str:
+    """A file name as the tables show it: the name itself when it is valid Unicode. A name whose bytes
+    are not UTF-8 (Python keeps them as surrogate escapes, e.g. after unzipping a GBK archive) is shown
+    part by part: a part that is valid GB18030 (GBK's superset) read as such, else with its bad bytes
+    as \\xNN. The file itself is still opened by its real name.
+
+    >>> readable_name(os.fsdecode(b"\\xb1\\xa8\\xb8\\xe6.txt"))
+    '报告.txt'
+    >>> readable_name(os.fsdecode(b"a\\xff.txt"))
+    'a\\\\xff.txt'
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    parts = []
+    for part in name.split("/"):
+        raw = os.fsencode(part)
+        try:
+            parts.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                parts.append(raw.decode("gb18030"))
+            except UnicodeDecodeError:
+                parts.append(raw.decode("utf-8", "backslashreplace"))
+    return "/".join(parts)
+
+
+def escaped_name(name: str) -> str:
+    """A name with its non-UTF-8 bytes as \\xNN (the fallback when two readable names would clash)."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _no_surrogates(text):
+    """`text` with any surrogate escape (a byte of a non-UTF-8 file name in a message) as \\xNN."""
+    if not isinstance(text, str):
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def task_source_file(task: tuple) -> str:
+    """The source_file of a task `(path, root[, source_file])`: given, or the path relative to root."""
+    if len(task) > 2 and task[2]:
+        return task[2]
+    path, root = Path(task[0]), task[1]
+    return readable_name(path.relative_to(root).as_posix() if root else path.name)
+
+
+def parse_task(task: tuple) -> FileResult:
+    """Parse one task `(path, root[, source_file])` of a batch."""
+    return parse_file(task[0], root=task[1], source_file=task[2] if len(task) > 2 else None)
+
+
+def parse_file(path: str | Path, *, root: str | Path | None = None, source_file: str | None = None) -> FileResult:
     """Parse one input file. A file that is skipped, cannot be read or is not an annual report becomes a
-    `skipped` or `error` row of the parse log with its reason; nothing raises."""
+    `skipped` or `error` row of the parse log with its reason; nothing raises.
+
+    `source_file`: the name the tables give the file (default: its path relative to `root`, made
+    readable when it is not valid UTF-8, see `readable_name`)."""
     path = Path(path)
-    source_file = path.relative_to(root).as_posix() if root else path.name
+    real = path.relative_to(root).as_posix() if root else path.name
+    source_file = source_file or readable_name(real)
+    result = _parse_file(path, source_file)
+    if source_file != real:  # a name that is not valid UTF-8: say how it is shown
+        note = f"the file name is not valid UTF-8 (bytes {os.fsencode(real)!r}); shown here as {source_file}"
+        result.log["messages"] = "; ".join(m for m in (result.log["messages"], note) if m)
+    for row in (result.log, result.report or {}):
+        for k, v in row.items():
+            if isinstance(v, str):
+                row[k] = _no_surrogates(v)
+    return result
+
+
+def _parse_file(path: Path, source_file: str) -> FileResult:
     reason = skip_reason(source_file)
     if reason:
         return log_only(source_file, None, "skipped", reason)
@@ -151,8 +217,8 @@ def warm_up(env: dict[str, str] | None = None) -> None:
     tokens.get_engine().cut("法治政府")  # builds the engine with the domain dictionary
 
 
-def parse_batch(batch: list[tuple[str, str]], env: dict[str, str] | None = None) -> list[FileResult]:
-    """Parse `[(path, root), …]` in this process (a worker's task); results in the same order."""
+def parse_batch(batch: list[tuple], env: dict[str, str] | None = None) -> list[FileResult]:
+    """Parse `[(path, root[, source_file]), …]` in this process (a worker's task); results in order."""
     if env is not None:
         _apply_env(env)
-    return [parse_file(path, root=root) for path, root in batch]
+    return [parse_task(task) for task in batch]
