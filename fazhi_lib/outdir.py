@@ -119,6 +119,10 @@ def output_lock(out_dir: str | Path):
     """Hold `.OUT.lock` beside the output folder; a second build on the same folder is refused."""
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
+    if not os.access(out.parent, os.W_OK):  # (filelock would keep retrying and look like another build)
+        raise FazhiError(
+            f"cannot write in '{out.parent}' (read-only or not a real folder); choose another output folder."
+        )
     path = str(_sibling(out, "lock").resolve())
     lock = _HELD.setdefault(path, FileLock(path, timeout=0))  # one lock object a path: re-entrant
     try:

@@ -202,3 +202,11 @@ def test_a_read_only_output_is_one_sentence(project, capsys, monkeypatch):
 
 def test_check_output_dir_accepts_a_new_folder(tmp_path):
     assert check_output_dir(tmp_path / "new", inputs=[tmp_path / "raw"]) == tmp_path / "new"
+
+
+def test_an_output_beside_which_nothing_can_be_written_is_one_sentence(tmp_path, monkeypatch):
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == tmp_path else real_access(p, mode))
+    with pytest.raises(FazhiError, match="cannot write in"):
+        with output_lock(tmp_path / "out"):
+            pass
