@@ -377,6 +377,11 @@ def subject_of(text: str) -> str | None:
     >>> subject_of("2022年,管城回族区法治政府建设工作在市委、市政府正确领导下")
     '管城回族区'
     """
+    return _subject(text)[1] or None
+
+
+def _subject(text: str) -> tuple[Name | None, str]:
+    """The opening sentence's subject as a Name and the words it stands in (县委、县政府 → county '县')."""
     for m in _OPENING.finditer(text[:600]):
         pos = m.end()
         for _ in range(3):
@@ -386,8 +391,8 @@ def subject_of(text: str) -> str | None:
             pos = lead.end()
         n = read_name(text[pos : pos + 40])
         if n is not None:
-            return _surface(text[pos : pos + 40], n)
-    return None
+            return n, _surface(text[pos : pos + 40], n)
+    return None, ""
 
 
 def _surface(s: str, n: Name) -> str:
@@ -409,9 +414,9 @@ def body_name(text: str) -> tuple[Name | None, str]:
     """
     lines = [ln for ln in text.splitlines()[:12] if ln.strip() and not ADDRESSEE.match(ln.strip())]
     joined = "\n".join(lines)
-    subj = subject_of(joined)
+    name, subj = _subject(joined)
     if subj:
-        return read_name(subj), subj
+        return name, subj
     # 我局高度重视  我街认真贯彻  全市法治政府建设工作坚持: a self-reference in the first sentence
     head = re.split(r"。", joined, maxsplit=1)[0][:200]
     for m in re.finditer(r"(?:^|[,，\s])((?:我|本)(?:省|市|州|县|区|旗|镇|乡|街道|街|局|厅|委|办))", head):
@@ -485,6 +490,7 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
     table = division_table(min(max(year or last, first), last))
     counts: dict[str, int] = {}
     divs: dict[str, object] = {}
+    cited: dict[str, str] = {}
     for chain in find_chains(simplified(page_text), table):
         for mention in chain:
             if mention.short:
@@ -497,6 +503,7 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
                 ):
                     counts[d.name] = counts.get(d.name, 0) + 1
                     divs[d.name] = d
+                    cited.setdefault(d.name, mention.name)  # as the page writes it (长阳县 for 长阳土家族自治县)
     if word == "区" and not counts:
         # 全区/我区 in an autonomous region's report is the region (GLOSSARY: 区)
         simple = simplified(page_text)
@@ -513,7 +520,7 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
     if len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
         return None  # two divisions of the kind named about as often: no way to know
-    place = ranked[0][0]
+    place = cited[ranked[0][0]]
     full = place + (name.issuer or "") if name.level == "department" else place
     n = read_name(full)
     if n is None or n.title is None:

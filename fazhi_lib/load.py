@@ -434,8 +434,30 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     return d.text, d.encoding
 
 
-def check_text(text: str, *, what: str = "text") -> None:
-    """Raise `LoadError` when decoded text is empty, binary junk or has almost no Chinese."""
+# a Chinese report title (湖南省人民政府关于2024年度法治政府建设情况的报告) on one of a page's first lines
+_REPORT_TITLE_LINE = re.compile(r"(?:法治|依法行政|法制)[\u4e00-\u9fff\d（）()、〔〕]{0,30}(?:报告|情况)")
+
+
+def _chinese_report_title(text: str) -> str | None:
+    """The first of a page's opening lines that is a Chinese report title, read with the right encoding
+    (its characters common ones), or None."""
+    lines = [ln.strip() for ln in text[:3000].splitlines() if ln.strip()][:8]
+    for line in lines:
+        n_cjk = len(re.findall(r"[\u4e00-\u9fff]", line))
+        if n_cjk >= 8 and n_cjk >= 0.6 * len(line) and _REPORT_TITLE_LINE.search(line) and common_share(line) >= 0.9:
+            return line
+    return None
+
+
+def check_text(text: str, *, what: str = "text") -> str | None:
+    """Raise `LoadError` when decoded text is empty, binary junk or has almost no Chinese.
+
+    A page mostly in another language that opens with a Chinese report title (a research database's
+    entry, an English summary under the title) is kept: the warning returned says so.
+
+    >>> check_text("湖南省人民政府关于2024年度法治政府建设情况的报告\\n" + "English summary of the report. " * 20)[:38]
+    'the text is mostly in another language'
+    """
     if not text.strip():
         raise LoadError(f"the {what} contains only whitespace")
     sample = text[:200_000]
@@ -443,6 +465,11 @@ def check_text(text: str, *, what: str = "text") -> None:
     if n_control > max(2, 0.01 * len(sample)):
         raise LoadError(f"the file is binary data, not text ({n_control:,} control characters)")
     share = _cjk_share(text)[1]
+    if share < MIN_CJK_SHARE and _chinese_report_title(text):
+        return (
+            f"the {what} is mostly in another language ({share:.0%} Chinese characters) under a Chinese report "
+            "title: read as a report whose text is not the report's own"
+        )
     if share < MIN_CJK_SHARE:
         raise LoadError(
             f"the {what} has almost no Chinese characters ({share:.0%} of its characters): "
@@ -559,7 +586,11 @@ def read_bytes(data: bytes, *, path: str | Path = "document.txt") -> LoadedDocum
             f"documents or a data dump in one file; split it into one file per report (or set FAZHI_MAX_CHARS "
             f"above {max_chars:,})"
         )
-    check_text(text, what={"pdf": "PDF's text", "docx": "document", "html": "page's main text"}.get(kind, "file"))
+    foreign = check_text(
+        text, what={"pdf": "PDF's text", "docx": "document", "html": "page's main text"}.get(kind, "file")
+    )
+    if foreign:
+        warnings.append(foreign)
     n_replaced = decoded.n_replaced if kind in ("txt", "html") else 0
     if n_replaced:
         warnings.append(

@@ -193,6 +193,7 @@ def division_table(year: int) -> DivisionTable:
             continue
         by_code[d.adcode] = d
         full.setdefault(d.name, []).append(d)
+    autonomous_short_forms(full, load_rules("places").get("ethnic_groups", []))
     full_t = {k: _by_code(v) for k, v in full.items()}
     short_t = {k: _by_code(v) for k, v in short.items() if k not in full_t}
     names = [*full_t, *short_t]
@@ -205,6 +206,33 @@ def division_table(year: int) -> DivisionTable:
     return DivisionTable(
         int(year), by_code, full_t, short_t, max(map(len, names)), _longest_first(starts), _longest_first(ends)
     )
+
+
+def autonomous_short_forms(full: dict[str, list[Division]], ethnic_groups: list[str]) -> None:
+    """Add to `full` the short form of each autonomous prefecture, county and banner, in which people
+    cite it: the ethnic names before 自治州/自治县/自治旗 dropped (恩施土家族苗族自治州 → 恩施州, 长阳土家族自治县 →
+    长阳县, 巴音郭楞蒙古自治州 → 巴音郭楞州). A short form that is another division's name, or that two
+    divisions share in one province, is not added; one shared across provinces is (like any shared name).
+
+    >>> d = Division("422800", 2, "恩施土家族苗族自治州", "湖北省", "420000", "湖北", "恩施土家族苗族自治州", "422800")
+    >>> table = {d.name: [d]}
+    >>> autonomous_short_forms(table, ["土家", "苗"])
+    >>> sorted(table)
+    ['恩施土家族苗族自治州', '恩施州']
+    """
+    if not ethnic_groups:
+        return
+    ethnic = "|".join(sorted(map(re.escape, ethnic_groups), key=len, reverse=True))
+    pattern = re.compile(rf"^(?P<stem>.+?)(?:(?:{ethnic})族?)+自治(?P<kind>州|县|旗)$")
+    aliases: dict[str, list[Division]] = {}
+    for name, divisions in full.items():
+        m = pattern.match(name)
+        if m and len(m.group("stem")) >= 2:
+            aliases.setdefault(m.group("stem") + m.group("kind"), []).extend(divisions)
+    for alias, divisions in aliases.items():
+        provinces = [d.province_code for d in divisions]
+        if alias not in full and len(provinces) == len(set(provinces)):
+            full[alias] = divisions
 
 
 @functools.lru_cache(maxsize=1 << 15)  # most rows repeat from year to year: one Division for all

@@ -174,6 +174,19 @@ ABBREVIATIONS = [
         "province",
     ),
     (
+        "县委、县政府 as the subject, after an addressee line, completed from the county the body names",
+        "中共绍兴市委、绍兴市人民政府:\n2023年,县委、县政府坚持依法行政。印发《新昌县合法性审查办法》,新昌县全年审查12件。\n"
+        + BODY,
+        "新昌县",
+        "county",
+    ),
+    (
+        "an autonomous county cited in its short form keeps that form",
+        "2023年,县政府坚持依法行政。印发《长阳县行政执法规范》,长阳县全年审查12件。\n" + BODY,
+        "长阳县",
+        "county",
+    ),
+    (
         "我街 completed from the page's own documents",
         "2022年,我街认真贯彻落实。制定《清波街2022年普法计划》《清波街议事规则》。\n" + BODY,
         "清波街",

@@ -342,6 +342,29 @@ def test_unreadable_content_is_a_load_error(name, data, message):
         read_bytes(data, path=name)
 
 
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        # a research database's entry: a Chinese title over an English summary
+        (
+            "云南省人民政府关于2023年度法治政府建设情况的报告\nEnglish title (machine-translated)\n" + "Summary. " * 60,
+            True,
+        ),
+        ("昆明市司法局2022年法治政府建设年度报告\n\nPublished 2023-02-01\n" + "The bureau reported. " * 30, True),
+        # an English page whose Chinese line is no report title, or a title line of mojibake
+        ("网站首页\n" + "Page not found. The requested URL was not found. " * 10, False),
+        ("Annual report on law-based government 2023\n" + "Summary. " * 60, False),
+    ],
+)
+def test_a_chinese_report_title_over_another_language_is_kept_with_a_warning(text, kept):
+    if kept:
+        doc = read_bytes(text.encode("utf-8"), path="entry.txt")
+        assert any("mostly in another language" in w for w in doc.warnings)
+    else:
+        with pytest.raises(LoadError, match="almost no Chinese"):
+            read_bytes(text.encode("utf-8"), path="entry.txt")
+
+
 def test_pdf_saved_as_txt_is_read_as_pdf(pdfs):
     doc = read_bytes(pdfs["003"], path="attachment.txt")
     assert doc.format == "pdf"

@@ -588,3 +588,27 @@ def test_tile_grid_renders_chinese_labels_without_missing_glyphs(corpus, tmp_pat
 def test_tile_grid_rejects_an_unknown_province():
     with pytest.raises(PlacesError, match="`province` = '江浙省' is not valid"):
         pl.plot_province_tiles({"江浙省": 1})
+
+
+# ---------------------------------------------------------------- autonomous divisions cited in their short form
+@pytest.mark.parametrize(
+    "title, issuer, level, province, prefecture, county",
+    [
+        ("恩施州人民政府2023年法治政府建设情况报告", "恩施州", "city", "湖北省", "恩施土家族苗族自治州", None),
+        ("延边州2022年法治政府建设工作报告", "延边州", "city", "吉林省", "延边朝鲜族自治州", None),
+        ("峨边县2023年法治政府建设工作报告", "峨边县", "county", "四川省", "乐山市", "峨边彝族自治县"),
+        ("长阳县人民政府2024年度法治政府建设情况报告", "长阳县", "county", "湖北省", "宜昌市", "长阳土家族自治县"),
+    ],
+)
+def test_autonomous_divisions_are_placed_from_their_short_form(title, issuer, level, province, prefecture, county):
+    p = resolve_place(title=title, issuer=issuer, report_year=2023, level=level)
+    assert (p.province, p.prefecture, p.county) == (province, prefecture, county)
+    assert p.place_evidence in title  # the words of the page, not the official name
+
+
+def test_a_short_form_is_not_added_over_a_real_name():
+    d = pl.Division("1", 3, "甲乙土家族自治县", "湖北省", "420000", "湖北", None, None)
+    real = pl.Division("2", 3, "甲乙县", "湖南省", "430000", "湖南", None, None)
+    table = {d.name: [d], real.name: [real]}
+    pl.autonomous_short_forms(table, ["土家"])
+    assert table["甲乙县"] == [real]
