@@ -105,8 +105,9 @@ def test_values_are_read_as_yaml_and_applied_where_declared():
         ],
     )
     first, prof = params["01_corpus_statistics.ipynb"], params["04_report_profile.ipynb"]
-    assert first["years"] == [2023, 2024] and first["top_n"] == 5 and first["levels"] == "township"
+    assert first["years"] == [2023, 2024] and first["top_n"] == 5 and first["levels"] == ["township"]
     assert first["keyword"] == "2024-03-01"  # a string parameter keeps the text typed (YAML would read a date)
+    # one value for a list parameter becomes a one-item list
     assert prof == {"top_n": 3, "report_id": "012345678901"}  # a hex-looking id stays a string
     with pytest.raises(FazhiError, match="is not valid YAML"):
         rp.resolve_parameters(specs, declared, cli_params=[("years", "[2023")])
