@@ -796,6 +796,15 @@ def _relative(path: Path, start: Path) -> str:
         return str(path)
 
 
+def _shown_path(path: Path, start: Path) -> str:
+    """`path` as shown on a shared page: relative to `start` when it lies beside it (../data/processed),
+    else its last two parts (…/data/processed), never an absolute path."""
+    rel = _relative(path, start)
+    if not Path(rel).is_absolute() and not rel.startswith("../.."):
+        return rel
+    return "…/" + "/".join(Path(path).resolve().parts[-2:])
+
+
 def _scrub_paths(ipynb: Path, notebook: Path, out_dir: Path) -> None:
     """No absolute path of the author's machine in an executed notebook that is shared: papermill's
     input/output paths become file names, and the project, environment and home folders in outputs (a
@@ -1337,7 +1346,7 @@ def write_index(
     )
     info = {
         "rendered_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "data_dir": _relative(data_dir, out_dir),  # relative: no path of the author's machine in shared files
+        "data_dir": _shown_path(data_dir, out_dir),  # no path of the author's machine in shared files
         "input_fingerprint": manifest.get("input_fingerprint", ""),
         "manifest": {k: manifest.get(k) for k in ("fazhi_version", "n_files", "token_engine") if k in manifest},
         "n_reports": (manifest.get("tables") or {}).get("reports"),
