@@ -52,8 +52,8 @@ bench: setup ## run the performance benchmark (about 10 min) and print its table
 bench-collect: setup ## fazhi collect on 500 pages from local slow servers (about 2.5 min): time, requests per host per second
 	$(PY) bench/collect_bench.py $(BENCH_ARGS)
 
-codebook: setup ## regenerate README.md's data dictionary from fazhi_lib/rules/codebook.yaml
-	$(PY) -m fazhi_lib.codebook --readme README.md
+codebook: setup ## regenerate docs/data-dictionary.md from fazhi_lib/rules/codebook.yaml
+	$(PY) -m fazhi_lib.codebook --readme docs/data-dictionary.md
 
 lint: setup ## ruff check (the rules selected in pyproject.toml) and ruff format --check
 	$(PY) -m ruff check fazhi_lib tests bench

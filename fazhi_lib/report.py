@@ -133,7 +133,7 @@ def read_specs(path: str | Path = DEFAULT_CONFIG) -> list[NotebookSpec]:
         raise FazhiError(f"{path} is not valid YAML: {exc}") from None
     entries = data.get("notebooks") if isinstance(data, dict) else None
     if entries is None:
-        raise FazhiError(f"{path} has no `notebooks:` mapping; see README.md (Notebooks and reports).")
+        raise FazhiError(f"{path} has no `notebooks:` mapping; see docs/notebooks-and-reports.md.")
     specs = []
     for name, spec in entries.items():
         spec = spec or {}

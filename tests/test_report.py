@@ -64,7 +64,7 @@ def test_a_typo_is_an_error_naming_the_valid_names():
     with pytest.raises(
         FazhiError,
         match=r"`yeras` = '\[2023\]' is not a parameter of the chosen notebooks; "
-        r"choose one of: keyword, levels, report_id, top_n, window, years\.",
+        r"choose one of: keyword, lang, levels, report_id, top_n, window, years\.",
     ):
         rp.resolve_parameters(specs, declared, cli_params=[("yeras", "[2023]")])
     with pytest.raises(
