@@ -20,6 +20,7 @@ figures of the rendered pages call `label` / `relabel`, so a code reads the same
 from __future__ import annotations
 
 import functools
+import hashlib
 
 import pandas as pd
 
@@ -194,5 +195,12 @@ def view(df: pd.DataFrame, lang: str = "zh", *, precision: int = 3):
         return f"{v:.{precision}f}".rstrip("0").rstrip(".") if isinstance(v, float) else v
 
     out = relabel(df, lang)
+    # a fixed table id from the content (Styler's default is random): the same inputs render the same page
+    uid = hashlib.sha1(out.to_json(force_ascii=False, default_handler=str).encode("utf-8")).hexdigest()[:8]
     floats = [c for c in out.columns if pd.api.types.is_float_dtype(out[c])]
-    return out.style.hide(axis="index").format(escape="html", na_rep="–").format(number, subset=floats, na_rep="–")
+    return (
+        out.style.set_uuid(uid)
+        .hide(axis="index")
+        .format(escape="html", na_rep="–")
+        .format(number, subset=floats, na_rep="–")
+    )
