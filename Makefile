@@ -7,7 +7,7 @@ OUT    ?= data/processed
 JOBS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup all build reports test test-fast bench bench-collect lint codebook clean
+.PHONY: strip hooks help setup all build reports test test-fast bench bench-collect lint codebook clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,7 +18,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	@touch $@
 
-setup: $(VENV)/.installed ## create .venv and install fazhi with its dependencies
+setup: $(VENV)/.installed ## create .venv, install fazhi and register the `fazhi` Jupyter kernel
+	@$(PY) -m ipykernel install --user --name fazhi --display-name "Python (fazhi)" >/dev/null && \
+		echo "Jupyter kernel 'fazhi' registered: choose \"Python (fazhi)\" in any JupyterLab"
+
+strip: setup ## remove the outputs of notebooks/*.ipynb saved from JupyterLab (make test checks they are stripped)
+	$(PY) -m nbstripout --keep-id notebooks/*.ipynb
+
+hooks: setup ## have git strip notebook outputs on every commit in this clone (nbstripout filter)
+	$(PY) -m nbstripout --install
 
 all: setup build reports ## set up, build the tables from data/raw and render every notebook into reports/
 
@@ -44,8 +52,8 @@ bench: setup ## run the performance benchmark (about 10 min) and print its table
 bench-collect: setup ## fazhi collect on 500 pages from local slow servers (about 2.5 min): time, requests per host per second
 	$(PY) bench/collect_bench.py $(BENCH_ARGS)
 
-codebook: setup ## regenerate README.md's data dictionary from fazhi_lib/rules/codebook.yaml
-	$(PY) -c "import sys; from fazhi_lib.codebook import main; sys.exit(main(['--readme', 'README.md']))"
+codebook: setup ## regenerate docs/data-dictionary.md from fazhi_lib/rules/codebook.yaml
+	$(PY) -c "import sys; from fazhi_lib.codebook import main; sys.exit(main(['--readme', 'docs/data-dictionary.md']))"
 
 lint: setup ## ruff check (the rules selected in pyproject.toml) and ruff format --check
 	$(PY) -m ruff check fazhi_lib tests bench

@@ -16,6 +16,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
 
     try:
+        _check_raw_dir(args.raw_dir)  # issue 19: an empty input folder is an error, not a silent success
         check_output_dir(args.out, inputs=[args.raw_dir])  # before anything is written (the cache lives in OUT)
         if args.cache:
             check_output_dir(args.cache, inputs=[args.raw_dir], option="--cache", own_only=False)
@@ -79,6 +80,10 @@ def _build_and_save(args: argparse.Namespace, t0: float) -> int:
     )
     for _, row in log[log["status"].isin(["warning", "error", "duplicate"])].iterrows():
         print(f"  {row['status']:9s} {row['source_file']}: {row['messages']}")
+    if summary.read and not summary.parsed:  # issue 19: say it when no report was read
+        print(
+            f"warning: no file of {args.raw_dir} could be read as a report; the tables hold 0 reports", file=sys.stderr
+        )
     n_files = corpus.manifest.get("n_files", summary.read)
     if not summary.balanced or summary.read != n_files:  # never expected: say so loudly rather than lose a file
         print(
@@ -90,6 +95,23 @@ def _build_and_save(args: argparse.Namespace, t0: float) -> int:
         print(f"--strict: {summary.rejected} file{'s' if summary.rejected != 1 else ''} rejected", file=sys.stderr)
         return 1
     return 0
+
+
+def _check_raw_dir(raw_dir: str) -> None:
+    """One sentence for an input folder that is missing, a file, or holds no file at all (hidden files
+    aside): `fazhi build` would otherwise write empty tables and exit 0."""
+    from .errors import FazhiError
+
+    path = Path(raw_dir)
+    if not path.exists():
+        raise FazhiError(f"The input folder {raw_dir!r} does not exist; give the folder of report files.")
+    if not path.is_dir():
+        raise FazhiError(f"The input {raw_dir!r} is a file, not a folder; give the folder that holds it.")
+    if not any(p.is_file() and not p.name.startswith(".") for p in path.rglob("*")):
+        raise FazhiError(
+            f"The input folder {raw_dir!r} holds no files; put the report pages (.html, .txt, .pdf, .docx …) "
+            "there, or give another folder."
+        )
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
@@ -199,10 +221,30 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _project_defaults(args: argparse.Namespace) -> None:
+    """`fazhi report` run from inside the project (e.g. from notebooks/): options left at their defaults
+    point at the project folder's notebooks/, data/processed and reports/ rather than at nothing."""
+    if args.notebooks != "notebooks" or Path("notebooks").is_dir():
+        return
+    for root in [Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[1]]:
+        if (root / "notebooks" / "reports.yaml").is_file():
+            break
+    else:
+        return
+    args.notebooks = str(root / "notebooks")
+    if args.data == "data/processed":
+        args.data = str(root / "data" / "processed")
+    if args.out == "reports":
+        args.out = str(root / "reports")
+    if not args.quiet and not args.list:
+        print(f"note: using the project folder {root} (notebooks/, data/processed, reports/)", file=sys.stderr)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .errors import FazhiError
     from .report import list_notebooks, render_all
 
+    _project_defaults(args)
     try:
         if args.list:
             print(list_notebooks(args.notebooks, args.config))
@@ -218,6 +260,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             timeout=args.timeout or None,
             workers=args.jobs or min(os.cpu_count() or 1, 4),
             progress=None if args.quiet else print,
+            show_code=args.show_code,
+            lang=args.lang,
         )
     except FazhiError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -303,7 +347,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(prog="fazhi", description="Tables and notebooks for 法治政府建设年度报告.")
+    parser.add_argument("--version", action="version", version=f"fazhi {__version__} (Python {sys.version.split()[0]})")
     sub = parser.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="parse a folder of report files into tables")
@@ -451,6 +498,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (0: no limit; default 600)")
     r.add_argument("--list", action="store_true", help="list the notebooks and the parameters they declare, then stop")
     r.add_argument("--quiet", action="store_true", help="no progress display")
+    r.add_argument(
+        "--lang",
+        default=None,
+        choices=("zh", "en"),
+        help="language of the pages' prose, labels and figures (default zh, Chinese)",
+    )
+    r.add_argument(
+        "--show-code",
+        action="store_true",
+        help="keep the Python code in the HTML pages (default: hidden; the .ipynb files always keep it)",
+    )
     r.set_defaults(func=cmd_report)
 
     k = sub.add_parser("kwic", help="every occurrence of a word or pattern in context (keyword in context)")

@@ -16,7 +16,7 @@ the custom properties `unit` and `valueLabels` (code → Chinese label); `primar
 `foreignKeys` between tables. `frictionless validate data/processed/datapackage.json` checks the
 tables against it (tests/test_codebook.py does).
 
-`python -m fazhi_lib.codebook --readme README.md` rewrites the README's data dictionary from the
+`python -m fazhi_lib.codebook --readme docs/data-dictionary.md` rewrites the data dictionary from the
 codebook (`make codebook`); `--check` only says whether it agrees.
 """
 
@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m fazhi_lib.codebook", description="Regenerate (or check) the README's data dictionary."
     )
-    parser.add_argument("--readme", default="README.md")
+    parser.add_argument("--readme", default="docs/data-dictionary.md")
     parser.add_argument("--check", action="store_true", help="exit 1 if the README disagrees with the codebook")
     args = parser.parse_args(argv)
     path = Path(args.readme)

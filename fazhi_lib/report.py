@@ -133,7 +133,7 @@ def read_specs(path: str | Path = DEFAULT_CONFIG) -> list[NotebookSpec]:
         raise FazhiError(f"{path} is not valid YAML: {exc}") from None
     entries = data.get("notebooks") if isinstance(data, dict) else None
     if entries is None:
-        raise FazhiError(f"{path} has no `notebooks:` mapping; see README.md (Notebooks and reports).")
+        raise FazhiError(f"{path} has no `notebooks:` mapping; see docs/notebooks-and-reports.md.")
     specs = []
     for name, spec in entries.items():
         spec = spec or {}
@@ -263,6 +263,110 @@ def _plain(value):
     return value
 
 
+# ------------------------------------------------------------------ parameter values
+# Parameters whose values fazhi knows: checked before anything renders (a typo fails in a second, not after a
+# 24-second render). Others are checked against their default's type only.
+def _known_choices() -> dict[str, tuple]:
+    from .metadata import LEVELS
+    from .sections import PART_KINDS
+
+    return {"part_kind": PART_KINDS, "levels": LEVELS, "lang": LANGS}
+
+
+LANGS = ("zh", "en")  # languages of the rendered prose; `fazhi report --lang`
+_TYPE_WORDS = {
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    str: "a text",
+    list: "a list such as [2023, 2024]",
+    dict: "a mapping such as {a: 1}",
+}
+
+
+def _kind(value) -> type | None:
+    for t in (bool, int, float, str, list, dict):
+        if isinstance(value, t):
+            return t
+    return None
+
+
+def check_value(notebook: str, name: str, value, default_text: str | None):
+    """`value` for parameter `name` of `notebook`, checked against the type of its default (a whole number
+    for 3, a list for [], …) and, for the parameters fazhi knows (part_kind, levels, years, lang), against
+    their valid values; returns the value (a single value given for a list parameter becomes a one-item
+    list) or raises `FazhiError` with one sentence."""
+    try:
+        default = ast.literal_eval(default_text) if default_text else None
+    except (ValueError, SyntaxError, TypeError):
+        return value  # the default is an expression: nothing to compare with
+    want, got = _kind(default), _kind(value)
+    if want is None or value is None:
+        return value
+    if want is list and got is not list and got is not dict:
+        value, got = [value], list
+    ok = got is want or (want is float and got is int)
+    if not ok:
+        raise FazhiError(
+            f"`{name}` = {value!r} is not valid for {notebook}: it must be {_TYPE_WORDS[want]}, "
+            f"like its default {default_text}."
+        )
+    choices = _known_choices().get(name)
+    if choices:
+        for v in value if isinstance(value, list) else [value]:
+            if v not in choices:
+                raise invalid(name, v, choices)
+    if name == "years":
+        for v in value:
+            if isinstance(v, bool) or not isinstance(v, int) or not 1949 <= v <= 2100:
+                raise FazhiError(f"`years` = {value!r} is not valid: give report years such as [2023, 2024].")
+    return value
+
+
+def check_selection(params: dict[str, dict], data_dir: Path) -> None:
+    """`years` and `levels` that select no report of the tables: one sentence naming what the tables hold,
+    before anything renders (not nine pages of empty tables)."""
+    import pandas as pd
+
+    reports = pd.read_parquet(Path(data_dir) / "reports.parquet", columns=["report_year", "level"])
+    if reports.empty:
+        return  # an empty corpus: the notebooks render and say so
+    held_years = sorted({int(y) for y in reports["report_year"].dropna()})
+    held_levels = sorted(set(reports["level"].dropna()))
+    for nb, p in params.items():
+        years, levels = p.get("years") or [], p.get("levels") or []
+        if isinstance(years, list) and years and not set(years) & set(held_years):
+            raise FazhiError(
+                f"`years` = {years!r} selects no report ({nb}); the tables hold report years "
+                f"{', '.join(map(str, held_years)) or '(none)'}."
+            )
+        if isinstance(levels, list) and levels and not set(levels) & set(held_levels):
+            raise FazhiError(
+                f"`levels` = {levels!r} selects no report ({nb}); the tables hold levels {', '.join(held_levels)}."
+            )
+        if years and levels and not ((reports["report_year"].isin(years)) & reports["level"].isin(levels)).any():
+            raise FazhiError(f"`years` = {years!r} with `levels` = {levels!r} selects no report ({nb}).")
+
+
+def _translator():
+    """papermill's Python translator writing strings as Python literals with their Chinese intact
+    (`keyword = '枫桥经验'`, not `"\\u67ab…"`); registered for the Python kernels of this run."""
+    from papermill.translators import PythonTranslator, papermill_translators
+
+    class ReadableTranslator(PythonTranslator):
+        @classmethod
+        def translate_str(cls, val):
+            return repr(val)  # printable non-ASCII stays as it is; quotes, backslashes, controls escaped
+
+        @classmethod
+        def translate_escaped_str(cls, str_val):
+            return repr(str(str_val))
+
+    papermill_translators.register("python", ReadableTranslator)
+    papermill_translators.register(KERNEL, ReadableTranslator)
+    return ReadableTranslator
+
+
 def list_notebooks(notebook_dir: str | Path = DEFAULT_NOTEBOOK_DIR, config: str | Path | None = None) -> str:
     """The registered notebooks, their declared parameters with defaults, and the values reports.yaml sets."""
     notebook_dir = Path(notebook_dir)
@@ -351,6 +455,13 @@ def resolve_parameters(
                 )
         for spec in targets:
             per_nb[spec.notebook][name] = _yaml_value(value, declared[spec.notebook].get(name)) if from_cli else value
+    for s in specs:
+        for name, value in per_nb[s.notebook].items():
+            if name in RESERVED:
+                continue
+            if name == s.per_report and isinstance(value, list) and all(isinstance(v, str) for v in value):
+                continue  # several reports to fan out over
+            per_nb[s.notebook][name] = check_value(s.notebook, name, value, declared[s.notebook].get(name))
     return per_nb
 
 
@@ -467,40 +578,106 @@ def _engine():
 
 
 # ------------------------------------------------------------------ HTML
+# One stylesheet for every page fazhi report writes (the index and each notebook), about 3 KB inlined into
+# each page so a page sent alone still reads well; it replaces JupyterLab's 270 KB of theme CSS, which made
+# 79 % of a profile page.
+STYLESHEET = """
+:root { --ink: #1f2328; --muted: #667; --line: #d8dde3; --accent: #1a5fb4; --soft: #f4f6f8; }
+body { font-family: "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei",
+       system-ui, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1040px; padding: 0 1.2em 3em;
+       line-height: 1.7; font-size: 16px; }
+h1 { font-size: 1.6em; line-height: 1.35; margin: 1.2em 0 .6em; }
+h2 { font-size: 1.25em; margin: 2.2em 0 .6em; padding-bottom: .2em; border-bottom: 1px solid var(--line); }
+h3 { font-size: 1.08em; margin: 1.6em 0 .4em; }
+a { color: var(--accent); } .anchor-link { display: none; }
+code, pre { font-family: ui-monospace, "Noto Sans Mono CJK SC", Menlo, Consolas, monospace; font-size: 13px; }
+pre { white-space: pre-wrap; word-break: break-word; margin: .4em 0; }
+img { max-width: 100%; height: auto; }
+table { border-collapse: collapse; margin: .6em 0 1em; font-size: 13.5px; }
+.jp-RenderedHTMLCommon table, table.dataframe { display: block; max-width: 100%; overflow-x: auto; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+thead th { background: var(--soft); border-bottom: 2px solid var(--line); }
+tbody tr:hover { background: #fafbfc; }
+.jp-InputPrompt, .jp-OutputPrompt, .jp-Collapser { display: none; }
+.jp-CodeCell .jp-InputArea { background: var(--soft); border-left: 3px solid var(--line); padding: .3em .8em;
+                             margin: .8em 0 .3em; overflow-x: auto; }
+.highlight pre { margin: 0; }
+.jp-RenderedText pre { background: #fafafa; padding: .3em .6em; }
+[data-mime-type="application/vnd.jupyter.stderr"] pre { background: #fff6e5; color: #6b4a00; }
+.jp-OutputArea-output.jp-RenderedMarkdown p { margin: .5em 0; }
+.fazhi-nav { font-size: 13px; padding: 6px 12px; background: var(--soft); border-bottom: 1px solid var(--line);
+             margin: 0 -1.2em; }
+.fazhi-toc { font-size: 14px; background: var(--soft); padding: .4em 1em .4em 2em; margin: 1em 0; border-radius: 4px; }
+.fazhi-toc ol { margin: .2em 0; padding-left: 1em; } .fazhi-toc b { margin-left: -1em; }
+.fazhi-params { color: var(--muted); font-size: 13px; }
+small, .muted { color: var(--muted); }
+.bad { color: #b00020; font-weight: bold; }
+.failbox { border: 2px solid #b00020; background: #fff4f4; padding: .5em 1em; margin: 1em 0; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; font-size: 14px; }
+dt { font-weight: bold; }
+"""
+
 _OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block extra_css -%}
-<style>
-body, .jp-RenderedHTMLCommon, .jp-RenderedText pre {
-  font-family: "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei",
-               system-ui, sans-serif; }
-.jp-RenderedText pre, code { font-family: ui-monospace, "Noto Sans Mono CJK SC", monospace; }
-.fazhi-nav { font: 13px system-ui, sans-serif; padding: 6px 12px; background: #f4f6f8; border-bottom: 1px solid #dde; }
-.fazhi-nav a { color: #1a5fb4; }
-</style>
-{%- endblock extra_css -%}
+{%- block header -%}
+<!DOCTYPE html>
+<html lang="{{ resources.fazhi_lang }}">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{{ resources.fazhi_title }}</title>
+<style>{{ resources.fazhi_css }}</style>
+{%- if resources.fazhi_show_code %}{% for css in resources.inlining.css -%}<style>{{ css }}</style>{% endfor %}{% endif %}
+</head>
+{%- endblock header -%}
 {%- block data_markdown scoped -%}
 <div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-OutputArea-output {{ extra_class }}" data-mime-type="text/markdown">
 {{ output.data['text/markdown'] | fazhi_safe_markdown }}
 </div>
 {%- endblock data_markdown -%}
 {%- block body_header -%}
-{{ super() }}
-<div class="fazhi-nav"><a href="{{ resources.fazhi_index }}">← all reports (index)</a>{{ resources.fazhi_note }}</div>
+<body class="jp-Notebook">
+<div class="fazhi-nav"><a href="{{ resources.fazhi_index }}">{{ resources.fazhi_back }}</a>{{ resources.fazhi_note }}</div>
+<main>
+<!--fazhi-toc-->
 {%- endblock body_header -%}
 """
 
+_HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_UI = {
+    "zh": {"back": "← 全部报告（索引）", "toc": "目录", "failed": " · 本页渲染失败：", "params": "参数："},
+    "en": {
+        "back": "← all reports (index)",
+        "toc": "Contents",
+        "failed": " · this rendering FAILED: ",
+        "params": "parameters: ",
+    },
+}
+
+
+def _toc(body: str, title: str) -> str:
+    """A table of contents from the page's h2/h3 headings (their ids are nbconvert's anchors)."""
+    items = []
+    for level, anchor, text in _HEADING.findall(body):
+        label = _TAGS.sub("", text).strip()
+        indent = "&emsp;" if level == "3" else ""
+        items.append(f'<li>{indent}<a href="#{anchor}">{label}</a></li>')
+    if len(items) < 2:
+        return ""
+    return f'<nav class="fazhi-toc"><b>{html.escape(title)}</b><ol>{"".join(items)}</ol></nav>'
+
 
 class _HtmlWriter:
-    """One nbconvert exporter for the whole run (loading the template once)."""
+    """One nbconvert exporter for the whole run (loading the template once).
 
-    def __init__(self):
+    `show_code=False` (the default of `fazhi report`): the pages show the questions, figures, tables and
+    sentences, not the Python that made them (the executed .ipynb beside each page keeps the code)."""
+
+    def __init__(self, *, show_code: bool = False, lang: str = "zh"):
         from jinja2 import DictLoader
         from nbconvert import HTMLExporter
 
+        self.show_code, self.lang = show_code, lang if lang in _UI else "zh"
         self.exporter = HTMLExporter(
             template_name="lab",
             extra_loaders=[DictLoader({"fazhi_offline.html.j2": _OFFLINE_TEMPLATE})],
@@ -508,18 +685,52 @@ class _HtmlWriter:
             embed_images=True,
             exclude_input_prompt=True,
             exclude_output_prompt=True,
+            exclude_input=not show_code,
             # Markdown a notebook displays carries report strings: raw HTML in it is shown as text
             filters={"fazhi_safe_markdown": safe_markdown},
         )
 
-    def write(self, ipynb: Path, html_path: Path, *, index_href: str = "index.html", note: str = "") -> Path:
+    def write(
+        self, ipynb: Path, html_path: Path, *, index_href: str = "index.html", note: str = "", failed: bool = False
+    ) -> Path:
         import nbformat
 
         nb = nbformat.read(str(ipynb), as_version=4)
-        resources = {"fazhi_index": index_href, "fazhi_note": html.escape(note)}
+        nb.cells = [c for c in nb.cells if _in_language(c, self.lang)]
+        ui = _UI[self.lang]
+        resources = {
+            "fazhi_index": index_href,
+            "fazhi_back": ui["back"],
+            "fazhi_note": html.escape((ui["failed"] if failed else "") + note),
+            "fazhi_css": STYLESHEET,
+            "fazhi_lang": "zh-CN" if self.lang == "zh" else "en",
+            "fazhi_title": html.escape(_nb_title(nb) or Path(html_path).stem),
+            "fazhi_show_code": self.show_code,
+        }
         body, _ = self.exporter.from_notebook_node(nb, resources=resources)
+        body = body.replace("<!--fazhi-toc-->", _toc(body, ui["toc"]), 1)
         html_path.write_text(body, encoding="utf-8")
         return html_path
+
+
+def _in_language(cell, lang: str) -> bool:
+    """False for a cell tagged for another language (`lang-zh`, `lang-en`): a notebook carries its prose in
+    both languages and the page shows one."""
+    tags = [t for t in cell.get("metadata", {}).get("tags", []) if t.startswith("lang-")]
+    return not tags or f"lang-{lang}" in tags
+
+
+def _nb_title(nb) -> str:
+    """The first Markdown heading the notebook shows (a cell, or Markdown it displays)."""
+    for cell in nb.cells:
+        sources = [cell.source] if cell.cell_type == "markdown" else []
+        if cell.cell_type == "code":
+            sources = ["".join(o.get("data", {}).get("text/markdown", "")) for o in cell.get("outputs", [])]
+        for src in sources:
+            for line in src.splitlines():
+                if line.startswith("# "):
+                    return _TAGS.sub("", line[2:]).replace("\\", "").strip()
+    return ""
 
 
 def to_html(ipynb: Path, html_path: Path) -> Path:
@@ -561,8 +772,8 @@ def _failing_line(traceback: list[str]) -> str:
     return found
 
 
-def _title(notebook: Path) -> str:
-    """The first markdown heading of a notebook."""
+def _title(notebook: Path, lang: str = "zh") -> str:
+    """The first markdown heading of a notebook (in `lang` when its cells are tagged by language)."""
     import nbformat
 
     try:
@@ -570,11 +781,47 @@ def _title(notebook: Path) -> str:
     except Exception:  # noqa: BLE001 - an unreadable notebook fails when it runs, with its reason
         return ""
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
+        if cell.cell_type == "markdown" and _in_language(cell, lang):
             for line in cell.source.splitlines():
                 if line.startswith("#"):
                     return line.lstrip("#").strip()
     return ""
+
+
+def _relative(path: Path, start: Path) -> str:
+    """`path` relative to `start` (posix), or as given when there is no relative path (another drive)."""
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), Path(start).resolve())).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _shown_path(path: Path, start: Path) -> str:
+    """`path` as shown on a shared page: relative to `start` when it lies beside it (../data/processed),
+    else its last two parts (…/data/processed), never an absolute path."""
+    rel = _relative(path, start)
+    if not Path(rel).is_absolute() and not rel.startswith("../.."):
+        return rel
+    return "…/" + "/".join(Path(path).resolve().parts[-2:])
+
+
+def _scrub_paths(ipynb: Path, notebook: Path, out_dir: Path) -> None:
+    """No absolute path of the author's machine in an executed notebook that is shared: papermill's
+    input/output paths become file names, and the project, environment and home folders in outputs (a
+    traceback, a warning) become `…`."""
+    text = ipynb.read_text(encoding="utf-8")
+    nb = json.loads(text)
+    meta = nb.get("metadata", {}).get("papermill")
+    if isinstance(meta, dict):
+        meta["input_path"] = notebook.name
+        meta["output_path"] = ipynb.name
+        meta.pop("cwd", None)
+    text = json.dumps(nb, ensure_ascii=False, indent=1) + "\n"
+    roots = {str(out_dir), str(notebook.parent.parent), sys.prefix, sys.base_prefix, str(Path.home())}
+    for root in sorted((r for r in roots if len(Path(r).parts) >= 3), key=len, reverse=True):
+        for form in {root, json.dumps(root)[1:-1]}:
+            text = text.replace(form, "…")
+    ipynb.write_text(text, encoding="utf-8")
 
 
 def render_notebook(
@@ -627,6 +874,8 @@ def render_notebook(
             kern.close()
     html_out = None
     if ipynb.exists():
+        with contextlib.suppress(OSError, ValueError):
+            _scrub_paths(ipynb, notebook, out_dir)
         try:
             depth = stem.count("/")
             with _html_lock or contextlib.nullcontext():
@@ -634,7 +883,8 @@ def render_notebook(
                     ipynb,
                     html_path,
                     index_href="../" * depth + "index.html",
-                    note="" if ok else f" · this rendering FAILED: {error}",
+                    note="" if ok else error,
+                    failed=not ok,
                 )
             html_out = html_path
         except Exception as exc:  # noqa: BLE001 - nbconvert failure, recorded
@@ -754,6 +1004,8 @@ def render_all(
     timeout: int | None = CELL_TIMEOUT,
     workers: int = 1,
     progress: Callable | None = print,
+    show_code: bool = False,
+    lang: str | None = None,
 ) -> list[RenderResult]:
     """Render the notebooks of `config` (default NOTEBOOK_DIR/reports.yaml) from the tables in `data_dir`.
 
@@ -765,9 +1017,18 @@ def render_all(
     """
     notebook_dir = Path(notebook_dir)
     config = Path(config) if config else notebook_dir / "reports.yaml"
+    if not notebook_dir.is_dir():
+        raise FazhiError(
+            f"No notebooks folder at {str(notebook_dir)!r}; run fazhi report from the project folder, "
+            "or give --notebooks DIR."
+        )
     specs = read_specs(config)
     if not specs:
         specs = [NotebookSpec(p.name) for p in sorted(notebook_dir.glob("*.ipynb"))]
+    if not specs:
+        raise FazhiError(f"No notebooks in {str(notebook_dir)!r} (no reports.yaml and no .ipynb file).")
+    if lang is not None and lang not in LANGS:
+        raise invalid("--lang", lang, LANGS)
     chosen = select_notebooks(specs, only)
     data_dir = Path(data_dir).resolve()
     out_dir = Path(out_dir)
@@ -777,7 +1038,14 @@ def render_all(
     missing = [s for s in chosen if not (notebook_dir / s.notebook).exists()]
     runnable = [s for s in chosen if s not in missing]
     declared = {s.notebook: declared_parameters(notebook_dir / s.notebook) for s in runnable}
+    if lang is not None:
+        overrides = {
+            **{f"{s.notebook}:lang": lang for s in runnable if "lang" in declared[s.notebook]},
+            **(overrides or {}),
+        }
     params = resolve_parameters(runnable, declared, overrides=overrides, cli_params=cli_params)
+    check_selection(params, data_dir)
+    _translator()
     for s in runnable:
         if s.per_report and s.per_report not in declared[s.notebook]:
             raise FazhiError(
@@ -785,7 +1053,9 @@ def render_all(
                 f"choose one of: {', '.join(declared[s.notebook])}."
             )
         if "processed_dir" in declared[s.notebook]:
-            params[s.notebook] = {"processed_dir": str(data_dir), **params[s.notebook]}
+            # relative to the notebooks folder (the kernel's working folder): no absolute path in shared files
+            where = _relative(data_dir, notebook_dir)
+            params[s.notebook] = {"processed_dir": where, **params[s.notebook]}
     jobs, complete = plan_jobs(runnable, params, data_dir)
     check_out_dir(out_dir, data_dir=data_dir, notebook_dir=notebook_dir)
     for job in jobs:
@@ -814,10 +1084,11 @@ def render_all(
             )
         )
         say(f"  FAILED {s.notebook}: {results[-1].error}")
-    titles = {s.notebook: s.title or _title(notebook_dir / s.notebook) for s in runnable}
+    page_lang = lang or next((p.get("lang") for p in params.values() if p.get("lang")), "zh")
+    titles = {s.notebook: s.title or _title(notebook_dir / s.notebook, page_lang) for s in runnable}
     units = _units(jobs, workers, _previous_seconds(out_dir))
     workers = max(1, min(workers, len(units)))
-    writer = _HtmlWriter()
+    writer = _HtmlWriter(show_code=show_code, lang=page_lang)
     lock = threading.Lock()
     done: dict[int, RenderResult] = {}
     width = len(str(len(jobs)))
@@ -881,6 +1152,7 @@ def render_all(
         kernel=kernel,
         replace_all=full_run,
         replace_notebooks={n for n, c in complete.items() if c},
+        lang=page_lang,
     )
     say(f"{len(results) - failed} of {len(results)} rendered into {out_dir}/ — open {out_dir / 'index.html'}")
     return results
@@ -1004,6 +1276,7 @@ def write_index(
     kernel: str = KERNEL,
     replace_all: bool = True,
     replace_notebooks: set[str] | None = None,
+    lang: str = "zh",
 ) -> Path:
     """index.json and index.html listing every rendered output.
 
@@ -1073,13 +1346,14 @@ def write_index(
     )
     info = {
         "rendered_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "data_dir": str(data_dir),
+        "data_dir": _shown_path(data_dir, out_dir),  # no path of the author's machine in shared files
         "input_fingerprint": manifest.get("input_fingerprint", ""),
         "manifest": {k: manifest.get(k) for k in ("fazhi_version", "n_files", "token_engine") if k in manifest},
         "n_reports": (manifest.get("tables") or {}).get("reports"),
-        "kernel": f"{kernel} ({sys.executable})" if kernel == KERNEL else kernel,
+        "kernel": f"{kernel} (ipykernel in the Python that ran fazhi report)" if kernel == KERNEL else kernel,
         "platform": platform.platform(),
         "packages": package_versions(),
+        "lang": lang,
         "outputs": entries,
     }
     jpath.write_text(json.dumps(info, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
@@ -1088,9 +1362,90 @@ def write_index(
     return path
 
 
-def _params_html(params: dict) -> str:
+def when(iso: str) -> str:
+    """An ISO time as `2025-01-01 08:00 (UTC+08:00)`: date, time and its zone, for the pages people read."""
+    try:
+        t = dt.datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    if t.tzinfo is None:
+        return t.strftime("%Y-%m-%d %H:%M") + " (local time)"
+    offset = t.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{t:%Y-%m-%d %H:%M} (UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d})"
+
+
+_INDEX_UI = {
+    "zh": {
+        "title": "法治政府建设年度报告 · 分析报告",
+        "intro": "每一页都是独立的网页：图表已嵌入，不从网络加载任何内容，整个文件夹可以打包发给合作者。"
+        "分析页回答关于整个语料的问题；单篇概况页逐篇介绍每份报告。",
+        "rendered": "生成时间",
+        "reports": "份报告",
+        "analyses": "分析",
+        "profiles": "单篇报告概况",
+        "profiles_note": "每份报告一页：基本信息、结构、评分、数字、问题。",
+        "page": "页面",
+        "question": "问题",
+        "params": "参数",
+        "status": "状态",
+        "ok": "完成",
+        "failed": "失败",
+        "defaults": "默认",
+        "report": "报告",
+        "files": "文件",
+        "n_failed": "个页面渲染失败",
+        "details": "技术信息（复现用）",
+        "data": "输入数据",
+        "fingerprint": "输入指纹",
+        "fp_note": "原始文件名称与内容的 SHA-256（来自 manifest.json）；同一原始文件夹得到同一指纹",
+        "built": "建表程序",
+        "kernel": "内核",
+        "packages": "软件包",
+        "platform": "平台",
+        "other_input": "由其他输入数据生成",
+        "regen": "重新生成：<code>make reports</code> 或 <code>fazhi report --data DIR</code>（英文版加 <code>--lang en</code>，显示代码加 <code>--show-code</code>）。",
+    },
+    "en": {
+        "title": "Annual rule-of-law government reports · analyses",
+        "intro": "Every page is self-contained: figures are embedded and nothing is fetched from the network, so "
+        "the folder can be zipped and sent to co-authors. The analyses answer questions about the whole corpus; "
+        "the profiles describe one report each.",
+        "rendered": "rendered",
+        "reports": "reports",
+        "analyses": "Analyses",
+        "profiles": "Report profiles",
+        "profiles_note": "One page per report: metadata, structure, scorecard, numbers, problems.",
+        "page": "page",
+        "question": "question",
+        "params": "parameters",
+        "status": "status",
+        "ok": "ok",
+        "failed": "FAILED",
+        "defaults": "defaults",
+        "report": "report",
+        "files": "files",
+        "n_failed": "rendering(s) failed",
+        "details": "Technical details (for reproduction)",
+        "data": "input data",
+        "fingerprint": "input fingerprint",
+        "fp_note": "SHA-256 over the raw files' names and contents, from manifest.json; the same raw folder gives "
+        "the same fingerprint",
+        "built": "tables built by",
+        "kernel": "kernel",
+        "packages": "packages",
+        "platform": "platform",
+        "other_input": "rendered from other input data",
+        "regen": "Regenerate with <code>make reports</code> or <code>fazhi report --data DIR</code> "
+        "(<code>--lang zh</code> for Chinese, <code>--show-code</code> to keep the code).",
+    },
+}
+
+
+def _params_html(params: dict, defaults: str = "defaults") -> str:
     if not params:
-        return "<span class=muted>defaults</span>"
+        return f"<span class=muted>{html.escape(defaults)}</span>"
     return "<br>".join(
         f"<code>{html.escape(k)}</code> = <code>{html.escape(json.dumps(v, ensure_ascii=False))}</code>"
         for k, v in params.items()
@@ -1098,8 +1453,9 @@ def _params_html(params: dict) -> str:
 
 
 def index_html(info: dict) -> str:
-    """The index page: what was rendered, from which data, with what."""
+    """The index page: what was rendered, from which data, with what (Chinese unless info['lang'] is 'en')."""
     e = html.escape
+    t = _INDEX_UI.get(info.get("lang") or "zh", _INDEX_UI["zh"])
     outputs = info["outputs"]
     fp = info.get("input_fingerprint") or "unknown (no manifest.json in the data folder)"
     failed = [o for o in outputs if not o["ok"]]
@@ -1115,7 +1471,7 @@ def index_html(info: dict) -> str:
         return " · ".join(parts) or "–"
 
     def status(o):
-        return "ok" if o["ok"] else f"<span class=bad>FAILED</span><br><small>{e(o['error'])}</small>"
+        return t["ok"] if o["ok"] else f"<span class=bad>{t['failed']}</span><br><small>{e(o['error'])}</small>"
 
     def stale(o):
         if (
@@ -1123,16 +1479,19 @@ def index_html(info: dict) -> str:
             and info.get("input_fingerprint")
             and o["input_fingerprint"] != info["input_fingerprint"]
         ):
-            return f' <span class=bad title="rendered from other input data">(other input {e(o["input_fingerprint"])})</span>'
+            return (
+                f' <span class=bad title="{t["other_input"]}">({t["other_input"]} {e(o["input_fingerprint"])})</span>'
+            )
         return ""
 
     rows = []
     for o in analyses:
-        name = f'<a href="{e(o["html"])}">{e(o["notebook"])}</a>' if o.get("html") else e(o["notebook"])
+        title = o.get("title") or o["notebook"]
+        name = f'<a href="{e(o["html"])}">{e(title)}</a>' if o.get("html") else e(title)
         rows.append(
-            f"<tr><td>{name}<br><small>{e(o.get('title') or '')}</small></td>"
-            f"<td>{_params_html(o['parameters'])}</td><td>{status(o)}</td>"
-            f"<td>{e(o.get('rendered_at') or '')}{stale(o)}<br><small>{o.get('seconds', 0):.1f} s</small></td>"
+            f"<tr><td>{name}<br><small>{e(o['notebook'])}</small></td>"
+            f"<td>{_params_html(o['parameters'], t['defaults'])}</td><td>{status(o)}</td>"
+            f"<td>{e(when(o.get('rendered_at') or ''))}{stale(o)}<br><small>{o.get('seconds', 0):.1f} s</small></td>"
             f"<td>{links(o)}</td></tr>"
         )
     prow = []
@@ -1145,8 +1504,8 @@ def index_html(info: dict) -> str:
         other = {k: v for k, v in o["parameters"].items() if k != "report_id"}
         prow.append(
             f"<tr><td>{name}</td><td><code>{e(str(o['parameters'].get('report_id', '')))}</code></td>"
-            f"<td>{_params_html(other) if other else ''}</td><td>{status(o)}</td>"
-            f"<td>{e(o.get('rendered_at') or '')}{stale(o)}</td><td>{links(o)}</td></tr>"
+            f"<td>{_params_html(other, t['defaults']) if other else ''}</td><td>{status(o)}</td>"
+            f"<td>{e(when(o.get('rendered_at') or ''))}{stale(o)}</td><td>{links(o)}</td></tr>"
         )
     pkgs = ", ".join(f"{e(k)}&nbsp;{e(v)}" for k, v in info["packages"].items())
     man = info.get("manifest") or {}
@@ -1156,45 +1515,35 @@ def index_html(info: dict) -> str:
             f"<li><b>{e(o.get('label') or o['notebook'])}</b> ({e(o['notebook'])}): {e(o['error'])}</li>"
             for o in failed
         )
-        fail_box = f'<div class="failbox"><b>{len(failed)} rendering{"s" if len(failed) > 1 else ""} failed</b><ul>{items}</ul></div>'
+        fail_box = f'<div class="failbox"><b>{len(failed)} {t["n_failed"]}</b><ul>{items}</ul></div>'
     profile_block = ""
     if profiles:
         profile_block = (
-            f"<h2>Report profiles ({len(profiles)})</h2><p>One page per report "
-            f"(<code>{e(profiles[0]['notebook'])}</code>): metadata, structure, scorecard, numbers, problems.</p>"
-            "<table><tr><th>report</th><th>report_id</th><th>other parameters</th><th>status</th>"
-            f"<th>rendered</th><th>files</th></tr>{''.join(prow)}</table>"
+            f"<h2>{t['profiles']} ({len(profiles)})</h2><p>{t['profiles_note']} "
+            f"<small>(<code>{e(profiles[0]['notebook'])}</code>)</small></p>"
+            f"<table><tr><th>{t['report']}</th><th>report_id</th><th>{t['params']}</th><th>{t['status']}</th>"
+            f"<th>{t['rendered']}</th><th>{t['files']}</th></tr>{''.join(prow)}</table>"
         )
+    n_rep = f" — {info['n_reports']} {t['reports']}" if info.get("n_reports") is not None else ""
     return f"""<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><title>fazhi reports</title>
-<style>
-body {{ font-family: "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif;
-       margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; margin-bottom: 1.5em; }}
-td, th {{ border: 1px solid #ccd; padding: 5px 8px; vertical-align: top; text-align: left; font-size: 14px; }}
-th {{ background: #f0f3f7; }}
-code {{ font-size: 12.5px; }} small, .muted {{ color: #666; }}
-.bad {{ color: #b00020; font-weight: bold; }}
-.failbox {{ border: 2px solid #b00020; background: #fff4f4; padding: 0.5em 1em; margin: 1em 0; }}
-dl {{ display: grid; grid-template-columns: max-content auto; gap: 2px 12px; font-size: 14px; }}
-dt {{ font-weight: bold; }}
-</style></head><body>
-<h1>fazhi reports · 法治政府建设年度报告</h1>
-<dl>
-<dt>rendered</dt><dd>{e(info["rendered_at"])}</dd>
-<dt>input data</dt><dd><code>{e(info["data_dir"])}</code>{f" — {info['n_reports']} reports" if info.get("n_reports") is not None else ""}</dd>
-<dt>input fingerprint</dt><dd><code>{e(str(fp))}</code> <small>(SHA-256 over the raw files' names and contents, from manifest.json; the same raw folder gives the same fingerprint)</small></dd>
-<dt>tables built by</dt><dd>fazhi {e(str(man.get("fazhi_version", "?")))}{f"; token engine {e(str(man['token_engine']))}" if man.get("token_engine") else ""}</dd>
-<dt>kernel</dt><dd><code>{e(info["kernel"])}</code></dd>
-<dt>packages</dt><dd>{pkgs}</dd>
-<dt>platform</dt><dd>{e(info["platform"])}</dd>
-</dl>
+<html lang="{"en" if t is _INDEX_UI["en"] else "zh-CN"}"><head><meta charset="utf-8"><title>{t["title"]}</title>
+<style>{STYLESHEET}</style></head><body>
+<h1>{t["title"]}</h1>
+<p>{t["intro"]}</p>
+<p class=muted>{t["rendered"]}: {e(when(info["rendered_at"]))}{n_rep}</p>
 {fail_box}
-<h2>Analyses ({len(analyses)})</h2>
-<table><tr><th>notebook</th><th>parameters</th><th>status</th><th>rendered</th><th>files</th></tr>{"".join(rows)}</table>
+<h2>{t["analyses"]} ({len(analyses)})</h2>
+<table><tr><th>{t["question"]}</th><th>{t["params"]}</th><th>{t["status"]}</th><th>{t["rendered"]}</th><th>{t["files"]}</th></tr>{"".join(rows)}</table>
 {profile_block}
-<p><small>Every page here is self-contained: figures are embedded and nothing is fetched from the network,
-so the folder can be zipped and sent. Regenerate with <code>make reports</code> or
-<code>fazhi report --data DIR</code>; see README.md, “Notebooks and reports”.</small></p>
+<details><summary>{t["details"]}</summary>
+<dl>
+<dt>{t["data"]}</dt><dd><code>{e(info["data_dir"])}</code></dd>
+<dt>{t["fingerprint"]}</dt><dd><code>{e(str(fp))}</code> <small>({t["fp_note"]})</small></dd>
+<dt>{t["built"]}</dt><dd>fazhi {e(str(man.get("fazhi_version", "?")))}{f"; token engine {e(str(man['token_engine']))}" if man.get("token_engine") else ""}</dd>
+<dt>{t["kernel"]}</dt><dd><code>{e(info["kernel"])}</code></dd>
+<dt>{t["packages"]}</dt><dd>{pkgs}</dd>
+<dt>{t["platform"]}</dt><dd>{e(info["platform"])}</dd>
+</dl></details>
+<p><small>{t["regen"]}</small></p>
 </body></html>
 """

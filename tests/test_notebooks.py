@@ -12,7 +12,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 def test_committed_without_outputs_and_parameterised(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert not any(c.get("outputs") for c in code), "strip outputs before committing"
+    assert not any(c.get("outputs") for c in code), "strip outputs before committing: make strip (or make hooks once)"
     assert not any(c.get("execution_count") for c in code)
     assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in code)
     # not a rendered copy saved over the source: no papermill/execution metadata, no injected parameters

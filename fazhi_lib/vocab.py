@@ -1,0 +1,206 @@
+"""One table of labels for what fazhi's tables hold as codes, in Chinese (default) and English.
+
+Levels, parts, regions, timeliness, column names, indicator codes and problem categories: tables and
+figures of the rendered pages call `label` / `relabel`, so a code reads the same everywhere
+(`township` is 乡镇 in a table, on an axis and in a sentence).
+
+>>> label("level", "township"), label("level", "township", "en")
+('乡镇', 'township')
+>>> label("part", "problems")
+'存在的不足和原因'
+>>> label("indicator", "legality_reviews"), label("indicator", "legality_reviews", "en")
+('合法性审查', 'legality reviews')
+>>> label("level", "not-a-level")          # an unknown code is shown as it is
+'not-a-level'
+>>> import pandas as pd
+>>> relabel(pd.DataFrame({"level": ["county"], "report_year": [2024]})).to_dict("records")
+[{'层级': '县（市、区）', '报告年度': 2024}]
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+import pandas as pd
+
+from .errors import invalid
+
+LANGS = ("zh", "en")
+
+# kind → code → (Chinese, English)
+_FIXED: dict[str, dict[str, tuple[str, str]]] = {
+    "level": {
+        "township": ("乡镇", "township"),
+        "subdistrict": ("街道", "subdistrict"),
+        "county": ("县（市、区）", "county"),
+        "city": ("设区的市", "city"),
+        "province": ("省级", "province"),
+        "department": ("部门", "department"),
+        "unknown": ("未识别", "unknown"),
+    },
+    "part": {
+        "achievements": ("主要举措和成效", "achievements"),
+        "problems": ("存在的不足和原因", "problems"),
+        "duty": ("主要负责人履行第一责任人职责", "duty of the principal leader"),
+        "plan": ("下一年度工作打算", "plans for next year"),
+        "other": ("其他", "other"),
+        "preamble": ("开头", "preamble"),
+        "closing": ("结尾", "closing"),
+        "whole report": ("全文", "whole report"),
+    },
+    "region": {
+        "east": ("东部", "east"),
+        "central": ("中部", "central"),
+        "west": ("西部", "west"),
+        "northeast": ("东北", "northeast"),
+        "national": ("全国", "national"),
+        "(unknown)": ("（未定位）", "(unknown)"),
+    },
+    "timeliness": {
+        "on_time": ("按时", "on time"),
+        "late": ("逾期", "late"),
+        "unknown": ("不明", "unknown"),
+    },
+    "field": {  # profile.metadata_table
+        "title": ("标题", "title"),
+        "issuer": ("发布机关", "issuer"),
+        "issuer (as named)": ("发布机关（原文）", "issuer (as named)"),
+        "level": ("层级", "level"),
+        "province": ("省份", "province"),
+        "prefecture": ("地级市", "prefecture"),
+        "county": ("县（市、区）", "county"),
+        "region": ("地区", "region"),
+        "report year": ("报告年度", "report year"),
+        "published": ("发布日期", "published"),
+        "written": ("成文日期", "written"),
+        "publisher": ("发布者", "publisher"),
+        "index number": ("索引号", "index number"),
+        "source file": ("来源文件", "source file"),
+        "source address": ("来源网址", "source address"),
+        "retrieved": ("获取时间", "retrieved"),
+        "characters": ("字数", "characters"),
+        "parse status": ("解析状态", "parse status"),
+        "warnings": ("解析提示", "warnings"),
+        "cite as": ("引用格式", "cite as"),
+    },
+    "measure": {  # scorecard.MEASURES labels, as profile.scorecard_table shows them
+        "completeness": ("完整性（法定部分占比）", "completeness"),
+        "days before 1 April": ("早于 4 月 1 日的天数", "days before 1 April"),
+        "timeliness": ("时效", "timeliness"),
+        "numbers / 1,000 chars": ("每千字数字数", "numbers / 1,000 chars"),
+        "hard information": ("硬信息句占比", "hard information"),
+        "problems / achievements": ("问题部分 / 成效部分", "problems / achievements"),
+        "items with facts": ("含具体事实的问题占比", "items with facts"),
+        "templating": ("模板化（与他机关最高相似度）", "templating"),
+        "stickiness": ("粘滞度（与本机关上年相似度）", "stickiness"),
+    },
+    "column": {
+        "report_id": ("报告编号", "report id"),
+        "issuer": ("发布机关", "issuer"),
+        "report_year": ("报告年度", "report year"),
+        "level": ("层级", "level"),
+        "region": ("地区", "region"),
+        "province": ("省份", "province"),
+        "part": ("部分", "part"),
+        "kind": ("部分", "part"),
+        "reports": ("报告数", "reports"),
+        "count": ("次数", "count"),
+        "term": ("词语", "term"),
+        "characters": ("字数", "characters"),
+        "indicator": ("指标", "indicator"),
+        "value": ("数值", "value"),
+        "unit": ("单位", "unit"),
+        "sentence": ("原句", "sentence"),
+        "category": ("类别", "category"),
+        "timeliness": ("时效", "timeliness"),
+        "measure": ("指标", "measure"),
+        "median": ("中位数", "median"),
+        "min": ("最小值", "min"),
+        "max": ("最大值", "max"),
+        "field": ("项目", "field"),
+        "this report": ("本报告", "this report"),
+        "corpus median": ("语料中位数", "corpus median"),
+        "rank": ("排名", "rank"),
+        "part_order": ("序号", "order"),
+        "heading": ("标题", "heading"),
+        "share": ("占比", "share"),
+        "sub_headings": ("下级标题数", "sub-headings"),
+        "item_order": ("序号", "order"),
+        "categories": ("类别", "categories"),
+        "label": ("指标名称", "label"),
+        "raw": ("原文", "as written"),
+    },
+}
+_VALUE_COLUMNS = {"level": "level", "part": "part", "kind": "part", "region": "region", "timeliness": "timeliness"}
+_VALUE_COLUMNS |= {"indicator": "indicator", "category": "category", "field": "field", "measure": "measure"}
+
+
+@functools.cache
+def _from_rules() -> dict[str, dict[str, tuple[str, str]]]:
+    """Indicator codes and problem categories: their Chinese labels are in the rules files."""
+    from .rules import load_rules
+
+    out: dict[str, dict[str, tuple[str, str]]] = {"indicator": {}, "category": {}}
+    for kind, rules, key in (("indicator", "indicators", "indicators"), ("category", "typology", "categories")):
+        data = load_rules(rules)
+        entries = data.get(key, []) if isinstance(data, dict) else []
+        for entry in entries:
+            if isinstance(entry, dict) and entry.get("code"):
+                code = str(entry["code"])
+                out[kind][code] = (str(entry.get("label") or code), code.replace("_", " "))
+    return out
+
+
+def table(kind: str) -> dict[str, tuple[str, str]]:
+    """code → (Chinese, English) for one kind of code."""
+    if kind in _FIXED:
+        return _FIXED[kind]
+    rules = _from_rules()
+    if kind in rules:
+        return rules[kind]
+    raise invalid("kind", kind, [*_FIXED, *rules])
+
+
+def label(kind: str, code, lang: str = "zh") -> str:
+    """The label of `code` (a level, part, region, timeliness, column, indicator or category) in `lang`;
+    an unknown code, or a missing one, is returned as text unchanged."""
+    if lang not in LANGS:
+        raise invalid("lang", lang, LANGS)
+    if code is None or (not isinstance(code, str) and pd.isna(code)):
+        return "–"
+    pair = table(kind).get(str(code))
+    return str(code) if pair is None else pair[LANGS.index(lang)]
+
+
+def relabel(df: pd.DataFrame, lang: str = "zh", *, columns: bool = True) -> pd.DataFrame:
+    """A copy of `df` with the codes of known columns (level, part, region, timeliness, indicator,
+    category) as labels and, with `columns=True`, the known column names translated."""
+    out = df.copy()
+    for col, kind in _VALUE_COLUMNS.items():
+        if col in out.columns and (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
+            out[col] = [label(kind, v, lang) if isinstance(v, str) else v for v in out[col]]
+    if columns:
+        out = out.rename(columns={c: label("column", c, lang) for c in out.columns if isinstance(c, str)})
+    return out
+
+
+def view(df: pd.DataFrame, lang: str = "zh", *, precision: int = 3):
+    """`relabel(df)` for display on a page: no row numbers, every value HTML-escaped (a report's text
+    shows as text), numbers with at most `precision` decimals."""
+
+    def number(v):
+        if isinstance(v, float) and v == v and v.is_integer():
+            return f"{int(v)}"
+        return f"{v:.{precision}f}".rstrip("0").rstrip(".") if isinstance(v, float) else v
+
+    out = relabel(df, lang)
+    # a fixed table id from the content (Styler's default is random): the same inputs render the same page
+    uid = hashlib.sha1(out.to_json(force_ascii=False, default_handler=str).encode("utf-8")).hexdigest()[:8]
+    floats = [c for c in out.columns if pd.api.types.is_float_dtype(out[c])]
+    return (
+        out.style.set_uuid(uid)
+        .hide(axis="index")
+        .format(escape="html", na_rep="–")
+        .format(number, subset=floats, na_rep="–")
+    )

@@ -1,0 +1,114 @@
+"""The rendered pages in a real browser (Debian's `chromium`, headless, network off): the index and one
+report page load from the folder alone, their figures are embedded images that decode, and the browser
+requests nothing outside the file. Skipped, with one line, where chromium is not installed (.ci/run
+installs it)."""
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+pytestmark = [
+    pytest.mark.notebook,
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)"),
+]
+
+
+@pytest.fixture(scope="module")
+def rendered(processed_dir, tmp_path_factory):
+    from fazhi_lib.report import render_all
+
+    out = tmp_path_factory.mktemp("browser") / "reports"
+    results = render_all(processed_dir, out_dir=out, only=["04"], progress=None, workers=1)
+    assert all(r.ok for r in results), [r.error for r in results]
+    return out
+
+
+def _load(page, tmp_path):
+    """The DOM chromium builds from `page` with the network off, and every URL it asked for."""
+    netlog = tmp_path / f"{page.stem}.netlog.json"
+    proc = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            # the browser's own background traffic (updates, time, sync) is not the page's
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-default-apps",
+            "--disable-features=OptimizationHints,MediaRouter,Translate,NetworkTimeServiceQuerying",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--host-resolver-rules=MAP * ~NOTFOUND",  # the network is off: no name resolves
+            f"--log-net-log={netlog}",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    # the page's own requests carry the file:// isolation key; the browser's background ones (accounts,
+    # time) carry another and are not the page's doing
+    events = json.loads(netlog.read_text(encoding="utf-8", errors="replace"))["events"] if netlog.exists() else []
+    urls = {
+        e["params"]["url"]
+        for e in events
+        if "url" in e.get("params", {}) and str(e["params"].get("network_isolation_key", "")).startswith("file://")
+    }
+    return proc.stdout, urls
+
+
+def _outside(urls):
+    return sorted(u for u in urls if not u.startswith(("file:", "data:", "about:", "chrome:", "blob:")))
+
+
+def test_the_check_sees_a_page_that_fetches_from_the_network(tmp_path):
+    page = tmp_path / "fetching.html"
+    page.write_text('<html><body><img src="https://example.org/x.png"></body></html>', encoding="utf-8")
+    _, urls = _load(page, tmp_path)
+    assert _outside(urls) == ["https://example.org/x.png"]
+
+
+def test_index_loads_offline_and_links_the_pages(rendered, tmp_path):
+    dom, urls = _load(rendered / "index.html", tmp_path)
+    assert "<h1>" in dom and "单篇报告概况" in dom  # Chinese by default
+    links = re.findall(r'href="(profiles/[^"]+\.html)"', dom)
+    assert links and all((rendered / link).is_file() for link in links)
+    assert _outside(urls) == []
+
+
+def test_report_page_loads_offline_with_figures_and_no_code(rendered, tmp_path):
+    page = sorted((rendered / "profiles").glob("*.html"))[0]
+    dom, urls = _load(page, tmp_path)
+    assert _outside(urls) == [], "the page asked for something outside the file"
+    assert 'class="fazhi-toc"' in dom  # a table of contents
+    assert "jp-InputArea-editor" not in dom and 'class="highlight' not in dom  # no code by default
+    assert "import fazhi_lib" not in dom
+    images = re.findall(r'<img[^>]+src="([^"]+)"', dom)
+    assert images, "the profile draws a figure"
+    for src in images:
+        assert src.startswith("data:image/png;base64,"), src[:60]
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<table" in dom and "报告的结构如何" in dom
+
+
+def test_rendered_files_name_no_absolute_path_and_keep_chinese_parameters(rendered):
+    from conftest import ROOT
+
+    for path in [*rendered.rglob("*.html"), *rendered.rglob("*.ipynb"), rendered / "index.json"]:
+        text = path.read_text(encoding="utf-8")
+        assert str(ROOT) not in text, path
+        assert str(rendered) not in text, path
+        assert not re.search(r"\\u[4-9][0-9a-f]{3}", text), path  # no \u escape of a Chinese character
+    info = json.loads((rendered / "index.json").read_text(encoding="utf-8"))
+    assert not info["data_dir"].startswith("/")
+    assert re.search(r"\(UTC[+-]\d\d:\d\d\)", (rendered / "index.html").read_text(encoding="utf-8"))

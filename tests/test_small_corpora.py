@@ -1,0 +1,37 @@
+"""Notebooks on corpora of zero, one and two reports: they render and say what they cannot show.
+
+Only the profile notebook (04) is covered so far; 01, 02, 03 and 05 are issue 19's open part."""
+
+import shutil
+
+import pytest
+from conftest import RAW
+
+import fazhi_lib as fz
+from fazhi_lib.report import render_all
+
+
+@pytest.fixture(scope="module", params=[0, 1, 2], ids=lambda n: f"{n}_reports")
+def small_tables(request, tmp_path_factory):
+    n = request.param
+    raw = tmp_path_factory.mktemp(f"raw{n}")
+    for path in sorted(RAW.iterdir())[:n]:
+        shutil.copy(path, raw / path.name)
+    if n == 0:
+        (raw / "not_a_report.txt").write_text("这不是一份报告。", encoding="utf-8")  # rejected: 0 reports
+    out = tmp_path_factory.mktemp(f"processed{n}") / "processed"
+    fz.build_corpus(raw).save(out)
+    return n, out
+
+
+@pytest.mark.notebook
+def test_profile_notebook_renders_and_says_what_it_cannot_show(small_tables, tmp_path):
+    n, data = small_tables
+    results = render_all(data, out_dir=tmp_path / "reports", only=["04"], progress=None)
+    assert [r.ok for r in results] == [True] * n, [r.error for r in results]
+    assert (tmp_path / "reports" / "index.html").is_file()
+    for r in results:
+        page = (tmp_path / "reports" / r.html).read_text(encoding="utf-8")
+        assert "报告包含 5 个法定部分中的" in page
+        if n == 1:
+            assert "语料中位数" in page  # the corpus is the report itself: the median column is still there
