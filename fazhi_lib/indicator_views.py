@@ -78,7 +78,7 @@ def corpus_indicators(corpus: Corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
         ind = pd.DataFrame(rows)
     ind = indicators_frame(ind)
     panel = corpus.tables.get("indicator_panel")
-    if panel is None:
+    if panel is None or "indicator" not in panel.columns:  # not built, or saved empty without its columns
         panel = indicator_panel(ind, corpus.reports)
     return ind, panel
 
@@ -106,7 +106,8 @@ def select_indicators(
     keep = set(selected.reports["report_id"]) if not selected.reports.empty else set()
     who = _who(selected.reports)
     mentions = ind[ind["report_id"].isin(keep)].merge(who, on="report_id", how="left")
-    panel = panel[panel["report_ids"].fillna("").map(lambda s: bool(set(s.split(",")) & keep))]
+    # a boolean mask even when the panel is empty (an empty object Series would select columns)
+    panel = panel[panel["report_ids"].fillna("").map(lambda s: bool(set(s.split(",")) & keep)).astype(bool)]
     panel = panel[panel["indicator"].isin(codes)].reset_index(drop=True)
     message = message_zh = ""
     filters = ", ".join(
