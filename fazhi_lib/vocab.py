@@ -264,7 +264,7 @@ def view(df: pd.DataFrame, lang: str = "zh", *, precision: int = 3, clip: int | 
     out = relabel(df, lang)
     if clip:
         for c in out.columns:
-            if out[c].dtype == object:
+            if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
                 out[c] = [_clipped(v, clip) for v in out[c]]
     # a fixed table id from the content (Styler's default is random): the same inputs render the same page
     uid = hashlib.sha1(out.to_json(force_ascii=False, default_handler=str).encode("utf-8")).hexdigest()[:8]
