@@ -665,43 +665,112 @@ def edges_table(graph) -> pd.DataFrame:
     )
 
 
-def plot_network(graph, *, title: str | None = None, seed: int = 7):
+MIN_EDGE_COUNT = 3  # the notebook's edges: pairs in at least this many sentences (two is chance, 完全–尚未)
+
+
+def plot_network(graph, *, title: str | None = None, seed: int = 7, lang: str = "zh"):
     """Draw a co-occurrence graph: node size ∝ sentences, edge width ∝ weight, colours = communities
-    (greedy modularity), Chinese labels in the shipped font. Returns the Figure."""
+    (greedy modularity, named in the legend by their most frequent terms), Chinese labels in the shipped
+    font moved apart so that none overlaps another (adjustText). Returns the Figure; its
+    `fazhi_labels` are the label Text objects."""
     import matplotlib.pyplot as plt
     import networkx as nx
+    from adjustText import adjust_text
+    from matplotlib.lines import Line2D
 
     from .plotting import setup_chinese_font
+    from .vocab import LANGS
 
+    if lang not in LANGS:
+        raise invalid("lang", lang, LANGS)
+    zh = lang == "zh"
     family = setup_chinese_font()
-    fig, ax = plt.subplots(figsize=(8, 7))
+    fig, ax = plt.subplots(figsize=(9, 7.5))
     ax.set_axis_off()
     measure = graph.graph.get("measure", "")
-    ax.set_title(title if title is not None else f"Co-occurrence in sentences (edge weight: {measure})")
+    default = f"同句共现网络（边的权重：{measure}）" if zh else f"Co-occurrence in sentences (edge weight: {measure})"
+    ax.set_title(title if title is not None else default)
+    fig.fazhi_labels = []
     if graph.number_of_nodes() == 0:
-        ax.text(
-            0.5,
-            0.5,
-            "no pair of terms occurs together often enough",
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
-        )
+        empty = "没有一对词语足够经常地同句出现" if zh else "no pair of terms occurs together often enough"
+        ax.text(0.5, 0.5, empty, ha="center", va="center", transform=ax.transAxes)
         return fig
     pos = nx.spring_layout(graph, seed=seed, weight="weight")
     communities = nx.algorithms.community.greedy_modularity_communities(graph, weight="weight")
+    communities = sorted(
+        (sorted(c, key=lambda n: (-graph.nodes[n]["count"], n)) for c in communities), key=lambda c: (-len(c), c[0])
+    )
     palette = plt.get_cmap("tab10")
     colour = {n: palette(i % 10) for i, com in enumerate(communities) for n in com}
     counts = np.array([graph.nodes[n]["count"] for n in graph.nodes])
-    sizes = 300 + 1200 * (counts - counts.min()) / max(counts.max() - counts.min(), 1)
+    sizes = 200 + 900 * (counts - counts.min()) / max(counts.max() - counts.min(), 1)
     weights = np.array([d["weight"] for _, _, d in graph.edges(data=True)], dtype=float)
     span = max(weights.max() - weights.min(), 1e-9) if len(weights) else 1.0
     widths = 0.5 + 3.5 * (weights - (weights.min() if len(weights) else 0)) / span
     nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="#999999", alpha=0.7)
     nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=sizes, node_color=[colour[n] for n in graph.nodes], alpha=0.85)
-    nx.draw_networkx_labels(graph, pos, ax=ax, font_family=family, font_size=9)
+    texts = [
+        ax.text(x, y, n, fontsize=10, fontfamily=family, ha="center", va="center", zorder=5)
+        for n, (x, y) in sorted(pos.items())
+    ]
+    xs, ys = zip(*pos.values())
+    pad_x, pad_y = 0.15 * (max(xs) - min(xs) or 1), 0.12 * (max(ys) - min(ys) or 1)
+    ax.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
+    ax.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
+    if len(texts) > 1:
+        adjust_text(
+            texts,
+            ax=ax,
+            expand=(1.15, 1.3),
+            ensure_inside_axes=True,
+            arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.5},
+        )
+    fig.fazhi_labels = texts
+    name = "群" if zh else "group"
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markersize=9,
+            color=palette(i % 10),
+            label=f"{name} {i + 1}：{'、'.join(com[:3])}" if zh else f"{name} {i + 1}: {', '.join(com[:3])}",
+        )
+        for i, com in enumerate(communities[:10])
+    ]
+    handles.append(
+        Line2D([], [], color="#999999", lw=3, label="粗线：关联更强" if zh else "thicker line: stronger link")
+    )
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markersize=12,
+            color="#bbbbbb",
+            label="圆越大：所在句子越多" if zh else "larger circle: in more sentences",
+        )
+    )
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        frameon=False,
+        fontsize=9,
+        prop={"family": family, "size": 9},
+    )
     fig.tight_layout()
     return fig
+
+
+def label_overlaps(fig) -> list[tuple[str, str]]:
+    """Pairs of network labels (`plot_network`'s `fazhi_labels`) whose drawn boxes overlap."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in getattr(fig, "fazhi_labels", [])]
+    return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1 :] if box_a.overlaps(box_b)]
 
 
 # ------------------------------------------------------------------------------ dictionaries

@@ -659,16 +659,64 @@ def compare_vocabulary(
 
 
 # ------------------------------------------------------------------------------ enough to compare?
-def not_enough(docs: pd.DataFrame, *, minimum_reports: int = 2, what: str = "problems part") -> str | None:
-    """None when `docs` can be compared; otherwise one sentence saying why not (for the notebook)."""
+def not_enough(
+    docs: pd.DataFrame, *, minimum_reports: int = 2, what: str = "problems part", lang: str = "zh"
+) -> str | None:
+    """None when `docs` can be compared; otherwise one sentence saying why not (for the notebook).
+    `what` is a part code (`problems`) or, in English, a phrase ('problems part')."""
+    from .vocab import LANGS, label
+
+    if lang not in LANGS:
+        raise invalid("lang", lang, LANGS)
     n_reports = docs["report_id"].nunique() if not docs.empty else 0
     if n_reports >= minimum_reports and len(docs) >= 2:
         return None
     names = "、".join(dict.fromkeys(docs["label"].str.replace(r" · \d+$", "", regex=True))) if n_reports else ""
+    if lang == "zh":
+        part = label("part", what.removesuffix(" part"))
+        return (
+            f"所选范围内只有 {n_reports} 份报告有“{part}”部分"
+            + (f"（{names}）" if names else "")
+            + f"；比较至少需要 {minimum_reports} 份。请放宽筛选条件（years、levels）或向语料加入报告。"
+        )
     have = f"{n_reports} report{'s' if n_reports != 1 else ''}" + (f" ({names})" if names else "")
     return (
         f"Only {have} with a {what} in this selection; comparing needs at least {minimum_reports}. "
         "Widen the filters (years, levels) or add reports to the corpus."
+    )
+
+
+# NMF topics are fitted only on at least this many documents per topic: with fewer, a "topic" is little
+# more than one document's words and the shares describe the documents, not themes running through them.
+DOCS_PER_TOPIC = 5
+
+
+def topics_refusal(n_docs: int, n_topics: int, lang: str = "zh") -> str | None:
+    """None when `n_docs` documents can carry `n_topics` NMF topics (at least `DOCS_PER_TOPIC` per
+    topic); otherwise one sentence saying why no topics are fitted and what would allow them.
+
+    >>> topics_refusal(15, 3) is None
+    True
+    >>> print(topics_refusal(5, 3, "en"))
+    No topics: 5 documents are too few for 3 topics (fazhi fits NMF only with at least 5 documents per topic, here 15). Use unit = "item" (each point of the part is a document), fewer `n_topics`, or a larger corpus.
+    """
+    from .vocab import LANGS
+
+    if lang not in LANGS:
+        raise invalid("lang", lang, LANGS)
+    need = DOCS_PER_TOPIC * max(1, int(n_topics))
+    if n_docs >= need:
+        return None
+    if lang == "zh":
+        return (
+            f"不做主题分析：{n_docs} 个文档不足以支持 {n_topics} 个主题（fazhi 只在每个主题至少有 "
+            f'{DOCS_PER_TOPIC} 个文档时才拟合 NMF，这里需要 {need} 个）。可改用 unit = "item"（问题部分的每一条为一个文档）、'
+            "减少 `n_topics`，或扩大语料。"
+        )
+    return (
+        f"No topics: {n_docs} documents are too few for {n_topics} topics (fazhi fits NMF only with at least "
+        f'{DOCS_PER_TOPIC} documents per topic, here {need}). Use unit = "item" (each point of the part is a '
+        "document), fewer `n_topics`, or a larger corpus."
     )
 
 

@@ -130,10 +130,43 @@ _FIXED: dict[str, dict[str, tuple[str, str]]] = {
         "categories": ("类别", "categories"),
         "label": ("指标名称", "label"),
         "raw": ("原文", "as written"),
+        "is_value": ("取此值", "is the value"),
+        "disagree": ("数值不一致", "values disagree"),
+        "values": ("各处数值", "values"),
+        "n_mentions": ("提及次数", "mentions"),
+        "section_kind": ("所在部分", "part"),
+        "citation": ("引用", "citation"),
+        "changed": ("变化对象", "what changed"),
+        "direction": ("方向", "direction"),
+        "report": ("报告", "report"),
+        "left": ("前文", "left"),
+        "match": ("命中", "match"),
+        "right": ("后文", "right"),
+        "similarity": ("相似度", "similarity"),
+        "shared": ("共有词语", "shared terms"),
+        "topic": ("主题", "topic"),
+        "weight": ("关联强度", "weight"),
+        "term_a": ("词语甲", "term A"),
+        "term_b": ("词语乙", "term B"),
+        "category_label": ("类别", "category"),
+        "group": ("组", "group"),
+        "n_units": ("报告数", "reports"),
+        "adjusted_residual": ("调整残差", "adjusted residual"),
+        "collocation": ("搭配", "collocation"),
+        "pmi": ("PMI", "PMI"),
+        "g2": ("G²", "G²"),
+        "p_value": ("p 值", "p-value"),
+        "n_chars": ("字数", "characters"),
+        "per_1000": ("每千字", "per 1,000 chars"),
+        "n_numbers": ("数字个数", "numbers"),
+        "status": ("解析状态", "status"),
+        "messages": ("提示", "messages"),
+        "source_file": ("来源文件", "source file"),
     },
 }
 _VALUE_COLUMNS = {"level": "level", "part": "part", "kind": "part", "region": "region", "timeliness": "timeliness"}
 _VALUE_COLUMNS |= {"indicator": "indicator", "category": "category", "field": "field", "measure": "measure"}
+_VALUE_COLUMNS |= {"section_kind": "part"}
 
 
 @functools.cache
@@ -185,9 +218,43 @@ def relabel(df: pd.DataFrame, lang: str = "zh", *, columns: bool = True) -> pd.D
     return out
 
 
-def view(df: pd.DataFrame, lang: str = "zh", *, precision: int = 3):
+SCROLL_ROWS = 15  # a table longer than this is shown whole in a scrolling box (`view`)
+
+
+class Scrolling:
+    """A long table shown whole inside a box that scrolls (every row is in the page, none is cut)."""
+
+    def __init__(self, styler, n_rows: int, *, height: str = "32em"):
+        self.styler, self.n_rows, self.height = styler, n_rows, height
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<div class="fazhi-scroll" style="max-height:{self.height};overflow:auto" data-rows="{self.n_rows}">'
+            f"{self.styler.to_html()}</div>"
+        )
+
+    def to_html(self) -> str:
+        return self._repr_html_()
+
+
+def _clipped(v, clip: int | None):
+    if clip and isinstance(v, str) and len(v) > clip:
+        return v[: clip - 1] + "…"
+    return v
+
+
+def view(df: pd.DataFrame, lang: str = "zh", *, precision: int = 3, clip: int | None = None, scroll_rows=SCROLL_ROWS):
     """`relabel(df)` for display on a page: no row numbers, every value HTML-escaped (a report's text
-    shows as text), numbers with at most `precision` decimals."""
+    shows as text, its line breaks as line breaks, never as a literal `\\n`), numbers with at most
+    `precision` decimals, texts longer than `clip` characters shortened with "…". A table of more than
+    `scroll_rows` rows is shown whole in a scrolling box (`Scrolling`), not cut.
+
+    >>> html = view(pd.DataFrame({"sentence": ["第一行\\n第二行<b>"]})).to_html()
+    >>> "white-space: pre-line" in html, "第一行\\n第二行&lt;b&gt;" in html, "\\\\n" in html
+    (True, True, False)
+    >>> isinstance(view(pd.DataFrame({"value": range(20)})), Scrolling)
+    True
+    """
 
     def number(v):
         if isinstance(v, float) and v == v and v.is_integer():
@@ -195,12 +262,20 @@ def view(df: pd.DataFrame, lang: str = "zh", *, precision: int = 3):
         return f"{v:.{precision}f}".rstrip("0").rstrip(".") if isinstance(v, float) else v
 
     out = relabel(df, lang)
+    if clip:
+        for c in out.columns:
+            if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+                out[c] = [_clipped(v, clip) for v in out[c]]
     # a fixed table id from the content (Styler's default is random): the same inputs render the same page
     uid = hashlib.sha1(out.to_json(force_ascii=False, default_handler=str).encode("utf-8")).hexdigest()[:8]
     floats = [c for c in out.columns if pd.api.types.is_float_dtype(out[c])]
-    return (
+    styler = (
         out.style.set_uuid(uid)
         .hide(axis="index")
+        .set_table_styles([{"selector": "td", "props": [("white-space", "pre-line")]}])
         .format(escape="html", na_rep="–")
         .format(number, subset=floats, na_rep="–")
     )
+    if scroll_rows is not None and len(out) > scroll_rows:
+        return Scrolling(styler, len(out))
+    return styler

@@ -578,22 +578,56 @@ def test_views_on_the_embedded_corpus(corpus):
     assert sel.message == "" and sel.codes == ["disputes_resolved", "satisfaction_rate"]
     cov = iv.coverage(sel)
     assert cov.loc["disputes_resolved", "塘栖镇 2024"] == 2 and cov.loc["satisfaction_rate", "澧浦镇 2023"] == 2
-    assert "2 of 2 indicators are reported" in iv.coverage_sentence(cov)
+    assert "2 of 2 indicators are reported" in iv.coverage_sentence(cov, "en")
+    assert iv.coverage_sentence(cov).startswith("2 项指标中有 2 项至少在")
     points = iv.values_by_year(sel, group_by="level", min_reports_per_point=2)
     township_2024 = points[
         (points["indicator"] == "disputes_resolved") & (points["report_year"] == 2024) & (points["group"] == "township")
     ]
     assert township_2024["median"].tolist() == [1132] and not township_2024["drawn"].any()
-    assert "left out" in iv.values_sentence(points, min_reports_per_point=2)
+    assert "left out" in iv.values_sentence(points, min_reports_per_point=2, lang="en")
+    assert "未列出" in iv.values_sentence(points, min_reports_per_point=2)
     prov = iv.provenance(sel)
     assert (prov["sentence"].str.len() > 0).all() and prov["is_value"].any()
     assert prov["citation"].str.contains("[EB/OL]", regex=False).all()
-    assert iv.trend_sentence(sel, iv.issuer_trends(sel)).startswith("No issuer has reports for two or more years")
+    assert iv.trend_sentence(sel, iv.issuer_trends(sel), "en").startswith("No issuer has reports for two or more years")
+    assert iv.trend_sentence(sel, iv.issuer_trends(sel)).startswith("所选范围内没有一个发布机关有两个以上年度的报告")
     changes = iv.reported_changes(iv.select_indicators(corpus))
     assert changes["changed"].tolist() == ["群众咨询量", "法律需求响应效率", "重点领域纠纷发生率"]
     density = iv.quantification_density(sel)
     achievements = density[(density["report"] == "塘栖镇 2024") & (density["part"] == "achievements")]
     assert achievements["n_numbers"].iloc[0] > 40 and achievements["per_1000"].iloc[0] > 10
+
+
+def test_year_values_are_a_table_unless_two_years_each_rest_on_two_reports():
+    # by hand: disputes_resolved has township 2023 (2 reports) and 2024 (2 reports): comparable;
+    # satisfaction_rate has township 2023 (2 reports) but 2024 (1 report): a table only
+    points = pd.DataFrame(
+        [
+            ("disputes_resolved", "township", 2023, 2, 500.0, 400.0, 600.0, "件", True),
+            ("disputes_resolved", "township", 2024, 2, 800.0, 700.0, 900.0, "件", True),
+            ("satisfaction_rate", "township", 2023, 2, 95.0, 90.0, 100.0, "%", True),
+            ("satisfaction_rate", "township", 2024, 1, 98.5, 98.5, 98.5, "%", True),
+        ],
+        columns=["indicator", "group", "report_year", "n_reports", "median", "low", "high", "units", "drawn"],
+    )
+    comparable = iv.comparable_points(points)
+    assert comparable["indicator"].unique().tolist() == ["disputes_resolved"] and len(comparable) == 2
+    assert iv.comparable_points(points.assign(n_reports=1)).empty
+    table = iv.value_table(points)
+    assert table.columns.tolist() == ["指标", "乡镇 2023", "乡镇 2024"]
+    row = table.set_index("指标").loc["满意率"]
+    assert row["乡镇 2023"] == "95 %（2 份：90–100）" and row["乡镇 2024"] == "98.5 %"
+    en = iv.value_table(points, "en")
+    assert en.columns.tolist() == ["indicator", "township 2023", "township 2024"]
+    assert en.iloc[0, 1] == "500 件 (2 reports: 400–600)"
+    assert "下图只画这些指标" in iv.values_sentence(points, comparable=comparable)
+    assert "Only 1 indicators" in iv.values_sentence(points, comparable=comparable, lang="en")
+    none = iv.comparable_points(points.assign(n_reports=1))
+    assert "不画图" in iv.values_sentence(points, comparable=none)
+    assert "values are a table, not a figure" in iv.values_sentence(points, comparable=none, lang="en")
+    with pytest.raises(fz.FazhiError, match="`lang` = 'fr' is not valid"):
+        iv.value_table(points, "fr")
 
 
 def test_views_issuer_trend_and_empty_selections(corpus):
@@ -604,7 +638,8 @@ def test_views_issuer_trend_and_empty_selections(corpus):
     sel = iv.select_indicators(fz.Corpus(tables), indicators=["disputes_resolved"])
     trends = iv.issuer_trends(sel)
     assert trends[["issuer", "report_year", "value"]].values.tolist() == [["塘栖镇", 2023, 553], ["塘栖镇", 2024, 1132]]
-    assert iv.trend_sentence(sel, trends).startswith("1 issuers report 1 indicators")
+    assert iv.trend_sentence(sel, trends, "en").startswith("1 issuers report 1 indicators")
+    assert iv.trend_sentence(sel, trends).startswith("1 个发布机关在两个以上年度报告了 1 项指标")
     none = iv.select_indicators(corpus, years=[2024], levels=["county"])
     assert none.empty and none.message.startswith("No report matches the selection")
     with pytest.raises(fz.FazhiError, match=r"`indicators` = 'disputes' is not valid; choose one of: legality_reviews"):
@@ -628,6 +663,7 @@ def test_trend_notebook_runs_with_non_default_parameters(processed_dir, tmp_path
             "years": [2023, 2024],
             "levels": ["township"],
             "min_reports_per_point": 1,
+            "lang": "en",
         },
         kernel_name="python3",
         cwd=str(ROOT / "notebooks"),
@@ -652,7 +688,7 @@ def test_trend_notebook_says_so_when_nothing_is_selected(processed_dir, tmp_path
     papermill.execute_notebook(
         str(ROOT / "notebooks" / "03_indicator_trends.ipynb"),
         str(out),
-        parameters={"processed_dir": str(processed_dir), "levels": ["county"]},
+        parameters={"processed_dir": str(processed_dir), "levels": ["county"], "lang": "en"},
         kernel_name="python3",
         cwd=str(ROOT / "notebooks"),
         progress_bar=False,

@@ -267,3 +267,23 @@ def test_bad_dictionary_files(tmp_path, content, message):
         rd.load_dictionary(path)
     with pytest.raises(FazhiError, match="does not exist"):
         rd.load_dictionary(tmp_path / "missing.yaml")
+
+
+def test_network_edges_pass_a_minimum_count_and_labels_do_not_overlap(corpus):
+    part_texts = rd.group_texts(corpus, part="problems")
+    loose = rd.cooccurrence(part_texts, corpus=corpus, min_count=2, min_cooccur=2)
+    strict = rd.cooccurrence(part_texts, corpus=corpus, min_count=rd.MIN_EDGE_COUNT, min_cooccur=rd.MIN_EDGE_COUNT)
+    # by hand: 完全 and 尚未 stand together (尚未完全…) in exactly two sentences of the problems parts
+    assert loose.has_edge("完全", "尚未") and loose.edges["完全", "尚未"]["count"] == 2
+    assert rd.edges_table(loose).iloc[0][["term_a", "term_b"]].tolist() == ["完全", "尚未"]  # led before
+    assert not strict.has_node("完全") and (rd.edges_table(strict)["count"] >= 3).all()
+    assert 0 < strict.number_of_edges() < loose.number_of_edges()
+    for graph in (loose, strict):
+        fig = rd.plot_network(graph)
+        assert len(fig.fazhi_labels) == graph.number_of_nodes()
+        assert rd.label_overlaps(fig) == []
+        legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        assert legend[0].startswith("群 1：") and "粗线：关联更强" in legend
+    en = rd.plot_network(strict, lang="en")
+    assert en.axes[0].get_legend().get_texts()[0].get_text().startswith("group 1: ")
+    assert rd.plot_network(rd.cooccurrence(part_texts[:0], corpus=corpus)).fazhi_labels == []

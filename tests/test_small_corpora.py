@@ -1,6 +1,4 @@
-"""Notebooks on corpora of zero, one and two reports: they render and say what they cannot show.
-
-Only the profile notebook (04) is covered so far; 01, 02, 03 and 05 are issue 19's open part."""
+"""Notebooks on corpora of zero, one and two reports: they render and say what they cannot show."""
 
 import shutil
 
@@ -35,3 +33,29 @@ def test_profile_notebook_renders_and_says_what_it_cannot_show(small_tables, tmp
         assert "报告包含 5 个法定部分中的" in page
         if n == 1:
             assert "语料中位数" in page  # the corpus is the report itself: the median column is still there
+
+
+# what each analysis page must say when the corpus cannot carry a figure (0, 1 or 2 reports; the two
+# smallest embedded reports have one report year each, so no issuer has a trend)
+CANNOT = {
+    "03": {
+        0: "没有报告符合所选条件",
+        1: "趋势至少需要同一机关的两个年度",
+        2: "趋势至少需要同一机关的两个年度",
+    },
+    "02": {0: "comparing needs at least 2", 1: "comparing needs at least 2", 2: "No topics: "},
+    "05": {0: "The corpus holds no report"},
+}
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("notebook", ["01", "02", "03", "05"])
+def test_analysis_notebooks_render_on_small_corpora(small_tables, notebook, tmp_path):
+    n, data = small_tables
+    results = render_all(data, out_dir=tmp_path / "reports", only=[notebook], progress=None)
+    assert [r.ok for r in results] == [True], [r.error for r in results]
+    page = (tmp_path / "reports" / results[0].html).read_text(encoding="utf-8")
+    assert "Traceback" not in page and "Error" not in page
+    expected = CANNOT.get(notebook, {}).get(n)
+    if expected:
+        assert expected in page

@@ -191,12 +191,24 @@ def test_problems_vocabulary_differs_from_achievements(corpus):
 def test_not_enough_reports_explains(corpus):
     assert tfidf.not_enough(tfidf.documents(corpus)) is None
     one = tfidf.documents(corpus.filter(years=[2025]))
-    assert tfidf.not_enough(one) == (
+    assert (
+        tfidf.not_enough(one)
+        == "所选范围内只有 1 份报告有“存在的不足和原因”部分（上社镇 2025）；比较至少需要 2 份。请放宽筛选条件（years、levels）或向语料加入报告。"
+    )
+    assert tfidf.not_enough(one, lang="en") == (
         "Only 1 report (上社镇 2025) with a problems part in this selection; comparing needs at least 2. "
         "Widen the filters (years, levels) or add reports to the corpus."
     )
     none = tfidf.documents(corpus.filter(years=[2016]))
-    assert tfidf.not_enough(none).startswith("Only 0 reports with a problems part")
+    assert tfidf.not_enough(none, lang="en").startswith("Only 0 reports with a problems part")
+
+
+def test_topics_need_several_documents_per_topic():
+    assert tfidf.DOCS_PER_TOPIC == 5
+    assert tfidf.topics_refusal(15, 3) is None and tfidf.topics_refusal(10, 2, "en") is None
+    assert tfidf.topics_refusal(14, 3).startswith("不做主题分析：14 个文档不足以支持 3 个主题")
+    assert "here 15" in tfidf.topics_refusal(14, 3, "en")
+    assert tfidf.topics_refusal(4, 1, "en").startswith("No topics: 4 documents are too few for 1 topics")
 
 
 def test_figures_render_chinese_without_missing_glyphs(model, corpus, tmp_path):
