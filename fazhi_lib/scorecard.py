@@ -587,7 +587,11 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
             wanted[u].add(v)
             sticky.append((i, u, v))
     picks = []  # (row, [(candidate row, its earliest doc not left out)], the reports this choice is for)
-    tolerance, blocks = _approx_cosines(vectors, chunk=chunk)
+    if vectors.matrix.shape[0] > EXACT_TEMPLATING_MAX:
+        _sketched_peers(vectors, members, rec, recs, by_name, doc_of, left_out, wanted, picks)
+        blocks = ()
+    else:
+        tolerance, blocks = _approx_cosines(vectors, chunk=chunk)
     for lo, block in blocks:
         for u, row in enumerate(block, start=lo):
             near = [(v, members[v][0]) for v in np.flatnonzero(row >= row.max() - tolerance).tolist()]
@@ -622,6 +626,94 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
             for i in reports:
                 cols["template_similarity"][i], cols["template_peer"][i] = round(float(best), 4), peer
     return cols
+
+
+def _sketched_peers(vectors, members, rec, recs, by_name, doc_of, left_out, wanted, picks) -> None:
+    """Templating peers of a large corpus (more than EXACT_TEMPLATING_MAX distinct problems texts):
+    each doc's candidate rows are its own text's and the SKETCH_PEERS nearest by `_sketch_neighbours`;
+    among them, the doc's best peer is picked on exact cosines, as in the exact path. Fills `wanted`
+    and `picks` as the exact path does."""
+    near = _sketch_neighbours(vectors.matrix)
+    for u, vs in enumerate(near):
+        rows = [u, *vs]
+        wanted[u].update(rows)
+        for k in members[u]:
+            me = recs[rec[k]]
+            out = {k}
+            if me["issuer"]:
+                out |= {
+                    doc_of[recs[j]["report_id"]]
+                    for j in by_name[me["issuer"]]
+                    if recs[j]["report_id"] in doc_of and _same_issuer(me, recs[j])
+                }
+            cands = []
+            for v in rows:
+                earliest = next((j for j in members[v] if j not in out), None)
+                if earliest is not None:
+                    cands.append((v, earliest))
+            picks.append((u, cands, [rec[k]]))
+
+
+# Templating on large corpora: above this many distinct problems texts, the best peer of each is looked
+# for among candidates found by random-hyperplane sketches (`_sketch_neighbours`) instead of all pairs
+# (whose cost grows with the square of the corpus); values are exact cosines of the peers found.
+EXACT_TEMPLATING_MAX = 3000
+SKETCH_BITS = 256  # random hyperplanes per text (signature bits)
+SKETCH_ROTATIONS = 16  # sorts of the signatures, each starting at another byte
+SKETCH_WINDOW = 6  # neighbours taken on each side in each sort
+SKETCH_PEERS = 12  # candidates per text kept (fewest differing bits), cosines then computed exactly
+SKETCH_SEED = 22
+
+
+def _sketch_neighbours(X) -> list[list[int]]:
+    """For each row of the unit-row matrix `X`, up to SKETCH_PEERS other rows likely to have the highest
+    cosines to it (Charikar's random-hyperplane signatures, sorted neighbourhoods; Manku et al. 2007).
+
+    Row u gets a SKETCH_BITS-bit signature, bit i = [X_u · g_i > 0] for Gaussian g_i (seeded: the same
+    rows give the same candidates). Two rows at angle θ differ in each bit with probability θ / π, so the
+    number of differing bits estimates their cosine (cos(π · d / SKETCH_BITS), standard error about
+    0.05 at cosine 0.9). The signatures are sorted SKETCH_ROTATIONS times, each time read from another
+    byte on, and every row is paired with the SKETCH_WINDOW rows on each side: rows with long common
+    prefixes, the most similar ones, sit together. Of those pairs, each row keeps the SKETCH_PEERS with
+    the fewest differing bits. Cost: linear in the rows (times the rotations and window), plus one
+    sort per rotation.
+    """
+    n_rows, n_cols = X.shape
+    rng = np.random.default_rng(SKETCH_SEED)
+    words = np.zeros((n_rows, SKETCH_BITS // 8), dtype=np.uint8)  # the signature, a byte per 8 bits
+    for lo in range(0, SKETCH_BITS, 32):
+        g = rng.standard_normal((n_cols, 32), dtype=np.float32)
+        bits = np.asarray(X @ g) > 0
+        words[:, lo // 8 : lo // 8 + 4] = np.packbits(bits, axis=1)
+    pairs = []
+    n_bytes = words.shape[1]
+    for r in range(SKETCH_ROTATIONS):
+        start = r * n_bytes // SKETCH_ROTATIONS
+        keys = np.roll(words, -start, axis=1)
+        order = np.lexsort(keys.T[::-1])
+        for d in range(1, SKETCH_WINDOW + 1):
+            if d >= n_rows:
+                break
+            a, b = order[:-d], order[d:]
+            pairs.append(np.minimum(a, b).astype(np.int64) * n_rows + np.maximum(a, b))
+    code = np.unique(np.concatenate(pairs)) if pairs else np.zeros(0, dtype=np.int64)
+    u, v = code // n_rows, code % n_rows
+    packed = words.view(np.uint64) if words.shape[1] % 8 == 0 else None
+    if packed is not None:
+        differ = np.bitwise_count(packed[u] ^ packed[v]).sum(axis=1)
+    else:  # pragma: no cover - SKETCH_BITS is a multiple of 64
+        differ = np.unpackbits(words[u] ^ words[v], axis=1).sum(axis=1)
+    # both directions, then each row's SKETCH_PEERS nearest (ties: the lower row)
+    rows, peers, dist = np.r_[u, v], np.r_[v, u], np.r_[differ, differ]
+    order = np.lexsort((peers, dist, rows))
+    rows, peers = rows[order], peers[order]
+    first = np.searchsorted(rows, np.arange(n_rows))
+    rank = np.arange(len(rows)) - first[rows]
+    keep = rank < SKETCH_PEERS
+    out: list[list[int]] = [[] for _ in range(n_rows)]
+    for r_, p_ in zip(rows[keep].tolist(), peers[keep].tolist()):
+        out[r_].append(p_)
+    return out
 
 
 def _candidates_without(
