@@ -659,9 +659,9 @@ def _sketched_peers(vectors, members, rec, recs, by_name, doc_of, left_out, want
 # (whose cost grows with the square of the corpus); values are exact cosines of the peers found.
 EXACT_TEMPLATING_MAX = 3000
 SKETCH_BITS = 256  # random hyperplanes per text (signature bits)
-SKETCH_ROTATIONS = 16  # sorts of the signatures, each starting at another byte
-SKETCH_WINDOW = 6  # neighbours taken on each side in each sort
-SKETCH_PEERS = 12  # candidates per text kept (fewest differing bits), cosines then computed exactly
+SKETCH_ROTATIONS = 32  # sorts of the signatures, each starting at another byte
+SKETCH_WINDOW = 8  # neighbours taken on each side in each sort
+SKETCH_PEERS = 16  # candidates per text kept (fewest differing bits), cosines then computed exactly
 SKETCH_SEED = 22
 
 
