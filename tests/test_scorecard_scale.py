@@ -9,11 +9,10 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
+from test_scorecard import OTHER, TEMPLATE, _tiny  # tests/ is on sys.path (rootdir conftest)
 
 from fazhi_lib import scorecard as sc
 from fazhi_lib.sentences import SENTENCE_ENDS, pieces
-
-from test_scorecard import OTHER, TEMPLATE, _tiny  # tests/ is on sys.path (rootdir conftest)
 
 
 def test_sketched_templating_keeps_the_rules_of_the_exact_one(monkeypatch):
