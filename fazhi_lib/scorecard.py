@@ -314,7 +314,8 @@ def _part_facts(parts: pd.DataFrame) -> tuple[list, list, list, list]:
     """report_id, kind, length and (for the mandated kinds) `_has_body` of each part with a report_id.
     Only the first _HEAD characters of a text leave the table, unless they cannot tell whether the part
     has a body (a first line longer than that, or nothing but punctuation in them)."""
-    known = parts[parts["report_id"].notna()]
+    has_id = parts["report_id"].notna()
+    known = parts if has_id.all() else parts[has_id]  # (a filter copies the texts: only when it drops rows)
     text = known["text"]
     if pd.api.types.is_string_dtype(text):
         lengths = text.str.len().fillna(0).astype("int64").tolist()
@@ -521,7 +522,12 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
     if not recs:
         return cols
 
-    probs = parts[parts["kind"] == "problems"].sort_values(["report_id", "part_order"]) if not parts.empty else parts
+    if parts.empty:
+        probs = parts
+    else:  # the order found on the key columns, the rows (with their texts) taken once
+        wanted = (parts["kind"] == "problems").fillna(False).to_numpy(dtype=bool)
+        keys = parts[["report_id", "part_order"]].reset_index(drop=True)[wanted]
+        probs = parts.iloc[keys.sort_values(["report_id", "part_order"]).index.to_numpy()]
     by_report: dict[str, list[str]] = {}
     heading: dict[str, str] = {}
     if not probs.empty:
