@@ -8,7 +8,8 @@ copies of one report), then every `stages.CORPUS_STAGES` stage, timed on the fir
 The files are parsed once, in worker processes, with the report stages that no corpus stage reads
 (`part_tokens_stage`, `categorise_problem_items`) left out to keep the run short; the stacked per-file
 rows are then cut to the first N files, so every size is timed on rows parsed the same way. A stage
-is linear when its seconds per report stay the same: `× linear` is (t_N / t_first) ÷ (N / N_first).
+is linear when its seconds per report stay the same: `× linear` is (t_N / t_first) ÷ (N / N_first),
+t being the CPU seconds of the process (see `time_stages`).
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def parse_frames(raw: Path, jobs: int) -> dict:
 
 
 def time_stages(frames: dict, n: int) -> dict[str, float]:
-    """Seconds of assembly and of each corpus stage on the first `n` files' rows."""
+    """CPU seconds of this process for assembly and for each corpus stage on the first `n` files' rows
+    (CPU, not wall-clock, time: on a machine shared with other work, the wall-clock time of a long step
+    grows with what else runs, not with what the step does)."""
     from fazhi_lib.pipeline import stages
     from fazhi_lib.pipeline.assemble import FILE_COLUMN, assemble
 
@@ -72,13 +75,13 @@ def time_stages(frames: dict, n: int) -> dict[str, float]:
     keep = set(files)
     sub = {name: df[df[FILE_COLUMN].isin(keep)].reset_index(drop=True) for name, df in frames.items()}
     out = {}
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     corpus = assemble(sub)
-    out["assemble (with copies found)"] = time.perf_counter() - t0
+    out["assemble (with copies found)"] = time.process_time() - t0
     for stage in stages.CORPUS_STAGES:
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         corpus.tables.update(stage(corpus.tables) or {})
-        out[stage.__name__] = time.perf_counter() - t0
+        out[stage.__name__] = time.process_time() - t0
     out["reports"] = len(corpus.reports)
     return out
 
@@ -126,7 +129,7 @@ def table(rows: list[dict]) -> list[str]:
     """Markdown lines: seconds per stage per size, and each stage's ratio to linear."""
     stage_names = [k for k in rows[0] if k not in ("n", "reports")]
     first = rows[0]
-    lines = ["| stage | " + " | ".join(f"{r['n']:,} files, s" for r in rows) + " | × linear, last size |"]
+    lines = ["| stage | " + " | ".join(f"{r['n']:,} files, CPU s" for r in rows) + " | × linear, last size |"]
     lines.append("|---|" + "---|" * (len(rows) + 1))
     for s in stage_names:
         grow = (rows[-1][s] / first[s]) / (rows[-1]["n"] / first["n"]) if first[s] > 0 else float("nan")
