@@ -100,9 +100,13 @@ def scaling(
         write_corpus(max(sizes) - have, folder=tmp, start=have, small=True)
     t0 = time.perf_counter()
     saved = tmp / "frames" / str(max(sizes))
+    larger = sorted((p for p in (tmp / "frames").glob("*") if p.name.isdigit() and int(p.name) >= max(sizes)),
+                    key=lambda p: int(p.name)) if reuse else []  # fmt: skip
+    if larger:
+        saved = larger[0]  # the rows of more files: time_stages takes the first n
     if reuse and saved.is_dir():
         frames = {p.stem: pd.read_parquet(p) for p in sorted(saved.glob("*.parquet"))}
-        log(f"  read the parsed rows of {max(sizes):,} files back from {saved}")
+        log(f"  read the parsed rows of {saved.name} files back from {saved}")
     else:
         log(f"  parsing {max(sizes):,} small files ({jobs} processes)")
         frames = parse_frames(raw, jobs)

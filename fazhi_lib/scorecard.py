@@ -545,8 +545,15 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
         if r["issuer"]:
             by_name[r["issuer"]].append(i)
     previous: dict[int, int] = {}
+    latest: dict[int, tuple] = {}
     for i, r in enumerate(recs):
         if not r["issuer"] or r["year"] is None:
+            continue
+        group = by_name[r["issuer"]]
+        if len(group) > 8 and _one_place(recs, group):  # one issuer: the latest earlier year, by a lookup
+            j = _latest_before(recs, group, r["year"], latest)
+            if j is not None:
+                previous[i] = j
             continue
         earlier = [
             j
@@ -634,27 +641,55 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
     return cols
 
 
+def _one_place(recs: list[dict], group: list[int]) -> bool:
+    """Whether the reports `group` (one short name) all have the same place fields: then they are one
+    issuer (`_same_issuer` holds for every pair)."""
+    first = recs[group[0]]["place"]
+    return all(recs[j]["place"] == first for j in group)
+
+
+def _latest_before(recs: list[dict], group: list[int], year: int, cache: dict) -> int | None:
+    """The report of `group` of the latest year before `year` (ties: the smallest report_id); `cache`
+    keeps each group's years (id(group) → (group, sorted years, report of each year))."""
+    held = cache.get(id(group))
+    if held is None or held[0] is not group:
+        best: dict[int, int] = {}
+        for j in group:
+            y = recs[j]["year"]
+            if y is not None and (y not in best or recs[j]["report_id"] < recs[best[y]]["report_id"]):
+                best[y] = j
+        years = sorted(best)
+        held = cache[id(group)] = (group, years, [best[y] for y in years])
+    _, years, reports = held
+    at = bisect.bisect_left(years, year)
+    return reports[at - 1] if at else None
+
+
 def _sketched_peers(vectors, members, rec, recs, by_name, doc_of, left_out, wanted, picks) -> None:
     """Templating peers of a large corpus (more than EXACT_TEMPLATING_MAX distinct problems texts):
     each doc's candidate rows are its own text's and the SKETCH_PEERS nearest by `_sketch_neighbours`;
     among them, the doc's best peer is picked on exact cosines, as in the exact path. Fills `wanted`
     and `picks` as the exact path does."""
     near = _sketch_neighbours(vectors.matrix)
+    same: dict[tuple, frozenset[int]] = {}  # (issuer, place) → the docs of that issuer
     for u, vs in enumerate(near):
         rows = [u, *vs]
         wanted[u].update(rows)
         for k in members[u]:
             me = recs[rec[k]]
-            out = {k}
+            out: frozenset[int] = frozenset()
             if me["issuer"]:
-                out |= {
-                    doc_of[recs[j]["report_id"]]
-                    for j in by_name[me["issuer"]]
-                    if recs[j]["report_id"] in doc_of and _same_issuer(me, recs[j])
-                }
+                key = (me["issuer"], me["place"])
+                if key not in same:
+                    same[key] = frozenset(
+                        doc_of[recs[j]["report_id"]]
+                        for j in by_name[me["issuer"]]
+                        if recs[j]["report_id"] in doc_of and _same_issuer(me, recs[j])
+                    )
+                out = same[key]
             cands = []
             for v in rows:
-                earliest = next((j for j in members[v] if j not in out), None)
+                earliest = next((j for j in members[v] if j != k and j not in out), None)
                 if earliest is not None:
                     cands.append((v, earliest))
             picks.append((u, cands, [rec[k]]))

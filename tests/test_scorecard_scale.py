@@ -103,3 +103,17 @@ def test_sketch_neighbours_pair_near_copies():
     near = sc._sketch_neighbours(X.tocsr())
     found = [i + 200 in near[i] for i in range(200)]
     assert np.mean(found) >= 0.99
+
+
+def test_previous_report_of_an_issuer_with_many_reports():
+    # ten years of one 甲镇 (the lookup path, more than 8 reports of one name and place), two reports in 2020
+    rows = [(f"a{y}", "甲镇", y, "浙江省", TEMPLATE + f"第{y}年。") for y in range(2015, 2025)]
+    rows += [("a2020b", "甲镇", 2020, "浙江省", OTHER), ("a2019z", "甲镇", 2019, "浙江省", OTHER)]
+    rows += [("b2024", "乙镇", 2024, "浙江省", OTHER)]
+    card = sc.scorecard(_tiny(rows)).set_index("report_id")
+    assert pd.isna(card.loc["a2015", "previous_report_id"])
+    assert card.loc["a2016", "previous_report_id"] == "a2015"
+    assert card.loc["a2021", "previous_report_id"] == "a2020"  # of the two 2020 reports, the smaller id
+    assert card.loc["a2020b", "previous_report_id"] == "a2019"  # a2019 < a2019z
+    assert card.loc["a2024", "previous_year"] == 2023
+    assert pd.isna(card.loc["b2024", "previous_report_id"])
