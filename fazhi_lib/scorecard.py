@@ -739,11 +739,11 @@ def _sketch_neighbours(X) -> list[list[int]]:
             pairs.append(np.minimum(a, b).astype(np.int64) * n_rows + np.maximum(a, b))
     code = np.unique(np.concatenate(pairs)) if pairs else np.zeros(0, dtype=np.int64)
     u, v = code // n_rows, code % n_rows
-    packed = words.view(np.uint64) if words.shape[1] % 8 == 0 else None
-    if packed is not None:
-        differ = np.bitwise_count(packed[u] ^ packed[v]).sum(axis=1)
-    else:  # pragma: no cover - SKETCH_BITS is a multiple of 64
-        differ = np.unpackbits(words[u] ^ words[v], axis=1).sum(axis=1)
+    if hasattr(np, "bitwise_count") and words.shape[1] % 8 == 0:  # numpy 2
+        packed = words.view(np.uint64)
+        differ = np.bitwise_count(packed[u] ^ packed[v]).sum(axis=1, dtype=np.int64)
+    else:  # pragma: no cover - numpy 1.x
+        differ = np.unpackbits(words[u] ^ words[v], axis=1).sum(axis=1, dtype=np.int64)
     # both directions, then each row's SKETCH_PEERS nearest (ties: the lower row)
     rows, peers, dist = np.r_[u, v], np.r_[v, u], np.r_[differ, differ]
     order = np.lexsort((peers, dist, rows))
