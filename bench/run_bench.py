@@ -8,7 +8,10 @@ Prints one table of figures measured in this run, next to the targets of issue 6
 - an incremental rebuild after adding 1 % new files, as a fraction of the cold build (and an
   unchanged rebuild, which parses nothing);
 - TF-IDF + NMF on the problems parts; `make reports` on the embedded corpus; peak memory;
-- where one process spends its parsing time (cProfile over a sample), to show what to speed up.
+- where one process spends its parsing time (cProfile over a sample), to show what to speed up;
+- the growth of the corpus-level stages (assembly, indicator panel, scorecard) from 5,000 to 40,000 small
+  files, as CPU seconds (`bench/corpus_scale.py`; with `--n` below 10,000: n, 2n, 4n files), against
+  issue 22's target of 1.2 × linear.
 
 Corpora: the five embedded pages (`data/raw`) and a synthetic scale corpus generated from them into a
 temporary `fazhi-bench-synthetic-*` folder (never `data/raw/`; see bench/synthetic.py), deleted at the
@@ -35,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import write_corpus  # noqa: E402  (bench/ is not a package: found through sys.path)
+import corpus_scale  # noqa: E402  (bench/ is not a package: found through sys.path)
+from synthetic import write_corpus  # noqa: E402
 
 FAZHI = [sys.executable, "-m", "fazhi_lib.cli"]
 TARGETS = {
@@ -44,6 +48,7 @@ TARGETS = {
     "incremental": 0.05,  # rebuild after +1 % files ÷ cold build
     "memory_gb": 2.0,  # peak memory of a 10,000-report build
     "reports_s": 90.0,  # make reports on the embedded corpus
+    "linear": corpus_scale.LINEAR_TARGET,  # every corpus-level stage, growth from the first to the last size
 }
 
 
@@ -196,7 +201,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-reports", action="store_true", help="do not time `make reports`")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
     ap.add_argument("--json", default=None, help="also write the figures to this JSON file")
+    ap.add_argument(
+        "--scale-sizes",
+        type=int,
+        nargs="*",
+        default=None,
+        help="small-file corpus sizes for the corpus-level stages' growth (default 5000 10000 20000 40000; "
+        "with --n below 10000: n, 2n, 4n; none: skip)",
+    )
     args = ap.parse_args(argv)
+    if args.scale_sizes is None:
+        args.scale_sizes = list(corpus_scale.SIZES) if args.n >= 10_000 else [args.n, 2 * args.n, 4 * args.n]
 
     tmp = Path(tempfile.mkdtemp(prefix="fazhi-bench-synthetic-"))
     rows: list[tuple[str, str, str, str, str]] = []  # measure, corpus, value, target, met
@@ -355,6 +370,24 @@ def main(argv: list[str] | None = None) -> int:
                     met(wall_r < TARGETS["reports_s"]) + ("" if rc == 0 else f" (exit {rc}: a notebook failed)"),
                 )
             )
+        # ---- corpus-level stages: growth with the corpus (small files, bench/corpus_scale.py)
+        if args.scale_sizes:
+            sizes = sorted(args.scale_sizes)
+            print(f"  corpus-level stages on {', '.join(f'{n:,}' for n in sizes)} small files", file=sys.stderr)
+            scale = corpus_scale.scaling(sizes, folder=tmp / "small", log=lambda m: print(m, file=sys.stderr))
+            fig["corpus_scale"] = scale
+            first, last = scale[0], scale[-1]
+            for stage in [k for k in first if k not in ("n", "reports")]:
+                growth = (last[stage] / first[stage]) / (last["n"] / first["n"])
+                rows.append(
+                    (
+                        f"**{stage}: growth ÷ linear, {first['n']:,} → {last['n']:,} files**",
+                        "synthetic small",
+                        fmt(growth),
+                        f"≤ {TARGETS['linear']:g}",
+                        met(growth <= TARGETS["linear"]) + " (" + " / ".join(f"{r[stage]:.1f}" for r in scale) + " s)",
+                    )
+                )
         fig["load_avg_end"] = os.getloadavg()[0]
     finally:
         if args.keep:
@@ -388,6 +421,12 @@ def main(argv: list[str] | None = None) -> int:
         for label, phases in PHASES.items():
             print(f"| {label} | " + " | ".join(fmt(phases.get(n, float("nan")), 1) for n in names) + " |")
         fig["phases"] = PHASES
+    if fig.get("corpus_scale"):
+        print(
+            "\ncorpus-level stages by corpus size (small synthetic files, seconds; `× linear` = growth in time ÷ "
+            "growth in files, first to last size; bench/corpus_scale.py):\n"
+        )
+        print("\n".join(corpus_scale.table(fig["corpus_scale"])))
     if args.json:
         Path(args.json).write_text(json.dumps(fig, indent=2, default=str), encoding="utf-8")
     return 0

@@ -76,7 +76,34 @@ def _shuffle_paragraphs(text: str, rng: random.Random) -> str:
     return "\n".join(out)
 
 
-def synthetic_text(base: Base, n: int, rng: random.Random, names: list[str]) -> str:
+def _sentences_of(texts: list[str]) -> list[str]:
+    """Every sentence (ending in 。, 12+ characters) of the long lines of `texts`: the pool `_shorten`
+    draws from."""
+    return sorted({x + "。" for t in texts for line in t.split("\n") if len(line) > 40
+                   for x in line.split("。") if len(x) >= 12})  # fmt: skip
+
+
+def _shorten(text: str, rng: random.Random, pool: list[str]) -> str:
+    """Each paragraph of more than 40 characters cut to two of its sentences (a numbered paragraph keeps
+    its first, the heading), chosen at random, and one sentence of any base (`pool`) added; short lines
+    and headings kept. A small file with the structure of the base (title, parts, problem items), a
+    fifth to a third of its size, whose parts differ from copy to copy as real reports' do (partly
+    shared wording, seldom the same text), so that comparing them costs what it would."""
+    out = []
+    for line in text.split("\n"):
+        if len(line) > 40:
+            said = [x + "。" for x in line.split("。") if x.strip()]
+            first = [0] if _MARKER.match(line) else []
+            rest = [i for i in range(len(said)) if i not in first]
+            chosen = sorted(first + rng.sample(rest, min(len(rest), 2 - len(first))))
+            line = "".join(said[i] for i in chosen) + (rng.choice(pool) if pool else "")
+        out.append(line)
+    return "\n".join(out)
+
+
+def synthetic_text(
+    base: Base, n: int, rng: random.Random, names: list[str], *, small: bool = False, pool: list[str] | None = None
+) -> str:
     # copy k of a base: name k of the scrambled list, year k + (k // names) of ten: no two copies share
     # base, issuer and year (up to 5 × 1,560 × 10 = 78,000 files)
     k = n // 5
@@ -86,14 +113,23 @@ def synthetic_text(base: Base, n: int, rng: random.Random, names: list[str]) -> 
     text = base.text.replace(base.stem, stem)
     text = _YEAR.sub(lambda m: str(int(m[1]) + delta) if abs(int(m[1]) - base.year) <= 1 else m[1], text)
     text = _shuffle_paragraphs(text, rng)
+    if small:
+        text = _shorten(text, rng, pool or [])
     return MARK.format(n=n) + "\n" + text
 
 
 def write_corpus(
-    n: int, *, folder: str | Path | None = None, seed: int = 0, start: int = 0, raw_dir: str | Path = "data/raw"
+    n: int,
+    *,
+    folder: str | Path | None = None,
+    seed: int = 0,
+    start: int = 0,
+    raw_dir: str | Path = "data/raw",
+    small: bool = False,
 ) -> Path:
     """Write files number `start` … `start + n - 1` into `folder/raw/` (default: a new temporary
-    `fazhi-bench-synthetic-*` folder); returns the `raw/` folder."""
+    `fazhi-bench-synthetic-*` folder); returns the `raw/` folder. `small`: every plain paragraph cut to
+    its first sentence (files of 2–6 kB, for the corpus-level stages' scaling)."""
     folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="fazhi-bench-synthetic-"))
     if Path(raw_dir).resolve() in (folder.resolve(), *folder.resolve().parents):
         raise ValueError("the synthetic corpus must not be written inside data/raw")
@@ -101,8 +137,11 @@ def write_corpus(
     raw.mkdir(parents=True, exist_ok=True)
     (folder / "README-SYNTHETIC.txt").write_text(README, encoding="utf-8")
     found, names = bases(raw_dir), _names()
+    pool = [x for x in _sentences_of([b.text for b in found]) if not any(b.stem in x for b in found)] if small else []
     for i in range(start, start + n):
         rng = random.Random(f"{seed}-{i}")
         base = found[i % len(found)]
-        (raw / f"SYNTHETIC_{i:06d}.txt").write_text(synthetic_text(base, i, rng, names), encoding="utf-8")
+        (raw / f"SYNTHETIC_{i:06d}.txt").write_text(
+            synthetic_text(base, i, rng, names, small=small, pool=pool), encoding="utf-8"
+        )
     return raw

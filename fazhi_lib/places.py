@@ -397,6 +397,22 @@ def find_chains(text: str, table: DivisionTable) -> list[list[Mention]]:
     return [c for c in (_valid_chain(c) for c in chains) if c]
 
 
+_SHORTS: dict[int, tuple[DivisionTable, tuple[tuple[str, str], ...]]] = {}
+
+
+def _province_shorts(table: DivisionTable) -> tuple[tuple[str, str], ...]:
+    """(short name, adcode) of each province of the table with a short name of two characters or more
+    (广东, 内蒙古), in the table's order; found once per table."""
+    held = _SHORTS.get(id(table))
+    if held is None or held[0] is not table:
+        provinces = {d.province_short: d.adcode for d in table.by_code.values() if d.depth == 1 and d.province_short}
+        held = _SHORTS[id(table)] = (table, tuple((k, code) for k, code in provinces.items() if len(k) >= 2))
+    return held[1]
+
+
+_PROVINCE_WORD_AFTER = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:省|自治区)")  # 广东…省: counted with its chain
+
+
 def chain_before(text: str, pos: int, table: DivisionTable) -> list[Mention]:
     """The chain ending exactly at `pos`, read backwards longest-first: '印制宁波市鄞州区|云龙镇' → [宁波市, 鄞州区]."""
     ms: list[Mention] = []
@@ -1037,7 +1053,7 @@ def page_province_votes(
     per province, the first words of the page that named it (its evidence)."""
     votes: Counter = Counter()
     first: dict[str, str] = {}
-    provinces = {d.province_short: d.adcode for d in table.by_code.values() if d.depth == 1 and d.province_short}
+    shorts = _province_shorts(table)
     weighted = [(title, 3)] + [(t, 1) for t in texts]
     for text, weight in weighted:
         if not text:
@@ -1049,16 +1065,21 @@ def page_province_votes(
                 code = next(iter(provs))
                 votes[code] += weight
                 first.setdefault(code, _original(text, simple, chain[0].start, chain[-1].end))
-        for short, code in provinces.items():
+        for short, code in shorts:
             # a short name right before a division name was counted with its chain already
-            hits = (
-                list(re.finditer(rf"{re.escape(short)}(?![\u4e00-\u9fff]{{0,8}}?(?:省|自治区))", simple))
-                if len(short) >= 2
-                else []
-            )
+            at = simple.find(short)
+            if at < 0:
+                continue
+            hits = []
+            while at >= 0:
+                if _PROVINCE_WORD_AFTER.match(simple, at + len(short)):
+                    at = simple.find(short, at + 1)
+                else:
+                    hits.append(at)
+                    at = simple.find(short, at + len(short))
             if hits:
                 votes[code] += len(hits) * weight
-                first.setdefault(code, _original(text, simple, hits[0].start(), hits[0].end()))
+                first.setdefault(code, _original(text, simple, hits[0], hits[0] + len(short)))
         if weight > 1:
             head = _name_at(simple, 0, table)
             if head is not None and head.short and len({d.province_code for d in head.divisions}) == 1:

@@ -314,7 +314,8 @@ def _part_facts(parts: pd.DataFrame) -> tuple[list, list, list, list]:
     """report_id, kind, length and (for the mandated kinds) `_has_body` of each part with a report_id.
     Only the first _HEAD characters of a text leave the table, unless they cannot tell whether the part
     has a body (a first line longer than that, or nothing but punctuation in them)."""
-    known = parts[parts["report_id"].notna()]
+    has_id = parts["report_id"].notna()
+    known = parts if has_id.all() else parts[has_id]  # (a filter copies the texts: only when it drops rows)
     text = known["text"]
     if pd.api.types.is_string_dtype(text):
         lengths = text.str.len().fillna(0).astype("int64").tolist()
@@ -521,7 +522,12 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
     if not recs:
         return cols
 
-    probs = parts[parts["kind"] == "problems"].sort_values(["report_id", "part_order"]) if not parts.empty else parts
+    if parts.empty:
+        probs = parts
+    else:  # the order found on the key columns, the rows (with their texts) taken once
+        wanted = (parts["kind"] == "problems").fillna(False).to_numpy(dtype=bool)
+        keys = parts[["report_id", "part_order"]].reset_index(drop=True)[wanted]
+        probs = parts.iloc[keys.sort_values(["report_id", "part_order"]).index.to_numpy()]
     by_report: dict[str, list[str]] = {}
     heading: dict[str, str] = {}
     if not probs.empty:
@@ -539,8 +545,15 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
         if r["issuer"]:
             by_name[r["issuer"]].append(i)
     previous: dict[int, int] = {}
+    latest: dict[int, tuple] = {}
     for i, r in enumerate(recs):
         if not r["issuer"] or r["year"] is None:
+            continue
+        group = by_name[r["issuer"]]
+        if len(group) > 8 and _one_place(recs, group):  # one issuer: the latest earlier year, by a lookup
+            j = _latest_before(recs, group, r["year"], latest)
+            if j is not None:
+                previous[i] = j
             continue
         earlier = [
             j
@@ -587,7 +600,11 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
             wanted[u].add(v)
             sticky.append((i, u, v))
     picks = []  # (row, [(candidate row, its earliest doc not left out)], the reports this choice is for)
-    tolerance, blocks = _approx_cosines(vectors, chunk=chunk)
+    if vectors.matrix.shape[0] > EXACT_TEMPLATING_MAX:
+        _sketched_peers(vectors, members, rec, recs, by_name, doc_of, left_out, wanted, picks)
+        blocks = ()
+    else:
+        tolerance, blocks = _approx_cosines(vectors, chunk=chunk)
     for lo, block in blocks:
         for u, row in enumerate(block, start=lo):
             near = [(v, members[v][0]) for v in np.flatnonzero(row >= row.max() - tolerance).tolist()]
@@ -622,6 +639,122 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
             for i in reports:
                 cols["template_similarity"][i], cols["template_peer"][i] = round(float(best), 4), peer
     return cols
+
+
+def _one_place(recs: list[dict], group: list[int]) -> bool:
+    """Whether the reports `group` (one short name) all have the same place fields: then they are one
+    issuer (`_same_issuer` holds for every pair)."""
+    first = recs[group[0]]["place"]
+    return all(recs[j]["place"] == first for j in group)
+
+
+def _latest_before(recs: list[dict], group: list[int], year: int, cache: dict) -> int | None:
+    """The report of `group` of the latest year before `year` (ties: the smallest report_id); `cache`
+    keeps each group's years (id(group) → (group, sorted years, report of each year))."""
+    held = cache.get(id(group))
+    if held is None or held[0] is not group:
+        best: dict[int, int] = {}
+        for j in group:
+            y = recs[j]["year"]
+            if y is not None and (y not in best or recs[j]["report_id"] < recs[best[y]]["report_id"]):
+                best[y] = j
+        years = sorted(best)
+        held = cache[id(group)] = (group, years, [best[y] for y in years])
+    _, years, reports = held
+    at = bisect.bisect_left(years, year)
+    return reports[at - 1] if at else None
+
+
+def _sketched_peers(vectors, members, rec, recs, by_name, doc_of, left_out, wanted, picks) -> None:
+    """Templating peers of a large corpus (more than EXACT_TEMPLATING_MAX distinct problems texts):
+    each doc's candidate rows are its own text's and the SKETCH_PEERS nearest by `_sketch_neighbours`;
+    among them, the doc's best peer is picked on exact cosines, as in the exact path. Fills `wanted`
+    and `picks` as the exact path does."""
+    near = _sketch_neighbours(vectors.matrix)
+    same: dict[tuple, frozenset[int]] = {}  # (issuer, place) → the docs of that issuer
+    for u, vs in enumerate(near):
+        rows = [u, *vs]
+        wanted[u].update(rows)
+        for k in members[u]:
+            me = recs[rec[k]]
+            out: frozenset[int] = frozenset()
+            if me["issuer"]:
+                key = (me["issuer"], me["place"])
+                if key not in same:
+                    same[key] = frozenset(
+                        doc_of[recs[j]["report_id"]]
+                        for j in by_name[me["issuer"]]
+                        if recs[j]["report_id"] in doc_of and _same_issuer(me, recs[j])
+                    )
+                out = same[key]
+            cands = []
+            for v in rows:
+                earliest = next((j for j in members[v] if j != k and j not in out), None)
+                if earliest is not None:
+                    cands.append((v, earliest))
+            picks.append((u, cands, [rec[k]]))
+
+
+# Templating on large corpora: above this many distinct problems texts, the best peer of each is looked
+# for among candidates found by random-hyperplane sketches (`_sketch_neighbours`) instead of all pairs
+# (whose cost grows with the square of the corpus); values are exact cosines of the peers found.
+EXACT_TEMPLATING_MAX = 3000
+SKETCH_BITS = 256  # random hyperplanes per text (signature bits)
+SKETCH_ROTATIONS = 32  # sorts of the signatures, each starting at another byte
+SKETCH_WINDOW = 8  # neighbours taken on each side in each sort
+SKETCH_PEERS = 16  # candidates per text kept (fewest differing bits), cosines then computed exactly
+SKETCH_SEED = 22
+
+
+def _sketch_neighbours(X) -> list[list[int]]:
+    """For each row of the unit-row matrix `X`, up to SKETCH_PEERS other rows likely to have the highest
+    cosines to it (Charikar's random-hyperplane signatures, sorted neighbourhoods; Manku et al. 2007).
+
+    Row u gets a SKETCH_BITS-bit signature, bit i = [X_u · g_i > 0] for Gaussian g_i (seeded: the same
+    rows give the same candidates). Two rows at angle θ differ in each bit with probability θ / π, so the
+    number of differing bits estimates their cosine (cos(π · d / SKETCH_BITS), standard error about
+    0.05 at cosine 0.9). The signatures are sorted SKETCH_ROTATIONS times, each time read from another
+    byte on, and every row is paired with the SKETCH_WINDOW rows on each side: rows with long common
+    prefixes, the most similar ones, sit together. Of those pairs, each row keeps the SKETCH_PEERS with
+    the fewest differing bits. Cost: linear in the rows (times the rotations and window), plus one
+    sort per rotation.
+    """
+    n_rows, n_cols = X.shape
+    rng = np.random.default_rng(SKETCH_SEED)
+    words = np.zeros((n_rows, SKETCH_BITS // 8), dtype=np.uint8)  # the signature, a byte per 8 bits
+    for lo in range(0, SKETCH_BITS, 32):
+        g = rng.standard_normal((n_cols, 32), dtype=np.float32)
+        bits = np.asarray(X @ g) > 0
+        words[:, lo // 8 : lo // 8 + 4] = np.packbits(bits, axis=1)
+    pairs = []
+    n_bytes = words.shape[1]
+    for r in range(SKETCH_ROTATIONS):
+        start = r * n_bytes // SKETCH_ROTATIONS
+        keys = np.roll(words, -start, axis=1)
+        order = np.lexsort(keys.T[::-1])
+        for d in range(1, SKETCH_WINDOW + 1):
+            if d >= n_rows:
+                break
+            a, b = order[:-d], order[d:]
+            pairs.append(np.minimum(a, b).astype(np.int64) * n_rows + np.maximum(a, b))
+    code = np.unique(np.concatenate(pairs)) if pairs else np.zeros(0, dtype=np.int64)
+    u, v = code // n_rows, code % n_rows
+    if hasattr(np, "bitwise_count") and words.shape[1] % 8 == 0:  # numpy 2
+        packed = words.view(np.uint64)
+        differ = np.bitwise_count(packed[u] ^ packed[v]).sum(axis=1, dtype=np.int64)
+    else:  # pragma: no cover - numpy 1.x
+        differ = np.unpackbits(words[u] ^ words[v], axis=1).sum(axis=1, dtype=np.int64)
+    # both directions, then each row's SKETCH_PEERS nearest (ties: the lower row)
+    rows, peers, dist = np.r_[u, v], np.r_[v, u], np.r_[differ, differ]
+    order = np.lexsort((peers, dist, rows))
+    rows, peers = rows[order], peers[order]
+    first = np.searchsorted(rows, np.arange(n_rows))
+    rank = np.arange(len(rows)) - first[rows]
+    keep = rank < SKETCH_PEERS
+    out: list[list[int]] = [[] for _ in range(n_rows)]
+    for r_, p_ in zip(rows[keep].tolist(), peers[keep].tolist()):
+        out[r_].append(p_)
+    return out
 
 
 def _candidates_without(

@@ -9,6 +9,7 @@ import hashlib
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
 from ..corpus import (
@@ -289,15 +290,26 @@ def assemble(results: list[FileResult] | dict[str, pd.DataFrame]) -> Corpus:
         logs["messages"] = pd.Series(messages, index=logs.index)
     out = {}
     for name, df in {**frames, "parse_log": logs}.items():
-        if duplicates and name != "parse_log":
-            df = df[~df[FILE_COLUMN].isin(duplicates.keys())]
-        if len(df):
-            df = df.sort_values(FILE_COLUMN, kind="stable")  # rows in file order, as the files were read
-        out[name] = df.drop(columns=FILE_COLUMN).reset_index(drop=True)
+        keys = _SORT_KEYS.get(name) or [c for c in ("report_id",) if c in df.columns]
+        out[name] = _sorted(df, keys, drop=duplicates.keys() if duplicates and name != "parse_log" else ())
     out["reports"]["report_year"] = out["reports"]["report_year"].astype("Int64")
     out["reports"]["printed_twice"] = out["reports"]["printed_twice"].astype("boolean")
-    for name, df in out.items():
-        keys = _SORT_KEYS.get(name) or [c for c in ("report_id",) if c in df.columns]
-        if keys and not df.empty:
-            out[name] = df.sort_values(keys, kind="stable").reset_index(drop=True)
     return Corpus(out)
+
+
+def _sorted(df: pd.DataFrame, keys: list[str], drop=()) -> pd.DataFrame:
+    """`df` without the rows of the files in `drop`, in file order, then sorted by `keys` (both sorts
+    stable), without FILE_COLUMN. The order is found on the key columns alone and the rows taken once
+    (or not at all when they are in order already): copying the text columns costs more than sorting."""
+    df = df.reset_index(drop=True)
+    index = df[[FILE_COLUMN, *(k for k in keys if k != FILE_COLUMN)]]
+    if len(drop):
+        index = index[~index[FILE_COLUMN].isin(drop)]
+    if len(index):
+        index = index.sort_values(FILE_COLUMN, kind="stable")  # rows in file order, as the files were read
+        if keys:
+            index = index.sort_values(keys, kind="stable")
+    rows = index.index.to_numpy()
+    if len(rows) != len(df) or (rows != np.arange(len(df))).any():
+        df = df.take(rows)
+    return df.drop(columns=FILE_COLUMN).reset_index(drop=True)
