@@ -118,6 +118,7 @@ _FIXED: dict[str, dict[str, tuple[str, str]]] = {
         "median": ("中位数", "median"),
         "min": ("最小值", "min"),
         "max": ("最大值", "max"),
+        "total": ("合计", "total"),
         "field": ("项目", "field"),
         "this report": ("本报告", "this report"),
         "corpus median": ("语料中位数", "corpus median"),
