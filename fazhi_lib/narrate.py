@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .errors import invalid
-from .markup import md
+from .markup import md, md_code
 from .sections import PART_KINDS
 from .vocab import LANGS, label
 
@@ -279,3 +279,244 @@ def scorecard_corpus_sentence(card: pd.DataFrame, lang: str = "zh") -> str:
         else "No issuer has two reports in the selection, so stickiness is not measured."
     )
     return out
+
+
+# ------------------------------------------------------------------ problems and TF-IDF (02_problems_tfidf)
+def _part(kind: str, lang: str) -> str:
+    return f"“{label('part', kind)}”" if lang == "zh" else md_code(kind)
+
+
+def documents_sentence(model, docs: pd.DataFrame, n_reports: int, part_kind: str, unit: str, lang: str = "zh") -> str:
+    """How many documents of which part were compared, from how many reports, with how many terms."""
+    _check(lang)
+    n_docs, from_reports, n_terms, dropped = (
+        len(model.docs),
+        docs["report_id"].nunique(),
+        len(model.terms),
+        len(model.dropped),
+    )
+    if lang == "zh":
+        what = "每条问题" if unit == "item" else "每个部分"
+        out = (
+            f"**{n_docs} 个文档**（{_part(part_kind, lang)}部分，{what}为一个文档），来自所选 {n_reports} 份报告中的 "
+            f"{from_reports} 份；去除停用词后有 {n_terms} 个不同的词语。"
+        )
+        return out + (f"{dropped} 个文档没有剩余词语，未纳入。" if dropped else "")
+    out = (
+        f"**{n_docs} documents** ({md(unit)}s of the {md_code(part_kind)} part) from {from_reports} of "
+        f"{n_reports} selected reports, {n_terms} distinct terms after stopwords."
+    )
+    return out + (f" {dropped} documents had no term left and are left out." if dropped else "")
+
+
+def nothing_to_compare(why_not: str, lang: str = "zh") -> str:
+    """The refusal of `tfidf.not_enough`, headed."""
+    _check(lang)
+    return f"**无可比较。** {why_not}" if lang == "zh" else f"**Nothing to compare.** {why_not}"
+
+
+def distinctive_sentence(by_report: pd.DataFrame, lang: str = "zh", *, shown: int = 8) -> str:
+    """The three most distinctive terms of each report (`tfidf.top_terms_by(docs, "report")`)."""
+    _check(lang)
+    firsts = by_report[by_report["rank"] <= 3].groupby("group", sort=False)["term"].agg("、".join)
+    zh = lang == "zh"
+    listed = ("；" if zh else "; ").join(f"{md(g)}{'：' if zh else ': '}{md(t)}" for g, t in firsts.head(shown).items())
+    rest = len(firsts) - shown
+    if zh:
+        return f"最有区分度的词语：{listed}" + (f"；另有 {rest} 份报告见上表。" if rest > 0 else "。")
+    return f"Most distinctive terms: {listed}" + (f"; and {rest} more reports in the table above." if rest > 0 else ".")
+
+
+def groups_sentence(by_group: pd.DataFrame, group_by: str, lang: str = "zh") -> str:
+    """The first terms of each group (`tfidf.top_terms_by(docs, group_by)`)."""
+    _check(lang)
+    zh = lang == "zh"
+    sizes = by_group.drop_duplicates("group").set_index("group")["n_reports"]
+    by = md_code(group_by)
+    if len(sizes) == 1:
+        if zh:
+            return f"按 {by} 分组：只有一组，其词语只按频次排序，没有可对比的组。"
+        return f"Grouped by {by}: Only one group: its terms are ranked by frequency alone, nothing to contrast it with."
+
+    kind = {"level": "level", "region": "region"}.get(group_by)
+
+    def name(g):
+        return md(label(kind, g, lang) if kind else g)
+
+    def terms(g):
+        return md("、".join(by_group.loc[by_group["group"] == g, "term"].head(3)))
+
+    if zh:
+        return f"按 {by} 分组：" + "；".join(f"{name(g)}（{n} 份报告）：{terms(g)}" for g, n in sizes.items())
+    return f"Grouped by {by}: " + "; ".join(
+        f"{name(g)} ({n} report{'s' if n != 1 else ''}): {terms(g)}" for g, n in sizes.items()
+    )
+
+
+def tfidf_title(
+    what: str, lang: str = "zh", *, part_kind: str = "problems", unit: str = "part", other: str = ""
+) -> str:
+    """Titles of notebook 02's figures: `similarity`, `topics`, `categories` or `vocabulary`."""
+    _check(lang)
+    zh = lang == "zh"
+    part, unit_zh = label("part", part_kind, lang), ("条目" if unit == "item" else "部分")
+    titles = {
+        "similarity": f"{part}：余弦相似度（{unit_zh}）" if zh else f"{part_kind}: cosine similarity ({unit})",
+        "topics": f"各{unit_zh}的主题占比" if zh else f"topic shares per {unit}",
+        "categories": "各类别的问题条目数" if zh else "problem items per category",
+        "vocabulary": f"{part}（右）与 {label('part', other, lang)}（左）"
+        if zh
+        else f"{part_kind} (right) vs {other} (left)",
+    }
+    if what not in titles:
+        raise invalid("what", what, list(titles))
+    return titles[what]
+
+
+def too_many_sentence(n_docs: int, lang: str = "zh") -> str:
+    _check(lang)
+    if lang == "zh":
+        return f"{n_docs} 个文档：热图过多难以阅读，请看下面的文档对。"
+    return f"{n_docs} documents: too many for a readable heatmap; see the pairs below."
+
+
+def pairs_sentence(pairs: pd.DataFrame, off: pd.Series, lang: str = "zh") -> str:
+    """The most similar pair of documents and the spread of the similarities (`tfidf.most_similar_pairs`)."""
+    _check(lang)
+    best = pairs.iloc[0]
+    a, b, cos = md(best["a"]), md(best["b"]), best["similarity"]
+    if lang == "zh":
+        return (
+            f"最相似的一对是 **{a}** 与 **{b}**（余弦相似度 {cos:.2f}）；"
+            f"两个不同文档之间相似度的中位数为 {off.median():.2f}，最低为 {off.min():.2f}。"
+        )
+    return (
+        f"The most similar pair is **{a}** and **{b}** (cosine {cos:.2f}); "
+        f"the median similarity between two different documents is {off.median():.2f}, the lowest {off.min():.2f}."
+    )
+
+
+def topics_sentence(dominant: pd.DataFrame, group_shares: pd.DataFrame, lang: str = "zh", *, shown: int = 12) -> str:
+    """The largest topic overall and in each group (`tfidf.dominant_topics`, `tfidf.topic_shares_by`)."""
+    _check(lang)
+    counts = dominant["topic"].value_counts()
+    rows = list(group_shares.head(shown).iterrows())
+    if lang == "zh":
+        per = "；".join(f"在 {md_code(g)} 中最大的是 {md(r.idxmax())}（{r.max():.0%}）" for g, r in rows)
+        return f"**{md(counts.index[0])}** 是 {len(dominant)} 个文档中 {counts.iloc[0]} 个的最大主题；{per}。"
+    per = "; ".join(f"in {md_code(g)} the largest is {md(r.idxmax())} ({r.max():.0%})" for g, r in rows)
+    return f"**{md(counts.index[0])}** is the largest topic in {counts.iloc[0]} of {len(dominant)} documents; {per}."
+
+
+def typology_sentence(categories: pd.DataFrame, n_items: int, matrix: pd.DataFrame, n_unmatched: int, lang="zh") -> str:
+    """How many problem items fall in a category, the most frequent category, those never named, and the
+    items no rule matches (`typology.item_categories`, `category_matrix`, `uncategorised_items`)."""
+    _check(lang)
+    zh = lang == "zh"
+    if matrix.empty or matrix.shape[1] == 0:
+        return (
+            "所选范围内没有问题条目，无类型可显示。"
+            if zh
+            else "No problem items in this selection, so no typology to show."
+        )
+    totals = matrix.sum(axis=1).sort_values(ascending=False, kind="stable")
+    n_in = categories[["report_id", "item_order"]].drop_duplicates().shape[0]
+    first, n_first = md(totals.index[0]), int(totals.iloc[0])
+    reach, n_reports = int((matrix.loc[totals.index[0]] > 0).sum()), matrix.shape[1]
+    never = md("、".join(totals[totals == 0].index), empty="无" if zh else "none")
+    if zh:
+        return (
+            f"{n_items} 条问题中有 {n_in} 条至少归入一个类别。最常见的是 **{first}**（{n_first} 条，见于 {n_reports} 份报告中的 "
+            f"{reach} 份）；从未提及：{never}。{n_unmatched} 条没有匹配任何规则"
+            + ("（可作为新规则的候选，列于下方）。" if n_unmatched else "。")
+        )
+    return (
+        f"{n_in} of {n_items} problem items fall in at least one category. The most frequent is **{first}** "
+        f"({n_first} items in {reach} of {n_reports} reports); never named: {never}. {n_unmatched} items match no rule"
+        + (" (candidates for new rules, listed below)." if n_unmatched else ".")
+    )
+
+
+def no_reference_sentence(path: str, lang: str = "zh") -> str:
+    _check(lang)
+    if lang == "zh":
+        return f"{md_code(path)} 处没有参照编码：传入 `reference_items` 以评估类型规则。"
+    return f"No reference at {md_code(path)}: pass `reference_items` to score the typology."
+
+
+def reference_sentence(table: pd.DataFrame, reference: pd.DataFrame, held, summary: str, lang: str = "zh") -> str:
+    """How the typology's rules score against the hand-coded reference (a `validation.reference_table`
+    with `_held_out` columns, indexed by category); `summary` is `validation`'s own sentence."""
+    _check(lang)
+    pooled, n_embedded = table.loc["(all)"], int((reference["source"] == "embedded").sum())
+    weakest = table.drop(index="(all)").sort_values(["f1", "recall"], kind="stable").iloc[0]
+    n, n_held = len(reference), int(held.sum())
+    agreed, rules, coded = int(pooled["agreed"]), int(pooled["rules"]), int(pooled["coded"])
+    p, r, ph, rh = pooled["precision"], pooled["recall"], pooled["precision_held_out"], pooled["recall_held_out"]
+    w_label, w_code, wp, wr = md(weakest["label"]), md(weakest.name), weakest["precision"], weakest["recall"]
+    if lang == "zh":
+        return (
+            f"在 {n} 条人工编码的条目上（{n_embedded} 条来自内置报告，{n - n_embedded} 条为构造），规则给出的 {rules} 个标签中"
+            f"有 {agreed} 个与编码者一致（精确率 {p:.2f}），编码者的 {coded} 个标签中规则找到 {agreed} 个（召回率 {r:.2f}）。"
+            f"最弱的类别是 **{w_label}**（{w_code}：精确率 {wp:.2f}，召回率 {wr:.2f}）。在规则最后修订之后编写的 {n_held} 条留出条目上，"
+            f"精确率为 {ph:.2f}，召回率为 {rh:.2f}：规则会漏掉没人为之写过规则的措辞，所以发布计数之前请阅读上面未归类的条目，"
+            f"并对自己语料的样本进行编码评估（`validation.coding_sample`，笔记本 05）。`validation` 的原话：{summary}"
+        )
+    return (
+        f"On {n} hand-coded items ({n_embedded} from the embedded reports, {n - n_embedded} constructed), {agreed} of the "
+        f"{rules} labels the rules give are the coder's too (precision {p:.2f}) and they find {agreed} of the coder's "
+        f"{coded} (recall {r:.2f}). The weakest category is **{w_label}** ({w_code}: precision {wp:.2f}, recall "
+        f"{wr:.2f}). On the {n_held} held-out items, written after the rules were last revised, precision is {ph:.2f} "
+        f"and recall {rh:.2f}: the rules miss wordings nobody wrote a rule for, so read the uncategorised items above "
+        f"and score a sample of your own corpus (`validation.coding_sample`, notebook 05) before publishing counts. "
+        f"In `validation`'s words: {summary}"
+    )
+
+
+def alike_sentence(alike: pd.DataFrame, templated: int, pairs_compared: int, lang: str = "zh") -> str:
+    """The most alike points of two reports and how many cross-report pairs reach 0.3 (`tfidf.near_duplicates`)."""
+    _check(lang)
+    zh = lang == "zh"
+    if alike.empty:
+        return (
+            "该部分有分条的报告不足两份：没有可比较的条目对。"
+            if zh
+            else ("Fewer than two reports have points in this part: no pairs to compare.")
+        )
+    top = alike.iloc[0]
+    a, ha, b, hb = md(top["label_a"]), md(top["heading_a"]), md(top["label_b"]), md(top["heading_b"])
+    cos, shared = top["similarity"], md(top["shared"])
+    if zh:
+        out = f"措辞最相似的两条是 **{a}**（{ha}）与 **{b}**（{hb}），余弦相似度 {cos:.2f}，共有词语：{shared}。"
+        if templated:
+            return out + f"{pairs_compared} 对跨报告条目中有 {templated} 对达到 0.3：措辞相似到足以怀疑套用模板。"
+        return out + f"{pairs_compared} 对跨报告条目中没有一对达到 0.3：没有抄用措辞的迹象。"
+    out = f"The most alike points are **{a}** ({ha}) and **{b}** ({hb}), cosine {cos:.2f}, sharing {shared}. "
+    if templated:
+        return (
+            out
+            + f"{templated} of {pairs_compared} cross-report pairs reach 0.3: worded alike enough to suspect a template."
+        )
+    return out + f"None of the {pairs_compared} cross-report pairs reaches 0.3: no sign of copied wording."
+
+
+def vocabulary_contrast_sentence(vocab: pd.DataFrame, part_kind: str, other: str, lang: str = "zh") -> str:
+    """Words leaning to one part or the other (`tfidf.compare_vocabulary`)."""
+    _check(lang)
+    p, o = _part(part_kind, lang), _part(other, lang)
+    if vocab.empty:
+        if lang == "zh":
+            return f"所选范围内没有同时具有{p}部分和{o}部分的报告。"
+        return f"No report in the selection has both a {p} and an {o} part."
+    mine, theirs = vocab[vocab["leans"] == part_kind], vocab[vocab["leans"] == other]
+    w_mine, w_theirs = md("、".join(mine["term"].head(6))), md("、".join(theirs["term"].head(6)))
+    never = int((mine[f"count_{other}"] == 0).sum())
+    if lang == "zh":
+        return (
+            f"{p}部分的典型词语：{w_mine}；{o}部分的典型词语：{w_theirs}。"
+            f"上面列出的 {len(mine)} 个{p}词语中有 {never} 个从未出现在{o}部分。"
+        )
+    return (
+        f"Words typical of {p}: {w_mine}; of {o}: {w_theirs}. "
+        f"{never} of the {len(mine)} {p} words shown never occur in {o}."
+    )
