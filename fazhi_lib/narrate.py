@@ -520,3 +520,253 @@ def vocabulary_contrast_sentence(vocab: pd.DataFrame, part_kind: str, other: str
         f"Words typical of {p}: {w_mine}; of {o}: {w_theirs}. "
         f"{never} of the {len(mine)} {p} words shown never occur in {o}."
     )
+
+
+# ------------------------------------------------------------------ close reading (05_explore)
+def explore_corpus_sentence(reports: pd.DataFrame, lang: str = "zh") -> str:
+    """How many reports, issuers and report years the corpus holds (or that it holds none)."""
+    _check(lang)
+    zh = lang == "zh"
+    if reports.empty:
+        if zh:
+            return "语料中没有报告：无可阅读、计数或比较的内容（以下各节留空）。"
+        return "The corpus holds no report: nothing to read, count or compare (each section below is left empty)."
+    n, issuers = len(reports), reports["issuer"].nunique()
+    years = sorted(reports["report_year"].dropna().astype(int).unique().tolist())
+    if zh:
+        return f"**{n} 份报告**，来自 {issuers} 个发布机关，报告年度 {years}。"
+    return f"**{n} reports** from {issuers} issuers, report years {years}."
+
+
+def kwic_reading_sentence(
+    hits: pd.DataFrame, pattern: str, n_reports: int, lang: str = "zh", *, shown: int = 60
+) -> str:
+    """How often `pattern` occurs, in how many reports, most often in which part and by which issuer."""
+    _check(lang)
+    zh, pat = lang == "zh", md_code(pattern)
+    if hits.empty:
+        return f"{pat} 没有出现在这些报告中。" if zh else f"{pat} does not occur in these reports."
+    by_part = hits["part"].value_counts()
+    by_issuer = hits.groupby("issuer").size().sort_values(ascending=False)
+    n, in_reports = len(hits), hits["report_id"].nunique()
+    part, n_part = md(label("part", by_part.index[0], lang)), by_part.iloc[0]
+    issuer, n_issuer = md(by_issuer.index[0]), by_issuer.iloc[0]
+    if zh:
+        return (
+            f"{pat} 出现 **{n} 次**，见于 {n_reports} 份报告中的 {in_reports} 份，最常出现在“{part}”部分（{n_part} 次）；"
+            f"{issuer} 使用最多（{n_issuer} 次）。" + (f"上面只显示前 {shown} 处。" if n > shown else "")
+        )
+    return (
+        f"{pat} occurs **{n} times** in {in_reports} of {n_reports} reports, most often in the {part} part "
+        f"({n_part} times); {issuer} uses it most ({n_issuer} times)."
+        + (f" Only the first {shown} are shown above." if n > shown else "")
+    )
+
+
+def keyness_sentence(key: pd.DataFrame, lang: str = "zh") -> str:
+    """The two groups, the measure, the most key term of each side and how many terms reach p < 0.001
+    (`reading.keyness`)."""
+    _check(lang)
+    zh, a = lang == "zh", key.attrs
+    stat = a["stat"]
+    key_a, key_b = key[key["key_for"] == "a"], key[key["key_for"] == "b"].sort_values([stat, "term"])
+    if zh:
+        line = (
+            f"A = {md_code(a['group_a'])}（{a['reports_a']} 份报告，{a['tokens_a']} 个词次），"
+            f"B = {md_code(a['group_b'])}（{a['reports_b']} 份报告，{a['tokens_b']} 个词次）；统计量：{md(a['measure_label'])}。"
+        )
+    else:
+        line = (
+            f"A = {md_code(a['group_a'])} ({a['reports_a']} reports, {a['tokens_a']} tokens), "
+            f"B = {md_code(a['group_b'])} ({a['reports_b']} reports, {a['tokens_b']} tokens); measure: {a['measure_label']}. "
+        )
+    for name, side in (("A", key_a), ("B", key_b)):
+        if not side.empty:
+            t = side.iloc[0]
+            if zh:
+                line += (
+                    f"{name} 组最突出的词：**{md(t['term'])}**（{t['count_a']} 次对 {t['count_b']} 次，{stat} = {t[stat]:.3g}，"
+                    f"对数比 {t['log_ratio']:+.1f}）。"
+                )
+            else:
+                line += (
+                    f"Most key for {name}: **{md(t['term'])}** ({t['count_a']} vs {t['count_b']} times, {stat} = {t[stat]:.3g}, "
+                    f"log ratio {t['log_ratio']:+.1f}). "
+                )
+    strong = int((key["p_value"] < 0.001).sum())
+    if key["p_value"].notna().any():
+        return line + (
+            f"{len(key)} 个词中有 {strong} 个 p < 0.001。" if zh else f"{strong} of {len(key)} terms have p < 0.001."
+        )
+    return line + ("PMI 不是检验：没有 p 值。" if zh else "PMI is not a test: no p-values.")
+
+
+def collocations_sentence(
+    bigrams: pd.DataFrame, trigrams: pd.DataFrame, n_texts: int, part_kind: str, lang="zh"
+) -> str:
+    """How many word pairs and triples recur in a part, and the strongest pair (`reading.collocations`)."""
+    _check(lang)
+    zh, part = lang == "zh", label("part", part_kind, lang)
+    if bigrams.empty:
+        return (
+            f"“{part}”部分中没有两个词相邻出现两次。"
+            if zh
+            else f"No pair of words occurs twice side by side in the {part} parts."
+        )
+    top = bigrams.iloc[0]
+    c, pmi, g2 = md(top["collocation"]), top["pmi"], top["g2"]
+    if zh:
+        return (
+            f"{n_texts} 份报告的“{part}”部分中有 {len(bigrams)} 个二词组合和 {len(trigrams)} 个三词组合反复出现；"
+            f"最强的二词组合是 **{c}**（{top['count']} 次，PMI {pmi:.1f}，G² {g2:.1f}）。"
+        )
+    return (
+        f"{len(bigrams)} word pairs and {len(trigrams)} triples recur in the {part} parts of {n_texts} reports; "
+        f"the strongest pair is **{c}** ({top['count']} times, PMI {pmi:.1f}, G² {g2:.1f})."
+    )
+
+
+def network_title(part_kind: str, lang: str = "zh") -> str:
+    _check(lang)
+    if lang == "zh":
+        return f"{label('part', part_kind)}：同句共现的词语（边权：Jaccard）"
+    return f"{part_kind}: terms in the same sentences (edge weight: Jaccard)"
+
+
+def network_sentence(graph, edges: pd.DataFrame | None, min_edge_count: int, lang: str = "zh") -> str:
+    """Size of a co-occurrence network, its best-linked term and its strongest pair (`reading.cooccurrence`,
+    `reading.edges_table`)."""
+    _check(lang)
+    zh = lang == "zh"
+    if graph.number_of_edges() == 0:
+        return (
+            f"没有两个词语共同出现在 {min_edge_count} 个句子中；无可绘制。"
+            if zh
+            else f"No two terms share {min_edge_count} sentences; nothing to draw."
+        )
+    term, degree = sorted(graph.degree, key=lambda kv: (-kv[1], kv[0]))[0]
+    e = edges.iloc[0]
+    nodes, n_edges, n_sent = graph.number_of_nodes(), graph.number_of_edges(), graph.graph["n_sentences"]
+    pair, count, w = f"{md(e['term_a'])}–{md(e['term_b'])}", e["count"], e["weight"]
+    if zh:
+        return (
+            f"{n_sent} 个句子中有 {nodes} 个词语、{n_edges} 条边。**{md(term)}** 连接的词语最多（{degree} 个）；"
+            f"最强的一对是 **{pair}**（共同出现在 {count} 个句子中，Jaccard {w:.2f}）。"
+        )
+    return (
+        f"{nodes} terms, {n_edges} edges over {n_sent} sentences. **{md(term)}** is linked to the most terms ({degree}); "
+        f"the strongest pair is **{pair}** (together in {count} sentences, Jaccard {w:.2f})."
+    )
+
+
+def dictionary_sentence(
+    source: str, per_report: pd.DataFrame, per_part: pd.DataFrame, part_kind: str, lang="zh"
+) -> str:
+    """The most frequent and rarest dictionary category, and the most frequent in one part kind
+    (`reading.dictionary_counts` per report and per part)."""
+    _check(lang)
+    totals = per_report.groupby("category", sort=False)[["count", "n_chars"]].sum()
+    rate = (1e4 * totals["count"] / totals["n_chars"]).sort_values(ascending=False)
+    in_part = per_part[per_part["part"] == part_kind].groupby("category", sort=False)["count"].sum()
+    first, last, src = md(rate.index[0]), md(rate.index[-1]), md_code(source)
+    part = label("part", part_kind, lang)
+    if lang == "zh":
+        out = f"词典 {src}：**{first}** 是最常见的类别（全部报告中每万字 {rate.iloc[0]:.1f} 次），**{last}** 最少（{rate.iloc[-1]:.1f}）。"
+        if in_part.empty:
+            return out
+        return out + f"在“{part}”部分中最常见的是 {md(in_part.idxmax())}（{in_part.max()} 处）。"
+    out = (
+        f"Dictionary {src}: **{first}** is the most frequent category ({rate.iloc[0]:.1f} per 10,000 characters over "
+        f"all reports), **{last}** the rarest ({rate.iloc[-1]:.1f}). "
+    )
+    if in_part.empty:
+        return out.strip()
+    return out + f"In the {part} parts the most frequent is {md(in_part.idxmax())} ({in_part.max()} matches)."
+
+
+def crosstab_sentence(cross: pd.DataFrame, cells: pd.DataFrame, crosstab_by: str, lang: str = "zh") -> str:
+    """The strongest cell of the category crosstab (or that none departs from independence) and the
+    categories with small expected counts (`crosstab.category_crosstab`, `crosstab.significant_cells`)."""
+    _check(lang)
+    zh, by = lang == "zh", md_code(crosstab_by)
+    tested = cross.drop_duplicates("category")
+    small = int((tested["n_small_expected"] > 0).sum())
+    if cells.empty:
+        n_groups, n_units = cross["group"].nunique(), cross.attrs["n_units"]
+        text = (
+            f"在 {by} 的 {n_groups} 个组之间（{n_units} 份报告），没有类别在 5% 水平上偏离独立。"
+            if zh
+            else f"No category departs from independence at the 5 % level across the {n_groups} groups of {by} ({n_units} reports). "
+        )
+    else:
+        top = cells.iloc[0]
+        cat, group = md(top["category_label"]), md(top["group"])
+        share, res = 100 * top["share"], top["adjusted_residual"]
+        if zh:
+            text = (
+                f"最强的单元格：{md(label('column', crosstab_by))} = {group} 中的 **{cat}**：{top['n_units']} 份报告中有 {top['count']} 份"
+                f"（{share:.0f}%），调整残差 {res:+.2f}；{len(cells)} 个单元格超出 ±1.96。"
+            )
+        else:
+            text = (
+                f"Strongest cell: **{cat}** in {md(crosstab_by)} = {group}: {top['count']} of {top['n_units']} reports "
+                f"({share:.0f}%), adjusted residual {res:+.2f}; {len(cells)} cells are beyond ±1.96. "
+            )
+    if small:
+        text += (
+            f"{len(tested)} 个类别中有 {small} 个的期望频数低于 5：请谨慎解读其 p 值。"
+            if zh
+            else f"{small} of {len(tested)} categories have expected counts below 5: read their p-values with care."
+        )
+    return text.strip()
+
+
+def ca_title(crosstab_by: str, lang: str = "zh") -> str:
+    _check(lang)
+    by = label("column", crosstab_by, lang)
+    return f"词语 × {by}：对应分析" if lang == "zh" else f"Terms × {crosstab_by}: correspondence analysis"
+
+
+def ca_sentence(terms: pd.DataFrame, ca, hidden: int, crosstab_by: str, lang: str = "zh") -> str:
+    """What a correspondence-analysis map shows (`crosstab.correspondence_analysis`), or why there is none."""
+    _check(lang)
+    zh, by = lang == "zh", md_code(crosstab_by)
+    if ca is None:
+        if zh:
+            return f"{by} 只有 {terms.shape[1]} 个组：二维图至少需要三个组（两个组只在一个轴上不同：见上面的交叉表）。"
+        return (
+            f"{terms.shape[1]} group(s) of {by}: a two-axis map needs at least three "
+            "(two groups differ along one axis only: see the crosstab above)."
+        )
+    far = ("、" if zh else ", ").join(md(t) for t in ca.row_coords["dim1"].abs().sort_values(ascending=False).index[:3])
+    e1, e2, total = 100 * ca.explained[0], 100 * ca.explained[1], ca.total_inertia
+    if zh:
+        return (
+            f"{terms.shape[0]} 个词语 × {terms.shape[1]} 个组；第一轴占惯量的 {e1:.0f}%（总惯量 {total:.3f}），第二轴占 {e2:.0f}%。"
+            f"沿第一轴最远的词语：{far}。" + (f"{hidden} 个标签找不到空位，未绘出。" if hidden else "")
+        )
+    return (
+        f"{terms.shape[0]} terms × {terms.shape[1]} groups; the first axis holds {e1:.0f}% of the inertia "
+        f"(total {total:.3f}), the second {e2:.0f}%. Terms furthest along the first axis: {far}. "
+        + (f"{hidden} labels found no free place and are not drawn." if hidden else "")
+    ).strip()
+
+
+def coding_sample_sentence(sample: pd.DataFrame, seed: int, lang: str = "zh") -> str:
+    """What the stratified coding sample holds (`validation.coding_sample`)."""
+    _check(lang)
+    n, strata = len(sample), sample["stratum"].nunique() if len(sample) else 0
+    if lang == "zh":
+        return f"未提供编码表：已准备好 {n} 条问题的分层样本（按第一个规则类别分为 {strata} 层，随机种子 {seed}），可导出。"
+    return (
+        f"No coded sheet given: a stratified sample of {n} problem items "
+        f"({strata} strata by first rule category, seed {seed}) is ready to export."
+    )
+
+
+def validation_summary(summary: str, lang: str = "zh") -> str:
+    """`validation`'s own summary sentence, introduced in `lang`."""
+    _check(lang)
+    if lang == "zh":
+        return f"`validation` 的结果：{summary}"
+    return summary[:1].upper() + summary[1:]

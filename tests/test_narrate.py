@@ -237,3 +237,121 @@ def test_figure_titles():
     )
     with pytest.raises(FazhiError, match="`what` = 'pie' is not valid"):
         narrate.tfidf_title("pie")
+
+
+# ------------------------------------------------------------------ notebook 05 (close reading)
+def test_explore_corpus_and_kwic_sentences():
+    assert narrate.explore_corpus_sentence(REPORTS) == "**3 份报告**，来自 2 个发布机关，报告年度 [2023, 2024]。"
+    assert narrate.explore_corpus_sentence(REPORTS.iloc[:0]).startswith("语料中没有报告")
+    hits = pd.DataFrame(
+        {"report_id": ["a", "a", "b"], "issuer": ["甲镇", "甲镇", "乙街道"], "part": ["problems", "problems", "plan"]}
+    )
+    assert narrate.kwic_reading_sentence(hits, "审查", 3, shown=2) == (
+        "`审查` 出现 **3 次**，见于 3 份报告中的 2 份，最常出现在“存在的不足和原因”部分（2 次）；甲镇 使用最多（2 次）。"
+        "上面只显示前 2 处。"
+    )
+    assert narrate.kwic_reading_sentence(hits, "审查", 3, "en") == (
+        "`审查` occurs **3 times** in 2 of 3 reports, most often in the problems part (2 times); 甲镇 uses it most (2 times)."
+    )
+    assert narrate.kwic_reading_sentence(hits.iloc[:0], "a`b", 3, "en") == "`` a`b `` does not occur in these reports."
+
+
+def test_keyness_sentence():
+    key = pd.DataFrame(
+        {
+            "term": ["不足", "调解", "依法"],
+            "key_for": ["a", "b", "b"],
+            "g2": [47.25, -13.3, -2.0],
+            "count_a": [13, 0, 1],
+            "count_b": [0, 37, 5],
+            "log_ratio": [7.1, -3.9, -1.0],
+            "p_value": [1e-6, 2e-4, 0.2],
+        }
+    )
+    key.attrs = {
+        "stat": "g2",
+        "group_a": "part=problems",
+        "group_b": "rest",
+        "reports_a": 5,
+        "reports_b": 4,
+        "tokens_a": 600,
+        "tokens_b": 3000,
+        "measure_label": "g2 (Williams' correction)",
+    }
+    zh = narrate.keyness_sentence(key)
+    assert zh.startswith("A = `part=problems`（5 份报告，600 个词次），B = `rest`（4 份报告，3000 个词次）；")
+    assert "A 组最突出的词：**不足**（13 次对 0 次，g2 = 47.2，对数比 +7.1）。B 组最突出的词：**调解**" in zh
+    assert zh.endswith("3 个词中有 2 个 p < 0.001。")
+    en = narrate.keyness_sentence(key.assign(p_value=float("nan")), "en")
+    assert "Most key for B: **调解** (0 vs 37 times, g2 = -13.3, log ratio -3.9)." in en
+    assert en.endswith("PMI is not a test: no p-values.")
+
+
+def test_collocations_network_and_dictionary_sentences():
+    import networkx as nx
+
+    bigrams = pd.DataFrame({"collocation": ["法治政府 建设"], "count": [6], "pmi": [7.06], "g2": [58.5]})
+    assert narrate.collocations_sentence(bigrams, bigrams.iloc[:0], 5, "problems") == (
+        "5 份报告的“存在的不足和原因”部分中有 1 个二词组合和 0 个三词组合反复出现；最强的二词组合是 **法治政府 建设**（6 次，PMI 7.1，G² 58.5）。"
+    )
+    assert narrate.collocations_sentence(bigrams.iloc[:0], bigrams, 5, "problems", "en") == (
+        "No pair of words occurs twice side by side in the problems parts."
+    )
+    g = nx.Graph(n_sentences=9)
+    g.add_edge("法治", "建设")
+    g.add_edge("法治", "依法")
+    edges = pd.DataFrame({"term_a": ["法治"], "term_b": ["建设"], "count": [4], "weight": [0.5]})
+    assert narrate.network_sentence(g, edges, 3) == (
+        "9 个句子中有 3 个词语、2 条边。**法治** 连接的词语最多（2 个）；最强的一对是 **法治–建设**（共同出现在 4 个句子中，Jaccard 0.50）。"
+    )
+    assert narrate.network_sentence(nx.Graph(), None, 3, "en") == "No two terms share 3 sentences; nothing to draw."
+    per_report = pd.DataFrame({"category": ["审查", "审查", "数字"], "count": [3, 1, 1], "n_chars": [1000, 1000, 2000]})
+    per_part = pd.DataFrame({"category": ["审查", "数字"], "part": ["problems", "problems"], "count": [2, 5]})
+    assert narrate.dictionary_sentence("d.yaml", per_report, per_part, "problems") == (
+        "词典 `d.yaml`：**审查** 是最常见的类别（全部报告中每万字 20.0 次），**数字** 最少（5.0）。"
+        "在“存在的不足和原因”部分中最常见的是 数字（5 处）。"
+    )
+
+
+def test_crosstab_ca_and_validation_sentences():
+    cross = pd.DataFrame(
+        {"category": ["c1", "c1", "c2"], "group": ["2023", "2024", "2023"], "n_small_expected": [1, 1, 0]}
+    )
+    cross.attrs["n_units"] = 5
+    cells = pd.DataFrame(
+        {
+            "category_label": ["执法规范性"],
+            "group": ["2023"],
+            "count": [0],
+            "n_units": [2],
+            "share": [0.0],
+            "adjusted_residual": [-2.24],
+        }
+    )
+    assert narrate.crosstab_sentence(cross, cells, "report_year") == (
+        "最强的单元格：报告年度 = 2023 中的 **执法规范性**：2 份报告中有 0 份（0%），调整残差 -2.24；1 个单元格超出 ±1.96。"
+        "2 个类别中有 1 个的期望频数低于 5：请谨慎解读其 p 值。"
+    )
+    assert narrate.crosstab_sentence(cross, cells.iloc[:0], "level", "en").startswith(
+        "No category departs from independence at the 5 % level across the 2 groups of `level` (5 reports)."
+    )
+    terms = pd.DataFrame([[1, 2], [3, 4]])
+    assert narrate.ca_sentence(terms, None, 0, "level") == (
+        "`level` 只有 2 个组：二维图至少需要三个组（两个组只在一个轴上不同：见上面的交叉表）。"
+    )
+    ca = SimpleNamespace(
+        row_coords=pd.DataFrame({"dim1": [0.1, -0.9, 0.5, 0.0]}, index=["甲", "乙", "丙", "丁"]),
+        explained=[0.55, 0.45],
+        total_inertia=0.1534,
+    )
+    assert narrate.ca_sentence(pd.DataFrame(index=range(4), columns=range(3)), ca, 2, "level", "en") == (
+        "4 terms × 3 groups; the first axis holds 55% of the inertia (total 0.153), the second 45%. "
+        "Terms furthest along the first axis: 乙, 丙, 甲. 2 labels found no free place and are not drawn."
+    )
+    assert narrate.ca_title("report_year") == "词语 × 报告年度：对应分析"
+    sample = pd.DataFrame({"stratum": ["a", "a", "b"]})
+    assert (
+        narrate.coding_sample_sentence(sample, 7)
+        == "未提供编码表：已准备好 3 条问题的分层样本（按第一个规则类别分为 2 层，随机种子 7），可导出。"
+    )
+    assert narrate.validation_summary("rules vs c: precision 1.00", "en") == "Rules vs c: precision 1.00"
