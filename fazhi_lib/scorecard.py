@@ -1071,14 +1071,29 @@ def scorecard_summary(card: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def plot_scorecard(card: pd.DataFrame, *, ax=None, title: str = "报告质量评分 (report-quality scorecard)"):
+def scorecard_table(card: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """`scorecard_summary` for `vocab.view`: the report label as a column, measures and timeliness in `lang`."""
+    from .vocab import label, relabel
+
+    table = scorecard_summary(card).reset_index()
+    table = relabel(table, lang, columns=False)
+    return table.rename(
+        columns=lambda c: label("measure", c, lang) if c in MEASURES.values() else label("column", c, lang)
+    )
+
+
+def plot_scorecard(card: pd.DataFrame, *, ax=None, title: str | None = None, lang: str = "zh"):
     """Heatmap of the measures, each scaled 0–1 across the reports shown; cells carry the raw values."""
     import matplotlib.pyplot as plt
 
     from .plotting import setup_chinese_font
+    from .vocab import label
 
     setup_chinese_font()
+    if title is None:
+        title = "报告质量评分" if label("timeliness", "late", lang) == "逾期" else "Report-quality scorecard"
     table = scorecard_summary(card).drop(columns="timeliness")
+    table = table.rename(columns=lambda c: label("measure", c, lang))
     values = table.astype("float64")
     lo, hi = values.min(), values.max()
     scaled = (values - lo) / (hi - lo).replace(0, 1)

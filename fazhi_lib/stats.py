@@ -33,17 +33,24 @@ def part_composition(corpus: Corpus, *, share: bool = False) -> pd.DataFrame:
     return lengths
 
 
-def plot_part_composition(composition: pd.DataFrame, *, ax=None, title: str = "各部分字数 (characters per part)"):
-    """Stacked horizontal bars of `part_composition`."""
+def plot_part_composition(composition: pd.DataFrame, *, ax=None, title: str | None = None, lang: str = "zh"):
+    """Stacked horizontal bars of `part_composition` (part names, axis and title in `lang`)."""
     import matplotlib.pyplot as plt
 
     from .plotting import setup_chinese_font
+    from .vocab import label
 
     setup_chinese_font()
+    zh = label("part", "achievements", lang) == "主要举措和成效"  # checks `lang` too
+    if title is None:
+        title = "各部分字数" if zh else "Characters per part"
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.5 * max(3, len(composition)) + 1))
-    composition.plot.barh(stacked=True, ax=ax, colormap="tab10", width=0.7)
-    ax.set_xlabel("characters" if composition.to_numpy().max() > 1 else "share of characters")
+    composition.rename(columns=lambda k: label("part", k, lang)).plot.barh(
+        stacked=True, ax=ax, colormap="tab10", width=0.7
+    )
+    share = composition.to_numpy().max() <= 1
+    ax.set_xlabel(("字数占比" if share else "字数") if zh else ("share of characters" if share else "characters"))
     ax.set_ylabel("")
     ax.set_title(title)
     ax.invert_yaxis()
@@ -70,19 +77,22 @@ def report_counts(corpus: Corpus, by: str) -> pd.DataFrame:
     return counts.sort_values([by], kind="stable").reset_index(drop=True)
 
 
-def plot_report_counts(corpus: Corpus, by=("report_year", "level", "region"), *, title: str = "报告数量 (reports)"):
-    """One bar chart per column of `by` (columns the reports table lacks are skipped)."""
+def plot_report_counts(corpus: Corpus, by=("report_year", "level", "region"), *, title: str | None = None, lang="zh"):
+    """One bar chart per column of `by` (columns the reports table lacks are skipped); labels in `lang`."""
     import matplotlib.pyplot as plt
 
     from .plotting import setup_chinese_font
+    from .vocab import label, relabel
 
     setup_chinese_font()
+    if title is None:
+        title = "报告数量" if label("level", "county", lang) != "county" else "Reports"
     cols = [c for c in by if c in corpus.reports.columns]
     fig, axes = plt.subplots(1, len(cols), figsize=(3.2 * len(cols) + 1, 3), squeeze=False)
     for ax, col in zip(axes[0], cols):
-        counts = report_counts(corpus, col)
+        counts = relabel(report_counts(corpus, col), lang, columns=False)
         ax.bar(counts[col], counts["reports"], color="#4c72b0")
-        ax.set_title(col)
+        ax.set_title(label("column", col, lang))
         ax.yaxis.get_major_locator().set_params(integer=True)
         ax.tick_params(axis="x", rotation=30)
     fig.suptitle(title)

@@ -39,6 +39,7 @@ def test_statistics_runs_with_non_default_parameters(processed_dir, tmp_path):
             "keyword": "法律顾问",
             "window": 5,
             "top_n": 5,
+            "lang": "en",
         },
         kernel_name="python3",
         cwd=str(ROOT / "notebooks"),

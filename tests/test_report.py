@@ -55,6 +55,7 @@ def test_declared_parameters_of_the_statistics_notebook():
         "keyword",
         "window",
         "top_n",
+        "lang",
     ]
     assert rp.notebook_parameters(NOTEBOOKS / "04_report_profile.ipynb")["report_id"] == ""
 

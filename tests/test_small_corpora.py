@@ -43,8 +43,8 @@ CANNOT = {
         1: "趋势至少需要同一机关的两个年度",
         2: "趋势至少需要同一机关的两个年度",
     },
-    "02": {0: "comparing needs at least 2", 1: "comparing needs at least 2", 2: "No topics: "},
-    "05": {0: "The corpus holds no report"},
+    "02": {0: "比较至少需要 2 份", 1: "比较至少需要 2 份", 2: "不做主题分析："},
+    "05": {0: "语料中没有报告"},
 }
 
 

@@ -246,7 +246,7 @@ def _run(processed_dir, tmp_path, **parameters):
     papermill.execute_notebook(
         str(NOTEBOOK),
         str(out),
-        parameters={"processed_dir": str(processed_dir), **parameters},
+        parameters={"processed_dir": str(processed_dir), "lang": "en", **parameters},
         kernel_name="python3",
         cwd=str(NOTEBOOK.parent),
         progress_bar=False,

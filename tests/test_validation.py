@@ -275,6 +275,7 @@ def test_explore_notebook_runs_with_a_coded_sheet_and_own_dictionary(corpus, pro
             "coded_sheet": str(tmp_path / "filled.xlsx"),
             "keyness_measure": "chi2",
             "crosstab_by": "level",
+            "lang": "en",
         },
         kernel_name="python3",
         cwd=str(ROOT / "notebooks"),
