@@ -24,7 +24,7 @@ from .indicators import (
 )
 from .labels import report_labels
 from .provenance import with_citations
-from .vocab import LANGS, label
+from .vocab import check_lang, label
 
 # A point of the year figure compares the reports behind it; a figure across years is drawn only for an
 # indicator × group with values in two or more report years, each resting on at least this many reports
@@ -55,7 +55,7 @@ class IndicatorSelection:
 
     def sentence(self, lang: str = "zh") -> str:
         """Why there is nothing to show, or what is selected (one sentence in `lang`)."""
-        _check_lang(lang)
+        check_lang(lang)
         if self.message:
             return self.message_zh if lang == "zh" else self.message
         m, n = self.mentions, len(self.corpus.reports)
@@ -149,11 +149,6 @@ def indicator_name(code: str, lang: str | None = None) -> str:
     return f"{code} {_labels().get(code, '')}".strip()
 
 
-def _check_lang(lang: str) -> None:
-    if lang not in LANGS:
-        raise invalid("lang", lang, LANGS)
-
-
 # ---------------------------------------------------------------------------------------------
 # coverage
 
@@ -175,7 +170,7 @@ def coverage(sel: IndicatorSelection) -> pd.DataFrame:
 
 def coverage_sentence(matrix: pd.DataFrame, lang: str = "zh") -> str:
     """One sentence computed from `coverage`."""
-    _check_lang(lang)
+    check_lang(lang)
     zh = lang == "zh"
     if matrix.empty or matrix.shape[1] == 0:
         return (
@@ -316,7 +311,7 @@ def value_table(points: pd.DataFrame, lang: str = "zh", *, group_by: str = "leve
     """The values as a table, one row per indicator and one column per group × report year: the honest
     display when most points rest on one report. A cell reads '1,132 件'; with several reports
     '187 件/份（2 份：43–331）' (median, reports, range). Empty cell: no value."""
-    _check_lang(lang)
+    check_lang(lang)
     first = label("column", "indicator", lang)
     if points.empty:
         return pd.DataFrame(columns=[first])
@@ -347,7 +342,7 @@ def values_sentence(
 ) -> str:
     """What the values can show: how many points, and whether a figure across years is drawn (see
     `comparable_points`) or why the values are a table instead."""
-    _check_lang(lang)
+    check_lang(lang)
     zh = lang == "zh"
     if points.empty:
         return "所选范围内没有可显示的指标数值。" if zh else "No indicator value to plot in this selection."
@@ -460,7 +455,7 @@ def issuer_trends(sel: IndicatorSelection) -> pd.DataFrame:
 
 def trend_sentence(sel: IndicatorSelection, trends: pd.DataFrame, lang: str = "zh") -> str:
     """Whether any issuer has two or more report years (a trend needs them), and what is drawn."""
-    _check_lang(lang)
+    check_lang(lang)
     zh = lang == "zh"
     reports = sel.corpus.reports
     if reports.empty:
@@ -551,7 +546,7 @@ def reported_changes(sel: IndicatorSelection) -> pd.DataFrame:
 
 
 def changes_sentence(changes: pd.DataFrame, lang: str = "zh") -> str:
-    _check_lang(lang)
+    check_lang(lang)
     if changes.empty:
         if lang == "zh":
             return "所选报告没有陈述变化（如“同比增长45%”）。"
@@ -597,7 +592,7 @@ def quantification_density(sel: IndicatorSelection) -> pd.DataFrame:
 
 
 def density_sentence(density: pd.DataFrame, lang: str = "zh") -> str:
-    _check_lang(lang)
+    check_lang(lang)
     zh = lang == "zh"
     if density.empty:
         return (
@@ -700,7 +695,7 @@ def provenance(sel: IndicatorSelection, *, points: pd.DataFrame | None = None, g
 
 def provenance_sentence(sources: pd.DataFrame, lang: str = "zh") -> str:
     """How many mentions from how many reports stand behind the values shown."""
-    _check_lang(lang)
+    check_lang(lang)
     n = sources["report_id"].nunique() if not sources.empty else 0
     if lang == "zh":
         return f"上面的数值来自 {n} 份报告中的 {len(sources)} 处提及。" if n else "没有可追溯的数值。"

@@ -16,12 +16,7 @@ import pandas as pd
 from .errors import invalid
 from .markup import md, md_code
 from .sections import PART_KINDS
-from .vocab import LANGS, label
-
-
-def _check(lang: str) -> None:
-    if lang not in LANGS:
-        raise invalid("lang", lang, LANGS)
+from .vocab import check_lang, label
 
 
 def _missing(v) -> bool:
@@ -31,7 +26,7 @@ def _missing(v) -> bool:
 def structure_sentence(present: list[str], chars: dict[str, int], lang: str = "zh") -> str:
     """How many of the five mandated parts a report has, which are missing, and the problems part's
     length against the achievements part's."""
-    _check(lang)
+    check_lang(lang)
     missing = [k for k in PART_KINDS if k not in present]
     n = sum(k in present for k in PART_KINDS)
     ach, prob = int(chars.get("achievements") or 0), int(chars.get("problems") or 0)
@@ -59,7 +54,7 @@ def structure_sentence(present: list[str], chars: dict[str, int], lang: str = "z
 
 def scorecard_sentence(mine: dict, peer_label: str | None = None, previous_label: str | None = None, lang="zh") -> str:
     """Timeliness, quantification, candour, templating and stickiness of one report (a scorecard row)."""
-    _check(lang)
+    check_lang(lang)
     t = mine.get("timeliness")
     days = mine.get("days_before_deadline")
     deadline = mine.get("deadline")
@@ -102,7 +97,7 @@ def scorecard_sentence(mine: dict, peer_label: str | None = None, previous_label
 
 def problems_sentence(items: pd.DataFrame, lang: str = "zh") -> str:
     """How many problem points a report lists and which categories they name."""
-    _check(lang)
+    check_lang(lang)
     zh = lang == "zh"
     if items.empty:
         return (
@@ -119,7 +114,7 @@ def problems_sentence(items: pd.DataFrame, lang: str = "zh") -> str:
 
 def numbers_sentence(n: int, source: str, lang: str = "zh") -> str:
     """Where the numbers of a profile come from."""
-    _check(lang)
+    check_lang(lang)
     if lang == "zh":
         where = "`indicators` 表" if source == "indicators" else "上面的评分计数"
         return f"报告中前 {n} 个带单位的数字（来源：{where}）。" if n else "报告中没有带单位的数字。"
@@ -130,7 +125,7 @@ def numbers_sentence(n: int, source: str, lang: str = "zh") -> str:
 # ------------------------------------------------------------------ corpus statistics (01_corpus_statistics)
 def selection_sentence(reports: pd.DataFrame, lang: str = "zh") -> str:
     """How many reports the filters keep, from how many issuers and years, how many parsed cleanly."""
-    _check(lang)
+    check_lang(lang)
     n = len(reports)
     issuers = int(reports["issuer"].nunique()) if n else 0
     years = sorted(reports["report_year"].dropna().astype(int).unique().tolist()) if n else []
@@ -144,7 +139,7 @@ def counts_sentence(corpus, lang: str = "zh") -> str:
     """Reports per report year and level (`stats.report_counts`) and how many are placed in a region."""
     from .stats import report_counts
 
-    _check(lang)
+    check_lang(lang)
     zh = lang == "zh"
     reports = corpus.reports
     n = len(reports)
@@ -163,7 +158,7 @@ def counts_sentence(corpus, lang: str = "zh") -> str:
 def length_sentence(lengths: pd.DataFrame, shares: pd.DataFrame, reports: pd.DataFrame, lang: str = "zh") -> str:
     """Median length of a report, the problems and achievements parts' shares, reports without a duty part
     (`stats.length_summary`, `stats.part_composition(share=True)`)."""
-    _check(lang)
+    check_lang(lang)
     whole = lengths.set_index("part").loc["whole report"]
     prob, ach = shares["problems"], shares["achievements"]
     no_duty = int(reports["missing_parts"].fillna("").str.contains("duty").sum())
@@ -185,7 +180,7 @@ def length_sentence(lengths: pd.DataFrame, shares: pd.DataFrame, reports: pd.Dat
 
 def vocabulary_sentence(n_tokens: int, n_terms: int, top: pd.DataFrame, n_reports: int, lang: str = "zh") -> str:
     """Tokens, distinct terms and the most frequent term (`stats.vocabulary`)."""
-    _check(lang)
+    check_lang(lang)
     if not n_tokens or top.empty:
         return "所选报告中没有词语。" if lang == "zh" else "The selected reports have no tokens."
     term, count, reach = md(top["term"].iloc[0]), int(top["count"].iloc[0]), int(top["reports"].iloc[0])
@@ -204,7 +199,7 @@ def vocabulary_sentence(n_tokens: int, n_terms: int, top: pd.DataFrame, n_report
 
 def kwic_sentence(hits: pd.DataFrame, keyword: str, n_reports: int, lang: str = "zh") -> str:
     """How often a keyword occurs, in how many reports, and in which parts (`kwic.kwic`)."""
-    _check(lang)
+    check_lang(lang)
     kw = md(keyword)
     if hits.empty:
         if lang == "zh":
@@ -229,7 +224,7 @@ def kwic_sentence(hits: pd.DataFrame, keyword: str, n_reports: int, lang: str = 
 
 def scorecard_corpus_sentence(card: pd.DataFrame, lang: str = "zh") -> str:
     """Timeliness, completeness, quantification, templating and stickiness across a scorecard."""
-    _check(lang)
+    check_lang(lang)
     zh = lang == "zh"
     if card.empty:
         return "没有选中报告：没有评分。" if zh else "No reports selected: no scorecard."
@@ -288,7 +283,7 @@ def _part(kind: str, lang: str) -> str:
 
 def documents_sentence(model, docs: pd.DataFrame, n_reports: int, part_kind: str, unit: str, lang: str = "zh") -> str:
     """How many documents of which part were compared, from how many reports, with how many terms."""
-    _check(lang)
+    check_lang(lang)
     n_docs, from_reports, n_terms, dropped = (
         len(model.docs),
         docs["report_id"].nunique(),
@@ -311,13 +306,13 @@ def documents_sentence(model, docs: pd.DataFrame, n_reports: int, part_kind: str
 
 def nothing_to_compare(why_not: str, lang: str = "zh") -> str:
     """The refusal of `tfidf.not_enough`, headed."""
-    _check(lang)
+    check_lang(lang)
     return f"**无可比较。** {why_not}" if lang == "zh" else f"**Nothing to compare.** {why_not}"
 
 
 def distinctive_sentence(by_report: pd.DataFrame, lang: str = "zh", *, shown: int = 8) -> str:
     """The three most distinctive terms of each report (`tfidf.top_terms_by(docs, "report")`)."""
-    _check(lang)
+    check_lang(lang)
     firsts = by_report[by_report["rank"] <= 3].groupby("group", sort=False)["term"].agg("、".join)
     zh = lang == "zh"
     listed = ("；" if zh else "; ").join(f"{md(g)}{'：' if zh else ': '}{md(t)}" for g, t in firsts.head(shown).items())
@@ -329,7 +324,7 @@ def distinctive_sentence(by_report: pd.DataFrame, lang: str = "zh", *, shown: in
 
 def groups_sentence(by_group: pd.DataFrame, group_by: str, lang: str = "zh") -> str:
     """The first terms of each group (`tfidf.top_terms_by(docs, group_by)`)."""
-    _check(lang)
+    check_lang(lang)
     zh = lang == "zh"
     sizes = by_group.drop_duplicates("group").set_index("group")["n_reports"]
     by = md_code(group_by)
@@ -357,7 +352,7 @@ def tfidf_title(
     what: str, lang: str = "zh", *, part_kind: str = "problems", unit: str = "part", other: str = ""
 ) -> str:
     """Titles of notebook 02's figures: `similarity`, `topics`, `categories` or `vocabulary`."""
-    _check(lang)
+    check_lang(lang)
     zh = lang == "zh"
     part, unit_zh = label("part", part_kind, lang), ("条目" if unit == "item" else "部分")
     titles = {
@@ -374,7 +369,7 @@ def tfidf_title(
 
 
 def too_many_sentence(n_docs: int, lang: str = "zh") -> str:
-    _check(lang)
+    check_lang(lang)
     if lang == "zh":
         return f"{n_docs} 个文档：热图过多难以阅读，请看下面的文档对。"
     return f"{n_docs} documents: too many for a readable heatmap; see the pairs below."
@@ -382,7 +377,7 @@ def too_many_sentence(n_docs: int, lang: str = "zh") -> str:
 
 def pairs_sentence(pairs: pd.DataFrame, off: pd.Series, lang: str = "zh") -> str:
     """The most similar pair of documents and the spread of the similarities (`tfidf.most_similar_pairs`)."""
-    _check(lang)
+    check_lang(lang)
     best = pairs.iloc[0]
     a, b, cos = md(best["a"]), md(best["b"]), best["similarity"]
     if lang == "zh":
@@ -398,7 +393,7 @@ def pairs_sentence(pairs: pd.DataFrame, off: pd.Series, lang: str = "zh") -> str
 
 def topics_sentence(dominant: pd.DataFrame, group_shares: pd.DataFrame, lang: str = "zh", *, shown: int = 12) -> str:
     """The largest topic overall and in each group (`tfidf.dominant_topics`, `tfidf.topic_shares_by`)."""
-    _check(lang)
+    check_lang(lang)
     counts = dominant["topic"].value_counts()
     rows = list(group_shares.head(shown).iterrows())
     if lang == "zh":
@@ -411,7 +406,7 @@ def topics_sentence(dominant: pd.DataFrame, group_shares: pd.DataFrame, lang: st
 def typology_sentence(categories: pd.DataFrame, n_items: int, matrix: pd.DataFrame, n_unmatched: int, lang="zh") -> str:
     """How many problem items fall in a category, the most frequent category, those never named, and the
     items no rule matches (`typology.item_categories`, `category_matrix`, `uncategorised_items`)."""
-    _check(lang)
+    check_lang(lang)
     zh = lang == "zh"
     if matrix.empty or matrix.shape[1] == 0:
         return (
@@ -438,7 +433,7 @@ def typology_sentence(categories: pd.DataFrame, n_items: int, matrix: pd.DataFra
 
 
 def no_reference_sentence(path: str, lang: str = "zh") -> str:
-    _check(lang)
+    check_lang(lang)
     if lang == "zh":
         return f"{md_code(path)} 处没有参照编码：传入 `reference_items` 以评估类型规则。"
     return f"No reference at {md_code(path)}: pass `reference_items` to score the typology."
@@ -447,7 +442,7 @@ def no_reference_sentence(path: str, lang: str = "zh") -> str:
 def reference_sentence(table: pd.DataFrame, reference: pd.DataFrame, held, summary: str, lang: str = "zh") -> str:
     """How the typology's rules score against the hand-coded reference (a `validation.reference_table`
     with `_held_out` columns, indexed by category); `summary` is `validation`'s own sentence."""
-    _check(lang)
+    check_lang(lang)
     pooled, n_embedded = table.loc["(all)"], int((reference["source"] == "embedded").sum())
     weakest = table.drop(index="(all)").sort_values(["f1", "recall"], kind="stable").iloc[0]
     n, n_held = len(reference), int(held.sum())
@@ -475,7 +470,7 @@ def reference_sentence(table: pd.DataFrame, reference: pd.DataFrame, held, summa
 
 def alike_sentence(alike: pd.DataFrame, templated: int, pairs_compared: int, lang: str = "zh") -> str:
     """The most alike points of two reports and how many cross-report pairs reach 0.3 (`tfidf.near_duplicates`)."""
-    _check(lang)
+    check_lang(lang)
     zh = lang == "zh"
     if alike.empty:
         return (
@@ -502,7 +497,7 @@ def alike_sentence(alike: pd.DataFrame, templated: int, pairs_compared: int, lan
 
 def vocabulary_contrast_sentence(vocab: pd.DataFrame, part_kind: str, other: str, lang: str = "zh") -> str:
     """Words leaning to one part or the other (`tfidf.compare_vocabulary`)."""
-    _check(lang)
+    check_lang(lang)
     p, o = _part(part_kind, lang), _part(other, lang)
     if vocab.empty:
         if lang == "zh":
@@ -525,7 +520,7 @@ def vocabulary_contrast_sentence(vocab: pd.DataFrame, part_kind: str, other: str
 # ------------------------------------------------------------------ close reading (05_explore)
 def explore_corpus_sentence(reports: pd.DataFrame, lang: str = "zh") -> str:
     """How many reports, issuers and report years the corpus holds (or that it holds none)."""
-    _check(lang)
+    check_lang(lang)
     zh = lang == "zh"
     if reports.empty:
         if zh:
@@ -542,7 +537,7 @@ def kwic_reading_sentence(
     hits: pd.DataFrame, pattern: str, n_reports: int, lang: str = "zh", *, shown: int = 60
 ) -> str:
     """How often `pattern` occurs, in how many reports, most often in which part and by which issuer."""
-    _check(lang)
+    check_lang(lang)
     zh, pat = lang == "zh", md_code(pattern)
     if hits.empty:
         return f"{pat} 没有出现在这些报告中。" if zh else f"{pat} does not occur in these reports."
@@ -566,7 +561,7 @@ def kwic_reading_sentence(
 def keyness_sentence(key: pd.DataFrame, lang: str = "zh") -> str:
     """The two groups, the measure, the most key term of each side and how many terms reach p < 0.001
     (`reading.keyness`)."""
-    _check(lang)
+    check_lang(lang)
     zh, a = lang == "zh", key.attrs
     stat = a["stat"]
     key_a, key_b = key[key["key_for"] == "a"], key[key["key_for"] == "b"].sort_values([stat, "term"])
@@ -605,7 +600,7 @@ def collocations_sentence(
     bigrams: pd.DataFrame, trigrams: pd.DataFrame, n_texts: int, part_kind: str, lang="zh"
 ) -> str:
     """How many word pairs and triples recur in a part, and the strongest pair (`reading.collocations`)."""
-    _check(lang)
+    check_lang(lang)
     zh, part = lang == "zh", label("part", part_kind, lang)
     if bigrams.empty:
         return (
@@ -627,7 +622,7 @@ def collocations_sentence(
 
 
 def network_title(part_kind: str, lang: str = "zh") -> str:
-    _check(lang)
+    check_lang(lang)
     if lang == "zh":
         return f"{label('part', part_kind)}：同句共现的词语（边权：Jaccard）"
     return f"{part_kind}: terms in the same sentences (edge weight: Jaccard)"
@@ -636,7 +631,7 @@ def network_title(part_kind: str, lang: str = "zh") -> str:
 def network_sentence(graph, edges: pd.DataFrame | None, min_edge_count: int, lang: str = "zh") -> str:
     """Size of a co-occurrence network, its best-linked term and its strongest pair (`reading.cooccurrence`,
     `reading.edges_table`)."""
-    _check(lang)
+    check_lang(lang)
     zh = lang == "zh"
     if graph.number_of_edges() == 0:
         return (
@@ -664,7 +659,7 @@ def dictionary_sentence(
 ) -> str:
     """The most frequent and rarest dictionary category, and the most frequent in one part kind
     (`reading.dictionary_counts` per report and per part)."""
-    _check(lang)
+    check_lang(lang)
     totals = per_report.groupby("category", sort=False)[["count", "n_chars"]].sum()
     rate = (1e4 * totals["count"] / totals["n_chars"]).sort_values(ascending=False)
     in_part = per_part[per_part["part"] == part_kind].groupby("category", sort=False)["count"].sum()
@@ -687,7 +682,7 @@ def dictionary_sentence(
 def crosstab_sentence(cross: pd.DataFrame, cells: pd.DataFrame, crosstab_by: str, lang: str = "zh") -> str:
     """The strongest cell of the category crosstab (or that none departs from independence) and the
     categories with small expected counts (`crosstab.category_crosstab`, `crosstab.significant_cells`)."""
-    _check(lang)
+    check_lang(lang)
     zh, by = lang == "zh", md_code(crosstab_by)
     tested = cross.drop_duplicates("category")
     small = int((tested["n_small_expected"] > 0).sum())
@@ -722,14 +717,14 @@ def crosstab_sentence(cross: pd.DataFrame, cells: pd.DataFrame, crosstab_by: str
 
 
 def ca_title(crosstab_by: str, lang: str = "zh") -> str:
-    _check(lang)
+    check_lang(lang)
     by = label("column", crosstab_by, lang)
     return f"词语 × {by}：对应分析" if lang == "zh" else f"Terms × {crosstab_by}: correspondence analysis"
 
 
 def ca_sentence(terms: pd.DataFrame, ca, hidden: int, crosstab_by: str, lang: str = "zh") -> str:
     """What a correspondence-analysis map shows (`crosstab.correspondence_analysis`), or why there is none."""
-    _check(lang)
+    check_lang(lang)
     zh, by = lang == "zh", md_code(crosstab_by)
     if ca is None:
         if zh:
@@ -754,7 +749,7 @@ def ca_sentence(terms: pd.DataFrame, ca, hidden: int, crosstab_by: str, lang: st
 
 def coding_sample_sentence(sample: pd.DataFrame, seed: int, lang: str = "zh") -> str:
     """What the stratified coding sample holds (`validation.coding_sample`)."""
-    _check(lang)
+    check_lang(lang)
     n, strata = len(sample), sample["stratum"].nunique() if len(sample) else 0
     if lang == "zh":
         return f"未提供编码表：已准备好 {n} 条问题的分层样本（按第一个规则类别分为 {strata} 层，随机种子 {seed}），可导出。"
@@ -766,7 +761,7 @@ def coding_sample_sentence(sample: pd.DataFrame, seed: int, lang: str = "zh") ->
 
 def validation_summary(summary: str, lang: str = "zh") -> str:
     """`validation`'s own summary sentence, introduced in `lang`."""
-    _check(lang)
+    check_lang(lang)
     if lang == "zh":
         return f"`validation` 的结果：{summary}"
     return summary[:1].upper() + summary[1:]

@@ -47,6 +47,7 @@ import yaml
 
 from .errors import FazhiError, invalid
 from .markup import safe_markdown
+from .vocab import LANGS
 
 DEFAULT_NOTEBOOK_DIR = Path("notebooks")
 DEFAULT_CONFIG = DEFAULT_NOTEBOOK_DIR / "reports.yaml"
@@ -273,7 +274,6 @@ def _known_choices() -> dict[str, tuple]:
     return {"part_kind": PART_KINDS, "levels": LEVELS, "lang": LANGS}
 
 
-LANGS = ("zh", "en")  # languages of the rendered prose; `fazhi report --lang`
 _TYPE_WORDS = {
     bool: "true or false",
     int: "a whole number",

@@ -26,7 +26,20 @@ import pandas as pd
 
 from .errors import invalid
 
-LANGS = ("zh", "en")
+LANGS = ("zh", "en")  # languages of labels, sentences and rendered prose (`fazhi report --lang`)
+
+
+def check_lang(lang: str) -> None:
+    """The one check of a `lang` argument.
+
+    >>> check_lang("fr")
+    Traceback (most recent call last):
+    ...
+    fazhi_lib.errors.FazhiError: `lang` = 'fr' is not valid; choose one of: zh, en.
+    """
+    if lang not in LANGS:
+        raise invalid("lang", lang, LANGS)
+
 
 # kind → code → (Chinese, English)
 _FIXED: dict[str, dict[str, tuple[str, str]]] = {
