@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import datetime as dt
+import functools
 import html
 import importlib.util
 import json
@@ -47,7 +48,7 @@ import yaml
 
 from .errors import FazhiError, invalid
 from .markup import safe_markdown
-from .vocab import LANGS
+from .vocab import INTERACTIVE_ROWS, LANGS
 
 DEFAULT_NOTEBOOK_DIR = Path("notebooks")
 DEFAULT_CONFIG = DEFAULT_NOTEBOOK_DIR / "reports.yaml"
@@ -617,6 +618,33 @@ dl { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; font
 dt { font-weight: bold; }
 """
 
+SORTABLE = "data-fazhi-sortable"  # the mark `vocab.view` puts around a long table
+# … as an attribute of a tag (a cell's text is escaped: it cannot open a tag)
+_SORTABLE_TAG = re.compile(r"<[a-z]+\s[^<>]*\b" + SORTABLE + r"[\s=>]")
+_STATIC = Path(__file__).parent / "static"
+
+
+@functools.cache
+def table_assets() -> str:
+    """The stylesheet and script that make long tables sortable and searchable (`fazhi_lib/static/
+    tables.css`, `tables.js`, about 5 KB), inlined once into a page that has one: nothing is fetched, and
+    a page without a long table (most profiles) carries none of it."""
+    css = (_STATIC / "tables.css").read_text(encoding="utf-8")
+    js = (_STATIC / "tables.js").read_text(encoding="utf-8")
+    # without its indentation and line comments (a quarter of its bytes; no string in it spans lines)
+    js = "\n".join(line.strip() for line in js.splitlines() if line.strip() and not line.strip().startswith("//"))
+    return f"<style>{css}</style>\n<script>\n{js}\n</script>\n"
+
+
+def with_table_assets(page: str) -> str:
+    """`page` with `table_assets()` before its closing </body> when it marks a long table (once per
+    page, however many long tables it holds); unchanged otherwise."""
+    end = page.rfind("</body>")
+    if end < 0 or not _SORTABLE_TAG.search(page):
+        return page
+    return page[:end] + table_assets() + page[end:]
+
+
 _OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block header -%}
 <!DOCTYPE html>
@@ -709,6 +737,7 @@ class _HtmlWriter:
         }
         body, _ = self.exporter.from_notebook_node(nb, resources=resources)
         body = body.replace("<!--fazhi-toc-->", _toc(body, ui["toc"]), 1)
+        body = with_table_assets(body)
         html_path.write_text(body, encoding="utf-8")
         return html_path
 
@@ -808,9 +837,13 @@ def _shown_path(path: Path, start: Path) -> str:
 def _scrub_paths(ipynb: Path, notebook: Path, out_dir: Path) -> None:
     """No absolute path of the author's machine in an executed notebook that is shared: papermill's
     input/output paths become file names, and the project, environment and home folders in outputs (a
-    traceback, a warning) become `…`."""
+    traceback, a warning) become `…`. The cell papermill inserts gets a fixed id instead of its random one."""
     text = ipynb.read_text(encoding="utf-8")
     nb = json.loads(text)
+    for cell in nb.get("cells", []):
+        # nbconvert writes cell ids into the page: a fixed one keeps the same inputs rendering the same bytes
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []) and "id" in cell:
+            cell["id"] = "injected-parameters"
     meta = nb.get("metadata", {}).get("papermill")
     if isinstance(meta, dict):
         meta["input_path"] = notebook.name
@@ -1521,11 +1554,16 @@ def index_html(info: dict) -> str:
         profile_block = (
             f"<h2>{t['profiles']} ({len(profiles)})</h2><p>{t['profiles_note']} "
             f"<small>(<code>{e(profiles[0]['notebook'])}</code>)</small></p>"
-            f"<table><tr><th>{t['report']}</th><th>report_id</th><th>{t['params']}</th><th>{t['status']}</th>"
-            f"<th>{t['rendered']}</th><th>{t['files']}</th></tr>{''.join(prow)}</table>"
+            f"<table><thead><tr><th>{t['report']}</th><th>report_id</th><th>{t['params']}</th>"
+            f"<th>{t['status']}</th><th>{t['rendered']}</th><th>{t['files']}</th></tr></thead>"
+            f"<tbody>{''.join(prow)}</tbody></table>"
         )
+        if len(profiles) > INTERACTIVE_ROWS:  # thousands of profiles: sortable, searchable, in a scrolling box
+            profile_block = profile_block.replace(
+                "<table>", f'<div class="fazhi-scroll" {SORTABLE} style="max-height:40em;overflow:auto"><table>', 1
+            ).replace("</table>", "</table></div>", 1)
     n_rep = f" — {info['n_reports']} {t['reports']}" if info.get("n_reports") is not None else ""
-    return f"""<!doctype html>
+    page = f"""<!doctype html>
 <html lang="{"en" if t is _INDEX_UI["en"] else "zh-CN"}"><head><meta charset="utf-8"><title>{t["title"]}</title>
 <style>{STYLESHEET}</style></head><body>
 <h1>{t["title"]}</h1>
@@ -1547,3 +1585,4 @@ def index_html(info: dict) -> str:
 <p><small>{t["regen"]}</small></p>
 </body></html>
 """
+    return with_table_assets(page)

@@ -248,23 +248,34 @@ def relabel(df: pd.DataFrame, lang: str = "zh", *, columns: bool = True) -> pd.D
     return out
 
 
-SCROLL_ROWS = 15  # a table longer than this is shown whole in a scrolling box (`view`)
+INTERACTIVE_ROWS = 15  # a table longer than this is shown whole, sortable and searchable (`view`)
+SCROLL_ROWS = INTERACTIVE_ROWS  # its former name
 
 
-class Scrolling:
-    """A long table shown whole inside a box that scrolls (every row is in the page, none is cut)."""
+class Interactive:
+    """A long table shown whole (every row is in the page, none is cut) in a box that scrolls, marked
+    `data-fazhi-sortable`: in a page written by `fazhi report` a small script inlined once per page
+    (`fazhi_lib/static/tables.js`, no file fetched) makes its columns sortable by a click on their name and
+    its rows searchable from a box above it. Where no script runs (JupyterLab, JavaScript off) it is the
+    same table, scrolling."""
 
     def __init__(self, styler, n_rows: int, *, height: str = "32em"):
         self.styler, self.n_rows, self.height = styler, n_rows, height
 
     def _repr_html_(self) -> str:
         return (
-            f'<div class="fazhi-scroll" style="max-height:{self.height};overflow:auto" data-rows="{self.n_rows}">'
-            f"{self.styler.to_html()}</div>"
+            f'<div class="fazhi-scroll" data-fazhi-sortable style="max-height:{self.height};overflow:auto" '
+            f'data-rows="{self.n_rows}">{self.styler.to_html()}</div>'
         )
 
     def to_html(self) -> str:
         return self._repr_html_()
+
+    def __repr__(self) -> str:  # the executed notebook's text/plain: no memory address, the same every run
+        return f"<table of {self.n_rows} rows, shown whole: sortable and searchable in the rendered page>"
+
+
+Scrolling = Interactive  # its former name
 
 
 def _clipped(v, clip: int | None):
@@ -273,16 +284,24 @@ def _clipped(v, clip: int | None):
     return v
 
 
-def view(df: pd.DataFrame, lang: str = "zh", *, precision: int = 3, clip: int | None = None, scroll_rows=SCROLL_ROWS):
+def view(
+    df: pd.DataFrame,
+    lang: str = "zh",
+    *,
+    precision: int = 3,
+    clip: int | None = None,
+    scroll_rows: int | None = INTERACTIVE_ROWS,
+):
     """`relabel(df)` for display on a page: no row numbers, every value HTML-escaped (a report's text
     shows as text, its line breaks as line breaks, never as a literal `\\n`), numbers with at most
     `precision` decimals, texts longer than `clip` characters shortened with "…". A table of more than
-    `scroll_rows` rows is shown whole in a scrolling box (`Scrolling`), not cut.
+    `scroll_rows` rows is shown whole, sortable and searchable (`Interactive`), not cut; a shorter one
+    is a plain table. Column names are escaped too (a group's name can come from the reports).
 
     >>> html = view(pd.DataFrame({"sentence": ["第一行\\n第二行<b>"]})).to_html()
     >>> "white-space: pre-line" in html, "第一行\\n第二行&lt;b&gt;" in html, "\\\\n" in html
     (True, True, False)
-    >>> isinstance(view(pd.DataFrame({"value": range(20)})), Scrolling)
+    >>> isinstance(view(pd.DataFrame({"value": range(20)})), Interactive)
     True
     """
 
@@ -296,16 +315,24 @@ def view(df: pd.DataFrame, lang: str = "zh", *, precision: int = 3, clip: int | 
         for c in out.columns:
             if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
                 out[c] = [_clipped(v, clip) for v in out[c]]
-    # a fixed table id from the content (Styler's default is random): the same inputs render the same page
-    uid = hashlib.sha1(out.to_json(force_ascii=False, default_handler=str).encode("utf-8")).hexdigest()[:8]
     floats = [c for c in out.columns if pd.api.types.is_float_dtype(out[c])]
     styler = (
-        out.style.set_uuid(uid)
+        out.style.set_uuid(content_uid(out))
         .hide(axis="index")
         .set_table_styles([{"selector": "td", "props": [("white-space", "pre-line")]}])
         .format(escape="html", na_rep="–")
         .format(number, subset=floats, na_rep="–")
+        .format_index(escape="html", axis=1)
     )
-    if scroll_rows is not None and len(out) > scroll_rows:
-        return Scrolling(styler, len(out))
-    return styler
+    return interactive_if_long(styler, len(out), scroll_rows)
+
+
+def content_uid(df: pd.DataFrame) -> str:
+    """A table id from the content, for `Styler.set_uuid` (Styler's default is random): the same inputs
+    render the same page, byte for byte."""
+    return hashlib.sha1(df.to_json(force_ascii=False, default_handler=str).encode("utf-8")).hexdigest()[:8]
+
+
+def interactive_if_long(styler, n_rows: int, rows: int | None = INTERACTIVE_ROWS):
+    """`Interactive(styler)` for a table of more than `rows` rows (None: never), `styler` itself otherwise."""
+    return Interactive(styler, n_rows) if rows is not None and n_rows > rows else styler

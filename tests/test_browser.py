@@ -1,9 +1,10 @@
-"""The rendered pages in a real browser (Debian's `chromium`, headless, network off): the index and one
-report page load from the folder alone, their figures are embedded images that decode, and the browser
-requests nothing outside the file. Skipped, with one line, where chromium is not installed (.ci/run
-installs it)."""
+"""The rendered pages in a real browser (Debian's `chromium`, headless, network off): the index, one
+profile and one analysis page load from the folder alone, their figures are embedded images that decode,
+their long tables become sortable and searchable, and the browser requests nothing outside the file.
+Skipped, with one line, where chromium is not installed (.ci/run installs it)."""
 
 import base64
+import html
 import json
 import re
 import shutil
@@ -23,7 +24,7 @@ def rendered(processed_dir, tmp_path_factory):
     from fazhi_lib.report import render_all
 
     out = tmp_path_factory.mktemp("browser") / "reports"
-    results = render_all(processed_dir, out_dir=out, only=["04"], progress=None, workers=1)
+    results = render_all(processed_dir, out_dir=out, only=["04", "05"], progress=None, workers=1)
     assert all(r.ok for r in results), [r.error for r in results]
     return out
 
@@ -99,6 +100,79 @@ def test_report_page_loads_offline_with_figures_and_no_code(rendered, tmp_path):
         assert src.startswith("data:image/png;base64,"), src[:60]
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<table" in dom and "报告的结构如何" in dom
+
+
+# Run inside a copy of a page, after the page's own scripts: clicks the name of a column of numbers in the
+# first long table twice and types in its search box, then writes what it saw into <pre id="probe">.
+PROBE = """
+(function () {
+  var out = {errors: window.__errors, live: document.querySelectorAll("[data-fazhi-live]").length};
+  var box = document.querySelector("[data-fazhi-live]");
+  var table = box.querySelector("table"), body = table.tBodies[0];
+  var heads = table.tHead.rows[table.tHead.rows.length - 1].cells;
+  function column(c) {
+    return Array.prototype.map.call(body.rows, function (r) { return r.cells[c].textContent.trim(); });
+  }
+  for (var c = 0; c < heads.length; c++) {
+    if (column(c).every(function (t) { return t !== "" && isFinite(t); })) break;
+  }
+  out.col = c; out.before = column(c);
+  heads[c].click(); out.asc = column(c); out.aria = heads[c].getAttribute("aria-sort");
+  heads[c].click(); out.desc = column(c);
+  heads[c].click(); out.back = column(c);
+  var input = box.previousElementSibling.querySelector("input[type=search]");
+  out.query = body.rows[body.rows.length - 1].cells[0].textContent.trim();
+  input.value = out.query; input.dispatchEvent(new Event("input"));
+  var visible = Array.prototype.filter.call(body.rows, function (r) { return !r.hidden; });
+  out.shown = visible.map(function (r) { return r.textContent; });
+  out.total = body.rows.length;
+  out.count = box.previousElementSibling.textContent;
+  input.value = "没有这一行 zzz"; input.dispatchEvent(new Event("input"));
+  out.none = Array.prototype.filter.call(body.rows, function (r) { return !r.hidden; }).length;
+  var pre = document.createElement("pre"); pre.id = "probe"; pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+"""
+ERRORS = (
+    "<script>window.__errors = []; window.addEventListener('error', e => window.__errors.push(e.message));</script>"
+)
+
+
+def test_analysis_page_loads_offline_with_sortable_tables_figures_and_no_code(rendered, tmp_path):
+    page = rendered / "05_explore.html"
+    text = page.read_text(encoding="utf-8")
+    n_long = text.count("data-fazhi-sortable=")
+    assert n_long >= 1, "the explore page of the sample corpus has long tables"
+    assert text.count("<script>") == 1, "the table script once, however many long tables"
+    dom, urls = _load(page, tmp_path)
+    assert _outside(urls) == [], "the page asked for something outside the file"
+    assert dom.count('data-fazhi-live=""') == n_long  # every long table was taken up by the script
+    assert dom.count('class="fazhi-tools"') == n_long and dom.count('type="search"') == n_long
+    assert dom.count('aria-sort="none"') > n_long  # column names to click
+    assert "jp-InputArea-editor" not in dom and 'class="highlight' not in dom and "import fazhi_lib" not in dom
+    images = re.findall(r'<img[^>]+src="([^"]+)"', dom)
+    assert images, "the explore page draws figures"
+    for src in images:
+        assert src.startswith("data:image/png;base64,"), src[:60]
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # the same page, clicked and searched in the browser
+    probed = tmp_path / "probed.html"
+    head = text.index("<head>") + len("<head>")
+    end = text.rindex("</body>")
+    probed.write_text(text[:head] + ERRORS + text[head:end] + f"<script>{PROBE}</script>" + text[end:], "utf-8")
+    dom, urls = _load(probed, tmp_path)
+    assert _outside(urls) == []
+    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+    assert found, "the probe did not run: " + dom[-500:]
+    out = json.loads(html.unescape(found.group(1)))
+    assert out["errors"] == [] and out["live"] == n_long
+    numbers = [float(v) for v in out["before"]]
+    assert out["aria"] == "ascending" and [float(v) for v in out["asc"]] == sorted(numbers)
+    assert [float(v) for v in out["desc"]] == sorted(numbers, reverse=True)
+    assert out["back"] == out["before"]  # a third click: the order the page was written in
+    assert out["shown"] and all(out["query"] in row for row in out["shown"]) and out["none"] == 0
+    assert f"{len(out['shown'])} / {out['total']}" in out["count"]
 
 
 def test_rendered_files_name_no_absolute_path_and_keep_chinese_parameters(rendered):

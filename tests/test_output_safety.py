@@ -17,6 +17,7 @@ from fazhi_lib import FazhiError, profile
 from fazhi_lib import report as rp
 from fazhi_lib.cli import main
 from fazhi_lib.kwic import kwic_html
+from fazhi_lib.vocab import view
 
 XSS_NAME = "<img src=x onerror=alert(1)>.txt"
 XSS_TITLE = "<script>alert('title')</script>某县2024年法治政府建设年度报告[点此](javascript:alert(2))"
@@ -71,6 +72,36 @@ def _html_of_outputs(tmp_path, markdowns: list[str], name: str) -> str:
     path = tmp_path / f"{name}.ipynb"
     nbformat.write(nb, str(path))
     return rp._HtmlWriter().write(path, tmp_path / f"{name}.html").read_text(encoding="utf-8")
+
+
+def _table_script() -> str:
+    return lxml.html.fragment_fromstring(rp.table_assets(), create_parent="div").find("script").text.strip()
+
+
+def _html_of_html_outputs(tmp_path, htmls: list[str], name: str) -> str:
+    nb = new_notebook(
+        cells=[
+            new_code_cell("display(...)", outputs=[new_output("display_data", data={"text/html": h}) for h in htmls])
+        ]
+    )
+    nb.cells[0]["id"] = "c0"
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(nb, str(path))
+    return rp._HtmlWriter().write(path, tmp_path / f"{name}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("n_rows", [3, 40])  # a plain table and a long, sortable one
+def test_a_table_of_hostile_cells_and_column_names_shows_them_as_text(tmp_path, n_rows):
+    bad = "<img src=x onerror=alert(1)>"
+    hostile = pd.DataFrame({bad: [bad] * n_rows, "issuer": ["<script>alert(1)</script>"] * n_rows})
+    harmless = pd.DataFrame({"x": ["img"] * n_rows, "issuer": ["某县"] * n_rows})
+    page = _html_of_html_outputs(tmp_path, [view(hostile).to_html()], "hostile")
+    baseline = _html_of_html_outputs(tmp_path, [view(harmless).to_html()], "plain")
+    assert _live_markup(page, baseline) == []
+    doc = lxml.html.document_fromstring(page)
+    assert [th.text_content() for th in doc.iter("th")] == [bad, "发布机关"]
+    assert [td.text_content() for td in doc.iter("td")].count(bad) == n_rows  # every row, as text
+    assert bool(doc.xpath("//*[@data-fazhi-sortable]")) == (n_rows > 15)
 
 
 def test_profile_of_a_report_with_script_in_title_and_file_name_has_no_live_markup(hostile_corpus, tmp_path):
@@ -331,7 +362,10 @@ def test_rendered_profile_page_of_a_hostile_report_has_no_live_markup(hostile_co
     template_scripts = len(
         list(lxml.html.document_fromstring(_html_of_outputs(tmp_path, ["x"], "plain")).iter("script"))
     )
-    assert len(list(doc.iter("script"))) == template_scripts
+    # the one script a page may add: fazhi's own long-table script, once, when the page has a long table
+    ours = [el for el in doc.iter("script") if (el.text or "").strip() == _table_script()]
+    assert len(ours) == (1 if doc.xpath("//*[@data-fazhi-sortable]") else 0)
+    assert len(list(doc.iter("script"))) == template_scripts + len(ours)
     assert [
         el.tag for el in doc.iter() if isinstance(el.tag, str) and any(a.lower().startswith("on") for a in el.attrib)
     ] == []

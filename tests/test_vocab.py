@@ -1,8 +1,15 @@
-"""vocab.view: what a table on a page shows (labels, escaped text, line breaks, every row of a long table)."""
+"""vocab.view: what a table on a page shows (labels, escaped text, line breaks, every row of a long table,
+sortable and searchable in the rendered page)."""
 
+import re
+
+import lxml.html
 import pandas as pd
+import pytest
 
-from fazhi_lib.vocab import SCROLL_ROWS, Scrolling, view
+from fazhi_lib import report as rp
+from fazhi_lib.kwic import kwic_html
+from fazhi_lib.vocab import INTERACTIVE_ROWS, Interactive, view
 
 
 def test_text_cells_keep_their_line_breaks_and_are_escaped():
@@ -12,13 +19,65 @@ def test_text_cells_keep_their_line_breaks_and_are_escaped():
     assert "原句" in html  # the column label in Chinese
 
 
-def test_a_long_table_is_shown_whole_in_a_scrolling_box():
-    short = view(pd.DataFrame({"value": range(SCROLL_ROWS)}))
-    assert not isinstance(short, Scrolling)
-    long = view(pd.DataFrame({"value": range(67)}))
+def test_a_short_table_stays_a_plain_table():
+    short = view(pd.DataFrame({"value": range(INTERACTIVE_ROWS)}))
+    assert not isinstance(short, Interactive)
+    html = short.to_html()
+    assert "data-fazhi-sortable" not in html and "fazhi-scroll" not in html
+    assert rp.with_table_assets(f"<html><body>{html}</body></html>") == f"<html><body>{html}</body></html>"
+
+
+def test_a_long_table_is_shown_whole_and_marked_sortable():
+    df = pd.DataFrame({"issuer": [f"某镇{i:02d}<b>" for i in range(67)], "value": [i * 1.5 for i in range(67)]})
+    long = view(df, "en")
     html = long._repr_html_()
-    assert isinstance(long, Scrolling) and 'class="fazhi-scroll"' in html and "overflow:auto" in html
-    assert html.count("<tr>") == 68  # the header row and every one of the 67 rows: nothing cut
+    assert isinstance(long, Interactive) and long.n_rows == 67
+    box = lxml.html.fragment_fromstring(html)
+    assert box.get("class") == "fazhi-scroll" and box.get("data-fazhi-sortable") is not None
+    assert "overflow:auto" in box.get("style") and box.get("data-rows") == "67"
+    rows = box.xpath(".//tbody/tr")
+    assert len(rows) == 67  # nothing cut
+    assert [r.xpath("td")[0].text_content() for r in rows] == [f"某镇{i:02d}<b>" for i in range(67)]  # text
+    assert [th.text_content() for th in box.xpath(".//thead//th")] == ["issuer", "value"]  # labels in `lang`
+    assert [th.text_content() for th in lxml.html.fragment_fromstring(view(df).to_html()).xpath(".//th")] == [
+        "发布机关",
+        "数值",
+    ]
+    assert "<b>" not in html and "0x" not in repr(long)
+
+
+def test_a_table_id_is_the_same_for_the_same_content_and_differs_with_it():
+    def ids(html):
+        return set(re.findall(r'id="(T_[0-9a-f]+)"', html))
+
+    df = pd.DataFrame({"value": range(30)})
+    assert ids(view(df).to_html()) == ids(view(df.copy()).to_html()) and len(ids(view(df).to_html())) == 1
+    assert ids(view(df).to_html()) != ids(view(df + 1).to_html())
+    hits = pd.DataFrame(
+        {"issuer": ["某县"] * 20, "report_year": [2024] * 20, "part": ["problems"] * 20}
+        | {"left": ["左"] * 20, "match": ["审查"] * 20, "right": ["<i>右</i>"] * 20}
+    )
+    assert kwic_html(hits).to_html() == kwic_html(hits.copy()).to_html()  # no random Styler id
+    assert isinstance(kwic_html(hits), Interactive) and not isinstance(kwic_html(hits.head(3)), Interactive)
+
+
+@pytest.mark.parametrize("n_long", [0, 1, 3])
+def test_the_table_script_is_inlined_once_per_page_with_a_long_table(n_long):
+    tables = [view(pd.DataFrame({"value": range(40 + i)})).to_html() for i in range(n_long)]
+    tables.append(view(pd.DataFrame({"value": range(3)})).to_html())
+    page = rp.with_table_assets(f"<html><body>{''.join(tables)}</body></html>")
+    assert page.count("<script>") == (1 if n_long else 0)
+    assert page.count(rp.table_assets()) == (1 if n_long else 0)
+    assert page.count('data-fazhi-sortable style="') == n_long  # every long table is marked
+    assert "http" not in rp.table_assets() and " src=" not in rp.table_assets()  # nothing fetched
+    # the script only reads and writes text: a cell never becomes markup through it
+    assert "innerHTML" not in rp.table_assets() and "insertAdjacentHTML" not in rp.table_assets()
+    assert page.endswith("</body></html>")
+
+
+def test_a_cell_that_mentions_the_mark_does_not_bring_the_script():
+    page = view(pd.DataFrame({"text": ["data-fazhi-sortable <div data-fazhi-sortable>"]})).to_html()
+    assert rp.with_table_assets(f"<html><body>{page}</body></html>").count("<script>") == 0
 
 
 def test_clip_shortens_long_texts_only():
