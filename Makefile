@@ -7,7 +7,7 @@ OUT    ?= data/processed
 JOBS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: strip hooks help setup all build reports test test-fast bench bench-collect lint codebook clean
+.PHONY: strip help setup all build reports test test-fast bench bench-collect lint codebook clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,15 +18,21 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	@touch $@
 
-setup: $(VENV)/.installed ## create .venv, install fazhi and register the `fazhi` Jupyter kernel
+setup: $(VENV)/.installed ## create .venv, install fazhi, register the `fazhi` Jupyter kernel, strip notebook outputs on commit
 	@$(PY) -m ipykernel install --user --name fazhi --display-name "Python (fazhi)" >/dev/null && \
 		echo "Jupyter kernel 'fazhi' registered: choose \"Python (fazhi)\" in any JupyterLab"
+	@# .gitattributes sends notebooks/*.ipynb through the nbstripout filter; the command is relative to the
+	@# clone's top folder (git runs filters there), so every clone or worktree uses its own .venv, and a clone
+	@# without one commits unfiltered (make test then refuses notebooks with outputs).
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git config filter.nbstripout.clean '$(PY) -m nbstripout --keep-id' && \
+		git config filter.nbstripout.smudge cat && \
+		git config diff.ipynb.textconv '$(PY) -m nbstripout --keep-id -t' && \
+		echo "git strips notebook outputs on commit (nbstripout filter set in this clone's .git/config)"; fi
 
 strip: setup ## remove the outputs of notebooks/*.ipynb saved from JupyterLab (make test checks they are stripped)
 	$(PY) -m nbstripout --keep-id notebooks/*.ipynb
 
-hooks: setup ## have git strip notebook outputs on every commit in this clone (nbstripout filter)
-	$(PY) -m nbstripout --install
 
 all: setup build reports ## set up, build the tables from data/raw and render every notebook into reports/
 

@@ -308,6 +308,8 @@ def cmd_keyness(args: argparse.Namespace) -> int:
             ";".join(args.b or ["rest"]),
             part=args.part,
             min_count=args.min_count,
+            measure=args.measure,
+            correction=args.correction,
         )
         if args.out:
             print(f"{len(table)} terms -> {write_table(table, args.out)}")
@@ -318,11 +320,12 @@ def cmd_keyness(args: argparse.Namespace) -> int:
     a, b = table.attrs["group_a"], table.attrs["group_b"]
     print(
         f"A = {a} ({table.attrs['reports_a']} reports, {table.attrs['tokens_a']} tokens); "
-        f"B = {b} ({table.attrs['reports_b']} reports, {table.attrs['tokens_b']} tokens)"
+        f"B = {b} ({table.attrs['reports_b']} reports, {table.attrs['tokens_b']} tokens); "
+        f"measure: {table.attrs['measure_label']}"
     )
     for side, name in (("a", a), ("b", b)):
-        rows = table[table["key_for"] == side]
-        rows = rows.head(args.top) if side == "a" else rows.sort_values(["g2", "term"]).head(args.top)
+        rows = table[table["key_for"] == side]  # strongest A first; B's statistic is signed, most negative strongest
+        rows = rows.head(args.top) if side == "a" else rows.sort_values([table.attrs["stat"], "term"]).head(args.top)
         print(f"\nkey for {side.upper()} ({name}), strongest first:")
         print(text_table(rows) if not rows.empty else "  (none)")
     return 0
@@ -537,6 +540,16 @@ def build_parser() -> argparse.ArgumentParser:
     ky.add_argument("--data", default="data/processed", help="folder of tables written by `fazhi build`")
     ky.add_argument("--part", default=None, help="part kind for groups that name none (default: whole text)")
     ky.add_argument("--min-count", type=int, default=2, help="minimum count of a term in A and B together (default 2)")
+    ky.add_argument(
+        "--measure",
+        default="g2",
+        help="g2 (log-likelihood, default), chi2, pmi or exact (Fisher's exact test); named in every output",
+    )
+    ky.add_argument(
+        "--correction",
+        default="default",
+        help="default (Williams' for g2, Yates' for chi2), williams, yates or none",
+    )
     ky.add_argument("--top", type=int, default=15, help="terms printed for each group (default 15)")
     ky.add_argument("--out", default=None, metavar="FILE", help="write the whole table to FILE.csv or FILE.xlsx")
     ky.set_defaults(func=cmd_keyness)

@@ -352,7 +352,8 @@ def keyness_table(
         },
         columns=[*KEYNESS_COLUMNS[:5], stat_col, *KEYNESS_COLUMNS[6:], "measure"],
     )
-    order = np.log(out[stat_col].astype(float)) if m == "exact" else out[stat_col]
+    with np.errstate(divide="ignore"):  # an odds ratio of 0 orders last, as -inf
+        order = np.log(out[stat_col].astype(float)) if m == "exact" else out[stat_col]
     out = out.assign(_k=order).sort_values(["_k", "term"], ascending=[False, True], kind="stable")
     out = out.drop(columns="_k").reset_index(drop=True)
     out.attrs.update(

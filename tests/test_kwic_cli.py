@@ -190,3 +190,27 @@ def test_keyness_command(processed_dir, tmp_path, capsys):
     assert list(table.columns)[:3] == ["term", "count_a", "count_b"]
     assert main(["keyness", "--a", "yaer=2024", "--data", str(processed_dir)]) == 2
     assert "`group key` = 'yaer' is not valid" in capsys.readouterr().err
+
+
+def test_keyness_command_measure(processed_dir, tmp_path, capsys):
+    args = ["keyness", "--a", "part=problems", "--b", "part=achievements", "--data", str(processed_dir)]
+    assert main([*args, "--top", "3"]) == 0
+    g2_lines = capsys.readouterr().out.splitlines()
+    assert g2_lines[0].endswith("measure: g2 (Williams' correction)")
+    assert main([*args, "--measure", "chi2", "--correction", "none", "--out", str(tmp_path / "c.csv")]) == 0
+    capsys.readouterr()
+    table = pd.read_csv(tmp_path / "c.csv", encoding="utf-8-sig")
+    assert "chi2" in table.columns and "g2" not in table.columns
+    assert set(table["measure"]) == {"chi2"}
+    assert main([*args, "--measure", "exact", "--top", "3"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith("measure: exact (Fisher; odds ratio)")
+    i = out.index("key for B (part=achievements), strongest first:")
+    assert main([*args, "--measure", "exact", "--out", str(tmp_path / "e.csv")]) == 0
+    capsys.readouterr()
+    exact = pd.read_csv(tmp_path / "e.csv", encoding="utf-8-sig")
+    first_b = out[i + 2].split()[0]
+    row = exact[exact["term"] == first_b].iloc[0]
+    assert row["key_for"] == "b" and row["odds_ratio"] == exact.loc[exact["key_for"] == "b", "odds_ratio"].min()
+    assert main([*args, "--measure", "tfidf"]) == 2
+    assert "`measure` = 'tfidf' is not valid" in capsys.readouterr().err
