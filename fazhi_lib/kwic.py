@@ -258,14 +258,21 @@ def as_quanteda(table: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns=QUANTEDA_COLUMNS)[list(QUANTEDA_COLUMNS.values())]
 
 
-def kwic_html(table: pd.DataFrame):
-    """The table for a notebook: issuer, year, part, then left / match / right aligned, the match highlighted."""
+def kwic_html(table: pd.DataFrame, lang: str | None = None):
+    """The table for a notebook: issuer, year, part, then left / match / right aligned, the match
+    highlighted; with `lang`, headers and parts by their `vocab` labels."""
     hidden = ("report_id", "start", "end", "from", "to")
     shown = table[[c for c in KWIC_COLUMNS if c not in hidden and c in table.columns]].reset_index(drop=True)
+    left, match = "left", "match"
+    if lang is not None:
+        from .vocab import label, relabel
+
+        shown = relabel(shown, lang)  # parts and headers by their labels
+        left, match = label("column", "left", lang), label("column", "match", lang)
     # format(escape="html"): a Styler writes cell values as they are; report text must show as text
     return (
         shown.style.hide(axis="index")
         .format(escape="html")
-        .set_properties(subset=["left"], **{"text-align": "right"})
-        .set_properties(subset=["match"], **{"background-color": "#fff3a3", "font-weight": "bold"})
+        .set_properties(subset=[left], **{"text-align": "right"})
+        .set_properties(subset=[match], **{"background-color": "#fff3a3", "font-weight": "bold"})
     )

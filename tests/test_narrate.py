@@ -280,10 +280,12 @@ def test_keyness_sentence():
     }
     zh = narrate.keyness_sentence(key)
     assert zh.startswith("A = `part=problems`（5 份报告，600 个词次），B = `rest`（4 份报告，3000 个词次）；")
-    assert "A 组最突出的词：**不足**（13 次对 0 次，g2 = 47.2，对数比 +7.1）。B 组最突出的词：**调解**" in zh
+    assert "统计量：G²（Williams 校正）。" in zh and "Williams' correction" not in zh
+    assert "A 组最突出的词：**不足**（13 次对 0 次，G² = 47.2，对数比 +7.1）。B 组最突出的词：**调解**" in zh
     assert zh.endswith("3 个词中有 2 个 p < 0.001。")
     en = narrate.keyness_sentence(key.assign(p_value=float("nan")), "en")
-    assert "Most key for B: **调解** (0 vs 37 times, g2 = -13.3, log ratio -3.9)." in en
+    assert "Most key for B: **调解** (0 vs 37 times, G² = -13.3, log ratio -3.9)." in en
+    assert "measure: G² " in en and "Williams" in en
     assert en.endswith("PMI is not a test: no p-values.")
 
 
