@@ -250,6 +250,18 @@ def crosstab_wide(table: pd.DataFrame, *, value: str = "count", lang: str | None
     return frame.rename(columns={"units": vocab.label("column", "units", lang), **names})
 
 
+def cells_table(table: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """The cells of `category_crosstab` for a page: category, group, reports in the group, reports naming
+    the category, their share and the adjusted residual; with `lang`, groups of a coded variable (levels,
+    regions …) and, in English, categories by their `vocab` labels."""
+    out = table[["category_label", "group", "n_units", "count", "share", "adjusted_residual"]].reset_index(drop=True)
+    if lang is not None:
+        out["group"] = vocab.labels([str(g) for g in out["group"]], vocab.kind_of(table.attrs.get("by", "")), lang)
+    if lang == "en":
+        out["category_label"] = vocab.labels(list(table["category"]), "category", lang)
+    return out
+
+
 def significant_cells(table: pd.DataFrame, *, threshold: float = 1.96) -> pd.DataFrame:
     """Cells whose adjusted residual is beyond ±`threshold`, strongest first."""
     cells = table[table["adjusted_residual"].abs() > threshold]

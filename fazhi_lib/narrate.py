@@ -494,7 +494,7 @@ def reference_sentence(table: pd.DataFrame, reference: pd.DataFrame, held, summa
         return (
             f"在 {n} 条人工编码的条目上（{n_embedded} 条来自内置报告，{n - n_embedded} 条为构造），规则给出的 {rules} 个标签中"
             f"有 {agreed} 个与编码者一致（精确率 {p:.2f}），编码者的 {coded} 个标签中规则找到 {agreed} 个（召回率 {r:.2f}）。"
-            f"最弱的类别是 **{w_label}**（{w_code}：精确率 {wp:.2f}，召回率 {wr:.2f}）。在规则最后修订之后编写的 {n_held} 条留出条目上，"
+            f"最弱的类别是 **{w_label}**（精确率 {wp:.2f}，召回率 {wr:.2f}）。在规则最后修订之后编写的 {n_held} 条留出条目上，"
             f"精确率为 {ph:.2f}，召回率为 {rh:.2f}：规则会漏掉没人为之写过规则的措辞，所以发布计数之前请阅读上面未归类的条目，"
             f"并对自己语料的样本进行编码评估（`validation.coding_sample`，笔记本 05）。"
             + (f"`validation` 的原话：{summary}" if isinstance(summary, str) else validation_summary(summary, lang))
