@@ -16,7 +16,7 @@ import pandas as pd
 from .errors import invalid
 from .markup import md, md_code
 from .sections import PART_KINDS
-from .vocab import check_lang, label
+from .vocab import check_lang, kind_of, label, labels
 
 STATUSES = ("ok", "warning", "error", "duplicate", "skipped")  # parse_log.status
 
@@ -738,7 +738,7 @@ def crosstab_sentence(cross: pd.DataFrame, cells: pd.DataFrame, crosstab_by: str
         )
     else:
         top = cells.iloc[0]
-        cat, group = md(top["category_label"]), md(top["group"])
+        cat, group = md(top["category_label"]), md(labels([str(top["group"])], kind_of(crosstab_by), lang)[0])
         share, res = 100 * top["share"], top["adjusted_residual"]
         if zh:
             text = (

@@ -334,6 +334,11 @@ def test_crosstab_ca_and_validation_sentences():
         "最强的单元格：报告年度 = 2023 中的 **执法规范性**：2 份报告中有 0 份（0%），调整残差 -2.24；1 个单元格超出 ±1.96。"
         "2 个类别中有 1 个的期望频数低于 5：请谨慎解读其 p 值。"
     )
+    on_time = cells.assign(group=["on_time"])
+    assert narrate.crosstab_sentence(cross, on_time, "timeliness").startswith(
+        "最强的单元格：时效 = 按时 中的 **执法规范性**"
+    )
+    assert "in timeliness = on time:" in narrate.crosstab_sentence(cross, on_time, "timeliness", "en")
     assert narrate.crosstab_sentence(cross, cells.iloc[:0], "level", "en").startswith(
         "No category departs from independence at the 5 % level across the 2 groups of `level` (5 reports)."
     )
