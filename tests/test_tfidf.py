@@ -279,7 +279,7 @@ def test_notebook_runs_on_items_with_other_topics_and_grouping(processed_dir, tm
     # how far to trust the categories: the hand-coded reference, scored with `validation`
     assert "On 65 hand-coded items (17 from the embedded reports, 48 constructed)" in text
     assert "On the 14 held-out items, written after the rules were last revised" in text
-    assert "rules vs coded: precision" in text
+    assert "Rules against `coded`: precision" in text
     assert "None of the 112 cross-report pairs reaches 0.3" in text
     assert sum("image/png" in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", [])) == 4
 
