@@ -76,6 +76,8 @@ def _row(corpus, report_id: str) -> dict:
     return corpus.reports.set_index("report_id").loc[report_id].to_dict()
 
 
+INDICATOR_COLUMNS = ("indicator", "label", "value", "unit", "raw", "sentence")  # key_numbers from `indicators`
+
 # metadata fields whose value is a code, shown by its label (`vocab`)
 _CODED_FIELDS = {"level": "level", "region": "region", "status": "status"}
 
@@ -200,16 +202,18 @@ def scorecard_table(corpus, report_id: str, lang: str = "zh") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "this report", "corpus median", "rank"])
 
 
-def key_numbers(corpus, report_id: str, *, top_n: int = 15) -> tuple[pd.DataFrame, str]:
+def key_numbers(corpus, report_id: str, *, top_n: int = 15, lang: str | None = None) -> tuple[pd.DataFrame, str]:
     """The report's numbers with a unit, with their sentence, and where they come from.
 
     From the `indicators` table when the corpus has one (coded indicators first), else the
-    scorecard's number-with-unit expression. Returns (table, source).
+    scorecard's number-with-unit expression. Returns (table, source). With lang="zh" the `label` column
+    is left out: a Chinese page names the indicator by that label already (`vocab`).
     """
     ind = corpus.tables.get("indicators")
     if ind is not None and not ind.empty and "report_id" in ind.columns:
         mine = ind[ind["report_id"] == report_id].copy()
-        cols = [c for c in ("indicator", "label", "value", "unit", "raw", "sentence") if c in mine.columns]
+        shown = ("indicator", "value", "unit", "raw", "sentence") if lang == "zh" else INDICATOR_COLUMNS
+        cols = [c for c in shown if c in mine.columns]
         if "indicator" in mine.columns:
             mine = mine.assign(_coded=mine["indicator"].fillna("").eq("")).sort_values(
                 ["_coded", "start" if "start" in mine.columns else cols[0]], kind="stable"

@@ -47,3 +47,11 @@ def test_problem_items_name_categories_in_the_language(corpus, tangqi):
     en = profile.problem_items_table(corpus, tangqi, "en")
     assert "执法规范性" in "、".join(zh["categories"]) and "enforcement" in "、".join(en["categories"])
     assert not any(c.isascii() and c for c in zh["categories"])
+
+
+def test_numbers_on_a_chinese_page_name_the_indicator_once(corpus, tangqi):
+    zh, source = profile.key_numbers(corpus, tangqi, top_n=5, lang="zh")
+    assert source == "indicators" and "label" not in zh.columns and "indicator" in zh.columns
+    en, _ = profile.key_numbers(corpus, tangqi, top_n=5, lang="en")
+    assert list(en.columns) == list(profile.INDICATOR_COLUMNS)
+    assert list(profile.key_numbers(corpus, tangqi, top_n=5)[0].columns) == list(profile.INDICATOR_COLUMNS)
