@@ -212,7 +212,7 @@ _FIXED: dict[str, dict[str, tuple[str, str]]] = {
         "text_a": ("条目甲原文", "text A"),
         "label_b": ("条目乙", "point B"),
         "text_b": ("条目乙原文", "text B"),
-        "rule": ("规则编号（rules/typology.yaml）", "rule (id in rules/typology.yaml)"),
+        "rule": ("规则编号（问题类型规则文件中的 id）", "rule (id in rules/typology.yaml)"),
         "matched": ("匹配文本", "matched"),
         "coded": ("编码者标签数", "coded"),
         "rules": ("规则标签数", "rules"),

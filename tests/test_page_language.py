@@ -98,13 +98,13 @@ def zh_pages(processed_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("zh_pages")
     results = render_all(processed_dir, out_dir=out, progress=None, workers=2)
     assert all(r.ok for r in results), [r.error for r in results if not r.ok]
-    pages = [out / r.html for r in results]
+    pages = [out / r.html for r in results] + [out / "index.html"]
     return {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in pages}
 
 
 @pytest.mark.notebook
 def test_chinese_pages_show_no_english_code(zh_pages):
-    assert any(name.startswith("profiles/") for name in zh_pages) and len(zh_pages) >= 5
+    assert any(name.startswith("profiles/") for name in zh_pages) and "index.html" in zh_pages and len(zh_pages) >= 6
     found = {name: english_on_page(html) for name, html in zh_pages.items()}
     assert not any(found.values()), {k: v[:5] for k, v in found.items() if v}
 
