@@ -31,7 +31,8 @@ setup: $(VENV)/.installed ## create .venv, install fazhi, register the `fazhi` J
 		echo "git strips notebook outputs on commit (nbstripout filter set in this clone's .git/config)"; fi
 
 strip: setup ## remove the outputs of notebooks/*.ipynb saved from JupyterLab (make test checks they are stripped)
-	$(PY) -m nbstripout --keep-id notebooks/*.ipynb
+	@# through stdin, as git's filter does, so the files are byte for byte what a commit stores
+	@for f in notebooks/*.ipynb; do $(PY) -m nbstripout --keep-id < "$$f" > "$$f.tmp" && mv "$$f.tmp" "$$f"; done
 
 
 all: setup build reports ## set up, build the tables from data/raw and render every notebook into reports/

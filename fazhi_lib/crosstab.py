@@ -32,7 +32,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import vocab
 from .errors import FazhiError, invalid
+from .vocab import check_lang
 
 UNITS = ("reports", "items")
 CROSSTAB_COLUMNS = [
@@ -210,9 +212,11 @@ def category_crosstab(
     return out
 
 
-def crosstab_wide(table: pd.DataFrame, *, value: str = "count") -> pd.DataFrame:
+def crosstab_wide(table: pd.DataFrame, *, value: str = "count", lang: str | None = None) -> pd.DataFrame:
     """KH Coder's layout: one row per group (plus `total`), one column per category holding
-    `count (share %)` (value="count") or the raw `value` column; then χ² and p rows."""
+    `count (share %)` (value="count") or the raw `value` column; then χ² and p rows. With `lang`, for a
+    page: groups of a coded variable, `total`, `units`, the variable and (in English) the categories by
+    their `vocab` labels."""
     if table.empty:
         return pd.DataFrame()
     cats = list(dict.fromkeys(table["category"]))
@@ -225,7 +229,8 @@ def crosstab_wide(table: pd.DataFrame, *, value: str = "count") -> pd.DataFrame:
             col = [f"{int(sub.at[g, 'count'])} ({100 * sub.at[g, 'share']:.1f}%)" for g in groups]
             total = sub["count"].sum() / sub["n_units"].sum()
             col.append(f"{int(sub['count'].sum())} ({100 * total:.1f}%)")
-            col += [f"{sub['chi2'].iloc[0]:.3f}", f"{sub['p_value'].iloc[0]:.4f}"]
+            chi2, p = sub["chi2"].iloc[0], sub["p_value"].iloc[0]
+            col += [f"{chi2:.3f}" if pd.notna(chi2) else "–", f"{p:.4f}" if pd.notna(p) else "–"]
         else:
             col = [sub.at[g, value] for g in groups] + [np.nan, sub["chi2"].iloc[0], sub["p_value"].iloc[0]]
         out[label[cat]] = col
@@ -233,8 +238,28 @@ def crosstab_wide(table: pd.DataFrame, *, value: str = "count") -> pd.DataFrame:
     index = [str(g) for g in groups] + ["total", "χ²", "p"]
     frame = pd.DataFrame(out, index=index)
     frame.insert(0, "units", [int(n[g]) for g in groups] + [int(n.sum()), "", ""])
-    frame.index.name = table.attrs.get("by", "group")
-    return frame
+    by = table.attrs.get("by", "group")
+    frame.index.name = by
+    if lang is None:
+        return frame
+    check_lang(lang)
+    kind = vocab.kind_of(by)
+    frame.index = [*vocab.labels([str(g) for g in groups], kind, lang), vocab.label("column", "total", lang), "χ²", "p"]
+    frame.index.name = vocab.label("column", by, lang)
+    names = {label[c]: (label[c] if lang == "zh" else vocab.label("category", c, lang)) for c in cats}
+    return frame.rename(columns={"units": vocab.label("column", "units", lang), **names})
+
+
+def cells_table(table: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """The cells of `category_crosstab` for a page: category, group, reports in the group, reports naming
+    the category, their share and the adjusted residual; with `lang`, groups of a coded variable (levels,
+    regions …) and, in English, categories by their `vocab` labels."""
+    out = table[["category_label", "group", "n_units", "count", "share", "adjusted_residual"]].reset_index(drop=True)
+    if lang is not None:
+        out["group"] = vocab.labels([str(g) for g in out["group"]], vocab.kind_of(table.attrs.get("by", "")), lang)
+    if lang == "en":
+        out["category_label"] = vocab.labels(list(table["category"]), "category", lang)
+    return out
 
 
 def significant_cells(table: pd.DataFrame, *, threshold: float = 1.96) -> pd.DataFrame:
@@ -334,15 +359,18 @@ def term_group_table(
     return table
 
 
-def plot_ca(ca: CA, *, title: str | None = None, max_labels: int | None = None, seed_order=None):
+def plot_ca(ca: CA, *, title: str | None = None, max_labels: int | None = None, seed_order=None, lang: str = "zh"):
     """Symmetric biplot of a correspondence analysis: rows (terms) as grey points, columns (groups) as
     red triangles, Chinese labels placed so that no two overlap (a label that finds no free place
     within the axes is left out and listed in `fig.fazhi_hidden_labels`). Returns the Figure; the
-    placed label boxes (display coordinates) are in `fig.fazhi_label_boxes`."""
+    placed label boxes (display coordinates) are in `fig.fazhi_label_boxes`. Axes and the default title
+    in `lang`; group labels of a coded variable (levels, regions …) as `vocab` labels them."""
     import matplotlib.pyplot as plt
 
     from .plotting import setup_chinese_font
 
+    check_lang(lang)
+    zh = lang == "zh"
     family = setup_chinese_font()
     if ca.row_coords.shape[1] < 2:
         raise FazhiError("The biplot needs two axes; the table has only one (add rows or columns).")
@@ -353,9 +381,14 @@ def plot_ca(ca: CA, *, title: str | None = None, max_labels: int | None = None, 
     ax.axhline(0, color="#cccccc", linewidth=0.8, zorder=1)
     ax.axvline(0, color="#cccccc", linewidth=0.8, zorder=1)
     share = ca.explained
-    ax.set_xlabel(f"dim 1 ({100 * share[0]:.1f}% of inertia)")
-    ax.set_ylabel(f"dim 2 ({100 * share[1]:.1f}% of inertia)")
-    ax.set_title(title if title is not None else "Correspondence analysis (symmetric map)")
+    if zh:
+        ax.set_xlabel(f"第一维（占惯量的 {100 * share[0]:.1f}%）")
+        ax.set_ylabel(f"第二维（占惯量的 {100 * share[1]:.1f}%）")
+        ax.set_title(title if title is not None else "对应分析（对称图）")
+    else:
+        ax.set_xlabel(f"dim 1 ({100 * share[0]:.1f}% of inertia)")
+        ax.set_ylabel(f"dim 2 ({100 * share[1]:.1f}% of inertia)")
+        ax.set_title(title if title is not None else "Correspondence analysis (symmetric map)")
     xs = np.concatenate([rows["dim1"], cols["dim1"]])
     ys = np.concatenate([rows["dim2"], cols["dim2"]])
     pad_x, pad_y = 0.15 * (np.ptp(xs) or 1), 0.15 * (np.ptp(ys) or 1)
@@ -363,7 +396,8 @@ def plot_ca(ca: CA, *, title: str | None = None, max_labels: int | None = None, 
     ax.set_ylim(ys.min() - pad_y, ys.max() + pad_y)
     fig.tight_layout()
     # labels: groups first (few, important), then terms by mass (most frequent first)
-    labels = [(str(i), x, y, True) for i, (x, y) in cols.iterrows()]
+    names = vocab.labels(list(cols.index), vocab.kind_of(str(cols.index.name)), lang)
+    labels = [(str(name), x, y, True) for name, (x, y) in zip(names, cols.itertuples(index=False))]
     order = ca.row_masses.sort_values(ascending=False).index
     labels += [(str(i), rows.at[i, "dim1"], rows.at[i, "dim2"], False) for i in order]
     if max_labels is not None:

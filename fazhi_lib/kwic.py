@@ -258,21 +258,27 @@ def as_quanteda(table: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns=QUANTEDA_COLUMNS)[list(QUANTEDA_COLUMNS.values())]
 
 
-def kwic_html(table: pd.DataFrame):
+def kwic_html(table: pd.DataFrame, lang: str | None = None):
     """The table for a notebook: issuer, year, part, then left / match / right aligned, the match
-    highlighted; more than `vocab.INTERACTIVE_ROWS` lines are shown whole, sortable and searchable
-    (`vocab.Interactive`)."""
+    highlighted; with `lang`, headers and parts by their `vocab` labels; more than
+    `vocab.INTERACTIVE_ROWS` lines are shown whole, sortable and searchable (`vocab.Interactive`)."""
     from .vocab import content_uid, interactive_if_long
 
     hidden = ("report_id", "start", "end", "from", "to")
     shown = table[[c for c in KWIC_COLUMNS if c not in hidden and c in table.columns]].reset_index(drop=True)
+    left, match = "left", "match"
+    if lang is not None:
+        from .vocab import label, relabel
+
+        shown = relabel(shown, lang)  # parts and headers by their labels
+        left, match = label("column", "left", lang), label("column", "match", lang)
     # format(escape="html"): a Styler writes cell values as they are; report text must show as text
     styler = (
         shown.style.set_uuid(content_uid(shown))
         .hide(axis="index")
         .format(escape="html")
         .format_index(escape="html", axis=1)
-        .set_properties(subset=["left"], **{"text-align": "right"})
-        .set_properties(subset=["match"], **{"background-color": "#fff3a3", "font-weight": "bold"})
+        .set_properties(subset=[left], **{"text-align": "right"})
+        .set_properties(subset=[match], **{"background-color": "#fff3a3", "font-weight": "bold"})
     )
     return interactive_if_long(styler, len(shown))

@@ -16,7 +16,9 @@ import pandas as pd
 from .errors import invalid
 from .markup import md, md_code
 from .sections import PART_KINDS
-from .vocab import check_lang, label
+from .vocab import check_lang, kind_of, label, labels
+
+STATUSES = ("ok", "warning", "error", "duplicate", "skipped")  # parse_log.status
 
 
 def _missing(v) -> bool:
@@ -72,8 +74,11 @@ def scorecard_sentence(mine: dict, peer_label: str | None = None, previous_label
             else f"late, {-int(days)} days after the {deadline} deadline"
         )
     else:
-        note = md(mine.get("notes"), empty="页面没有发布日期" if zh else "no publication date")
-        when = f"发布时间不明（{note}）" if zh else f"of unknown timeliness ({note})"
+        when = (
+            f"发布时间不明（{_unknown_timeliness(mine)}）"
+            if zh
+            else f"of unknown timeliness ({md(mine.get('notes'), empty='no publication date')})"
+        )
     nq, dens = int(mine.get("n_quantities") or 0), float(mine.get("quant_density") or 0)
     nh, ns = int(mine.get("n_hard_sentences") or 0), int(mine.get("n_sentences") or 0)
     ni, nf = int(mine.get("n_problem_items") or 0), int(mine.get("n_items_with_facts") or 0)
@@ -93,6 +98,16 @@ def scorecard_sentence(mine: dict, peer_label: str | None = None, previous_label
     if not _missing(stick):
         out += f"Against its own previous report ({md(previous_label)}) the similarity is {stick:.2f}."
     return out.strip()
+
+
+def _unknown_timeliness(mine: dict) -> str:
+    """Why a scorecard row's timeliness is unknown, in Chinese (`scorecard.timeliness` notes it in English)."""
+    if _missing(mine.get("deadline")):
+        return "报告没有年度"
+    published = mine.get("publish_date")
+    if _missing(published) or published == "":
+        return "页面没有发布日期"
+    return f"发布日期 {md(published)} 无法识别"
 
 
 def problems_sentence(items: pd.DataFrame, lang: str = "zh") -> str:
@@ -197,6 +212,24 @@ def vocabulary_sentence(n_tokens: int, n_terms: int, top: pd.DataFrame, n_report
     )
 
 
+def parse_log_sentence(parse_log: pd.DataFrame, lang: str = "zh") -> str:
+    """How many input files parsed, with warnings, failed, were duplicates or skipped; in Chinese, that the
+    parser's messages in the table are as it recorded them (in English)."""
+    check_lang(lang)
+    n = len(parse_log)
+    if not n:
+        return "解析记录为空：没有读入任何文件。" if lang == "zh" else "The parse log is empty: no file was read."
+    counts = parse_log["status"].value_counts()
+    zh = lang == "zh"
+    shown = [*(s for s in STATUSES if s in counts), *(s for s in counts.index if s not in STATUSES)]
+    parts = ("、" if zh else ", ").join(
+        f"{md(label('status', s, lang))} {int(counts[s])}" + (" 个" if zh else "") for s in shown
+    )
+    if zh:
+        return f"共 {n} 个输入文件：{parts}。“{label('column', 'messages')}”一栏是解析器记录的提示原文（英文）。"
+    return f"{n} input files, by status: {parts}."
+
+
 def kwic_sentence(hits: pd.DataFrame, keyword: str, n_reports: int, lang: str = "zh") -> str:
     """How often a keyword occurs, in how many reports, and in which parts (`kwic.kwic`)."""
     check_lang(lang)
@@ -222,6 +255,13 @@ def kwic_sentence(hits: pd.DataFrame, keyword: str, n_reports: int, lang: str = 
     )
 
 
+def _quant_source_zh(source) -> str:
+    """Where the scorecard's numbers come from (`quant_source`), in Chinese."""
+    if source == "indicators":
+        return f"{md_code('indicators')} 表"
+    return "数字加单位的正则表达式" if source == "regex" else md(source)
+
+
 def scorecard_corpus_sentence(card: pd.DataFrame, lang: str = "zh") -> str:
     """Timeliness, completeness, quantification, templating and stickiness across a scorecard."""
     check_lang(lang)
@@ -244,7 +284,7 @@ def scorecard_corpus_sentence(card: pd.DataFrame, lang: str = "zh") -> str:
         out = (
             f"{n} 份报告中有 {on} 份在次年 4 月 1 日前发布，{late} 份逾期，{unknown} 份不明（没有发布日期）。"
             f"{n} 份中有 {full} 份包含全部五个法定部分；完整性中位数为 {compl:.0%}。"
-            f"量化程度为每千字 {lo:.1f} 至 {hi:.1f} 个数字（来源：{src}）。"
+            f"量化程度为每千字 {lo:.1f} 至 {hi:.1f} 个数字（来源：{_quant_source_zh(card['quant_source'].iloc[0])}）。"
         )
         out += (
             f"模板化程度最高的“存在的不足和原因”部分属于 {who} {year}（与 {peer} 的余弦相似度 {cos:.2f}）。"
@@ -439,9 +479,10 @@ def no_reference_sentence(path: str, lang: str = "zh") -> str:
     return f"No reference at {md_code(path)}: pass `reference_items` to score the typology."
 
 
-def reference_sentence(table: pd.DataFrame, reference: pd.DataFrame, held, summary: str, lang: str = "zh") -> str:
+def reference_sentence(table: pd.DataFrame, reference: pd.DataFrame, held, summary, lang: str = "zh") -> str:
     """How the typology's rules score against the hand-coded reference (a `validation.reference_table`
-    with `_held_out` columns, indexed by category); `summary` is `validation`'s own sentence."""
+    with `_held_out` columns, indexed by category); `summary` is the `validation.Validation` (its pooled
+    scores are written in `lang` by `validation_summary`) or its own English sentence."""
     check_lang(lang)
     pooled, n_embedded = table.loc["(all)"], int((reference["source"] == "embedded").sum())
     weakest = table.drop(index="(all)").sort_values(["f1", "recall"], kind="stable").iloc[0]
@@ -453,9 +494,10 @@ def reference_sentence(table: pd.DataFrame, reference: pd.DataFrame, held, summa
         return (
             f"在 {n} 条人工编码的条目上（{n_embedded} 条来自内置报告，{n - n_embedded} 条为构造），规则给出的 {rules} 个标签中"
             f"有 {agreed} 个与编码者一致（精确率 {p:.2f}），编码者的 {coded} 个标签中规则找到 {agreed} 个（召回率 {r:.2f}）。"
-            f"最弱的类别是 **{w_label}**（{w_code}：精确率 {wp:.2f}，召回率 {wr:.2f}）。在规则最后修订之后编写的 {n_held} 条留出条目上，"
+            f"最弱的类别是 **{w_label}**（精确率 {wp:.2f}，召回率 {wr:.2f}）。在规则最后修订之后编写的 {n_held} 条留出条目上，"
             f"精确率为 {ph:.2f}，召回率为 {rh:.2f}：规则会漏掉没人为之写过规则的措辞，所以发布计数之前请阅读上面未归类的条目，"
-            f"并对自己语料的样本进行编码评估（`validation.coding_sample`，笔记本 05）。`validation` 的原话：{summary}"
+            f"并对自己语料的样本进行编码评估（`validation.coding_sample`，笔记本 05）。"
+            + (f"`validation` 的原话：{summary}" if isinstance(summary, str) else validation_summary(summary, lang))
         )
     return (
         f"On {n} hand-coded items ({n_embedded} from the embedded reports, {n - n_embedded} constructed), {agreed} of the "
@@ -464,7 +506,7 @@ def reference_sentence(table: pd.DataFrame, reference: pd.DataFrame, held, summa
         f"{wr:.2f}). On the {n_held} held-out items, written after the rules were last revised, precision is {ph:.2f} "
         f"and recall {rh:.2f}: the rules miss wordings nobody wrote a rule for, so read the uncategorised items above "
         f"and score a sample of your own corpus (`validation.coding_sample`, notebook 05) before publishing counts. "
-        f"In `validation`'s words: {summary}"
+        + (f"In `validation`'s words: {summary}" if isinstance(summary, str) else validation_summary(summary, lang))
     )
 
 
@@ -565,27 +607,28 @@ def keyness_sentence(key: pd.DataFrame, lang: str = "zh") -> str:
     zh, a = lang == "zh", key.attrs
     stat = a["stat"]
     key_a, key_b = key[key["key_for"] == "a"], key[key["key_for"] == "b"].sort_values([stat, "term"])
+    measure, stat_name = md(label("measure", a["measure_label"], lang)), label("column", stat, lang)
     if zh:
         line = (
             f"A = {md_code(a['group_a'])}（{a['reports_a']} 份报告，{a['tokens_a']} 个词次），"
-            f"B = {md_code(a['group_b'])}（{a['reports_b']} 份报告，{a['tokens_b']} 个词次）；统计量：{md(a['measure_label'])}。"
+            f"B = {md_code(a['group_b'])}（{a['reports_b']} 份报告，{a['tokens_b']} 个词次）；统计量：{measure}。"
         )
     else:
         line = (
             f"A = {md_code(a['group_a'])} ({a['reports_a']} reports, {a['tokens_a']} tokens), "
-            f"B = {md_code(a['group_b'])} ({a['reports_b']} reports, {a['tokens_b']} tokens); measure: {a['measure_label']}. "
+            f"B = {md_code(a['group_b'])} ({a['reports_b']} reports, {a['tokens_b']} tokens); measure: {measure}. "
         )
     for name, side in (("A", key_a), ("B", key_b)):
         if not side.empty:
             t = side.iloc[0]
             if zh:
                 line += (
-                    f"{name} 组最突出的词：**{md(t['term'])}**（{t['count_a']} 次对 {t['count_b']} 次，{stat} = {t[stat]:.3g}，"
+                    f"{name} 组最突出的词：**{md(t['term'])}**（{t['count_a']} 次对 {t['count_b']} 次，{stat_name} = {t[stat]:.3g}，"
                     f"对数比 {t['log_ratio']:+.1f}）。"
                 )
             else:
                 line += (
-                    f"Most key for {name}: **{md(t['term'])}** ({t['count_a']} vs {t['count_b']} times, {stat} = {t[stat]:.3g}, "
+                    f"Most key for {name}: **{md(t['term'])}** ({t['count_a']} vs {t['count_b']} times, {stat_name} = {t[stat]:.3g}, "
                     f"log ratio {t['log_ratio']:+.1f}). "
                 )
     strong = int((key["p_value"] < 0.001).sum())
@@ -695,7 +738,7 @@ def crosstab_sentence(cross: pd.DataFrame, cells: pd.DataFrame, crosstab_by: str
         )
     else:
         top = cells.iloc[0]
-        cat, group = md(top["category_label"]), md(top["group"])
+        cat, group = md(top["category_label"]), md(labels([str(top["group"])], kind_of(crosstab_by), lang)[0])
         share, res = 100 * top["share"], top["adjusted_residual"]
         if zh:
             text = (
@@ -759,9 +802,37 @@ def coding_sample_sentence(sample: pd.DataFrame, seed: int, lang: str = "zh") ->
     )
 
 
-def validation_summary(summary: str, lang: str = "zh") -> str:
-    """`validation`'s own summary sentence, introduced in `lang`."""
+def validation_summary(result, lang: str = "zh") -> str:
+    """The pooled scores of a `validation.Validation` in `lang`: for each coder, the rules' precision,
+    recall, F1 and κ over all categories; the coders' agreement with each other; rows that could not be
+    read. (Given `Validation.summary()`'s English sentence instead, it is passed on, introduced in `lang`.)"""
     check_lang(lang)
-    if lang == "zh":
-        return f"`validation` 的结果：{summary}"
-    return summary[:1].upper() + summary[1:]
+    zh = lang == "zh"
+    if isinstance(result, str):
+        return f"`validation` 的结果：{result}" if zh else result[:1].upper() + result[1:]
+    from .validation import ALL
+
+    parts = []
+    for r in result.scores[result.scores["category"] == ALL].itertuples():
+        coder = md_code(r.coder)
+        scores = f"{r.precision:.2f}、{r.recall:.2f}、{r.f1:.2f}、{r.kappa:.2f}" if zh else ""
+        parts.append(
+            f"规则与编码者 {coder} 相比：精确率、召回率、F1、κ 依次为 {scores}（{int(r.n_items)} 条）"
+            if zh
+            else f"rules against {coder}: precision {r.precision:.2f}, recall {r.recall:.2f}, "
+            f"F1 {r.f1:.2f}, κ {r.kappa:.2f} on {int(r.n_items)} items"
+        )
+    agree = result.agreement[result.agreement["category"] == ALL]
+    if not agree.empty:
+        a = agree.iloc[0]
+        parts.append(
+            f"编码者之间 κ {a.kappa:.2f}、α {a.alpha:.2f}" if zh else f"between coders κ {a.kappa:.2f}, α {a.alpha:.2f}"
+        )
+    n_bad = len(result.problems)
+    parts.append(
+        f"{n_bad} 行无法读取或未编码，已列出"
+        if zh
+        else f"{n_bad} unreadable or uncoded row{'s' if n_bad != 1 else ''} listed"
+    )
+    out = ("；" if zh else "; ").join(parts)
+    return out + "。" if zh else out[:1].upper() + out[1:] + "."

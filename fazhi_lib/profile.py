@@ -16,6 +16,7 @@ from .markup import md, md_code
 from .provenance import citation
 from .scorecard import MEASURES, quantities, scorecard, sentences
 from .sections import SECTION_KINDS
+from .vocab import check_lang, label
 
 METADATA_FIELDS = [
     ("title", "title"),
@@ -59,14 +60,15 @@ def resolve_report_id(corpus, report_id: str | None) -> str:
     raise FazhiError(f"`report_id` = {report_id!r} is not valid; choose one of: {', '.join(shown)}{more}.")
 
 
-def heading_markdown(corpus, report_id: str) -> str:
+def heading_markdown(corpus, report_id: str, lang: str = "zh") -> str:
     """The profile's heading: '## issuer year', then the title, the id and the source file. Every string
     from the report is escaped (`markup.md`): a title or file name holding markup shows as text."""
+    check_lang(lang)
     row = _row(corpus, report_id)
     year = row.get("report_year")
     year = "?" if year is None or pd.isna(year) else str(int(year))
     issuer = md(row.get("issuer"), empty=md(report_id))
-    title = md(row.get("title"), empty="(no title on the page)")
+    title = md(row.get("title"), empty="（页面上没有标题）" if lang == "zh" else "(no title on the page)")
     return f"## {issuer} {year}\n\n**{title}** · {md_code(report_id)} · {md(row.get('source_file'))}"
 
 
@@ -74,16 +76,26 @@ def _row(corpus, report_id: str) -> dict:
     return corpus.reports.set_index("report_id").loc[report_id].to_dict()
 
 
-def metadata_table(corpus, report_id: str) -> pd.DataFrame:
-    """field, value: what the page says about the report (missing fields left out), then a citation line."""
+INDICATOR_COLUMNS = ("indicator", "label", "value", "unit", "raw", "sentence")  # key_numbers from `indicators`
+
+# metadata fields whose value is a code, shown by its label (`vocab`)
+_CODED_FIELDS = {"level": "level", "region": "region", "status": "status"}
+
+
+def metadata_table(corpus, report_id: str, lang: str = "zh") -> pd.DataFrame:
+    """field, value: what the page says about the report (missing fields left out), then a citation line.
+    Level, region and parse status are given by their labels in `lang`; the parser's warnings as stored."""
+    check_lang(lang)
     row = _row(corpus, report_id)
     out = []
-    for key, label in METADATA_FIELDS:
+    for key, field in METADATA_FIELDS:
         value = row.get(key)
         if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
             continue
-        out.append({"field": label, "value": str(value)})
-    out.append({"field": "cite as", "value": citation(row)})  # plain text: pandas escapes it when shown as HTML
+        shown = label(_CODED_FIELDS[key], value, lang) if key in _CODED_FIELDS else str(value)
+        out.append({"field": field, "value": shown})
+    # plain text: pandas escapes it when shown as HTML
+    out.append({"field": "cite as", "value": citation(row, lang)})
     return pd.DataFrame(out, columns=["field", "value"])
 
 
@@ -119,19 +131,22 @@ def part_lengths_vs_corpus(corpus, report_id: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["part", "this report", "corpus median"]).set_index("part")
 
 
-def plot_part_lengths(table: pd.DataFrame, *, title: str = "各部分字数 (characters per part)"):
-    """Grouped bars of `part_lengths_vs_corpus`."""
+def plot_part_lengths(table: pd.DataFrame, *, title: str | None = None, lang: str = "zh"):
+    """Grouped bars of `part_lengths_vs_corpus`: parts, series, axis and title in `lang`."""
     import matplotlib.pyplot as plt
 
     from .plotting import setup_chinese_font
 
+    check_lang(lang)
     setup_chinese_font()
+    zh = lang == "zh"
+    shown = table.rename(index=lambda k: label("part", k, lang), columns=lambda c: label("column", c, lang))
     fig, ax = plt.subplots(figsize=(7, 2.8))
-    table.plot.bar(ax=ax, color=["#4c72b0", "#c9c9c9"], width=0.75, rot=20)
+    shown.plot.bar(ax=ax, color=["#4c72b0", "#c9c9c9"], width=0.75, rot=20)
     ax.tick_params(axis="x", labelsize=9)
     ax.set_xlabel("")
-    ax.set_ylabel("characters")
-    ax.set_title(title)
+    ax.set_ylabel("字数" if zh else "characters")
+    ax.set_title(title if title is not None else ("各部分字数" if zh else "characters per part"))
     ax.legend(frameon=False)
     fig.tight_layout()
     return ax
@@ -147,48 +162,58 @@ def _fmt(col: str, v) -> str:
     return f"{v:.2f}"
 
 
-def scorecard_table(corpus, report_id: str) -> pd.DataFrame:
-    """measure, this report, corpus median, rank (1 = highest among the reports that have a value)."""
+def _rank(rank: int, n: int, lang: str) -> str:
+    """'第 2 / 共 5' (zh) or '2 of 5' (en)."""
+    return f"第 {rank} / 共 {n}" if lang == "zh" else f"{rank} of {n}"
+
+
+def scorecard_table(corpus, report_id: str, lang: str = "zh") -> pd.DataFrame:
+    """measure, this report, corpus median, rank (1 = highest among the reports that have a value);
+    the rank and the timeliness row are written in `lang`."""
+    check_lang(lang)
+    zh = lang == "zh"
     card = scorecard(corpus)
     me = card[card["report_id"] == report_id]
     rows = []
-    for col, label in MEASURES.items():
+    for col, measure in MEASURES.items():
         values = pd.to_numeric(card[col], errors="coerce").astype("float64")
         mine = float(values[me.index[0]]) if not me.empty and pd.notna(values[me.index[0]]) else None
         rank = int((values > mine).sum()) + 1 if mine is not None else None
         rows.append(
             {
-                "measure": label,
+                "measure": measure,
                 "this report": _fmt(col, mine),
                 "corpus median": _fmt(col, values.median()),
-                "rank": f"{rank} of {int(values.notna().sum())}" if rank else "–",
+                "rank": _rank(rank, int(values.notna().sum()), lang) if rank else "–",
             }
         )
     if not me.empty:
         r = me.iloc[0]
-        share = (card["timeliness"] == "on_time").sum()
+        share = int((card["timeliness"] == "on_time").sum())
         rows.insert(
             2,
             {
                 "measure": "timeliness",
-                "this report": str(r["timeliness"]),
-                "corpus median": f"{share} of {len(card)} on time",
-                "rank": f"deadline {r['deadline']}",
+                "this report": label("timeliness", r["timeliness"], lang),
+                "corpus median": f"{len(card)} 份中 {share} 份按时" if zh else f"{share} of {len(card)} on time",
+                "rank": f"截止日 {r['deadline']}" if zh else f"deadline {r['deadline']}",
             },
         )
     return pd.DataFrame(rows, columns=["measure", "this report", "corpus median", "rank"])
 
 
-def key_numbers(corpus, report_id: str, *, top_n: int = 15) -> tuple[pd.DataFrame, str]:
+def key_numbers(corpus, report_id: str, *, top_n: int = 15, lang: str | None = None) -> tuple[pd.DataFrame, str]:
     """The report's numbers with a unit, with their sentence, and where they come from.
 
     From the `indicators` table when the corpus has one (coded indicators first), else the
-    scorecard's number-with-unit expression. Returns (table, source).
+    scorecard's number-with-unit expression. Returns (table, source). With lang="zh" the `label` column
+    is left out: a Chinese page names the indicator by that label already (`vocab`).
     """
     ind = corpus.tables.get("indicators")
     if ind is not None and not ind.empty and "report_id" in ind.columns:
         mine = ind[ind["report_id"] == report_id].copy()
-        cols = [c for c in ("indicator", "label", "value", "unit", "raw", "sentence") if c in mine.columns]
+        shown = ("indicator", "value", "unit", "raw", "sentence") if lang == "zh" else INDICATOR_COLUMNS
+        cols = [c for c in shown if c in mine.columns]
         if "indicator" in mine.columns:
             mine = mine.assign(_coded=mine["indicator"].fillna("").eq("")).sort_values(
                 ["_coded", "start" if "start" in mine.columns else cols[0]], kind="stable"
@@ -203,16 +228,23 @@ def key_numbers(corpus, report_id: str, *, top_n: int = 15) -> tuple[pd.DataFram
     return pd.DataFrame(rows, columns=["raw", "sentence"]).head(top_n), "regex"
 
 
-def problem_items_table(corpus, report_id: str) -> pd.DataFrame:
-    """The problems part's points, with their categories (`problem_item_categories`) when the build wrote them."""
+def problem_items_table(corpus, report_id: str, lang: str = "zh") -> pd.DataFrame:
+    """The problems part's points, with their categories (`problem_item_categories`, labelled in `lang`)
+    when the build wrote them."""
+    check_lang(lang)
     items = corpus.problem_items
     mine = items[items["report_id"] == report_id].sort_values("item_order")
     out = mine[["item_order", "heading"]].copy()
     cats = corpus.tables.get("problem_item_categories")
     if cats is not None and not cats.empty:
-        label = "category_label" if "category_label" in cats.columns else "category"
+        if "category" in cats.columns:
+            names = cats.assign(_name=[label("category", c, lang) for c in cats["category"]])
+        else:
+            names = cats.assign(_name=cats["category_label"])
         joined = (
-            cats[cats["report_id"] == report_id].groupby("item_order")[label].agg(lambda s: "、".join(dict.fromkeys(s)))
+            names[names["report_id"] == report_id]
+            .groupby("item_order")["_name"]
+            .agg(lambda s: "、".join(dict.fromkeys(s)))
         )
         out["categories"] = [joined.get(i, "") for i in out["item_order"]]
     out["characters"] = mine["text"].fillna("").str.len().to_numpy()

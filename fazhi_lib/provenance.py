@@ -32,6 +32,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pandas as pd
 
+from .vocab import check_lang
+
 MANIFEST_NAME = "collect_manifest.csv"
 URL_COLUMNS = ["source_url", "retrieved_at", "url_source"]  # inserted after `source_file` in `reports`
 URL_SOURCES = ("collect_manifest", "urls_sheet", "saved_from", "singlefile", "canonical", "og_url")
@@ -400,14 +402,18 @@ def _day(value) -> str | None:
         return s[:10]
 
 
-def citation(row: Mapping) -> str:
+def citation(row: Mapping, lang: str = "en") -> str:
     """A citation line for one report row (GB/T 7714 style for an online document):
     issuer. title[EB/OL]. (published)[retrieved]. URL. — the report year is added after the title
-    when the title does not state it; without an address the line says so and names the file.
+    when the title does not state it; without an address the line says so (in `lang`) and names the file.
 
     >>> citation({"issuer": "某县", "title": None, "report_year": 2023, "source_file": "a.txt"})
     '某县. (2023年度报告)[EB/OL]. source address unknown (file a.txt).'
+    >>> citation({"issuer": "某县", "title": None, "report_year": None, "source_file": "a.txt"}, "zh")
+    '某县. (未署标题的报告)[EB/OL]. 来源网址不详（文件 a.txt）.'
     """
+    check_lang(lang)
+    zh = lang == "zh"
     issuer = None if _blank(row.get("issuer_full")) else str(row["issuer_full"]).strip()
     issuer = issuer or (None if _blank(row.get("issuer")) else str(row["issuer"]).strip())
     title = None if _blank(row.get("title")) else " ".join(str(row["title"]).split())
@@ -416,13 +422,16 @@ def citation(row: Mapping) -> str:
     if title:
         head += title + (f"({year}年度)" if year and str(year) not in title else "")
     else:
-        head += f"({year}年度报告)" if year else "(untitled report)"
+        head += f"({year}年度报告)" if year else ("(未署标题的报告)" if zh else "(untitled report)")
     head += "[EB/OL]."
     published, retrieved = _day(row.get("publish_date")), _day(row.get("retrieved_at"))
     dates = (f"({published})" if published else "") + (f"[{retrieved}]" if retrieved else "")
     url = None if _blank(row.get("source_url")) else str(row["source_url"]).strip()
     if url:
         return f"{head} {dates + '. ' if dates else ''}{url}."
+    if zh:
+        where = f"（文件 {row['source_file']}）" if not _blank(row.get("source_file")) else ""
+        return f"{head} {dates + '. ' if dates else ''}来源网址不详{where}."
     where = f" (file {row['source_file']})" if not _blank(row.get("source_file")) else ""
     return f"{head} {dates + '. ' if dates else ''}source address unknown{where}."
 

@@ -422,13 +422,16 @@ def _check_positive_int(name: str, value, *, minimum: int = 1) -> None:
         raise FazhiError(f"`{name}` = {value!r} is not valid; choose a whole number of {minimum} or more.")
 
 
-def plot_keyness(table: pd.DataFrame, *, top_n: int = 15, title: str | None = None):
-    """Horizontal bars of the signed keyness statistic (its measure named on the axis) for the `top_n`
-    key terms of each group. Returns the Figure."""
+def plot_keyness(table: pd.DataFrame, *, top_n: int = 15, title: str | None = None, lang: str = "zh"):
+    """Horizontal bars of the signed keyness statistic (its measure named on the axis, in `lang`) for the
+    `top_n` key terms of each group. Returns the Figure."""
     import matplotlib.pyplot as plt
 
     from .plotting import setup_chinese_font
+    from .vocab import check_lang, label
 
+    check_lang(lang)
+    zh = lang == "zh"
     setup_chinese_font()
     _check_positive_int("top_n", top_n)
     stat = table.attrs.get("stat", "g2")
@@ -438,7 +441,7 @@ def plot_keyness(table: pd.DataFrame, *, top_n: int = 15, title: str | None = No
     shown = pd.concat([top_a, top_b.iloc[::-1]])
     fig, ax = plt.subplots(figsize=(7, 0.3 * max(len(shown), 4) + 1.2))
     if shown.empty:
-        ax.text(0.5, 0.5, "no key terms", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, "没有关键词" if zh else "no key terms", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
     colors = ["#c0392b" if g > centre else "#2c7fb8" for g in shown[stat]]
@@ -447,10 +450,15 @@ def plot_keyness(table: pd.DataFrame, *, top_n: int = 15, title: str | None = No
     ax.set_yticks(range(len(shown))[::-1], shown["term"])
     ax.axvline(0, color="black", linewidth=0.8)
     a, b = table.attrs.get("group_a", "A"), table.attrs.get("group_b", "B")
-    what = table.attrs.get("measure_label", "g2")
-    what = f"ln {what}" if stat == "odds_ratio" else f"signed {what}"
-    ax.set_xlabel(f"{what}  (→ {a}   |   ← {b})")
-    ax.set_title(title if title is not None else f"Keyness: {a} vs {b}")
+    what = label("measure", table.attrs.get("measure_label", "g2"), lang)
+    if zh:
+        what = f"ln {what}" if stat == "odds_ratio" else f"带符号的 {what}"
+        ax.set_xlabel(f"{what}（→ A 组 {a}   |   ← B 组 {b}）")
+        ax.set_title(title if title is not None else f"关键词：{a} 对 {b}")
+    else:
+        what = f"ln {what}" if stat == "odds_ratio" else f"signed {what}"
+        ax.set_xlabel(f"{what}  (→ {a}   |   ← {b})")
+        ax.set_title(title if title is not None else f"Keyness: {a} vs {b}")
     fig.tight_layout()
     return fig
 
@@ -906,8 +914,9 @@ def dictionary_counts(corpus, dictionary, *, by: str = "report") -> pd.DataFrame
     return out.drop(columns="_k").reset_index(drop=True)
 
 
-def dictionary_matrix(counts: pd.DataFrame, *, value: str = "per_10k_chars") -> pd.DataFrame:
-    """`dictionary_counts(by="report")` → category × report (`issuer report_year`) of `value`."""
+def dictionary_matrix(counts: pd.DataFrame, *, value: str = "per_10k_chars", lang: str | None = None):
+    """`dictionary_counts(by="report")` → category × report (`issuer report_year`) of `value`; with
+    `lang`, the category column named for a page (类别)."""
     if counts.empty:
         return pd.DataFrame()
     reports = counts.drop_duplicates("report_id")[["report_id", "issuer", "report_year"]]
@@ -916,7 +925,12 @@ def dictionary_matrix(counts: pd.DataFrame, *, value: str = "per_10k_chars") -> 
     table = data.assign(label=data["report_id"].map(labels)).pivot_table(
         index="category", columns="label", values=value, aggfunc="sum", sort=False
     )
-    return table[[labels[r] for r in reports["report_id"] if labels[r] in table.columns]]
+    table = table[[labels[r] for r in reports["report_id"] if labels[r] in table.columns]]
+    if lang is not None:
+        from .vocab import label
+
+        table.index.name, table.columns.name = label("column", "category", lang), None
+    return table
 
 
 # ------------------------------------------------------------------------------ terminal tables

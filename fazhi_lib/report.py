@@ -1427,6 +1427,7 @@ _INDEX_UI = {
         "failed": "失败",
         "defaults": "默认",
         "report": "报告",
+        "report_id": "报告编号",
         "files": "文件",
         "n_failed": "个页面渲染失败",
         "details": "技术信息（复现用）",
@@ -1458,6 +1459,7 @@ _INDEX_UI = {
         "failed": "FAILED",
         "defaults": "defaults",
         "report": "report",
+        "report_id": "report_id",
         "files": "files",
         "n_failed": "rendering(s) failed",
         "details": "Technical details (for reproduction)",
@@ -1554,7 +1556,7 @@ def index_html(info: dict) -> str:
         profile_block = (
             f"<h2>{t['profiles']} ({len(profiles)})</h2><p>{t['profiles_note']} "
             f"<small>(<code>{e(profiles[0]['notebook'])}</code>)</small></p>"
-            f"<table><thead><tr><th>{t['report']}</th><th>report_id</th><th>{t['params']}</th>"
+            f"<table><thead><tr><th>{t['report']}</th><th>{t['report_id']}</th><th>{t['params']}</th>"
             f"<th>{t['status']}</th><th>{t['rendered']}</th><th>{t['files']}</th></tr></thead>"
             f"<tbody>{''.join(prow)}</tbody></table>"
         )

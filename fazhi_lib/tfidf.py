@@ -28,6 +28,7 @@ import pandas as pd
 from .errors import FazhiError, invalid
 from .labels import report_labels
 from .tokens import DEFAULT_STOPWORDS, Tokenizer
+from .vocab import check_lang, kind_of, labels
 
 UNITS = ("part", "item")
 GROUP_COLUMNS = ("report_year", "level", "province", "region")
@@ -374,13 +375,16 @@ def top_terms_by(docs: pd.DataFrame, by: str, *, top_n: int = 10, **tfidf_option
     return out.join(sizes, on="group")
 
 
-def top_terms_wide(table: pd.DataFrame, *, key: str = "label") -> pd.DataFrame:
-    """Long top-terms table → one column per document/group, ranks as rows (for display)."""
+def top_terms_wide(table: pd.DataFrame, *, key: str = "label", group_by: str | None = None, lang: str | None = None):
+    """Long top-terms table → one column per document/group, ranks as rows (for display). With `lang`,
+    groups of a coded column (`group_by` = level, region …) head their column by their label (`vocab`)."""
     if table.empty:
         return pd.DataFrame()
     order = list(dict.fromkeys(table[key]))
-    wide = table.pivot(index="rank", columns=key, values="term")
-    return wide[order]
+    wide = table.pivot(index="rank", columns=key, values="term")[order]
+    if lang is not None and group_by is not None:
+        wide.columns = labels(wide.columns, kind_of(group_by), lang)
+    return wide
 
 
 # ----------------------------------------------------------------------------------- similarity
@@ -698,7 +702,7 @@ def topics_refusal(n_docs: int, n_topics: int, lang: str = "zh") -> str | None:
     >>> topics_refusal(15, 3) is None
     True
     >>> print(topics_refusal(5, 3, "en"))
-    No topics: 5 documents are too few for 3 topics (fazhi fits NMF only with at least 5 documents per topic, here 15). Use unit = "item" (each point of the part is a document), fewer `n_topics`, or a larger corpus.
+    No topics: 5 documents are too few for 3 topics (fazhi fits NMF only with at least 5 documents per topic, here 15). Use `unit = "item"` (each point of the part is a document), fewer `n_topics`, or a larger corpus.
     """
     from .vocab import LANGS
 
@@ -710,26 +714,28 @@ def topics_refusal(n_docs: int, n_topics: int, lang: str = "zh") -> str | None:
     if lang == "zh":
         return (
             f"不做主题分析：{n_docs} 个文档不足以支持 {n_topics} 个主题（fazhi 只在每个主题至少有 "
-            f'{DOCS_PER_TOPIC} 个文档时才拟合 NMF，这里需要 {need} 个）。可改用 unit = "item"（问题部分的每一条为一个文档）、'
+            f'{DOCS_PER_TOPIC} 个文档时才拟合 NMF，这里需要 {need} 个）。可改用 `unit = "item"`（问题部分的每一条为一个文档）、'
             "减少 `n_topics`，或扩大语料。"
         )
     return (
         f"No topics: {n_docs} documents are too few for {n_topics} topics (fazhi fits NMF only with at least "
-        f'{DOCS_PER_TOPIC} documents per topic, here {need}). Use unit = "item" (each point of the part is a '
+        f'{DOCS_PER_TOPIC} documents per topic, here {need}). Use `unit = "item"` (each point of the part is a '
         "document), fewer `n_topics`, or a larger corpus."
     )
 
 
 # ------------------------------------------------------------------------------------- figures
-def plot_similarity(sim: pd.DataFrame, *, cluster: bool = True, title: str | None = None):
+def plot_similarity(sim: pd.DataFrame, *, cluster: bool = True, title: str | None = None, lang: str = "zh"):
     """Heatmap of a similarity matrix; with `cluster`, rows and columns in clustering order with
-    dendrograms (seaborn clustermap). Returns the matplotlib Figure."""
+    dendrograms (seaborn clustermap); the colour bar named in `lang`. Returns the matplotlib Figure."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     from .plotting import setup_chinese_font
 
+    check_lang(lang)
     setup_chinese_font()
+    bar = {"label": "余弦相似度" if lang == "zh" else "cosine similarity"}
     n = len(sim)
     annot = n <= 12
     size = max(4.0, min(14.0, 0.5 * n + 3))
@@ -752,7 +758,7 @@ def plot_similarity(sim: pd.DataFrame, *, cluster: bool = True, title: str | Non
             annot=annot,
             fmt=".2f",
             figsize=(size, size),
-            cbar_kws={"label": "cosine"},
+            cbar_kws=bar,
         )
         if title:
             grid.figure.suptitle(title, y=1.02)
@@ -766,24 +772,25 @@ def plot_similarity(sim: pd.DataFrame, *, cluster: bool = True, title: str | Non
         annot=annot,
         fmt=".2f",
         ax=ax,
-        cbar_kws={"label": "cosine"},
+        cbar_kws=bar,
     )
     ax.set_title(title or "")
     fig.tight_layout()
     return fig
 
 
-def plot_topic_shares(shares: pd.DataFrame, *, title: str = ""):
-    """Stacked horizontal bars: each row's topic shares."""
+def plot_topic_shares(shares: pd.DataFrame, *, title: str = "", lang: str = "zh"):
+    """Stacked horizontal bars: each row's topic shares (axis named in `lang`)."""
     import matplotlib.pyplot as plt
 
     from .plotting import setup_chinese_font
 
+    check_lang(lang)
     setup_chinese_font()
     fig, ax = plt.subplots(figsize=(9, max(2.5, 0.35 * len(shares) + 1.5)))
     shares.iloc[::-1].plot.barh(stacked=True, ax=ax, width=0.8, colormap="tab10")
     ax.set_xlim(0, 1)
-    ax.set_xlabel("topic share")
+    ax.set_xlabel("主题占比" if lang == "zh" else "topic share")
     ax.set_ylabel("")
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
@@ -791,19 +798,20 @@ def plot_topic_shares(shares: pd.DataFrame, *, title: str = ""):
     return fig
 
 
-def plot_vocabulary(comparison: pd.DataFrame, *, title: str = ""):
-    """Diverging bars of `compare_vocabulary`: terms typical of the first kind to the right."""
+def plot_vocabulary(comparison: pd.DataFrame, *, title: str = "", lang: str = "zh"):
+    """Diverging bars of `compare_vocabulary`: terms typical of the first kind to the right (axis in `lang`)."""
     import matplotlib.pyplot as plt
 
     from .plotting import setup_chinese_font
 
+    check_lang(lang)
     setup_chinese_font()
     data = comparison.sort_values("log2_ratio")
     fig, ax = plt.subplots(figsize=(7, max(3.0, 0.28 * len(data) + 1)))
     colors = np.where(data["log2_ratio"] > 0, "#c0392b", "#2471a3")
     ax.barh(data["term"], data["log2_ratio"], color=colors)
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("log2 ratio of relative frequencies")
+    ax.set_xlabel("相对频率之比的 log2 值" if lang == "zh" else "log2 ratio of relative frequencies")
     ax.set_title(title)
     fig.tight_layout()
     return fig

@@ -441,13 +441,16 @@ def uncategorised_items(corpus, *, categories: pd.DataFrame | None = None) -> pd
     return items.loc[mask].reset_index(drop=True)
 
 
-def plot_category_matrix(matrix: pd.DataFrame, *, title: str = ""):
-    """Heatmap of `category_matrix` (categories × reports, counts of items). Returns the Figure."""
+def plot_category_matrix(matrix: pd.DataFrame, *, title: str = "", lang: str = "zh"):
+    """Heatmap of `category_matrix` (categories × reports, counts of items; the colour bar named in
+    `lang`). Returns the Figure."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     from .plotting import setup_chinese_font
+    from .vocab import check_lang
 
+    check_lang(lang)
     setup_chinese_font()
     fig, ax = plt.subplots(figsize=(max(5.0, 0.9 * matrix.shape[1] + 3), 0.4 * matrix.shape[0] + 1.5))
     sns.heatmap(
@@ -455,7 +458,7 @@ def plot_category_matrix(matrix: pd.DataFrame, *, title: str = ""):
         annot=matrix.shape[1] <= 25,
         fmt="d",
         cmap="Reds",
-        cbar_kws={"label": "items"},
+        cbar_kws={"label": "问题条数" if lang == "zh" else "items"},
         linewidths=0.5,
         linecolor="white",
         ax=ax,

@@ -51,6 +51,7 @@ _FIXED: dict[str, dict[str, tuple[str, str]]] = {
         "province": ("省级", "province"),
         "department": ("部门", "department"),
         "unknown": ("未识别", "unknown"),
+        "(unknown)": ("（未知）", "(unknown)"),
     },
     "part": {
         "achievements": ("主要举措和成效", "achievements"),
@@ -74,6 +75,25 @@ _FIXED: dict[str, dict[str, tuple[str, str]]] = {
         "on_time": ("按时", "on time"),
         "late": ("逾期", "late"),
         "unknown": ("不明", "unknown"),
+    },
+    "status": {  # parse_log.status, reports.status
+        "ok": ("正常", "ok"),
+        "warning": ("有提示", "warning"),
+        "error": ("未解析", "error"),
+        "duplicate": ("重复", "duplicate"),
+        "skipped": ("跳过", "skipped"),
+    },
+    "direction": {  # indicator_views.reported_changes
+        "上升 up": ("上升", "up"),
+        "下降 down": ("下降", "down"),
+    },
+    "key_for": {  # reading.keyness: the group a term is key for
+        "a": ("A 组", "group A"),
+        "b": ("B 组", "group B"),
+    },
+    "boolean": {  # True / False cells (`relabel` of a boolean column)
+        "True": ("是", "yes"),
+        "False": ("否", "no"),
     },
     "field": {  # profile.metadata_table
         "title": ("标题", "title"),
@@ -107,6 +127,16 @@ _FIXED: dict[str, dict[str, tuple[str, str]]] = {
         "items with facts": ("含具体事实的问题占比", "items with facts"),
         "templating": ("模板化（与他机关最高相似度）", "templating"),
         "stickiness": ("粘滞度（与本机关上年相似度）", "stickiness"),
+        # reading.keyness: keyness_stats.label(measure, correction)
+        "g2 (Williams' correction)": ("G²（Williams 校正）", "G² (Williams' correction)"),
+        "g2": ("G²", "G²"),
+        "chi2 (Yates' correction when an expected count < 5)": (
+            "χ²（期望频数 < 5 时 Yates 校正）",
+            "χ² (Yates' correction when an expected count < 5)",
+        ),
+        "chi2": ("χ²", "χ²"),
+        "pmi": ("PMI", "PMI"),
+        "exact (Fisher; odds ratio)": ("Fisher 精确检验（优势比）", "exact (Fisher; odds ratio)"),
     },
     "column": {
         "report_id": ("报告编号", "report id"),
@@ -182,7 +212,7 @@ _FIXED: dict[str, dict[str, tuple[str, str]]] = {
         "text_a": ("条目甲原文", "text A"),
         "label_b": ("条目乙", "point B"),
         "text_b": ("条目乙原文", "text B"),
-        "rule": ("规则", "rule"),
+        "rule": ("规则编号（问题类型规则文件中的 id）", "rule (id in rules/typology.yaml)"),
         "matched": ("匹配文本", "matched"),
         "coded": ("编码者标签数", "coded"),
         "rules": ("规则标签数", "rules"),
@@ -192,11 +222,54 @@ _FIXED: dict[str, dict[str, tuple[str, str]]] = {
         "f1": ("F1", "F1"),
         "precision_held_out": ("精确率（留出）", "precision (held out)"),
         "recall_held_out": ("召回率（留出）", "recall (held out)"),
+        "pattern": ("检索式", "pattern"),
+        "count_a": ("A 组次数", "count in A"),
+        "count_b": ("B 组次数", "count in B"),
+        "per_10k_a": ("A 组每万词", "per 10,000 in A"),
+        "per_10k_b": ("B 组每万词", "per 10,000 in B"),
+        "chi2": ("χ²", "χ²"),
+        "odds_ratio": ("优势比", "odds ratio"),
+        "log_ratio": ("对数比", "log ratio"),
+        "key_for": ("关键于", "key for"),
+        "n": ("词数", "n"),
+        "per_10k_chars": ("每万字", "per 10,000 chars"),
+        "matched_terms": ("命中词语", "matched terms"),
+        "sample_id": ("样本编号", "sample id"),
+        "text": ("原文", "text"),
+        "stratum": ("分层", "stratum"),
+        "units": ("报告数", "reports"),
+        "start": ("起始位置", "start"),
+        "end": ("结束位置", "end"),
+        "mention_no": ("提及序号", "mention no."),
+        "coder": ("编码者", "coder"),
+        "n_items": ("条目数", "items"),
+        "n_coders": ("编码者数", "coders"),
+        "tp": ("真阳性", "TP"),
+        "fp": ("假阳性", "FP"),
+        "fn": ("假阴性", "FN"),
+        "tn": ("真阴性", "TN"),
+        "kappa": ("κ", "κ"),
+        "alpha": ("α", "α"),
+        "row": ("行", "row"),
+        "column": ("列", "column"),
+        "reason": ("原因", "reason"),
+        "context": ("上下文", "context"),
+        "document": ("文档", "document"),
+        "name": ("名称", "name"),
+        "code": ("代码", "code"),
+        "description": ("说明", "description"),
+        "warnings": ("解析提示", "warnings"),
+        "title": ("标题", "title"),
     },
 }
 _VALUE_COLUMNS = {"level": "level", "part": "part", "kind": "part", "region": "region", "timeliness": "timeliness"}
 _VALUE_COLUMNS |= {"indicator": "indicator", "category": "category", "field": "field", "measure": "measure"}
-_VALUE_COLUMNS |= {"section_kind": "part"}
+_VALUE_COLUMNS |= {"section_kind": "part", "status": "status", "direction": "direction", "key_for": "key_for"}
+_VALUE_COLUMNS |= {"stratum": "category"}
+# Columns that hold text as written (a report's words, a message stored by the parser): shown as they are,
+# never relabelled; a check for English codes on a Chinese page skips them.
+RAW_TEXT_COLUMNS = ("messages", "warnings", "sentence", "text", "heading", "left", "match", "right", "matched", "raw")
+RAW_TEXT_COLUMNS += ("text_a", "text_b", "context", "citation", "title", "source_file", "reason")
 
 
 @functools.cache
@@ -212,6 +285,7 @@ def _from_rules() -> dict[str, dict[str, tuple[str, str]]]:
             if isinstance(entry, dict) and entry.get("code"):
                 code = str(entry["code"])
                 out[kind][code] = (str(entry.get("label") or code), code.replace("_", " "))
+    out["category"]["(all)"] = ("（全部）", "(all)")  # validation.ALL: every category pooled
     return out
 
 
@@ -236,6 +310,31 @@ def label(kind: str, code, lang: str = "zh") -> str:
     return str(code) if pair is None else pair[LANGS.index(lang)]
 
 
+def kinds() -> list[str]:
+    """Every kind of code the table labels (levels, parts, regions, …, indicators, categories)."""
+    return [*_FIXED, *_from_rules()]
+
+
+def kind_of(column: str) -> str | None:
+    """The kind of code a column holds (`level` → 'level', `kind` → 'part'), None for other columns.
+
+    >>> kind_of("level"), kind_of("section_kind"), kind_of("report_year")
+    ('level', 'part', None)
+    """
+    return _VALUE_COLUMNS.get(column)
+
+
+def labels(values, kind: str | None, lang: str = "zh") -> list:
+    """`label(kind, v, lang)` for each text value (others, and every value when `kind` is None, unchanged):
+    the headers of a wide table whose columns are levels, categories, …
+
+    >>> labels(["township", "county", 2024], "level")
+    ['乡镇', '县（市、区）', 2024]
+    """
+    check_lang(lang)
+    return [label(kind, v, lang) if kind and isinstance(v, str) else v for v in values]
+
+
 def relabel(df: pd.DataFrame, lang: str = "zh", *, columns: bool = True) -> pd.DataFrame:
     """A copy of `df` with the codes of known columns (level, part, region, timeliness, indicator,
     category) as labels and, with `columns=True`, the known column names translated."""
@@ -243,6 +342,9 @@ def relabel(df: pd.DataFrame, lang: str = "zh", *, columns: bool = True) -> pd.D
     for col, kind in _VALUE_COLUMNS.items():
         if col in out.columns and (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
             out[col] = [label(kind, v, lang) if isinstance(v, str) else v for v in out[col]]
+    for col in out.columns:  # True / False as 是 / 否 (yes / no)
+        if pd.api.types.is_bool_dtype(out[col]):
+            out[col] = [label("boolean", str(bool(v)), lang) if pd.notna(v) else v for v in out[col]]
     if columns:
         out = out.rename(columns={c: label("column", c, lang) for c in out.columns if isinstance(c, str)})
     return out

@@ -140,3 +140,32 @@ def test_biplot_labels_do_not_overlap(corpus):
         for b in drawn[i + 1 :]:
             assert not a.overlaps(b), (a, b)
     plt.close(fig)
+
+
+def test_crosstab_for_a_page_labels_groups_totals_and_categories():
+    corpus = _tiny_corpus()
+    reports = corpus.reports.assign(level=["township", "township", "subdistrict", "subdistrict"])
+    corpus = Corpus({**corpus.tables, "reports": reports})
+    table = ct.category_crosstab(corpus, by="level")
+    zh = ct.crosstab_wide(table, lang="zh")
+    assert zh.index.name == "层级" and list(zh.index) == ["街道", "乡镇", "合计", "χ²", "p"]
+    assert zh.loc["乡镇", "队伍/人员力量不足"] == "2 (100.0%)" and zh.loc["合计", "报告数"] == 4
+    en = ct.crosstab_wide(table, lang="en")
+    assert list(en.index) == ["subdistrict", "township", "total", "χ²", "p"] and "staffing" in en.columns
+    assert ct.crosstab_wide(table).index.tolist()[:2] == ["subdistrict", "township"]  # codes without `lang`
+    cells = ct.cells_table(table, "zh")
+    assert set(cells["group"]) == {"乡镇", "街道"} and {"队伍/人员力量不足", "监督薄弱"} <= set(cells["category_label"])
+    en_cells = ct.cells_table(table, "en")
+    assert {"staffing", "oversight"} <= set(en_cells["category_label"]) and set(en_cells["group"]) == {
+        "township",
+        "subdistrict",
+    }
+    assert set(ct.cells_table(table)["group"]) == {"township", "subdistrict"}
+    years = ct.cells_table(ct.category_crosstab(corpus, by="report_year"), "zh")
+    assert set(years["group"]) == {"2023", "2024"}  # not a coded variable: the values as they are
+
+
+def test_crosstab_wide_shows_a_missing_chi2_as_a_dash():
+    table = ct.category_crosstab(_tiny_corpus(), by="level")  # one group: χ² cannot be computed
+    wide = ct.crosstab_wide(table)
+    assert "nan" not in wide.astype(str).to_numpy().ravel().tolist()

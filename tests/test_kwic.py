@@ -138,3 +138,16 @@ def _one_report_corpus(text):
     reports = pd.DataFrame({"report_id": ["r1"], "issuer": ["甲镇"], "report_year": [2024]})
     texts = pd.DataFrame({"report_id": ["r1"], "text": [text]})
     return Corpus({"reports": reports, "texts": texts})
+
+
+def test_kwic_html_for_a_page_labels_headers_and_parts(corpus):
+    from fazhi_lib.kwic import kwic_html
+
+    hits = kwic(corpus, "枫桥经验", window=5)
+    zh = kwic_html(hits, "zh").to_html()
+    assert all(h in zh for h in ("发布机关", "报告年度", "部分", "前文", "命中", "后文"))
+    assert "主要举措和成效" in zh and ">achievements<" not in zh and ">issuer<" not in zh
+    assert "background-color: #fff3a3" in zh  # the match still highlighted under its Chinese header
+    en = kwic_html(hits, "en").to_html()
+    assert ">achievements<" in en and ">left<" in en
+    assert ">achievements<" in kwic_html(hits).to_html()  # codes without `lang`

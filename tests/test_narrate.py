@@ -280,10 +280,12 @@ def test_keyness_sentence():
     }
     zh = narrate.keyness_sentence(key)
     assert zh.startswith("A = `part=problems`（5 份报告，600 个词次），B = `rest`（4 份报告，3000 个词次）；")
-    assert "A 组最突出的词：**不足**（13 次对 0 次，g2 = 47.2，对数比 +7.1）。B 组最突出的词：**调解**" in zh
+    assert "统计量：G²（Williams 校正）。" in zh and "Williams' correction" not in zh
+    assert "A 组最突出的词：**不足**（13 次对 0 次，G² = 47.2，对数比 +7.1）。B 组最突出的词：**调解**" in zh
     assert zh.endswith("3 个词中有 2 个 p < 0.001。")
     en = narrate.keyness_sentence(key.assign(p_value=float("nan")), "en")
-    assert "Most key for B: **调解** (0 vs 37 times, g2 = -13.3, log ratio -3.9)." in en
+    assert "Most key for B: **调解** (0 vs 37 times, G² = -13.3, log ratio -3.9)." in en
+    assert "measure: G² " in en and "Williams" in en
     assert en.endswith("PMI is not a test: no p-values.")
 
 
@@ -332,6 +334,11 @@ def test_crosstab_ca_and_validation_sentences():
         "最强的单元格：报告年度 = 2023 中的 **执法规范性**：2 份报告中有 0 份（0%），调整残差 -2.24；1 个单元格超出 ±1.96。"
         "2 个类别中有 1 个的期望频数低于 5：请谨慎解读其 p 值。"
     )
+    on_time = cells.assign(group=["on_time"])
+    assert narrate.crosstab_sentence(cross, on_time, "timeliness").startswith(
+        "最强的单元格：时效 = 按时 中的 **执法规范性**"
+    )
+    assert "in timeliness = on time:" in narrate.crosstab_sentence(cross, on_time, "timeliness", "en")
     assert narrate.crosstab_sentence(cross, cells.iloc[:0], "level", "en").startswith(
         "No category departs from independence at the 5 % level across the 2 groups of `level` (5 reports)."
     )
@@ -355,3 +362,68 @@ def test_crosstab_ca_and_validation_sentences():
         == "未提供编码表：已准备好 3 条问题的分层样本（按第一个规则类别分为 2 层，随机种子 7），可导出。"
     )
     assert narrate.validation_summary("rules vs c: precision 1.00", "en") == "Rules vs c: precision 1.00"
+
+
+def test_validation_summary_is_composed_in_the_language():
+    scores = pd.DataFrame(
+        {"coder": ["甲", "甲"], "category": ["a", "(all)"], "precision": [1.0, 0.9], "recall": [1.0, 0.75]}
+    ).assign(f1=[1.0, 0.82], kappa=[1.0, 0.7], n_items=[12, 12])
+    agreement = pd.DataFrame({"category": ["(all)"], "kappa": [0.61], "alpha": [0.6]})
+    result = SimpleNamespace(scores=scores, agreement=agreement, problems=pd.DataFrame({"row": [3]}))
+    assert narrate.validation_summary(result) == (
+        "规则与编码者 `甲` 相比：精确率、召回率、F1、κ 依次为 0.90、0.75、0.82、0.70（12 条）；"
+        "编码者之间 κ 0.61、α 0.60；1 行无法读取或未编码，已列出。"
+    )
+    assert narrate.validation_summary(result, "en") == (
+        "Rules against `甲`: precision 0.90, recall 0.75, F1 0.82, κ 0.70 on 12 items; "
+        "between coders κ 0.61, α 0.60; 1 unreadable or uncoded row listed."
+    )
+
+
+def test_parse_log_sentence_counts_statuses_by_their_labels():
+    log = pd.DataFrame({"status": ["ok", "warning", "warning", "error"], "messages": ["", "x", "y", "z"]})
+    assert narrate.parse_log_sentence(log) == (
+        "共 4 个输入文件：正常 1 个、有提示 2 个、未解析 1 个。“提示”一栏是解析器记录的提示原文（英文）。"
+    )
+    assert narrate.parse_log_sentence(log, "en") == "4 input files, by status: ok 1, warning 2, error 1."
+    assert narrate.parse_log_sentence(log.iloc[:0]) == "解析记录为空：没有读入任何文件。"
+
+
+@pytest.mark.parametrize(
+    "row, why",
+    [
+        ({"deadline": None, "publish_date": None}, "报告没有年度"),
+        ({"deadline": "2025-04-01", "publish_date": None}, "页面没有发布日期"),
+        ({"deadline": "2025-04-01", "publish_date": "三月"}, "发布日期 三月 无法识别"),
+    ],
+)
+def test_unknown_timeliness_is_explained_in_chinese(row, why):
+    mine = {"timeliness": "unknown", "notes": "no publication date on the page", **row}
+    zh = narrate.scorecard_sentence(mine)
+    assert zh.startswith(f"发布时间不明（{why}）。") and "publication" not in zh
+    assert "of unknown timeliness (no publication date on the page)" in narrate.scorecard_sentence(mine, lang="en")
+
+
+def test_reference_sentence_names_the_weakest_category_by_its_label_and_scores_in_the_language():
+    cols = ["label", "agreed", "rules", "coded", "precision", "recall", "f1", "precision_held_out", "recall_held_out"]
+    table = pd.DataFrame(
+        [["（全部）", 8, 9, 10, 0.89, 0.8, 0.84, 0.5, 0.5], ["合法性审查", 2, 3, 3, 0.67, 0.67, 0.67, 0.5, 0.5]],
+        index=pd.Index(["(all)", "legality_review"], name="category"),
+        columns=cols,
+    )
+    reference = pd.DataFrame({"source": ["embedded", "constructed", "constructed"]})
+    held = pd.Series([False, False, True])
+    result = SimpleNamespace(
+        scores=pd.DataFrame(
+            {"coder": ["coded"], "category": ["(all)"], "precision": [0.89], "recall": [0.8], "f1": [0.84]}
+        ).assign(kappa=[0.8], n_items=[3]),
+        agreement=pd.DataFrame(columns=["category"]),
+        problems=pd.DataFrame(),
+    )
+    zh = narrate.reference_sentence(table, reference, held, result)
+    assert "最弱的类别是 **合法性审查**（精确率 0.67，召回率 0.67）" in zh and "legality_review" not in zh
+    assert zh.endswith(
+        "规则与编码者 `coded` 相比：精确率、召回率、F1、κ 依次为 0.89、0.80、0.84、0.80（3 条）；0 行无法读取或未编码，已列出。"
+    )
+    en = narrate.reference_sentence(table, reference, held, result, "en")
+    assert "(legality\\_review: precision 0.67" in en and en.endswith("0 unreadable or uncoded rows listed.")

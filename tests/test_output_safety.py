@@ -132,7 +132,8 @@ def test_profile_without_a_title_says_so_instead_of_nan(hostile_corpus):
     rid = corpus.reports["report_id"].iloc[0]
     corpus.reports.loc[:, "title"] = float("nan")
     heading = profile.heading_markdown(corpus, rid)
-    assert "nan" not in heading.lower() and "**(no title on the page)**" in heading
+    assert "nan" not in heading.lower() and "**（页面上没有标题）**" in heading
+    assert "**(no title on the page)**" in profile.heading_markdown(corpus, rid, "en")
 
 
 def test_kwic_table_shows_report_text_as_text():

@@ -316,3 +316,25 @@ def test_build_explains_a_page_that_only_links_to_its_report(tmp_path):
         "the page only links to its report: https://www.example.gov.cn/f/r.pdf (an attachment); "
         "`fazhi collect` saves such attachments beside their page"
     ) in log.loc["stub.html", "messages"]
+
+
+def test_citation_in_chinese_says_the_address_is_unknown_in_chinese():
+    row = {
+        "issuer": "某镇",
+        "title": "某镇2024年法治政府建设年度报告",
+        "publish_date": "2025-03-01",
+        "source_file": "a.txt",
+    }
+    assert (
+        citation(row, "zh") == "某镇. 某镇2024年法治政府建设年度报告[EB/OL]. (2025-03-01). 来源网址不详（文件 a.txt）."
+    )
+    assert (
+        citation(row)
+        == "某镇. 某镇2024年法治政府建设年度报告[EB/OL]. (2025-03-01). source address unknown (file a.txt)."
+    )
+    with_url = {**row, "source_url": "https://e/c"}
+    assert (
+        citation(with_url, "zh")
+        == citation(with_url)
+        == "某镇. 某镇2024年法治政府建设年度报告[EB/OL]. (2025-03-01). https://e/c."
+    )

@@ -287,3 +287,11 @@ def test_network_edges_pass_a_minimum_count_and_labels_do_not_overlap(corpus):
     en = rd.plot_network(strict, lang="en")
     assert en.axes[0].get_legend().get_texts()[0].get_text().startswith("group 1: ")
     assert rd.plot_network(rd.cooccurrence(part_texts[:0], corpus=corpus)).fazhi_labels == []
+
+
+def test_dictionary_matrix_for_a_page_names_its_category_column(corpus):
+    counts = rd.dictionary_counts(corpus, {"审查": ["合法性审查"], "调解": ["调解"]})
+    assert rd.dictionary_matrix(counts).index.name == "category"
+    zh = rd.dictionary_matrix(counts, lang="zh")
+    assert zh.index.name == "类别" and zh.columns.name is None and list(zh.index) == ["审查", "调解"]
+    assert rd.dictionary_matrix(counts, lang="en").index.name == "category"

@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 from conftest import RAW
+from test_page_language import english_on_page
 
 import fazhi_lib as fz
 from fazhi_lib.report import render_all
@@ -31,6 +32,7 @@ def test_profile_notebook_renders_and_says_what_it_cannot_show(small_tables, tmp
     for r in results:
         page = (tmp_path / "reports" / r.html).read_text(encoding="utf-8")
         assert "报告包含 5 个法定部分中的" in page
+        assert english_on_page(page) == []  # no English code on a Chinese page
         if n == 1:
             assert "语料中位数" in page  # the corpus is the report itself: the median column is still there
 
@@ -56,6 +58,7 @@ def test_analysis_notebooks_render_on_small_corpora(small_tables, notebook, tmp_
     assert [r.ok for r in results] == [True], [r.error for r in results]
     page = (tmp_path / "reports" / results[0].html).read_text(encoding="utf-8")
     assert "Traceback" not in page and "Error" not in page
+    assert english_on_page(page) == []  # what a page says it cannot show is said in Chinese too
     expected = CANNOT.get(notebook, {}).get(n)
     if expected:
         assert expected in page

@@ -279,7 +279,7 @@ def test_notebook_runs_on_items_with_other_topics_and_grouping(processed_dir, tm
     # how far to trust the categories: the hand-coded reference, scored with `validation`
     assert "On 65 hand-coded items (17 from the embedded reports, 48 constructed)" in text
     assert "On the 14 held-out items, written after the rules were last revised" in text
-    assert "rules vs coded: precision" in text
+    assert "Rules against `coded`: precision" in text
     assert "None of the 112 cross-report pairs reaches 0.3" in text
     assert sum("image/png" in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", [])) == 4
 
@@ -289,3 +289,16 @@ def test_notebook_explains_when_the_filter_leaves_too_few_reports(processed_dir,
     text, nb = _run(processed_dir, tmp_path, years=[2025], levels=["township"])
     assert "**Nothing to compare.** Only 1 report (上社镇 2025) with a problems part in this selection" in text
     assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
+
+
+def test_top_terms_wide_for_a_page_heads_group_columns_by_their_labels():
+    long = pd.DataFrame(
+        {"group": ["township", "township", "subdistrict"], "rank": [1, 2, 1], "term": ["审查", "执法", "调解"]}
+    )
+    assert list(tfidf.top_terms_wide(long, key="group").columns) == ["township", "subdistrict"]
+    zh = tfidf.top_terms_wide(long, key="group", group_by="level", lang="zh")
+    assert list(zh.columns) == ["乡镇", "街道"] and zh.loc[1, "乡镇"] == "审查"
+    en = tfidf.top_terms_wide(long, key="group", group_by="level", lang="en")
+    assert list(en.columns) == ["township", "subdistrict"]
+    years = long.assign(group=["2023", "2023", "2024"])
+    assert list(tfidf.top_terms_wide(years, key="group", group_by="report_year", lang="zh").columns) == ["2023", "2024"]

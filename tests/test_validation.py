@@ -289,8 +289,8 @@ def test_explore_notebook_runs_with_a_coded_sheet_and_own_dictionary(corpus, pro
     assert "background-color: #fff3a3" in html  # the highlighted KWIC table
     assert "A = `year=2024` (2 reports" in text and "B = `rest` (3 reports" in text
     assert "Dictionary `" in text and "dict.yaml`" in text
-    assert "Rules vs coder_1: precision 1.00, recall 1.00, F1 1.00, κ 1.00" in text
-    assert "measure: chi2 (Yates' correction when an expected count < 5)" in text
+    assert "Rules against `coder_1`: precision 1.00, recall 1.00, F1 1.00, κ 1.00" in text
+    assert "measure: χ² " in text and "Yates" in text  # the measure by its label (escaped as Markdown)
     # crosstab by level: 4 township reports and 1 subdistrict; two groups give no two-axis map
     from fazhi_lib import crosstab
 

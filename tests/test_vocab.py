@@ -83,3 +83,36 @@ def test_a_cell_that_mentions_the_mark_does_not_bring_the_script():
 def test_clip_shortens_long_texts_only():
     html = view(pd.DataFrame({"term": ["短", "长" * 50]}), clip=10).to_html()
     assert "长" * 9 + "…" in html and "长" * 10 not in html and ">短<" in html
+
+
+def test_statuses_directions_key_groups_and_booleans_are_labelled():
+    from fazhi_lib.vocab import relabel
+
+    table = pd.DataFrame(
+        {
+            "status": ["ok", "warning"],
+            "direction": ["上升 up", "下降 down"],
+            "key_for": ["a", "b"],
+            "is_value": [True, False],
+            "stratum": ["enforcement", "staffing"],
+        }
+    )
+    zh = relabel(table)
+    assert zh.to_dict("list") == {
+        "解析状态": ["正常", "有提示"],
+        "方向": ["上升", "下降"],
+        "关键于": ["A 组", "B 组"],
+        "取此值": ["是", "否"],
+        "分层": ["执法规范性", "队伍/人员力量不足"],
+    }
+    en = relabel(table, "en")
+    assert en["status"].tolist() == ["ok", "warning"] and en["is the value"].tolist() == ["yes", "no"]
+    assert en["direction"].tolist() == ["up", "down"] and en["key for"].tolist() == ["group A", "group B"]
+
+
+def test_labels_of_a_wide_table_header_follow_the_kind_of_the_column():
+    from fazhi_lib.vocab import kind_of, labels
+
+    assert labels(["township", "county", "(unknown)"], kind_of("level")) == ["乡镇", "县（市、区）", "（未知）"]
+    assert labels([2023, "2024"], kind_of("report_year")) == [2023, "2024"]  # not a coded column: unchanged
+    assert labels(["east"], kind_of("region"), "en") == ["east"]
