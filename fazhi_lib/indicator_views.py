@@ -254,8 +254,19 @@ def _group_values(sel: IndicatorSelection, group_by: str) -> pd.DataFrame:
     return panel
 
 
+def cited_value(panel: pd.DataFrame) -> pd.Series:
+    """The figure to cite for each panel cell: the report's `total` (its largest figure, or the sum of the
+    sub-counts it lists when that is larger), else `value` (tables built before `total` existed).
+
+    >>> cited_value(pd.DataFrame({"value": [29.0, 40.0], "total": [31.0, None]})).tolist()
+    [31.0, 40.0]
+    """
+    value = panel["value"].astype(float)
+    return panel["total"].astype(float).fillna(value) if "total" in panel.columns else value
+
+
 def values_by_year(sel: IndicatorSelection, *, group_by: str = "level", min_reports_per_point: int = 1) -> pd.DataFrame:
-    """One point per indicator × group × report year: the median of the cells' values.
+    """One point per indicator × group × report year: the median of the cells' totals (`cited_value`).
 
     Columns: indicator, group, report_year, n_reports, median, low, high, units, drawn (False when
     fewer than `min_reports_per_point` reports feed the point: such points are not plotted).
@@ -271,7 +282,7 @@ def values_by_year(sel: IndicatorSelection, *, group_by: str = "level", min_repo
         return pd.DataFrame(columns=columns)
     rows = []
     for (code, group, year), cell in panel.groupby(["indicator", "group", "report_year"], sort=True):
-        values = cell["value"].astype(float)
+        values = cited_value(cell)
         n = int(cell["report_ids"].str.split(",").explode().nunique())
         rows.append(
             {
@@ -495,7 +506,7 @@ def trend_sentence(sel: IndicatorSelection, trends: pd.DataFrame, lang: str = "z
 
 
 def plot_issuer_trends(trends: pd.DataFrame, *, ncols: int = 3, lang: str | None = None):
-    """One panel per indicator, one line per issuer across report years."""
+    """One panel per indicator, one line per issuer across report years (each report's total, `cited_value`)."""
     import matplotlib.pyplot as plt
 
     from .plotting import setup_chinese_font
@@ -510,7 +521,7 @@ def plot_issuer_trends(trends: pd.DataFrame, *, ncols: int = 3, lang: str | None
     for ax, code in zip(axes.flat, codes):
         for issuer, g in trends[trends["indicator"] == code].groupby("issuer", sort=True):
             g = g.sort_values("report_year")
-            ax.plot(g["report_year"].astype(int), g["value"].astype(float), marker="o", label=issuer)
+            ax.plot(g["report_year"].astype(int), cited_value(g), marker="o", label=issuer)
         ax.set_title(indicator_name(code, lang), fontsize=9)
         ax.set_xticks(sorted(trends.loc[trends["indicator"] == code, "report_year"].astype(int).unique()))
         ax.legend(fontsize=7, frameon=False)

@@ -258,6 +258,9 @@ def as_quanteda(table: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns=QUANTEDA_COLUMNS)[list(QUANTEDA_COLUMNS.values())]
 
 
+SHOWN_LINES = 200  # keyword-in-context lines a rendered page shows (sortable and searchable); the sentence says so
+
+
 def kwic_html(table: pd.DataFrame, lang: str | None = None):
     """The table for a notebook: issuer, year, part, then left / match / right aligned, the match
     highlighted; with `lang`, headers and parts by their `vocab` labels; more than

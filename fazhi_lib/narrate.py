@@ -230,8 +230,11 @@ def parse_log_sentence(parse_log: pd.DataFrame, lang: str = "zh") -> str:
     return f"{n} input files, by status: {parts}."
 
 
-def kwic_sentence(hits: pd.DataFrame, keyword: str, n_reports: int, lang: str = "zh") -> str:
-    """How often a keyword occurs, in how many reports, and in which parts (`kwic.kwic`)."""
+def kwic_sentence(
+    hits: pd.DataFrame, keyword: str, n_reports: int, lang: str = "zh", *, shown: int | None = None
+) -> str:
+    """How often a keyword occurs, in how many reports, and in which parts (`kwic.kwic`); with `shown`,
+    says when the table above holds only the first `shown` lines."""
     check_lang(lang)
     kw = md(keyword)
     if hits.empty:
@@ -244,14 +247,16 @@ def kwic_sentence(hits: pd.DataFrame, keyword: str, n_reports: int, lang: str = 
     if lang == "zh":
         prob = label("part", "problems")
         tail = f"；在“{prob}”部分出现 {n_prob} 次。" if n_prob else f"；从未出现在“{prob}”部分。"
+        cut = f"上表只显示前 {shown} 处。" if shown is not None and len(hits) > shown else ""
         return (
             f"**{kw}** 出现 {len(hits)} 次，见于 {n_reports} 份报告中的 {in_reports} 份，"
-            f"最常出现在“{md(label('part', top_part))}”部分（{top_n} 次）" + tail
+            f"最常出现在“{md(label('part', top_part))}”部分（{top_n} 次）" + tail + cut
         )
     tail = f"; {n_prob} times in a problems part." if n_prob else "; never in a problems part."
+    cut = f" Only the first {shown} are shown above." if shown is not None and len(hits) > shown else ""
     return (
         f"**{kw}** occurs {len(hits)} times in {in_reports} of {n_reports} reports, "
-        f"most often in the {md(label('part', top_part, 'en'))} part ({top_n} times)" + tail
+        f"most often in the {md(label('part', top_part, 'en'))} part ({top_n} times)" + tail + cut
     )
 
 
@@ -576,7 +581,7 @@ def explore_corpus_sentence(reports: pd.DataFrame, lang: str = "zh") -> str:
 
 
 def kwic_reading_sentence(
-    hits: pd.DataFrame, pattern: str, n_reports: int, lang: str = "zh", *, shown: int = 60
+    hits: pd.DataFrame, pattern: str, n_reports: int, lang: str = "zh", *, shown: int | None = None
 ) -> str:
     """How often `pattern` occurs, in how many reports, most often in which part and by which issuer."""
     check_lang(lang)
@@ -591,12 +596,13 @@ def kwic_reading_sentence(
     if zh:
         return (
             f"{pat} 出现 **{n} 次**，见于 {n_reports} 份报告中的 {in_reports} 份，最常出现在“{part}”部分（{n_part} 次）；"
-            f"{issuer} 使用最多（{n_issuer} 次）。" + (f"上面只显示前 {shown} 处。" if n > shown else "")
+            f"{issuer} 使用最多（{n_issuer} 次）。"
+            + (f"上面只显示前 {shown} 处。" if shown is not None and n > shown else "")
         )
     return (
         f"{pat} occurs **{n} times** in {in_reports} of {n_reports} reports, most often in the {part} part "
         f"({n_part} times); {issuer} uses it most ({n_issuer} times)."
-        + (f" Only the first {shown} are shown above." if n > shown else "")
+        + (f" Only the first {shown} are shown above." if shown is not None and n > shown else "")
     )
 
 

@@ -592,6 +592,10 @@ def test_views_on_the_embedded_corpus(corpus):
     assert prov["citation"].str.contains("[EB/OL]", regex=False).all()
     assert iv.trend_sentence(sel, iv.issuer_trends(sel), "en").startswith("No issuer has reports for two or more years")
     assert iv.trend_sentence(sel, iv.issuer_trends(sel)).startswith("所选范围内没有一个发布机关有两个以上年度的报告")
+    # figures plot the report's total, not its largest single figure: 塘栖镇 lists 29 + 2 shared courts
+    courts = iv.values_by_year(iv.select_indicators(corpus, indicators=["shared_courts"]), group_by="issuer")
+    tangqi = courts[courts["group"] == "塘栖镇"]
+    assert tangqi[["median", "low", "high"]].iloc[0].tolist() == [31.0, 31.0, 31.0]
     changes = iv.reported_changes(iv.select_indicators(corpus))
     assert changes["changed"].tolist() == ["群众咨询量", "法律需求响应效率", "重点领域纠纷发生率"]
     density = iv.quantification_density(sel)

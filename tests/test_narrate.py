@@ -81,6 +81,9 @@ def test_kwic_sentence():
         "never in a problems part."
     )
     assert narrate.kwic_sentence(hits.iloc[:0], "<b>x</b>", 3) == "**\\<b\\>x\\<\\/b\\>** 没有出现在所选的 3 份报告中。"
+    assert narrate.kwic_sentence(hits, "枫桥经验", 3, shown=2).endswith("部分出现 1 次。上表只显示前 2 处。")
+    assert narrate.kwic_sentence(hits, "枫桥经验", 3, "en", shown=2).endswith(" Only the first 2 are shown above.")
+    assert narrate.kwic_sentence(hits, "枫桥经验", 3, shown=3).endswith("部分出现 1 次。")  # all shown: nothing said
 
 
 def test_scorecard_corpus_sentence():
