@@ -564,6 +564,17 @@ def vocabulary_contrast_sentence(vocab: pd.DataFrame, part_kind: str, other: str
     )
 
 
+# ------------------------------------------------------------------ report profile (04_report_profile)
+def no_report_to_profile(lang: str = "zh") -> str:
+    """What a profile page says when the corpus holds no report.
+
+    >>> no_report_to_profile("en")
+    'The corpus holds no report: nothing to profile.'
+    """
+    check_lang(lang)
+    return "语料中没有报告：没有可介绍的报告。" if lang == "zh" else "The corpus holds no report: nothing to profile."
+
+
 # ------------------------------------------------------------------ close reading (05_explore)
 def explore_corpus_sentence(reports: pd.DataFrame, lang: str = "zh") -> str:
     """How many reports, issuers and report years the corpus holds (or that it holds none)."""
