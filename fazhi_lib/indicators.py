@@ -33,7 +33,7 @@ try:
 except ImportError:  # Python 3.10
     import sre_parse as _sre_parse
 
-from .convert import convert_same_length, simplify
+from .convert import convert_same_length
 from .rules import compiled, load_rules
 from .sentences import pieces
 
@@ -637,9 +637,17 @@ def _simplified(text: str) -> str:
     `raw` and `sentence` are still cut from the text as given."""
     if text.isascii():
         return text
-    if simplify(text) == text:
+    if _simplify_shared(text) == text:
         return text  # the usual case, in one call (t2s never matches a phrase across a line end)
     return convert_same_length(text)
+
+
+def _simplify_shared(text: str) -> str:
+    """`simplify`, through the per-process cache of places.py: the place stage has converted the same
+    report text already (one OpenCC pass over a whole report saved)."""
+    from .places import simplified
+
+    return simplified(text)
 
 
 def _clause_prefix(text: str, pos: int, floor: int) -> str:
@@ -675,12 +683,15 @@ def _read_tokens(text, rules: NumberRules, traps, quotes, *, reasons: bool = Tru
     drafts = []
     money_words = _holds(text, rules.implicit_money_needs)  # 罚款, 金额 … somewhere in the text
     for m in _tokens(text, rules):
-        if m.group("pct"):
+        num, written = m.group("num", "unit")
+        if num is None:  # 百分之…
             try:
                 value = _numeral(m.group("pctnum"))
             except ValueError:
                 continue
             draft = _Draft(m.start(), m.end(), m.start(), value, None, "%", "rate", "", "")
+        elif written is None and not money_words and not num[0].isdigit():
+            continue  # 一是, 统一: a Chinese numeral with no unit and no money word in the text (as _read_number)
         else:
             draft = _read_number(text, m, rules, money_words=money_words)
             if draft is None:
