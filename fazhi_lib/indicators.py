@@ -446,11 +446,14 @@ def _trap_spans(text: str, rules: NumberRules) -> list[tuple[int, int, str]]:
     """(start, end, name) of every trap match in `text`, pattern by pattern in rules order."""
     out = []
     for (name, pattern), needs in zip(rules.traps, rules.trap_needs):
-        if not _holds(text, needs):
-            continue  # the text lacks something every match needs (no 号 for 第5号)
-        for m in pattern.finditer(text):
-            if m.end() > m.start():
-                out.append((m.start(), m.end(), name))
+        for check in needs:  # _holds, inline: the text lacks something every match needs (no 号 for 第5号)
+            if (check not in text) if check.__class__ is str else (check.search(text) is None):
+                break
+        else:
+            for m in pattern.finditer(text):
+                start, end = m.span()
+                if end > start:
+                    out.append((start, end, name))
     return out
 
 
@@ -669,8 +672,9 @@ def _tokens(text: str, rules: NumberRules):
     (a digit or a Chinese numeral), not at every character."""
     match, pos = rules.token.match, 0
     for start in rules.token_start.finditer(text):
-        if start.start() >= pos:
-            m = match(text, start.start())
+        at = start.start()
+        if at >= pos:
+            m = match(text, at)
             if m is not None:
                 yield m
                 pos = m.end()
@@ -878,9 +882,14 @@ def _any_string(strings) -> Pattern:
 def _assign(d: _Draft, prefix: str, suffix: str, sentence: str, lexicon: dict) -> str:
     best, best_distance = "", None
     for rule, signals, tails in _candidates(lexicon, d.kind, d.unit):
-        ends = [m.end() for p, key in signals if key in prefix for m in p.finditer(prefix)]
-        if ends:
-            distance = len(prefix) - max(ends)
+        last = -1  # where the last signal before the number ends
+        for p, key in signals:
+            if key in prefix:
+                for m in p.finditer(prefix):
+                    if m.end() > last:
+                        last = m.end()
+        if last >= 0:
+            distance = len(prefix) - last
         else:
             for p, key in tails:
                 if key in suffix and p.match(suffix):
