@@ -72,15 +72,16 @@ def one_round(files: list[Path], root: Path, texts: list[str]) -> dict[str, floa
     return spent
 
 
-def measure(raw: Path, *, rounds: int = 3) -> dict:
-    """Per-report milliseconds of every step (median of `rounds`) and the ratio to bare jieba.lcut."""
+def measure(raw: Path, *, rounds: int = 3, n: int | None = None) -> dict:
+    """Per-report milliseconds of every step (median of `rounds`) and the ratio to bare jieba.lcut, over
+    the first `n` reports of `raw` (all by default)."""
     import logging
 
     import jieba
 
     from fazhi_lib.pipeline.worker import parse_file, warm_up
 
-    files = sorted(raw.glob("*.txt"))
+    files = sorted(raw.glob("*.txt"))[:n]
     texts = [p.read_text(encoding="utf-8") for p in files]
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
@@ -93,6 +94,7 @@ def measure(raw: Path, *, rounds: int = 3) -> dict:
     ratios = [r["jieba.lcut"] / sum(v for k, v in r.items() if k != "jieba.lcut") for r in runs]
     return {
         "n": len(files),
+        "rounds": rounds,
         "kb_per_report": sum(len(t.encode("utf-8")) for t in texts) / len(files) / 1000,
         "ms": ms,
         "steps_ms": steps,
