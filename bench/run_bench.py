@@ -433,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         per = fig["per_report"]
         print(
             f"\nper report, CPU time of this process (time.process_time; {per['n']} synthetic reports of "
-            f"{per['kb_per_report']:.1f} kB, median of {per['rounds']} rounds; bench/per_report.py):\n"
+            f"{per['kb_per_report']:.1f} kB, median and best of {per['rounds']} rounds; bench/per_report.py):\n"
         )
         print("\n".join(per_report.table(per)))
     if PHASES:
