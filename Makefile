@@ -7,7 +7,7 @@ OUT    ?= data/processed
 JOBS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: strip help setup all build reports test test-fast bench bench-collect lint codebook clean
+.PHONY: strip help setup all build reports test test-fast bench bench-report bench-collect lint codebook clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ test-fast: setup ## run the tests without the notebook renders
 
 bench: setup ## run the performance benchmark (about 10 min) and print its table (BENCH_ARGS="--n 2000" for a shorter run)
 	$(PY) bench/run_bench.py $(BENCH_ARGS)
+
+bench-report: setup ## per-report CPU ms of every build step and their ratio to bare jieba.lcut, in one run (about 1 min)
+	$(PY) bench/per_report.py $(BENCH_ARGS)
 
 bench-collect: setup ## fazhi collect on 500 pages from local slow servers (about 2.5 min): time, requests per host per second
 	$(PY) bench/collect_bench.py $(BENCH_ARGS)

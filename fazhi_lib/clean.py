@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .rules import compiled, load_rules
 
@@ -38,8 +39,7 @@ _DEFAULT_HEADING = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):  # a tuple: built for every line of every page, several times faster than a dataclass
     raw_start: int  # offset of the first character of the line in the raw text
     raw: str  # the line as in the raw text, without its newline
     stripped: str  # whitespace and bullets stripped

@@ -33,7 +33,7 @@ try:
 except ImportError:  # Python 3.10
     import sre_parse as _sre_parse
 
-from .convert import convert_same_length, simplify
+from .convert import convert_same_length
 from .rules import compiled, load_rules
 from .sentences import pieces
 
@@ -446,11 +446,14 @@ def _trap_spans(text: str, rules: NumberRules) -> list[tuple[int, int, str]]:
     """(start, end, name) of every trap match in `text`, pattern by pattern in rules order."""
     out = []
     for (name, pattern), needs in zip(rules.traps, rules.trap_needs):
-        if not _holds(text, needs):
-            continue  # the text lacks something every match needs (no 号 for 第5号)
-        for m in pattern.finditer(text):
-            if m.end() > m.start():
-                out.append((m.start(), m.end(), name))
+        for check in needs:  # _holds, inline: the text lacks something every match needs (no 号 for 第5号)
+            if (check not in text) if check.__class__ is str else (check.search(text) is None):
+                break
+        else:
+            for m in pattern.finditer(text):
+                start, end = m.span()
+                if end > start:
+                    out.append((start, end, name))
     return out
 
 
@@ -637,9 +640,17 @@ def _simplified(text: str) -> str:
     `raw` and `sentence` are still cut from the text as given."""
     if text.isascii():
         return text
-    if simplify(text) == text:
+    if _simplify_shared(text) == text:
         return text  # the usual case, in one call (t2s never matches a phrase across a line end)
     return convert_same_length(text)
+
+
+def _simplify_shared(text: str) -> str:
+    """`simplify`, through the per-process cache of places.py: the place stage has converted the same
+    report text already (one OpenCC pass over a whole report saved)."""
+    from .places import simplified
+
+    return simplified(text)
 
 
 def _clause_prefix(text: str, pos: int, floor: int) -> str:
@@ -661,8 +672,9 @@ def _tokens(text: str, rules: NumberRules):
     (a digit or a Chinese numeral), not at every character."""
     match, pos = rules.token.match, 0
     for start in rules.token_start.finditer(text):
-        if start.start() >= pos:
-            m = match(text, start.start())
+        at = start.start()
+        if at >= pos:
+            m = match(text, at)
             if m is not None:
                 yield m
                 pos = m.end()
@@ -675,12 +687,15 @@ def _read_tokens(text, rules: NumberRules, traps, quotes, *, reasons: bool = Tru
     drafts = []
     money_words = _holds(text, rules.implicit_money_needs)  # 罚款, 金额 … somewhere in the text
     for m in _tokens(text, rules):
-        if m.group("pct"):
+        num, written = m.group("num", "unit")
+        if num is None:  # 百分之…
             try:
                 value = _numeral(m.group("pctnum"))
             except ValueError:
                 continue
             draft = _Draft(m.start(), m.end(), m.start(), value, None, "%", "rate", "", "")
+        elif written is None and not money_words and not num[0].isdigit():
+            continue  # 一是, 统一: a Chinese numeral with no unit and no money word in the text (as _read_number)
         else:
             draft = _read_number(text, m, rules, money_words=money_words)
             if draft is None:
@@ -867,9 +882,14 @@ def _any_string(strings) -> Pattern:
 def _assign(d: _Draft, prefix: str, suffix: str, sentence: str, lexicon: dict) -> str:
     best, best_distance = "", None
     for rule, signals, tails in _candidates(lexicon, d.kind, d.unit):
-        ends = [m.end() for p, key in signals if key in prefix for m in p.finditer(prefix)]
-        if ends:
-            distance = len(prefix) - max(ends)
+        last = -1  # where the last signal before the number ends
+        for p, key in signals:
+            if key in prefix:
+                for m in p.finditer(prefix):
+                    if m.end() > last:
+                        last = m.end()
+        if last >= 0:
+            distance = len(prefix) - last
         else:
             for p, key in tails:
                 if key in suffix and p.match(suffix):

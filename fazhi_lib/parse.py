@@ -78,10 +78,12 @@ def parse_page(
     kinds_in_order = [p.kind for p in parts if p.kind in PART_KINDS]
     missing = [k for k in PART_KINDS if k not in kinds_in_order]
     items_rows: list[dict] = []
+    intros: dict[int, str] = {}  # problems part → its intro (the text before its first point)
     for part in parts:
         if part.kind != "problems":
             continue
         intro, items = problem_items(page.text, secs, part)
+        intros[id(part)] = intro
         for it in items:
             ra, rb = page.raw_span(it.start, it.end)
             items_rows.append(
@@ -128,9 +130,7 @@ def parse_page(
     part_rows = []
     for p in parts:
         ra, rb = page.raw_span(p.start, p.end)
-        intro = p.intro
-        if p.kind == "problems":
-            intro = problem_items(page.text, secs, p)[0]
+        intro = intros.get(id(p), p.intro)  # a problems part's intro from problem_items, found above
         part_rows.append(
             {
                 "report_id": report_id,

@@ -377,24 +377,43 @@ def _valid_chain(ms: list[Mention]) -> list[Mention]:
 
 
 def find_chains(text: str, table: DivisionTable) -> list[list[Mention]]:
-    """Runs of adjacent division names, leftmost-longest: '绍兴市柯桥区湖塘街道' → [[绍兴市, 柯桥区]]."""
+    """Runs of adjacent division names, leftmost-longest: '绍兴市柯桥区湖塘街道' → [[绍兴市, 柯桥区]].
+
+    The names are found in one pass of an Aho–Corasick automaton in leftmost-longest mode (`_names_of`):
+    the same names as reading the text character by character and taking, at the first position where
+    a name starts, the longest one (`_name_at`), then going on after it."""
     chains: list[list[Mention]] = []
     current: list[Mention] = []
-    i, n = 0, len(text)
-    starts = table.starts
-    while i < n:
-        hit = _name_at(text, i, table) if text[i : i + 2] in starts else None
-        if hit is None:
-            i += 1
-            continue
-        if current and current[-1].end != hit.start:
+    names, matcher = _names_of(table)
+    for k, start, end in matcher.find_matches_as_indexes(text):
+        name, divisions, short = names[k]
+        if current and current[-1].end != start:
             chains.append(current)
             current = []
-        current.append(hit)
-        i = hit.end
+        current.append(Mention(start, end, name, divisions, short))
     if current:
         chains.append(current)
     return [c for c in (_valid_chain(c) for c in chains) if c]
+
+
+_MATCHERS: dict[int, tuple[DivisionTable, list, object]] = {}
+
+
+def _names_of(table: DivisionTable) -> tuple[list[tuple[str, tuple[Division, ...], bool]], object]:
+    """(name, its divisions, whether a short name) of every name of the table of two characters or more
+    (full names first, as `_lookup` tries them), and an automaton finding them leftmost-longest; built
+    once per table (`ahocorasick_rs`, MIT/Apache-2.0)."""
+    held = _MATCHERS.get(id(table))
+    if held is None or held[0] is not table:
+        import ahocorasick_rs
+
+        names = [(k, v, False) for k, v in table.full.items() if len(k) >= 2]
+        names += [(k, v, True) for k, v in table.short.items() if len(k) >= 2 and k not in table.full]
+        matcher = ahocorasick_rs.AhoCorasick(
+            [n for n, _, _ in names], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+        )
+        held = _MATCHERS[id(table)] = (table, names, matcher)
+    return held[1], held[2]
 
 
 _SHORTS: dict[int, tuple[DivisionTable, tuple[tuple[str, str], ...]]] = {}

@@ -612,3 +612,56 @@ def test_a_short_form_is_not_added_over_a_real_name():
     table = {d.name: [d], real.name: [real]}
     pl.autonomous_short_forms(table, ["土家"])
     assert table["甲乙县"] == [real]
+
+
+def _chains_char_by_char(text: str, table) -> list[list[tuple[int, int, str]]]:
+    """The scan `find_chains` replaced, kept as the reference: at each character, the longest name of
+    the table starting there (full names before short ones), then on after it."""
+    names = {**{k: True for k in table.short}, **{k: False for k in table.full}}
+    longest = max(map(len, names))
+    chains, current, i = [], [], 0
+    while i < len(text):
+        hit = next(
+            (
+                (i, i + n, text[i : i + n])
+                for n in range(longest, 1, -1)
+                if text[i : i + n] in names and i + n <= len(text)
+            ),
+            None,
+        )
+        if hit is None:
+            i += 1
+            continue
+        if current and current[-1][1] != hit[0]:
+            chains.append(current)
+            current = []
+        current.append(hit)
+        i = hit[1]
+    if current:
+        chains.append(current)
+    out = []
+    for chain in chains:
+        while chain and names[chain[-1][2]]:  # a short name ends no chain
+            chain = chain[:-1]
+        if chain:
+            out.append(chain)
+    return out
+
+
+@pytest.mark.parametrize("year", [2016, 2024])
+def test_find_chains_equals_the_character_by_character_scan(raw_dir, year):
+    """One automaton pass finds the same chains as trying every character, on the embedded reports and on
+    texts made to be hard: names inside names, a short name before a full one, names running into each
+    other, a character outside the BMP before them."""
+    table = pl.division_table(year)
+    texts = [pl.simplified(p.read_text(encoding="utf-8")) for p in sorted(raw_dir.glob("*.txt"))]
+    texts += [
+        "浙江省杭州市临平区塘栖镇,浙江经验,杭州西湖",
+        "𠀀宁波市鄞州区云龙镇宁波市江北区宁波",
+        "吉林省吉林市长春市朝阳区朝阳市内蒙古自治区呼和浩特市新城区",
+        "广东广州市白云区广州",
+        "".join(sorted(table.full))[:3000],
+    ]
+    for text in texts:
+        got = [[(m.start, m.end, m.name) for m in chain] for chain in pl.find_chains(text, table)]
+        assert got == _chains_char_by_char(text, table)

@@ -103,3 +103,34 @@ def test_part_tokens_of_a_corpus_built_without_the_table(corpus):
 
     old = Corpus({k: v for k, v in corpus.tables.items() if k != "tokens"})
     assert part_tokens(old, kind="plan")["tokens"].tolist() == part_tokens(corpus, kind="plan")["tokens"].tolist()
+
+
+def test_t2s_converts_line_by_line(raw_dir):
+    """What part_tokens_stage relies on to skip converting parts of a report t2s keeps as it is: no entry of
+    OpenCC's t2s dictionaries holds a line break, so a text converts as its lines do, one by one."""
+    import opencc
+
+    from fazhi_lib.convert import simplify
+
+    s2t = opencc.OpenCC("s2t")
+    for path in sorted(raw_dir.glob("*.txt")):
+        traditional = s2t.convert(path.read_text(encoding="utf-8"))
+        assert simplify(traditional) != traditional
+        assert simplify(traditional) == "\n".join(simplify(line) for line in traditional.split("\n"))
+
+
+def test_part_tokens_stage_converts_what_needs_it(raw_dir):
+    """The stage gives each part the cut of its simplified text, whether the report is written in simplified
+    characters (the parts are not converted again) or not (each part is)."""
+    import opencc
+
+    from fazhi_lib.parse import parse_page
+    from fazhi_lib.part_tokens import part_tokens_stage
+
+    s2t = opencc.OpenCC("s2t")
+    text = sorted(raw_dir.glob("*.txt"))[0].read_text(encoding="utf-8")
+    for page in (text, s2t.convert(text)):
+        doc = parse_page(page).document
+        rows = part_tokens_stage(doc)["tokens"]
+        assert len(rows) == len(doc.parts) > 2
+        assert [r["tokens"] for r in rows] == [" ".join(cut_for_table(p["text"])) for p in doc.parts]
