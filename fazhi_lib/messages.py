@@ -27,9 +27,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .errors import invalid
 from .rules import compiled, load_rules
-from .vocab import check_lang, label
 
+LANGS = ("zh", "en")  # languages of the pages (`fazhi report --lang`); vocab.LANGS is this
 SEPARATOR = "; "  # how the parser joins the messages of one file (pipeline/worker.py, parse.py)
 ZH_SEPARATOR = "；"
 MESSAGE_COLUMNS = ("messages", "warnings")  # parse_log.messages, reports.warnings
@@ -44,7 +45,6 @@ class Entry:
     pattern: re.Pattern
     zh: str
     terms: dict  # group → {English value: Chinese}
-    labels: dict  # group → vocab kind
 
 
 def _build(rules: dict) -> tuple[Entry, ...]:
@@ -57,9 +57,13 @@ def _build(rules: dict) -> tuple[Entry, ...]:
             raise ValueError(
                 f"messages.yaml, entry {item['id']!r}: the template names no group of its pattern: {', '.join(sorted(unknown))}"
             )
-        out.append(
-            Entry(item["id"], pattern, item["zh"], dict(item.get("terms") or {}), dict(item.get("labels") or {}))
-        )
+        terms = dict(item.get("terms") or {})
+        if set(terms) - set(pattern.groupindex):
+            raise ValueError(
+                f"messages.yaml, entry {item['id']!r}: `terms` names no group of its pattern: "
+                f"{', '.join(sorted(set(terms) - set(pattern.groupindex)))}"
+            )
+        out.append(Entry(item["id"], pattern, item["zh"], terms))
     return tuple(out)
 
 
@@ -76,11 +80,6 @@ def _fill(entry: Entry, m: re.Match) -> str | None:
             value = entry.terms[name].get(value)
             if value is None:
                 return None
-        elif value and name in entry.labels:
-            shown = label(entry.labels[name], value, "zh")
-            if shown == value:
-                return None
-            value = shown
         values[name] = value
     return entry.zh.format_map(values)
 
@@ -94,6 +93,12 @@ def _translate_one(message: str, entries: tuple[Entry, ...]) -> str | None:
             if zh is not None:
                 return zh
     return None
+
+
+def check_lang(lang: str) -> None:
+    """The one check of a `lang` argument (`vocab.check_lang` is this)."""
+    if lang not in LANGS:
+        raise invalid("lang", lang, LANGS)
 
 
 def translate_one(message: str, lang: str = "zh") -> str | None:

@@ -25,8 +25,11 @@ import hashlib
 import pandas as pd
 
 from .errors import invalid
+from .messages import LANGS, MESSAGE_COLUMNS, translate
+from .messages import check_lang as _check_lang
 
-LANGS = ("zh", "en")  # languages of labels, sentences and rendered prose (`fazhi report --lang`)
+# LANGS (languages of labels, sentences and rendered prose, `fazhi report --lang`) is defined in messages.py,
+# which this module uses to show the parser's messages (messages.py cannot import vocab: no import circle)
 
 
 def check_lang(lang: str) -> None:
@@ -37,8 +40,7 @@ def check_lang(lang: str) -> None:
     ...
     fazhi_lib.errors.FazhiError: `lang` = 'fr' is not valid; choose one of: zh, en.
     """
-    if lang not in LANGS:
-        raise invalid("lang", lang, LANGS)
+    _check_lang(lang)
 
 
 # kind → code → (Chinese, English)
@@ -340,8 +342,6 @@ def relabel(df: pd.DataFrame, lang: str = "zh", *, columns: bool = True) -> pd.D
     """A copy of `df` with the codes of known columns (level, part, region, timeliness, indicator,
     category) as labels, the parser's messages (`messages`, `warnings`: `messages.translate`) in `lang`
     and, with `columns=True`, the known column names translated."""
-    from .messages import MESSAGE_COLUMNS, translate  # (messages labels parts with this module)
-
     out = df.copy()
     for col in MESSAGE_COLUMNS:  # the parser's messages, stored in English: in `lang` (rules/messages.yaml)
         if lang != "en" and col in out.columns and (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):

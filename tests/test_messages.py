@@ -250,8 +250,19 @@ def test_entries_have_unique_ids_and_templates_use_only_their_groups():
     assert len(ids) == len(set(ids)) and len(ids) >= 60
     for e in entries:
         assert CJK.search(e.zh), e.id
-        for group in (*e.terms, *e.labels):
+        for group in e.terms:
             assert group in e.pattern.groupindex, (e.id, group)
+
+
+def test_part_kinds_and_levels_in_messages_read_as_vocab_labels_them():
+    from fazhi_lib.rules import load_rules
+    from fazhi_lib.sections import SECTION_KINDS
+
+    rules = load_rules("messages")
+    assert set(SECTION_KINDS) <= set(rules["part"])
+    for kind in ("part", "level"):
+        assert rules[kind] == {code: vocab.label(kind, code) for code in rules[kind]}, kind
+    assert messages.LANGS == vocab.LANGS
 
 
 def test_the_terms_cover_the_words_the_source_puts_in_a_message():
