@@ -214,7 +214,7 @@ def vocabulary_sentence(n_tokens: int, n_terms: int, top: pd.DataFrame, n_report
 
 def parse_log_sentence(parse_log: pd.DataFrame, lang: str = "zh") -> str:
     """How many input files parsed, with warnings, failed, were duplicates or skipped; in Chinese, that the
-    parser's messages in the table are as it recorded them (in English)."""
+    parser's messages in the table are translated from the English the tables store (`messages.translate`)."""
     check_lang(lang)
     n = len(parse_log)
     if not n:
@@ -226,7 +226,7 @@ def parse_log_sentence(parse_log: pd.DataFrame, lang: str = "zh") -> str:
         f"{md(label('status', s, lang))} {int(counts[s])}" + (" 个" if zh else "") for s in shown
     )
     if zh:
-        return f"共 {n} 个输入文件：{parts}。“{label('column', 'messages')}”一栏是解析器记录的提示原文（英文）。"
+        return f"共 {n} 个输入文件：{parts}。“{label('column', 'messages')}”一栏是解析器记录的提示，由表中存储的英文译出（尚无译文的提示保留英文）。"
     return f"{n} input files, by status: {parts}."
 
 

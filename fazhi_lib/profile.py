@@ -13,6 +13,7 @@ import pandas as pd
 from .errors import FazhiError
 from .labels import report_label  # noqa: F401  (profile.report_label: used by notebook 04)
 from .markup import md, md_code
+from .messages import translate
 from .provenance import citation
 from .scorecard import MEASURES, quantities, scorecard, sentences
 from .sections import SECTION_KINDS
@@ -84,7 +85,8 @@ _CODED_FIELDS = {"level": "level", "region": "region", "status": "status"}
 
 def metadata_table(corpus, report_id: str, lang: str = "zh") -> pd.DataFrame:
     """field, value: what the page says about the report (missing fields left out), then a citation line.
-    Level, region and parse status are given by their labels in `lang`; the parser's warnings as stored."""
+    Level, region and parse status are given by their labels in `lang`, the parser's warnings in `lang`
+    (`messages.translate`)."""
     check_lang(lang)
     row = _row(corpus, report_id)
     out = []
@@ -92,7 +94,12 @@ def metadata_table(corpus, report_id: str, lang: str = "zh") -> pd.DataFrame:
         value = row.get(key)
         if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
             continue
-        shown = label(_CODED_FIELDS[key], value, lang) if key in _CODED_FIELDS else str(value)
+        if key in _CODED_FIELDS:
+            shown = label(_CODED_FIELDS[key], value, lang)
+        elif key == "warnings":  # stored in English: shown in `lang` (rules/messages.yaml)
+            shown = translate(str(value), lang)
+        else:
+            shown = str(value)
         out.append({"field": field, "value": shown})
     # plain text: pandas escapes it when shown as HTML
     out.append({"field": "cite as", "value": citation(row, lang)})

@@ -25,8 +25,11 @@ import hashlib
 import pandas as pd
 
 from .errors import invalid
+from .messages import LANGS, MESSAGE_COLUMNS, translate
+from .messages import check_lang as _check_lang
 
-LANGS = ("zh", "en")  # languages of labels, sentences and rendered prose (`fazhi report --lang`)
+# LANGS (languages of labels, sentences and rendered prose, `fazhi report --lang`) is defined in messages.py,
+# which this module uses to show the parser's messages (messages.py cannot import vocab: no import circle)
 
 
 def check_lang(lang: str) -> None:
@@ -37,8 +40,7 @@ def check_lang(lang: str) -> None:
     ...
     fazhi_lib.errors.FazhiError: `lang` = 'fr' is not valid; choose one of: zh, en.
     """
-    if lang not in LANGS:
-        raise invalid("lang", lang, LANGS)
+    _check_lang(lang)
 
 
 # kind → code → (Chinese, English)
@@ -266,9 +268,10 @@ _VALUE_COLUMNS = {"level": "level", "part": "part", "kind": "part", "region": "r
 _VALUE_COLUMNS |= {"indicator": "indicator", "category": "category", "field": "field", "measure": "measure"}
 _VALUE_COLUMNS |= {"section_kind": "part", "status": "status", "direction": "direction", "key_for": "key_for"}
 _VALUE_COLUMNS |= {"stratum": "category"}
-# Columns that hold text as written (a report's words, a message stored by the parser): shown as they are,
-# never relabelled; a check for English codes on a Chinese page skips them.
-RAW_TEXT_COLUMNS = ("messages", "warnings", "sentence", "text", "heading", "left", "match", "right", "matched", "raw")
+# Columns that hold text as written (a report's words, a file name): shown as they are, never relabelled; a
+# check for English codes on a Chinese page skips them. The parser's messages (`messages`, `warnings`) are not
+# among them: they are shown in the page's language (`messages.translate`, rules/messages.yaml).
+RAW_TEXT_COLUMNS = ("sentence", "text", "heading", "left", "match", "right", "matched", "raw")
 RAW_TEXT_COLUMNS += ("text_a", "text_b", "context", "citation", "title", "source_file", "reason")
 
 
@@ -337,8 +340,12 @@ def labels(values, kind: str | None, lang: str = "zh") -> list:
 
 def relabel(df: pd.DataFrame, lang: str = "zh", *, columns: bool = True) -> pd.DataFrame:
     """A copy of `df` with the codes of known columns (level, part, region, timeliness, indicator,
-    category) as labels and, with `columns=True`, the known column names translated."""
+    category) as labels, the parser's messages (`messages`, `warnings`: `messages.translate`) in `lang`
+    and, with `columns=True`, the known column names translated."""
     out = df.copy()
+    for col in MESSAGE_COLUMNS:  # the parser's messages, stored in English: in `lang` (rules/messages.yaml)
+        if lang != "en" and col in out.columns and (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
+            out[col] = [translate(v, lang) for v in out[col]]
     for col, kind in _VALUE_COLUMNS.items():
         if col in out.columns and (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
             out[col] = [label(kind, v, lang) if isinstance(v, str) else v for v in out[col]]

@@ -386,7 +386,7 @@ def test_validation_summary_is_composed_in_the_language():
 def test_parse_log_sentence_counts_statuses_by_their_labels():
     log = pd.DataFrame({"status": ["ok", "warning", "warning", "error"], "messages": ["", "x", "y", "z"]})
     assert narrate.parse_log_sentence(log) == (
-        "共 4 个输入文件：正常 1 个、有提示 2 个、未解析 1 个。“提示”一栏是解析器记录的提示原文（英文）。"
+        "共 4 个输入文件：正常 1 个、有提示 2 个、未解析 1 个。“提示”一栏是解析器记录的提示，由表中存储的英文译出（尚无译文的提示保留英文）。"
     )
     assert narrate.parse_log_sentence(log, "en") == "4 input files, by status: ok 1, warning 2, error 1."
     assert narrate.parse_log_sentence(log.iloc[:0]) == "解析记录为空：没有读入任何文件。"

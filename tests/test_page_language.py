@@ -30,14 +30,14 @@ def _pattern(words) -> re.Pattern:
 
 ENGLISH = english_words()
 ENGLISH_RE = _pattern(ENGLISH)
-# headers (in Chinese) of columns that show text as written: a report's words, the parser's stored messages
+# headers (in Chinese) of columns that show text as written: a report's words, file names. The parser's
+# messages (提示, and the profile's 解析提示 row) are checked: a Chinese page shows them in Chinese.
 RAW_HEADERS = {vocab.label("column", c) for c in vocab.RAW_TEXT_COLUMNS}
-RAW_FIELDS = {vocab.label("field", "warnings")}  # rows of the profile's field/value table shown as stored
 
 
 def visible_text(html: str) -> str:
     """The text a reader sees, without code (inputs, `code`, `pre`), scripts, styles, and the cells of
-    columns (or field rows) that show text as written."""
+    columns that show text as written."""
     doc = lxml.html.document_fromstring(html)
     for el in doc.xpath("//script|//style|//code|//pre|//*[contains(@class, 'jp-InputArea')]"):
         el.drop_tree()
@@ -47,11 +47,7 @@ def visible_text(html: str) -> str:
         raw = {i for i, h in enumerate(headers) if h in RAW_HEADERS}
         for row in table.xpath("./tbody/tr|./tr"):
             cells = row.xpath("./th|./td")
-            if cells and cells[0].text_content().strip() in RAW_FIELDS:
-                drop = cells[1:]
-            else:
-                drop = [c for i, c in enumerate(cells) if i in raw and len(cells) == len(headers)]
-            for cell in drop:
+            for cell in [c for i, c in enumerate(cells) if i in raw and len(cells) == len(headers)]:
                 cell.drop_tree()
     return re.sub(r"\s+", " ", doc.text_content())
 
@@ -73,17 +69,17 @@ def test_forbidden_words_come_from_the_label_table():
     assert "PMI" not in ENGLISH and "n" not in ENGLISH  # the same in both languages / too short
 
 
-def test_checker_finds_codes_in_text_and_skips_code_and_raw_columns():
+def test_checker_finds_codes_in_text_and_messages_and_skips_code_and_raw_columns():
     page = (
         "<html><body><p>层级 township，类别 enforcement。</p><p><code>level = township</code></p>"
-        "<table><thead><tr><th>解析状态</th><th>提示</th></tr></thead>"
-        "<tbody><tr><td>ok</td><td>no title found on the page; report year taken</td></tr></tbody></table>"
+        "<table><thead><tr><th>解析状态</th><th>提示</th><th>原句</th></tr></thead>"
+        "<tbody><tr><td>ok</td><td>部分标题“一、概况”；taken as achievements</td><td>the county plan</td></tr></tbody></table>"
         "<table><thead><tr><th>项目</th><th>数值</th></tr></thead>"
-        "<tbody><tr><td>解析提示</td><td>the title says 2024; issuer kept</td></tr>"
+        "<tbody><tr><td>解析提示</td><td>层级 township kept</td></tr>"
         "<tr><td>层级</td><td>subdistrict</td></tr></tbody></table></body></html>"
     )
     found = [f.split(" ")[0] for f in english_on_page(page)]
-    assert found == ["township", "enforcement", "ok", "subdistrict"]
+    assert found == ["township", "enforcement", "ok", "achievements", "township", "subdistrict"]
 
 
 def test_checker_passes_a_clean_page():
@@ -112,5 +108,5 @@ def test_chinese_pages_show_no_english_code(zh_pages):
 @pytest.mark.notebook
 def test_chinese_pages_label_the_stored_parser_messages(zh_pages):
     page = zh_pages["01_corpus_statistics.html"]
-    assert "“提示”一栏是解析器记录的提示原文（英文）" in page
+    assert "“提示”一栏是解析器记录的提示，由表中存储的英文译出（尚无译文的提示保留英文）" in page
     assert "有提示" in page and "正常" in page  # statuses by their labels
