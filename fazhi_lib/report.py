@@ -722,8 +722,17 @@ class _HtmlWriter:
         )
 
     def write(
-        self, ipynb: Path, html_path: Path, *, index_href: str = "index.html", note: str = "", failed: bool = False
+        self,
+        ipynb: Path,
+        html_path: Path,
+        *,
+        index_href: str = "index.html",
+        note: str = "",
+        failed: bool = False,
+        lock=None,
     ) -> Path:
+        """OUT/STEM.html from the executed notebook; `lock` (shared by the threads of a run) is held while
+        nbconvert exports, not while the font is subset (other renderings go on meanwhile)."""
         import nbformat
 
         nb = nbformat.read(str(ipynb), as_version=4)
@@ -738,7 +747,8 @@ class _HtmlWriter:
             "fazhi_title": html.escape(_nb_title(nb) or Path(html_path).stem),
             "fazhi_show_code": self.show_code,
         }
-        body, _ = self.exporter.from_notebook_node(nb, resources=resources)
+        with lock or contextlib.nullcontext():
+            body, _ = self.exporter.from_notebook_node(nb, resources=resources)
         body = body.replace("<!--fazhi-toc-->", _toc(body, ui["toc"]), 1)
         body = with_table_assets(body)
         if self.embed_font:
@@ -916,14 +926,14 @@ def render_notebook(
             _scrub_paths(ipynb, notebook, out_dir)
         try:
             depth = stem.count("/")
-            with _html_lock or contextlib.nullcontext():
-                (_html or _HtmlWriter()).write(
-                    ipynb,
-                    html_path,
-                    index_href="../" * depth + "index.html",
-                    note="" if ok else error,
-                    failed=not ok,
-                )
+            (_html or _HtmlWriter()).write(
+                ipynb,
+                html_path,
+                index_href="../" * depth + "index.html",
+                note="" if ok else error,
+                failed=not ok,
+                lock=_html_lock,
+            )
             html_out = html_path
         except Exception as exc:  # noqa: BLE001 - nbconvert failure, recorded
             error = (error + "; " if error else "") + f"HTML export failed: {exc}"
