@@ -262,6 +262,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             progress=None if args.quiet else print,
             show_code=args.show_code,
             lang=args.lang,
+            embed_font=not args.no_embed_font,
         )
     except FazhiError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -511,6 +512,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-code",
         action="store_true",
         help="keep the Python code in the HTML pages (default: hidden; the .ipynb files always keep it)",
+    )
+    r.add_argument(
+        "--no-embed-font",
+        action="store_true",
+        help="do not embed in each page the CJK glyphs it uses (about 50 KB a profile): smaller pages for "
+        "thousands of profiles, whose Chinese text then needs a CJK font on the reader's machine",
     )
     r.set_defaults(func=cmd_report)
 

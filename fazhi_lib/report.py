@@ -49,6 +49,7 @@ import yaml
 from .errors import FazhiError, invalid
 from .markup import safe_markdown
 from .vocab import INTERACTIVE_ROWS, LANGS
+from .webfont import with_font
 
 DEFAULT_NOTEBOOK_DIR = Path("notebooks")
 DEFAULT_CONFIG = DEFAULT_NOTEBOOK_DIR / "reports.yaml"
@@ -581,17 +582,18 @@ def _engine():
 # ------------------------------------------------------------------ HTML
 # One stylesheet for every page fazhi report writes (the index and each notebook), about 3 KB inlined into
 # each page so a page sent alone still reads well; it replaces JupyterLab's 270 KB of theme CSS, which made
-# 79 % of a profile page.
+# 79 % of a profile page. `fazhi-cjk` is the page's own subset of the shipped CJK font (webfont.py), after
+# the readers' CJK fonts and before the generic ones: boxes for Chinese text only where no font has it.
 STYLESHEET = """
 :root { --ink: #1f2328; --muted: #667; --line: #d8dde3; --accent: #1a5fb4; --soft: #f4f6f8; }
-body { font-family: "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei",
-       system-ui, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1040px; padding: 0 1.2em 3em;
-       line-height: 1.7; font-size: 16px; }
+body { font-family: "Noto Sans SC", "Source Han Sans SC", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei",
+       "WenQuanYi Micro Hei", fazhi-cjk, system-ui, sans-serif; color: var(--ink); margin: 0 auto;
+       max-width: 1040px; padding: 0 1.2em 3em; line-height: 1.7; font-size: 16px; }
 h1 { font-size: 1.6em; line-height: 1.35; margin: 1.2em 0 .6em; }
 h2 { font-size: 1.25em; margin: 2.2em 0 .6em; padding-bottom: .2em; border-bottom: 1px solid var(--line); }
 h3 { font-size: 1.08em; margin: 1.6em 0 .4em; }
 a { color: var(--accent); } .anchor-link { display: none; }
-code, pre { font-family: ui-monospace, "Noto Sans Mono CJK SC", Menlo, Consolas, monospace; font-size: 13px; }
+code, pre { font-family: ui-monospace, "Noto Sans Mono CJK SC", Menlo, Consolas, fazhi-cjk, monospace; font-size: 13px; }
 pre { white-space: pre-wrap; word-break: break-word; margin: .4em 0; }
 img { max-width: 100%; height: auto; }
 table { border-collapse: collapse; margin: .6em 0 1em; font-size: 13.5px; }
@@ -699,13 +701,14 @@ class _HtmlWriter:
     """One nbconvert exporter for the whole run (loading the template once).
 
     `show_code=False` (the default of `fazhi report`): the pages show the questions, figures, tables and
-    sentences, not the Python that made them (the executed .ipynb beside each page keeps the code)."""
+    sentences, not the Python that made them (the executed .ipynb beside each page keeps the code).
+    `embed_font=True` (the default): the page carries the CJK glyphs its text uses (webfont.py)."""
 
-    def __init__(self, *, show_code: bool = False, lang: str = "zh"):
+    def __init__(self, *, show_code: bool = False, lang: str = "zh", embed_font: bool = True):
         from jinja2 import DictLoader
         from nbconvert import HTMLExporter
 
-        self.show_code, self.lang = show_code, lang if lang in _UI else "zh"
+        self.show_code, self.lang, self.embed_font = show_code, lang if lang in _UI else "zh", embed_font
         self.exporter = HTMLExporter(
             template_name="lab",
             extra_loaders=[DictLoader({"fazhi_offline.html.j2": _OFFLINE_TEMPLATE})],
@@ -719,8 +722,17 @@ class _HtmlWriter:
         )
 
     def write(
-        self, ipynb: Path, html_path: Path, *, index_href: str = "index.html", note: str = "", failed: bool = False
+        self,
+        ipynb: Path,
+        html_path: Path,
+        *,
+        index_href: str = "index.html",
+        note: str = "",
+        failed: bool = False,
+        lock=None,
     ) -> Path:
+        """OUT/STEM.html from the executed notebook; `lock` (shared by the threads of a run) is held while
+        nbconvert exports, not while the font is subset (other renderings go on meanwhile)."""
         import nbformat
 
         nb = nbformat.read(str(ipynb), as_version=4)
@@ -735,9 +747,12 @@ class _HtmlWriter:
             "fazhi_title": html.escape(_nb_title(nb) or Path(html_path).stem),
             "fazhi_show_code": self.show_code,
         }
-        body, _ = self.exporter.from_notebook_node(nb, resources=resources)
+        with lock or contextlib.nullcontext():
+            body, _ = self.exporter.from_notebook_node(nb, resources=resources)
         body = body.replace("<!--fazhi-toc-->", _toc(body, ui["toc"]), 1)
         body = with_table_assets(body)
+        if self.embed_font:
+            body = with_font(body)  # after the table script: its labels (显示 … 行) are in the subset
         html_path.write_text(body, encoding="utf-8")
         return html_path
 
@@ -911,14 +926,14 @@ def render_notebook(
             _scrub_paths(ipynb, notebook, out_dir)
         try:
             depth = stem.count("/")
-            with _html_lock or contextlib.nullcontext():
-                (_html or _HtmlWriter()).write(
-                    ipynb,
-                    html_path,
-                    index_href="../" * depth + "index.html",
-                    note="" if ok else error,
-                    failed=not ok,
-                )
+            (_html or _HtmlWriter()).write(
+                ipynb,
+                html_path,
+                index_href="../" * depth + "index.html",
+                note="" if ok else error,
+                failed=not ok,
+                lock=_html_lock,
+            )
             html_out = html_path
         except Exception as exc:  # noqa: BLE001 - nbconvert failure, recorded
             error = (error + "; " if error else "") + f"HTML export failed: {exc}"
@@ -1039,11 +1054,14 @@ def render_all(
     progress: Callable | None = print,
     show_code: bool = False,
     lang: str | None = None,
+    embed_font: bool = True,
 ) -> list[RenderResult]:
     """Render the notebooks of `config` (default NOTEBOOK_DIR/reports.yaml) from the tables in `data_dir`.
 
     `workers` > 1 renders that many notebooks at once (one kernel each; a fanned-out notebook is split
-    into that many runs of consecutive reports). Outputs do not depend on it.
+    into that many runs of consecutive reports). Outputs do not depend on it. `embed_font=False` writes
+    pages without their subset of the CJK font (webfont.py): smaller, for thousands of profiles, but
+    Chinese text then needs a CJK font on the reader's machine.
 
     Parameter and selection errors raise `FazhiError` before anything runs; a notebook that fails
     while running is recorded in its result (and the index) and the others still run.
@@ -1121,7 +1139,7 @@ def render_all(
     titles = {s.notebook: s.title or _title(notebook_dir / s.notebook, page_lang) for s in runnable}
     units = _units(jobs, workers, _previous_seconds(out_dir))
     workers = max(1, min(workers, len(units)))
-    writer = _HtmlWriter(show_code=show_code, lang=page_lang)
+    writer = _HtmlWriter(show_code=show_code, lang=page_lang, embed_font=embed_font)
     lock = threading.Lock()
     done: dict[int, RenderResult] = {}
     width = len(str(len(jobs)))
@@ -1186,6 +1204,7 @@ def render_all(
         replace_all=full_run,
         replace_notebooks={n for n, c in complete.items() if c},
         lang=page_lang,
+        embed_font=embed_font,
     )
     say(f"{len(results) - failed} of {len(results)} rendered into {out_dir}/ — open {out_dir / 'index.html'}")
     return results
@@ -1310,6 +1329,7 @@ def write_index(
     replace_all: bool = True,
     replace_notebooks: set[str] | None = None,
     lang: str = "zh",
+    embed_font: bool = True,
 ) -> Path:
     """index.json and index.html listing every rendered output.
 
@@ -1391,7 +1411,8 @@ def write_index(
     }
     jpath.write_text(json.dumps(info, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     path = out_dir / "index.html"
-    path.write_text(index_html(info), encoding="utf-8")
+    page = index_html(info)
+    path.write_text(with_font(page) if embed_font else page, encoding="utf-8")
     return path
 
 

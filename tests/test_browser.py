@@ -186,3 +186,96 @@ def test_rendered_files_name_no_absolute_path_and_keep_chinese_parameters(render
     info = json.loads((rendered / "index.json").read_text(encoding="utf-8"))
     assert not info["data_dir"].startswith("/")
     assert re.search(r"\(UTC[+-]\d\d:\d\d\)", (rendered / "index.html").read_text(encoding="utf-8"))
+
+
+# Run inside a copy of a page once its fonts are loaded: draws each distinct CJK character of the page's
+# visible text (and of its search boxes' placeholders) on a canvas, in the page's font stack, in the embedded
+# font alone and in the bare `sans-serif`, and writes what it saw into <pre id="fontprobe">. A missing glyph
+# is drawn as the same box whatever the character: n characters drawn as n different pictures have glyphs.
+FONT_PROBE = """
+(function () {
+  function draw(ctx, ch, family) {
+    ctx.clearRect(0, 0, 48, 48);
+    ctx.font = "40px " + family;
+    ctx.fillText(ch, 2, 40);
+    var data = ctx.getImageData(0, 0, 48, 48).data, h = 2166136261;
+    for (var i = 3; i < data.length; i += 4) h = Math.imul(h ^ data[i], 16777619) >>> 0;
+    return h;
+  }
+  function probe() {
+    var text = document.body.innerText;
+    Array.prototype.forEach.call(document.querySelectorAll("input[placeholder]"), function (el) {
+      text += el.placeholder;
+    });
+    var seen = {}, chars = [];
+    Array.from(text).forEach(function (c) {
+      if (/[\\u2e80-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef]/.test(c) && !seen[c]) { seen[c] = 1; chars.push(c); }
+    });
+    var canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 48;
+    var ctx = canvas.getContext("2d", {willReadFrequently: true});
+    var family = getComputedStyle(document.body).fontFamily;
+    var page = {}, bare = {}, own = 0;
+    chars.forEach(function (c) {
+      var h = draw(ctx, c, family);
+      page[h] = 1;
+      if (h === draw(ctx, c, '"fazhi-cjk"')) own++;
+      bare[draw(ctx, c, "sans-serif")] = 1;
+    });
+    ctx.font = "16px " + family;
+    var width = ctx.measureText(chars.join("")).width;
+    ctx.font = "16px sans-serif";
+    var out = {
+      status: document.fonts.status,
+      faces: Array.from(document.fonts).filter(function (f) { return f.family.replace(/"/g, "") === "fazhi-cjk"; })
+        .map(function (f) { return f.status; }),
+      family: family, chars: chars.join(""), distinct: Object.keys(page).length, own: own,
+      distinct_bare: Object.keys(bare).length, width: width, width_bare: ctx.measureText(chars.join("")).width
+    };
+    var pre = document.createElement("pre"); pre.id = "fontprobe"; pre.textContent = JSON.stringify(out);
+    document.body.appendChild(pre);
+  }
+  document.fonts.ready.then(function () { return document.fonts.load('40px "fazhi-cjk"', "法"); }).then(probe, probe);
+})();
+"""
+EMBEDDED = re.compile(r"<style>\n@font-face \{ font-family: \"fazhi-cjk\";.*?</style>\n", re.S)
+
+
+def _no_cjk_font_installed():
+    """True where fontconfig knows no Chinese font (a fresh machine; this test machine)."""
+    fc = shutil.which("fc-list")
+    return fc is not None and not subprocess.run([fc, ":lang=zh"], capture_output=True, text=True).stdout.strip()
+
+
+def _font_probe(text, path, tmp_path):
+    end = text.rindex("</body>")
+    path.write_text(text[:end] + f"<script>{FONT_PROBE}</script>" + text[end:], "utf-8")
+    dom, urls = _load(path, tmp_path)
+    assert _outside(urls) == []
+    found = re.search(r'<pre id="fontprobe">(.*?)</pre>', dom, re.S)
+    assert found, "the font probe did not run: " + dom[-500:]
+    return json.loads(html.unescape(found.group(1)))
+
+
+@pytest.mark.parametrize("which", ["index.html", "profile", "05_explore.html"])
+def test_chinese_text_is_drawn_with_glyphs_not_boxes(rendered, tmp_path, which):
+    from fazhi_lib.webfont import page_characters
+
+    page = sorted((rendered / "profiles").glob("*.html"))[0] if which == "profile" else rendered / which
+    text = page.read_text(encoding="utf-8")
+    assert len(EMBEDDED.findall(text)) == 1
+    out = _font_probe(text, tmp_path / "probed.html", tmp_path)
+    assert out["status"] == "loaded" and out["faces"] == ["loaded"]  # the embedded font decoded
+    assert "fazhi-cjk" in out["family"]
+    chars = out["chars"]
+    assert len(chars) > 100 and set(chars) <= set(page_characters(text))  # every character shown is embedded
+    if which == "05_explore.html":
+        assert set("在本表中搜索共显示行点击列名排序") <= set(chars)  # the table script's labels, drawn too
+    assert out["distinct"] == len(chars), "some Chinese characters are drawn as the same box"
+    if _no_cjk_font_installed():
+        assert out["own"] == len(chars)  # drawn with the embedded font: the reader has no other
+        assert out["width"] != out["width_bare"]
+        # the same page without the embedded font: every character the same box (the check can fail)
+        bare = _font_probe(EMBEDDED.sub("", text, count=1), tmp_path / "bare.html", tmp_path)
+        assert bare["chars"] == chars and bare["faces"] == [] and bare["distinct"] == 1
+        assert bare["distinct_bare"] == 1

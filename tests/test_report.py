@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from fazhi_lib import FazhiError
+from fazhi_lib import FazhiError, webfont
 from fazhi_lib import report as rp
 from fazhi_lib.cli import main
 
@@ -341,6 +341,13 @@ def test_cli_exit_status_and_one_report(tiny_notebooks, processed_dir, tmp_path,
     ]
     assert main(args + ["--only", "a", "p_each", "-p", "report_id", rid]) == 0
     assert [p.stem for p in (tmp_path / "o" / "each").glob("*.html")] == [rid]
+    page = (tmp_path / "o" / "each" / f"{rid}.html").read_text(encoding="utf-8")
+    index = (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
+    assert page.count('font-family: "fazhi-cjk"') == 1 and index.count('font-family: "fazhi-cjk"') == 1
+    assert main(args + ["--only", "p_each", "-p", "report_id", rid, "--no-embed-font"]) == 0
+    plain = (tmp_path / "o" / "each" / f"{rid}.html").read_text(encoding="utf-8")
+    assert "@font-face" not in plain and "@font-face" not in (tmp_path / "o" / "index.html").read_text("utf-8")
+    assert webfont.with_font(plain) == page  # the option leaves out the font and changes nothing else
     assert main(args + ["--only", "b", "-p", "limit", "0"]) == 1
     err = capsys.readouterr().err
     assert "FAILED b_fails.ipynb: ValueError: limit 0 is too small (at `raise ValueError(" in err
@@ -401,4 +408,5 @@ def test_the_same_inputs_render_the_same_tables(processed_dir, tmp_path):
 
     (first, page), (second, again) = outputs(tmp_path / "a"), outputs(tmp_path / "b")
     assert first == second and any("塘栖镇" in str(o) for o in first)
-    assert page == again  # the page itself, byte for byte: no random table or cell id
+    assert page == again  # the page itself, byte for byte: no random table or cell id, the same font subset
+    assert page.count(b'@font-face { font-family: "fazhi-cjk"') == 1
