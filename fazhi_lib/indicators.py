@@ -858,10 +858,12 @@ def _compile_lexicon_table(raw: dict) -> dict[tuple[str, str], tuple]:
 def _candidates(table: dict, kind: str, unit: str) -> tuple:
     """The entries of the lexicon, in file order, that take `kind` and `unit`, each as (rule, its
     signals, the patterns tried right after the number), every pattern paired with a string all its
-    matches hold (`_key_string`), so that most patterns are never run on a clause that lacks it."""
+    matches hold (`_key_string`), so that most patterns are never run on a clause that lacks it; and
+    two gates, patterns finding any signal key and any after-key (None when a key is '': no gate).
+    A clause without a signal key has no signal of any entry: one search instead of one per pattern."""
     found = table.get((kind, unit))
     if found is None:
-        found = table[kind, unit] = tuple(
+        entries = tuple(
             (
                 rule,
                 tuple((p, _key_string(p)) for p in rule.signals),
@@ -870,7 +872,15 @@ def _candidates(table: dict, kind: str, unit: str) -> tuple:
             for rule in indicator_rules()
             if kind in rule.kinds and (not rule.units or unit in rule.units)
         )
+        found = table[kind, unit] = (entries, _gate(k for _, s, _ in entries for _, k in s),
+                                     _gate(k for _, _, t in entries for _, k in t))  # fmt: skip
     return found
+
+
+def _gate(keys) -> Pattern | None:
+    """A pattern finding any of `keys`, or None when one is '' (every text holds it)."""
+    keys = set(keys)
+    return None if "" in keys else _any_string(keys)
 
 
 def _any_string(strings) -> Pattern:
@@ -880,16 +890,24 @@ def _any_string(strings) -> Pattern:
 
 
 def _assign(d: _Draft, prefix: str, suffix: str, sentence: str, lexicon: dict) -> str:
+    entries, signal_gate, tail_gate = _candidates(lexicon, d.kind, d.unit)
+    signals_here = signal_gate is None or signal_gate.search(prefix) is not None
+    tails_here = tail_gate is None or tail_gate.search(suffix) is not None
+    if not signals_here and not tails_here:
+        return ""  # no entry has a signal before or after this number (the usual case)
     best, best_distance = "", None
-    for rule, signals, tails in _candidates(lexicon, d.kind, d.unit):
+    for rule, signals, tails in entries:
         last = -1  # where the last signal before the number ends
-        for p, key in signals:
-            if key in prefix:
-                for m in p.finditer(prefix):
-                    if m.end() > last:
-                        last = m.end()
+        if signals_here:
+            for p, key in signals:
+                if key in prefix:
+                    for m in p.finditer(prefix):
+                        if m.end() > last:
+                            last = m.end()
         if last >= 0:
             distance = len(prefix) - last
+        elif not tails_here:
+            continue
         else:
             for p, key in tails:
                 if key in suffix and p.match(suffix):
