@@ -128,6 +128,7 @@ class NumberRules:
     zero_splitter: Pattern
     traps: tuple[tuple[str, Pattern], ...]
     trap_needs: tuple[tuple[str | Pattern, ...], ...]  # per trap: what a text must hold (`_checks`)
+    trap_triggers: tuple[Pattern, dict[str, tuple[int, ...]], tuple[int, ...]]  # `_trap_triggers`
     hotlines: frozenset[str]
     quote_pairs: tuple[str, ...]
     max_name_chars: int
@@ -253,6 +254,26 @@ def _checks(needs: tuple[tuple[str, ...], ...]) -> tuple[str | Pattern, ...]:
     return tuple(c[0] if len(c) == 1 else _any_string(c) for c in needs)
 
 
+def _trap_triggers(
+    needs: list[tuple[tuple[str, ...], ...]],
+) -> tuple[Pattern, dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """An index of the traps by a character each needs, so that `_trap_spans` looks at only the traps
+    whose character is in the text: (a pattern finding any of those characters, character → the traps
+    needing it, the traps needing no single character). For each trap, its smallest clause of `_needs`
+    made of single characters (date: one of -/.年; code: a Latin letter)."""
+    by_char: dict[str, list[int]] = {}
+    always = []
+    for i, clauses in enumerate(needs):
+        chars = [c for c in clauses if c and all(len(w) == 1 for w in c)]
+        if not chars:
+            always.append(i)
+            continue
+        for ch in min(chars, key=len):
+            by_char.setdefault(ch, []).append(i)
+    finder = re.compile("[" + "".join(re.escape(ch) for ch in sorted(by_char)) + "]" if by_char else r"(?!x)x")
+    return finder, {ch: tuple(ix) for ch, ix in by_char.items()}, tuple(always)
+
+
 def _holds(text: str, checks: tuple[str | Pattern, ...]) -> bool:
     """True when `text` passes every check of `_checks`: each string occurs in it, each pattern
     is found in it."""
@@ -347,6 +368,7 @@ def _compile_number_rules(raw: dict) -> NumberRules:
         zero_splitter=re.compile(f"[{re.escape(zr['splitters'])}]"),
         traps=traps,
         trap_needs=tuple(_checks(_needs(p)) for _, p in traps),
+        trap_triggers=_trap_triggers([_needs(p) for _, p in traps]),
         hotlines=frozenset(str(h) for h in raw.get("hotlines", [])),
         quote_pairs=tuple(raw["quote_pairs"]),
         max_name_chars=int(raw["max_name_chars"]),
@@ -470,8 +492,14 @@ def _quote_spans(text: str, rules: NumberRules) -> list[tuple[int, int, str]]:
 def _trap_spans(text: str, rules: NumberRules) -> list[tuple[int, int, str]]:
     """(start, end, name) of every trap match in `text`, pattern by pattern in rules order."""
     out = []
-    for (name, pattern), needs in zip(rules.traps, rules.trap_needs):
-        for check in needs:  # _holds, inline: the text lacks something every match needs (no 号 for 第5号)
+    finder, by_char, always = rules.trap_triggers
+    tried = set(always)  # the other traps need a character the text lacks: none can match
+    for ch in set(finder.findall(text)):
+        tried.update(by_char[ch])
+    traps, trap_needs = rules.traps, rules.trap_needs
+    for i in sorted(tried):
+        name, pattern = traps[i]
+        for check in trap_needs[i]:  # _holds, inline: the text lacks something every match needs (no 号 for 第5号)
             if (check not in text) if check.__class__ is str else (check.search(text) is None):
                 break
         else:

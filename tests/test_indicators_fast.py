@@ -36,3 +36,21 @@ def test_one_then_repeat_leaves_other_patterns_alone():
     assert indicators._one_then_repeat(r"[0-9A-Za-z]+(\s*[-/]\s*[0-9A-Za-z]+){2,}") == (
         r"[0-9A-Za-z][0-9A-Za-z]*(\s*[-/]\s*[0-9A-Za-z]+){2,}"
     )
+
+
+def _all_trap_spans(text: str, rules) -> list[tuple[int, int, str]]:
+    """Every trap pattern over the whole text, in rules order: what `_trap_spans` must give."""
+    return [(m.start(), m.end(), name) for name, p in rules.traps for m in p.finditer(text) if m.end() > m.start()]
+
+
+def test_trap_spans_by_trigger_characters_equal_every_pattern_run():
+    rules = indicators.number_rules()
+    finder, by_char, always = rules.trap_triggers
+    assert by_char and len(always) < len(rules.traps) // 2  # most traps are indexed by a character
+    n_lines = 0
+    for text in _texts():
+        for line in text.splitlines():  # sections are short: lines give many texts lacking most triggers
+            n_lines += 1
+            assert indicators._trap_spans(line, rules) == _all_trap_spans(line, rules), line
+        assert indicators._trap_spans(text, rules) == _all_trap_spans(text, rules)
+    assert n_lines > 100
