@@ -1145,8 +1145,9 @@ def _whole_lines(text: str, sec: dict) -> bool:
     start, end = sec.get("start"), sec.get("end")
     if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start <= end <= len(text):
         return False
+    own = sec["text"]  # text[start:end] == own, without copying the slice
     return ((start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end - 1] == "\n")
-            and text[start:end] == sec["text"])  # fmt: skip
+            and isinstance(own, str) and len(own) == end - start and text.startswith(own, start))  # fmt: skip
 
 
 def indicators_frame(table: pd.DataFrame | None) -> pd.DataFrame:
