@@ -851,6 +851,8 @@ def _read_words_around(text: str, d: _Draft, rules: NumberRules) -> None:
         (rules.min_after, "bound", "min"),
         (rules.max_after, "bound", "max"),
     ):
+        if not after.startswith(words):
+            continue  # none of the group's words follows (the usual case), in one call
         for w in words:
             if after.startswith(w):
                 setattr(d, field_, w if value is None else value)
