@@ -53,7 +53,7 @@ def t2s():
 # typology its problem items): the lines t2s has kept once are remembered, and only the others are
 # converted. Same answers, fewer OpenCC calls (each one reads the dictionaries, cold after the tokeniser).
 _KEPT_LINES: set[str] = set()  # lines (without their "\n") that t2s returns unchanged
-_MAX_KEPT_LINES = 200_000  # forget them beyond this many (memory bound)
+_MAX_KEPT_LINES = 20_000  # forget them beyond this many (memory: about 6 MB of report lines at most)
 
 
 def simplify(text: str) -> str:

@@ -77,3 +77,10 @@ def test_only_kept_lines_are_remembered(fresh_memo):
     assert "法治政府建设" in convert._KEPT_LINES
     assert "法治政府建設" not in convert._KEPT_LINES
     assert convert.simplify("") == ""
+
+
+def test_the_memory_of_kept_lines_is_bounded(fresh_memo, monkeypatch):
+    monkeypatch.setattr(convert, "_MAX_KEPT_LINES", 20)
+    for text in _texts()[:8]:
+        assert convert.simplify(text) == _t2s(text)
+        assert len(convert._KEPT_LINES) <= 20 + text.count("\n") + 1
