@@ -47,6 +47,15 @@ def t2s():
     return opencc.OpenCC("t2s")
 
 
+# t2s converts line by line: no entry of its dictionaries holds a line break, so no phrase it matches
+# spans one, and t2s(a + "\n" + b) == t2s(a) + "\n" + t2s(b) (tests/test_convert.py checks it). A report's
+# lines come back many times (metadata reads the page's head, places and indicators its body,
+# typology its problem items): the lines t2s has kept once are remembered, and only the others are
+# converted. Same answers, fewer OpenCC calls (each one reads the dictionaries, cold after the tokeniser).
+_KEPT_LINES: set[str] = set()  # lines (without their "\n") that t2s returns unchanged
+_MAX_KEPT_LINES = 20_000  # forget them beyond this many (memory: about 6 MB of report lines at most)
+
+
 def simplify(text: str) -> str:
     """Traditional → simplified characters, phrase by phrase (the length may change; see
     `convert_same_length` for a copy whose offsets index the original).
@@ -54,7 +63,35 @@ def simplify(text: str) -> str:
     >>> simplify("塘棲鎮法治政府建設")
     '塘栖镇法治政府建设'
     """
-    return t2s().convert(text)
+    if text in _KEPT_LINES:  # (a line break is never in the set: a text of several lines misses)
+        return text
+    lines = text.split("\n")
+    todo = [i for i, line in enumerate(lines) if line not in _KEPT_LINES]
+    if not todo:
+        return text
+    if len(todo) == len(lines):
+        converted = t2s().convert(text)
+        if converted == text:
+            _keep(lines)
+            return text
+        out = converted.split("\n")
+        if len(out) != len(lines):  # (never seen: a conversion that made or took a line break)
+            return converted
+    else:
+        done = t2s().convert("\n".join(lines[i] for i in todo)).split("\n")
+        if len(done) != len(todo):
+            return t2s().convert(text)
+        out = lines.copy()
+        for i, line in zip(todo, done):
+            out[i] = line
+    _keep(line for line, conv in zip(lines, out) if line == conv)
+    return "\n".join(out)
+
+
+def _keep(lines) -> None:
+    if len(_KEPT_LINES) > _MAX_KEPT_LINES:
+        _KEPT_LINES.clear()
+    _KEPT_LINES.update(lines)
 
 
 def _count_cjk(text: str) -> int:
@@ -73,7 +110,7 @@ def traditional_share(text: str) -> tuple[float, int]:
     n_cjk = _count_cjk(sample)
     if not n_cjk:
         return 0.0, 0
-    converted = t2s().convert(sample)
+    converted = simplify(sample)  # (its kept lines remembered: later steps read them again)
     if converted == sample:  # a simplified text: nothing to count
         return 0.0, 0
     if len(converted) == len(sample):

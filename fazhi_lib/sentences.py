@@ -32,12 +32,11 @@ def pieces(text: str, stops: str) -> list[tuple[int, int]]:
     >>> pieces("一是。二是;\\n三", "。;\\n")
     [(0, 3), (3, 6), (6, 7), (7, 8)]
     """
-    spans, start = [], 0
-    for m in _any_of(stops).finditer(text):
-        spans.append((start, m.end()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
+    ends = [m.end() for m in _any_of(stops).finditer(text)]
+    spans = list(zip([0, *ends], ends))
+    last = ends[-1] if ends else 0
+    if last < len(text):
+        spans.append((last, len(text)))
     return spans
 
 

@@ -1,0 +1,86 @@
+"""convert.simplify remembers the lines t2s keeps and converts only the others: its answers must be
+OpenCC's own, on simplified, traditional and mixed texts and on any slice of them (a slice can cut a
+phrase: 乾隆 keeps 乾, 乾 alone becomes 干)."""
+
+import functools
+import random
+from pathlib import Path
+
+import opencc
+import pytest
+
+from fazhi_lib import convert
+
+RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
+DEVSET = Path(__file__).resolve().parent.parent.parent / "shared" / "devset" / "reports"
+
+
+@functools.lru_cache(maxsize=1)
+def _own_converter():
+    return opencc.OpenCC("t2s")  # a converter of its own: no memo in between
+
+
+def _t2s(text: str) -> str:
+    return _own_converter().convert(text)
+
+
+def _texts() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))]
+    if DEVSET.is_dir():
+        texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(DEVSET.glob("*"))[:20]]
+    s2t = opencc.OpenCC("s2t")
+    traditional = [s2t.convert(t) for t in texts[:5]]
+    mixed = ["\n".join(s2t.convert(line) if k % 2 else line for k, line in enumerate(t.split("\n"))) for t in texts[:5]]
+    return texts + traditional + mixed
+
+
+@pytest.fixture
+def fresh_memo():
+    saved = set(convert._KEPT_LINES)
+    convert._KEPT_LINES.clear()
+    yield
+    convert._KEPT_LINES.clear()
+    convert._KEPT_LINES.update(saved)
+
+
+def test_t2s_converts_line_by_line():
+    """What the memo relies on: no phrase of t2s spans a line break."""
+    texts = _texts()
+    assert texts
+    for text in texts:
+        lines = text.split("\n")
+        assert _t2s(text).split("\n") == [_t2s(line) for line in lines]
+
+
+def test_simplify_equals_opencc_on_texts_and_slices(fresh_memo):
+    rng = random.Random(22)
+    for text in _texts():
+        assert convert.simplify(text) == _t2s(text)
+        assert convert.simplify(text) == _t2s(text)  # again, every kept line now remembered
+        for _ in range(40):  # slices cutting lines anywhere, with their lines remembered
+            a = rng.randrange(len(text) + 1)
+            b = rng.randrange(a, min(len(text), a + rng.choice((5, 60, 3000))) + 1)
+            assert convert.simplify(text[a:b]) == _t2s(text[a:b])
+
+
+def test_a_kept_line_does_not_keep_its_pieces(fresh_memo):
+    assert convert.simplify("乾隆年间\n其他") == _t2s("乾隆年间\n其他") == "乾隆年间\n其他"
+    assert "乾隆年间" in convert._KEPT_LINES
+    assert convert.simplify("乾") == _t2s("乾") == "干"  # a piece of a kept line is converted
+    assert convert.simplify("乾隆年间\n乾") == "乾隆年间\n干"
+    assert "乾" not in convert._KEPT_LINES
+
+
+def test_only_kept_lines_are_remembered(fresh_memo):
+    text = "法治政府建設\n法治政府建设\n"
+    assert convert.simplify(text) == _t2s(text) == "法治政府建设\n法治政府建设\n"
+    assert "法治政府建设" in convert._KEPT_LINES
+    assert "法治政府建設" not in convert._KEPT_LINES
+    assert convert.simplify("") == ""
+
+
+def test_the_memory_of_kept_lines_is_bounded(fresh_memo, monkeypatch):
+    monkeypatch.setattr(convert, "_MAX_KEPT_LINES", 20)
+    for text in _texts()[:8]:
+        assert convert.simplify(text) == _t2s(text)
+        assert len(convert._KEPT_LINES) <= 20 + text.count("\n") + 1
