@@ -22,12 +22,12 @@ setup: $(VENV)/.installed ## create .venv, install fazhi, register the `fazhi` J
 	@$(PY) -m ipykernel install --user --name fazhi --display-name "Python (fazhi)" >/dev/null && \
 		echo "Jupyter kernel 'fazhi' registered: choose \"Python (fazhi)\" in any JupyterLab"
 	@# .gitattributes sends notebooks/*.ipynb through the nbstripout filter; the command is relative to the
-	@# clone's top folder (git runs filters there), so every clone or worktree uses its own .venv, and a clone
-	@# without one commits unfiltered (make test then refuses notebooks with outputs).
+	@# clone's top folder (git runs filters there), so every clone or worktree uses its own .venv, and a
+	@# worktree without one passes notebooks through as they are (make test then refuses notebooks with outputs).
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
-		git config filter.nbstripout.clean '$(PY) -m nbstripout --keep-id' && \
+		git config filter.nbstripout.clean 'if [ -x $(PY) ]; then $(PY) -m nbstripout --keep-id; else cat; fi' && \
 		git config filter.nbstripout.smudge cat && \
-		git config diff.ipynb.textconv '$(PY) -m nbstripout --keep-id -t' && \
+		git config diff.ipynb.textconv "sh -c 'if [ -x $(PY) ]; then exec $(PY) -m nbstripout --keep-id -t \"\$$1\"; else exec cat \"\$$1\"; fi' textconv" && \
 		echo "git strips notebook outputs on commit (nbstripout filter set in this clone's .git/config)"; fi
 
 strip: setup ## remove the outputs of notebooks/*.ipynb saved from JupyterLab (make test checks they are stripped)
