@@ -36,8 +36,16 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build_and_save(args: argparse.Namespace, t0: float) -> int:
+    from .pipeline.stream import build_into, cleanup_staging
+
+    try:
+        return _build_save(args, t0, build_into)
+    finally:
+        cleanup_staging(args.out)  # the parts staged beside --out: linked into it, or not wanted
+
+
+def _build_save(args: argparse.Namespace, t0: float, build_into) -> int:
     from .errors import FazhiError
-    from .pipeline import build_corpus
 
     try:
         _use_places_map(args.places_map)
@@ -46,8 +54,16 @@ def _build_and_save(args: argparse.Namespace, t0: float) -> int:
             from .provenance import read_url_sheet
 
             read_url_sheet(args.urls)  # a broken sheet stops the build before parsing, with its reason
-        corpus = build_corpus(
-            args.raw_dir, jobs=args.jobs, progress=not args.quiet, cache=cache, dask=args.dask, urls=args.urls
+        corpus = build_into(
+            args.raw_dir,
+            args.out,
+            jobs=args.jobs,
+            progress=not args.quiet,
+            cache=cache,
+            dask=args.dask,
+            urls=args.urls,
+            csv=not args.no_csv,
+            compact=args.compact,
         )
     except (FazhiError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -377,6 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write OUT/dataset/<table>/report_year=YYYY/ Parquet datasets (large corpora)",
     )
     b.add_argument("--no-csv", action="store_true", help="write Parquet only (large corpora)")
+    b.add_argument(
+        "--compact",
+        action="store_true",
+        help="rewrite each per-file table as one part file (a build compacts on its own above 64 parts)",
+    )
     b.add_argument("--timings", action="store_true", help="print the seconds each build phase took (stderr)")
     b.add_argument(
         "--strict",

@@ -62,7 +62,19 @@ def foreign_entries(out_dir: Path) -> list[str]:
     ours = written_by_fazhi(out_dir)
     if ours is None:  # no manifest: only a cache a build left before its first save is ours
         ours = {".cache"} if (out_dir / ".cache").is_dir() else set()
-    return [n for n in names if n not in ours and n not in OWN_EXTRAS]
+    foreign = []
+    for n in names:
+        if n in ours or n in OWN_EXTRAS:
+            continue
+        if any(f.startswith(f"{n}/") for f in ours) and (out_dir / n).is_dir() and not (out_dir / n).is_symlink():
+            # a folder of part files (OUT/texts/part-00000.parquet): ours if the manifest lists all it holds
+            inside = [p for p in (out_dir / n).rglob("*") if not p.is_dir() or p.is_symlink()]
+            stray = [p.relative_to(out_dir).as_posix() for p in inside]
+            stray = [f for f in stray if f not in ours]
+            foreign += stray
+            continue
+        foreign.append(n)
+    return foreign
 
 
 def check_output_dir(
