@@ -68,6 +68,13 @@ def _build_save(args: argparse.Namespace, t0: float, build_into) -> int:
     except (FazhiError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the part files staged beside --out: a read-only or full disk
+        print(
+            f"error: could not write the tables to {args.out}: {exc.strerror or exc} ({type(exc).__name__}); "
+            "nothing was replaced.",
+            file=sys.stderr,
+        )
+        return 2
     clock = time.perf_counter()
     try:
         corpus.save(args.out, csv=not args.no_csv, inputs=[args.raw_dir], partitioned=args.partition_by_year)

@@ -344,24 +344,10 @@ def _write_package(tmp: Path, whole: dict, store, *, csv: bool, manifest: dict) 
 
     frames = dict(whole)
     if store is not None:
-        for name in store.keys:
+        for name in store.keys:  # the schema from a part's (the rows are not read)
             first = next((p.path(name) for p in store.parts if p.path(name).is_file()), None)
             frames[name] = pq.read_schema(first).empty_table().to_pandas() if first else pd.DataFrame()
-    path = write_datapackage(tmp, frames, csv=csv, manifest=manifest)
-    if store is None:
-        return
-    package = json.loads(path.read_text(encoding="utf-8"))
-    for res in package["resources"]:
-        name = res["name"]
-        if name not in store.keys:
-            continue
-        suffix = ".csv" if csv else ".parquet"
-        res["path"] = [f"{name}/{p.name}{suffix}" for p in store.parts if p.path(name).is_file()]
-        res["parquet"] = [f"{name}/{p.name}.parquet" for p in store.parts if p.path(name).is_file()]
-        res["rows"] = store.rows(name)
-    tmp_path = path.with_name(f".{path.name}.tmp")
-    tmp_path.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp_path.replace(path)
+    write_datapackage(tmp, frames, csv=csv, manifest=manifest)
 
 
 def input_fingerprint(reports_or_log: pd.DataFrame) -> str:

@@ -354,7 +354,7 @@ class BuildCache:
         except OSError:
             return None
         except ValueError:
-            self._warn("the build cache's snapshot.json is damaged (not readable); every file is looked up on its own")
+            self._warn(f"the build cache's {name} is damaged (not readable); every file is looked up on its own")
             return None
         if not isinstance(head, dict) or head.get("format") != SNAPSHOT_FORMAT:
             return None

@@ -99,14 +99,17 @@ class _Batches:
         reports = combine([{"reports": small["reports"]}])["reports"]
         if len(reports):
             reports["report_year"] = reports["report_year"].astype("Int64")
-            tables = {n: df.drop(columns=FILE_COLUMN) for n, df in frames.items()}
+            # one file per report_id (files with the same bytes share it, and their rows): measured once
+            first = set(reports.drop_duplicates("report_id")[FILE_COLUMN])
+            reports = reports[reports[FILE_COLUMN].isin(first)]
+            tables = {n: df[df[FILE_COLUMN].isin(first)].drop(columns=FILE_COLUMN) for n, df in frames.items()}
             ordered = reports.sort_values("report_id", kind="stable")
             measures = report_measures({**tables, "reports": ordered.drop(columns=FILE_COLUMN)})
             measures[FILE_COLUMN] = ordered[FILE_COLUMN].to_numpy()
             self.measures.append(measures)
         if not files:
             return
-        sha = dict(zip(reports[FILE_COLUMN], reports["sha256"]))
+        sha = dict(zip(small["reports"][FILE_COLUMN], small["reports"]["sha256"]))
         out, file_of = {}, {}
         for name, df in frames.items():
             keys = sort_keys(name, df.columns)
@@ -408,9 +411,8 @@ def _run_stage(stage, corpus: Corpus, measures, kept_card, prev_where, live) -> 
             return stage(corpus.tables)
         ids = set(reports["report_id"])
         pieces = []
-        for m in measures:
-            m = m[m[FILE_COLUMN].isin(live)]
-            pieces.append(m.drop(columns=FILE_COLUMN))
+        for m in measures:  # a report_id is a digest of the file's bytes: the same id, the same measures
+            pieces.append(m[m["report_id"].isin(ids)].drop(columns=FILE_COLUMN))
         have = set().union(*(set(p["report_id"]) for p in pieces)) if pieces else set()
         if kept_card is not None:
             kept_ids = {rid for rid, f in zip(reports["report_id"], reports["source_file"]) if f in prev_where}
