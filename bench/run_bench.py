@@ -99,7 +99,7 @@ def build(raw: Path, out: Path, *, jobs: int, cache: Path | None, label: str = "
         for item in filter(None, line[len("timings: ") :].split(", ")):
             name, seconds, _ = item.rsplit(" ", 2)
             phases[name] = float(seconds)
-        phases["start-up, listing, hashing"] = max(0.0, wall - sum(phases.values()))
+        phases["start-up and exit"] = max(0.0, wall - sum(phases.values()))
         PHASES[label] = {"total": wall, **phases}
     return wall, rss, rc
 
@@ -374,10 +374,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.scale_sizes:
             sizes = sorted(args.scale_sizes)
             print(f"  corpus-level stages on {', '.join(f'{n:,}' for n in sizes)} small files", file=sys.stderr)
-            scale = corpus_scale.scaling(sizes, folder=tmp / "small", log=lambda m: print(m, file=sys.stderr))
+            scale = corpus_scale.scaling(
+                sizes, folder=tmp / "small", log=lambda m: print(m, file=sys.stderr), code=CODE
+            )
             fig["corpus_scale"] = scale
             first, last = scale[0], scale[-1]
-            for stage in [k for k in first if k not in ("n", "reports")]:
+            for stage in [k for k in first if k not in ("n", "reports", "peak_mb")]:
                 growth = (last[stage] / first[stage]) / (last["n"] / first["n"])
                 rows.append(
                     (
@@ -386,6 +388,17 @@ def main(argv: list[str] | None = None) -> int:
                         fmt(growth),
                         f"≤ {TARGETS['linear']:g}",
                         met(growth <= TARGETS["linear"]) + " (" + " / ".join(f"{r[stage]:.1f}" for r in scale) + " s)",
+                    )
+                )
+            if all("peak_mb" in r for r in scale):  # issue 22: memory growing sub-linearly with the corpus
+                growth = (last["peak_mb"] / first["peak_mb"]) / (last["n"] / first["n"])
+                rows.append(
+                    (
+                        f"**peak memory: growth ÷ linear, {first['n']:,} → {last['n']:,} files**",
+                        "synthetic small",
+                        fmt(growth),
+                        "< 1 (sub-linear)",
+                        met(growth < 1) + " (" + " / ".join(f"{r['peak_mb'] / 1024:.2f}" for r in scale) + " GB)",
                     )
                 )
         fig["load_avg_end"] = os.getloadavg()[0]
@@ -433,10 +446,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _same_tables(a: Path, b: Path) -> bool:
-    files = sorted(p.name for p in a.iterdir() if p.is_file())
-    if files != sorted(p.name for p in b.iterdir() if p.is_file()):
+    """Every file the two builds wrote (whole tables, part files, manifest), byte for byte; caches aside."""
+
+    def files(root: Path) -> list[str]:
+        return sorted(
+            p.relative_to(root).as_posix()
+            for p in root.rglob("*")
+            if p.is_file() and ".cache" not in p.relative_to(root).parts
+        )
+
+    names = files(a)
+    if names != files(b):
         return False
-    return all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
+    return all((a / f).read_bytes() == (b / f).read_bytes() for f in names)
 
 
 if __name__ == "__main__":

@@ -91,6 +91,9 @@ def _build_save(args: argparse.Namespace, t0: float, build_into) -> int:
     if args.timings:
         phases = {**getattr(corpus, "timings", {}), "save": time.perf_counter() - clock}
         print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()), file=sys.stderr)
+        cpu = getattr(corpus, "cpu_timings", {})
+        if cpu:  # CPU seconds of the main process (workers' parsing not included)
+            print("cpu timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in cpu.items()), file=sys.stderr)
     if cache is not None and args.cache is None:
         cache.prune()  # OUT/.cache serves this build only: drop entries of removed or changed files
     from .corpus import summarise
@@ -101,8 +104,9 @@ def _build_save(args: argparse.Namespace, t0: float, build_into) -> int:
         f"{summary.line()} "
         f"-> {args.out} ({time.perf_counter() - t0:.1f} s{'; ' + cache.summary() if cache is not None else ''})"
     )
-    for _, row in log[log["status"].isin(["warning", "error", "duplicate"])].iterrows():
-        print(f"  {row['status']:9s} {row['source_file']}: {row['messages']}")
+    shown = log[log["status"].isin(["warning", "error", "duplicate"])]
+    for status, name, messages in zip(shown["status"], shown["source_file"], shown["messages"]):
+        print(f"  {status:9s} {name}: {messages}")
     if summary.read and not summary.parsed:  # issue 19: say it when no report was read
         print(
             f"warning: no file of {args.raw_dir} could be read as a report; the tables hold 0 reports", file=sys.stderr

@@ -53,7 +53,9 @@ def streamed(raw: Path, out: Path, *, chunk: int = 4, compact: bool = False) -> 
 def varied(tmp_path_factory) -> Path:
     from table_bytes import make_varied
 
-    return make_varied(tmp_path_factory.mktemp("varied"))
+    raw = make_varied(tmp_path_factory.mktemp("varied"))
+    shutil.copy(raw / "SYNTHETIC_000001.txt", raw / "2023" / "same_bytes.txt")  # a copy in another part
+    return raw
 
 
 def cold(raw: Path) -> dict:

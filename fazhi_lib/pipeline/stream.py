@@ -203,8 +203,15 @@ def build_into(
     from .build import input_folder, source_names
 
     raw_dir, out = Path(raw_dir), Path(out)
-    clock = time.perf_counter()
+    clock, cpu = time.perf_counter(), time.process_time()
     timings: dict[str, float] = {}
+    cpu_timings: dict[str, float] = {}
+
+    def lap(name: str) -> None:  # wall-clock and CPU seconds of this process, per phase
+        nonlocal clock, cpu
+        timings[name], cpu_timings[name] = time.perf_counter() - clock, time.process_time() - cpu
+        clock, cpu = time.perf_counter(), time.process_time()
+
     files, unreadable = input_folder(raw_dir)
     names = source_names(files, raw_dir)
     skipped = [log_only(f"{readable_name(u.folder)}/", None, "error", u.reason) for u in unreadable]
@@ -244,11 +251,11 @@ def build_into(
     for f in served:
         cache.served(cache.key(names[f], digests[f]), names[f], digests[f])
     to_parse = [f for f in todo if names[f] not in served_names]
-    timings["listing, hashing"], clock = time.perf_counter() - clock, time.perf_counter()
+    lap("listing and hashing")
 
     first = _Batches([names[f] for f in to_parse], staging, csv=csv, chunk=chunk, keep_small=True)
     _parse(to_parse, raw_dir, names, jobs=jobs, progress=progress, cache=cache, dask=dask, sink=first)
-    timings["files"], clock = time.perf_counter() - clock, time.perf_counter()
+    lap("files")
 
     # ---- every file's reports and parse_log rows; copies of one report
     held = []
@@ -336,7 +343,7 @@ def build_into(
     corpus.tables.update(whole)
     corpus.store = store
     corpus.tables.update(add_provenance(corpus.tables, raw_dir, urls=urls))
-    timings["assemble"], clock = time.perf_counter() - clock, time.perf_counter()
+    lap("assemble")
 
     # ---- corpus stages
     measures = [m for m in (*first.measures, *second.measures) if len(m)]
@@ -348,7 +355,7 @@ def build_into(
             corpus.tables.update(_run_stage(stage, corpus, measures, kept_card, prev_where, live) or {})
         except Exception as exc:
             print(f"warning: corpus stage {stage.__name__} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        timings[f"stage {stage.__name__}"], clock = time.perf_counter() - clock, time.perf_counter()
+        lap(f"stage {stage.__name__}")
 
     # ---- what the next rebuild starts from
     if cache is not None:
@@ -366,7 +373,7 @@ def build_into(
                 name=ROWS_SNAPSHOT_NAME,
                 extra={"shares": sorted([a, b, s] for (a, b), s in shares.items())},
             )
-    corpus.timings = timings
+    corpus.timings, corpus.cpu_timings = timings, cpu_timings
     reports = corpus.reports
     corpus.manifest = {
         "fazhi_version": version.__version__,
@@ -400,7 +407,12 @@ def _run_stage(stage, corpus: Corpus, measures, kept_card, prev_where, live) -> 
 
     store = corpus.store
     if stage is indicator_panel_stage:
-        indicators = store.read("indicators") if "indicators" in store.keys else None
+        from ..indicators import _PANEL_INPUTS
+
+        # the columns the panel reads (the sentences and raw mentions stay on disk)
+        wanted = list(dict.fromkeys([*_PANEL_INPUTS, "kind", "value"]))
+        # (in the order of the parts: the panel sorts its cells by report and mention itself)
+        indicators = store.read("indicators", columns=wanted, sort=False) if "indicators" in store.keys else None
         out = stage({"indicators": indicators, "reports": corpus.reports})
         if "indicators" in store.keys:
             out.pop("indicators")  # tidied per part already (`_Batches.flush`)
@@ -428,7 +440,8 @@ def _run_stage(stage, corpus: Corpus, measures, kept_card, prev_where, live) -> 
         parts = store.read(
             "parts",
             columns=["report_id", "part_order", "kind", "heading", "text"],
-            filter_kind=lambda t: np.asarray(t.column("kind").to_pylist(), dtype=object) == "problems",
+            filter_kind=_problems,
+            sort=False,  # (the similarity measures sort the problems parts by report and part themselves)
         )
         return {"scorecard": scorecard_with_similarity(measures_all, reports, parts)}
     out = stage(corpus.materialise().tables) or {}
@@ -436,6 +449,13 @@ def _run_stage(stage, corpus: Corpus, measures, kept_card, prev_where, live) -> 
         if name in store.keys:  # a per-file table replaced: written whole from now on
             store.keys.pop(name)
     return out
+
+
+def _problems(table) -> np.ndarray:
+    """Rows of an Arrow `parts` table whose kind is problems."""
+    import pyarrow.compute as pc
+
+    return pc.fill_null(pc.equal(table.column("kind"), "problems"), False).to_numpy(zero_copy_only=False)
 
 
 def cleanup_staging(out: str | Path) -> None:
