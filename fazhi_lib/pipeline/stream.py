@@ -347,12 +347,14 @@ def build_into(
 
     # ---- corpus stages
     measures = [m for m in (*first.measures, *second.measures) if len(m)]
-    kept_card = None
-    if prev is not None and (out / "scorecard.parquet").is_file():
-        kept_card = pd.read_parquet(out / "scorecard.parquet")
+    last = {}  # the last build's whole tables that the stages update from
+    if prev is not None:
+        for name in ("scorecard", "indicator_panel", "reports"):
+            if (out / f"{name}.parquet").is_file():
+                last[name] = pd.read_parquet(out / f"{name}.parquet")
     for stage in _stages.CORPUS_STAGES:
         try:
-            corpus.tables.update(_run_stage(stage, corpus, measures, kept_card, prev_where, live) or {})
+            corpus.tables.update(_run_stage(stage, corpus, measures, last, prev_where) or {})
         except Exception as exc:
             print(f"warning: corpus stage {stage.__name__} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         lap(f"stage {stage.__name__}")
@@ -401,22 +403,54 @@ def _empty_tables(frames, store: PartSet) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _run_stage(stage, corpus: Corpus, measures, kept_card, prev_where, live) -> dict:
+def _cell_keys(reports: pd.DataFrame) -> pd.DataFrame:
+    """report_id and the (issuer, report_year) of its indicator-panel cells (issuer: else the file)."""
+    issuer = reports["issuer"].where(reports["issuer"].notna(), reports["source_file"])
+    years = [None if pd.isna(y) else int(y) for y in reports["report_year"]]
+    return pd.DataFrame({"report_id": reports["report_id"].tolist(), "key": list(zip(issuer.tolist(), years))})
+
+
+def _panel(stage, store: PartSet, reports: pd.DataFrame, last: dict) -> dict:
+    """The indicator panel: its cells (issuer × year × indicator) are each a function of the mentions
+    of the reports of one issuer and year, so only the cells of an issuer and year that gained or lost
+    a report are computed again (from those reports' `indicators` rows); the others are the last
+    build's rows. Without a last build: every cell."""
+    from ..indicators import _PANEL_INPUTS, _panel_dtypes
+
+    # the columns the panel reads, in the order of the parts (the panel sorts by report and mention)
+    wanted = list(dict.fromkeys([*_PANEL_INPUTS, "kind", "value"]))
+    if "indicators" not in store.keys:
+        return {"indicator_panel": stage({"indicators": None, "reports": reports})["indicator_panel"]}
+    if "indicator_panel" not in last or "reports" not in last or not set(reports.columns) >= {"issuer", "report_year"}:
+        indicators = store.read("indicators", columns=wanted, sort=False)
+        return {"indicator_panel": stage({"indicators": indicators, "reports": reports})["indicator_panel"]}
+    now, before = _cell_keys(reports), _cell_keys(last["reports"])
+    pairs_now, pairs_before = set(zip(now["report_id"], now["key"])), set(zip(before["report_id"], before["key"]))
+    touched = {key for _, key in pairs_now ^ pairs_before}
+    ids = set(now.loc[now["key"].isin(touched), "report_id"]) if touched else set()
+    files = set(reports.loc[reports["report_id"].isin(ids), "source_file"])
+    sub = PartSet([p for p in store.parts if any(f in files for f, _ in p.files)], store.keys, store.signature)
+    indicators = sub.read("indicators", columns=wanted, sort=False) if sub.parts else None
+    if indicators is not None and len(indicators):
+        indicators = indicators[indicators["report_id"].isin(ids)].reset_index(drop=True)
+    fresh = stage({"indicators": indicators, "reports": reports})["indicator_panel"]
+    old = last["indicator_panel"]
+    old_keys = list(zip(old["issuer"].tolist(), [None if pd.isna(y) else int(y) for y in old["report_year"]]))
+    old = old[[k not in touched for k in old_keys]]
+    panel = pd.concat([old, fresh], ignore_index=True) if len(old) else fresh
+    panel = _panel_dtypes(panel[list(fresh.columns)])
+    keys = ["issuer", "report_year", "indicator"]
+    return {"indicator_panel": panel.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)}
+
+
+def _run_stage(stage, corpus: Corpus, measures, last: dict, prev_where) -> dict:
     from ..indicators import indicator_panel_stage
     from ..scorecard import REPORT_MEASURE_COLUMNS, report_measures, scorecard_stage, scorecard_with_similarity
 
     store = corpus.store
+    kept_card = last.get("scorecard")
     if stage is indicator_panel_stage:
-        from ..indicators import _PANEL_INPUTS
-
-        # the columns the panel reads (the sentences and raw mentions stay on disk)
-        wanted = list(dict.fromkeys([*_PANEL_INPUTS, "kind", "value"]))
-        # (in the order of the parts: the panel sorts its cells by report and mention itself)
-        indicators = store.read("indicators", columns=wanted, sort=False) if "indicators" in store.keys else None
-        out = stage({"indicators": indicators, "reports": corpus.reports})
-        if "indicators" in store.keys:
-            out.pop("indicators")  # tidied per part already (`_Batches.flush`)
-        return out
+        return _panel(stage, store, corpus.reports, last)
     if stage is scorecard_stage:
         reports = corpus.reports
         if reports.empty:
