@@ -9,9 +9,10 @@ Prints one table of figures measured in this run, next to the targets of issue 6
   unchanged rebuild, which parses nothing);
 - TF-IDF + NMF on the problems parts; `make reports` on the embedded corpus; peak memory;
 - where one process spends its parsing time (cProfile over a sample), to show what to speed up;
-- the growth of the corpus-level stages (assembly, indicator panel, scorecard) from 5,000 to 40,000 small
-  files, as CPU seconds (`bench/corpus_scale.py`; with `--n` below 10,000: n, 2n, 4n files), against
-  issue 22's target of 1.2 × linear.
+- the growth of the corpus-level stages of `fazhi build` (assembly, indicator panel, scorecard) from
+  5,000 to 40,000 small files, as CPU seconds of the build's main process, and of the builds' peak
+  memory (`bench/corpus_scale.py`; with `--n` below 10,000: n, 2n, 4n files), against issue 22's
+  targets of 1.2 × linear and memory growing sub-linearly.
 
 Corpora: the five embedded pages (`data/raw`) and a synthetic scale corpus generated from them into a
 temporary `fazhi-bench-synthetic-*` folder (never `data/raw/`; see bench/synthetic.py), deleted at the

@@ -24,7 +24,9 @@ never reordered when written, so a rebuild never moves the text columns; the rea
 
 from __future__ import annotations
 
+import csv as _csv
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -147,8 +149,6 @@ def write_part(
     """Write one part: `frames[table]` (rows grouped by file in the order of `files`; `file_of[table]`
     the source_file of each row) as `folder/<table>/<name>.parquet` (+ .csv). Without `name`, the part
     is named `part-` + the first 16 hex digits of its digest: the same rows give the same name."""
-    from .corpus import write_table
-
     position = {f: i for i, (f, _) in enumerate(files)}
     temp = name or f".writing-{os.getpid()}"
     rows = {}
@@ -171,6 +171,34 @@ def write_part(
                 if src.is_file():
                     os.replace(src, folder / table / f"{name}{suffix}")
     return Part(name, [list(f) for f in files], rows, folder, digest, csv)
+
+
+def write_table(df: pd.DataFrame, stem: Path, *, csv: bool = True) -> None:
+    """`stem.parquet` (snappy, as `DataFrame.to_parquet`) and `stem.csv` (UTF-8 with BOM, for Excel).
+
+    Both are written from one Arrow table; the CSV by Arrow's writer (about 8 × faster than
+    `DataFrame.to_csv` on these text-heavy tables): text cells are always quoted, so an empty text
+    ("") and a missing value (nothing between the commas) stay apart; whole floats print as 3,
+    booleans as true/false. `pd.read_csv(path, encoding="utf-8-sig")` reads it back.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    try:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # mixed objects in a column: pandas' own writers
+        df.to_parquet(stem.with_suffix(".parquet"), index=False)
+        if csv:
+            df.to_csv(stem.with_suffix(".csv"), index=False, encoding="utf-8-sig")
+        return
+    pq.write_table(table, stem.with_suffix(".parquet"), compression="snappy")
+    if csv:
+        header = io.StringIO()
+        _csv.writer(header, lineterminator="\n").writerow([str(c) for c in df.columns])
+        with open(stem.with_suffix(".csv"), "wb") as fh:
+            fh.write(b"\xef\xbb\xbf" + header.getvalue().encode("utf-8"))
+            pa_csv.write_csv(table, fh, pa_csv.WriteOptions(include_header=False))
 
 
 def _file_digest(path: Path) -> bytes:
