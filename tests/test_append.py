@@ -136,3 +136,27 @@ def test_cli_rebuild_parses_only_new_files(tmp_path, monkeypatch):
     assert fazhi(["build", str(raw), "--out", str(out), "--quiet", "--compact"]) == 0
     assert len(read_layout(out).parts) == 1
     assert_same(cold(raw), load_corpus(out).tables)
+
+
+def test_rebuild_with_sketched_templating_reads_back_as_a_cold_build(varied, tmp_path, monkeypatch):
+    """Above `EXACT_TEMPLATING_MAX` distinct problems texts the templating peer is found among sketched
+    candidates: a rebuild computes the similarity columns afresh over the whole corpus (their TF-IDF
+    weights are fitted on every problems part), so it still gives the cold build's values exactly."""
+    from fazhi_lib import scorecard
+
+    monkeypatch.setattr(scorecard, "EXACT_TEMPLATING_MAX", 4)  # the sketch on this small corpus
+    raw = tmp_path / "raw"
+    shutil.copytree(varied, raw)
+    later = sorted(raw.glob("SYNTHETIC_*"))[-4:]
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for p in later:
+        shutil.move(p, aside / p.name)
+    out = tmp_path / "out"
+    streamed(raw, out)
+    for p in later:
+        shutil.move(aside / p.name, raw / p.name)
+    streamed(raw, out)
+    expected = cold(raw)
+    assert expected["scorecard"]["template_similarity"].notna().sum() > 4
+    assert_same(expected, load_corpus(out).tables)
