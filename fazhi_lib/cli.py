@@ -94,6 +94,9 @@ def _build_save(args: argparse.Namespace, t0: float, build_into) -> int:
         cpu = getattr(corpus, "cpu_timings", {})
         if cpu:  # CPU seconds of the main process (workers' parsing not included)
             print("cpu timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in cpu.items()), file=sys.stderr)
+        peak = getattr(corpus, "peak_mb", {})
+        if peak:  # the main process's peak memory at the end of each phase
+            print("peak memory: " + ", ".join(f"{k} {v:.0f} MB" for k, v in peak.items()), file=sys.stderr)
     if cache is not None and args.cache is None:
         cache.prune()  # OUT/.cache serves this build only: drop entries of removed or changed files
     from .corpus import summarise

@@ -26,6 +26,7 @@ order, with the same values (tests/test_append.py).
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sys
@@ -49,6 +50,16 @@ from .worker import FileResult, log_only, parse_file, readable_name
 CHUNK = 500  # files a part holds (a batch written at once)
 MAX_PARTS = 64  # a build that would leave more parts than this compacts them into one
 SMALL = ("reports", "parse_log")
+
+
+def _peak_mb() -> float:
+    """The peak resident memory of this process so far, MB (0 where the platform does not say)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover (Windows)
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
 def staging_dir(out: Path) -> Path:
@@ -207,10 +218,13 @@ def build_into(
     timings: dict[str, float] = {}
     cpu_timings: dict[str, float] = {}
 
-    def lap(name: str) -> None:  # wall-clock and CPU seconds of this process, per phase
+    peak_mb: dict[str, float] = {}
+
+    def lap(name: str) -> None:  # wall-clock and CPU seconds of this process, per phase; its peak memory
         nonlocal clock, cpu
         timings[name], cpu_timings[name] = time.perf_counter() - clock, time.process_time() - cpu
         clock, cpu = time.perf_counter(), time.process_time()
+        peak_mb[name] = _peak_mb()
 
     files, unreadable = input_folder(raw_dir)
     names = source_names(files, raw_dir)
@@ -258,6 +272,11 @@ def build_into(
     lap("files")
 
     # ---- every file's reports and parse_log rows; copies of one report
+    # The objects alive now stay alive to the end: the cyclic garbage collector need not walk them again
+    # at each of its passes over what the corpus-level stages allocate (its passes would otherwise grow
+    # with the corpus, making these stages grow faster than it).
+    gc.collect()
+    gc.freeze()
     held = []
     if snap and served_names:
         held.append({n: df[df[FILE_COLUMN].isin(served_names)] for n, df in snap["frames"].items() if n in SMALL})
@@ -359,6 +378,8 @@ def build_into(
             print(f"warning: corpus stage {stage.__name__} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         lap(f"stage {stage.__name__}")
 
+    gc.unfreeze()
+
     # ---- what the next rebuild starts from
     if cache is not None:
         cache.save_stat()
@@ -375,7 +396,7 @@ def build_into(
                 name=ROWS_SNAPSHOT_NAME,
                 extra={"shares": sorted([a, b, s] for (a, b), s in shares.items())},
             )
-    corpus.timings, corpus.cpu_timings = timings, cpu_timings
+    corpus.timings, corpus.cpu_timings, corpus.peak_mb = timings, cpu_timings, peak_mb
     reports = corpus.reports
     corpus.manifest = {
         "fazhi_version": version.__version__,
