@@ -410,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--compact",
         action="store_true",
-        help="rewrite each per-file table as one part file (a build compacts on its own above 64 parts)",
+        help="rewrite each per-file table as one part file (a build merges small parts on its own)",
     )
     b.add_argument("--timings", action="store_true", help="print the seconds each build phase took (stderr)")
     b.add_argument(

@@ -160,3 +160,30 @@ def test_rebuild_with_sketched_templating_reads_back_as_a_cold_build(varied, tmp
     expected = cold(raw)
     assert expected["scorecard"]["template_similarity"].notna().sum() > 4
     assert_same(expected, load_corpus(out).tables)
+
+
+def test_small_parts_are_merged(varied, tmp_path, monkeypatch):
+    """Rebuilds after adding one file at a time leave one small part each: past MAX_SMALL_PARTS of them,
+    a build merges them (the full-size parts are left as they are), with the same tables."""
+    from fazhi_lib.pipeline import stream
+
+    monkeypatch.setattr(stream, "MAX_SMALL_PARTS", 1)
+    raw = tmp_path / "raw"
+    shutil.copytree(varied, raw)
+    later = sorted(raw.glob("SYNTHETIC_*"))[-2:]
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for p in later:
+        shutil.move(p, aside / p.name)
+    out = tmp_path / "out"
+    streamed(raw, out, chunk=8)
+    big = {p.name for p in read_layout(out).parts if len(p.files) >= 2}
+    shutil.move(aside / later[0].name, raw / later[0].name)
+    streamed(raw, out, chunk=8)
+    assert sum(len(p.files) == 1 for p in read_layout(out).parts) == 1  # one small part: kept
+    shutil.move(aside / later[1].name, raw / later[1].name)
+    streamed(raw, out, chunk=8)
+    layout = read_layout(out)
+    assert big <= {p.name for p in layout.parts}  # the full-size parts untouched
+    assert sum(len(p.files) == 1 for p in layout.parts) == 0  # the two small ones merged
+    assert_same(cold(raw), load_corpus(out).tables)

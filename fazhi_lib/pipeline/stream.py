@@ -48,7 +48,7 @@ from .cache import ROWS_SNAPSHOT_NAME, BuildCache, build_signature
 from .worker import FileResult, log_only, parse_file, readable_name
 
 CHUNK = 500  # files a part holds (a batch written at once)
-MAX_PARTS = 64  # a build that would leave more parts than this compacts them into one
+MAX_SMALL_PARTS = 16  # more parts of fewer than CHUNK // 4 files than this: merged into parts of CHUNK files
 SMALL = ("reports", "parse_log")
 
 
@@ -181,6 +181,24 @@ def _compact(parts: list[Part], folder: Path, *, csv: bool, tables) -> Part:
         )
         del arrow, pieces
     return write_part(frames, files, file_of, folder, csv=csv)
+
+
+def _merge_small(parts: list[Part], folder: Path, *, csv: bool, tables, chunk: int) -> list[Part]:
+    """`parts` with the small ones (fewer than `chunk` // 4 files) merged into parts of about `chunk`
+    files, when there are more than MAX_SMALL_PARTS of them; the others as they are."""
+    small = [p for p in parts if len(p.files) < max(1, chunk // 4)]
+    if len(small) <= MAX_SMALL_PARTS:
+        return parts
+    out = [p for p in parts if len(p.files) >= max(1, chunk // 4)]
+    group: list[Part] = []
+    for p in small:
+        group.append(p)
+        if sum(len(q.files) for q in group) >= chunk:
+            out.append(_compact(group, folder, csv=csv, tables=tables))
+            group = []
+    if group:
+        out.append(_compact(group, folder, csv=csv, tables=tables))
+    return out
 
 
 class _Texts(dict):
@@ -351,8 +369,10 @@ def build_into(
             _parse(missing, raw_dir, names, jobs=jobs, progress=False, cache=cache, dask=dask, sink=second)
             parts += [second.parts[b] for b in sorted(second.parts)]
             tables |= set(second.columns)
-        if compact or len(parts) > MAX_PARTS:
+        if compact:  # (asked for: every table as one part)
             parts = [_compact(parts, staging, csv=csv, tables=tables)] if parts else []
+        else:  # many rebuilds leave many small parts: merged, a batch's worth at a time (big parts stay)
+            parts = _merge_small(parts, staging, csv=csv, tables=tables, chunk=chunk)
         keys = {}
         for name in sorted(tables):
             cols = next((c for b in (first, second) for n, c in b.columns.items() if n == name), None)
@@ -521,4 +541,4 @@ def cleanup_staging(out: str | Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-__all__ = ["CHUNK", "MAX_PARTS", "WHOLE_TABLES", "build_into", "cleanup_staging"]
+__all__ = ["CHUNK", "MAX_SMALL_PARTS", "WHOLE_TABLES", "build_into", "cleanup_staging"]
