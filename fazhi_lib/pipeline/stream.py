@@ -26,7 +26,6 @@ order, with the same values (tests/test_append.py).
 
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 import sys
@@ -290,117 +289,108 @@ def build_into(
     lap("files")
 
     # ---- every file's reports and parse_log rows; copies of one report
-    # The objects alive now stay alive to the end: the cyclic garbage collector need not walk them again
-    # at each of its passes over what the corpus-level stages allocate (its passes would otherwise grow
-    # with the corpus, making these stages grow faster than it).
-    gc.collect()
-    gc.freeze()
-    try:
-        held = []
-        if snap and served_names:
-            held.append({n: df[df[FILE_COLUMN].isin(served_names)] for n, df in snap["frames"].items() if n in SMALL})
-        frames = combine([*held, *first.small, stack(skipped)])
-        first.small = []
-        text_keys, lengths = dict(first.keys), dict(first.lengths)
-        if old_keys is not None and len(old_keys):
-            for f, k, n in zip(old_keys[FILE_COLUMN], old_keys["text_key"], old_keys["text_len"]):
-                if f in served_names:
-                    text_keys[f], lengths[f] = k, int(n)
-        records = _stacked_reports(frames["reports"])
-        digest_of = {names[f]: d for f, d in digests.items()}
-        prev_where = {}  # source_file → the last build's part holding it (same bytes)
-        for p in prev.parts if prev is not None else ():
-            for f, s in p.files:
-                if f in served_names and digest_of.get(f) == s:
-                    prev_where[f] = p
-        staged_where = {f: p for p in first.parts.values() for f, _ in p.files}
+    held = []
+    if snap and served_names:
+        held.append({n: df[df[FILE_COLUMN].isin(served_names)] for n, df in snap["frames"].items() if n in SMALL})
+    frames = combine([*held, *first.small, stack(skipped)])
+    first.small = []
+    text_keys, lengths = dict(first.keys), dict(first.lengths)
+    if old_keys is not None and len(old_keys):
+        for f, k, n in zip(old_keys[FILE_COLUMN], old_keys["text_key"], old_keys["text_len"]):
+            if f in served_names:
+                text_keys[f], lengths[f] = k, int(n)
+    records = _stacked_reports(frames["reports"])
+    digest_of = {names[f]: d for f, d in digests.items()}
+    prev_where = {}  # source_file → the last build's part holding it (same bytes)
+    for p in prev.parts if prev is not None else ():
+        for f, s in p.files:
+            if f in served_names and digest_of.get(f) == s:
+                prev_where[f] = p
+    staged_where = {f: p for p in first.parts.values() for f, _ in p.files}
 
-        def fetch(wanted: set[str]) -> dict[str, str]:
-            got: dict[str, str] = {}
-            by_part: dict[int, tuple[Part, list[str]]] = {}
-            for f in wanted:
-                p = staged_where.get(f) or prev_where.get(f)
-                if p is not None:
-                    by_part.setdefault(id(p), (p, []))[1].append(f)
-            for p, fs in by_part.values():
-                texts = pd.read_parquet(p.path("texts"), columns=["text"])["text"].tolist()
-                counts = p.rows.get("texts", [])
-                starts = np.concatenate([[0], np.cumsum(counts)]).astype(int).tolist()
-                pos = {f: i for i, (f, _) in enumerate(p.files)}
-                for f in fs:
-                    i = pos[f]
-                    got[f] = texts[starts[i]] if counts[i] else ""
-            for f in wanted - set(got):  # held by no part (a duplicate last time): the cache, else the file
-                path = next(p for p in todo if names[p] == f)
-                result = None
-                if cache is not None and path in digests:
-                    result = cache.get(cache.key(f, digests[path]), f, digests[path])
-                if result is None:
-                    result = parse_file(path, root=raw_dir, source_file=f)
-                got[f] = ((result.tables or {}).get("texts") or [{"text": ""}])[0]["text"]
-            return got
+    def fetch(wanted: set[str]) -> dict[str, str]:
+        got: dict[str, str] = {}
+        by_part: dict[int, tuple[Part, list[str]]] = {}
+        for f in wanted:
+            p = staged_where.get(f) or prev_where.get(f)
+            if p is not None:
+                by_part.setdefault(id(p), (p, []))[1].append(f)
+        for p, fs in by_part.values():
+            texts = pd.read_parquet(p.path("texts"), columns=["text"])["text"].tolist()
+            counts = p.rows.get("texts", [])
+            starts = np.concatenate([[0], np.cumsum(counts)]).astype(int).tolist()
+            pos = {f: i for i, (f, _) in enumerate(p.files)}
+            for f in fs:
+                i = pos[f]
+                got[f] = texts[starts[i]] if counts[i] else ""
+        for f in wanted - set(got):  # held by no part (a duplicate last time): the cache, else the file
+            path = next(p for p in todo if names[p] == f)
+            result = None
+            if cache is not None and path in digests:
+                result = cache.get(cache.key(f, digests[path]), f, digests[path])
+            if result is None:
+                result = parse_file(path, root=raw_dir, source_file=f)
+            got[f] = ((result.tables or {}).get("texts") or [{"text": ""}])[0]["text"]
+        return got
 
-        text_of = _Texts(fetch)
-        text_of.update(fetch(near_copy_candidates(records, shares)))
-        duplicates = find_duplicates(records, text_of=text_of, text_keys=text_keys, lengths=lengths, shares=shares)
-        text_of = None
-        live = {r.source_file for r in records if r.source_file not in duplicates}
+    text_of = _Texts(fetch)
+    text_of.update(fetch(near_copy_candidates(records, shares)))
+    duplicates = find_duplicates(records, text_of=text_of, text_keys=text_keys, lengths=lengths, shares=shares)
+    text_of = None
+    live = {r.source_file for r in records if r.source_file not in duplicates}
 
-        # ---- the parts: kept, rewritten, or made for files no part holds
-        tables = set(first.columns) | (set(prev.keys) if prev is not None else set())
-        parts: list[Part] = []
-        for p in prev.parts if prev is not None else ():
-            keep = [f for f, _ in p.files if f in live and prev_where.get(f) is p]
-            if len(keep) == len(p.files):
-                parts.append(p)
-            elif keep:
-                parts.append(_rewrite(p, keep, staging, csv=csv, tables=tables))
-        for b in sorted(first.parts):
-            p = first.parts[b]
-            keep = [f for f, _ in p.files if f in live]
-            if len(keep) == len(p.files):
-                parts.append(p)
-            elif keep:
-                parts.append(_rewrite(p, keep, staging, csv=csv, tables=tables))
-        placed = {f for p in parts for f, _ in p.files}
-        missing = [f for f in todo if names[f] in live and names[f] not in placed]
-        second = _Batches([names[f] for f in missing], staging, csv=csv, chunk=chunk, keep_small=False)
-        if missing:
-            _parse(missing, raw_dir, names, jobs=jobs, progress=False, cache=cache, dask=dask, sink=second)
-            parts += [second.parts[b] for b in sorted(second.parts)]
-            tables |= set(second.columns)
-        if compact:  # (asked for: every table as one part)
-            parts = [_compact(parts, staging, csv=csv, tables=tables)] if parts else []
-        else:  # many rebuilds leave many small parts: merged, a batch's worth at a time (big parts stay)
-            parts = _merge_small(parts, staging, csv=csv, tables=tables, chunk=chunk)
-        keys = {}
-        for name in sorted(tables):
-            cols = next((c for b in (first, second) for n, c in b.columns.items() if n == name), None)
-            keys[name] = cols if cols is not None else prev.keys[name]
-        store = PartSet(parts, keys, signature)
-        whole = _empty_tables(frames, store)
-        corpus = assemble(frames, duplicates=duplicates)
-        corpus.tables.update(whole)
-        corpus.store = store
-        corpus.tables.update(add_provenance(corpus.tables, raw_dir, urls=urls))
-        lap("assemble")
+    # ---- the parts: kept, rewritten, or made for files no part holds
+    tables = set(first.columns) | (set(prev.keys) if prev is not None else set())
+    parts: list[Part] = []
+    for p in prev.parts if prev is not None else ():
+        keep = [f for f, _ in p.files if f in live and prev_where.get(f) is p]
+        if len(keep) == len(p.files):
+            parts.append(p)
+        elif keep:
+            parts.append(_rewrite(p, keep, staging, csv=csv, tables=tables))
+    for b in sorted(first.parts):
+        p = first.parts[b]
+        keep = [f for f, _ in p.files if f in live]
+        if len(keep) == len(p.files):
+            parts.append(p)
+        elif keep:
+            parts.append(_rewrite(p, keep, staging, csv=csv, tables=tables))
+    placed = {f for p in parts for f, _ in p.files}
+    missing = [f for f in todo if names[f] in live and names[f] not in placed]
+    second = _Batches([names[f] for f in missing], staging, csv=csv, chunk=chunk, keep_small=False)
+    if missing:
+        _parse(missing, raw_dir, names, jobs=jobs, progress=False, cache=cache, dask=dask, sink=second)
+        parts += [second.parts[b] for b in sorted(second.parts)]
+        tables |= set(second.columns)
+    if compact:  # (asked for: every table as one part)
+        parts = [_compact(parts, staging, csv=csv, tables=tables)] if parts else []
+    else:  # many rebuilds leave many small parts: merged, a batch's worth at a time (big parts stay)
+        parts = _merge_small(parts, staging, csv=csv, tables=tables, chunk=chunk)
+    keys = {}
+    for name in sorted(tables):
+        cols = next((c for b in (first, second) for n, c in b.columns.items() if n == name), None)
+        keys[name] = cols if cols is not None else prev.keys[name]
+    store = PartSet(parts, keys, signature)
+    whole = _empty_tables(frames, store)
+    corpus = assemble(frames, duplicates=duplicates)
+    corpus.tables.update(whole)
+    corpus.store = store
+    corpus.tables.update(add_provenance(corpus.tables, raw_dir, urls=urls))
+    lap("assemble")
 
-        # ---- corpus stages
-        measures = [m for m in (*first.measures, *second.measures) if len(m)]
-        last = {}  # the last build's whole tables that the stages update from
-        if prev is not None:
-            for name in ("scorecard", "indicator_panel", "reports"):
-                if (out / f"{name}.parquet").is_file():
-                    last[name] = pd.read_parquet(out / f"{name}.parquet")
-        for stage in _stages.CORPUS_STAGES:
-            try:
-                corpus.tables.update(_run_stage(stage, corpus, measures, last, prev_where) or {})
-            except Exception as exc:
-                print(f"warning: corpus stage {stage.__name__} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-            lap(f"stage {stage.__name__}")
-
-    finally:
-        gc.unfreeze()
+    # ---- corpus stages
+    measures = [m for m in (*first.measures, *second.measures) if len(m)]
+    last = {}  # the last build's whole tables that the stages update from
+    if prev is not None:
+        for name in ("scorecard", "indicator_panel", "reports"):
+            if (out / f"{name}.parquet").is_file():
+                last[name] = pd.read_parquet(out / f"{name}.parquet")
+    for stage in _stages.CORPUS_STAGES:
+        try:
+            corpus.tables.update(_run_stage(stage, corpus, measures, last, prev_where) or {})
+        except Exception as exc:
+            print(f"warning: corpus stage {stage.__name__} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        lap(f"stage {stage.__name__}")
 
     # ---- what the next rebuild starts from
     if cache is not None:
