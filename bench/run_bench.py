@@ -12,9 +12,10 @@ Prints one table of figures measured in this run, next to the targets of issue 6
 - the per-report steps (read, core parse, every report stage) against bare `jieba.lcut` on the same
   reports, both as CPU time of one process in one run (`bench/per_report.py`): the ratio that the machine's
   other work moves least;
-- the growth of the corpus-level stages (assembly, indicator panel, scorecard) from 5,000 to 40,000 small
-  files, as CPU seconds (`bench/corpus_scale.py`; with `--n` below 10,000: n, 2n, 4n files), against
-  issue 22's target of 1.2 × linear.
+- the growth of the corpus-level stages of `fazhi build` (assembly, indicator panel, scorecard) from
+  5,000 to 40,000 small files, as CPU seconds of the build's main process, and of the builds' peak
+  memory (`bench/corpus_scale.py`; with `--n` below 10,000: n, 2n, 4n files), against issue 22's
+  targets of 1.2 × linear and memory growing sub-linearly.
 
 Corpora: the five embedded pages (`data/raw`) and a synthetic scale corpus generated from them into a
 temporary `fazhi-bench-synthetic-*` folder (never `data/raw/`; see bench/synthetic.py), deleted at the
@@ -103,7 +104,7 @@ def build(raw: Path, out: Path, *, jobs: int, cache: Path | None, label: str = "
         for item in filter(None, line[len("timings: ") :].split(", ")):
             name, seconds, _ = item.rsplit(" ", 2)
             phases[name] = float(seconds)
-        phases["start-up, listing, hashing"] = max(0.0, wall - sum(phases.values()))
+        phases["start-up and exit"] = max(0.0, wall - sum(phases.values()))
         PHASES[label] = {"total": wall, **phases}
     return wall, rss, rc
 
@@ -393,10 +394,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.scale_sizes:
             sizes = sorted(args.scale_sizes)
             print(f"  corpus-level stages on {', '.join(f'{n:,}' for n in sizes)} small files", file=sys.stderr)
-            scale = corpus_scale.scaling(sizes, folder=tmp / "small", log=lambda m: print(m, file=sys.stderr))
+            scale = corpus_scale.scaling(
+                sizes, folder=tmp / "small", log=lambda m: print(m, file=sys.stderr), code=CODE
+            )
             fig["corpus_scale"] = scale
             first, last = scale[0], scale[-1]
-            for stage in [k for k in first if k not in ("n", "reports")]:
+            for stage in [k for k in first if k not in ("n", "reports", "peak_mb")]:
                 growth = (last[stage] / first[stage]) / (last["n"] / first["n"])
                 rows.append(
                     (
@@ -405,6 +408,17 @@ def main(argv: list[str] | None = None) -> int:
                         fmt(growth),
                         f"≤ {TARGETS['linear']:g}",
                         met(growth <= TARGETS["linear"]) + " (" + " / ".join(f"{r[stage]:.1f}" for r in scale) + " s)",
+                    )
+                )
+            if all("peak_mb" in r for r in scale):  # issue 22: memory growing sub-linearly with the corpus
+                growth = (last["peak_mb"] / first["peak_mb"]) / (last["n"] / first["n"])
+                rows.append(
+                    (
+                        f"**peak memory: growth ÷ linear, {first['n']:,} → {last['n']:,} files**",
+                        "synthetic small",
+                        fmt(growth),
+                        "< 1 (sub-linear)",
+                        met(growth < 1) + " (" + " / ".join(f"{r['peak_mb'] / 1024:.2f}" for r in scale) + " GB)",
                     )
                 )
         fig["load_avg_end"] = os.getloadavg()[0]
@@ -459,10 +473,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _same_tables(a: Path, b: Path) -> bool:
-    files = sorted(p.name for p in a.iterdir() if p.is_file())
-    if files != sorted(p.name for p in b.iterdir() if p.is_file()):
+    """Every file the two builds wrote (whole tables, part files, manifest), byte for byte; caches aside."""
+
+    def files(root: Path) -> list[str]:
+        return sorted(
+            p.relative_to(root).as_posix()
+            for p in root.rglob("*")
+            if p.is_file() and ".cache" not in p.relative_to(root).parts
+        )
+
+    names = files(a)
+    if names != files(b):
         return False
-    return all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
+    return all((a / f).read_bytes() == (b / f).read_bytes() for f in names)
 
 
 if __name__ == "__main__":

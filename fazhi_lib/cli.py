@@ -36,8 +36,16 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build_and_save(args: argparse.Namespace, t0: float) -> int:
+    from .pipeline.stream import build_into, cleanup_staging
+
+    try:
+        return _build_save(args, t0, build_into)
+    finally:
+        cleanup_staging(args.out)  # the parts staged beside --out: linked into it, or not wanted
+
+
+def _build_save(args: argparse.Namespace, t0: float, build_into) -> int:
     from .errors import FazhiError
-    from .pipeline import build_corpus
 
     try:
         _use_places_map(args.places_map)
@@ -46,11 +54,26 @@ def _build_and_save(args: argparse.Namespace, t0: float) -> int:
             from .provenance import read_url_sheet
 
             read_url_sheet(args.urls)  # a broken sheet stops the build before parsing, with its reason
-        corpus = build_corpus(
-            args.raw_dir, jobs=args.jobs, progress=not args.quiet, cache=cache, dask=args.dask, urls=args.urls
+        corpus = build_into(
+            args.raw_dir,
+            args.out,
+            jobs=args.jobs,
+            progress=not args.quiet,
+            cache=cache,
+            dask=args.dask,
+            urls=args.urls,
+            csv=not args.no_csv,
+            compact=args.compact,
         )
     except (FazhiError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the part files staged beside --out: a read-only or full disk
+        print(
+            f"error: could not write the tables to {args.out}: {exc.strerror or exc} ({type(exc).__name__}); "
+            "nothing was replaced.",
+            file=sys.stderr,
+        )
         return 2
     clock = time.perf_counter()
     try:
@@ -68,6 +91,12 @@ def _build_and_save(args: argparse.Namespace, t0: float) -> int:
     if args.timings:
         phases = {**getattr(corpus, "timings", {}), "save": time.perf_counter() - clock}
         print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()), file=sys.stderr)
+        cpu = getattr(corpus, "cpu_timings", {})
+        if cpu:  # CPU seconds of the main process (workers' parsing not included)
+            print("cpu timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in cpu.items()), file=sys.stderr)
+        peak = getattr(corpus, "peak_mb", {})
+        if peak:  # the main process's peak memory at the end of each phase
+            print("peak memory: " + ", ".join(f"{k} {v:.0f} MB" for k, v in peak.items()), file=sys.stderr)
     if cache is not None and args.cache is None:
         cache.prune()  # OUT/.cache serves this build only: drop entries of removed or changed files
     from .corpus import summarise
@@ -78,8 +107,9 @@ def _build_and_save(args: argparse.Namespace, t0: float) -> int:
         f"{summary.line()} "
         f"-> {args.out} ({time.perf_counter() - t0:.1f} s{'; ' + cache.summary() if cache is not None else ''})"
     )
-    for _, row in log[log["status"].isin(["warning", "error", "duplicate"])].iterrows():
-        print(f"  {row['status']:9s} {row['source_file']}: {row['messages']}")
+    shown = log[log["status"].isin(["warning", "error", "duplicate"])]
+    for status, name, messages in zip(shown["status"], shown["source_file"], shown["messages"]):
+        print(f"  {status:9s} {name}: {messages}")
     if summary.read and not summary.parsed:  # issue 19: say it when no report was read
         print(
             f"warning: no file of {args.raw_dir} could be read as a report; the tables hold 0 reports", file=sys.stderr
@@ -381,6 +411,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write OUT/dataset/<table>/report_year=YYYY/ Parquet datasets (large corpora)",
     )
     b.add_argument("--no-csv", action="store_true", help="write Parquet only (large corpora)")
+    b.add_argument(
+        "--compact",
+        action="store_true",
+        help="rewrite each per-file table as one part file (a build merges small parts on its own)",
+    )
     b.add_argument("--timings", action="store_true", help="print the seconds each build phase took (stderr)")
     b.add_argument(
         "--strict",

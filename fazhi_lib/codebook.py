@@ -206,17 +206,44 @@ def write_datapackage(
     `manifest`: the build's manifest (default: `out_dir/manifest.json` when present). Written to a
     temporary file and moved into place, so a reader never sees half a file."""
     out_dir = Path(out_dir)
-    if csv is None:
-        csv = all((out_dir / f"{name}.csv").exists() for name in tables) if tables else True
     if manifest is None:
         path = out_dir / "manifest.json"
         manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    text = json.dumps(datapackage(tables, csv=csv, manifest=manifest), ensure_ascii=False, indent=2) + "\n"
+    paths = _part_paths(manifest)
+    if csv is None:
+        csv = (
+            all((out_dir / (paths[name][0] if name in paths else name)).with_suffix(".csv").exists() for name in tables)
+            if tables
+            else True
+        )
+    package = datapackage(tables, csv=csv, manifest=manifest)
+    for res in package["resources"]:  # a table kept as part files (fazhi_lib/parts.py): one path a part
+        if res["name"] in paths:
+            stems = paths[res["name"]]
+            res["path"] = [f"{s}.csv" if csv else f"{s}.parquet" for s in stems]
+            res["parquet"] = [f"{s}.parquet" for s in stems]
+            res["rows"] = sum(
+                sum(p["rows"][res["name"]]) for p in manifest["layout"]["parts"] if res["name"] in p["rows"]
+            )
+    text = json.dumps(package, ensure_ascii=False, indent=2) + "\n"
     target = out_dir / DATAPACKAGE
     tmp = out_dir / f".{DATAPACKAGE}.tmp-{os.getpid()}"
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, target)
     return target
+
+
+def _part_paths(manifest: dict) -> dict[str, list[str]]:
+    """table → the stems (`texts/part-…`) of its part files, from the manifest's layout."""
+    layout = manifest.get("layout") if isinstance(manifest, dict) else None
+    if not isinstance(layout, dict):
+        return {}
+    out: dict[str, list[str]] = {}
+    for table in layout.get("keys", {}):
+        stems = [f"{table}/{p['name']}" for p in layout.get("parts", []) if table in p.get("rows", {})]
+        if stems:
+            out[table] = stems
+    return out
 
 
 def undocumented(tables: dict[str, pd.DataFrame], *, book: Codebook | None = None) -> list[str]:

@@ -9,9 +9,7 @@ puts at its top (`require_reports`, `select`). `fazhi_lib.pipeline.build_corpus`
 
 from __future__ import annotations
 
-import csv as _csv
 import hashlib
-import io
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ import pandas as pd
 from .codebook import DATAPACKAGE, write_datapackage
 from .errors import FazhiError, invalid
 from .metadata import LEVELS
+from .parts import write_table  # (one Parquet + CSV file: a whole table, or one part of a per-file table)
 from .sections import SECTION_KINDS
 
 # Column order of the core tables (the data dictionary in README.md explains each column).
@@ -104,16 +103,33 @@ PARTITION_COLUMN = "report_year"
 # ---------------------------------------------------------------- the corpus
 @dataclass
 class Corpus:
+    """The corpus tables. `tables` holds frames in memory; `store` (a `parts.PartSet`, from a build
+    that streamed its rows to disk) holds per-file tables as part files, read on first use."""
+
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
+    store: object = None
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
         if name in tables:
             return tables[name]
+        store = self.__dict__.get("store")
+        if store is not None and name in store.keys:
+            tables[name] = store.read(name)
+            return tables[name]
         if name in CORE_TABLES:
             return pd.DataFrame()
         raise AttributeError(f"Corpus has no table {name!r}; tables: {', '.join(sorted(tables))}")
+
+    def materialise(self) -> Corpus:
+        """Every table in memory (the stored parts read back)."""
+        store = self.__dict__.get("store")
+        if store is not None:
+            for name in store.keys:
+                if name not in self.tables:
+                    self.tables[name] = store.read(name)
+        return self
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{k}={len(v)}" for k, v in sorted(self.tables.items()))
@@ -197,53 +213,112 @@ class Corpus:
     def save(self, out_dir: str | Path, *, csv: bool = True, inputs=(), partitioned: bool = False) -> Path:
         """Write every table as Parquet and CSV (UTF-8 with BOM, for Excel), replacing the folder atomically.
 
+        Per-file tables are written as part files (`OUT/<table>/part-NNNNN.parquet`, see `parts.py`):
+        the parts of `store` are linked into the new folder, not copied or rewritten; tables in memory
+        are written as one part. Whole tables (reports, parse_log, ...) are `OUT/<table>.parquet`.
         Only a folder fazhi wrote is replaced, and never one that is, holds or lies in an `inputs`
         folder (`outdir.check_output_dir`); `partitioned` adds `dataset/` (`write_partitioned`) inside
         the same swap. The manifest lists the files written.
         """
         from .outdir import replace_dir
 
+        if partitioned:
+            self.materialise()
+
         def write(tmp: Path) -> None:
-            for name, df in sorted(self.tables.items()):
+            store, whole = _save_parts(self, tmp, csv=csv)
+            for name, df in sorted(whole.items()):
                 write_table(df, tmp / name, csv=csv)
             if partitioned:
                 write_partitioned(self, tmp)
-            files = sorted([*(p.name for p in tmp.iterdir() if p.is_file()), DATAPACKAGE])
+            files = [p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()]
+            files = sorted([*(f for f in files if not f.startswith(f"{DATASET_DIRNAME}/")), DATAPACKAGE])
             manifest = {**self.manifest, "files": files}
+            if store is not None:
+                manifest["layout"] = store.layout()
+                manifest["tables"] = {
+                    **{n: len(df) for n, df in whole.items()},
+                    **{n: store.rows(n) for n in store.keys},
+                }
             (tmp / "manifest.json").write_text(
                 json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8"
             )
-            write_datapackage(tmp, self.tables, csv=csv, manifest=manifest)  # the codebook travels with the data
+            _write_package(tmp, whole, store, csv=csv, manifest=manifest)  # the codebook travels with the data
 
         return replace_dir(out_dir, write, inputs=inputs)
 
 
-def write_table(df: pd.DataFrame, stem: Path, *, csv: bool = True) -> None:
-    """`stem.parquet` (snappy, as `DataFrame.to_parquet`) and `stem.csv` (UTF-8 with BOM, for Excel).
+def _part_tables(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The tables in memory that are written as parts: per-file tables (not `parts.WHOLE_TABLES`) whose
+    every row names a report of `reports` (report_id, unique there)."""
+    from .parts import WHOLE_TABLES
 
-    Both are written from one Arrow table; the CSV by Arrow's writer (about 8 × faster than
-    `DataFrame.to_csv` on these text-heavy tables): text cells are always quoted, so an empty text
-    ("") and a missing value (nothing between the commas) stay apart; whole floats print as 3,
-    booleans as true/false. `pd.read_csv(path, encoding="utf-8-sig")` reads it back.
-    """
-    import pyarrow as pa
-    import pyarrow.csv as pa_csv
+    reports = tables.get("reports")
+    if reports is None or reports.empty or not {"report_id", "source_file", "sha256"} <= set(reports.columns):
+        return []
+    if reports["report_id"].isna().any() or not reports["report_id"].is_unique:
+        return []
+    ids = set(reports["report_id"])
+    return [
+        name
+        for name, df in sorted(tables.items())
+        if name not in WHOLE_TABLES and "report_id" in df.columns and len(df) and set(df["report_id"]) <= ids
+    ]
+
+
+def _save_parts(corpus: Corpus, tmp: Path, *, csv: bool):
+    """Write the per-file tables into `tmp`: the parts of `corpus.store` linked (or copied), CSV
+    copies added where a part has none and `csv` asks for them; else the per-file tables in memory as
+    one part. Returns (the PartSet written, the whole tables to write)."""
+    from .parts import PartSet, group_by_file, link_or_copy, sort_keys, write_part
+
+    tables = dict(corpus.tables)
+    store = corpus.__dict__.get("store")
+    if store is not None:
+        out = PartSet([], dict(store.keys), store.signature)
+        for p in store.parts:
+            for name in store.keys:
+                if not p.path(name).is_file():
+                    continue
+                link_or_copy(p.path(name), tmp / name / f"{p.name}.parquet")
+                if csv and p.path(name, ".csv").is_file():
+                    link_or_copy(p.path(name, ".csv"), tmp / name / f"{p.name}.csv")
+                elif csv:
+                    write_table(pd.read_parquet(p.path(name)), tmp / name / p.name, csv=True)
+                    (tmp / name / f"{p.name}.parquet").unlink()
+                    link_or_copy(p.path(name), tmp / name / f"{p.name}.parquet")
+            out.parts.append(type(p)(p.name, p.files, p.rows, tmp, p.digest, csv))
+        return out, {n: df for n, df in tables.items() if n not in store.keys}
+    names = _part_tables(tables)
+    if not names:
+        return None, tables
+    reports = tables["reports"].sort_values("source_file", kind="stable")  # parts list files by name
+    file_of_id = dict(zip(reports["report_id"], reports["source_file"]))
+    files = [[f, s if isinstance(s, str) else ""] for f, s in zip(reports["source_file"], reports["sha256"])]
+    order = [f for f, _ in files]
+    frames, file_of = {}, {}
+    for name in names:
+        df = tables[name]
+        keys = sort_keys(name, df.columns)
+        with_file = df.assign(_file=df["report_id"].map(file_of_id))
+        grouped = group_by_file(with_file, "_file", order, keys)
+        file_of[name] = grouped["_file"].to_numpy()
+        frames[name] = grouped.drop(columns="_file")
+    out = PartSet([], {n: sort_keys(n, tables[n].columns) for n in names}, str(corpus.manifest.get("signature", "")))
+    out.parts.append(write_part(frames, files, file_of, tmp, csv=csv))
+    return out, {n: df for n, df in tables.items() if n not in names}
+
+
+def _write_package(tmp: Path, whole: dict, store, *, csv: bool, manifest: dict) -> None:
+    """datapackage.json: a per-file table is one resource whose `path` lists its part files."""
     import pyarrow.parquet as pq
 
-    try:
-        table = pa.Table.from_pandas(df, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # mixed objects in a column: pandas' own writers
-        df.to_parquet(stem.with_suffix(".parquet"), index=False)
-        if csv:
-            df.to_csv(stem.with_suffix(".csv"), index=False, encoding="utf-8-sig")
-        return
-    pq.write_table(table, stem.with_suffix(".parquet"), compression="snappy")
-    if csv:
-        header = io.StringIO()
-        _csv.writer(header, lineterminator="\n").writerow([str(c) for c in df.columns])
-        with open(stem.with_suffix(".csv"), "wb") as fh:
-            fh.write(b"\xef\xbb\xbf" + header.getvalue().encode("utf-8"))
-            pa_csv.write_csv(table, fh, pa_csv.WriteOptions(include_header=False))
+    frames = dict(whole)
+    if store is not None:
+        for name in store.keys:  # the schema from a part's (the rows are not read)
+            first = next((p.path(name) for p in store.parts if p.path(name).is_file()), None)
+            frames[name] = pq.read_schema(first).empty_table().to_pandas() if first else pd.DataFrame()
+    write_datapackage(tmp, frames, csv=csv, manifest=manifest)
 
 
 def input_fingerprint(reports_or_log: pd.DataFrame) -> str:
@@ -256,6 +331,8 @@ def input_fingerprint(reports_or_log: pd.DataFrame) -> str:
 
 def load_corpus(processed_dir: str | Path = "data/processed") -> Corpus:
     """Read the tables written by `fazhi build` (Parquet) back into a `Corpus`."""
+    from .parts import read_layout
+
     processed_dir = Path(processed_dir)
     if not (processed_dir / "reports.parquet").exists():
         raise FazhiError(
@@ -264,6 +341,11 @@ def load_corpus(processed_dir: str | Path = "data/processed") -> Corpus:
     tables = {p.stem: pd.read_parquet(p) for p in sorted(processed_dir.glob("*.parquet"))}
     manifest_path = processed_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    store = read_layout(processed_dir) if "layout" in manifest else None
+    if store is not None:
+        for name in store.keys:  # the per-file tables, each read back as one table in key order
+            tables[name] = store.read(name)
+        tables = dict(sorted(tables.items()))
     return Corpus(tables, manifest)
 
 

@@ -9,7 +9,9 @@ it in. Before anything is written, `check_output_dir` refuses (with one sentence
 
 `replace_dir` does the swap under a lock (`.DIR.lock` beside DIR: two builds never write one folder)
 and recovers the one moment a killed build could leave behind, between its two renames: the next
-run finds the last complete folder under `.DIR.old` and puts it back.
+run finds the last complete folder under `.DIR.old` and puts it back. A build stages the part files
+of the tables it writes beside DIR (`.DIR.staging-<pid>`, see `pipeline/stream.py`); a killed build's
+staging folder is removed by the next build on DIR when it holds only part files.
 
 >>> check_output_dir("data", inputs=["data/raw"])                      # doctest: +SKIP
 Traceback (most recent call last):
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -62,7 +65,19 @@ def foreign_entries(out_dir: Path) -> list[str]:
     ours = written_by_fazhi(out_dir)
     if ours is None:  # no manifest: only a cache a build left before its first save is ours
         ours = {".cache"} if (out_dir / ".cache").is_dir() else set()
-    return [n for n in names if n not in ours and n not in OWN_EXTRAS]
+    foreign = []
+    for n in names:
+        if n in ours or n in OWN_EXTRAS:
+            continue
+        if any(f.startswith(f"{n}/") for f in ours) and (out_dir / n).is_dir() and not (out_dir / n).is_symlink():
+            # a folder of part files (OUT/texts/part-00000.parquet): ours if the manifest lists all it holds
+            inside = [p for p in (out_dir / n).rglob("*") if not p.is_dir() or p.is_symlink()]
+            stray = [p.relative_to(out_dir).as_posix() for p in inside]
+            stray = [f for f in stray if f not in ours]
+            foreign += stray
+            continue
+        foreign.append(n)
+    return foreign
 
 
 def check_output_dir(
@@ -154,6 +169,24 @@ def recover(out_dir: str | Path) -> None:
     for tmp in out.parent.glob(f".{out.name}.tmp-*"):
         if tmp.is_dir() and not foreign_entries(tmp):
             shutil.rmtree(tmp)
+    for staging in out.parent.glob(f".{out.name}.staging-*"):  # part files a killed build staged
+        if staging.name != f".{out.name}.staging-{os.getpid()}" and _only_part_files(staging):
+            shutil.rmtree(staging)
+
+
+_PART_FILE = re.compile(r"(part-[0-9a-f]{16}|\.writing-\d+)\.(parquet|csv)")
+
+
+def _only_part_files(folder: Path) -> bool:
+    """Whether `folder` holds nothing but table folders of part files (what a build stages)."""
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    for table in folder.iterdir():
+        if not table.is_dir() or table.is_symlink():
+            return False
+        if not all(f.is_file() and not f.is_symlink() and _PART_FILE.fullmatch(f.name) for f in table.iterdir()):
+            return False
+    return True
 
 
 def replace_dir(

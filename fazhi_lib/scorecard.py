@@ -929,11 +929,42 @@ def similarity_measures(reports: pd.DataFrame, parts: pd.DataFrame, *, chunk: in
 
 
 # ------------------------------------------------------------------ the table
-def scorecard_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The scorecard of every report in `tables` (the corpus tables), sorted by report_id."""
+REPORT_MEASURE_COLUMNS = [c for c in SCORECARD_COLUMNS if c not in SIMILARITY_COLUMNS[1:]]
+_INT_COLUMNS = ("report_year", "days_before_deadline", "previous_year", "n_reported_zeros")
+_FLOAT_COLUMNS = (
+    "completeness",
+    "quant_density",
+    "hard_info_share",
+    "candour_ratio",
+    "candour_fact_share",
+    "template_similarity",
+    "stickiness",
+)
+_STRING_COLUMNS = ("template_peer", "previous_report_id", "publish_date", "deadline")
+
+
+def _typed(card: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard's dtypes, column by column (each value converted on its own: typing parts of the
+    rows apart and stacking them gives what typing them together gives)."""
+    for c in _INT_COLUMNS:
+        if c in card.columns:
+            card[c] = pd.to_numeric(card[c], errors="coerce").astype("Int64")
+    for c in _FLOAT_COLUMNS:
+        if c in card.columns:
+            card[c] = pd.to_numeric(card[c], errors="coerce").astype("Float64")
+    for c in _STRING_COLUMNS:
+        if c in card.columns:
+            card[c] = card[c].astype("string")
+    return card
+
+
+def report_measures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The measures of each report of `tables` that read only that report's rows (every column but
+    the similarity ones), sorted by report_id, typed. A build computes them per batch of files
+    (`pipeline/build.py`) and keeps them for the files a rebuild does not parse again."""
     reports = tables.get("reports", pd.DataFrame())
     if reports is None or reports.empty:
-        return pd.DataFrame(columns=SCORECARD_COLUMNS)
+        return _typed(pd.DataFrame(columns=REPORT_MEASURE_COLUMNS))
     reports = reports.sort_values("report_id", kind="stable").reset_index(drop=True)
     parts = tables.get("parts", pd.DataFrame(columns=["report_id", "kind", "part_order", "heading", "text"]))
     items = tables.get("problem_items", pd.DataFrame(columns=["report_id", "start", "end"]))
@@ -953,10 +984,9 @@ def scorecard_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         known = items[items["report_id"].notna()]
         for rid, *row in zip(*(known[c].tolist() for c in ("report_id", "start", "end"))):
             item_rows[rid].append(row)
-    sims = _similarity_columns([dict(r) for r in recs], parts)
 
     rows = []
-    for i, r in enumerate(recs):
+    for r in recs:
         rid = r["report_id"]
         text = texts[rid]
         notes = []
@@ -1016,30 +1046,36 @@ def scorecard_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 n_items,
                 n_facts,
                 round(n_facts / n_items, 4) if n_items else pd.NA,
-                sims["template_similarity"][i],
-                sims["template_peer"][i],
-                sims["previous_report_id"][i],
-                sims["previous_year"][i],
-                sims["stickiness"][i],
                 "; ".join(notes),
             )
         )
-    card = pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
-    for c in ("report_year", "days_before_deadline", "previous_year", "n_reported_zeros"):
-        card[c] = pd.to_numeric(card[c], errors="coerce").astype("Int64")
-    for c in (
-        "completeness",
-        "quant_density",
-        "hard_info_share",
-        "candour_ratio",
-        "candour_fact_share",
-        "template_similarity",
-        "stickiness",
-    ):
-        card[c] = pd.to_numeric(card[c], errors="coerce").astype("Float64")
-    for c in ("template_peer", "previous_report_id", "publish_date", "deadline"):
-        card[c] = card[c].astype("string")
-    return card
+    return _typed(pd.DataFrame(rows, columns=REPORT_MEASURE_COLUMNS))
+
+
+def scorecard_with_similarity(
+    measures: pd.DataFrame, reports: pd.DataFrame, problem_parts: pd.DataFrame
+) -> pd.DataFrame:
+    """The scorecard: `measures` (`report_measures` of every report of `reports`, in report_id order)
+    with the similarity columns, which compare each report with the whole corpus and so are computed
+    afresh (`problem_parts`: the parts table, or only its problems parts)."""
+    reports = reports.sort_values("report_id", kind="stable").reset_index(drop=True)
+    recs = _records(reports)
+    if list(measures["report_id"]) != [r["report_id"] for r in recs]:
+        raise ValueError("the per-report measures do not match the reports")
+    sims = _similarity_columns([dict(r) for r in recs], problem_parts)
+    card = measures.reset_index(drop=True).copy()
+    for c in SIMILARITY_COLUMNS[1:]:
+        card[c] = pd.Series(sims[c], dtype="object", index=card.index)
+    return _typed(card[SCORECARD_COLUMNS])
+
+
+def scorecard_from_tables(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The scorecard of every report in `tables` (the corpus tables), sorted by report_id."""
+    reports = tables.get("reports", pd.DataFrame())
+    if reports is None or reports.empty:
+        return pd.DataFrame(columns=SCORECARD_COLUMNS)
+    parts = tables.get("parts", pd.DataFrame(columns=["report_id", "kind", "part_order", "heading", "text"]))
+    return scorecard_with_similarity(report_measures(tables), reports, parts)
 
 
 def scorecard_stage(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -4,7 +4,9 @@ keep every table, column and value (a refactor): the embedded reports (`data/raw
 attachments, a copy in another format, a truncated copy, a news item, an error page and junk).
 
 `test_table_bytes.py` builds both and compares, table by table, the sha256 of the CSV bytes
-`corpus.write_table` writes and the column dtypes, with `tests/fixtures/table_digests.json`.
+`corpus.write_table` writes and the column dtypes, with `tests/fixtures/table_digests.json`: of the
+tables `build_corpus` gives, and (`*-readback`) of the tables `load_corpus` reads back from the folder
+`fazhi build` wrote (issue 22: the part-file layout reads back the values of the one-file layout).
 That file was written by the build of the commit before the refactor (d4c772d). After a change
 that means to change the tables, write it again and say so in the commit:
 
@@ -29,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "table_digests.json"
 N_SYNTHETIC = 12
-CORPORA = ("embedded", "varied")
+CORPORA = ("embedded", "varied", "embedded-readback", "varied-readback")
 
 
 def make_varied(folder: Path) -> Path:
@@ -90,10 +92,48 @@ def table_digests(raw: Path) -> dict[str, dict[str, str]]:
     return out
 
 
+def _digests(tables: dict) -> dict[str, dict[str, str]]:
+    from fazhi_lib.corpus import write_table
+
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, df in sorted(tables.items()):
+            write_table(df, Path(tmp) / name)
+            data = (Path(tmp) / f"{name}.csv").read_bytes()
+            out[name] = {
+                "csv": hashlib.sha256(data).hexdigest(),
+                "dtypes": ", ".join(f"{c}:{t}" for c, t in df.dtypes.astype(str).items()),
+            }
+    return out
+
+
+def readback_digests(raw: Path) -> dict[str, dict[str, str]]:
+    """The tables as a user reads them: `fazhi build RAW --out OUT --no-cache`, then `load_corpus(OUT)`
+    (whatever the folder's layout: one file a table, or part files), digested as `table_digests` does."""
+    import contextlib
+    import io
+    import os
+
+    from fazhi_lib.cli import main as fazhi
+    from fazhi_lib.corpus import load_corpus
+
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)  # no data/places_map.csv here, as for build_corpus
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                code = fazhi(["build", str(raw), "--out", str(Path(tmp) / "out"), "--no-cache", "--quiet"])
+        finally:
+            os.chdir(here)
+        assert code == 0, f"fazhi build exited {code}"
+        return _digests(load_corpus(Path(tmp) / "out").tables)
+
+
 def corpus_digests(which: str, tmp: Path) -> dict[str, dict[str, str]]:
-    if which == "embedded":
-        return table_digests(ROOT / "data" / "raw")
-    return table_digests(make_varied(tmp))
+    digests = readback_digests if which.endswith("-readback") else table_digests
+    if which.startswith("embedded"):
+        return digests(ROOT / "data" / "raw")
+    return digests(make_varied(tmp))
 
 
 def main(argv: list[str]) -> int:

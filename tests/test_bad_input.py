@@ -371,9 +371,11 @@ def test_build_killed_while_writing_leaves_the_previous_tables(tmp_path):
         p.name for p in out.glob("*.parquet") if p.stat().st_size
     )
     # the half-written folder is beside the tables, never read as them; the next build replaces the tables
-    assert any(p.name.startswith(".processed.tmp-") for p in tmp_path.iterdir())
+    # (the part files a build stages beside them, `.processed.staging-<pid>`, or the new folder)
+    assert any(p.name.startswith((".processed.tmp-", ".processed.staging-")) for p in tmp_path.iterdir())
     assert cli.main(["build", str(new_input), "--out", str(out), "--jobs", "1", "--no-cache", "--quiet"]) == 0
     assert fz.load_corpus(out).reports["source_file"].tolist() == ["003.txt"]
+    assert not any(p.name.startswith(".processed.staging-") for p in tmp_path.iterdir())  # removed
 
 
 def test_build_killed_at_any_moment_leaves_readable_tables(tmp_path):

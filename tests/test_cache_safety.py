@@ -14,7 +14,7 @@ from synthetic import write_corpus
 from fazhi_lib import build_corpus
 from fazhi_lib.cli import main as fazhi
 from fazhi_lib.pipeline import cache as cache_module
-from fazhi_lib.pipeline.cache import SNAPSHOT_DIR, SNAPSHOT_NAME, BuildCache, file_sha256
+from fazhi_lib.pipeline.cache import ROWS_SNAPSHOT_NAME, SNAPSHOT_DIR, SNAPSHOT_NAME, STAT_NAME, BuildCache, file_sha256
 
 N = 4
 
@@ -63,7 +63,8 @@ def test_planted_pickles_are_never_loaded(template, tmp_path, monkeypatch, capsy
     cache = out / ".cache"
     planted = BuildCache(cache)
     (cache / "snapshot.pickle").write_bytes(payload)  # … planted where older caches kept pickles,
-    (cache / SNAPSHOT_NAME).write_bytes(payload)  # in place of the snapshot and of every entry,
+    for name in (SNAPSHOT_NAME, ROWS_SNAPSHOT_NAME, STAT_NAME):  # in place of the snapshots, the stat index
+        (cache / name).write_bytes(payload)  # and of every entry,
     for f in sorted(raw.iterdir()):
         key = planted.key(f.name, file_sha256(f))
         for suffix in (".pkl", ".json"):  # under the keys a build computes
@@ -74,7 +75,7 @@ def test_planted_pickles_are_never_loaded(template, tmp_path, monkeypatch, capsy
     assert not marker.exists()  # … and the build ran none of it
     captured = capsys.readouterr()
     assert f"cache: 0 reused, {N} parsed ({N} damaged entries parsed again)" in captured.out
-    assert "snapshot.json is damaged" in captured.err
+    assert f"{ROWS_SNAPSHOT_NAME} is damaged" in captured.err  # (the snapshot `fazhi build` reads)
     assert (cache / "snapshot.pickle").read_bytes() == payload  # not fazhi's file: left alone
 
 

@@ -63,7 +63,19 @@ def _sentences(text: str) -> set[str]:
     return out
 
 
-def find_duplicates(results: list[FileResult]) -> dict[str, tuple[str, str]]:
+def text_key(text: str) -> str:
+    """What copies of one report in two formats or encodings share: the sha256 of the compared text."""
+    return hashlib.sha256(_compact(text).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def find_duplicates(
+    results: list[FileResult],
+    *,
+    text_of=None,
+    text_keys: dict[str, str] | None = None,
+    lengths: dict[str, int] | None = None,
+    shares: dict[tuple[str, str], float] | None = None,
+) -> dict[str, tuple[str, str]]:
     """source_file of each duplicate → (source_file of the copy kept, message naming it).
 
     Copies of one report are: the same bytes; the same clean text in another format or encoding
@@ -71,9 +83,19 @@ def find_duplicates(results: list[FileResult]) -> dict[str, tuple[str, str]]:
     sentences are in the other's (a truncated copy, a traditional-character copy). The most complete
     copy is kept (most mandated parts, full length, original script, .txt before .html/.docx/.pdf,
     UTF-8 first, then the first file name).
+
+    A build that does not hold every text in memory passes `text_of` (source_file → text, read on
+    demand: only texts compared sentence by sentence are asked for), `text_keys` (`text_key` of each
+    text) and `lengths` (its length); `shares` keeps the sentence shares measured (by the two files'
+    sha256), so that a rebuild compares only pairs it has not seen.
     """
     parsed = [r for r in results if r.report is not None]
-    text_of = {r.source_file: (r.tables.get("texts") or [{"text": ""}])[0]["text"] for r in parsed}
+    if text_of is None:
+        text_of = {r.source_file: (r.tables.get("texts") or [{"text": ""}])[0]["text"] for r in parsed}
+    keys = text_keys if text_keys is not None else {r.source_file: text_key(text_of[r.source_file]) for r in parsed}
+    length = lengths if lengths is not None else {r.source_file: len(text_of[r.source_file]) for r in parsed}
+    shares = shares if shares is not None else {}
+    sha_of = {r.source_file: r.report.get("sha256") or "" for r in parsed}
     parent = {r.source_file: r.source_file for r in parsed}
 
     def root(a):
@@ -85,10 +107,7 @@ def find_duplicates(results: list[FileResult]) -> dict[str, tuple[str, str]]:
     def union(a, b):
         parent[root(b)] = root(a)
 
-    for key in (
-        lambda r: r.report["sha256"] or None,
-        lambda r: hashlib.sha256(_compact(text_of[r.source_file]).encode()).hexdigest(),
-    ):
+    for key in (lambda r: r.report["sha256"] or None, lambda r: keys[r.source_file]):
         first: dict = {}
         for r in parsed:
             k = key(r)
@@ -99,12 +118,22 @@ def find_duplicates(results: list[FileResult]) -> dict[str, tuple[str, str]]:
         if r.report.get("issuer") and r.report.get("report_year"):
             by_issuer_year.setdefault((r.report["issuer"], r.report["report_year"]), []).append(r)
     sentences: dict[str, set[str]] = {}
+
+    def contained(a: str, b: str) -> float:
+        pair = tuple(sorted((sha_of[a], sha_of[b])))
+        if all(pair) and pair in shares:
+            return shares[pair]
+        share = _contained(a, b, text_of, sentences)
+        if all(pair):
+            shares[pair] = share
+        return share
+
     for group in by_issuer_year.values():
         for i, a in enumerate(group):
             for b in group[i + 1 :]:
                 if root(a.source_file) == root(b.source_file):
                     continue
-                if _contained(a.source_file, b.source_file, text_of, sentences) >= NEAR_COPY_SHARE:
+                if contained(a.source_file, b.source_file) >= NEAR_COPY_SHARE:
                     union(a.source_file, b.source_file)
     groups: dict[str, list[FileResult]] = {}
     for r in parsed:
@@ -113,14 +142,14 @@ def find_duplicates(results: list[FileResult]) -> dict[str, tuple[str, str]]:
     for members in groups.values():
         if len(members) < 2:
             continue
-        longest = max(len(text_of[m.source_file]) for m in members)
+        longest = max(length[m.source_file] for m in members)
 
         def rank(m, longest=longest):
             rep = m.report
             found = {k for k in (rep.get("part_kinds") or "").split(",") if k in MANDATED_PARTS}
             return (
                 -len(found),
-                len(text_of[m.source_file]) < 0.95 * longest,
+                length[m.source_file] < 0.95 * longest,
                 rep.get("converted_from") is not None,
                 _FORMAT_RANK.get(rep.get("format"), 9),
                 {"utf-8": 0, "utf-8-sig": 1}.get(rep.get("encoding"), 2),
@@ -139,11 +168,11 @@ def find_duplicates(results: list[FileResult]) -> dict[str, tuple[str, str]]:
             )
             if r["sha256"] and r["sha256"] == k["sha256"]:
                 msg = f"duplicate: the same file as {kept.source_file}; counted once"
-            elif _compact(text_of[m.source_file]) == _compact(text_of[kept.source_file]):
+            elif keys[m.source_file] == keys[kept.source_file]:
                 msg = f"duplicate: the same report text as {kept.source_file} (this copy: {this}); counted once"
             else:
-                share = _contained(m.source_file, kept.source_file, text_of, sentences)
-                shorter = len(text_of[m.source_file]) < 0.95 * len(text_of[kept.source_file])
+                share = contained(m.source_file, kept.source_file)
+                shorter = length[m.source_file] < 0.95 * length[kept.source_file]
                 msg = (
                     f"duplicate: {'a shorter' if shorter else 'another'} copy of the report in {kept.source_file} "
                     f"(same issuer {r['issuer']} and year {r['report_year']}; {share:.0%} of this copy's sentences are in it; "
@@ -153,7 +182,7 @@ def find_duplicates(results: list[FileResult]) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _contained(a: str, b: str, text_of: dict, cache: dict) -> float:
+def _contained(a: str, b: str, text_of, cache: dict) -> float:
     """Share of the sentences of the shorter of texts a, b that are in the other."""
     for name in (a, b):
         if name not in cache:
@@ -161,6 +190,27 @@ def _contained(a: str, b: str, text_of: dict, cache: dict) -> float:
     sa, sb = cache[a], cache[b]
     small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
     return len(small & big) / len(small) if small else 0.0
+
+
+def near_copy_candidates(results, shares: dict) -> set[str]:
+    """The files whose text `find_duplicates` may compare sentence by sentence: members of an issuer
+    and year shared by another file, where some pair's share is not in `shares`."""
+    by_issuer_year: dict = {}
+    for r in results:
+        if r.report is not None and r.report.get("issuer") and r.report.get("report_year"):
+            by_issuer_year.setdefault((r.report["issuer"], r.report["report_year"]), []).append(r)
+    out = set()
+    for group in by_issuer_year.values():
+        if len(group) < 2:
+            continue
+        shas = [r.report.get("sha256") or "" for r in group]
+        for i in range(len(group)):
+            for j in range(i + 1, len(group)):
+                pair = tuple(sorted((shas[i], shas[j])))
+                if not all(pair) or pair not in shares:
+                    out.add(group[i].source_file)
+                    out.add(group[j].source_file)
+    return out
 
 
 FILE_COLUMN = "_file"  # in the stacked frames: the source file a row came from (dropped from the tables)
@@ -259,19 +309,28 @@ class _Stacked:
         self.source_file, self.report, self.tables = source_file, report, {"texts": [{"text": text}]}
 
 
-def assemble(results: list[FileResult] | dict[str, pd.DataFrame]) -> Corpus:
-    """Per-file results (or their stacked frames, see `stack`) → tables: rows sorted; copies of one
-    report kept once (see `find_duplicates`)."""
-    frames = results if isinstance(results, dict) else stack(results)
-    reports_all, texts_all = frames["reports"].sort_values(FILE_COLUMN, kind="stable"), frames["texts"]
-    text_by_file = dict(zip(texts_all[FILE_COLUMN], texts_all["text"]))
+def stacked_reports(reports: pd.DataFrame, text_by_file: dict | None = None) -> list[_Stacked]:
+    """What `find_duplicates` reads of each report of a stacked `reports` frame, in file order."""
+    reports_all = reports.sort_values(FILE_COLUMN, kind="stable")
+    text_by_file = text_by_file or {}
     stacked = []
     for rep in reports_all[[c for c in _DUPLICATE_FIELDS if c in reports_all.columns]].to_dict("records"):
         rep = {k: _plain(v) for k, v in rep.items()}
         if isinstance(rep.get("report_year"), float):
             rep["report_year"] = int(rep["report_year"])
         stacked.append(_Stacked(rep[FILE_COLUMN], rep, text_by_file.get(rep[FILE_COLUMN], "")))
-    duplicates = find_duplicates(stacked)
+    return stacked
+
+
+def assemble(results: list[FileResult] | dict[str, pd.DataFrame], duplicates: dict | None = None) -> Corpus:
+    """Per-file results (or their stacked frames, see `stack`) → tables: rows sorted; copies of one
+    report kept once (see `find_duplicates`; `duplicates`: its answer, when the caller found them)."""
+    frames = results if isinstance(results, dict) else stack(results)
+    if duplicates is None:
+        texts_all = frames["texts"]
+        duplicates = find_duplicates(
+            stacked_reports(frames["reports"], dict(zip(texts_all[FILE_COLUMN], texts_all["text"])))
+        )
     copies: dict[str, list[str]] = {}
     for name, (kept, _) in duplicates.items():
         copies.setdefault(kept, []).append(name)

@@ -21,7 +21,7 @@ from ..load import skip_reason, walk_input_folder
 from ..provenance import add_provenance
 from . import stages as _stages
 from .assemble import FILE_COLUMN, assemble, combine, stack
-from .cache import BuildCache, fazhi_env, file_sha256
+from .cache import BuildCache, build_signature, fazhi_env
 from .pool import batches, check_jobs, run_pool
 from .worker import FileResult, escaped_name, log_only, parse_batch, readable_name
 
@@ -97,6 +97,8 @@ def build_corpus(
         names=names,
     )
     timings["files"], clock = time.perf_counter() - clock, time.perf_counter()
+    if cache is not None:
+        cache.save_stat()
     served = {r for r in results if isinstance(r, str)}  # rows held by the snapshot
     parts = [{name: df[df[FILE_COLUMN].isin(served)] for name, df in snapshot["frames"].items()}] if served else []
     parts += [*stacked, stack(pending + skipped)]
@@ -122,6 +124,7 @@ def build_corpus(
         "fazhi_version": version.__version__,
         "input_fingerprint": input_fingerprint(reports) if not reports.empty else "",
         "n_files": len(files) + len(unreadable),  # an unreadable folder is one parse-log row
+        "signature": cache.signature if cache is not None else build_signature(),
         "tables": {name: len(df) for name, df in sorted(corpus.tables.items())},
         "token_engine": tokens.get_engine().signature,
     }
@@ -182,7 +185,7 @@ def parse_files(
             continue
         source_file = names[path]
         try:
-            digest = digests[i] = file_sha256(path)
+            digest = digests[i] = cache.file_digest(path)
         except OSError:  # unreadable: parse_file writes the reason into the parse log
             todo.append(i)
             continue

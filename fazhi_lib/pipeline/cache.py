@@ -59,7 +59,10 @@ _SUFFIX = ".json"
 ENTRY_FORMAT = "fazhi-cache-entry 1"
 SNAPSHOT_FORMAT = "fazhi-cache-snapshot 1"
 SNAPSHOT_NAME = "snapshot.json"
+ROWS_SNAPSHOT_NAME = "snapshot-rows.json"  # a build into parts: reports and parse_log rows only
 SNAPSHOT_DIR = "snapshot"  # DIR/snapshot/<sha256>.arrow: one table of the snapshot each
+STAT_NAME = "stat.json"  # path, size, mtime, inode → sha256 of the files the last build read
+STAT_FORMAT = "fazhi-stat 1"
 _TMP = ".tmp"
 
 
@@ -228,6 +231,9 @@ class BuildCache:
     writable: bool = True  # False once a write failed: the rest of the build stores nothing
     used: set[str] = field(default_factory=set)
     entries: dict[str, str] = field(default_factory=dict)  # source file -> sha256 of what this build holds
+    hashed: int = 0  # files whose sha256 was computed (not taken from the stat index)
+    _stat_old: dict | None = None
+    _stat_new: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.directory = Path(self.directory)
@@ -301,16 +307,54 @@ class BuildCache:
             self.entries[source_file] = sha256
         self.stored += 1
 
+    # ---- the stat index: a file whose size, mtime and inode are unchanged is not read again
+    def file_digest(self, path: str | Path) -> str:
+        """The sha256 of the file at `path`: from the stat index when its size, modification time
+        (ns) and inode are those of the last build (a touched file is hashed again), else computed."""
+        st = os.stat(path)
+        key = os.path.abspath(path)
+        sig = [st.st_size, st.st_mtime_ns, st.st_ino]
+        known = self._stat_new.get(key)
+        if known is None:
+            if self._stat_old is None:
+                self._stat_old = self._load_stat()
+            known = self._stat_old.get(key)
+        if isinstance(known, list) and len(known) == 4 and known[:3] == sig and isinstance(known[3], str):
+            self._stat_new[key] = known
+            return known[3]
+        digest = file_sha256(path)
+        self.hashed += 1
+        self._stat_new[key] = [*sig, digest]
+        return digest
+
+    def _load_stat(self) -> dict:
+        try:
+            head = _from_json((self.directory / STAT_NAME).read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(head, dict) or head.get("format") != STAT_FORMAT or not isinstance(head.get("files"), dict):
+            return {}
+        return head["files"]
+
+    def save_stat(self) -> None:
+        """Keep the stat index of the files this build read (a failed write: one warning)."""
+        if not self.writable or not self._stat_new:
+            return
+        try:
+            _write_atomic(self.directory / STAT_NAME, _to_json({"format": STAT_FORMAT, "files": self._stat_new}))
+        except (OSError, ValueError, TypeError) as exc:
+            self._write_failed("the stat index", exc)
+
     # ---- the snapshot: every held file's rows, stacked (assemble.stack), one Arrow file a table
-    def load_snapshot(self) -> dict | None:
+    def load_snapshot(self, name: str = SNAPSHOT_NAME) -> dict | None:
         """`{"signature", "files": {source_file: sha256}, "frames": {table: DataFrame}}` of the last
         build with this signature, or None (none yet, another signature, damaged: a warning)."""
         try:
-            head = _from_json((self.directory / SNAPSHOT_NAME).read_bytes())
+            head = _from_json((self.directory / name).read_bytes())
         except OSError:
             return None
         except ValueError:
-            self._warn("the build cache's snapshot.json is damaged (not readable); every file is looked up on its own")
+            self._warn(f"the build cache's {name} is damaged (not readable); every file is looked up on its own")
             return None
         if not isinstance(head, dict) or head.get("format") != SNAPSHOT_FORMAT:
             return None
@@ -328,9 +372,10 @@ class BuildCache:
             reason = exc if isinstance(exc, DamagedEntry) else f"{type(exc).__name__}: {exc}"
             self._warn(f"the build cache's snapshot is damaged ({reason}); every file is looked up on its own")
             return None
-        return {"signature": self.signature, "files": files, "frames": frames}
+        return {"signature": self.signature, "files": files, "frames": frames, "extra": head.get("extra")}
 
-    def save_snapshot(self, frames: dict) -> None:
+    def save_snapshot(self, frames: dict, name: str = SNAPSHOT_NAME, extra=None) -> None:
+        head_name = name
         """Keep `frames` (the stacked rows of this build) for the files this build holds (`entries`).
         The tables are written first, under their digest; snapshot.json, renamed into place last,
         names them; the tables no snapshot names any more are removed."""
@@ -346,12 +391,21 @@ class BuildCache:
                 if not path.is_file():
                     _write_atomic(path, data)
             head = {"format": SNAPSHOT_FORMAT, "signature": self.signature, "files": dict(self.entries)}
-            _write_atomic(self.directory / SNAPSHOT_NAME, _to_json({**head, "tables": tables}))
+            if extra is not None:
+                head["extra"] = extra
+            _write_atomic(self.directory / head_name, _to_json({**head, "tables": tables}))
         except (OSError, ValueError, TypeError) as exc:
             self._write_failed("the snapshot", exc)
             return
+        named = set(tables.values())
+        for other in (SNAPSHOT_NAME, ROWS_SNAPSHOT_NAME):  # the other snapshot's tables stay
+            if other != head_name:
+                try:
+                    named |= set(dict(_from_json((self.directory / other).read_bytes()).get("tables", {})).values())
+                except (OSError, ValueError, TypeError, AttributeError):
+                    pass
         for path in folder.glob("*.arrow"):  # fazhi's own names: 64 hex digits
-            if path.stem not in tables.values() and len(path.stem) == 64:
+            if path.stem not in named and len(path.stem) == 64:
                 path.unlink(missing_ok=True)
         self.clean_temp()
 

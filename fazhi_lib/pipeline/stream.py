@@ -1,0 +1,534 @@
+"""`build_into`: a folder of report files → the corpus tables as part files (`fazhi_lib/parts.py`),
+written batch by batch, so that memory stays flat and a rebuild's cost follows what changed.
+
+A build here (what `fazhi build` runs):
+
+1. lists the files and takes each one's sha256 (from the cache's stat index when its size, mtime and
+   inode are unchanged);
+2. parses the files the last build did not hold (or takes them from the cache's entries), in batches
+   of `CHUNK` files: each batch is written at once as one part of every per-file table (staged beside
+   the output folder) and its per-report scorecard measures kept; only the `reports` and `parse_log`
+   rows of every file stay in memory (small), with the cache's snapshot of them for the files not
+   parsed;
+3. finds the copies of one report over every file (`assemble.find_duplicates`; the sentence shares of
+   pairs measured before are kept in the cache, texts are read from the parts only for new pairs);
+4. keeps the parts of the last build whose files are all unchanged and still counted, rewrites the
+   parts that lost a file (removed, edited, now a duplicate), and parses again (from the cache) files
+   that are counted now but whose rows no part holds (a copy whose original was removed);
+5. runs the corpus stages from what changed: the indicator panel from the `indicators` parts, the
+   scorecard's per-report measures kept from the last build for unchanged reports and computed per
+   batch for the others, its similarity columns (which compare each report with the whole corpus,
+   TF-IDF weights included) afresh from the problems parts.
+
+The tables read back (`load_corpus`) are those of `build_corpus` on the same files, in the same
+order, with the same values (tests/test_append.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import tokens, version
+from ..corpus import Corpus, input_fingerprint
+from ..load import skip_reason
+from ..parts import WHOLE_TABLES, Part, PartSet, group_by_file, read_layout, sort_keys, write_part
+from ..provenance import add_provenance
+from . import stages as _stages
+from .assemble import FILE_COLUMN, assemble, combine, find_duplicates, near_copy_candidates, stack, text_key
+from .assemble import stacked_reports as _stacked_reports
+from .cache import ROWS_SNAPSHOT_NAME, BuildCache, build_signature
+from .worker import FileResult, log_only, parse_file, readable_name
+
+CHUNK = 500  # files a part holds (a batch written at once)
+MAX_SMALL_PARTS = 16  # more parts of fewer than CHUNK // 4 files than this: merged into parts of CHUNK files
+SMALL = ("reports", "parse_log")
+
+
+def _peak_mb() -> float:
+    """The peak resident memory of this process so far, MB (0 where the platform does not say)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover (Windows)
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+
+def staging_dir(out: Path) -> Path:
+    return out.with_name(f".{out.name}.staging-{os.getpid()}")
+
+
+class _Batches:
+    """Results of parsing, in batches of files fixed in advance (the same batches whatever order the
+    workers finish in): each complete batch is written as one part, then let go."""
+
+    def __init__(self, names: list[str], staging: Path, *, csv: bool, chunk: int, keep_small: bool):
+        self.batch_of = {n: i // chunk for i, n in enumerate(names)}
+        self.size: dict[int, int] = {}
+        for b in self.batch_of.values():
+            self.size[b] = self.size.get(b, 0) + 1
+        self.pending: dict[int, list[FileResult]] = {}
+        self.staging, self.csv, self.keep_small = staging, csv, keep_small
+        self.parts: dict[int, Part] = {}
+        self.small: list[dict[str, pd.DataFrame]] = []
+        self.keys: dict[str, str] = {}
+        self.lengths: dict[str, int] = {}
+        self.measures: list[pd.DataFrame] = []
+        self.columns: dict[str, list[str]] = {}
+
+    def __call__(self, result: FileResult) -> None:
+        b = self.batch_of[result.source_file]
+        self.pending.setdefault(b, []).append(result)
+        if len(self.pending[b]) == self.size[b]:
+            self.flush(b, self.pending.pop(b))
+
+    def flush(self, b: int, results: list[FileResult]) -> None:
+        from ..indicators import indicators_frame
+        from ..scorecard import report_measures
+
+        results = sorted(results, key=lambda r: r.source_file)
+        frames = stack(results)
+        small = {name: frames.pop(name) for name in SMALL}
+        if self.keep_small:
+            self.small.append(small)
+        for r in results:
+            if r.report is not None:
+                text = (r.tables.get("texts") or [{"text": ""}])[0]["text"]
+                self.keys[r.source_file], self.lengths[r.source_file] = text_key(text), len(text)
+        frames = combine([frames]) if frames else {}
+        if "indicators" in frames:  # the corpus stage's tidying, row by row: done here, per part
+            frames["indicators"] = indicators_frame(frames["indicators"])
+        files = [r.source_file for r in results if r.report is not None]
+        reports = combine([{"reports": small["reports"]}])["reports"]
+        if len(reports):
+            reports["report_year"] = reports["report_year"].astype("Int64")
+            # one file per report_id (files with the same bytes share it, and their rows): measured once
+            first = set(reports.drop_duplicates("report_id")[FILE_COLUMN])
+            reports = reports[reports[FILE_COLUMN].isin(first)]
+            tables = {n: df[df[FILE_COLUMN].isin(first)].drop(columns=FILE_COLUMN) for n, df in frames.items()}
+            ordered = reports.sort_values("report_id", kind="stable")
+            measures = report_measures({**tables, "reports": ordered.drop(columns=FILE_COLUMN)})
+            measures[FILE_COLUMN] = ordered[FILE_COLUMN].to_numpy()
+            self.measures.append(measures)
+        if not files:
+            return
+        sha = dict(zip(small["reports"][FILE_COLUMN], small["reports"]["sha256"]))
+        out, file_of = {}, {}
+        for name, df in frames.items():
+            keys = sort_keys(name, df.columns)
+            grouped = group_by_file(df, FILE_COLUMN, files, keys)
+            file_of[name] = grouped[FILE_COLUMN].to_numpy()
+            out[name] = grouped.drop(columns=FILE_COLUMN)
+            self.columns.setdefault(name, keys)
+        pairs = [[f, sha.get(f) if isinstance(sha.get(f), str) else ""] for f in files]
+        self.parts[b] = write_part(out, pairs, file_of, self.staging, csv=self.csv)
+
+
+def _parse(paths, raw_dir, names, *, jobs, progress, cache, dask, sink) -> None:
+    from .build import parse_files
+
+    parse_files(paths, raw_dir, jobs=jobs, progress=progress, cache=cache, dask=dask, sink=sink, names=names)
+
+
+def _rewrite(part: Part, keep: list[str], folder: Path, *, csv: bool, tables) -> Part:
+    """`part` without the files not in `keep`, written into `folder`."""
+    import pyarrow.parquet as pq
+
+    idx = {f: i for i, (f, _) in enumerate(part.files)}
+    wanted = [i for f, i in idx.items() if f in set(keep)]
+    files = [part.files[i] for i in wanted]
+    frames, file_of = {}, {}
+    for name in tables:
+        counts = part.rows.get(name)
+        if counts is None or not part.path(name).is_file():
+            continue
+        df = pq.read_table(part.path(name)).to_pandas()
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        rows = np.concatenate([np.arange(starts[i], starts[i] + counts[i]) for i in wanted] or [np.zeros(0, np.int64)])
+        frames[name] = df.take(rows).reset_index(drop=True)
+        file_of[name] = np.repeat([part.files[i][0] for i in wanted], [counts[i] for i in wanted]).astype(object)
+    return write_part(frames, files, file_of, folder, csv=csv)
+
+
+def _compact(parts: list[Part], folder: Path, *, csv: bool, tables) -> Part:
+    """Every part as one (files and rows in the order of `parts`)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ..parts import _pandas_meta
+
+    files = [f for p in parts for f in p.files]
+    frames, file_of = {}, {}
+    for name in tables:
+        pieces = [pq.read_table(p.path(name)) for p in parts if p.path(name).is_file()]
+        if not pieces:
+            continue
+        meta = _pandas_meta(pieces)
+        arrow = pa.concat_tables([t.replace_schema_metadata(None) for t in pieces], promote_options="permissive")
+        if meta is not None:
+            arrow = arrow.replace_schema_metadata({b"pandas": meta})
+        frames[name] = arrow.to_pandas()
+        file_of[name] = np.concatenate(
+            [np.repeat([f for f, _ in p.files], p.rows.get(name, [0] * len(p.files))).astype(object) for p in parts]
+        )
+        del arrow, pieces
+    return write_part(frames, files, file_of, folder, csv=csv)
+
+
+def _merge_small(parts: list[Part], folder: Path, *, csv: bool, tables, chunk: int) -> list[Part]:
+    """`parts` with the small ones (fewer than `chunk` // 4 files) merged into parts of about `chunk`
+    files, when there are more than MAX_SMALL_PARTS of them; the others as they are."""
+    small = [p for p in parts if len(p.files) < max(1, chunk // 4)]
+    if len(small) <= MAX_SMALL_PARTS:
+        return parts
+    out = [p for p in parts if len(p.files) >= max(1, chunk // 4)]
+    group: list[Part] = []
+    for p in small:
+        group.append(p)
+        if sum(len(q.files) for q in group) >= chunk:
+            out.append(_compact(group, folder, csv=csv, tables=tables))
+            group = []
+    if group:
+        out.append(_compact(group, folder, csv=csv, tables=tables))
+    return out
+
+
+class _Texts(dict):
+    """source_file → text, fetched on first use (from the parts, or the cache, or the file)."""
+
+    def __init__(self, fetch):
+        super().__init__()
+        self.fetch = fetch
+
+    def __missing__(self, name):
+        self.update(self.fetch({name}))
+        return dict.__getitem__(self, name)
+
+
+def build_into(
+    raw_dir: str | Path,
+    out: str | Path,
+    *,
+    jobs: int = 1,
+    progress: bool = False,
+    cache: BuildCache | None = None,
+    dask: str | None = None,
+    urls: str | Path | None = None,
+    csv: bool = True,
+    compact: bool = False,
+    chunk: int = CHUNK,
+) -> Corpus:
+    """Build the corpus of `raw_dir` for the output folder `out` (see the module doc). The returned
+    `Corpus` holds the whole tables in memory and the per-file tables as parts (`corpus.store`), staged
+    beside `out`: `Corpus.save(out)` links them into place (`cleanup_staging` removes the staging)."""
+    from .build import input_folder, source_names
+
+    raw_dir, out = Path(raw_dir), Path(out)
+    clock, cpu = time.perf_counter(), time.process_time()
+    timings: dict[str, float] = {}
+    cpu_timings: dict[str, float] = {}
+
+    peak_mb: dict[str, float] = {}
+
+    def lap(name: str) -> None:  # wall-clock and CPU seconds of this process, per phase; its peak memory
+        nonlocal clock, cpu
+        timings[name], cpu_timings[name] = time.perf_counter() - clock, time.process_time() - cpu
+        clock, cpu = time.perf_counter(), time.process_time()
+        peak_mb[name] = _peak_mb()
+
+    files, unreadable = input_folder(raw_dir)
+    names = source_names(files, raw_dir)
+    skipped = [log_only(f"{readable_name(u.folder)}/", None, "error", u.reason) for u in unreadable]
+    todo = []
+    for f in files:
+        reason = skip_reason(names[f])
+        if reason:
+            skipped.append(log_only(names[f], None, "skipped", reason))
+        else:
+            todo.append(f)
+    if cache is not None and not isinstance(cache, BuildCache):
+        cache = BuildCache(cache)
+    signature = cache.signature if cache is not None else build_signature()
+    staging = staging_dir(out)
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    prev = read_layout(out) if cache is not None else None
+    if prev is not None and prev.signature != signature:
+        prev = None
+    snap = cache.load_snapshot(ROWS_SNAPSHOT_NAME) if cache is not None else None
+    snap_files = snap["files"] if snap else {}
+    extra = (snap or {}).get("extra") or {}
+    shares = {(a, b): float(s) for a, b, s in extra.get("shares", [])}
+    old_shares = dict(shares)
+    old_keys = snap["frames"].get("keys") if snap else None
+
+    digests: dict[Path, str] = {}
+    if cache is not None:
+        for f in todo:
+            try:
+                digests[f] = cache.file_digest(f)
+            except OSError:
+                pass
+    served = [f for f in todo if f in digests and snap_files.get(names[f]) == digests[f]]
+    served_names = {names[f] for f in served}
+    for f in served:
+        cache.served(cache.key(names[f], digests[f]), names[f], digests[f])
+    to_parse = [f for f in todo if names[f] not in served_names]
+    lap("listing and hashing")
+
+    first = _Batches([names[f] for f in to_parse], staging, csv=csv, chunk=chunk, keep_small=True)
+    _parse(to_parse, raw_dir, names, jobs=jobs, progress=progress, cache=cache, dask=dask, sink=first)
+    lap("files")
+
+    # ---- every file's reports and parse_log rows; copies of one report
+    held = []
+    if snap and served_names:
+        held.append({n: df[df[FILE_COLUMN].isin(served_names)] for n, df in snap["frames"].items() if n in SMALL})
+    frames = combine([*held, *first.small, stack(skipped)])
+    first.small = []
+    text_keys, lengths = dict(first.keys), dict(first.lengths)
+    if old_keys is not None and len(old_keys):
+        for f, k, n in zip(old_keys[FILE_COLUMN], old_keys["text_key"], old_keys["text_len"]):
+            if f in served_names:
+                text_keys[f], lengths[f] = k, int(n)
+    records = _stacked_reports(frames["reports"])
+    digest_of = {names[f]: d for f, d in digests.items()}
+    prev_where = {}  # source_file → the last build's part holding it (same bytes)
+    for p in prev.parts if prev is not None else ():
+        for f, s in p.files:
+            if f in served_names and digest_of.get(f) == s:
+                prev_where[f] = p
+    staged_where = {f: p for p in first.parts.values() for f, _ in p.files}
+
+    def fetch(wanted: set[str]) -> dict[str, str]:
+        got: dict[str, str] = {}
+        by_part: dict[int, tuple[Part, list[str]]] = {}
+        for f in wanted:
+            p = staged_where.get(f) or prev_where.get(f)
+            if p is not None:
+                by_part.setdefault(id(p), (p, []))[1].append(f)
+        for p, fs in by_part.values():
+            texts = pd.read_parquet(p.path("texts"), columns=["text"])["text"].tolist()
+            counts = p.rows.get("texts", [])
+            starts = np.concatenate([[0], np.cumsum(counts)]).astype(int).tolist()
+            pos = {f: i for i, (f, _) in enumerate(p.files)}
+            for f in fs:
+                i = pos[f]
+                got[f] = texts[starts[i]] if counts[i] else ""
+        for f in wanted - set(got):  # held by no part (a duplicate last time): the cache, else the file
+            path = next(p for p in todo if names[p] == f)
+            result = None
+            if cache is not None and path in digests:
+                result = cache.get(cache.key(f, digests[path]), f, digests[path])
+            if result is None:
+                result = parse_file(path, root=raw_dir, source_file=f)
+            got[f] = ((result.tables or {}).get("texts") or [{"text": ""}])[0]["text"]
+        return got
+
+    text_of = _Texts(fetch)
+    text_of.update(fetch(near_copy_candidates(records, shares)))
+    duplicates = find_duplicates(records, text_of=text_of, text_keys=text_keys, lengths=lengths, shares=shares)
+    text_of = None
+    live = {r.source_file for r in records if r.source_file not in duplicates}
+
+    # ---- the parts: kept, rewritten, or made for files no part holds
+    tables = set(first.columns) | (set(prev.keys) if prev is not None else set())
+    parts: list[Part] = []
+    for p in prev.parts if prev is not None else ():
+        keep = [f for f, _ in p.files if f in live and prev_where.get(f) is p]
+        if len(keep) == len(p.files):
+            parts.append(p)
+        elif keep:
+            parts.append(_rewrite(p, keep, staging, csv=csv, tables=tables))
+    for b in sorted(first.parts):
+        p = first.parts[b]
+        keep = [f for f, _ in p.files if f in live]
+        if len(keep) == len(p.files):
+            parts.append(p)
+        elif keep:
+            parts.append(_rewrite(p, keep, staging, csv=csv, tables=tables))
+    placed = {f for p in parts for f, _ in p.files}
+    missing = [f for f in todo if names[f] in live and names[f] not in placed]
+    second = _Batches([names[f] for f in missing], staging, csv=csv, chunk=chunk, keep_small=False)
+    if missing:
+        _parse(missing, raw_dir, names, jobs=jobs, progress=False, cache=cache, dask=dask, sink=second)
+        parts += [second.parts[b] for b in sorted(second.parts)]
+        tables |= set(second.columns)
+    if compact:  # (asked for: every table as one part)
+        parts = [_compact(parts, staging, csv=csv, tables=tables)] if parts else []
+    else:  # many rebuilds leave many small parts: merged, a batch's worth at a time (big parts stay)
+        parts = _merge_small(parts, staging, csv=csv, tables=tables, chunk=chunk)
+    keys = {}
+    for name in sorted(tables):
+        cols = next((c for b in (first, second) for n, c in b.columns.items() if n == name), None)
+        keys[name] = cols if cols is not None else prev.keys[name]
+    store = PartSet(parts, keys, signature)
+    whole = _empty_tables(frames, store)
+    corpus = assemble(frames, duplicates=duplicates)
+    corpus.tables.update(whole)
+    corpus.store = store
+    corpus.tables.update(add_provenance(corpus.tables, raw_dir, urls=urls))
+    lap("assemble")
+
+    # ---- corpus stages
+    measures = [m for m in (*first.measures, *second.measures) if len(m)]
+    last = {}  # the last build's whole tables that the stages update from
+    if prev is not None:
+        for name in ("scorecard", "indicator_panel", "reports"):
+            if (out / f"{name}.parquet").is_file():
+                last[name] = pd.read_parquet(out / f"{name}.parquet")
+    for stage in _stages.CORPUS_STAGES:
+        try:
+            corpus.tables.update(_run_stage(stage, corpus, measures, last, prev_where) or {})
+        except Exception as exc:
+            print(f"warning: corpus stage {stage.__name__} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        lap(f"stage {stage.__name__}")
+
+    # ---- what the next rebuild starts from
+    if cache is not None:
+        cache.save_stat()
+        key_frame = pd.DataFrame(
+            {
+                FILE_COLUMN: pd.Series(list(text_keys), dtype="object"),
+                "text_key": pd.Series(list(text_keys.values()), dtype="object"),
+                "text_len": pd.Series([lengths[f] for f in text_keys], dtype="int64"),
+            }
+        )
+        if cache.misses or cache.entries != snap_files or shares != old_shares:
+            cache.save_snapshot(
+                {"reports": frames["reports"], "parse_log": frames["parse_log"], "keys": key_frame},
+                name=ROWS_SNAPSHOT_NAME,
+                extra={"shares": sorted([a, b, s] for (a, b), s in shares.items())},
+            )
+    corpus.timings, corpus.cpu_timings, corpus.peak_mb = timings, cpu_timings, peak_mb
+    reports = corpus.reports
+    corpus.manifest = {
+        "fazhi_version": version.__version__,
+        "input_fingerprint": input_fingerprint(reports) if not reports.empty else "",
+        "n_files": len(files) + len(unreadable),
+        "signature": signature,
+        "tables": {name: len(df) for name, df in sorted(corpus.tables.items())},
+        "token_engine": tokens.get_engine().signature,
+    }
+    return corpus
+
+
+def _empty_tables(frames, store: PartSet) -> dict[str, pd.DataFrame]:
+    """The per-file tables no part holds a row of, as the build from memory gives them (empty)."""
+    from .assemble import _CORE_COLUMNS, _frame
+
+    out = {}
+    for name, columns in _CORE_COLUMNS.items():
+        if name in SMALL or store.rows(name):
+            continue
+        out[name] = _frame([], columns)
+    for name in list(store.keys):
+        if not store.rows(name):
+            store.keys.pop(name)
+    return out
+
+
+def _cell_keys(reports: pd.DataFrame) -> pd.DataFrame:
+    """report_id and the (issuer, report_year) of its indicator-panel cells (issuer: else the file)."""
+    issuer = reports["issuer"].where(reports["issuer"].notna(), reports["source_file"])
+    years = [None if pd.isna(y) else int(y) for y in reports["report_year"]]
+    return pd.DataFrame({"report_id": reports["report_id"].tolist(), "key": list(zip(issuer.tolist(), years))})
+
+
+def _panel(stage, store: PartSet, reports: pd.DataFrame, last: dict) -> dict:
+    """The indicator panel: its cells (issuer × year × indicator) are each a function of the mentions
+    of the reports of one issuer and year, so only the cells of an issuer and year that gained or lost
+    a report are computed again (from those reports' `indicators` rows); the others are the last
+    build's rows. Without a last build: every cell."""
+    from ..indicators import _PANEL_INPUTS, _panel_dtypes
+
+    # the columns the panel reads, in the order of the parts (the panel sorts by report and mention)
+    wanted = list(dict.fromkeys([*_PANEL_INPUTS, "kind", "value"]))
+    if "indicators" not in store.keys:
+        return {"indicator_panel": stage({"indicators": None, "reports": reports})["indicator_panel"]}
+    if "indicator_panel" not in last or "reports" not in last or not set(reports.columns) >= {"issuer", "report_year"}:
+        indicators = store.read("indicators", columns=wanted, sort=False)
+        return {"indicator_panel": stage({"indicators": indicators, "reports": reports})["indicator_panel"]}
+    now, before = _cell_keys(reports), _cell_keys(last["reports"])
+    pairs_now, pairs_before = set(zip(now["report_id"], now["key"])), set(zip(before["report_id"], before["key"]))
+    touched = {key for _, key in pairs_now ^ pairs_before}
+    ids = set(now.loc[now["key"].isin(touched), "report_id"]) if touched else set()
+    files = set(reports.loc[reports["report_id"].isin(ids), "source_file"])
+    sub = PartSet([p for p in store.parts if any(f in files for f, _ in p.files)], store.keys, store.signature)
+    indicators = sub.read("indicators", columns=wanted, sort=False) if sub.parts else None
+    if indicators is not None and len(indicators):
+        indicators = indicators[indicators["report_id"].isin(ids)].reset_index(drop=True)
+    fresh = stage({"indicators": indicators, "reports": reports})["indicator_panel"]
+    old = last["indicator_panel"]
+    old_keys = list(zip(old["issuer"].tolist(), [None if pd.isna(y) else int(y) for y in old["report_year"]]))
+    old = old[[k not in touched for k in old_keys]]
+    panel = pd.concat([old, fresh], ignore_index=True) if len(old) else fresh
+    panel = _panel_dtypes(panel[list(fresh.columns)])
+    keys = ["issuer", "report_year", "indicator"]
+    return {"indicator_panel": panel.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)}
+
+
+def _run_stage(stage, corpus: Corpus, measures, last: dict, prev_where) -> dict:
+    from ..indicators import indicator_panel_stage
+    from ..scorecard import REPORT_MEASURE_COLUMNS, report_measures, scorecard_stage, scorecard_with_similarity
+
+    store = corpus.store
+    kept_card = last.get("scorecard")
+    if stage is indicator_panel_stage:
+        return _panel(stage, store, corpus.reports, last)
+    if stage is scorecard_stage:
+        reports = corpus.reports
+        if reports.empty:
+            return stage(corpus.tables)
+        ids = set(reports["report_id"])
+        pieces = []
+        for m in measures:  # a report_id is a digest of the file's bytes: the same id, the same measures
+            pieces.append(m[m["report_id"].isin(ids)].drop(columns=FILE_COLUMN))
+        have = set().union(*(set(p["report_id"]) for p in pieces)) if pieces else set()
+        if kept_card is not None:
+            kept_ids = {rid for rid, f in zip(reports["report_id"], reports["source_file"]) if f in prev_where}
+            kept = kept_card[kept_card["report_id"].isin(kept_ids - have)][REPORT_MEASURE_COLUMNS]
+            pieces.append(kept)
+            have |= set(kept["report_id"])
+        if ids - have:  # never expected: measured from the tables read back
+            sub = corpus.materialise().filter(report_ids=sorted(ids - have))
+            pieces.append(report_measures(sub.tables))
+        measures_all = pd.concat([p for p in pieces if len(p)], ignore_index=True)
+        measures_all = measures_all[measures_all["report_id"].isin(ids)].drop_duplicates("report_id")
+        measures_all = measures_all.sort_values("report_id", kind="stable").reset_index(drop=True)
+        parts = store.read(
+            "parts",
+            columns=["report_id", "part_order", "kind", "heading", "text"],
+            filter_kind=_problems,
+            sort=False,  # (the similarity measures sort the problems parts by report and part themselves)
+        )
+        return {"scorecard": scorecard_with_similarity(measures_all, reports, parts)}
+    out = stage(corpus.materialise().tables) or {}
+    for name in out:
+        if name in store.keys:  # a per-file table replaced: written whole from now on
+            store.keys.pop(name)
+    return out
+
+
+def _problems(table) -> np.ndarray:
+    """Rows of an Arrow `parts` table whose kind is problems."""
+    import pyarrow.compute as pc
+
+    return pc.fill_null(pc.equal(table.column("kind"), "problems"), False).to_numpy(zero_copy_only=False)
+
+
+def cleanup_staging(out: str | Path) -> None:
+    staging = staging_dir(Path(out))
+    if staging.exists():
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+__all__ = ["CHUNK", "MAX_SMALL_PARTS", "WHOLE_TABLES", "build_into", "cleanup_staging"]
