@@ -1546,7 +1546,7 @@ def index_html(info: dict) -> str:
         name = f'<a href="{e(o["html"])}">{e(title)}</a>' if o.get("html") else e(title)
         rows.append(
             f"<tr><td>{name}<br><small>{e(o['notebook'])}</small></td>"
-            f"<td>{_params_html(o['parameters'], t['defaults'])}</td><td>{status(o)}</td>"
+            f'<td>{_params_html(o["parameters"], t["defaults"])}</td><td style="white-space:nowrap">{status(o)}</td>'
             f"<td>{e(when(o.get('rendered_at') or ''))}{stale(o)}<br><small>{o.get('seconds', 0):.1f} s</small></td>"
             f"<td>{links(o)}</td></tr>"
         )
