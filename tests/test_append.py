@@ -187,3 +187,22 @@ def test_small_parts_are_merged(varied, tmp_path, monkeypatch):
     assert big <= {p.name for p in layout.parts}  # the full-size parts untouched
     assert sum(len(p.files) == 1 for p in layout.parts) == 0  # the two small ones merged
     assert_same(cold(raw), load_corpus(out).tables)
+
+
+def test_a_table_no_file_gives_a_row_of_is_still_written(tmp_path):
+    """Opening excerpts with no problems part: no problem items, no categories; the tables are there,
+    empty, with their columns, as a researcher's script expects them."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i, town in enumerate(["青山镇", "白水镇"]):
+        (raw / f"{i}.txt").write_text(
+            f"{town}2023年度法治政府建设情况报告\n2023年，{town}深入推进依法行政。\n"
+            "一、主要举措和成效\n（一）完善制度。全年审查规范性文件12件。\n",
+            encoding="utf-8",
+        )
+    assert fazhi(["build", str(raw), "--out", str(tmp_path / "out"), "--jobs", "1", "--no-cache"]) == 0
+    corpus = load_corpus(tmp_path / "out")
+    assert len(corpus.reports) == 2
+    categories = corpus.tables["problem_item_categories"]
+    assert categories.empty and list(categories.columns)[:3] == ["report_id", "item_order", "category"]
+    assert corpus.tables["problem_items"].empty and "item_order" in corpus.tables["problem_items"].columns

@@ -421,12 +421,27 @@ def build_into(
     return corpus
 
 
+def _stage_columns() -> dict[str, list[str]]:
+    """The columns of the per-file tables the parse and the report stages write, so that a corpus where
+    no file gives a row of one (excerpts with no problems part: no categories) still has the table."""
+    from ..indicators import INDICATOR_COLUMNS
+    from ..part_tokens import TOKEN_COLUMNS
+    from ..typology import CATEGORY_COLUMNS
+
+    return {
+        "page_meta": ["report_id", "label", "value"],
+        "indicators": INDICATOR_COLUMNS,
+        "tokens": TOKEN_COLUMNS,
+        "problem_item_categories": CATEGORY_COLUMNS,
+    }
+
+
 def _empty_tables(frames, store: PartSet) -> dict[str, pd.DataFrame]:
     """The per-file tables no part holds a row of, as the build from memory gives them (empty)."""
     from .assemble import _CORE_COLUMNS, _frame
 
     out = {}
-    for name, columns in _CORE_COLUMNS.items():
+    for name, columns in {**_CORE_COLUMNS, **_stage_columns()}.items():
         if name in SMALL or store.rows(name):
             continue
         out[name] = _frame([], columns)
