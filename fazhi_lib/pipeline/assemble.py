@@ -22,6 +22,7 @@ from ..corpus import (
     Corpus,
 )
 from ..parse import MANDATED_PARTS
+from ..parts import sort_keys
 from ..sentences import SENTENCE_ENDS, pieces
 from .worker import FileResult
 
@@ -222,14 +223,6 @@ _CORE_COLUMNS = {
     "parts": PART_COLUMNS,
     "problem_items": ITEM_COLUMNS,
 }
-_SORT_KEYS = {
-    "reports": ["source_file"],
-    "parse_log": ["source_file"],
-    "texts": ["report_id"],
-    "sections": ["report_id", "order"],
-    "parts": ["report_id", "part_order"],
-    "problem_items": ["report_id", "item_order"],
-}
 
 
 def stack(results: list[FileResult]) -> dict[str, pd.DataFrame]:
@@ -349,7 +342,7 @@ def assemble(results: list[FileResult] | dict[str, pd.DataFrame], duplicates: di
         logs["messages"] = pd.Series(messages, index=logs.index)
     out = {}
     for name, df in {**frames, "parse_log": logs}.items():
-        keys = _SORT_KEYS.get(name) or [c for c in ("report_id",) if c in df.columns]
+        keys = sort_keys(name, df.columns)  # (the part files' keys: one home, parts.SORT_KEYS)
         out[name] = _sorted(df, keys, drop=duplicates.keys() if duplicates and name != "parse_log" else ())
     out["reports"]["report_year"] = out["reports"]["report_year"].astype("Int64")
     out["reports"]["printed_twice"] = out["reports"]["printed_twice"].astype("boolean")
