@@ -58,6 +58,7 @@ TARGETS = {
 
 
 LAST_STDERR = [""]
+LAST_CPU = [0.0]  # CPU seconds (user + system) of the last command and its waited-for workers
 PHASES: dict[str, dict[str, float]] = {}  # build label → seconds per phase
 CODE: Path | None = None  # the snapshot of fazhi_lib every command of this run uses (see snapshot())
 
@@ -86,6 +87,7 @@ def run(cmd: list[str]) -> tuple[float, float, int]:
     wall = time.perf_counter() - t0
     err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     LAST_STDERR[0] = err
+    LAST_CPU[0] = usage.ru_utime + usage.ru_stime
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         print(f"  ! {' '.join(map(str, cmd[2:]))} exited {proc.returncode}: {err.strip()[-400:]}", file=sys.stderr)
