@@ -6,7 +6,8 @@ Prints one table of figures measured in this run, next to the targets of issue 6
   bare `jieba.lcut` (pure jieba, default mode, dictionary loading excluded) on the same text;
 - the speed-up of 2 worker processes over 1 (cold builds, empty caches);
 - an incremental rebuild after adding 1 % new files, as a fraction of the cold build (and an
-  unchanged rebuild, which parses nothing);
+  unchanged rebuild, which parses nothing; `bench/rebuild_bench.py` runs these rows alone, in a few
+  minutes, the rebuild repeated from the same state);
 - TF-IDF + NMF on the problems parts; `make reports` on the embedded corpus; peak memory;
 - where one process spends its parsing time (cProfile over a sample), to show what to speed up;
 - the per-report steps (read, core parse, every report stage) against bare `jieba.lcut` on the same
