@@ -6,7 +6,8 @@ Prints one table of figures measured in this run, next to the targets of issue 6
   bare `jieba.lcut` (pure jieba, default mode, dictionary loading excluded) on the same text;
 - the speed-up of 2 worker processes over 1 (cold builds, empty caches);
 - an incremental rebuild after adding 1 % new files, as a fraction of the cold build (and an
-  unchanged rebuild, which parses nothing);
+  unchanged rebuild, which parses nothing; `bench/rebuild_bench.py` runs these rows alone, in a few
+  minutes, the rebuild repeated from the same state);
 - TF-IDF + NMF on the problems parts; `make reports` on the embedded corpus; peak memory;
 - where one process spends its parsing time (cProfile over a sample), to show what to speed up;
 - the per-report steps (read, core parse, every report stage) against bare `jieba.lcut` on the same
@@ -58,6 +59,7 @@ TARGETS = {
 
 
 LAST_STDERR = [""]
+LAST_CPU = [0.0]  # CPU seconds (user + system) of the last command and its waited-for workers
 PHASES: dict[str, dict[str, float]] = {}  # build label → seconds per phase
 CODE: Path | None = None  # the snapshot of fazhi_lib every command of this run uses (see snapshot())
 
@@ -86,6 +88,7 @@ def run(cmd: list[str]) -> tuple[float, float, int]:
     wall = time.perf_counter() - t0
     err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     LAST_STDERR[0] = err
+    LAST_CPU[0] = usage.ru_utime + usage.ru_stime
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         print(f"  ! {' '.join(map(str, cmd[2:]))} exited {proc.returncode}: {err.strip()[-400:]}", file=sys.stderr)

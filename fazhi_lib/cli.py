@@ -90,7 +90,7 @@ def _build_save(args: argparse.Namespace, t0: float, build_into) -> int:
         return 2
     if args.timings:
         phases = {**getattr(corpus, "timings", {}), "save": time.perf_counter() - clock}
-        print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()), file=sys.stderr)
+        print("timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()), file=sys.stderr)
         cpu = getattr(corpus, "cpu_timings", {})
         if cpu:  # CPU seconds of the main process (workers' parsing not included)
             print("cpu timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in cpu.items()), file=sys.stderr)

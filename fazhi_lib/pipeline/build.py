@@ -26,6 +26,14 @@ from .pool import batches, check_jobs, run_pool
 from .worker import FileResult, escaped_name, log_only, parse_batch, readable_name
 
 STACK_CHUNK = 500  # per-file results stacked into frames at a time during a build
+# A rebuild with --jobs 0 (the default: fazhi chooses) parses up to this many new or changed files,
+# each of at most IN_PROCESS_MAX_BYTES, in its own process rather than starting worker processes:
+# at 10,000 reports, 100 new files took 1.5 s in the main process and 2.4 s with 2 workers, each of
+# which loads the rules, division table and tokeniser again, in a child of a main process that then
+# holds the last build's rows (docs/performance.md). The trade-off: a file that exhausts memory there
+# ends the build (nothing is replaced) instead of becoming an `error` row; `--jobs N` always uses workers.
+IN_PROCESS_MAX_FILES = 100
+IN_PROCESS_MAX_BYTES = 1_000_000
 
 
 def list_input_files(raw_dir: str | Path) -> list[Path]:
@@ -157,15 +165,19 @@ def parse_files(
     snapshot_files: dict[str, str] | None = None,
     sink=None,
     names: dict[Path, str] | None = None,
+    few_in_process: bool = False,
 ) -> list:
     """`FileResult`s of `files` (under `root`), in the order of `files`.
 
     A file whose relative name and sha256 are in `snapshot_files` (the cache's snapshot, whose rows
     the caller holds) is neither read nor parsed: its place holds its relative name (a `str`).
+    `few_in_process` (a rebuild): with `jobs` 0 or None (fazhi chooses), a few small files to parse
+    (`few_and_small`) are parsed in this process rather than in worker processes.
     With `sink`, each `FileResult` is handed to `sink(result)` as soon as it is ready (in no fixed
     order) and its place holds None, so a large corpus is never held as per-file dicts all at once."""
     root = Path(root)
     files = list(files)
+    chosen = jobs is None or (jobs == 0 and not isinstance(jobs, bool))  # 0: fazhi chooses
     jobs = check_jobs(jobs)
     names = names if names is not None else source_names(files, root)
     results: list = [None] * len(files)
@@ -211,7 +223,7 @@ def parse_files(
         from .on_dask import parse_on_dask  # here: distributed is slow to import and seldom used
 
         outputs = parse_on_dask(task_batches, dask, jobs=jobs, env=env)  # (batch number, results)
-    elif jobs > 1 and len(todo) > 1:
+    elif jobs > 1 and len(todo) > 1 and not (few_in_process and chosen and few_and_small([files[i] for i in todo])):
         outputs = run_pool(task_batches, min(jobs, len(task_batches)), env)  # (batch number, results)
     else:
         outputs = enumerate(parse_batch(b) for b in task_batches)
@@ -225,6 +237,17 @@ def parse_files(
     if bar is not None:
         bar.close()
     return results
+
+
+def few_and_small(paths: list[Path]) -> bool:
+    """Whether `paths` are few enough and small enough to parse in this process (a rebuild's new
+    files: see IN_PROCESS_MAX_FILES)."""
+    if len(paths) > IN_PROCESS_MAX_FILES:
+        return False
+    try:
+        return all(os.stat(p).st_size <= IN_PROCESS_MAX_BYTES for p in paths)
+    except OSError:  # gone or unreadable: the workers log it as for any other build
+        return False
 
 
 def _same_bytes(result, key: str, cache: BuildCache, source_file: str) -> bool:

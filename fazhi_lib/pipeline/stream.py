@@ -131,10 +131,20 @@ class _Batches:
         self.parts[b] = write_part(out, pairs, file_of, self.staging, csv=self.csv)
 
 
-def _parse(paths, raw_dir, names, *, jobs, progress, cache, dask, sink) -> None:
+def _parse(paths, raw_dir, names, *, jobs, progress, cache, dask, sink, rebuild: bool = False) -> None:
     from .build import parse_files
 
-    parse_files(paths, raw_dir, jobs=jobs, progress=progress, cache=cache, dask=dask, sink=sink, names=names)
+    parse_files(
+        paths,
+        raw_dir,
+        jobs=jobs,
+        progress=progress,
+        cache=cache,
+        dask=dask,
+        sink=sink,
+        names=names,
+        few_in_process=rebuild,  # a few new files of a rebuild: no worker start-up (build.IN_PROCESS_MAX_FILES)
+    )
 
 
 def _rewrite(part: Part, keep: list[str], folder: Path, *, csv: bool, tables) -> Part:
@@ -285,7 +295,17 @@ def build_into(
     lap("listing and hashing")
 
     first = _Batches([names[f] for f in to_parse], staging, csv=csv, chunk=chunk, keep_small=True)
-    _parse(to_parse, raw_dir, names, jobs=jobs, progress=progress, cache=cache, dask=dask, sink=first)
+    _parse(
+        to_parse,
+        raw_dir,
+        names,
+        jobs=jobs,
+        progress=progress,
+        cache=cache,
+        dask=dask,
+        sink=first,
+        rebuild=prev is not None,
+    )
     lap("files")
 
     # ---- every file's reports and parse_log rows; copies of one report
@@ -359,7 +379,17 @@ def build_into(
     missing = [f for f in todo if names[f] in live and names[f] not in placed]
     second = _Batches([names[f] for f in missing], staging, csv=csv, chunk=chunk, keep_small=False)
     if missing:
-        _parse(missing, raw_dir, names, jobs=jobs, progress=False, cache=cache, dask=dask, sink=second)
+        _parse(
+            missing,
+            raw_dir,
+            names,
+            jobs=jobs,
+            progress=False,
+            cache=cache,
+            dask=dask,
+            sink=second,
+            rebuild=prev is not None,
+        )
         parts += [second.parts[b] for b in sorted(second.parts)]
         tables |= set(second.columns)
     if compact:  # (asked for: every table as one part)
