@@ -77,19 +77,8 @@ def _fixed_dates(docx: bytes) -> bytes:
 def table_digests(raw: Path) -> dict[str, dict[str, str]]:
     """table name → {"csv": sha256 of its CSV bytes, "dtypes": its columns and dtypes}."""
     import fazhi_lib
-    from fazhi_lib.corpus import write_table
 
-    corpus = fazhi_lib.build_corpus(raw)
-    out = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, df in sorted(corpus.tables.items()):
-            write_table(df, Path(tmp) / name)
-            data = (Path(tmp) / f"{name}.csv").read_bytes()
-            out[name] = {
-                "csv": hashlib.sha256(data).hexdigest(),
-                "dtypes": ", ".join(f"{c}:{t}" for c, t in df.dtypes.astype(str).items()),
-            }
-    return out
+    return _digests(fazhi_lib.build_corpus(raw).tables)
 
 
 def _digests(tables: dict) -> dict[str, dict[str, str]]:
