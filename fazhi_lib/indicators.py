@@ -133,6 +133,11 @@ class NumberRules:
     quote_pairs: tuple[str, ...]
     max_name_chars: int
     max_title_chars: int
+    # Gates of `_read_words_around`: the characters a word before a number (约, 超过, 同比增长) ends
+    # with, and those a word after it (左右, 以上) begins with; None when a word is '' (no gate).
+    words_before_end: frozenset[str] | None
+    words_after_begin: frozenset[str] | None
+    zero_openers: tuple[str, ...] | None  # the first characters of the negations (None: no gate)
 
 
 # A pattern opening with a repeated class (\d+, \d{4}, [0-9A-Za-z]+) is searched position by position;
@@ -330,6 +335,15 @@ def _compile_number_rules(raw: dict) -> NumberRules:
     ap = raw["approx"]
     bd = raw["bounds"]
     traps = tuple((t["name"], re.compile(_one_then_repeat(p))) for t in raw["traps"] for p in t["patterns"])
+    change_endings = tuple(
+        word + linker
+        for words, linkers in (
+            (ch["up"] + ch["down"], ch["verb_linkers"]),
+            (ch["up_nouns"] + ch["down_nouns"], ch["noun_linkers"]),
+        )
+        for word in words
+        for linker in ["", *linkers]
+    )
     return NumberRules(
         token=token,
         token_start=token_start,
@@ -350,15 +364,7 @@ def _compile_number_rules(raw: dict) -> NumberRules:
         max_after=tuple(bd["max_after"]),
         bounds_before=tuple(sorted(bd["min_before"] + bd["max_before"], key=len, reverse=True)),
         change=change,
-        change_endings=tuple(
-            word + linker
-            for words, linkers in (
-                (ch["up"] + ch["down"], ch["verb_linkers"]),
-                (ch["up_nouns"] + ch["down_nouns"], ch["noun_linkers"]),
-            )
-            for word in words
-            for linker in ["", *linkers]
-        ),
+        change_endings=change_endings,
         comparison_tail=re.compile(ch.get("comparison_tail") or r"(?!x)x"),
         down_words=frozenset(ch["down"] + ch["down_nouns"]),
         zero=zero,
@@ -373,7 +379,20 @@ def _compile_number_rules(raw: dict) -> NumberRules:
         quote_pairs=tuple(raw["quote_pairs"]),
         max_name_chars=int(raw["max_name_chars"]),
         max_title_chars=int(raw["max_title_chars"]),
+        words_before_end=_edge_characters([*ap["before"], *bd["min_before"], *bd["max_before"], *change_endings], -1),
+        words_after_begin=_edge_characters([*ap["after"], *bd["min_after"], *bd["max_after"]], 0),
+        zero_openers=_openers(zr["negations"]),
     )
+
+
+def _edge_characters(words: list[str], at: int) -> frozenset[str] | None:
+    """The first (`at` 0) or last (-1) characters of `words`; None when one is '' (every text has it)."""
+    return None if "" in words else frozenset(w[at] for w in words)
+
+
+def _openers(words: list[str]) -> tuple[str, ...] | None:
+    """The distinct first characters of `words`, or None when one is ''."""
+    return None if "" in words else tuple(sorted({w[0] for w in words}))
 
 
 def number_rules() -> NumberRules:
@@ -610,13 +629,14 @@ def _read_text(
     (traps only with `include_traps`), and `sentence_of(pos)`: the (start, end) of the sentence
     holding `pos`. `lexicon` is `_lexicon_table()`. The trap and quote spans are found only when a
     number needs them."""
-    traps = _on_first_use(lambda: _trap_spans(norm, rules))
-    quotes = _on_first_use(lambda: _quote_spans(norm, rules))
-    drafts = _read_tokens(norm, rules, traps, quotes, reasons=include_traps)
-    drafts += _read_zeros(norm, rules, lambda: traps() + quotes())
+    spans = _Spans(norm, rules)
+    drafts = _read_tokens(norm, rules, spans.traps, spans.quotes, reasons=include_traps)
+    openers = rules.zero_openers
+    if openers is None or any(ch in norm for ch in openers):  # else no negation: no reported zero
+        drafts += _read_zeros(norm, rules, spans.blocked)
     if not drafts:
         return [], _no_sentence
-    drafts.sort(key=lambda d: (d.start, d.end))
+    drafts.sort(key=_span_key)
 
     sentences = pieces(norm, _SENTENCE_END)
     sentence_starts = [s for s, _ in sentences]
@@ -625,7 +645,8 @@ def _read_text(
         return sentences[max(0, bisect.bisect_right(sentence_starts, pos) - 1)]
 
     starts = [d.start for d in drafts]  # sorted, as the drafts are
-    ends = sorted(d.end for d in drafts)
+    ends = sorted([d.end for d in drafts])
+    n, last_clause, clause_run = len(norm), _LAST_CLAUSE_END.match, _CLAUSE_RUN.match
     for d in drafts:
         if d.trap or d.kind == "change":
             continue  # changes never get a code: `changed` says what changed
@@ -634,8 +655,10 @@ def _read_text(
         else:
             i = bisect.bisect_right(ends, d.start)  # the last number ending before this one …
             j = bisect.bisect_left(starts, d.end)  # … and the first starting after it bound its clause
-            prefix = _clause_prefix(norm, d.start, ends[i - 1] if i else 0)
-            suffix = _clause_suffix(norm, d.end, starts[j] if j < len(starts) else len(norm))
+            floor = ends[i - 1] if i else 0
+            m = last_clause(norm, floor, d.start)  # _clause_prefix and _clause_suffix, inline
+            prefix = norm[m.end() if m is not None else floor : d.start]
+            suffix = norm[d.end : clause_run(norm, d.end, starts[j] if j < len(starts) else n).end()]
         s, e = sentence_of(d.num_start)
         # a reported zero is about the thing it names: an entry's `context` words must be in that
         # phrase (全年未制定规范性文件 names documents made, not reviewed, whatever else the sentence says)
@@ -650,16 +673,30 @@ def _read_text(
     return (drafts if include_traps else kept), sentence_of
 
 
-def _on_first_use(compute: Callable[[], list]) -> Callable[[], list]:
-    """`compute()`, run once, on the first call."""
-    found: list = []
+def _span_key(d: _Draft) -> tuple[int, int]:
+    return d.start, d.end
 
-    def get() -> list:
-        if not found:
-            found.append(compute())
-        return found[0]
 
-    return get
+class _Spans:
+    """The trap and quote spans of one text, each found on first use."""
+
+    __slots__ = ("_quotes", "_traps", "rules", "text")
+
+    def __init__(self, text: str, rules: NumberRules):
+        self.text, self.rules, self._traps, self._quotes = text, rules, None, None
+
+    def traps(self) -> list[tuple[int, int, str]]:
+        if self._traps is None:
+            self._traps = _trap_spans(self.text, self.rules)
+        return self._traps
+
+    def quotes(self) -> list[tuple[int, int, str]]:
+        if self._quotes is None:
+            self._quotes = _quote_spans(self.text, self.rules)
+        return self._quotes
+
+    def blocked(self) -> list[tuple[int, int, str]]:
+        return self.traps() + self.quotes()
 
 
 def _no_sentence(pos: int) -> tuple[int, int]:
@@ -706,31 +743,21 @@ def _simplify_shared(text: str) -> str:
     return simplified(text)
 
 
+# The clause around a number: from the last clause stop before it (greedy [\s\S]* backs off to it:
+# 化解矛盾纠纷1132件,其中诉源纠纷|503件), to the first one after it.
+_LAST_CLAUSE_END = re.compile(rf"[\s\S]*[{re.escape(_CLAUSE_END)}]")
+_CLAUSE_RUN = re.compile(f"[^{re.escape(_CLAUSE_END)}]*")
+
+
 def _clause_prefix(text: str, pos: int, floor: int) -> str:
-    i = pos
-    while i > floor and text[i - 1] not in _CLAUSE_END:
-        i -= 1
-    return text[i:pos]
+    """The text before `pos` back to the last clause stop (not before `floor`)."""
+    m = _LAST_CLAUSE_END.match(text, floor, pos)
+    return text[m.end() if m is not None else floor : pos]
 
 
 def _clause_suffix(text: str, pos: int, ceiling: int) -> str:
-    i = pos
-    while i < ceiling and text[i] not in _CLAUSE_END:
-        i += 1
-    return text[pos:i]
-
-
-def _tokens(text: str, rules: NumberRules):
-    """`rules.token.finditer(text)`, faster: the pattern is tried only where a token can begin
-    (a digit or a Chinese numeral), not at every character."""
-    match, pos = rules.token.match, 0
-    for start in rules.token_start.finditer(text):
-        at = start.start()
-        if at >= pos:
-            m = match(text, at)
-            if m is not None:
-                yield m
-                pos = m.end()
+    """The text after `pos` up to the first clause stop (not after `ceiling`)."""
+    return text[pos : _CLAUSE_RUN.match(text, pos, ceiling).end()]
 
 
 def _read_tokens(text, rules: NumberRules, traps, quotes, *, reasons: bool = True) -> list[_Draft]:
@@ -739,14 +766,25 @@ def _read_tokens(text, rules: NumberRules, traps, quotes, *, reasons: bool = Tru
     unit, a year) is not looked up in them: it is left out all the same, only its reason differs."""
     drafts = []
     money_words = _holds(text, rules.implicit_money_needs)  # 罚款, 金额 … somewhere in the text
-    for m in _tokens(text, rules):
-        num, written = m.group("num", "unit")
+    before, after = rules.words_before_end, rules.words_after_begin
+    match, pos = rules.token.match, 0
+    # the token pattern is tried only where a token can begin (a digit or a Chinese numeral), not at
+    # every character: far fewer tries than rules.token.finditer(text), the same tokens
+    for found in rules.token_start.finditer(text):
+        at = found.start()
+        if at < pos:
+            continue
+        m = match(text, at)
+        if m is None:
+            continue
+        pos = end = m.end()
+        pctnum, num, written = m.group("pctnum", "num", "unit")
         if num is None:  # 百分之…
             try:
-                value = _numeral(m.group("pctnum"))
+                value = _numeral(pctnum)
             except ValueError:
                 continue
-            draft = _Draft(m.start(), m.end(), m.start(), value, None, "%", "rate", "", "")
+            draft = _Draft(at, end, at, value, None, "%", "rate", "", "")
         elif written is None and not money_words and not num[0].isdigit():
             continue  # 一是, 统一: a Chinese numeral with no unit and no money word in the text (as _read_number)
         else:
@@ -754,12 +792,17 @@ def _read_tokens(text, rules: NumberRules, traps, quotes, *, reasons: bool = Tru
             if draft is None:
                 continue
         if reasons or (draft.unit and not draft.trap):
-            draft.trap = _covering(traps(), draft.num_start, m.end()) or draft.trap
+            draft.trap = _covering(traps(), draft.num_start, end) or draft.trap
             if not draft.trap:
-                draft.trap = _covering(quotes(), draft.num_start, m.end())
+                draft.trap = _covering(quotes(), draft.num_start, end)
         if not draft.trap and not draft.unit:
-            draft.trap = _unitless_reason(m.group("num") or "", rules)
-        if not draft.trap:
+            draft.trap = _unitless_reason(num or "", rules)
+        if not draft.trap and (
+            before is None
+            or after is None
+            or (draft.start and text[draft.start - 1] in before)
+            or text[draft.end : draft.end + 1] in after
+        ):  # else no word before or after it can change it (the usual case)
             _read_words_around(text, draft, rules)
         drafts.append(draft)
     return drafts

@@ -54,3 +54,61 @@ def test_trap_spans_by_trigger_characters_equal_every_pattern_run():
             assert indicators._trap_spans(line, rules) == _all_trap_spans(line, rules), line
         assert indicators._trap_spans(text, rules) == _all_trap_spans(text, rules)
     assert n_lines > 100
+
+
+def _clause_prefix_loop(text: str, pos: int, floor: int) -> str:
+    i = pos
+    while i > floor and text[i - 1] not in indicators._CLAUSE_END:
+        i -= 1
+    return text[i:pos]
+
+
+def _clause_suffix_loop(text: str, pos: int, ceiling: int) -> str:
+    i = pos
+    while i < ceiling and text[i] not in indicators._CLAUSE_END:
+        i += 1
+    return text[pos:i]
+
+
+def test_clause_edges_by_one_regex_call_equal_the_character_walk():
+    texts = _texts()[:12] + ["，", "1件,2件；", "", "化解矛盾纠纷1132件,其中诉源纠纷503件、访源纠纷71件\n"]
+    for text in texts:
+        text = text[:400]
+        for pos in range(0, len(text) + 1, 3):
+            for floor in (0, pos // 2, pos):
+                assert indicators._clause_prefix(text, pos, floor) == _clause_prefix_loop(text, pos, floor)
+            for ceiling in (pos, (pos + len(text)) // 2, len(text)):
+                assert indicators._clause_suffix(text, pos, ceiling) == _clause_suffix_loop(text, pos, ceiling)
+
+
+def test_words_around_are_read_whenever_one_could_change_the_number():
+    """The gate of `_read_tokens` (the characters that end a word before a number or begin one after
+    it) skips only numbers that `_read_words_around` leaves as they are."""
+    rules = indicators.number_rules()
+    before, after = rules.words_before_end, rules.words_after_begin
+    assert "约" in before and "长" in before and "以" in after  # 约5人 同比增长5% 5人以上
+    seen = changed = 0
+    for text in _texts() + ["同比增长45%,约300人,5人以上,不足5%,增幅达12%,500人左右,超10万人次"]:
+        norm = indicators._normalise(text)
+        for m in rules.token.finditer(norm):
+            if m.group("num") is None or not m.group("num")[0].isdigit():
+                continue
+            d = indicators._Draft(m.start(), m.end(), m.start(), 1.0, None, "件", "count", "", "")
+            gated = (d.start and norm[d.start - 1] in before) or norm[d.end : d.end + 1] in after
+            copy = indicators._Draft(d.start, d.end, d.num_start, 1.0, None, "件", "count", "", "")
+            indicators._read_words_around(norm, copy, rules)
+            seen += 1
+            if copy != d:
+                changed += 1
+                assert gated, (norm[max(0, d.start - 6) : d.end + 4], copy)
+    assert seen > 500 and changed >= 7
+
+
+def test_texts_without_a_negation_opener_hold_no_reported_zero():
+    rules = indicators.number_rules()
+    assert rules.zero_openers == ("无", "未", "没")
+    for text in _texts() + ["全年无行政诉讼案件", "未发生行政复议案件"]:
+        norm = indicators._normalise(text)
+        for line in norm.split("\n"):
+            if not any(ch in line for ch in rules.zero_openers):
+                assert rules.zero.search(line) is None
