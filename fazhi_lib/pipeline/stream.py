@@ -227,8 +227,8 @@ def _parse_finishing(paths, raw_dir, names, *, jobs, progress, cache, sink: _Bat
     parsed and written as a part by ONE worker (`finish_batch`), so that this process neither
     receives nor stacks their rows; the last such batch, batches with files from the cache and the
     rest are parsed in small jobs and written here (which keeps the workers' loads even at the end).
-    False (nothing done) where `build.parse_files` would not start workers, or no batch would be
-    finished in a worker: the caller parses as before."""
+    False (nothing done) where `build.parse_files` would not start workers, or the files make one
+    batch (written here in any case): the caller parses as before."""
     from .build import _progress_bar, _same_bytes, few_and_small
     from .cache import fazhi_env
     from .pool import batches, check_jobs, run_pool_finishing
