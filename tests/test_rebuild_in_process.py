@@ -22,13 +22,13 @@ RAW = ROOT / "data" / "raw"
 def pools(monkeypatch):
     """The worker pools started (each a list of the batches given), on a machine of 2 cores."""
     started = []
-    real = build_module.run_pool
+    real = pool_module.run_pool_finishing  # what every pool runs (build.parse_files' and stream's)
 
     def counting(work, jobs, env, **kw):
         started.append(work)
         return real(work, jobs, env, **kw)
 
-    monkeypatch.setattr(build_module, "run_pool", counting)
+    monkeypatch.setattr(pool_module, "run_pool_finishing", counting)
     monkeypatch.setattr(pool_module, "default_jobs", lambda: 2)
     return started
 

@@ -307,6 +307,17 @@ class BuildCache:
             self.entries[source_file] = sha256
         self.stored += 1
 
+    def put_by_worker(self, key: str, source_file: str = "", sha256: str = "", error: str | None = None) -> None:
+        """Count an entry that a worker process wrote itself (`encode_entry` at `self._path(key)`, as
+        `put` does), or, with `error`, could not write."""
+        self.used.add(key)
+        if error is not None:
+            self._write_failed("a parsed file", OSError(0, error))
+            return
+        if source_file:
+            self.entries[source_file] = sha256
+        self.stored += 1
+
     # ---- the stat index: a file whose size, mtime and inode are unchanged is not read again
     def file_digest(self, path: str | Path) -> str:
         """The sha256 of the file at `path`: from the stat index when its size, modification time

@@ -8,6 +8,14 @@ it was on. That file is tried once more, alone, in a fresh worker; if that worke
 becomes an `error` row ("the worker parsing this file died: out of memory?") and the build goes on.
 Every wait has a timeout: a file that takes longer than `FILE_TIMEOUT` seconds is stopped and logged.
 Workers end with the build, and on their own when the main process dies (they watch their parent).
+
+A batch can also be *finished* in the worker that parses it (`run_pool_finishing`): the worker parses
+every file of the batch, sends a small marker per file (so the parent still knows which file it is on),
+then calls the batch's finisher on the results (a build: stack them and write them as one part,
+`stream.finish_batch`) and sends what it returns. The parent then never receives, nor stacks, the
+rows. If that worker dies (or the finisher fails), the batch is parsed again as a plain batch — the
+files before the one it died on too, since their rows died with it — and the file it died on is tried
+alone, as above: the tables are the same, the cost is time.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from multiprocessing.connection import wait
+from typing import NamedTuple
 
 from ..errors import FazhiError
 from .worker import log_only, parse_task, task_source_file, warm_up
@@ -85,11 +94,29 @@ def _worker_main(conn, env: dict[str, str], parent_pid: int, parent_end) -> None
             return
         if job is None:
             return
-        for task in job:
-            try:
+        try:
+            if isinstance(job, tuple):  # ("finish", tasks, finisher, spec): parsed, then finished here
+                _, tasks, finisher, spec = job
+                results = []
+                for task in tasks:
+                    results.append(parse_task(task))
+                    conn.send(_Parsed(results[-1].source_file))
+                try:
+                    conn.send(("done", finisher(spec, results)))
+                except Exception as exc:  # noqa: BLE001 - the parent parses the batch again, plainly
+                    conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+                del results
+                continue
+            for task in job:
                 conn.send(parse_task(task))
-            except (BrokenPipeError, OSError):
-                return
+        except (BrokenPipeError, OSError):
+            return
+
+
+class _Parsed(NamedTuple):
+    """The marker a worker finishing its batch sends for each file parsed."""
+
+    source_file: str
 
 
 def _signal_name(exitcode: int | None) -> str:
@@ -116,7 +143,8 @@ class _Worker:
 
     def give(self, job) -> None:
         self.job, self.done, self.since = job, 0, time.monotonic()
-        self.conn.send(job[2])
+        b, _, tasks, _, finisher = job
+        self.conn.send(tasks if finisher is None else ("finish", tasks, *finisher))
 
     def stop(self, *, kill: bool = False) -> None:
         if not kill:
@@ -138,30 +166,67 @@ def run_pool(
 ) -> Iterator[tuple[int, list]]:
     """(batch number, results) for each batch of tasks in `work`, as the batches complete.
 
-    A job is (batch number, positions in the batch, tasks, try): a file whose worker died is tried
-    again alone (try 1) in a fresh worker; a second death, or a file over `file_timeout`, makes it an
-    `error` row."""
+    A job is (batch number, positions in the batch, tasks, try, finisher): a file whose worker died is
+    tried again alone (try 1) in a fresh worker; a second death, or a file over `file_timeout`, makes it
+    an `error` row."""
+    for b, results, _ in run_pool_finishing(work, jobs, env, file_timeout=file_timeout):
+        yield b, results
+
+
+def run_pool_finishing(
+    work: list[list[tuple]],
+    jobs: int,
+    env: dict[str, str],
+    *,
+    finish: dict[int, tuple] | None = None,
+    file_timeout: float = FILE_TIMEOUT,
+) -> Iterator[tuple[int, list, object]]:
+    """(batch number, results, finished) for each batch of tasks in `work`, as the batches complete.
+
+    `finish`: batch number → (finisher, spec), a module-level function and its first argument: the
+    worker parsing that batch calls `finisher(spec, results)` itself and `finished` is what it returns,
+    `results` being markers (`.source_file` only). A batch not finished so (none asked, or its worker
+    died) comes with its results and `finished` None. Batches to finish are given out first."""
     ctx = _mp_context()
+    finish = dict(finish or {})
     results = [[None] * len(batch) for batch in work]
     missing = [len(batch) for batch in work]
-    queue: deque = deque((b, list(range(len(batch))), list(batch), 0) for b, batch in enumerate(work) if batch)
+    outputs: dict[int, object] = {}
+    queue: deque = deque(
+        (b, list(range(len(batch))), list(batch), 0, finish.get(b))
+        for b, batch in sorted(enumerate(work), key=lambda x: x[0] not in finish)
+        if batch
+    )
     workers: list[_Worker] = []
     finished: list[int] = []
 
     def record(b: int, position: int, result) -> None:
         results[b][position] = result
         missing[b] -= 1
-        if missing[b] == 0:
+        if missing[b] == 0 and b not in finish:
             finished.append(b)
 
     def lost(w: _Worker, why: str, *, timed_out: bool = False) -> None:
         """`w` died (or was stopped) on the file at `w.done` of its job."""
-        b, positions, tasks, attempt = w.job
+        b, positions, tasks, attempt, finisher = w.job
         k = w.done
+        if finisher is not None:  # the rows of the files it parsed died with it: the batch, plainly
+            finish.pop(b, None)
+            for p in positions[:k]:
+                results[b][p] = None
+                missing[b] += 1
+            if k == len(tasks):  # died finishing: every file once more
+                queue.appendleft((b, positions, tasks, 0, None))
+                w.job = None
+                workers.remove(w)
+                w.stop(kill=True)
+                return
+            if k:
+                queue.appendleft((b, positions[:k], tasks[:k], 0, None))
         if k + 1 < len(tasks):  # the files after it, in another worker
-            queue.appendleft((b, positions[k + 1 :], tasks[k + 1 :], 0))
+            queue.appendleft((b, positions[k + 1 :], tasks[k + 1 :], 0, None))
         if attempt == 0 and not timed_out:
-            queue.appendleft((b, [positions[k]], [tasks[k]], 1))  # once more, alone, in a fresh worker
+            queue.appendleft((b, [positions[k]], [tasks[k]], 1, None))  # once more, alone, in a fresh worker
         else:
             message = (
                 f"parsing this file took more than {why}; the worker was stopped and the file not parsed"
@@ -194,11 +259,24 @@ def run_pool(
             for w in busy:
                 try:
                     while w.job is not None and w.conn.poll():
-                        b, positions, tasks, _ = w.job
-                        record(b, positions[w.done], w.conn.recv())
+                        b, positions, tasks, _, finisher = w.job
+                        message = w.conn.recv()
+                        if w.done == len(tasks):  # a finished batch: ("done", output) or ("failed", why)
+                            w.job = None
+                            if message[0] == "done":
+                                outputs[b] = message[1]
+                                finished.append(b)
+                            else:  # the finisher failed: the batch is parsed again, plainly
+                                finish.pop(b, None)
+                                for p in positions:
+                                    results[b][p] = None
+                                    missing[b] += 1
+                                queue.appendleft((b, positions, tasks, 0, None))
+                            break
+                        record(b, positions[w.done], message)
                         w.done += 1
                         w.since = time.monotonic()
-                        if w.done == len(tasks):
+                        if w.done == len(tasks) and finisher is None:
                             w.job = None
                 except (EOFError, OSError):
                     pass  # the worker is gone: its sentinel says so below
@@ -211,7 +289,7 @@ def run_pool(
                     lost(w, f"{file_timeout:g} s", timed_out=True)
             while finished:
                 b = finished.pop(0)
-                yield b, results[b]
+                yield b, results[b], outputs.pop(b, None)
                 results[b] = None
     finally:
         for w in workers:

@@ -9,7 +9,10 @@ A build here (what `fazhi build` runs):
    of `CHUNK` files: each batch is written at once as one part of every per-file table (staged beside
    the output folder) and its per-report scorecard measures kept; only the `reports` and `parse_log`
    rows of every file stay in memory (small), with the cache's snapshot of them for the files not
-   parsed;
+   parsed. With worker processes, a batch is parsed, stacked and written (cache entries included) by
+   the one worker that parses it whole (`finish_batch`), so this process receives only what it keeps;
+   the last batch is parsed in small jobs over every worker and written here, so the workers end
+   together (`_parse_finishing`);
 3. finds the copies of one report over every file (`assemble.find_duplicates`; the sentence shares of
    pairs measured before are kept in the cache, texts are read from the parts only for new pairs);
 4. keeps the parts of the last build whose files are all unchanged and still counted, rewrites the
@@ -30,6 +33,7 @@ import os
 import shutil
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -65,9 +69,100 @@ def staging_dir(out: Path) -> Path:
     return out.with_name(f".{out.name}.staging-{os.getpid()}")
 
 
+@dataclass
+class Batch:
+    """One batch of files written as one part (`write_batch`): what the build keeps of it."""
+
+    part: Part | None  # None: no file of the batch gave a report
+    small: dict[str, pd.DataFrame]  # its reports and parse_log rows (stacked, `_file` column)
+    keys: dict[str, str]  # source_file → text_key of its text (files giving a report)
+    lengths: dict[str, int]  # source_file → length of its text
+    measures: pd.DataFrame | None  # the scorecard's per-report measures (`_file` column)
+    columns: dict[str, list[str]]  # table → the keys its rows are sorted by
+    cached: list[tuple[str, str, str, str | None]] = field(default_factory=list)  # (file, key, sha256, error)
+
+
+def write_batch(results: list[FileResult], staging: Path, *, csv: bool) -> Batch:
+    """A batch's results stacked, the indicators tidied, its per-report measures computed and its
+    rows written as one part into `staging` (in the main process, or in the worker that parsed the
+    batch: `finish_batch`). The part is the same whichever process writes it."""
+    from ..indicators import indicators_frame
+    from ..scorecard import report_measures
+
+    results = sorted(results, key=lambda r: r.source_file)
+    frames = stack(results)
+    small = {name: frames.pop(name) for name in SMALL}
+    keys, lengths, columns = {}, {}, {}
+    for r in results:
+        if r.report is not None:
+            text = (r.tables.get("texts") or [{"text": ""}])[0]["text"]
+            keys[r.source_file], lengths[r.source_file] = text_key(text), len(text)
+    frames = combine([frames]) if frames else {}
+    if "indicators" in frames:  # the corpus stage's tidying, row by row: done here, per part
+        frames["indicators"] = indicators_frame(frames["indicators"])
+    files = [r.source_file for r in results if r.report is not None]
+    reports = combine([{"reports": small["reports"]}])["reports"]
+    measures = None
+    if len(reports):
+        reports["report_year"] = reports["report_year"].astype("Int64")
+        # one file per report_id (files with the same bytes share it, and their rows): measured once
+        first = set(reports.drop_duplicates("report_id")[FILE_COLUMN])
+        reports = reports[reports[FILE_COLUMN].isin(first)]
+        tables = {n: df[df[FILE_COLUMN].isin(first)].drop(columns=FILE_COLUMN) for n, df in frames.items()}
+        ordered = reports.sort_values("report_id", kind="stable")
+        measures = report_measures({**tables, "reports": ordered.drop(columns=FILE_COLUMN)})
+        measures[FILE_COLUMN] = ordered[FILE_COLUMN].to_numpy()
+    if not files:
+        return Batch(None, small, keys, lengths, measures, columns)
+    sha = dict(zip(small["reports"][FILE_COLUMN], small["reports"]["sha256"]))
+    out, file_of = {}, {}
+    for name, df in frames.items():
+        table_keys = sort_keys(name, df.columns)
+        grouped = group_by_file(df, FILE_COLUMN, files, table_keys)
+        file_of[name] = grouped[FILE_COLUMN].to_numpy()
+        out[name] = grouped.drop(columns=FILE_COLUMN)
+        columns[name] = table_keys
+    pairs = [[f, sha.get(f) if isinstance(sha.get(f), str) else ""] for f in files]
+    return Batch(write_part(out, pairs, file_of, staging, csv=csv), small, keys, lengths, measures, columns)
+
+
+def finish_batch(spec: dict, results: list[FileResult]) -> Batch:
+    """In the worker that parsed a whole batch (`pool.run_pool_finishing`): each file's cache entry
+    (as `BuildCache.put` writes it, only under the bytes it was parsed from), then `write_batch`.
+
+    `spec`: staging (folder), csv, and with a cache its signature and, per source_file, (entry path,
+    key, sha256 of the bytes listed)."""
+    from .cache import _write_atomic, encode_entry
+
+    cached = []
+    entries = spec.get("entries") or {}
+    failed = None
+    for r in results:
+        if r.source_file not in entries:
+            continue
+        path, key, digest = entries[r.source_file]
+        parsed = (r.report or {}).get("sha256")
+        if (parsed != digest) if parsed else r.log.get("status") != "error":
+            continue  # edited while the build read it: not stored (the next build parses it again)
+        if "signature" not in spec:  # a cache that cannot be written: counted, as `put` counts it
+            cached.append((r.source_file, key, digest, "the build cache cannot be written"))
+        elif failed is None:
+            try:
+                _write_atomic(Path(path), encode_entry(spec["signature"], r))
+            except (OSError, ValueError, TypeError) as exc:
+                failed = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
+            cached.append((r.source_file, key, digest, failed))
+        else:  # one failed write: the others are not tried (as `put` stops once the cache is unwritable)
+            cached.append((r.source_file, key, digest, failed))
+    batch = write_batch(results, Path(spec["staging"]), csv=spec["csv"])
+    batch.cached = cached
+    return batch
+
+
 class _Batches:
     """Results of parsing, in batches of files fixed in advance (the same batches whatever order the
-    workers finish in): each complete batch is written as one part, then let go."""
+    workers finish in): each complete batch is written as one part, then let go — by this process
+    (`flush`), or by the worker that parsed it (`written`)."""
 
     def __init__(self, names: list[str], staging: Path, *, csv: bool, chunk: int, keep_small: bool):
         self.batch_of = {n: i // chunk for i, n in enumerate(names)}
@@ -90,49 +185,29 @@ class _Batches:
             self.flush(b, self.pending.pop(b))
 
     def flush(self, b: int, results: list[FileResult]) -> None:
-        from ..indicators import indicators_frame
-        from ..scorecard import report_measures
+        self.written(b, write_batch(results, self.staging, csv=self.csv))
 
-        results = sorted(results, key=lambda r: r.source_file)
-        frames = stack(results)
-        small = {name: frames.pop(name) for name in SMALL}
+    def written(self, b: int, batch: Batch) -> None:
+        """Keep what the build needs of batch `b`, written as a part (here or by a worker)."""
         if self.keep_small:
-            self.small.append(small)
-        for r in results:
-            if r.report is not None:
-                text = (r.tables.get("texts") or [{"text": ""}])[0]["text"]
-                self.keys[r.source_file], self.lengths[r.source_file] = text_key(text), len(text)
-        frames = combine([frames]) if frames else {}
-        if "indicators" in frames:  # the corpus stage's tidying, row by row: done here, per part
-            frames["indicators"] = indicators_frame(frames["indicators"])
-        files = [r.source_file for r in results if r.report is not None]
-        reports = combine([{"reports": small["reports"]}])["reports"]
-        if len(reports):
-            reports["report_year"] = reports["report_year"].astype("Int64")
-            # one file per report_id (files with the same bytes share it, and their rows): measured once
-            first = set(reports.drop_duplicates("report_id")[FILE_COLUMN])
-            reports = reports[reports[FILE_COLUMN].isin(first)]
-            tables = {n: df[df[FILE_COLUMN].isin(first)].drop(columns=FILE_COLUMN) for n, df in frames.items()}
-            ordered = reports.sort_values("report_id", kind="stable")
-            measures = report_measures({**tables, "reports": ordered.drop(columns=FILE_COLUMN)})
-            measures[FILE_COLUMN] = ordered[FILE_COLUMN].to_numpy()
-            self.measures.append(measures)
-        if not files:
-            return
-        sha = dict(zip(small["reports"][FILE_COLUMN], small["reports"]["sha256"]))
-        out, file_of = {}, {}
-        for name, df in frames.items():
-            keys = sort_keys(name, df.columns)
-            grouped = group_by_file(df, FILE_COLUMN, files, keys)
-            file_of[name] = grouped[FILE_COLUMN].to_numpy()
-            out[name] = grouped.drop(columns=FILE_COLUMN)
+            self.small.append(batch.small)
+        self.keys.update(batch.keys)
+        self.lengths.update(batch.lengths)
+        if batch.measures is not None:
+            self.measures.append(batch.measures)
+        for name, keys in batch.columns.items():
             self.columns.setdefault(name, keys)
-        pairs = [[f, sha.get(f) if isinstance(sha.get(f), str) else ""] for f in files]
-        self.parts[b] = write_part(out, pairs, file_of, self.staging, csv=self.csv)
+        if batch.part is not None:
+            self.parts[b] = batch.part
 
 
 def _parse(paths, raw_dir, names, *, jobs, progress, cache, dask, sink, rebuild: bool = False) -> None:
     from .build import parse_files
+
+    if not dask and _parse_finishing(
+        paths, raw_dir, names, jobs=jobs, progress=progress, cache=cache, sink=sink, rebuild=rebuild
+    ):
+        return
 
     parse_files(
         paths,
@@ -145,6 +220,81 @@ def _parse(paths, raw_dir, names, *, jobs, progress, cache, dask, sink, rebuild:
         names=names,
         few_in_process=rebuild,  # a few new files of a rebuild: no worker start-up (build.IN_PROCESS_MAX_FILES)
     )
+
+
+def _parse_finishing(paths, raw_dir, names, *, jobs, progress, cache, sink: _Batches, rebuild: bool) -> bool:
+    """Parse `paths` in worker processes, each complete batch of files that needs parsing whole being
+    parsed and written as a part by ONE worker (`finish_batch`), so that this process neither
+    receives nor stacks their rows; the last such batch, batches with files from the cache and the
+    rest are parsed in small jobs and written here (which keeps the workers' loads even at the end).
+    False (nothing done) where `build.parse_files` would not start workers, or the files make one
+    batch (written here in any case): the caller parses as before."""
+    from .build import _progress_bar, _same_bytes, few_and_small
+    from .cache import fazhi_env
+    from .pool import batches, check_jobs, run_pool_finishing
+
+    chosen = jobs is None or (jobs == 0 and not isinstance(jobs, bool))
+    n_jobs = check_jobs(jobs)
+    if n_jobs < 2 or len(sink.size) < 2 or (rebuild and chosen and few_and_small(paths)):
+        return False  # (one batch: it would be written here anyway)
+    found, todo, entries = [], {}, {}  # todo: batch → its paths to parse
+    for path in paths:
+        name = names[path]
+        if cache is not None:
+            try:
+                digest = cache.file_digest(path)
+            except OSError:  # unreadable: parse_file writes the reason into the parse log
+                digest = None
+            if digest is not None:
+                key = cache.key(name, digest)
+                result = cache.get(key, name, digest)
+                if result is not None:
+                    found.append(result)
+                    continue
+                entries[name] = (str(cache._path(key)), key, digest)
+        todo.setdefault(sink.batch_of[name], []).append(path)
+    whole = [b for b, ps in sorted(todo.items()) if len(ps) == sink.size[b]]
+    to_finish = set(whole)
+    rest = sum(len(ps) for b, ps in todo.items() if b not in to_finish)
+    if whole and rest < max(sink.size.values()) // 2:  # too little in small jobs for the workers to end together
+        to_finish.discard(whole[-1])
+    for result in found:
+        sink(result)
+    work, finish, batch_of_work = [], {}, []
+    spec = {"staging": str(sink.staging), "csv": sink.csv}
+    if cache is not None and cache.writable:
+        spec["signature"] = cache.signature
+    for b, ps in sorted(todo.items()):
+        tasks = [(str(p), str(raw_dir), names[p]) for p in ps]
+        if b in to_finish:
+            finish[len(work)] = (
+                finish_batch,
+                {**spec, "entries": {names[p]: entries[names[p]] for p in ps if names[p] in entries}},
+            )
+            work.append(tasks)
+            batch_of_work.append(b)
+        else:
+            for chunk in batches(tasks, n_jobs):
+                work.append(chunk)
+                batch_of_work.append(b)
+    bar = _progress_bar(sum(len(ps) for ps in todo.values()), progress, "parsing")
+    for w, results, batch in run_pool_finishing(work, min(n_jobs, len(work)), fazhi_env(), finish=finish):
+        if batch is not None:
+            for source_file, key, digest, error in batch.cached:
+                cache.put_by_worker(key, source_file, digest, error)
+            sink.written(batch_of_work[w], batch)
+        else:
+            for result in results:
+                if cache is not None and result.source_file in entries:
+                    _, key, _ = entries[result.source_file]
+                    if _same_bytes(result, key, cache, result.source_file):
+                        cache.put(key, result, result.source_file, entries[result.source_file][2])
+                sink(result)
+        if bar is not None:
+            bar.update(len(results))
+    if bar is not None:
+        bar.close()
+    return True
 
 
 def _rewrite(part: Part, keep: list[str], folder: Path, *, csv: bool, tables) -> Part:
