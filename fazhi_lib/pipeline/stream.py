@@ -152,7 +152,8 @@ def _rewrite(part: Part, keep: list[str], folder: Path, *, csv: bool, tables) ->
     import pyarrow.parquet as pq
 
     idx = {f: i for i, (f, _) in enumerate(part.files)}
-    wanted = [i for f, i in idx.items() if f in set(keep)]
+    kept = set(keep)
+    wanted = [i for f, i in idx.items() if f in kept]
     files = [part.files[i] for i in wanted]
     frames, file_of = {}, {}
     for name in tables:
