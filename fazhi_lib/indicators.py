@@ -1271,6 +1271,7 @@ _PANEL_INPUTS = [
     "raw",
     "start",
 ]
+_PANEL_TEXT = ["report_id", "indicator", "label", "unit", "approx", "bound", "sentence", "raw"]
 # What may stand between two listed sub-counts of one indicator (村社级“共享法庭”29个、特色“共享法庭”2个):
 # anything but a clause stop.
 _LIST_GAP = re.compile(r"[^，,；;。！？!?：:\n]*")
@@ -1339,6 +1340,23 @@ def _cell_totals(ind: pd.DataFrame, cell: np.ndarray, n_cells: int) -> tuple[np.
     return totals, np.bincount(said["cell"].to_numpy(dtype=np.int64), minlength=n_cells)
 
 
+def panel_rows(table) -> np.ndarray:
+    """Rows of an Arrow `indicators` table that the panel reads (`_panel`: a coded level mention with
+    a value), so that a build reading the table from its parts converts only those: a mask."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        value = pc.cast(table.column("value"), pa.float64())
+        keep = pc.and_(
+            pc.and_(pc.not_equal(table.column("indicator"), ""), pc.is_in(table.column("kind"), pa.array(LEVEL_KINDS))),
+            pc.and_(pc.is_valid(value), pc.invert(pc.is_nan(value))),
+        )
+        return pc.fill_null(keep, False).to_numpy(zero_copy_only=False)
+    except (pa.ArrowException, KeyError):  # (a column of another type: `_panel` sorts the rows out)
+        return np.ones(table.num_rows, dtype=bool)
+
+
 def _panel(ind: pd.DataFrame, reports: pd.DataFrame | None) -> pd.DataFrame:
     """`indicator_panel` of an `indicators_frame`, for all cells at once: the mentions are sorted
     cell by cell, and each cell's figures are reductions over its run of rows (numpy `reduceat`)."""
@@ -1346,6 +1364,10 @@ def _panel(ind: pd.DataFrame, reports: pd.DataFrame | None) -> pd.DataFrame:
     ind = ind.loc[coded_levels, _PANEL_INPUTS]
     if ind.empty or reports is None or reports.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in PANEL_COLUMNS}).pipe(_panel_dtypes)
+    # text columns as Python strings: the merge and sorts below move pointers, not the strings' bytes
+    ind = ind.assign(
+        **{c: pd.Series(ind[c].to_numpy(dtype=object), index=ind.index, dtype=object) for c in _PANEL_TEXT}
+    )
     who = reports[["report_id", "issuer", "report_year", "level", "source_file"]].copy()
     who["issuer"] = who["issuer"].fillna(who["source_file"])
     ind = ind.merge(who.drop(columns="source_file"), on="report_id", how="inner")
@@ -1388,13 +1410,14 @@ def _panel(ind: pd.DataFrame, reports: pd.DataFrame | None) -> pd.DataFrame:
     shown_starts = np.r_[0, shown_ends[:-1]]
     # units that are not synonyms for the indicator (the same number as 40本 and 40人 agrees)
     synonyms = _unit_synonyms()
-    cell_units = distinct.drop_duplicates(["cell", "unit"])
+    cell_units = distinct.drop_duplicates(["cell", "unit"])  # (in cell order)
     odd_units = np.zeros(len(starts), dtype=bool)
     codes = ind["indicator"].to_numpy(dtype=object)[starts]
-    for c, group in cell_units.groupby("cell")["unit"]:
-        if len(group) > 1:
-            names = {unit_names[u] for u in group.tolist()}
-            odd_units[c] = not _synonymous(names, synonyms.get(codes[c], []))
+    unit_cell, unit_code = cell_units["cell"].to_numpy(), cell_units["unit"].tolist()
+    unit_ends = np.cumsum(np.bincount(unit_cell, minlength=len(starts)))
+    for c in np.flatnonzero(np.diff(np.r_[0, unit_ends]) > 1).tolist():  # cells of more than one unit
+        names = {unit_names[u] for u in unit_code[unit_ends[c - 1] if c else 0 : unit_ends[c]]}
+        odd_units[c] = not _synonymous(names, synonyms.get(codes[c], []))
     totals, n_figures = _cell_totals(ind, cell, len(starts))
 
     first = ind.iloc[starts]

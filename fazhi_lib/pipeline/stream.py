@@ -302,7 +302,8 @@ def _rewrite(part: Part, keep: list[str], folder: Path, *, csv: bool, tables) ->
     import pyarrow.parquet as pq
 
     idx = {f: i for i, (f, _) in enumerate(part.files)}
-    wanted = [i for f, i in idx.items() if f in set(keep)]
+    kept = set(keep)
+    wanted = [i for f, i in idx.items() if f in kept]
     files = [part.files[i] for i in wanted]
     frames, file_of = {}, {}
     for name in tables:
@@ -643,14 +644,14 @@ def _panel(stage, store: PartSet, reports: pd.DataFrame, last: dict) -> dict:
     of the reports of one issuer and year, so only the cells of an issuer and year that gained or lost
     a report are computed again (from those reports' `indicators` rows); the others are the last
     build's rows. Without a last build: every cell."""
-    from ..indicators import _PANEL_INPUTS, _panel_dtypes
+    from ..indicators import _PANEL_INPUTS, _panel_dtypes, panel_rows
 
     # the columns the panel reads, in the order of the parts (the panel sorts by report and mention)
     wanted = list(dict.fromkeys([*_PANEL_INPUTS, "kind", "value"]))
     if "indicators" not in store.keys:
         return {"indicator_panel": stage({"indicators": None, "reports": reports})["indicator_panel"]}
     if "indicator_panel" not in last or "reports" not in last or not set(reports.columns) >= {"issuer", "report_year"}:
-        indicators = store.read("indicators", columns=wanted, sort=False)
+        indicators = store.read("indicators", columns=wanted, sort=False, filter_kind=panel_rows)
         return {"indicator_panel": stage({"indicators": indicators, "reports": reports})["indicator_panel"]}
     now, before = _cell_keys(reports), _cell_keys(last["reports"])
     pairs_now, pairs_before = set(zip(now["report_id"], now["key"])), set(zip(before["report_id"], before["key"]))
@@ -658,7 +659,7 @@ def _panel(stage, store: PartSet, reports: pd.DataFrame, last: dict) -> dict:
     ids = set(now.loc[now["key"].isin(touched), "report_id"]) if touched else set()
     files = set(reports.loc[reports["report_id"].isin(ids), "source_file"])
     sub = PartSet([p for p in store.parts if any(f in files for f, _ in p.files)], store.keys, store.signature)
-    indicators = sub.read("indicators", columns=wanted, sort=False) if sub.parts else None
+    indicators = sub.read("indicators", columns=wanted, sort=False, filter_kind=panel_rows) if sub.parts else None
     if indicators is not None and len(indicators):
         indicators = indicators[indicators["report_id"].isin(ids)].reset_index(drop=True)
     fresh = stage({"indicators": indicators, "reports": reports})["indicator_panel"]
