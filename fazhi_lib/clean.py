@@ -168,10 +168,14 @@ class _MetaParser:
         alternation = "|".join(map(re.escape, labels))
         # a label at line start or after a space, followed by a colon, a space or the end of the line
         self.label_re = re.compile(rf"(?:^|(?<=\s))(?P<label>{alternation})\s*(?:[:：]\s*|\s+|$)")
+        # a line that holds pairs starts with a label: its first character is a label's first
+        self.first_chars = frozenset(lab[0] for lab in labels) if all(labels) else None
 
     def parse(self, line: str) -> list[tuple[str, str]] | None:
         """Pairs if the whole line is label/value pairs, else None."""
-        if len(line) > 160 or not self.label_re.match(line):  # most lines: no label at the start
+        if len(line) > 160 or (self.first_chars is not None and line[:1] not in self.first_chars):
+            return None  # most lines: no label's first character at the start (a set lookup, not a regex)
+        if not self.label_re.match(line):
             return None
         matches = list(self.label_re.finditer(line))
         pairs = []

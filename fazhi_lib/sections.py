@@ -149,14 +149,17 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_COMMA = re.compile(r"[，,]")
+
+
 def _heading_title(rest: str, end_re: re.Pattern) -> str:
     """The first clause: up to the first full stop; a long clause is cut at its first comma."""
     m = end_re.search(rest)
     title = (rest[: m.start()] if m else rest).strip()
     if len(title) > 30:
-        comma = re.search(r"[，,]", title[4:])
+        comma = _COMMA.search(title, 4)
         if comma:
-            title = title[: comma.start() + 4]
+            title = title[: comma.start()]  # (searched from 4 on: its start counts from 0)
     return title[:80]
 
 
@@ -316,13 +319,16 @@ def parts_of(text: str, sections: list[Section]) -> list[Part]:
     """One row per top-level part (plus preamble and closing), each spanning its sub-sections."""
     out = []
     tops = [s for s in sections if s.depth <= 1]
+    first_child: dict[int, int] = {}  # part_order → start of its first sub-section (one pass, not one a part)
+    for c in sections:
+        if c.depth > 1 and c.part_order not in first_child:
+            first_child[c.part_order] = c.start
     for i, s in enumerate(tops):
         end = tops[i + 1].start if i + 1 < len(tops) else len(text)
-        children = [c for c in sections if c.part_order == s.part_order and c.depth > 1]
+        child_start = first_child.get(s.part_order)
         heading_end = text.find("\n", s.start, end)
         body_start = heading_end + 1 if (s.depth == 1 and heading_end != -1) else (end if s.depth == 1 else s.start)
-        intro_end = children[0].start if children else end
-        intro = text[body_start:intro_end].strip() if children else ""
+        intro = text[body_start:child_start].strip() if child_start is not None else ""
         out.append(Part(s.part_order, s.kind, s.heading, s.marker, intro, s.start, end))
     return out
 
