@@ -117,12 +117,20 @@ def _spaced(text: str, chars: str = _WS_CHARS) -> str:
 
 
 def split_lines(raw: str) -> list[Line]:
+    """The lines of `raw`: where each starts, its raw text, its normalised text (`normalise_line`, and
+    list bullets stripped)."""
+    return list(map(tuple.__new__, repeat(Line), zip(*_split_columns(raw))))  # Line(…) for each, in C
+
+
+def _split_columns(raw: str) -> tuple[list[int], list[str], list[str]]:
+    """`split_lines` as three lists (raw starts, raw lines, stripped lines): no object a line."""
     # normalise_line on every line at once (_WS.sub(" ", ·) is: every whitespace character → a space, then
     # runs of spaces → one). No whitespace _WS collapses is a line break, so the normalised text has the
     # raw text's lines (and its line breaks, which strip() removes).
     normalised = _spaced(raw.translate(_FULLWIDTH) if _has_fullwidth(raw) else raw)
     if "\r" in raw or any(c in raw for c in _ODD_BREAKS):
-        return _split_lines_each(raw, normalised)
+        lines = _split_lines_each(raw, normalised)
+        return [ln.raw_start for ln in lines], [ln.raw for ln in lines], [ln.stripped for ln in lines]
     # every line ends in "\n" (the last one may not): splitlines() without the ends gives each line's raw
     # text, and a line starts one character after the end of the one before
     raws = raw.splitlines()
@@ -132,8 +140,10 @@ def split_lines(raw: str) -> list[Line]:
     for i, n in enumerate(norms):
         if n and n[0] in _BULLET_CHARS:
             norms[i] = _BULLET.sub("", n)
-    starts = accumulate(map(len, raws), lambda pos, n: pos + n + 1, initial=0)
-    return list(map(tuple.__new__, repeat(Line), zip(starts, raws, norms)))  # Line(…) for each, in C
+    starts = list(accumulate(map(len, raws), lambda pos, n: pos + n + 1, initial=0))
+    if len(starts) > len(raws):
+        starts.pop()  # (the start after the last line)
+    return starts, raws, norms
 
 
 # line breaks other than "\n" and "\r" that splitlines() splits at (the loader turns them into "\n")
@@ -237,7 +247,7 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
         heading_re = _DEFAULT_HEADING
     parser = _meta_parser(rules)
     cruft, any_cruft = _cruft_rules(rules)
-    lines = split_lines(raw)
+    starts, raws, stripped = _split_columns(raw)
 
     meta: dict[str, list[str]] = {}
     dropped: Counter = Counter()
@@ -247,8 +257,7 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
     title_idx: list[int] = []
     header_parts: list[str] = []
 
-    for line in lines:
-        s = line.stripped
+    for s in stripped:
         if not s:
             kind.append("blank")
             continue
@@ -302,42 +311,42 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
     candidates = [[i] for i in header_idx]  # a single line naming the report wins over a joined one
     candidates += [g[k : k + 2] for g in groups for k in range(len(g) - 1)]
     for group in candidates:
-        joined = "".join(lines[i].stripped for i in group)
+        joined = "".join(stripped[i] for i in group)
         if looks_like_title(joined):
             title = joined
-            title_raw_start = lines[group[0]].raw_start
+            title_raw_start = starts[group[0]]
             title_idx = group
             break
     messages: list[str] = []
     for i in header_idx:
         if i in title_idx:
             kind[i] = "title"
-        elif title and looks_like_title(lines[i].stripped):
+        elif title and looks_like_title(stripped[i]):
             kind[i] = "title_repeat"  # a second title-like line (page title and document title)
             dropped["title_repeated"] += 1
-            messages.append(f"a second title line before the body dropped: {lines[i].stripped[:40]}")
+            messages.append(f"a second title line before the body dropped: {stripped[i][:40]}")
         else:
             kind[i] = "content"  # never drop words we do not recognise: they stay in the preamble
-            messages.append(f"unrecognised line before the report body kept in the preamble: {lines[i].stripped[:40]}")
+            messages.append(f"unrecognised line before the report body kept in the preamble: {stripped[i][:40]}")
 
     # A title line repeated later (the page printed twice, or a footer) is not body text.
     if title:
         for i, k in enumerate(kind):
-            if k == "content" and lines[i].stripped == title:
+            if k == "content" and stripped[i] == title:
                 kind[i] = "title_repeat"
                 dropped["title_repeated"] += 1
 
     # The whole report printed twice: the first substantial paragraph comes back, followed by the same text.
     content = [i for i, k in enumerate(kind) if k == "content"]
     duplicate = False
-    anchor = next((n for n, i in enumerate(content) if len(lines[i].stripped) >= 20), None)
+    anchor = next((n for n, i in enumerate(content) if len(stripped[i]) >= 20), None)
     if anchor is not None:
-        first = lines[content[anchor]].stripped
+        first = stripped[content[anchor]]
         for n in range(anchor + 1, len(content)):
-            if lines[content[n]].stripped != first:
+            if stripped[content[n]] != first:
                 continue
-            first_copy = [lines[i].stripped for i in content[anchor:n]]
-            second_copy = [lines[i].stripped for i in content[n:]]
+            first_copy = [stripped[i] for i in content[anchor:n]]
+            second_copy = [stripped[i] for i in content[n:]]
             overlap = min(len(second_copy), len(first_copy))
             same = sum(a == b for a, b in zip(first_copy, second_copy))
             # a second copy: most of its paragraphs repeat the first copy's, in the same order
@@ -366,10 +375,9 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
     raw_starts: list[int] = []
     spaced = _spaced(raw)  # whitespace found by splitting at spaces
     at = 0  # length of the body so far
-    for line, k in zip(lines, kind):
+    for start, line, k in zip(starts, raws, kind):
         if k == "content":
-            start = line.raw_start
-            piece = spaced[start : start + len(line.raw)]
+            piece = spaced[start : start + len(line)]
             if " " in piece:
                 at = _append_normalised(piece, start, out, clean_starts, raw_starts, at)
             elif piece:  # (no whitespace: the line as it is; its "\n" follows the run before it)
