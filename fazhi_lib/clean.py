@@ -85,6 +85,11 @@ class CleanPage:
         """Raw-text offsets of the clean span [start, end)."""
         if not self.text:
             return (0, 0)
+        if 0 <= start < end <= len(self.text):  # (a span of the text: two look-ups in the runs, inline)
+            cs, rs = self.clean_starts, self.raw_starts
+            k = bisect_right(cs, start) - 1
+            j = bisect_right(cs, end - 1, k) - 1
+            return (rs[k] + start - cs[k], rs[j] + end - cs[j])
         if end <= start:
             pos = self.offset(min(start, len(self.text) - 1))
             return (pos, pos)
