@@ -15,8 +15,10 @@ clean character `i`, so every span of the clean body can be traced back to the r
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
 from typing import NamedTuple
 
 from .rules import compiled, load_rules
@@ -48,7 +50,10 @@ class Line(NamedTuple):  # a tuple: built for every line of every page, several 
 @dataclass
 class CleanPage:
     text: str
-    offsets: list[int]  # raw offset of each clean character
+    # the raw offset of each clean character, as runs: from clean character `clean_starts[k]` on, the
+    # characters are consecutive raw characters starting at `raw_starts[k]` (`offsets` lists them one by one)
+    clean_starts: list[int]
+    raw_starts: list[int]
     title: str | None = None
     title_raw_start: int | None = None
     meta: dict[str, list[str]] = field(default_factory=dict)  # label → values, in page order
@@ -57,14 +62,38 @@ class CleanPage:
     duplicate: bool = False
     messages: list[str] = field(default_factory=list)
 
+    @property
+    def offsets(self) -> list[int]:
+        """The offset in the raw text of each clean character."""
+        out: list[int] = []
+        ends = [*self.clean_starts[1:], len(self.text)]
+        for a, b, r in zip(self.clean_starts, ends, self.raw_starts):
+            out.extend(range(r, r + b - a))
+        return out
+
+    def offset(self, i: int) -> int:
+        """`offsets[i]` without the list."""
+        n = len(self.text)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("clean offset out of range")
+        k = bisect_right(self.clean_starts, i) - 1
+        return self.raw_starts[k] + i - self.clean_starts[k]
+
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw-text offsets of the clean span [start, end)."""
-        if not self.offsets:
+        if not self.text:
             return (0, 0)
+        if 0 <= start < end <= len(self.text):  # (a span of the text: two look-ups in the runs, inline)
+            cs, rs = self.clean_starts, self.raw_starts
+            k = bisect_right(cs, start) - 1
+            j = bisect_right(cs, end - 1, k) - 1
+            return (rs[k] + start - cs[k], rs[j] + end - cs[j])
         if end <= start:
-            pos = self.offsets[min(start, len(self.offsets) - 1)]
+            pos = self.offset(min(start, len(self.text) - 1))
             return (pos, pos)
-        return (self.offsets[start], self.offsets[end - 1] + 1)
+        return (self.offset(start), self.offset(end - 1) + 1)
 
 
 def normalise_line(text: str) -> str:
@@ -93,10 +122,41 @@ def _spaced(text: str, chars: str = _WS_CHARS) -> str:
 
 
 def split_lines(raw: str) -> list[Line]:
+    """The lines of `raw`: where each starts, its raw text, its normalised text (`normalise_line`, and
+    list bullets stripped)."""
+    return list(map(tuple.__new__, repeat(Line), zip(*_split_columns(raw))))  # Line(…) for each, in C
+
+
+def _split_columns(raw: str) -> tuple[list[int], list[str], list[str]]:
+    """`split_lines` as three lists (raw starts, raw lines, stripped lines): no object a line."""
     # normalise_line on every line at once (_WS.sub(" ", ·) is: every whitespace character → a space, then
     # runs of spaces → one). No whitespace _WS collapses is a line break, so the normalised text has the
     # raw text's lines (and its line breaks, which strip() removes).
     normalised = _spaced(raw.translate(_FULLWIDTH) if _has_fullwidth(raw) else raw)
+    if "\r" in raw or any(c in raw for c in _ODD_BREAKS):
+        lines = _split_lines_each(raw, normalised)
+        return [ln.raw_start for ln in lines], [ln.raw for ln in lines], [ln.stripped for ln in lines]
+    # every line ends in "\n" (the last one may not): splitlines() without the ends gives each line's raw
+    # text, and a line starts one character after the end of the one before
+    raws = raw.splitlines()
+    norms = list(map(str.strip, normalised.splitlines()))
+    if "  " in normalised:  # runs of spaces never cross a line: collapsed line by line, where there are any
+        norms = [_SPACE_RUN.sub(" ", n) if "  " in n else n for n in norms]
+    for i, n in enumerate(norms):
+        if n and n[0] in _BULLET_CHARS:
+            norms[i] = _BULLET.sub("", n)
+    starts = list(accumulate(map(len, raws), lambda pos, n: pos + n + 1, initial=0))
+    if len(starts) > len(raws):
+        starts.pop()  # (the start after the last line)
+    return starts, raws, norms
+
+
+# line breaks other than "\n" and "\r" that splitlines() splits at (the loader turns them into "\n")
+_ODD_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _split_lines_each(raw: str, normalised: str) -> list[Line]:
+    """`split_lines` for a text with "\r" or another line break than "\n": line by line."""
     if "  " in normalised:
         normalised = _SPACE_RUN.sub(" ", normalised)
     lines, pos = [], 0
@@ -123,10 +183,14 @@ class _MetaParser:
         alternation = "|".join(map(re.escape, labels))
         # a label at line start or after a space, followed by a colon, a space or the end of the line
         self.label_re = re.compile(rf"(?:^|(?<=\s))(?P<label>{alternation})\s*(?:[:：]\s*|\s+|$)")
+        # a line that holds pairs starts with a label: its first character is a label's first
+        self.first_chars = frozenset(lab[0] for lab in labels) if all(labels) else None
 
     def parse(self, line: str) -> list[tuple[str, str]] | None:
         """Pairs if the whole line is label/value pairs, else None."""
-        if len(line) > 160 or not self.label_re.match(line):  # most lines: no label at the start
+        if len(line) > 160 or (self.first_chars is not None and line[:1] not in self.first_chars):
+            return None  # most lines: no label's first character at the start (a set lookup, not a regex)
+        if not self.label_re.match(line):
             return None
         matches = list(self.label_re.finditer(line))
         pairs = []
@@ -188,7 +252,7 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
         heading_re = _DEFAULT_HEADING
     parser = _meta_parser(rules)
     cruft, any_cruft = _cruft_rules(rules)
-    lines = split_lines(raw)
+    starts, raws, stripped = _split_columns(raw)
 
     meta: dict[str, list[str]] = {}
     dropped: Counter = Counter()
@@ -198,8 +262,7 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
     title_idx: list[int] = []
     header_parts: list[str] = []
 
-    for line in lines:
-        s = line.stripped
+    for s in stripped:
         if not s:
             kind.append("blank")
             continue
@@ -253,42 +316,42 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
     candidates = [[i] for i in header_idx]  # a single line naming the report wins over a joined one
     candidates += [g[k : k + 2] for g in groups for k in range(len(g) - 1)]
     for group in candidates:
-        joined = "".join(lines[i].stripped for i in group)
+        joined = "".join(stripped[i] for i in group)
         if looks_like_title(joined):
             title = joined
-            title_raw_start = lines[group[0]].raw_start
+            title_raw_start = starts[group[0]]
             title_idx = group
             break
     messages: list[str] = []
     for i in header_idx:
         if i in title_idx:
             kind[i] = "title"
-        elif title and looks_like_title(lines[i].stripped):
+        elif title and looks_like_title(stripped[i]):
             kind[i] = "title_repeat"  # a second title-like line (page title and document title)
             dropped["title_repeated"] += 1
-            messages.append(f"a second title line before the body dropped: {lines[i].stripped[:40]}")
+            messages.append(f"a second title line before the body dropped: {stripped[i][:40]}")
         else:
             kind[i] = "content"  # never drop words we do not recognise: they stay in the preamble
-            messages.append(f"unrecognised line before the report body kept in the preamble: {lines[i].stripped[:40]}")
+            messages.append(f"unrecognised line before the report body kept in the preamble: {stripped[i][:40]}")
 
     # A title line repeated later (the page printed twice, or a footer) is not body text.
     if title:
         for i, k in enumerate(kind):
-            if k == "content" and lines[i].stripped == title:
+            if k == "content" and stripped[i] == title:
                 kind[i] = "title_repeat"
                 dropped["title_repeated"] += 1
 
     # The whole report printed twice: the first substantial paragraph comes back, followed by the same text.
     content = [i for i, k in enumerate(kind) if k == "content"]
     duplicate = False
-    anchor = next((n for n, i in enumerate(content) if len(lines[i].stripped) >= 20), None)
+    anchor = next((n for n, i in enumerate(content) if len(stripped[i]) >= 20), None)
     if anchor is not None:
-        first = lines[content[anchor]].stripped
+        first = stripped[content[anchor]]
         for n in range(anchor + 1, len(content)):
-            if lines[content[n]].stripped != first:
+            if stripped[content[n]] != first:
                 continue
-            first_copy = [lines[i].stripped for i in content[anchor:n]]
-            second_copy = [lines[i].stripped for i in content[n:]]
+            first_copy = [stripped[i] for i in content[anchor:n]]
+            second_copy = [stripped[i] for i in content[n:]]
             overlap = min(len(second_copy), len(first_copy))
             same = sum(a == b for a, b in zip(first_copy, second_copy))
             # a second copy: most of its paragraphs repeat the first copy's, in the same order
@@ -311,21 +374,32 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
                 messages.append("report printed twice; second copy dropped")
             break
 
-    # Assemble the clean body with a raw offset per character.
+    # Assemble the clean body with the raw offset of each character (as runs: see CleanPage)
     out: list[str] = []
-    offsets: list[int] = []
+    clean_starts: list[int] = []
+    raw_starts: list[int] = []
     spaced = _spaced(raw)  # whitespace found by splitting at spaces
-    for i, k in enumerate(kind):
+    at = 0  # length of the body so far
+    for start, line, k in zip(starts, raws, kind):
         if k == "content":
-            line = lines[i]
-            start = line.raw_start
-            _append_normalised(spaced[start : start + len(line.raw)], start, out, offsets)
+            piece = spaced[start : start + len(line)]
+            if " " in piece:
+                at = _append_normalised(piece, start, out, clean_starts, raw_starts, at)
+            elif piece:  # (no whitespace: the line as it is; its "\n" follows the run before it)
+                if out:
+                    out.append("\n")
+                    at += 1
+                clean_starts.append(at)
+                raw_starts.append(start)
+                out.append(piece)
+                at += len(piece)
     text = "".join(out)
     if _has_fullwidth(text):
         text = text.translate(_FULLWIDTH)  # one character for one: offsets unchanged
     return CleanPage(
         text=text,
-        offsets=offsets,
+        clean_starts=clean_starts,
+        raw_starts=raw_starts,
         title=title,
         title_raw_start=title_raw_start,
         meta=meta,
@@ -342,27 +416,40 @@ def _normalise_with_offsets(raw_line: str, raw_start: int) -> tuple[str, list[in
     A run of whitespace inside the line becomes one space at the offset of the run's last character.
     """
     out: list[str] = []
-    offs: list[int] = []
-    _append_normalised(_spaced(raw_line, _WS_CHARS + "\r\n"), raw_start, out, offs)
+    clean_starts: list[int] = []
+    raw_starts: list[int] = []
+    n = _append_normalised(_spaced(raw_line, _WS_CHARS + "\r\n"), raw_start, out, clean_starts, raw_starts, 0)
     piece = "".join(out)
+    ends = [*clean_starts[1:], n]
+    offs = [o for a, b, r in zip(clean_starts, ends, raw_starts) for o in range(r, r + b - a)]
     return (piece.translate(_FULLWIDTH) if _has_fullwidth(piece) else piece), offs
 
 
-def _append_normalised(spaced_line: str, raw_start: int, out: list[str], offsets: list[int]) -> None:
-    """`_normalise_with_offsets` appending to the clean body being assembled: the line's pieces to `out`
-    (full-width digits not yet translated), their raw offsets to `offsets`, and a '\\n' before the line
-    when `out` already holds one. `spaced_line` is the raw line with every whitespace character a space
-    (`_spaced`); the characters between spaces are the raw line's. A line of whitespace appends nothing."""
+def _append_normalised(
+    spaced_line: str, raw_start: int, out: list[str], clean_starts: list[int], raw_starts: list[int], at: int
+) -> int:
+    """`_normalise_with_offsets` appending to the clean body being assembled (`at` characters so far;
+    the new length returned): the line's pieces to `out` (full-width digits not yet translated), the
+    runs of their raw offsets to `clean_starts`/`raw_starts` (see CleanPage), and a '\\n' before the line
+    when `out` already holds one (at the offset after the character before it: no new run).
+    `spaced_line` is the raw line with every whitespace character a space (`_spaced`); the characters
+    between spaces are the raw line's. A line of whitespace appends nothing."""
     pos, started = 0, False
     for piece in spaced_line.split(" "):  # the stretches between whitespace characters, one step each
         if piece:  # raw_line[pos : pos + len(piece)] is kept
             if started:  # after whitespace: one space, at the offset of the last whitespace character
                 out.append(" ")
-                offsets.append(raw_start + pos - 1)
-            elif out:
-                out.append("\n")
-                offsets.append(offsets[-1] + 1)
+                clean_starts.append(at)
+                raw_starts.append(raw_start + pos - 1)  # (the piece follows it in the raw text: one run)
+                at += 1
+            else:
+                if out:
+                    out.append("\n")
+                    at += 1
+                clean_starts.append(at)
+                raw_starts.append(raw_start + pos)
             started = True
             out.append(piece)
-            offsets.extend(range(raw_start + pos, raw_start + pos + len(piece)))
+            at += len(piece)
         pos += len(piece) + 1
+    return at

@@ -26,8 +26,9 @@ from .errors import invalid
 TOKEN_COLUMNS = ["report_id", "part_order", "kind", "n_tokens", "tokens"]
 # Each distinct token is judged once per process (a corpus has far fewer words than tokens), so the
 # per-token work of a cut is a set lookup: whitespace and punctuation tokens are dropped, and a token
-# holding whitespace (rare: 'a b') is replaced by its kept pieces.
-_JUDGED: set[str] = set()  # every token judged so far
+# holding whitespace (rare: 'a b') is replaced by its kept pieces. A token of letters and digits only
+# (str.isalnum: every character of category L or N; most tokens) is kept as it is: never judged.
+_JUDGED: set[str] = set()  # every other token judged so far
 _DROPPED: set[str] = set()  # tokens with nothing to keep: '，', '\n', '——'
 _SPLIT: dict[str, tuple[str, ...]] = {}  # tokens holding whitespace → their kept pieces
 _MAX_JUDGED = 1_000_000  # forget the verdicts beyond this many distinct tokens (memory bound)
@@ -44,8 +45,8 @@ def cut_for_table(text: str | None, *, engine: str | None = None, simplified: bo
         return []
     # the engine itself, not `tokens.cut`: a build must not keep every part's tokens in a cache
     raw = _tokens.get_engine(engine).cut(text if simplified else _tokens.to_simplified(text))
-    if not _JUDGED.issuperset(raw):
-        _judge(raw)
+    if not _JUDGED.issuperset(filterfalse(str.isalnum, raw)):  # (a small set: few lookups miss the caches)
+        _judge(list(filterfalse(str.isalnum, raw)))
     if _SPLIT and not _SPLIT.keys().isdisjoint(raw):
         out: list[str] = []
         for tok in raw:

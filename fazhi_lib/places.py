@@ -429,6 +429,22 @@ def _province_shorts(table: DivisionTable) -> tuple[tuple[str, str], ...]:
     return held[1]
 
 
+@functools.lru_cache(maxsize=8)
+def _shorts_matcher(shorts: tuple[tuple[str, str], ...]):
+    import ahocorasick_rs
+
+    return ahocorasick_rs.AhoCorasick([short for short, _ in shorts])  # (standard: overlapping matches)
+
+
+def _shorts_in(text: str, shorts: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """The (short name, adcode) of `shorts` that occur in `text`, in their order: one scan of the text
+    for all of them instead of a `find` each."""
+    if not shorts or not text:
+        return []
+    found = {i for i, _, _ in _shorts_matcher(shorts).find_matches_as_indexes(text, overlapping=True)}
+    return [sc for i, sc in enumerate(shorts) if i in found]
+
+
 _PROVINCE_WORD_AFTER = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:省|自治区)")  # 广东…省: counted with its chain
 
 
@@ -1084,7 +1100,7 @@ def page_province_votes(
                 code = next(iter(provs))
                 votes[code] += weight
                 first.setdefault(code, _original(text, simple, chain[0].start, chain[-1].end))
-        for short, code in shorts:
+        for short, code in _shorts_in(simple, shorts):
             # a short name right before a division name was counted with its chain already
             at = simple.find(short)
             if at < 0:

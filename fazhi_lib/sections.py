@@ -60,6 +60,17 @@ class Section:
     end: int
 
 
+_SECTION_FIELDS = tuple(Section.__dataclass_fields__)
+
+
+def _section(row: tuple, end: int) -> Section:
+    """`Section(*row, end)` without the frozen dataclass's __init__ (a setattr per field, for every
+    heading of every report): the same object, its fields set at once."""
+    s = object.__new__(Section)
+    s.__dict__.update(zip(_SECTION_FIELDS, (*row, end)))
+    return s
+
+
 @dataclass(frozen=True)
 class Segmentation:
     sections: list[Section]
@@ -72,12 +83,34 @@ class _Rules:
             (s["name"], s["rank"], re.compile(s["pattern"]))
             for s in sorted(headings["systems"], key=lambda s: s["rank"])
         ]
+        self.any_system = _joined([rx.pattern for _, _, rx in self.systems])
+        self.system_of = {f"_{i}": i for i in range(len(self.systems))}
         self.inline = [(p["name"], re.compile(p["pattern"])) for p in headings["inline_points"]]
         self.heading_end = re.compile(headings["heading_end"])
         self.unnumbered_max = int(headings["unnumbered_max_chars"])
         self.kinds = [
             (k["kind"], re.compile(k["any"]), re.compile(k["not"]) if k.get("not") else None) for k in parts["kinds"]
         ]
+
+
+# what a pattern cannot keep when joined with others: numbered group references and inline flags
+_UNJOINABLE = re.compile(r"\\\d|\(\?\(|\(\?[aiLmsux]")
+_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P(<|=)(\w+)")
+
+
+def _joined(patterns: list[str]) -> re.Pattern | None:
+    """One regex whose match at the start of a line is that of the first of `patterns` that matches
+    there (alternatives are tried in order), the i-th one's groups renamed `_<i>_<name>`; None when
+    the patterns cannot be joined (numbered references, inline flags)."""
+    if not patterns or any(_UNJOINABLE.search(p) for p in patterns):
+        return None
+    alternatives = [
+        f"(?P<_{i}>{_NAMED_GROUP.sub(lambda m, i=i: f'(?P{m[1]}_{i}_{m[2]}', p)})" for i, p in enumerate(patterns)
+    ]
+    try:
+        return re.compile("|".join(alternatives))
+    except re.error:
+        return None
 
 
 def _rules() -> _Rules:
@@ -116,14 +149,17 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_COMMA = re.compile(r"[，,]")
+
+
 def _heading_title(rest: str, end_re: re.Pattern) -> str:
     """The first clause: up to the first full stop; a long clause is cut at its first comma."""
     m = end_re.search(rest)
     title = (rest[: m.start()] if m else rest).strip()
     if len(title) > 30:
-        comma = re.search(r"[，,]", title[4:])
+        comma = _COMMA.search(title, 4)
         if comma:
-            title = title[: comma.start() + 4]
+            title = title[: comma.start()]  # (searched from 4 on: its start counts from 0)
     return title[:80]
 
 
@@ -164,30 +200,32 @@ def segment(text: str, *, report_year: int | None = None) -> Segmentation:
 
     # 1. headings: (para index, system, rank, number, marker, title)
     heads = []
+    systems, any_system = rules.systems, rules.any_system
     for idx, (a, b) in enumerate(paras):
         p = text[a:b]
         if not p.strip():
             continue
-        for name, rank, rx in rules.systems:
-            m = rx.match(p)
+        head = None
+        if any_system is not None:  # one regex: the first system that matches, or none
+            m = any_system.match(p)
             if m:
-                heads.append(
-                    [
-                        idx,
-                        name,
-                        rank,
-                        m.group("num"),
-                        p[: m.end()].strip(),
-                        _heading_title(p[m.end() :], rules.heading_end),
-                    ]
-                )
-                break
+                i = rules.system_of[m.lastgroup]  # (the alternative's own group closes last)
+                head = (systems[i][0], systems[i][1], m.group(f"_{i}_num"), m.end())
         else:
-            if len(p) <= rules.unnumbered_max and not _UNNUMBERED_PUNCT.search(p):
-                kind = classify(p)
-                # a bare line opens a part only when it names a part other than the one we are in
-                if kind and kind != _current_kind(heads, text, paras, classify):
-                    heads.append([idx, "unnumbered", 1, None, None, p.strip()])
+            for name, rank, rx in systems:
+                m = rx.match(p)
+                if m:
+                    head = (name, rank, m.group("num"), m.end())
+                    break
+        if head is not None:
+            name, rank, num, end = head
+            heads.append([idx, name, rank, num, p[:end].strip(), _heading_title(p[end:], rules.heading_end)])
+            continue
+        if len(p) <= rules.unnumbered_max and not _UNNUMBERED_PUNCT.search(p):
+            kind = classify(p)
+            # a bare line opens a part only when it names a part other than the one we are in
+            if kind and kind != _current_kind(heads, text, paras, classify):
+                heads.append([idx, "unnumbered", 1, None, None, p.strip()])
 
     # 2. closing block: trailing signature/date lines after the last heading
     closing_idx = len(paras)
@@ -231,6 +269,7 @@ def segment(text: str, *, report_year: int | None = None) -> Segmentation:
     part_order = 0
     current_kind = None
     expected: dict[tuple[int, str], int] = {}
+    deepest = 0  # the greatest depth among the keys of `expected`
     for h, depth in zip(heads, depths):
         idx, system, rank, num, marker, title = h
         start = paras[idx][0]
@@ -248,8 +287,10 @@ def segment(text: str, *, report_year: int | None = None) -> Segmentation:
             want = expected.get(key, 1)
             if n != want and n > 1:
                 messages.append(f"heading numbers skip: expected {want} before '{marker}{title[:12]}'")
-            expected = {k: v for k, v in expected.items() if k[0] <= depth}
+            if deepest > depth:  # (numbering below this heading starts again)
+                expected = {k: v for k, v in expected.items() if k[0] <= depth}
             expected[key] = n + 1
+            deepest = depth
         rows.append((order, depth, num, marker, system, title, current_kind or "preamble", part_order, start))
         order += 1
     closing_start = paras[closing_idx][0] if closing_idx < len(paras) else None
@@ -257,7 +298,7 @@ def segment(text: str, *, report_year: int | None = None) -> Segmentation:
         rows.append((order, 0, None, None, None, "", "closing", part_order + 1, closing_start))
     # ends: each section runs to the next one's start
     ends = [row[-1] for row in rows[1:]] + [len(text)]
-    fixed = [Section(*row, end) for row, end in zip(rows, ends)]
+    fixed = [_section(row, end) for row, end in zip(rows, ends)]
     if not fixed and text:
         fixed.append(Section(0, 0, None, None, None, "", "preamble", 0, 0, len(text)))
     return Segmentation(fixed, messages)
@@ -278,13 +319,16 @@ def parts_of(text: str, sections: list[Section]) -> list[Part]:
     """One row per top-level part (plus preamble and closing), each spanning its sub-sections."""
     out = []
     tops = [s for s in sections if s.depth <= 1]
+    first_child: dict[int, int] = {}  # part_order → start of its first sub-section (one pass, not one a part)
+    for c in sections:
+        if c.depth > 1 and c.part_order not in first_child:
+            first_child[c.part_order] = c.start
     for i, s in enumerate(tops):
         end = tops[i + 1].start if i + 1 < len(tops) else len(text)
-        children = [c for c in sections if c.part_order == s.part_order and c.depth > 1]
+        child_start = first_child.get(s.part_order)
         heading_end = text.find("\n", s.start, end)
         body_start = heading_end + 1 if (s.depth == 1 and heading_end != -1) else (end if s.depth == 1 else s.start)
-        intro_end = children[0].start if children else end
-        intro = text[body_start:intro_end].strip() if children else ""
+        intro = text[body_start:child_start].strip() if child_start is not None else ""
         out.append(Part(s.part_order, s.kind, s.heading, s.marker, intro, s.start, end))
     return out
 

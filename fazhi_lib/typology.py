@@ -343,6 +343,8 @@ def _item_rows(report_id, item_order, text, start, categories, heading=None) -> 
 
 
 def _offset(value) -> int | None:
+    if type(value) is int:  # (a parsed report's offsets: pd.isna costs more than the rest of this)
+        return value
     return None if value is None or pd.isna(value) else int(value)
 
 
