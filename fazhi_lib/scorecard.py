@@ -412,6 +412,9 @@ def _mention_starts(tables: dict[str, pd.DataFrame], texts: dict[str, str]) -> t
 
 
 # ------------------------------------------------------------------ similarity measures
+_SORT_RUN = 1 << 16  # n-gram cells sorted together (whole texts), `_char_ngram_counts`
+
+
 def _char_ngram_counts(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """(indptr, columns, counts, number of columns): the character n-gram counts (n in NGRAM_RANGE) of
     each of `texts` as the rows of a CSR matrix, each row in column order. Columns are numbered in order of
@@ -443,7 +446,13 @@ def _char_ngram_counts(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.nda
     column, grams = pd.factorize(keys)  # numbered by first appearance
     n_cols = len(grams)
     cells = np.repeat(np.arange(len(texts)), per_text) * n_cols + column  # text × column, one per n-gram
-    cells.sort()
+    # Sorted a run of whole texts at a time (the cells of one text follow each other already): the same
+    # order as one sort of them all, without its cost per cell growing with the corpus.
+    ends = np.cumsum(per_text)
+    lo = 0
+    for hi in np.r_[ends[np.flatnonzero(np.diff(ends // _SORT_RUN))], ends[-1]].tolist():
+        cells[lo:hi].sort()
+        lo = hi
     first = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
     counts = np.diff(np.r_[first, len(cells)])
     cells = cells[first]
@@ -699,14 +708,14 @@ def _sketched_peers(vectors, members, rec, recs, by_name, doc_of, left_out, want
 # for among candidates found by random-hyperplane sketches (`_sketch_neighbours`) instead of all pairs
 # (whose cost grows with the square of the corpus); values are exact cosines of the peers found.
 EXACT_TEMPLATING_MAX = 3000
-SKETCH_BITS = 256  # random hyperplanes per text (signature bits)
+SKETCH_BITS = 256  # random hyperplanes per text (signature bits; a multiple of 64: compared as 64-bit words)
 SKETCH_ROTATIONS = 32  # sorts of the signatures, each starting at another byte
 SKETCH_WINDOW = 8  # neighbours taken on each side in each sort
 SKETCH_PEERS = 16  # candidates per text kept (fewest differing bits), cosines then computed exactly
 SKETCH_SEED = 22
 
 
-def _sketch_neighbours(X) -> list[list[int]]:
+def _sketch_neighbours(X, *, block: int = 2048) -> list[list[int]]:
     """For each row of the unit-row matrix `X`, up to SKETCH_PEERS other rows likely to have the highest
     cosines to it (Charikar's random-hyperplane signatures, sorted neighbourhoods; Manku et al. 2007).
 
@@ -716,45 +725,62 @@ def _sketch_neighbours(X) -> list[list[int]]:
     0.05 at cosine 0.9). The signatures are sorted SKETCH_ROTATIONS times, each time read from another
     byte on, and every row is paired with the SKETCH_WINDOW rows on each side: rows with long common
     prefixes, the most similar ones, sit together. Of those pairs, each row keeps the SKETCH_PEERS with
-    the fewest differing bits. Cost: linear in the rows (times the rotations and window), plus one
-    sort per rotation.
+    the fewest differing bits (ties: the lower row). Cost: linear in the rows (times the rotations and
+    window), plus one sort per rotation; the pairs are ranked `block` rows at a time, never all at once.
     """
+    assert SKETCH_BITS % 64 == 0, "signatures are compared as 64-bit words"
+    n_rows = X.shape[0]
+    words = _signatures(X)
+    n_bytes = words.shape[1]
+    # Each rotation's order of the rows, and each row's place in it. A signature read from byte `start`
+    # on is compared as SKETCH_BITS // 64 big-endian 64-bit words: the same order as byte by byte.
+    orders = np.empty((SKETCH_ROTATIONS, n_rows), dtype=np.int64)
+    places = np.empty((SKETCH_ROTATIONS, n_rows), dtype=np.int64)
+    for r in range(SKETCH_ROTATIONS):
+        start = r * n_bytes // SKETCH_ROTATIONS
+        keys = np.ascontiguousarray(np.roll(words, -start, axis=1)).view(">u8").astype(np.uint64)
+        order = np.lexsort(keys.T[::-1])  # stable: equal signatures keep the row order
+        orders[r] = order
+        places[r, order] = np.arange(n_rows)
+    steps = np.array([d for d in range(1, SKETCH_WINDOW + 1) for d in (-d, d)], dtype=np.int64)
+    packed = words.view(np.uint64)
+    out: list[list[int]] = []
+    for lo in range(0, n_rows, block):
+        hi = min(lo + block, n_rows)
+        at = places[:, lo:hi].T[:, :, None] + steps  # row × rotation × step → place in that rotation's order
+        inside = (at >= 0) & (at < n_rows)
+        peers = orders[np.arange(SKETCH_ROTATIONS)[None, :, None], np.clip(at, 0, n_rows - 1)]
+        peers = peers.reshape(hi - lo, -1)
+        differ = _bits_differing(packed[lo:hi, None, :], packed[peers]).astype(np.int64)
+        sentinel = (SKETCH_BITS + 1) * n_rows  # above every (differing bits, row) key
+        key = np.where(inside.reshape(hi - lo, -1), differ * n_rows + peers, sentinel)
+        key.sort(axis=1)
+        fresh = np.ones(key.shape, dtype=bool)  # a pair met in several rotations counts once
+        fresh[:, 1:] = key[:, 1:] != key[:, :-1]
+        fresh &= key < sentinel
+        keep = fresh & (np.cumsum(fresh, axis=1) <= SKETCH_PEERS)
+        for row, k in zip(key, keep):
+            out.append((row[k] % n_rows).tolist())
+    return out
+
+
+def _signatures(X) -> np.ndarray:
+    """The SKETCH_BITS-bit signature of each row of `X`, a byte per 8 bits (bit i: [X_u · g_i > 0])."""
     n_rows, n_cols = X.shape
     rng = np.random.default_rng(SKETCH_SEED)
-    words = np.zeros((n_rows, SKETCH_BITS // 8), dtype=np.uint8)  # the signature, a byte per 8 bits
+    words = np.zeros((n_rows, SKETCH_BITS // 8), dtype=np.uint8)
     for lo in range(0, SKETCH_BITS, 32):
         g = rng.standard_normal((n_cols, 32), dtype=np.float32)
         bits = np.asarray(X @ g) > 0
         words[:, lo // 8 : lo // 8 + 4] = np.packbits(bits, axis=1)
-    pairs = []
-    n_bytes = words.shape[1]
-    for r in range(SKETCH_ROTATIONS):
-        start = r * n_bytes // SKETCH_ROTATIONS
-        keys = np.roll(words, -start, axis=1)
-        order = np.lexsort(keys.T[::-1])
-        for d in range(1, SKETCH_WINDOW + 1):
-            if d >= n_rows:
-                break
-            a, b = order[:-d], order[d:]
-            pairs.append(np.minimum(a, b).astype(np.int64) * n_rows + np.maximum(a, b))
-    code = np.unique(np.concatenate(pairs)) if pairs else np.zeros(0, dtype=np.int64)
-    u, v = code // n_rows, code % n_rows
-    if hasattr(np, "bitwise_count") and words.shape[1] % 8 == 0:  # numpy 2
-        packed = words.view(np.uint64)
-        differ = np.bitwise_count(packed[u] ^ packed[v]).sum(axis=1, dtype=np.int64)
-    else:  # pragma: no cover - numpy 1.x
-        differ = np.unpackbits(words[u] ^ words[v], axis=1).sum(axis=1, dtype=np.int64)
-    # both directions, then each row's SKETCH_PEERS nearest (ties: the lower row)
-    rows, peers, dist = np.r_[u, v], np.r_[v, u], np.r_[differ, differ]
-    order = np.lexsort((peers, dist, rows))
-    rows, peers = rows[order], peers[order]
-    first = np.searchsorted(rows, np.arange(n_rows))
-    rank = np.arange(len(rows)) - first[rows]
-    keep = rank < SKETCH_PEERS
-    out: list[list[int]] = [[] for _ in range(n_rows)]
-    for r_, p_ in zip(rows[keep].tolist(), peers[keep].tolist()):
-        out[r_].append(p_)
-    return out
+    return words
+
+
+def _bits_differing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The number of bits in which the 64-bit words of `a` and `b` differ, summed over the last axis."""
+    if hasattr(np, "bitwise_count"):  # numpy 2
+        return np.bitwise_count(a ^ b).sum(axis=-1, dtype=np.int64)
+    return np.unpackbits((a ^ b).view(np.uint8), axis=-1).sum(axis=-1, dtype=np.int64)  # pragma: no cover
 
 
 def _candidates_without(

@@ -105,6 +105,38 @@ def test_sketch_neighbours_pair_near_copies():
     assert np.mean(found) >= 0.99
 
 
+def _neighbours_in_one_sort(X) -> list[list[int]]:
+    """`_sketch_neighbours` as first written: every pair of every rotation's window collected, then one
+    sort of them all (a cost per pair that grew with the corpus); the blocked search must give the same."""
+    words = sc._signatures(X)
+    n_rows, n_bytes = words.shape
+    pairs = set()
+    for r in range(sc.SKETCH_ROTATIONS):
+        order = np.lexsort(np.roll(words, -(r * n_bytes // sc.SKETCH_ROTATIONS), axis=1).T[::-1]).tolist()
+        for d in range(1, sc.SKETCH_WINDOW + 1):
+            pairs |= {(min(a, b), max(a, b)) for a, b in zip(order[:-d], order[d:])}
+    bits = np.unpackbits(words, axis=1).astype(int)
+    ranked = [[] for _ in range(n_rows)]
+    for a, b in pairs:
+        d = int((bits[a] != bits[b]).sum())
+        ranked[a].append((d, b))
+        ranked[b].append((d, a))
+    return [[p for _, p in sorted(r)[: sc.SKETCH_PEERS]] for r in ranked]
+
+
+@pytest.mark.parametrize("block", [1, 7, 2048])
+def test_sketch_neighbours_in_blocks_are_those_of_one_sort(block):
+    from scipy import sparse
+
+    base = sparse.random(60, 400, density=0.05, random_state=3, format="csr")
+    noise = sparse.random(60, 400, density=0.01, random_state=4, format="csr")
+    X = sparse.vstack([base, base + noise, base[:20]]).tocsr()  # near copies, and exact ones (equal signatures)
+    X = (sparse.diags(1 / np.sqrt(X.multiply(X).sum(axis=1).A.ravel())) @ X).tocsr()
+    expected = _neighbours_in_one_sort(X)
+    assert sc._sketch_neighbours(X, block=block) == expected
+    assert all(len(p) == sc.SKETCH_PEERS for p in expected)  # the window holds more than the peers kept
+
+
 def test_previous_report_of_an_issuer_with_many_reports():
     # ten years of one 甲镇 (the lookup path, more than 8 reports of one name and place), two reports in 2020
     rows = [(f"a{y}", "甲镇", y, "浙江省", TEMPLATE + f"第{y}年。") for y in range(2015, 2025)]
