@@ -229,6 +229,14 @@ class UnreadableFolder:
     reason: str  # one sentence for the parse log
 
 
+def _is_file(entry: os.DirEntry) -> bool:
+    """`Path(entry.path).is_file()` (a link followed), from the listing where it can tell."""
+    try:
+        return entry.is_file()
+    except OSError:  # a link that loops, say: Path.is_file decides which errors mean 'not a file'
+        return Path(entry.path).is_file()
+
+
 def walk_input_folder(raw_dir: str | Path) -> tuple[list[Path], list[UnreadableFolder]]:
     """Every file under `raw_dir` (sorted by relative path), and the folders that could not be listed
     (no read permission, a vanished network share), so that each can be logged instead of its reports
@@ -285,7 +293,7 @@ def walk_input_folder(raw_dir: str | Path) -> tuple[list[Path], list[UnreadableF
                             link = False
                         if not link:
                             subfolders.append((entry.path, f"{rel}{entry.name}/"))
-                    elif entry.is_file():  # follows a link, as Path.is_file(); False when it cannot tell
+                    elif _is_file(entry):
                         here.append((f"{rel}{entry.name}", Path(entry.path)))
             except OSError as exc:  # the listing broke off: as os.walk, nothing of this folder is kept
                 failed(exc)

@@ -61,6 +61,7 @@ def _tree(root: Path) -> Path:
     (raw / "link-to-folder").symlink_to(outside, target_is_directory=True)  # not followed
     (raw / "link-to-file.txt").symlink_to(outside / "o.txt")  # a file: listed
     (raw / "broken.txt").symlink_to(root / "missing.txt")  # not a file
+    (raw / "loop.txt").symlink_to(raw / "loop.txt")  # a link to itself: not a file, and no error
     os.mkfifo(raw / "a" / "fifo")  # not a file
     (raw / "empty").mkdir()
     return raw
@@ -72,7 +73,7 @@ def test_walk_lists_what_os_walk_and_is_file_list(tmp_path):
     assert unreadable == []
     assert files == _walk_reference(raw)
     rel = [f.relative_to(raw).as_posix() for f in files]
-    assert "link-to-file.txt" in rel and "broken.txt" not in rel and "a/fifo" not in rel
+    assert "link-to-file.txt" in rel and "broken.txt" not in rel and "a/fifo" not in rel and "loop.txt" not in rel
     assert not any(r.startswith("link-to-folder") for r in rel)
     assert rel == sorted(rel) and "a b/c.txt" in rel and ".h/d.txt" in rel
 
