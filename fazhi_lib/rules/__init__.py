@@ -47,10 +47,16 @@ def rule_path(filename: str) -> Path:
     return RULES_DIR / filename
 
 
+# libyaml's safe loader when PyYAML was built with it: the same safe constructor (plain data only) on a
+# scanner and parser written in C, ten times as fast as the pure-Python one (0.25 → 0.03 s CPU for the
+# packaged rule files, which every build process reads once); tests/test_rules_loader.py checks they agree.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @functools.cache
 def _load_yaml(path: str, mtime: float) -> dict:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=_SAFE_LOADER)  # noqa: S506 (a safe loader: plain data only)
 
 
 _RECHECK_SECONDS = 1.0  # how often load_rules looks at a rule file's mtime again (edits in a notebook session)
