@@ -14,7 +14,6 @@ to every build (default 1, as the benchmark's rows; 0 is `fazhi build`'s default
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import os
 import shutil
@@ -42,11 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="fazhi-bench-synthetic-"))
     fig: dict = {"n": args.n, "cpus": os.cpu_count(), "load_avg_start": os.getloadavg()[0], "runs": {}}
     try:
-        code = run_bench.snapshot(tmp)
-        # the snapshot's bytecode, as an installed fazhi has it (pip compiles on install, and Python keeps
-        # what it compiles): without it, under PYTHONDONTWRITEBYTECODE, every build process would compile
-        # fazhi_lib's modules from source again (about 0.2 s CPU a process, a rebuild's as much as a cold one's)
-        compileall.compile_dir(code / "fazhi_lib", quiet=1)
+        run_bench.snapshot(tmp)  # (compiled to bytecode, as an installed fazhi is)
         raw = write_corpus(args.n, folder=tmp / "scale")
         n_new = max(1, args.n // 100)
         extra = write_corpus(n_new, folder=tmp / "extra", start=args.n)
