@@ -314,7 +314,7 @@ def _rewrite(part: Part, keep: list[str], folder: Path, *, csv: bool, tables) ->
         counts = part.rows.get(name)
         if counts is None or not part.path(name).is_file():
             continue
-        table = pq.read_table(part.path(name))
+        table = pq.read_table(part.path(name), use_threads=False)  # (threads: a third more CPU, for 0.1 s)
         mask = np.repeat(keep_file, counts)
         arrow = table.filter(pa.array(mask)).combine_chunks()
         frames[name] = arrow if _same_as_from_pandas(arrow) else arrow.to_pandas()
