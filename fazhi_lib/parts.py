@@ -160,7 +160,10 @@ def write_part(
         )
         rows[table] = counts.tolist()
         (folder / table).mkdir(parents=True, exist_ok=True)
-        write_table(df.reset_index(drop=True), folder / table / temp, csv=csv)
+        if isinstance(df, pd.DataFrame):
+            write_table(df.reset_index(drop=True), folder / table / temp, csv=csv)
+        else:  # an Arrow table, as `write_table` would make it from its frame (`_rewrite`, stream.py)
+            write_arrow(df, folder / table / temp, csv=csv)
         h.update(table.encode() + b"\0" + _file_digest(folder / table / f"{temp}.parquet"))
     digest = h.hexdigest()
     if name is None:
@@ -182,8 +185,6 @@ def write_table(df: pd.DataFrame, stem: Path, *, csv: bool = True) -> None:
     booleans as true/false. `pd.read_csv(path, encoding="utf-8-sig")` reads it back.
     """
     import pyarrow as pa
-    import pyarrow.csv as pa_csv
-    import pyarrow.parquet as pq
 
     try:
         table = pa.Table.from_pandas(df, preserve_index=False)
@@ -192,10 +193,18 @@ def write_table(df: pd.DataFrame, stem: Path, *, csv: bool = True) -> None:
         if csv:
             df.to_csv(stem.with_suffix(".csv"), index=False, encoding="utf-8-sig")
         return
+    write_arrow(table, stem, csv=csv)
+
+
+def write_arrow(table, stem: Path, *, csv: bool = True) -> None:
+    """`write_table`'s files from the Arrow table it makes of its frame (column names: its columns)."""
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
     pq.write_table(table, stem.with_suffix(".parquet"), compression="snappy")
     if csv:
         header = io.StringIO()
-        _csv.writer(header, lineterminator="\n").writerow([str(c) for c in df.columns])
+        _csv.writer(header, lineterminator="\n").writerow([str(c) for c in table.column_names])
         with open(stem.with_suffix(".csv"), "wb") as fh:
             fh.write(b"\xef\xbb\xbf" + header.getvalue().encode("utf-8"))
             pa_csv.write_csv(table, fh, pa_csv.WriteOptions(include_header=False))
