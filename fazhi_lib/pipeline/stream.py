@@ -237,7 +237,7 @@ def _parse_finishing(paths, raw_dir, names, *, jobs, progress, cache, sink: _Bat
     n_jobs = check_jobs(jobs)
     if n_jobs < 2 or len(sink.size) < 2 or (rebuild and chosen and few_and_small(paths)):
         return False  # (one batch: it would be written here anyway)
-    found, todo, entries = [], {}, {}  # todo: batch → its paths to parse
+    todo, entries = {}, {}  # todo: batch → its paths to parse
     for path in paths:
         name = names[path]
         if cache is not None:
@@ -248,8 +248,8 @@ def _parse_finishing(paths, raw_dir, names, *, jobs, progress, cache, sink: _Bat
             if digest is not None:
                 key = cache.key(name, digest)
                 result = cache.get(key, name, digest)
-                if result is not None:
-                    found.append(result)
+                if result is not None:  # into its batch now: a batch complete from the cache is written
+                    sink(result)  # and let go at once (held back, a build served from the cache held them all)
                     continue
                 entries[name] = (str(cache._path(key)), key, digest)
         todo.setdefault(sink.batch_of[name], []).append(path)
@@ -258,8 +258,6 @@ def _parse_finishing(paths, raw_dir, names, *, jobs, progress, cache, sink: _Bat
     rest = sum(len(ps) for b, ps in todo.items() if b not in to_finish)
     if whole and rest < max(sink.size.values()) // 2:  # too little in small jobs for the workers to end together
         to_finish.discard(whole[-1])
-    for result in found:
-        sink(result)
     work, finish, batch_of_work = [], {}, []
     spec = {"staging": str(sink.staging), "csv": sink.csv}
     if cache is not None and cache.writable:
