@@ -519,6 +519,91 @@ def _char_tfidf(docs: list[str]) -> _Vectors:
     return _Vectors(matrix, rows, weights, counts, norms)
 
 
+class _Issuers:
+    """Which reports share an issuer (`_same_issuer`), found without comparing every pair of a short name.
+
+    A short name such as 城关镇 is held by hundreds of towns, each with reports of several years, and a
+    report's place fields may be missing; comparing every pair of one name grows with the square of the
+    corpus. Two reports of one short name are the same issuer when their place tuples agree on every
+    field both know. A tuple s is found from a tuple t by its known fields K(s): s is the same issuer as t
+    exactly when s and t agree on K(s) ∩ K(t), so each s is filed under (K(s), J, s's values on J) for
+    every J ⊆ K(s), and t looks up (K, K ∩ K(t), t's values on K ∩ K(t)) for each of the 8 possible K.
+    """
+
+    def __init__(self, recs: list[dict]):
+        self.recs = recs
+        self.by_place: dict[tuple, list[int]] = defaultdict(list)  # (issuer, place) → its reports, in order
+        for i, r in enumerate(recs):
+            if r["issuer"]:
+                self.by_place[r["issuer"], r["place"]].append(i)
+        self.filed: dict[tuple, list[tuple]] = defaultdict(list)  # (issuer, K, J, values on J) → places
+        for issuer, place in self.by_place:
+            known = tuple(f for f, v in enumerate(place) if v is not None)
+            for J in _subsets(known):
+                self.filed[issuer, known, J, tuple(place[f] for f in J)].append(place)
+        self._same: dict[tuple, list[tuple]] = {}
+        self._years: dict[tuple, tuple[list[int], list[int]]] = {}
+
+    def places(self, issuer: str, place: tuple) -> list[tuple]:
+        """The place tuples of `issuer`'s reports that are the same issuer as one at `place`."""
+        key = (issuer, place)
+        if key not in self._same:
+            mine = {f for f, v in enumerate(place) if v is not None}
+            found = []
+            for K in _ALL_FIELD_SETS:
+                J = tuple(f for f in K if f in mine)
+                found += self.filed.get((issuer, K, J, tuple(place[f] for f in J)), ())
+            self._same[key] = found
+        return self._same[key]
+
+    def same(self, i: int) -> list[int]:
+        """The reports with the same issuer as report i (i among them); none when it has no issuer."""
+        r = self.recs[i]
+        if not r["issuer"]:
+            return []
+        return [j for place in self.places(r["issuer"], r["place"]) for j in self.by_place[r["issuer"], place]]
+
+    def previous(self, i: int) -> int | None:
+        """The report of the same issuer of the latest year before report i's (ties: the smallest
+        report_id), or None."""
+        r = self.recs[i]
+        if not r["issuer"] or r["year"] is None:
+            return None
+        best = None
+        for place in self.places(r["issuer"], r["place"]):
+            years, reports = self._yearly(r["issuer"], place)
+            at = bisect.bisect_left(years, r["year"])
+            if at:
+                j = reports[at - 1]
+                if best is None or (-self.recs[j]["year"], self.recs[j]["report_id"]) < (
+                    -self.recs[best]["year"],
+                    self.recs[best]["report_id"],
+                ):
+                    best = j
+        return best
+
+    def _yearly(self, issuer: str, place: tuple) -> tuple[list[int], list[int]]:
+        """(the years of the reports at this issuer and place, sorted; the report of each: the smallest
+        report_id of that year)."""
+        key = (issuer, place)
+        if key not in self._years:
+            best: dict[int, int] = {}
+            for j in self.by_place[key]:
+                y = self.recs[j]["year"]
+                if y is not None and (y not in best or self.recs[j]["report_id"] < self.recs[best[y]]["report_id"]):
+                    best[y] = j
+            years = sorted(best)
+            self._years[key] = (years, [best[y] for y in years])
+        return self._years[key]
+
+
+def _subsets(fields: tuple) -> list[tuple]:
+    return [tuple(f for b, f in enumerate(fields) if mask >> b & 1) for mask in range(1 << len(fields))]
+
+
+_ALL_FIELD_SETS = _subsets((0, 1, 2))  # the known fields a place tuple (province, prefecture, county) can have
+
+
 def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 512) -> dict[str, list]:
     """`similarity_measures`' columns as lists in the order of `recs` (`_records` of the reports)."""
     n = len(recs)
@@ -549,28 +634,12 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
     index = {r["report_id"]: i for i, r in enumerate(recs)}
 
     # previous report of the same issuer (most recent earlier year; ties → smallest report_id)
-    by_name: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(recs):
-        if r["issuer"]:
-            by_name[r["issuer"]].append(i)
+    issuers = _Issuers(recs)
     previous: dict[int, int] = {}
-    latest: dict[int, tuple] = {}
-    for i, r in enumerate(recs):
-        if not r["issuer"] or r["year"] is None:
-            continue
-        group = by_name[r["issuer"]]
-        if len(group) > 8 and _one_place(recs, group):  # one issuer: the latest earlier year, by a lookup
-            j = _latest_before(recs, group, r["year"], latest)
-            if j is not None:
-                previous[i] = j
-            continue
-        earlier = [
-            j
-            for j in by_name[r["issuer"]]
-            if j != i and recs[j]["year"] is not None and recs[j]["year"] < r["year"] and _same_issuer(r, recs[j])
-        ]
-        if earlier:
-            previous[i] = min(earlier, key=lambda j: (-recs[j]["year"], recs[j]["report_id"]))
+    for i in range(n):
+        j = issuers.previous(i)
+        if j is not None:
+            previous[i] = j
     for i, j in previous.items():
         cols["previous_report_id"][i], cols["previous_year"][i] = recs[j]["report_id"], recs[j]["year"]
 
@@ -610,7 +679,7 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
             sticky.append((i, u, v))
     picks = []  # (row, [(candidate row, its earliest doc not left out)], the reports this choice is for)
     if vectors.matrix.shape[0] > EXACT_TEMPLATING_MAX:
-        _sketched_peers(vectors, members, rec, recs, by_name, doc_of, left_out, wanted, picks)
+        _sketched_peers(vectors, members, rec, recs, issuers, doc_of, left_out, wanted, picks)
         blocks = ()
     else:
         tolerance, blocks = _approx_cosines(vectors, chunk=chunk)
@@ -626,9 +695,7 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
                 out = {k}
                 if me["issuer"]:
                     out |= {
-                        doc_of[recs[j]["report_id"]]
-                        for j in by_name[me["issuer"]]
-                        if recs[j]["report_id"] in doc_of and _same_issuer(me, recs[j])
+                        doc_of[recs[j]["report_id"]] for j in issuers.same(rec[k]) if recs[j]["report_id"] in doc_of
                     }
                 cands = _candidates_without(row, out, members, row_of, tolerance)
                 wanted[u].update(v for v, _ in cands)
@@ -650,31 +717,7 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
     return cols
 
 
-def _one_place(recs: list[dict], group: list[int]) -> bool:
-    """Whether the reports `group` (one short name) all have the same place fields: then they are one
-    issuer (`_same_issuer` holds for every pair)."""
-    first = recs[group[0]]["place"]
-    return all(recs[j]["place"] == first for j in group)
-
-
-def _latest_before(recs: list[dict], group: list[int], year: int, cache: dict) -> int | None:
-    """The report of `group` of the latest year before `year` (ties: the smallest report_id); `cache`
-    keeps each group's years (id(group) → (group, sorted years, report of each year))."""
-    held = cache.get(id(group))
-    if held is None or held[0] is not group:
-        best: dict[int, int] = {}
-        for j in group:
-            y = recs[j]["year"]
-            if y is not None and (y not in best or recs[j]["report_id"] < recs[best[y]]["report_id"]):
-                best[y] = j
-        years = sorted(best)
-        held = cache[id(group)] = (group, years, [best[y] for y in years])
-    _, years, reports = held
-    at = bisect.bisect_left(years, year)
-    return reports[at - 1] if at else None
-
-
-def _sketched_peers(vectors, members, rec, recs, by_name, doc_of, left_out, wanted, picks) -> None:
+def _sketched_peers(vectors, members, rec, recs, issuers, doc_of, left_out, wanted, picks) -> None:
     """Templating peers of a large corpus (more than EXACT_TEMPLATING_MAX distinct problems texts):
     each doc's candidate rows are its own text's and the SKETCH_PEERS nearest by `_sketch_neighbours`;
     among them, the doc's best peer is picked on exact cosines, as in the exact path. Fills `wanted`
@@ -691,9 +734,7 @@ def _sketched_peers(vectors, members, rec, recs, by_name, doc_of, left_out, want
                 key = (me["issuer"], me["place"])
                 if key not in same:
                     same[key] = frozenset(
-                        doc_of[recs[j]["report_id"]]
-                        for j in by_name[me["issuer"]]
-                        if recs[j]["report_id"] in doc_of and _same_issuer(me, recs[j])
+                        doc_of[recs[j]["report_id"]] for j in issuers.same(rec[k]) if recs[j]["report_id"] in doc_of
                     )
                 out = same[key]
             cands = []

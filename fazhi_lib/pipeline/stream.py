@@ -722,7 +722,10 @@ def _run_stage(stage, corpus: Corpus, measures, last: dict, prev_where) -> dict:
         ids = set(reports["report_id"])
         pieces = []
         for m in measures:  # a report_id is a digest of the file's bytes: the same id, the same measures
-            pieces.append(m[m["report_id"].isin(ids)].drop(columns=FILE_COLUMN))
+            # (a set lookup per row: Series.isin(ids) converts the whole set on every call, one per batch,
+            # which made this loop grow with the square of the corpus)
+            mine = np.fromiter((rid in ids for rid in m["report_id"].tolist()), dtype=bool, count=len(m))
+            pieces.append(m[mine].drop(columns=FILE_COLUMN))
         have = set().union(*(set(p["report_id"]) for p in pieces)) if pieces else set()
         if kept_card is not None:
             kept_ids = {rid for rid, f in zip(reports["report_id"], reports["source_file"]) if f in prev_where}
