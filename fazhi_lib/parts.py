@@ -246,7 +246,11 @@ def link_or_copy(src: Path, dst: Path) -> None:
 
 
 # ---------------------------------------------------------------- reading
-def _arrow_parts(parts: PartSet, table: str, columns):
+def _arrow_parts(parts: PartSet, table: str, columns, filter_kind=None):
+    """Each part's rows of `table` (Arrow) and the rank of each row's file; `filter_kind(arrow table)`
+    → mask: the rows kept, chosen part by part, so the rows left out are let go as each part is read
+    (a filter judges each row on its own values: one part at a time keeps the same rows)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     pieces, ranks = [], []
@@ -262,8 +266,12 @@ def _arrow_parts(parts: PartSet, table: str, columns):
         t = pq.read_table(path, columns=columns)
         if t.num_rows != n:
             raise ValueError(f"part {path} holds {t.num_rows} rows, the manifest {n}")
+        rank = np.repeat(np.array([rank_of[f] for f, _ in p.files], dtype=np.int64), p.rows.get(table, []))
+        if filter_kind is not None:
+            mask = np.asarray(filter_kind(t), dtype=bool)
+            t, rank = t.filter(pa.array(mask)), rank[mask]
         pieces.append(t)
-        ranks.append(np.repeat(np.array([rank_of[f] for f, _ in p.files], dtype=np.int64), p.rows.get(table, [])))
+        ranks.append(rank)
     return pieces, ranks
 
 
@@ -302,7 +310,7 @@ def read_table(
 
     keys = parts.keys.get(table, ["report_id"])
     wanted = None if columns is None else list(dict.fromkeys([*columns, *keys]))
-    pieces, ranks = _arrow_parts(parts, table, wanted)
+    pieces, ranks = _arrow_parts(parts, table, wanted, filter_kind)
     if not pieces:
         return pd.DataFrame(columns=columns or [])
     if len(pieces) == 1:
@@ -313,10 +321,6 @@ def read_table(
         if meta is not None:
             arrow = arrow.replace_schema_metadata({b"pandas": meta})
     rank = np.concatenate(ranks) if ranks else np.zeros(0, dtype=np.int64)
-    if filter_kind is not None:
-        mask = np.asarray(filter_kind(arrow), dtype=bool)
-        arrow = arrow.filter(pa.array(mask))
-        rank = rank[mask]
     df = arrow.to_pandas()
     if sort and len(df):
         index = df[[k for k in keys if k in df.columns]].reset_index(drop=True)

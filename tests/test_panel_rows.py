@@ -52,3 +52,26 @@ def test_the_panel_of_the_kept_rows_is_the_panel_of_every_row():
 
 def test_panel_rows_keeps_every_row_of_a_table_it_cannot_read():
     assert panel_rows(pa.table({"report_id": ["r1", "r2"]})).tolist() == [True, True]
+
+
+def test_a_filtered_read_of_parts_keeps_what_filtering_the_whole_table_keeps(tmp_path):
+    """`read_table(filter_kind=…)` filters each part as it is read (its other rows let go at once):
+    the same rows, in the same order, as filtering the table stacked from every part."""
+    import pyarrow.parquet as pq
+
+    from fazhi_lib.parts import Part, PartSet
+
+    df = _mentions()
+    (tmp_path / "indicators").mkdir()
+    parts = []
+    for k, piece in enumerate([df.iloc[5:], df.iloc[:2], df.iloc[2:5]]):  # r2's rows first: sorting matters
+        pq.write_table(pa.Table.from_pandas(piece, preserve_index=False), tmp_path / "indicators" / f"p{k}.parquet")
+        parts.append(Part(f"p{k}", [[f"f{k}.txt", "0" * 64]], {"indicators": [len(piece)]}, tmp_path))
+    store = PartSet(parts, {"indicators": ["report_id", "mention_no"]})
+    for sort in (False, True):
+        every = store.read("indicators", sort=sort)
+        kept = store.read("indicators", sort=sort, filter_kind=panel_rows)
+        expected = every[panel_rows(pa.Table.from_pandas(every, preserve_index=False))].reset_index(drop=True)
+        pd.testing.assert_frame_equal(kept, expected)
+        assert len(kept) == 3
+    assert store.read("indicators", filter_kind=panel_rows)["value"].tolist() == [120.0, 80.0, 30.0]
