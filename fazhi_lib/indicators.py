@@ -746,8 +746,8 @@ def _read_text(
     openers = rules.zero_openers
     if openers is None or _any_of("".join(openers)).search(norm):  # else no negation: no reported zero
         drafts += _read_zeros(norm, rules, spans.blocked)
-    if not drafts:
-        return [], _no_sentence
+    if not drafts or not (include_traps or any(not d.trap for d in drafts)):
+        return [], _no_sentence  # (only traps, not shown: what follows codes and links the others)
     drafts.sort(key=_span_key)
 
     sentences = pieces(norm, _SENTENCE_END)
