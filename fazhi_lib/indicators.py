@@ -577,22 +577,68 @@ def _quote_spans(text: str, rules: NumberRules) -> list[tuple[int, int, str]]:
 def _trap_spans(text: str, rules: NumberRules) -> list[tuple[int, int, str]]:
     """(start, end, name) of every trap match in `text`, pattern by pattern in rules order."""
     out = []
-    finder, by_char, always = rules.trap_triggers
-    tried = set(always)  # the other traps need a character the text lacks: none can match
-    for ch in set(finder.findall(text)):
-        tried.update(by_char[ch])
-    traps, trap_needs = rules.traps, rules.trap_needs
-    for i in sorted(tried):
-        name, pattern = traps[i]
-        for check in trap_needs[i]:  # _holds, inline: the text lacks something every match needs (no 号 for 第5号)
+    finder, plan = _trap_plan(rules)
+    traps = rules.traps
+    for i, pending in plan(frozenset(finder.findall(text))):
+        for check in pending:  # _holds, inline: the text lacks something every match needs (no 号 for 第5号)
             if (check not in text) if check.__class__ is str else (check.search(text) is None):
                 break
         else:
+            name, pattern = traps[i]
             for m in pattern.finditer(text):
                 start, end = m.span()
                 if end > start:
                     out.append((start, end, name))
     return out
+
+
+# Which traps a text may hold, from the characters of their needs it holds. A trap runs on a text only
+# when every clause of its `_needs` holds there: one scan finds which of the clauses' single characters
+# the text holds (年, 月, -, 号, a Latin letter …), which decides most clauses at once; a clause none of
+# whose characters is there is left to its longer strings (19|20, 12345, 星期), checked on the text.
+# Which traps remain, and what each still needs checked, depends on those characters only: kept per set
+# of characters (a few hundred sets over a corpus). The same traps run as with every clause checked in
+# turn (`trap_needs`), in the same order: the same spans.
+_TRAP_PLANS: dict[int, tuple] = {}  # id(rules) → (rules, (finder, plan))
+
+
+def _trap_plan(rules: NumberRules) -> tuple[Pattern, Callable[[frozenset[str]], tuple]]:
+    """(a pattern finding any single character of the traps' clauses, characters found → ((trap index,
+    the checks left), …) in rules order), built once per compiled rules."""
+    hit = _TRAP_PLANS.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        hit = _TRAP_PLANS[id(rules)] = (rules, _compile_trap_plan(rules))
+    return hit[1]
+
+
+def _compile_trap_plan(rules: NumberRules) -> tuple[Pattern, Callable[[frozenset[str]], tuple]]:
+    clauses = []  # per trap: ((its single characters, a check of its longer strings or None), …)
+    for _, pattern in rules.traps:
+        own = []
+        for clause in _needs(pattern):
+            longer = [w for w in clause if len(w) > 1]
+            check = None if not longer else longer[0] if len(longer) == 1 else _any_string(longer)
+            own.append((frozenset(w for w in clause if len(w) == 1), check))
+        clauses.append(tuple(own))
+    singles = sorted({c for own in clauses for chars, _ in own for c in chars})
+    finder = re.compile("[" + "".join(map(re.escape, singles)) + "]" if singles else r"(?!x)x")
+
+    @functools.lru_cache(maxsize=1024)
+    def plan(found: frozenset[str]) -> tuple[tuple[int, tuple], ...]:
+        out = []
+        for i, own in enumerate(clauses):
+            pending = []
+            for chars, check in own:
+                if chars & found:
+                    continue  # one of its characters is in the text
+                if check is None:
+                    break  # none of its characters, no longer string: the trap cannot match
+                pending.append(check)
+            else:
+                out.append((i, tuple(pending)))
+        return tuple(out)
+
+    return finder, plan
 
 
 def _covering(spans: list[tuple[int, int, str]], start: int, end: int) -> str:
@@ -698,10 +744,10 @@ def _read_text(
     spans = _Spans(norm, rules)
     drafts = _read_tokens(norm, rules, spans.traps, spans.quotes, reasons=include_traps)
     openers = rules.zero_openers
-    if openers is None or any(ch in norm for ch in openers):  # else no negation: no reported zero
+    if openers is None or _any_of("".join(openers)).search(norm):  # else no negation: no reported zero
         drafts += _read_zeros(norm, rules, spans.blocked)
-    if not drafts:
-        return [], _no_sentence
+    if not drafts or not (include_traps or any(not d.trap for d in drafts)):
+        return [], _no_sentence  # (only traps, not shown: what follows codes and links the others)
     drafts.sort(key=_span_key)
 
     sentences = pieces(norm, _SENTENCE_END)
@@ -831,17 +877,17 @@ def _read_tokens(text, rules: NumberRules, traps, quotes, *, reasons: bool = Tru
     one a trap (computed on first use). With `reasons=False` a number that is a trap anyway (no
     unit, a year) is not looked up in them: it is left out all the same, only its reason differs."""
     drafts = []
-    money_words = _holds(text, rules.implicit_money_needs)  # 罚款, 金额 … somewhere in the text
+    money_words = None  # 罚款, 金额 … somewhere in the text: looked at when a number needs it
     before, after = rules.words_before_end, rules.words_after_begin
-    match, pos = rules.token.match, 0
+    match, search, pos = rules.token.match, rules.token_start.search, 0
     # the token pattern is tried only where a token can begin (a digit or a Chinese numeral), not at
-    # every character: far fewer tries than rules.token.finditer(text), the same tokens
-    for found in rules.token_start.finditer(text):
+    # every character: far fewer tries than rules.token.finditer(text), the same tokens; the next
+    # beginning is looked for after the token read (not at each of its digits)
+    while (found := search(text, pos)) is not None:
         at = found.start()
-        if at < pos:
-            continue
         m = match(text, at)
         if m is None:
+            pos = at + 1
             continue
         pos = end = m.end()
         pctnum, num, written = m.group("pctnum", "num", "unit")
@@ -851,9 +897,17 @@ def _read_tokens(text, rules: NumberRules, traps, quotes, *, reasons: bool = Tru
             except ValueError:
                 continue
             draft = _Draft(at, end, at, value, None, "%", "rate", "", "")
-        elif written is None and not money_words and not num[0].isdigit():
+        elif (
+            written is None
+            and not num[0].isdigit()
+            and not (
+                money_words if money_words is not None else (money_words := _holds(text, rules.implicit_money_needs))
+            )
+        ):
             continue  # 一是, 统一: a Chinese numeral with no unit and no money word in the text (as _read_number)
         else:
+            if money_words is None and written is None:  # (a unit written: needed only if it is cut off)
+                money_words = _holds(text, rules.implicit_money_needs)
             draft = _read_number(text, m, rules, money_words=money_words)
             if draft is None:
                 continue
@@ -888,9 +942,10 @@ def _unitless_reason(num: str, rules: NumberRules) -> str:
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千万": 1e7}
 
 
-def _read_number(text: str, m: re.Match, rules: NumberRules, *, money_words: bool = True) -> _Draft | None:
+def _read_number(text: str, m: re.Match, rules: NumberRules, *, money_words: bool | None = True) -> _Draft | None:
     """The draft of one token, or None when it is no quantity. `money_words`: False when the text
-    holds none of the words that make a bare number an amount (`implicit_money_before`)."""
+    holds none of the words that make a bare number an amount (`implicit_money_before`), None when
+    that is to be looked at (only a number without a unit needs it)."""
     num, num2, ap1, mult, ap2, written, per = m.group("num", "num2", "ap1", "mult", "ap2", "unit", "per")
     arabic = num[0].isdigit()
     if not arabic and num in rules.article_numerals and not (ap1 or ap2 or mult):
@@ -904,7 +959,11 @@ def _read_number(text: str, m: re.Match, rules: NumberRules, *, money_words: boo
     else:
         written = ""
     money = False
-    if money_words and not written and not num2:
+    if (
+        not written
+        and not num2
+        and (money_words if money_words is not None else _holds(text, rules.implicit_money_needs))
+    ):
         prefix = text[max(0, m.start() - 12) : m.start()]
         prefix = prefix[: len(prefix) - len(_ends_with(prefix, rules.bounds_before))]
         money = bool(rules.implicit_money.search(prefix))
@@ -922,7 +981,8 @@ def _read_number(text: str, m: re.Match, rules: NumberRules, *, money_words: boo
         factor *= unit_factor
         if per:
             unit = f"{unit}/{per}"
-    value = round(value * factor, 6)  # 24.58万 → 245800.0, not 245799.99999999997
+    if factor != 1.0 or not value.is_integer():  # (a whole number as it is: round gives it back)
+        value = round(value * factor, 6)  # 24.58万 → 245800.0, not 245799.99999999997
     if value_high is not None:
         value_high = round(value_high * factor, 6)
     approx = ap1 or ap2 or ""
