@@ -412,7 +412,7 @@ def _mention_starts(tables: dict[str, pd.DataFrame], texts: dict[str, str]) -> t
 
 
 # ------------------------------------------------------------------ similarity measures
-_SORT_RUN = 1 << 16  # n-gram cells sorted together (whole texts), `_char_ngram_counts`
+_SORT_RUN = 1 << 18  # n-grams cut, numbered and sorted together (whole texts), `_char_ngram_counts`
 
 
 def _char_ngram_counts(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -420,18 +420,56 @@ def _char_ngram_counts(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.nda
     each of `texts` as the rows of a CSR matrix, each row in column order. Columns are numbered in order of
     first appearance, reading text after text and in each its 2-grams left to right, then its 3-grams (as
     scikit-learn's CountVectorizer numbers them before sorting its vocabulary). An n-gram is counted as one
-    integer, its code points + 1 in 21 bits each, so the corpus is counted by a hash table and a sort
+    integer, its code points + 1 in 21 bits each, so the corpus is counted by hash tables and sorts
     instead of a Python string per n-gram.
+
+    The texts are read in runs of about _SORT_RUN n-grams (whole texts): a run's n-grams are numbered
+    by first appearance in the run, then the runs' distinct n-grams, run after run, by first appearance
+    over them all, which is the order of numbering every n-gram at once; the tables and sorts stay small
+    enough for the processor's caches however large the corpus (one table of every n-gram did not).
     """
     low, high = NGRAM_RANGE
     assert 21 * high < 64, "n-grams are packed into 64-bit integers"
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    per_text = sum(np.maximum(lengths - n + 1, 0) for n in range(low, high + 1))  # n-grams of each text
+    ends = np.cumsum(per_text)
+    if not len(texts) or not ends[-1]:
+        empty = np.zeros(0, dtype=np.int64)
+        return np.zeros(len(texts) + 1, dtype=np.int64), empty, empty, 0
+    bounds = [0, *(np.flatnonzero(np.diff(ends // _SORT_RUN)) + 1).tolist(), len(texts)]
+    runs = list(zip(bounds[:-1], bounds[1:]))
+    codes, uniques = [], []
+    for lo, hi in runs:
+        code, unique = pd.factorize(_ngram_keys(texts[lo:hi], lengths[lo:hi]))  # by first appearance in the run
+        codes.append(code.astype(np.int32))
+        uniques.append(unique)
+    column_of = pd.factorize(np.concatenate(uniques))[0]  # by first appearance over all texts
+    n_cols = int(column_of.max()) + 1
+    columns, counts, sizes, at = [], [], [], 0
+    for (lo, hi), code, unique in zip(runs, codes, uniques):
+        cells = column_of[at : at + len(unique)][code]  # each n-gram's column, then text × column
+        at += len(unique)
+        cells += np.repeat(np.arange(hi - lo) * n_cols, per_text[lo:hi])
+        cells.sort()  # the cells of one text in column order
+        first = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if len(cells) else cells
+        counts.append(np.diff(np.r_[first, len(cells)]))
+        cells = cells[first]
+        columns.append(cells % n_cols)
+        sizes.append(np.bincount(cells // n_cols, minlength=hi - lo))
+    indptr = np.concatenate(([0], np.cumsum(np.concatenate(sizes))))
+    return indptr, np.concatenate(columns), np.concatenate(counts), n_cols
+
+
+def _ngram_keys(texts: list[str], lengths: np.ndarray) -> np.ndarray:
+    """Every n-gram of `texts` (their `lengths`) packed in an integer, in reading order: text after text,
+    in each its 2-grams left to right, then its 3-grams."""
+    low, high = NGRAM_RANGE
     utf32 = "".join(texts).encode("utf-32-le", "surrogatepass")
     codes = np.frombuffer(utf32, dtype=np.uint32).astype(np.int64) + 1
     starts = np.cumsum(lengths) - lengths
     per_n = [np.maximum(lengths - n + 1, 0) for n in range(low, high + 1)]  # n-grams of each text, per n
     per_text = sum(per_n)
-    keys = np.empty(int(per_text.sum()), dtype=np.int64)  # every n-gram, in reading order
+    keys = np.empty(int(per_text.sum()), dtype=np.int64)
     offset = np.cumsum(per_text) - per_text
     for n, count in zip(range(low, high + 1), per_n):
         i = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)  # position in its text
@@ -441,23 +479,7 @@ def _char_ngram_counts(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.nda
             key = (key << 21) | codes[at + j]
         keys[np.repeat(offset, count) + i] = key
         offset = offset + count
-    if not keys.size:
-        return np.zeros(len(texts) + 1, dtype=np.int64), keys, keys, 0
-    column, grams = pd.factorize(keys)  # numbered by first appearance
-    n_cols = len(grams)
-    cells = np.repeat(np.arange(len(texts)), per_text) * n_cols + column  # text × column, one per n-gram
-    # Sorted a run of whole texts at a time (the cells of one text follow each other already): the same
-    # order as one sort of them all, without its cost per cell growing with the corpus.
-    ends = np.cumsum(per_text)
-    lo = 0
-    for hi in np.r_[ends[np.flatnonzero(np.diff(ends // _SORT_RUN))], ends[-1]].tolist():
-        cells[lo:hi].sort()
-        lo = hi
-    first = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
-    counts = np.diff(np.r_[first, len(cells)])
-    cells = cells[first]
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(cells // n_cols, minlength=len(texts)))))
-    return indptr, cells % n_cols, counts, n_cols
+    return keys
 
 
 class _Vectors(NamedTuple):
@@ -944,27 +966,40 @@ def _shared_weights(vectors: _Vectors, entry_row: np.ndarray, rows: np.ndarray) 
     return c
 
 
-def _exact_cosines(X, wanted: dict[int, set[int]], *, batch: int = 1024) -> dict[tuple[int, int], float]:
+_PAIR_ENTRIES = 1 << 20  # entries of the rows compared at once, `_exact_cosines`
+
+
+def _exact_cosines(X, wanted: dict[int, set[int]]) -> dict[tuple[int, int], float]:
     """(u, v) → the cosine of rows u and v of `X` for each v in wanted[u], bit for bit as `X @ X.T` has it:
     scipy's sparse product adds the terms of row u in column order, and so do the element-wise product
     of the two rows and its sum with a vector of ones used here (or the product of row u with all rows,
-    when many are wanted)."""
+    when many are wanted). Row v's terms are the same products in the same (column) order, so (u, v) and
+    (v, u) are computed once; the pairs are taken in row order, about _PAIR_ENTRIES entries at a time."""
     exact: dict[tuple[int, int], float] = {}
-    pairs = []
     XT = None
+    pairs = []
     for u, vs in wanted.items():
         if len(vs) > 64:
             XT = X.T.tocsr() if XT is None else XT
             row = (X[u] @ XT).toarray().ravel()
             exact.update(((u, v), float(row[v])) for v in vs)
         else:
-            pairs += [(u, v) for v in vs]
-    ones = np.ones(X.shape[1])
-    for lo in range(0, len(pairs), batch):
-        us, vs = zip(*pairs[lo : lo + batch])
-        products = X[list(us)].multiply(X[list(vs)]).tocsr()
-        products.sort_indices()  # column order (scipy keeps it already)
-        exact.update(zip(pairs[lo : lo + batch], (products @ ones).tolist()))
+            pairs += [(u, v) if u <= v else (v, u) for v in vs]
+    if pairs:
+        n_rows = X.shape[0]
+        keys = np.unique(np.array(pairs, dtype=np.int64) @ np.array([n_rows, 1]))  # (u ≤ v), in row order
+        us, vs = keys // n_rows, keys % n_rows
+        sizes = np.diff(X.indptr)
+        ends = np.cumsum(sizes[us] + sizes[vs])
+        bounds = [0, *(np.flatnonzero(np.diff(ends // _PAIR_ENTRIES)) + 1).tolist(), len(keys)]
+        ones = np.ones(X.shape[1])
+        sums = np.empty(len(keys))
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            products = X[us[lo:hi]].multiply(X[vs[lo:hi]]).tocsr()
+            products.sort_indices()  # column order (scipy keeps it already)
+            sums[lo:hi] = products @ ones
+        for u, v, x in zip(us.tolist(), vs.tolist(), sums.tolist()):
+            exact[u, v] = exact[v, u] = x
     return exact
 
 
