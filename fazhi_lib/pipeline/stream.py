@@ -719,24 +719,24 @@ def _run_stage(stage, corpus: Corpus, measures, last: dict, prev_where, cache: B
         reports = corpus.reports
         if reports.empty:
             return stage(corpus.tables)
-        ids = set(reports["report_id"])
+        ids = set(reports["report_id"].tolist())
         pieces = []
         for m in measures:  # a report_id is a digest of the file's bytes: the same id, the same measures
             # (a set lookup per row: Series.isin(ids) converts the whole set on every call, one per batch,
             # which made this loop grow with the square of the corpus)
-            mine = np.fromiter((rid in ids for rid in m["report_id"].tolist()), dtype=bool, count=len(m))
-            pieces.append(m[mine].drop(columns=FILE_COLUMN))
-        have = set().union(*(set(p["report_id"]) for p in pieces)) if pieces else set()
+            pieces.append(m[_among(m["report_id"], ids)].drop(columns=FILE_COLUMN))
+        have = set().union(*(p["report_id"].tolist() for p in pieces)) if pieces else set()
         if kept_card is not None:
-            kept_ids = {rid for rid, f in zip(reports["report_id"], reports["source_file"]) if f in prev_where}
-            kept = kept_card[kept_card["report_id"].isin(kept_ids - have)][REPORT_MEASURE_COLUMNS]
+            files = reports["source_file"].tolist()
+            kept_ids = {rid for rid, f in zip(reports["report_id"].tolist(), files) if f in prev_where}
+            kept = kept_card[_among(kept_card["report_id"], kept_ids - have)][REPORT_MEASURE_COLUMNS]
             pieces.append(kept)
-            have |= set(kept["report_id"])
+            have |= set(kept["report_id"].tolist())
         if ids - have:  # never expected: measured from the tables read back
             sub = corpus.materialise().filter(report_ids=sorted(ids - have))
             pieces.append(report_measures(sub.tables))
         measures_all = pd.concat([p for p in pieces if len(p)], ignore_index=True)
-        measures_all = measures_all[measures_all["report_id"].isin(ids)].drop_duplicates("report_id")
+        measures_all = measures_all[_among(measures_all["report_id"], ids)].drop_duplicates("report_id")
         measures_all = measures_all.sort_values("report_id", kind="stable").reset_index(drop=True)
         parts = _problem_parts(store, cache)
         return {"scorecard": scorecard_with_similarity(measures_all, reports, parts)}
@@ -745,6 +745,12 @@ def _run_stage(stage, corpus: Corpus, measures, last: dict, prev_where, cache: B
         if name in store.keys:  # a per-file table replaced: written whole from now on
             store.keys.pop(name)
     return out
+
+
+def _among(values: pd.Series, wanted: set) -> np.ndarray:
+    """`values.isin(wanted)` as a numpy mask, by a set lookup per value (pandas' isin on Arrow strings
+    goes through a Python list of the set on every call)."""
+    return np.fromiter((v in wanted for v in values.tolist()), dtype=bool, count=len(values))
 
 
 _PROBLEM_ROWS = "problems-1"  # the cache's name for `_problem_parts`' rows (a new name if they change)
