@@ -434,7 +434,7 @@ def _char_ngram_counts(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.nda
     per_text = sum(np.maximum(lengths - n + 1, 0) for n in range(low, high + 1))  # n-grams of each text
     ends = np.cumsum(per_text)
     if not len(texts) or not ends[-1]:
-        empty = np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int32)
         return np.zeros(len(texts) + 1, dtype=np.int64), empty, empty, 0
     bounds = [0, *(np.flatnonzero(np.diff(ends // _SORT_RUN)) + 1).tolist(), len(texts)]
     runs = list(zip(bounds[:-1], bounds[1:]))
@@ -445,6 +445,7 @@ def _char_ngram_counts(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.nda
         uniques.append(unique)
     column_of = pd.factorize(np.concatenate(uniques))[0]  # by first appearance over all texts
     n_cols = int(column_of.max()) + 1
+    column_type = np.int32 if n_cols < 2**31 else np.int64  # (half the memory: a build's largest arrays)
     columns, counts, sizes, at = [], [], [], 0
     for (lo, hi), code, unique in zip(runs, codes, uniques):
         cells = column_of[at : at + len(unique)][code]  # each n-gram's column, then text × column
@@ -452,9 +453,9 @@ def _char_ngram_counts(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.nda
         cells += np.repeat(np.arange(hi - lo) * n_cols, per_text[lo:hi])
         cells.sort()  # the cells of one text in column order
         first = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if len(cells) else cells
-        counts.append(np.diff(np.r_[first, len(cells)]))
+        counts.append(np.diff(np.r_[first, len(cells)]).astype(np.int32))
         cells = cells[first]
-        columns.append(cells % n_cols)
+        columns.append((cells % n_cols).astype(column_type))
         sizes.append(np.bincount(cells // n_cols, minlength=hi - lo))
     indptr = np.concatenate(([0], np.cumsum(np.concatenate(sizes))))
     return indptr, np.concatenate(columns), np.concatenate(counts), n_cols
@@ -480,6 +481,15 @@ def _ngram_keys(texts: list[str], lengths: np.ndarray) -> np.ndarray:
         keys[np.repeat(offset, count) + i] = key
         offset = offset + count
     return keys
+
+
+_ROW_BLOCK = 1 << 20  # entries of the rows weighted and normalised together, `_char_tfidf`
+
+
+def _row_entries(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The positions of the entries of `rows` in a CSR matrix with `indptr`, row after row."""
+    sizes = indptr[rows + 1] - indptr[rows]
+    return np.repeat(indptr[rows] - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
 
 
 class _Vectors(NamedTuple):
@@ -513,29 +523,47 @@ def _char_tfidf(docs: list[str]) -> _Vectors:
         raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
     n_rows = len(row_of_text)
     lengths = np.diff(indptr)
-    row_ids = np.repeat(np.arange(n_rows), lengths)
-    weights = counts.astype(np.float64)
-    df = np.bincount(columns, weights=np.bincount(rows, minlength=n_rows)[row_ids], minlength=n_cols) + 1.0
+    # document frequencies: each distinct text once, then its other copies (sums of whole numbers: exact
+    # in any order, so the same numbers as summing every doc's)
+    extra = np.bincount(rows, minlength=n_rows) - 1
+    df = np.bincount(columns, minlength=n_cols).astype(np.float64)
+    if extra.any():
+        multi = np.flatnonzero(extra)
+        at = _row_entries(indptr, multi)
+        df += np.bincount(
+            columns[at], weights=np.repeat(extra[multi], lengths[multi]).astype(np.float64), minlength=n_cols
+        )
+    df += 1.0
     idf = np.full(n_cols, len(docs) + 1, dtype=np.float64)  # smooth idf: log((n + 1) / (df + 1)) + 1
     idf /= df
     np.log(idf, out=idf)
     idf += 1.0
+    weights = counts.astype(np.float64)
     np.log(weights, out=weights)  # sublinear tf: 1 + log(count)
     weights += 1.0
-    weights *= idf[columns]
-    # L2 norms summed entry by entry in row order, as scikit-learn's loop does (numpy's sum would pair
-    # them): scipy's product of a one-column matrix of the squares with [1] adds each row's terms one
-    # after the other from 0, reading them in memory order (a step across all rows at a time, as before,
-    # missed the processor's caches more and more as the corpus grew)
+    # Then a block of rows at a time, in place where they can be (arrays the size of the corpus, fresh
+    # pages each, cost more per entry the larger they were): × idf; the L2 norms summed entry by entry in
+    # row order, as scikit-learn's loop does (numpy's sum would pair them), by scipy's product of a
+    # one-column matrix of the squares with [1], which adds each row's terms one after the other from 0;
+    # the rows divided by them.
     index_type = np.int32 if indptr[-1] < 2**31 else np.int64
-    indptr = indptr.astype(index_type)
-    squares = sparse.csr_matrix(
-        (weights * weights, np.zeros(len(weights), dtype=index_type), indptr), shape=(n_rows, 1)
+    unit, norms, ones = np.empty_like(weights), np.empty(n_rows), np.ones(1)
+    bounds = [0, *(np.flatnonzero(np.diff(indptr[1:] // _ROW_BLOCK)) + 1).tolist(), n_rows]
+    zeros = np.zeros(int(np.diff(indptr[bounds]).max()), dtype=index_type)
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        start, end = indptr[lo], indptr[hi]
+        w = weights[start:end]
+        w *= idf[columns[start:end]]
+        squares = sparse.csr_matrix(
+            (w * w, zeros[: end - start], (indptr[lo : hi + 1] - start).astype(index_type)), shape=(hi - lo, 1)
+        )
+        block = np.sqrt(squares @ ones)
+        block[block == 0] = 1.0
+        norms[lo:hi] = block
+        np.divide(w, np.repeat(block, lengths[lo:hi]), out=unit[start:end])
+    matrix = sparse.csr_matrix(
+        (unit, columns.astype(index_type, copy=False), indptr.astype(index_type)), shape=(n_rows, n_cols)
     )
-    norms = np.sqrt(squares @ np.ones(1))
-    norms[norms == 0] = 1.0
-    unit = weights / np.repeat(norms, lengths)
-    matrix = sparse.csr_matrix((unit, columns.astype(index_type), indptr), shape=(n_rows, n_cols))
     return _Vectors(matrix, rows, weights, counts, norms)
 
 

@@ -156,3 +156,35 @@ def test_kept_rows_of_parts_gone_from_the_output_are_removed(built):
     stream._problem_parts(store, cache)
     assert not stale.exists()
     assert set(cache.part_rows(stream._PROBLEM_ROWS)) == {p.digest for p in store.parts}
+
+
+def sklearn_equal(docs) -> bool:
+    """Whether `_char_tfidf(docs)` holds scikit-learn's numbers bit for bit (columns mapped by n-gram)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    kw = dict(analyzer="char", ngram_range=sc.NGRAM_RANGE, lowercase=False)
+    theirs = TfidfVectorizer(**kw, sublinear_tf=True, norm="l2").fit_transform(docs).toarray()
+    vocabulary = TfidfVectorizer(**kw).fit(docs).vocabulary_
+    first_seen: dict[str, int] = {}
+    for text in dict.fromkeys(docs):
+        for g in (text[i : i + n] for n in range(2, 4) for i in range(len(text) - n + 1)):
+            first_seen.setdefault(g, len(first_seen))
+    ours = sc._char_tfidf(docs)
+    mine, dense = ours.matrix.toarray(), np.zeros_like(theirs)
+    for i, row in enumerate(ours.rows):
+        dense[i, [vocabulary[g] for g in first_seen]] = mine[row]
+    return np.array_equal(dense, theirs)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.text(alphabet="法治政府建设#审查执法AB", min_size=0, max_size=30), min_size=1, max_size=12),
+    st.sampled_from([1, 5, 23]),
+)
+def test_char_tfidf_weighted_a_few_rows_at_a_time_is_scikit_learns(docs, block):
+    docs = [*docs, "法治", *docs[:2]]  # copies count in the document frequencies
+    saved, sc._ROW_BLOCK = sc._ROW_BLOCK, block  # blocks of one row, or a few
+    try:
+        assert sklearn_equal(docs)
+    finally:
+        sc._ROW_BLOCK = saved
