@@ -412,7 +412,7 @@ def _mention_starts(tables: dict[str, pd.DataFrame], texts: dict[str, str]) -> t
 
 
 # ------------------------------------------------------------------ similarity measures
-_SORT_RUN = 1 << 16  # n-gram cells sorted together (whole texts), `_char_ngram_counts`
+_SORT_RUN = 1 << 18  # n-grams cut, numbered and sorted together (whole texts), `_char_ngram_counts`
 
 
 def _char_ngram_counts(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -420,18 +420,57 @@ def _char_ngram_counts(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.nda
     each of `texts` as the rows of a CSR matrix, each row in column order. Columns are numbered in order of
     first appearance, reading text after text and in each its 2-grams left to right, then its 3-grams (as
     scikit-learn's CountVectorizer numbers them before sorting its vocabulary). An n-gram is counted as one
-    integer, its code points + 1 in 21 bits each, so the corpus is counted by a hash table and a sort
+    integer, its code points + 1 in 21 bits each, so the corpus is counted by hash tables and sorts
     instead of a Python string per n-gram.
+
+    The texts are read in runs of about _SORT_RUN n-grams (whole texts): a run's n-grams are numbered
+    by first appearance in the run, then the runs' distinct n-grams, run after run, by first appearance
+    over them all, which is the order of numbering every n-gram at once; the tables and sorts stay small
+    enough for the processor's caches however large the corpus (one table of every n-gram did not).
     """
     low, high = NGRAM_RANGE
     assert 21 * high < 64, "n-grams are packed into 64-bit integers"
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    per_text = sum(np.maximum(lengths - n + 1, 0) for n in range(low, high + 1))  # n-grams of each text
+    ends = np.cumsum(per_text)
+    if not len(texts) or not ends[-1]:
+        empty = np.zeros(0, dtype=np.int32)
+        return np.zeros(len(texts) + 1, dtype=np.int64), empty, empty, 0
+    bounds = [0, *(np.flatnonzero(np.diff(ends // _SORT_RUN)) + 1).tolist(), len(texts)]
+    runs = list(zip(bounds[:-1], bounds[1:]))
+    codes, uniques = [], []
+    for lo, hi in runs:
+        code, unique = pd.factorize(_ngram_keys(texts[lo:hi], lengths[lo:hi]))  # by first appearance in the run
+        codes.append(code.astype(np.int32))
+        uniques.append(unique)
+    column_of = pd.factorize(np.concatenate(uniques))[0]  # by first appearance over all texts
+    n_cols = int(column_of.max()) + 1
+    column_type = np.int32 if n_cols < 2**31 else np.int64  # (half the memory: a build's largest arrays)
+    columns, counts, sizes, at = [], [], [], 0
+    for (lo, hi), code, unique in zip(runs, codes, uniques):
+        cells = column_of[at : at + len(unique)][code]  # each n-gram's column, then text × column
+        at += len(unique)
+        cells += np.repeat(np.arange(hi - lo) * n_cols, per_text[lo:hi])
+        cells.sort()  # the cells of one text in column order
+        first = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if len(cells) else cells
+        counts.append(np.diff(np.r_[first, len(cells)]).astype(np.int32))
+        cells = cells[first]
+        columns.append((cells % n_cols).astype(column_type))
+        sizes.append(np.bincount(cells // n_cols, minlength=hi - lo))
+    indptr = np.concatenate(([0], np.cumsum(np.concatenate(sizes))))
+    return indptr, np.concatenate(columns), np.concatenate(counts), n_cols
+
+
+def _ngram_keys(texts: list[str], lengths: np.ndarray) -> np.ndarray:
+    """Every n-gram of `texts` (their `lengths`) packed in an integer, in reading order: text after text,
+    in each its 2-grams left to right, then its 3-grams."""
+    low, high = NGRAM_RANGE
     utf32 = "".join(texts).encode("utf-32-le", "surrogatepass")
     codes = np.frombuffer(utf32, dtype=np.uint32).astype(np.int64) + 1
     starts = np.cumsum(lengths) - lengths
     per_n = [np.maximum(lengths - n + 1, 0) for n in range(low, high + 1)]  # n-grams of each text, per n
     per_text = sum(per_n)
-    keys = np.empty(int(per_text.sum()), dtype=np.int64)  # every n-gram, in reading order
+    keys = np.empty(int(per_text.sum()), dtype=np.int64)
     offset = np.cumsum(per_text) - per_text
     for n, count in zip(range(low, high + 1), per_n):
         i = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)  # position in its text
@@ -441,23 +480,16 @@ def _char_ngram_counts(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.nda
             key = (key << 21) | codes[at + j]
         keys[np.repeat(offset, count) + i] = key
         offset = offset + count
-    if not keys.size:
-        return np.zeros(len(texts) + 1, dtype=np.int64), keys, keys, 0
-    column, grams = pd.factorize(keys)  # numbered by first appearance
-    n_cols = len(grams)
-    cells = np.repeat(np.arange(len(texts)), per_text) * n_cols + column  # text × column, one per n-gram
-    # Sorted a run of whole texts at a time (the cells of one text follow each other already): the same
-    # order as one sort of them all, without its cost per cell growing with the corpus.
-    ends = np.cumsum(per_text)
-    lo = 0
-    for hi in np.r_[ends[np.flatnonzero(np.diff(ends // _SORT_RUN))], ends[-1]].tolist():
-        cells[lo:hi].sort()
-        lo = hi
-    first = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
-    counts = np.diff(np.r_[first, len(cells)])
-    cells = cells[first]
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(cells // n_cols, minlength=len(texts)))))
-    return indptr, cells % n_cols, counts, n_cols
+    return keys
+
+
+_ROW_BLOCK = 1 << 20  # entries of the rows weighted and normalised together, `_char_tfidf`
+
+
+def _row_entries(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The positions of the entries of `rows` in a CSR matrix with `indptr`, row after row."""
+    sizes = indptr[rows + 1] - indptr[rows]
+    return np.repeat(indptr[rows] - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
 
 
 class _Vectors(NamedTuple):
@@ -491,31 +523,47 @@ def _char_tfidf(docs: list[str]) -> _Vectors:
         raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
     n_rows = len(row_of_text)
     lengths = np.diff(indptr)
-    row_ids = np.repeat(np.arange(n_rows), lengths)
-    weights = counts.astype(np.float64)
-    df = np.bincount(columns, weights=np.bincount(rows, minlength=n_rows)[row_ids], minlength=n_cols) + 1.0
+    # document frequencies: each distinct text once, then its other copies (sums of whole numbers: exact
+    # in any order, so the same numbers as summing every doc's)
+    extra = np.bincount(rows, minlength=n_rows) - 1
+    df = np.bincount(columns, minlength=n_cols).astype(np.float64)
+    if extra.any():
+        multi = np.flatnonzero(extra)
+        at = _row_entries(indptr, multi)
+        df += np.bincount(
+            columns[at], weights=np.repeat(extra[multi], lengths[multi]).astype(np.float64), minlength=n_cols
+        )
+    df += 1.0
     idf = np.full(n_cols, len(docs) + 1, dtype=np.float64)  # smooth idf: log((n + 1) / (df + 1)) + 1
     idf /= df
     np.log(idf, out=idf)
     idf += 1.0
+    weights = counts.astype(np.float64)
     np.log(weights, out=weights)  # sublinear tf: 1 + log(count)
     weights += 1.0
-    weights *= idf[columns]
-    # L2 norms summed entry by entry in row order, as scikit-learn's loop does (numpy's sum would pair them)
-    squares = weights * weights
-    by_length = np.argsort(-lengths, kind="stable")
-    first = indptr[:-1][by_length]
-    ascending = lengths[by_length][::-1]
-    sums = np.zeros(n_rows)
-    longer = n_rows - np.searchsorted(ascending, np.arange(lengths.max()), side="right")  # rows past each step
-    for step, live in enumerate(longer.tolist()):
-        sums[:live] += squares[first[:live] + step]
-    norms = np.empty(n_rows)
-    norms[by_length] = np.sqrt(sums)
-    norms[norms == 0] = 1.0
-    unit = weights / np.repeat(norms, lengths)
+    # Then a block of rows at a time, in place where they can be (arrays the size of the corpus, fresh
+    # pages each, cost more per entry the larger they were): × idf; the L2 norms summed entry by entry in
+    # row order, as scikit-learn's loop does (numpy's sum would pair them), by scipy's product of a
+    # one-column matrix of the squares with [1], which adds each row's terms one after the other from 0;
+    # the rows divided by them.
     index_type = np.int32 if indptr[-1] < 2**31 else np.int64
-    matrix = sparse.csr_matrix((unit, columns.astype(index_type), indptr.astype(index_type)), shape=(n_rows, n_cols))
+    unit, norms, ones = np.empty_like(weights), np.empty(n_rows), np.ones(1)
+    bounds = [0, *(np.flatnonzero(np.diff(indptr[1:] // _ROW_BLOCK)) + 1).tolist(), n_rows]
+    zeros = np.zeros(int(np.diff(indptr[bounds]).max()), dtype=index_type)
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        start, end = indptr[lo], indptr[hi]
+        w = weights[start:end]
+        w *= idf[columns[start:end]]
+        squares = sparse.csr_matrix(
+            (w * w, zeros[: end - start], (indptr[lo : hi + 1] - start).astype(index_type)), shape=(hi - lo, 1)
+        )
+        block = np.sqrt(squares @ ones)
+        block[block == 0] = 1.0
+        norms[lo:hi] = block
+        np.divide(w, np.repeat(block, lengths[lo:hi]), out=unit[start:end])
+    matrix = sparse.csr_matrix(
+        (unit, columns.astype(index_type, copy=False), indptr.astype(index_type)), shape=(n_rows, n_cols)
+    )
     return _Vectors(matrix, rows, weights, counts, norms)
 
 
@@ -944,27 +992,40 @@ def _shared_weights(vectors: _Vectors, entry_row: np.ndarray, rows: np.ndarray) 
     return c
 
 
-def _exact_cosines(X, wanted: dict[int, set[int]], *, batch: int = 1024) -> dict[tuple[int, int], float]:
+_PAIR_ENTRIES = 1 << 20  # entries of the rows compared at once, `_exact_cosines`
+
+
+def _exact_cosines(X, wanted: dict[int, set[int]]) -> dict[tuple[int, int], float]:
     """(u, v) → the cosine of rows u and v of `X` for each v in wanted[u], bit for bit as `X @ X.T` has it:
     scipy's sparse product adds the terms of row u in column order, and so do the element-wise product
     of the two rows and its sum with a vector of ones used here (or the product of row u with all rows,
-    when many are wanted)."""
+    when many are wanted). Row v's terms are the same products in the same (column) order, so (u, v) and
+    (v, u) are computed once; the pairs are taken in row order, about _PAIR_ENTRIES entries at a time."""
     exact: dict[tuple[int, int], float] = {}
-    pairs = []
     XT = None
+    pairs = []
     for u, vs in wanted.items():
         if len(vs) > 64:
             XT = X.T.tocsr() if XT is None else XT
             row = (X[u] @ XT).toarray().ravel()
             exact.update(((u, v), float(row[v])) for v in vs)
         else:
-            pairs += [(u, v) for v in vs]
-    ones = np.ones(X.shape[1])
-    for lo in range(0, len(pairs), batch):
-        us, vs = zip(*pairs[lo : lo + batch])
-        products = X[list(us)].multiply(X[list(vs)]).tocsr()
-        products.sort_indices()  # column order (scipy keeps it already)
-        exact.update(zip(pairs[lo : lo + batch], (products @ ones).tolist()))
+            pairs += [(u, v) if u <= v else (v, u) for v in vs]
+    if pairs:
+        n_rows = X.shape[0]
+        keys = np.unique(np.array(pairs, dtype=np.int64) @ np.array([n_rows, 1]))  # (u ≤ v), in row order
+        us, vs = keys // n_rows, keys % n_rows
+        sizes = np.diff(X.indptr)
+        ends = np.cumsum(sizes[us] + sizes[vs])
+        bounds = [0, *(np.flatnonzero(np.diff(ends // _PAIR_ENTRIES)) + 1).tolist(), len(keys)]
+        ones = np.ones(X.shape[1])
+        sums = np.empty(len(keys))
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            products = X[us[lo:hi]].multiply(X[vs[lo:hi]]).tocsr()
+            products.sort_indices()  # column order (scipy keeps it already)
+            sums[lo:hi] = products @ ones
+        for u, v, x in zip(us.tolist(), vs.tolist(), sums.tolist()):
+            exact[u, v] = exact[v, u] = x
     return exact
 
 

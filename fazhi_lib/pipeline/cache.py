@@ -28,6 +28,9 @@ shared `data/processed` (or a planted file) can at worst hold wrong rows, never 
     DIR/snapshot.json          the last build: {"format", "signature", "files", "tables"}: for each
                                table the sha256 of its Arrow IPC file
     DIR/snapshot/<sha256>.arrow  the stacked rows of one table (`assemble.stack`), named by their digest
+    DIR/part-rows/<what>/<part digest>-<sha256>.arrow  rows a corpus stage reads from one part file of
+                               the output folder (the scorecard: its problems parts), named by the
+                               part's digest (its files' bytes) and their own
 
 The signature is compared before anything else of an entry or snapshot is read, the checksum before
 its rows are decoded: a damaged entry (a flipped bit, a torn write) is reported as a warning and the
@@ -63,6 +66,7 @@ ROWS_SNAPSHOT_NAME = "snapshot-rows.json"  # a build into parts: reports and par
 SNAPSHOT_DIR = "snapshot"  # DIR/snapshot/<sha256>.arrow: one table of the snapshot each
 STAT_NAME = "stat.json"  # path, size, mtime, inode → sha256 of the files the last build read
 STAT_FORMAT = "fazhi-stat 1"
+PART_ROWS_DIR = "part-rows"  # DIR/part-rows/<what>/<part digest>-<sha256>.arrow (`BuildCache.part_rows`)
 _TMP = ".tmp"
 
 
@@ -317,6 +321,55 @@ class BuildCache:
         if source_file:
             self.entries[source_file] = sha256
         self.stored += 1
+
+    # ---- rows a corpus stage reads from the parts: kept by part digest, so a rebuild reads new parts only
+    def part_rows(self, what: str) -> dict[str, Path]:
+        """part digest → the file of the rows kept under `what` for that part (see `save_part_rows`)."""
+        folder = self.directory / PART_ROWS_DIR / what
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return {}
+        found = {}
+        for name in names:
+            digest, _, rest = name.partition("-")
+            if rest.endswith(".arrow") and len(digest) == 64 and len(rest) == 64 + len(".arrow"):
+                found[digest] = folder / name
+        return found
+
+    def load_part_rows(self, path: Path):
+        """The Arrow table kept at `path` (`part_rows`), or None when it is damaged (a warning)."""
+        import pyarrow as pa
+
+        try:
+            data = path.read_bytes()
+            if _sha256(data) != path.name[65:129]:
+                raise DamagedEntry("it does not match its checksum")
+            return pa.ipc.open_file(pa.BufferReader(data)).read_all()
+        except (OSError, ValueError, DamagedEntry, pa.ArrowException) as exc:
+            self._warn(f"the build cache's {path.name} is damaged ({exc}); its part is read again")
+            return None
+
+    def save_part_rows(self, what: str, digest: str, table) -> None:
+        """Keep `table` (Arrow; rows of the part with this digest) under `what`."""
+        import pyarrow as pa
+
+        if not self.writable:
+            return
+        try:
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+            data = sink.getvalue().to_pybytes()
+            _write_atomic(self.directory / PART_ROWS_DIR / what / f"{digest}-{_sha256(data)}.arrow", data)
+        except (OSError, ValueError, TypeError, pa.ArrowException) as exc:
+            self._write_failed("rows of a part", exc)
+
+    def prune_part_rows(self, what: str, keep: set[str]) -> None:
+        """Delete the rows kept under `what` for parts whose digest is not in `keep` (gone from the output)."""
+        for digest, path in self.part_rows(what).items():
+            if digest not in keep:
+                path.unlink(missing_ok=True)
 
     # ---- the stat index: a file whose size, mtime and inode are unchanged is not read again
     def file_digest(self, path: str | Path) -> str:
