@@ -586,9 +586,9 @@ class _Issuers:
                 self.by_place[r["issuer"], r["place"]].append(i)
         self.filed: dict[tuple, list[tuple]] = defaultdict(list)  # (issuer, K, J, values on J) → places
         for issuer, place in self.by_place:
-            known = tuple(f for f, v in enumerate(place) if v is not None)
-            for J in _subsets(known):
-                self.filed[issuer, known, J, tuple(place[f] for f in J)].append(place)
+            known = _KNOWN[place[0] is not None, place[1] is not None, place[2] is not None]
+            for J in _SUBSETS[known]:
+                self.filed[issuer, known, J, tuple([place[f] for f in J])].append(place)
         self._same: dict[tuple, list[tuple]] = {}
         self._years: dict[tuple, tuple[list[int], list[int]]] = {}
 
@@ -596,11 +596,9 @@ class _Issuers:
         """The place tuples of `issuer`'s reports that are the same issuer as one at `place`."""
         key = (issuer, place)
         if key not in self._same:
-            mine = {f for f, v in enumerate(place) if v is not None}
             found = []
-            for K in _ALL_FIELD_SETS:
-                J = tuple(f for f in K if f in mine)
-                found += self.filed.get((issuer, K, J, tuple(place[f] for f in J)), ())
+            for K, J in _LOOKUPS[place[0] is not None, place[1] is not None, place[2] is not None]:
+                found += self.filed.get((issuer, K, J, tuple([place[f] for f in J])), ())
             self._same[key] = found
         return self._same[key]
 
@@ -650,6 +648,10 @@ def _subsets(fields: tuple) -> list[tuple]:
 
 
 _ALL_FIELD_SETS = _subsets((0, 1, 2))  # the known fields a place tuple (province, prefecture, county) can have
+_SUBSETS = {K: _subsets(K) for K in _ALL_FIELD_SETS}
+# (is each field known) → the known fields; → (K, K ∩ the known fields) of each lookup (`_Issuers.places`)
+_KNOWN = {tuple(f in K for f in range(3)): K for K in _ALL_FIELD_SETS}
+_LOOKUPS = {flags: [(K, tuple(f for f in K if flags[f])) for K in _ALL_FIELD_SETS] for flags in _KNOWN}
 
 
 def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 512) -> dict[str, list]:
