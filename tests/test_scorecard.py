@@ -394,8 +394,8 @@ def test_char_tfidf_is_scikit_learns_on_any_texts(docs):
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.text(alphabet="法治政府建设#审查执法AB", min_size=0, max_size=30), min_size=1, max_size=12))
 def test_char_tfidf_is_scikit_learns_when_sorted_a_few_texts_at_a_time(docs):
-    # the n-gram cells are sorted a run of whole texts at a time (`_SORT_RUN` cells): here a run is
-    # shorter than most texts, so every text is sorted on its own, or a few short ones together
+    # the n-grams are cut, numbered and sorted a run of whole texts at a time (about `_SORT_RUN` n-grams):
+    # here a run is shorter than most texts, so every text is a run of its own, or a few short ones together
     saved, sc._SORT_RUN = sc._SORT_RUN, 7
     try:
         assert _sklearn_equal([*docs, "法治"])  # empty and one-character texts have no n-gram: runs of none
