@@ -246,32 +246,53 @@ def link_or_copy(src: Path, dst: Path) -> None:
 
 
 # ---------------------------------------------------------------- reading
-def _arrow_parts(parts: PartSet, table: str, columns, filter_kind=None):
-    """Each part's rows of `table` (Arrow) and the rank of each row's file; `filter_kind(arrow table)`
-    → mask: the rows kept, chosen part by part, so the rows left out are let go as each part is read
-    (a filter judges each row on its own values: one part at a time keeps the same rows)."""
+def read_part(part: Part, table: str, columns=None, filter_kind=None):
+    """(the Arrow rows of `table` in one part, the mask `filter_kind` kept them by or None), or None when
+    the part holds no file for the table (and the manifest no rows). `filter_kind(arrow table)` → mask:
+    the rows kept, chosen part by part so the others are let go as each part is read (a filter judges
+    each row on its own values: one part at a time keeps the same rows)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    n, path = part.n_rows(table), part.path(table)
+    if not path.is_file():
+        if n:
+            raise FileNotFoundError(f"part {path} is missing")
+        return None
+    t = pq.read_table(path, columns=columns)
+    if t.num_rows != n:
+        raise ValueError(f"part {path} holds {t.num_rows} rows, the manifest {n}")
+    if filter_kind is None:
+        return t, None
+    mask = np.asarray(filter_kind(t), dtype=bool)
+    return t.filter(pa.array(mask)), mask
+
+
+def stack_arrow(pieces: list):
+    """Pieces of one table (Arrow, from parts) as one table: types promoted where a part's column is all
+    missing, with the pandas metadata of `_pandas_meta`."""
+    import pyarrow as pa
+
+    if len(pieces) == 1:
+        return pieces[0]
+    meta = _pandas_meta(pieces)
+    arrow = pa.concat_tables([t.replace_schema_metadata(None) for t in pieces], promote_options="permissive")
+    return arrow if meta is None else arrow.replace_schema_metadata({b"pandas": meta})
+
+
+def _arrow_parts(parts: PartSet, table: str, columns, filter_kind=None):
+    """Each part's rows of `table` (Arrow; `read_part`) and the rank of each row's file."""
     pieces, ranks = [], []
     order = sorted({f for p in parts.parts for f, _ in p.files})
     rank_of = {f: i for i, f in enumerate(order)}
     for p in parts.parts:
-        n = p.n_rows(table)
-        path = p.path(table)
-        if not path.is_file():
-            if n:
-                raise FileNotFoundError(f"part {path} is missing")
+        read = read_part(p, table, columns, filter_kind)
+        if read is None:
             continue
-        t = pq.read_table(path, columns=columns)
-        if t.num_rows != n:
-            raise ValueError(f"part {path} holds {t.num_rows} rows, the manifest {n}")
+        t, mask = read
         rank = np.repeat(np.array([rank_of[f] for f, _ in p.files], dtype=np.int64), p.rows.get(table, []))
-        if filter_kind is not None:
-            mask = np.asarray(filter_kind(t), dtype=bool)
-            t, rank = t.filter(pa.array(mask)), rank[mask]
         pieces.append(t)
-        ranks.append(rank)
+        ranks.append(rank if mask is None else rank[mask])
     return pieces, ranks
 
 
@@ -306,20 +327,13 @@ def read_table(
 ) -> pd.DataFrame:
     """A per-file table of `parts` as one frame: every part's rows, sorted by the table's keys (then
     by file name, then in the order they were made), as a build holding every file in memory makes it."""
-    import pyarrow as pa
 
     keys = parts.keys.get(table, ["report_id"])
     wanted = None if columns is None else list(dict.fromkeys([*columns, *keys]))
     pieces, ranks = _arrow_parts(parts, table, wanted, filter_kind)
     if not pieces:
         return pd.DataFrame(columns=columns or [])
-    if len(pieces) == 1:
-        arrow = pieces[0]
-    else:
-        meta = _pandas_meta(pieces)
-        arrow = pa.concat_tables([t.replace_schema_metadata(None) for t in pieces], promote_options="permissive")
-        if meta is not None:
-            arrow = arrow.replace_schema_metadata({b"pandas": meta})
+    arrow = stack_arrow(pieces)
     rank = np.concatenate(ranks) if ranks else np.zeros(0, dtype=np.int64)
     df = arrow.to_pandas()
     if sort and len(df):

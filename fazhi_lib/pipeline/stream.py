@@ -355,10 +355,9 @@ def _same_as_from_pandas(table) -> bool:
 
 def _compact(parts: list[Part], folder: Path, *, csv: bool, tables) -> Part:
     """Every part as one (files and rows in the order of `parts`)."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from ..parts import _pandas_meta
+    from ..parts import stack_arrow
 
     files = [f for p in parts for f in p.files]
     frames, file_of = {}, {}
@@ -366,15 +365,11 @@ def _compact(parts: list[Part], folder: Path, *, csv: bool, tables) -> Part:
         pieces = [pq.read_table(p.path(name)) for p in parts if p.path(name).is_file()]
         if not pieces:
             continue
-        meta = _pandas_meta(pieces)
-        arrow = pa.concat_tables([t.replace_schema_metadata(None) for t in pieces], promote_options="permissive")
-        if meta is not None:
-            arrow = arrow.replace_schema_metadata({b"pandas": meta})
-        frames[name] = arrow.to_pandas()
+        frames[name] = stack_arrow(pieces).to_pandas()
         file_of[name] = np.concatenate(
             [np.repeat([f for f, _ in p.files], p.rows.get(name, [0] * len(p.files))).astype(object) for p in parts]
         )
-        del arrow, pieces
+        del pieces
     return write_part(frames, files, file_of, folder, csv=csv)
 
 
@@ -763,10 +758,8 @@ def _problem_parts(store: PartSet, cache: BuildCache | None) -> pd.DataFrame:
     part themselves), each part's rows taken from the cache when an earlier build kept them: a part's
     file never changes under its digest, so a rebuild reads only the parts it wrote (reading every
     part's texts to keep a tenth of them took a third of the scorecard's time at 10,000 reports)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    from ..parts import _pandas_meta
+    from ..parts import read_part, stack_arrow
 
     wanted = list(dict.fromkeys([*_PROBLEM_COLUMNS, *store.keys.get("parts", ["report_id"])]))
     kept = cache.part_rows(_PROBLEM_ROWS) if cache is not None else {}
@@ -774,15 +767,10 @@ def _problem_parts(store: PartSet, cache: BuildCache | None) -> pd.DataFrame:
     for p in store.parts:
         table = cache.load_part_rows(kept[p.digest]) if p.digest in kept else None
         if table is None:
-            n, path = p.n_rows("parts"), p.path("parts")
-            if not path.is_file():
-                if n:
-                    raise FileNotFoundError(f"part {path} is missing")
+            read = read_part(p, "parts", wanted, _problems)
+            if read is None:
                 continue
-            whole = pq.read_table(path, columns=wanted)
-            if whole.num_rows != n:
-                raise ValueError(f"part {path} holds {whole.num_rows} rows, the manifest {n}")
-            table = whole.filter(pa.array(np.asarray(_problems(whole), dtype=bool)))
+            table = read[0]
             if cache is not None and p.digest:
                 cache.save_part_rows(_PROBLEM_ROWS, p.digest, table)
         pieces.append(table)
@@ -790,13 +778,7 @@ def _problem_parts(store: PartSet, cache: BuildCache | None) -> pd.DataFrame:
         cache.prune_part_rows(_PROBLEM_ROWS, {p.digest for p in store.parts})
     if not pieces:
         return pd.DataFrame(columns=_PROBLEM_COLUMNS)
-    arrow = pieces[0]
-    if len(pieces) > 1:  # as `parts.read_table` stacks them
-        meta = _pandas_meta(pieces)
-        arrow = pa.concat_tables([t.replace_schema_metadata(None) for t in pieces], promote_options="permissive")
-        if meta is not None:
-            arrow = arrow.replace_schema_metadata({b"pandas": meta})
-    df = arrow.to_pandas()
+    df = stack_arrow(pieces).to_pandas()  # (as `parts.read_table` stacks them)
     return df[[c for c in _PROBLEM_COLUMNS if c in df.columns]]
 
 
