@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -21,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from indicators_bench import documents, load_other  # noqa: E402
-from synthetic import write_corpus  # noqa: E402
+from synthetic import raw_folder  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,13 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     from fazhi_lib.places import place_stage
 
     new, old = indicators.indicators_stage, load_other(Path(args.old)).indicators_stage
-    tmp = None
-    try:
-        if args.raw:
-            raw = Path(args.raw)
-        else:
-            tmp = Path(tempfile.mkdtemp(prefix="fazhi-bench-synthetic-"))
-            raw = write_corpus(args.n, folder=tmp, raw_dir=ROOT / "data" / "raw")
+    with raw_folder(args.raw, args.n) as raw:
         docs = documents(raw)
         if [new(d) for d in docs] != [old(d) for d in docs]:
             print("ROWS DIFFER between new and old", file=sys.stderr)
@@ -64,9 +56,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"  new {spent['new'] * 1000 / n:.3f} ms/report, old {spent['old'] * 1000 / n:.3f}, "
               f"old ÷ new {spent['old'] / spent['new']:.3f}")  # fmt: skip
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

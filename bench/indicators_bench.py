@@ -16,10 +16,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import write_corpus  # noqa: E402
+from synthetic import raw_folder  # noqa: E402
 
 
 def load_other(checkout: Path):
@@ -83,13 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     stages = {"new": indicators.indicators_stage}
     if args.old:
         stages["old"] = load_other(Path(args.old)).indicators_stage
-    tmp = None
-    try:
-        if args.raw:
-            raw = Path(args.raw)
-        else:
-            tmp = Path(tempfile.mkdtemp(prefix="fazhi-bench-synthetic-"))
-            raw = write_corpus(args.n, folder=tmp, raw_dir=ROOT / "data" / "raw")
+    with raw_folder(args.raw, args.n) as raw:
         docs = documents(raw)
         for name, stage in stages.items():  # warm up; and the same rows from both
             rows = [stage(doc) for doc in docs]
@@ -121,9 +113,6 @@ def main(argv: list[str] | None = None) -> int:
                 indicators.indicators_stage(doc)
             prof.disable()
             pstats.Stats(prof).sort_stats("tottime").print_stats(args.profile)
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -35,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import write_corpus  # noqa: E402
+from synthetic import raw_folder  # noqa: E402
 
 TARGET = 4.0  # issue 22: the single-process build at least 4 × bare jieba.lcut
 
@@ -179,13 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         "larger, each half runs with its own data in the processor's caches, as in a build or a jieba run)",
     )
     args = ap.parse_args(argv)
-    tmp = None
-    try:
-        if args.raw:
-            raw = Path(args.raw)
-        else:
-            tmp = Path(tempfile.mkdtemp(prefix="fazhi-bench-synthetic-"))
-            raw = write_corpus(args.n, folder=tmp, raw_dir=ROOT / "data" / "raw")
+    with raw_folder(args.raw, args.n) as raw:
         load0 = os.getloadavg()[0]
         res = measure(raw, rounds=args.rounds, block=max(1, args.block))
         load1 = os.getloadavg()[0]
@@ -198,9 +190,6 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(table(res)))
         if args.profile:
             print(profile(raw, args.profile))
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

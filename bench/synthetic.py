@@ -18,8 +18,10 @@ holds N // 1000 copies, each of a file that is no copy itself (`copy_of`).
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,3 +190,17 @@ def write_corpus(
             out = text(copy[0]) if copy[1] == "same bytes" else _truncated(text(copy[0]), i)
         (raw / f"SYNTHETIC_{i:06d}.txt").write_text(out, encoding="utf-8")
     return raw
+
+
+@contextlib.contextmanager
+def raw_folder(raw, n: int):
+    """The folder `raw` when one is given, else a temporary folder of `n` synthetic reports written from the
+    embedded corpus and removed afterwards (the benchmarks' `--raw` / `--n`)."""
+    if raw:
+        yield Path(raw)
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="fazhi-bench-synthetic-"))
+    try:
+        yield write_corpus(n, folder=tmp, raw_dir=Path(__file__).resolve().parent.parent / "data" / "raw")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
