@@ -99,6 +99,12 @@ def _build_save(args: argparse.Namespace, t0: float, build_into) -> int:
         cpu = getattr(corpus, "cpu_timings", {})
         if cpu:  # CPU seconds of the main process (workers' parsing not included)
             print("cpu timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in cpu.items()), file=sys.stderr)
+        for name, (wall, cpu, failed) in getattr(corpus, "beside", {}).items():  # (pipeline/beside.py)
+            print(
+                f"in a process of its own, beside the next stage: {name} {wall:.2f} s, CPU {cpu:.2f} s"
+                + (f" (failed there: {failed}; computed in the main process)" if failed else ""),
+                file=sys.stderr,
+            )
         peak = getattr(corpus, "peak_mb", {})
         if peak:  # the main process's peak memory at the end of each phase
             print("peak memory: " + ", ".join(f"{k} {v:.0f} MB" for k, v in peak.items()), file=sys.stderr)

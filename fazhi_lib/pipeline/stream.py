@@ -21,7 +21,9 @@ A build here (what `fazhi build` runs):
 5. runs the corpus stages from what changed: the indicator panel from the `indicators` parts, the
    scorecard's per-report measures kept from the last build for unchanged reports and computed per
    batch for the others, its similarity columns (which compare each report with the whole corpus,
-   TF-IDF weights included) afresh from the problems parts.
+   TF-IDF weights included) afresh from the problems parts. With worker processes (and at least
+   `beside.MIN_REPORTS` reports), the panel is computed in a forked process while this one computes
+   the scorecard (`pipeline/beside.py`): neither reads the other's output.
 
 The tables read back (`load_corpus`) are those of `build_corpus` on the same files, in the same
 order, with the same values (tests/test_append.py).
@@ -596,12 +598,21 @@ def build_into(
         for name in ("scorecard", "indicator_panel", "reports"):
             if (out / f"{name}.parquet").is_file():
                 last[name] = pd.read_parquet(out / f"{name}.parquet")
+    panel_stage, scorecard_stage = _stages.indicator_panel_stage, _stages.scorecard_stage
+    beside = _panel_beside(corpus, jobs, dask, lambda: _run_stage(panel_stage, corpus, measures, last, prev_where))
     for stage in _stages.CORPUS_STAGES:
+        if beside is not None and stage is panel_stage:
+            continue  # computed beside the scorecard, in a process of its own; its tables are put in below
+        if beside is not None and stage is not scorecard_stage:  # a stage of one's own may read the panel
+            _join_beside(beside, corpus, lap, cpu_timings)
+            beside = None
         try:
             corpus.tables.update(_run_stage(stage, corpus, measures, last, prev_where, cache) or {})
         except Exception as exc:
             print(f"warning: corpus stage {stage.__name__} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         lap(f"stage {stage.__name__}")
+    if beside is not None:
+        _join_beside(beside, corpus, lap, cpu_timings)
 
     # ---- what the next rebuild starts from
     if cache is not None:
@@ -630,6 +641,36 @@ def build_into(
         "token_engine": tokens.get_engine().signature,
     }
     return corpus
+
+
+def _panel_beside(corpus: Corpus, jobs, dask, run):
+    """The indicator panel started in a forked process (`beside.Beside`), to be computed while this
+    process computes the scorecard; None where the build runs without worker processes, on a
+    platform that does not fork, or for fewer than `beside.MIN_REPORTS` reports."""
+    from . import beside
+    from .pool import check_jobs
+
+    stages = _stages.CORPUS_STAGES
+    if dask or _stages.indicator_panel_stage not in stages or _stages.scorecard_stage not in stages:
+        return None
+    if check_jobs(jobs) < 2 or not beside.can_fork() or len(corpus.reports) < beside.MIN_REPORTS:
+        return None
+    return beside.Beside(run)
+
+
+def _join_beside(side, corpus: Corpus, lap, cpu_timings: dict) -> None:
+    """The panel's tables into `corpus`, as the stage loop puts them. Its phase in the timings: the
+    seconds this process waited for it (wall clock), and the CPU seconds of the process that computed
+    it (`corpus.beside`: its own seconds, CPU seconds, and why it failed, if it did)."""
+    stage = _stages.indicator_panel_stage
+    name = f"stage {stage.__name__}"
+    try:
+        corpus.tables.update(side.result() or {})
+    except Exception as exc:
+        print(f"warning: corpus stage {stage.__name__} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+    lap(name)
+    cpu_timings[name] += side.cpu
+    corpus.beside = {name: (side.wall, side.cpu, side.failed)}
 
 
 def _stage_columns() -> dict[str, list[str]]:
