@@ -733,6 +733,10 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
         blocks = ()
     else:
         tolerance, blocks = _approx_cosines(vectors, chunk=chunk)
+    # the docs left out for a doc of an issuer are those of `issuers.same`, a function of (issuer, place):
+    # found once per such pair (a common short name with missing place fields joins hundreds of docs,
+    # and rebuilding the set for each of its docs grew with the square of the corpus)
+    exclusions: dict[tuple, _Exclusion] = {}
     for lo, block in blocks:
         for u, row in enumerate(block, start=lo):
             near = [(v, members[v][0]) for v in np.flatnonzero(row >= row.max() - tolerance).tolist()]
@@ -742,12 +746,18 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
                     usual.append(rec[k])
                     continue
                 me = recs[rec[k]]
-                out = {k}
-                if me["issuer"]:
-                    out |= {
-                        doc_of[recs[j]["report_id"]] for j in issuers.same(rec[k]) if recs[j]["report_id"] in doc_of
-                    }
-                cands = _candidates_without(row, out, members, row_of, tolerance)
+                key = (me["issuer"], me["place"]) if me["issuer"] else None
+                excluded = exclusions.get(key) if key else None
+                if excluded is None or k not in excluded.docs:
+                    out = {k}
+                    if key:
+                        out |= {
+                            doc_of[recs[j]["report_id"]] for j in issuers.same(rec[k]) if recs[j]["report_id"] in doc_of
+                        }
+                    excluded = _Exclusion.of(out, members, row_of)
+                    if key and key not in exclusions:
+                        exclusions[key] = excluded
+                cands = excluded.candidates(row, members, tolerance)
                 wanted[u].update(v for v, _ in cands)
                 picks.append((u, cands, [rec[k]]))
             if usual:
@@ -874,23 +884,34 @@ def _bits_differing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.unpackbits((a ^ b).view(np.uint8), axis=-1).sum(axis=-1, dtype=np.int64)  # pragma: no cover
 
 
-def _candidates_without(
-    row: np.ndarray, out: set[int], members: list[list[int]], row_of: list[int], tolerance: float
-) -> list[tuple[int, int]]:
-    """(row, earliest doc) of every distinct text within `tolerance` of the highest approximate cosine in
-    `row` once the docs in `out` are left out; empty when every doc is left out."""
-    values = row.copy()
-    first: dict[int, int] = {}  # distinct text → its earliest doc not left out
-    for v in {row_of[j] for j in out}:
-        earliest = next((j for j in members[v] if j not in out), None)
-        if earliest is None:
-            values[v] = -np.inf
-        else:
-            first[v] = earliest
-    top = values.max()
-    if top == -np.inf:
-        return []
-    return [(v, first.get(v, members[v][0])) for v in np.flatnonzero(values >= top - tolerance).tolist()]
+class _Exclusion(NamedTuple):
+    """A set of docs left out as template peers, as the rows of distinct texts see it."""
+
+    docs: set[int] | frozenset[int]
+    gone: np.ndarray  # the distinct texts all of whose docs are left out
+    first: dict[int, int]  # a distinct text some of whose docs are left out → its earliest doc kept
+
+    @classmethod
+    def of(cls, out: set[int], members: list[list[int]], row_of: list[int]) -> _Exclusion:
+        gone, first = [], {}
+        for v in {row_of[j] for j in out}:
+            earliest = next((j for j in members[v] if j not in out), None)
+            if earliest is None:
+                gone.append(v)
+            else:
+                first[v] = earliest
+        return cls(out, np.array(gone, dtype=np.int64), first)
+
+    def candidates(self, row: np.ndarray, members: list[list[int]], tolerance: float) -> list[tuple[int, int]]:
+        """(row, earliest doc) of every distinct text within `tolerance` of the highest approximate
+        cosine in `row` once these docs are left out; empty when every doc is left out."""
+        values = row.copy()
+        values[self.gone] = -np.inf
+        top = values.max()
+        if top == -np.inf:
+            return []
+        first = self.first
+        return [(v, first.get(v, members[v][0])) for v in np.flatnonzero(values >= top - tolerance).tolist()]
 
 
 def _approx_cosines(vectors: _Vectors, *, chunk: int = 512):
