@@ -162,11 +162,15 @@ def write_corpus(
     raw_dir: str | Path = "data/raw",
     small: bool = False,
     copies: bool | None = None,
+    common_name: str | None = None,
 ) -> Path:
     """Write files number `start` … `start + n - 1` into `folder/raw/` (default: a new temporary
     `fazhi-bench-synthetic-*` folder); returns the `raw/` folder. `small`: every plain paragraph cut to
     its first sentence (files of 2–6 kB, for the corpus-level stages' scaling). `copies` (default:
-    `small`): one file in every COPY_EVERY a copy of an earlier one (`copy_of`)."""
+    `small`): one file in every COPY_EVERY a copy of an earlier one (`copy_of`). `common_name` (e.g.
+    城关): every issuer is named with it (城关镇, 城关街道), as hundreds of real towns are: one short name
+    and year then hold a tenth of the corpus, with the places of the five bases (one of them unknown), and
+    copies of one base in one year are often near copies of each other (found and counted once)."""
     folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="fazhi-bench-synthetic-"))
     if Path(raw_dir).resolve() in (folder.resolve(), *folder.resolve().parents):
         raise ValueError("the synthetic corpus must not be written inside data/raw")
@@ -177,6 +181,8 @@ def write_corpus(
         README.format(copies=README_COPIES if copies else ""), encoding="utf-8"
     )
     found, names = bases(raw_dir), _names()
+    if common_name:
+        names = [common_name] * len(names)
     pool = [x for x in _sentences_of([b.text for b in found]) if not any(b.stem in x for b in found)] if small else []
 
     def text(i: int) -> str:
