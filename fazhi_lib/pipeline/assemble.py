@@ -126,7 +126,7 @@ def find_duplicates(
     for group in by_issuer_year.values():
         for i, a in enumerate(group):
             for b in group[i + 1 :]:
-                if root(a.source_file) == root(b.source_file):
+                if root(a.source_file) == root(b.source_file) or not same_place(a.report, b.report):
                     continue
                 if contained(a.source_file, b.source_file) >= NEAR_COPY_SHARE:
                     union(a.source_file, b.source_file)
@@ -151,9 +151,13 @@ def find_duplicates(
                 m.source_file,
             )
 
-        kept = min(members, key=rank)
-        for m in members:
-            if m is kept:
+        # the most complete copy is kept; a near copy joined to it through a file of unknown place but
+        # itself of another place (another county's 司法局) is another report: kept too, with its copies
+        kept_ones: list = []
+        for m in sorted(members, key=rank):
+            kept = next((k for k in kept_ones if _one_report(k, m, keys) or same_place(k.report, m.report)), None)
+            if kept is None:
+                kept_ones.append(m)
                 continue
             k, r = kept.report, m.report
             this = (
@@ -177,6 +181,28 @@ def find_duplicates(
     return out
 
 
+_PLACE_FIELDS = ("province", "prefecture", "county")
+
+
+def same_place(a: dict, b: dict) -> bool:
+    """Whether two reports' places can be one: no place field that both know and that differs (as
+    `scorecard._same_issuer` tells issuers of one short name apart)."""
+    for field in _PLACE_FIELDS:
+        x, y = _plain(a.get(field)), _plain(b.get(field))
+        if x is not None and y is not None and x != y:
+            return False
+    return True
+
+
+def _one_report(a, b, keys: dict) -> bool:
+    """The same bytes or the same text: one report, wherever its place fields point."""
+    return (
+        bool(a.report.get("sha256"))
+        and a.report.get("sha256") == b.report.get("sha256")
+        or (keys[a.source_file] == keys[b.source_file])
+    )
+
+
 def _contained(a: str, b: str, text_of, cache: dict) -> float:
     """Share of the sentences of the shorter of texts a, b that are in the other."""
     for name in (a, b):
@@ -189,7 +215,8 @@ def _contained(a: str, b: str, text_of, cache: dict) -> float:
 
 def near_copy_candidates(results, shares: dict) -> set[str]:
     """The files whose text `find_duplicates` may compare sentence by sentence: members of an issuer
-    and year shared by another file, where some pair's share is not in `shares`."""
+    and year shared by another file of the same place (`same_place`), where some such pair's share is
+    not in `shares`."""
     by_issuer_year: dict = {}
     for r in results:
         if r.report is not None and r.report.get("issuer") and r.report.get("report_year"):
@@ -201,6 +228,8 @@ def near_copy_candidates(results, shares: dict) -> set[str]:
         shas = [r.report.get("sha256") or "" for r in group]
         for i in range(len(group)):
             for j in range(i + 1, len(group)):
+                if not same_place(group[i].report, group[j].report):
+                    continue
                 pair = tuple(sorted((shas[i], shas[j])))
                 if not all(pair) or pair not in shares:
                     out.add(group[i].source_file)
@@ -283,6 +312,9 @@ _DUPLICATE_FIELDS = (
     "converted_from",
     "format",
     "encoding",
+    "province",
+    "prefecture",
+    "county",
     FILE_COLUMN,
 )
 
