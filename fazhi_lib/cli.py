@@ -99,9 +99,10 @@ def _build_save(args: argparse.Namespace, t0: float, build_into) -> int:
         cpu = getattr(corpus, "cpu_timings", {})
         if cpu:  # CPU seconds of the main process (workers' parsing not included)
             print("cpu timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in cpu.items()), file=sys.stderr)
-        for name, (wall, cpu, failed) in getattr(corpus, "beside", {}).items():  # (pipeline/beside.py)
+        for name, (wall, cpu, peak, failed) in getattr(corpus, "beside", {}).items():  # (pipeline/beside.py)
             print(
-                f"in a process of its own, beside the next stage: {name} {wall:.2f} s, CPU {cpu:.2f} s"
+                f"in a process of its own, beside the next stage: {name} {wall:.2f} s, CPU {cpu:.2f} s, "
+                f"peak memory {peak:.0f} MB (pages shared with the main process included)"
                 + (f" (failed there: {failed}; computed in the main process)" if failed else ""),
                 file=sys.stderr,
             )

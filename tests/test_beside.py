@@ -5,6 +5,7 @@ panel in the main process; a child that fails or dies costs time, not the panel.
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -59,8 +60,8 @@ def in_main(raw, tmp_path_factory):
 def test_the_panel_beside_the_scorecard_gives_the_same_files(raw, in_main, tmp_path, monkeypatch):
     monkeypatch.setattr(beside_module, "MIN_REPORTS", 1)
     files, corpus = build(raw, tmp_path / "out", jobs=2)
-    (wall, cpu, failed) = corpus.beside["stage indicator_panel_stage"]
-    assert failed is None and wall > 0 and cpu > 0
+    (wall, cpu, peak_mb, failed) = corpus.beside["stage indicator_panel_stage"]
+    assert failed is None and wall > 0 and cpu > 0 and peak_mb > 50
     assert files.keys() == in_main.keys()
     assert [k for k in files if files[k] != in_main[k]] == []
     assert len(corpus.tables["indicator_panel"]) > 0
@@ -73,20 +74,32 @@ def test_one_process_never_forks(raw, in_main, tmp_path, monkeypatch):
     assert files["indicator_panel.parquet"] == in_main["indicator_panel.parquet"]
 
 
-@pytest.mark.parametrize("how", ["raises", "dies"])
+@pytest.mark.parametrize("how", ["raises", "dies", "stalls"])
 def test_a_child_that_fails_costs_time_not_the_panel(raw, in_main, tmp_path, monkeypatch, how):
     monkeypatch.setattr(beside_module, "MIN_REPORTS", 1)
+    monkeypatch.setattr(beside_module, "STALL_SECONDS", 1.0)
     parent, real = os.getpid(), stream_module._run_stage
 
     def in_the_child_only(stage, *args, **kwargs):
         if os.getpid() != parent and stage.__name__ == "indicator_panel_stage":
             if how == "dies":
                 os._exit(9)  # as the out-of-memory killer leaves it: no message
+            if how == "stalls":
+                time.sleep(120)  # as a child stuck on a lock would: alive, using no CPU
             raise MemoryError("no room")
         return real(stage, *args, **kwargs)
 
     monkeypatch.setattr(stream_module, "_run_stage", in_the_child_only)
+    clock = time.monotonic()
     files, corpus = build(raw, tmp_path / "out", jobs=2)
-    (_, _, failed) = corpus.beside["stage indicator_panel_stage"]
-    assert failed == ("MemoryError: no room" if how == "raises" else "the process died (9)")
+    (_, _, _, failed) = corpus.beside["stage indicator_panel_stage"]
+    assert (
+        failed
+        == {
+            "raises": "MemoryError: no room",
+            "dies": "the process died (9)",
+            "stalls": "the process spent no CPU time for 1 s and was stopped",
+        }[how]
+    )
+    assert time.monotonic() - clock < 60
     assert [k for k in files if files[k] != in_main[k]] == []

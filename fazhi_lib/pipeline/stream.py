@@ -661,7 +661,7 @@ def _panel_beside(corpus: Corpus, jobs, dask, run):
 def _join_beside(side, corpus: Corpus, lap, cpu_timings: dict) -> None:
     """The panel's tables into `corpus`, as the stage loop puts them. Its phase in the timings: the
     seconds this process waited for it (wall clock), and the CPU seconds of the process that computed
-    it (`corpus.beside`: its own seconds, CPU seconds, and why it failed, if it did)."""
+    it (`corpus.beside`: its own seconds, CPU seconds, peak memory in MB, and why it failed, if it did)."""
     stage = _stages.indicator_panel_stage
     name = f"stage {stage.__name__}"
     try:
@@ -670,7 +670,7 @@ def _join_beside(side, corpus: Corpus, lap, cpu_timings: dict) -> None:
         print(f"warning: corpus stage {stage.__name__} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
     lap(name)
     cpu_timings[name] += side.cpu
-    corpus.beside = {name: (side.wall, side.cpu, side.failed)}
+    corpus.beside = {name: (side.wall, side.cpu, side.peak_mb, side.failed)}
 
 
 def _stage_columns() -> dict[str, list[str]]:
