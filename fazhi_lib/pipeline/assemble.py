@@ -6,8 +6,10 @@ the tables are the same whatever order the files were parsed in.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -72,6 +74,7 @@ def find_duplicates(
     text_keys: dict[str, str] | None = None,
     lengths: dict[str, int] | None = None,
     shares: dict[tuple[str, str], float] | None = None,
+    settled=frozenset(),
 ) -> dict[str, tuple[str, str]]:
     """source_file of each duplicate → (source_file of the copy kept, message naming it).
 
@@ -81,10 +84,17 @@ def find_duplicates(
     copy is kept (most mandated parts, full length, original script, .txt before .html/.docx/.pdf,
     UTF-8 first, then the first file name).
 
+    Within an issuer and year only the pairs that can reach NEAR_COPY_SHARE are compared (`_near_pairs`),
+    so a group of thousands of reports (every county's 司法局) costs about its size, not its square;
+    the copies found are those of comparing every pair.
+
     A build that does not hold every text in memory passes `text_of` (source_file → text, read on
     demand: only texts compared sentence by sentence are asked for), `text_keys` (`text_key` of each
-    text) and `lengths` (its length); `shares` keeps the sentence shares measured (by the two files'
-    sha256), so that a rebuild compares only pairs it has not seen.
+    text) and `lengths` (its length). `shares` (by the two files' sha256) is what the last build kept
+    and, on return, what the next one needs: the shares at or above NEAR_COPY_SHARE of files still
+    present and those named in messages. The issuer-and-year groups in `settled` (`settled_groups`:
+    the same files as in the last build) are not compared again: their copies are the pairs of
+    `shares`, and their texts are not read (`near_copy_candidates`).
     """
     parsed = [r for r in results if r.report is not None]
     if text_of is None:
@@ -110,11 +120,9 @@ def find_duplicates(
             k = key(r)
             if k:
                 union(first.setdefault(k, r.source_file), r.source_file)
-    by_issuer_year: dict = {}
-    for r in parsed:
-        if r.report.get("issuer") and r.report.get("report_year"):
-            by_issuer_year.setdefault((r.report["issuer"], r.report["report_year"]), []).append(r)
+    by_issuer_year = _by_issuer_year(parsed)
     sentences: dict[str, set[str]] = {}
+    named: set[tuple[str, str]] = set()  # the pairs whose share a message gives
 
     def contained(a: str, b: str) -> float:
         pair = tuple(sorted((sha_of[a], sha_of[b])))
@@ -125,13 +133,50 @@ def find_duplicates(
             shares[pair] = share
         return share
 
-    for group in by_issuer_year.values():
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                if root(a.source_file) == root(b.source_file) or not same_place(a.report, b.report):
-                    continue
-                if contained(a.source_file, b.source_file) >= NEAR_COPY_SHARE:
-                    union(a.source_file, b.source_file)
+    # the settled groups: the copies the last build found, from their shares
+    settled_shas: dict[str, list[tuple]] = {}
+    for key, group in by_issuer_year.items():
+        if key in settled and len(group) > 1:
+            for r in group:
+                if sha_of[r.source_file]:
+                    settled_shas.setdefault(sha_of[r.source_file], []).append((key, r))
+    for (x, y), share in list(shares.items()):
+        if share >= NEAR_COPY_SHARE and x in settled_shas and y in settled_shas:
+            for key_a, a in settled_shas[x]:
+                for key_b, b in settled_shas[y]:
+                    if key_a == key_b and same_place(a.report, b.report):
+                        union(a.source_file, b.source_file)
+    for key, group in by_issuer_year.items():
+        if key in settled or len(group) < 2:
+            continue
+        names = [r.source_file for r in group]
+        # the copies within the group, apart from the rest of the corpus (`local`): the shares kept are
+        # then enough to find them again when the group is settled, whatever happens to other groups
+        local = list(range(len(group)))
+
+        def local_root(i, local=local):
+            while local[i] != i:
+                local[i] = local[local[i]]
+                i = local[i]
+            return i
+
+        for key_of in (lambda f: sha_of[f], lambda f: keys[f]):
+            first_of: dict = {}
+            for i, f in enumerate(names):
+                k = key_of(f)
+                if k:
+                    local[local_root(i)] = local_root(first_of.setdefault(k, i))
+        for name in names:
+            if name not in sentences:
+                sentences[name] = _sentences(text_of[name])
+        for i, j in _near_pairs([sentences[f] for f in names]):
+            if local_root(i) == local_root(j) or not same_place(group[i].report, group[j].report):
+                continue
+            if contained(names[i], names[j]) >= NEAR_COPY_SHARE:
+                local[local_root(j)] = local_root(i)
+                union(names[i], names[j])
+        for name in names:  # (held for one group at a time: a message measures again the few it needs)
+            sentences.pop(name, None)
     groups: dict[str, list[FileResult]] = {}
     for r in parsed:
         groups.setdefault(root(r.source_file), []).append(r)
@@ -173,6 +218,7 @@ def find_duplicates(
                 msg = f"duplicate: the same report text as {kept.source_file} (this copy: {this}); counted once"
             else:
                 share = contained(m.source_file, kept.source_file)
+                named.add(tuple(sorted((sha_of[m.source_file], sha_of[kept.source_file]))))
                 shorter = length[m.source_file] < 0.95 * length[kept.source_file]
                 msg = (
                     f"duplicate: {'a shorter' if shorter else 'another'} copy of the report in {kept.source_file} "
@@ -180,6 +226,11 @@ def find_duplicates(
                     f"this copy: {this}); the more complete copy is counted once"
                 )
             out[m.source_file] = (kept.source_file, msg)
+    # what the next build needs: the copies (a group settled then finds its own again) and the messages'
+    # shares, not every pair measured (that many grows with the square of a group)
+    present = set(sha_of.values())
+    for pair in [p for p, s in shares.items() if p not in named and (s < NEAR_COPY_SHARE or not present.issuperset(p))]:
+        del shares[pair]
     return out
 
 
@@ -205,6 +256,15 @@ def _one_report(a, b, keys: dict) -> bool:
     )
 
 
+def _by_issuer_year(records) -> dict[tuple, list]:
+    """The parsed records with an issuer and a year, by (issuer, report_year), in their order."""
+    out: dict = {}
+    for r in records:
+        if r.report is not None and r.report.get("issuer") and r.report.get("report_year"):
+            out.setdefault((r.report["issuer"], r.report["report_year"]), []).append(r)
+    return out
+
+
 def _contained(a: str, b: str, text_of, cache: dict) -> float:
     """Share of the sentences of the shorter of texts a, b that are in the other."""
     for name in (a, b):
@@ -215,28 +275,98 @@ def _contained(a: str, b: str, text_of, cache: dict) -> float:
     return len(small & big) / len(small) if small else 0.0
 
 
-def near_copy_candidates(results, shares: dict) -> set[str]:
-    """The files whose text `find_duplicates` may compare sentence by sentence: members of an issuer
-    and year shared by another file of the same place (`same_place`), where some such pair's share is
-    not in `shares`."""
-    by_issuer_year: dict = {}
-    for r in results:
-        if r.report is not None and r.report.get("issuer") and r.report.get("report_year"):
-            by_issuer_year.setdefault((r.report["issuer"], r.report["report_year"]), []).append(r)
-    out = set()
-    for group in by_issuer_year.values():
-        if len(group) < 2:
+def _needed(n: int) -> int:
+    """The fewest sentences k of a set of n (n ≥ 1) for which `_contained` gives k / n >= NEAR_COPY_SHARE,
+    found with the same float division (0.8 * n is not always exact).
+
+    >>> [_needed(n) for n in (1, 4, 5, 9, 10)]
+    [1, 4, 4, 8, 8]
+    """
+    k = min(n, math.ceil(n * NEAR_COPY_SHARE))
+    while k > 0 and (k - 1) / n >= NEAR_COPY_SHARE:
+        k -= 1
+    while k / n < NEAR_COPY_SHARE:
+        k += 1
+    return k
+
+
+_EXTRA = 3  # sentences looked up past the prefix, so that a candidate must hold more than one of them
+
+
+def _near_pairs(sets: list[set[str]]):
+    """The pairs (i, j) of `sets` where set j holds NEAR_COPY_SHARE of the sentences of set i, the
+    smaller (of two of one size: the first), as `_contained` measures it; each pair once, by i.
+
+    Prefix filtering (as in set-similarity joins): if the smaller set S (n sentences; of two sets of
+    one size, the first) shares k ≥ `_needed(n)` sentences with B, B misses at most n − k of S's, so
+    it holds at least e + 1 of any n − _needed(n) + 1 + e of them. S's rarest sentences (fewest sets
+    holding them, ties by the sentence) are the ones looked up: its own ones, which no other set holds,
+    rule every other set out at once, and a template's sentences, which every set holds, are looked
+    up only for a set made mostly of them (then with the e further ones, so that few sets remain).
+    """
+    held = Counter()  # sentence → the sets holding it
+    for s in sets:
+        held.update(s)
+    multi = {x for x, k in held.items() if k > 1}
+    plans = []
+    for i, s in enumerate(sets):
+        n = len(s)
+        if not n:
             continue
-        shas = [r.report.get("sha256") or "" for r in group]
-        for i in range(len(group)):
-            for j in range(i + 1, len(group)):
-                if not same_place(group[i].report, group[j].report):
-                    continue
-                pair = tuple(sorted((shas[i], shas[j])))
-                if not all(pair) or pair not in shares:
-                    out.add(group[i].source_file)
-                    out.add(group[j].source_file)
-    return out
+        prefix = n - _needed(n) + 1
+        shared = s & multi
+        own = n - len(shared)  # (the rarest of all: held by S alone)
+        if own >= prefix:  # the prefix is S's own sentences: no other set can hold enough
+            continue
+        extra = min(n - prefix, _EXTRA)
+        plans.append((i, n, extra, sorted(shared, key=lambda x: (held[x], x))[: prefix + extra - own]))
+    if not plans:
+        return
+    looked_up = set().union(*(rarest for *_, rarest in plans))
+    holders: dict[str, list[int]] = {x: [] for x in looked_up}
+    for i, s in enumerate(sets):
+        for x in s & looked_up:
+            holders[x].append(i)
+    arrays = {x: np.array(h) for x, h in holders.items()}
+    sizes = np.array([len(s) for s in sets])
+    for i, n, extra, rarest in plans:
+        hits = np.concatenate([arrays[x] for x in rarest])
+        if len(hits) * 8 < len(sets):  # (few: sorted; many, as a template's sentences give: counted)
+            found, counts = np.unique(hits, return_counts=True)
+        else:
+            counts = np.bincount(hits, minlength=len(sets))
+            found = np.flatnonzero(counts)
+            counts = counts[found]
+        m = sizes[found]
+        needed, s = _needed(n), sets[i]
+        for j in found[(counts > extra) & ((m > n) | ((m == n) & (found > i)))].tolist():
+            if len(s & sets[j]) >= needed:
+                yield i, j
+
+
+def settled_groups(records, last_records, unchanged: set[str]) -> set[tuple]:
+    """The (issuer, report_year) groups of `records` that the last build compared and that have not
+    changed: every member and every member then is a file in `unchanged` (the same name and bytes as
+    then; its parse, issuer and year included, is the same, the code being the same)."""
+    now, then = _by_issuer_year(records), _by_issuer_year(last_records)
+    touched = set()
+    for groups in (now, then):  # (a file without a sha256 has no share kept: its group is compared again)
+        touched |= {
+            k for k, g in groups.items() if any(r.source_file not in unchanged or not r.report.get("sha256") for r in g)
+        }
+    return set(now) - touched
+
+
+def near_copy_candidates(results, *, settled=frozenset()) -> set[str]:
+    """The files whose text `find_duplicates` may compare sentence by sentence: the members of an
+    issuer and year shared by another file, but for the `settled` groups (a pair of two places is
+    never a copy, `same_place`, but the search for the pairs that share enough reads every member)."""
+    return {
+        r.source_file
+        for key, group in _by_issuer_year(results).items()
+        if len(group) > 1 and key not in settled
+        for r in group
+    }
 
 
 FILE_COLUMN = "_file"  # in the stacked frames: the source file a row came from (dropped from the tables)

@@ -13,8 +13,9 @@ A build here (what `fazhi build` runs):
    the one worker that parses it whole (`finish_batch`), so this process receives only what it keeps;
    the last batch is parsed in small jobs over every worker and written here, so the workers end
    together (`_parse_finishing`);
-3. finds the copies of one report over every file (`assemble.find_duplicates`; the sentence shares of
-   pairs measured before are kept in the cache, texts are read from the parts only for new pairs);
+3. finds the copies of one report over every file (`assemble.find_duplicates`; the copies found in
+   an issuer and year are kept in the cache, texts are read from the parts only for the issuers and
+   years that gained, changed or lost a file);
 4. keeps the parts of the last build whose files are all unchanged and still counted, rewrites the
    parts that lost a file (removed, edited, now a duplicate), and parses again (from the cache) files
    that are counted now but whose rows no part holds (a copy whose original was removed);
@@ -47,7 +48,16 @@ from ..load import skip_reason
 from ..parts import WHOLE_TABLES, Part, PartSet, group_by_file, read_layout, sort_keys, write_part
 from ..provenance import add_provenance
 from . import stages as _stages
-from .assemble import FILE_COLUMN, assemble, combine, find_duplicates, near_copy_candidates, stack, text_key
+from .assemble import (
+    FILE_COLUMN,
+    assemble,
+    combine,
+    find_duplicates,
+    near_copy_candidates,
+    settled_groups,
+    stack,
+    text_key,
+)
 from .assemble import stacked_reports as _stacked_reports
 from .cache import ROWS_SNAPSHOT_NAME, BuildCache, build_signature
 from .worker import FileResult, log_only, parse_file, readable_name
@@ -512,6 +522,9 @@ def build_into(
     staged_where = {f: p for p in first.parts.values() for f, _ in p.files}
 
     def fetch(wanted: set[str]) -> dict[str, str]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         got: dict[str, str] = {}
         by_part: dict[int, tuple[Part, list[str]]] = {}
         for f in wanted:
@@ -519,13 +532,14 @@ def build_into(
             if p is not None:
                 by_part.setdefault(id(p), (p, []))[1].append(f)
         for p, fs in by_part.values():
-            texts = pd.read_parquet(p.path("texts"), columns=["text"])["text"].tolist()
             counts = p.rows.get("texts", [])
             starts = np.concatenate([[0], np.cumsum(counts)]).astype(int).tolist()
             pos = {f: i for i, (f, _) in enumerate(p.files)}
-            for f in fs:
-                i = pos[f]
-                got[f] = texts[starts[i]] if counts[i] else ""
+            rows = {f: starts[pos[f]] for f in fs if counts[pos[f]]}
+            if rows:  # only the rows wanted become Python strings (a rebuild wants few of a part)
+                column = pq.read_table(p.path("texts"), columns=["text"]).column("text")
+                got.update(zip(rows, column.take(pa.array(list(rows.values()), type=pa.int64())).to_pylist()))
+            got.update((f, "") for f in fs if f not in rows)
         for f in wanted - set(got):  # held by no part (a duplicate last time): the cache, else the file
             path = next(p for p in todo if names[p] == f)
             result = None
@@ -536,9 +550,16 @@ def build_into(
             got[f] = ((result.tables or {}).get("texts") or [{"text": ""}])[0]["text"]
         return got
 
+    # the groups of one issuer and year whose files are all as in the last build were compared then:
+    # their copies are in `shares`, their texts are not read
+    last_reports = snap["frames"].get("reports") if snap else None
+    last_records = _stacked_reports(last_reports) if last_reports is not None and len(last_reports) else []
+    settled = settled_groups(records, last_records, served_names)
     text_of = _Texts(fetch)
-    text_of.update(fetch(near_copy_candidates(records, shares)))
-    duplicates = find_duplicates(records, text_of=text_of, text_keys=text_keys, lengths=lengths, shares=shares)
+    text_of.update(fetch(near_copy_candidates(records, settled=settled)))
+    duplicates = find_duplicates(
+        records, text_of=text_of, text_keys=text_keys, lengths=lengths, shares=shares, settled=settled
+    )
     text_of = None
     live = {r.source_file for r in records if r.source_file not in duplicates}
 
