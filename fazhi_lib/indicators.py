@@ -1323,8 +1323,9 @@ def _whole_lines(text: str, sec: dict) -> bool:
 
 def indicators_frame(table: pd.DataFrame | None) -> pd.DataFrame:
     """The `indicators` table with every column, stable dtypes and rows sorted (report, mention)."""
-    if table is None or table.empty:
-        table = pd.DataFrame(columns=INDICATOR_COLUMNS)
+    if table is None or table.empty:  # (the columns of its own kept: a build's batch tags rows with their file)
+        extra = [] if table is None else [c for c in table.columns if c not in INDICATOR_COLUMNS]
+        table = pd.DataFrame(columns=INDICATOR_COLUMNS + extra)
     frame = table.copy(deep=False)  # columns are replaced below, never changed in place
     for col in INDICATOR_COLUMNS:
         if col not in frame.columns:
