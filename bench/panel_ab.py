@@ -1,6 +1,7 @@
 """Two versions of fazhi_lib side by side on the indicator panel stage alone (issue 22): for each built
 output folder (`--out`, e.g. 5,000 and 40,000 files) and each `--code` folder, `stream._panel` as a
-cold build runs it (every part read), each run a fresh process, the versions alternating; per run the
+cold build runs it (every part read), each run a fresh process (warmed on one part first: imports,
+rules), the versions alternating; per run the
 CPU seconds (user, system) and minor page faults of the stage, then medians, × linear from the first
 `--out` (CPU per report over the first's), and the load average.
 
@@ -28,6 +29,8 @@ from fazhi_lib.parts import read_layout
 from fazhi_lib.pipeline import stream
 out = sys.argv[1]
 store, reports = read_layout(out), pd.read_parquet(f"{out}/reports.parquet")
+one = type(store)(store.parts[:1], store.keys, store.signature)
+stream._panel(indicator_panel_stage, one, reports, {})  # warm: imports, rules, first calls (a build has made them)
 gc.collect()
 r0 = resource.getrusage(resource.RUSAGE_SELF)
 panel = stream._panel(indicator_panel_stage, store, reports, {})["indicator_panel"]

@@ -1495,7 +1495,7 @@ class _Numbers:
     def of(self, column: pd.Series) -> np.ndarray:
         local, uniques = pd.factorize(column)
         known = [self.number.setdefault(u, len(self.number)) for u in uniques.tolist()]
-        return np.asarray(known, dtype=np.int64)[local]
+        return np.asarray(known, dtype=np.int32)[local]
 
     def names(self) -> np.ndarray:
         return np.array(list(self.number), dtype=object)
@@ -1652,13 +1652,13 @@ def _panel_table(m: dict, who: _Reports, names: dict) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    n_codes = max(len(names["indicator"].number), 1)
-    cell_key = who.issuer_year[m["row"]] * n_codes + m["indicator"]
-    keys, cell = np.unique(cell_key, return_inverse=True)
-    order = np.lexsort((np.arange(len(cell)), m["mention"], m["report"], cell))
+    # cell order: (issuer and year, indicator), then report_id, mention_no, the order read (a stable sort)
+    cell_key = who.issuer_year[m["row"]].astype(np.int64) * len(names["indicator"].number) + m["indicator"]
+    order = np.lexsort((m["mention"], m["report"], cell_key))
     m = {c: v[order] for c, v in m.items()}
-    cell = cell[order]
-    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])  # each cell's first row
+    cell_key = cell_key[order]
+    starts = np.flatnonzero(np.r_[True, cell_key[1:] != cell_key[:-1]])  # each cell's first row
+    cell = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(cell_key)]))
     ends = np.r_[starts[1:], len(cell)]
     n_cells = len(starts)
     value = m["value"]
@@ -1706,7 +1706,7 @@ def _panel_table(m: dict, who: _Reports, names: dict) -> pd.DataFrame:
     # units that are not synonyms for the indicator (the same number as 40本 and 40人 agrees)
     synonyms = _unit_synonyms()
     codes = names["indicator"].names()[m["indicator"][starts]]
-    cell_units = np.unique(cell * (len(unit_names) + 1) + unit)
+    cell_units = np.unique(shown_cell * (len(unit_names) + 1) + unit[shown_rows])
     unit_cell, unit_rank = cell_units // (len(unit_names) + 1), cell_units % (len(unit_names) + 1)
     n_units = np.bincount(unit_cell, minlength=n_cells)
     unit_ends = np.cumsum(n_units)
