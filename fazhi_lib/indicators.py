@@ -1481,9 +1481,7 @@ def _chains(joins: np.ndarray, cell: np.ndarray, value: np.ndarray, part: np.nda
     return totals, np.bincount(said_cell[new], minlength=n_cells)
 
 
-# the columns of `indicators` the panel reads, and the ones it reads only of a mention's neighbours
-_PANEL_READ = ["report_id", "mention_no", "indicator", "label", "value", "unit", "kind", "approx", "bound", "parent_no"]
-_PANEL_LIST = ["sentence", "raw", "start"]
+_PANEL_LIST = ["sentence", "raw", "start"]  # columns read only of mentions that may be listed together
 
 
 class _Numbers:
@@ -1569,7 +1567,7 @@ def _tidied(frame: pd.DataFrame, col: str, rows: np.ndarray | None = None) -> pd
     return _tidy(column if rows is None else column.iloc[rows], col)
 
 
-def _listed_rows(frame: pd.DataFrame, rows, report, cell_key, code, mention, part) -> np.ndarray:
+def _listed_rows(frame: pd.DataFrame, rows, report, issuer_year, code, mention, part) -> np.ndarray:
     """Which of one piece's panel mentions (`rows` of `frame`) continue a list of sub-counts begun by the
     mention before them in cell order: the one just before it in the report, of the same indicator and
     cell, neither a sub-count (其中), in the same sentence with no clause stop between them. Every
@@ -1578,8 +1576,8 @@ def _listed_rows(frame: pd.DataFrame, rows, report, cell_key, code, mention, par
     joins = np.zeros(len(rows), dtype=bool)
     if len(rows) < 2:
         return joins
-    order = np.lexsort((np.arange(len(rows)), mention, code, cell_key, report))
-    r, k, c, m, p = report[order], cell_key[order], code[order], mention[order], part[order]
+    order = np.lexsort((np.arange(len(rows)), mention, code, issuer_year, report))
+    r, k, c, m, p = report[order], issuer_year[order], code[order], mention[order], part[order]
     maybe = 1 + np.flatnonzero(
         (r[1:] == r[:-1]) & (k[1:] == k[:-1]) & (c[1:] == c[:-1]) & (m[1:] == m[:-1] + 1) & p[1:] & p[:-1]
     )
@@ -1601,7 +1599,7 @@ def _panel_of(frames: Callable, reports: pd.DataFrame | None, *, only=None) -> p
     numbers and letting the rest go, so nothing holds the whole table. A report's mentions lie in one
     piece (one file's rows in one part); if not, the pieces are read again as one."""
     if reports is None or reports.empty:
-        return _panel_dtypes(pd.DataFrame({c: pd.Series(dtype="object") for c in PANEL_COLUMNS}))
+        return _empty_panel()
     who = allowed = None  # (read from `reports` once a piece has a mention for the panel)
     names = {c: _Numbers() for c in ("indicator", "label", "unit", "approx", "bound")}
     got = {c: [] for c in ("row", "report", "mention", "value", "part", "joins", *names)}
@@ -1624,23 +1622,17 @@ def _panel_of(frames: Callable, reports: pd.DataFrame | None, *, only=None) -> p
         got["part"].append(_tidied(frame, "parent_no", rows).isna().to_numpy(bool))
         for c, numbers in names.items():
             got[c].append(numbers.of(_tidied(frame, c, rows)))
+        now = {c: v[-1] for c, v in got.items() if v}
         got["joins"].append(
             _listed_rows(
-                frame,
-                rows,
-                got["report"][-1],
-                who.issuer_year[row],
-                got["indicator"][-1],
-                got["mention"][-1],
-                got["part"][-1],
-            )  # fmt: skip
+                frame, rows, now["report"], who.issuer_year[row], now["indicator"], now["mention"], now["part"]
+            )
         )
-    if (
-        len(pieces_of) > 1 and np.bincount(np.concatenate(pieces_of)).max() > 1
-    ):  # a report's mentions in two pieces: its lists are read from the whole table
+    split = len(pieces_of) > 1 and np.bincount(np.concatenate(pieces_of)).max() > 1
+    if split:  # a report's mentions in two pieces: its lists are read from the whole table
         return _panel_of(lambda: [pd.concat(list(frames()), ignore_index=True)], reports, only=only)
     if not got["row"]:
-        return _panel_dtypes(pd.DataFrame({c: pd.Series(dtype="object") for c in PANEL_COLUMNS}))
+        return _empty_panel()
     m = {c: np.concatenate(v) for c, v in got.items()}
     return _panel_table(m, who, names)
 
@@ -1746,6 +1738,10 @@ def _panel_table(m: dict, who: _Reports, names: dict) -> pd.DataFrame:
     }, columns=PANEL_COLUMNS).pipe(_panel_dtypes)  # fmt: skip
     keys = ["issuer", "report_year", "indicator"]
     return panel.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _empty_panel() -> pd.DataFrame:
+    return _panel_dtypes(pd.DataFrame({c: pd.Series(dtype="object") for c in PANEL_COLUMNS}))
 
 
 def _panel(ind: pd.DataFrame, reports: pd.DataFrame | None) -> pd.DataFrame:
