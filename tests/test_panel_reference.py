@@ -183,3 +183,26 @@ def test_the_filtered_read_keeps_what_the_panel_reads():
     ind, reports = _corpus(7)
     kept = ind[panel_rows(pa.Table.from_pandas(ind, preserve_index=False))]
     _same(_panel_of(lambda: [kept], reports), _panel_of(lambda: [ind], reports))
+
+
+def test_a_build_reads_the_indicators_parts_one_at_a_time(tmp_path, monkeypatch):
+    """No whole `indicators` table is stacked for the panel (`read_table`): each part is read and let go."""
+    import fazhi_lib.parts
+
+    ind, reports = _corpus(5)
+    store = _store(tmp_path, indicators_frame(ind), reports, "a")
+    expected = stream_panel(reference_stage, store, reports, {})["indicator_panel"]
+    read = []
+
+    def read_part(part, *args, **kwargs):
+        read.append(part.name)
+        return real(part, *args, **kwargs)
+
+    def whole(*args, **kwargs):
+        raise AssertionError("the whole table read")
+
+    real = fazhi_lib.parts.read_part
+    monkeypatch.setattr(fazhi_lib.parts, "read_part", read_part)
+    monkeypatch.setattr(fazhi_lib.parts, "read_table", whole)
+    _same(stream._panel(indicator_panel_stage, store, reports, {})["indicator_panel"], expected)
+    assert read == ["p0", "p1", "p2"]
