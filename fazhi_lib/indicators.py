@@ -1331,15 +1331,24 @@ def indicators_frame(table: pd.DataFrame | None) -> pd.DataFrame:
         if col not in frame.columns:
             frame[col] = pd.Series(dtype="object", index=frame.index)
     frame = frame[INDICATOR_COLUMNS + [c for c in frame.columns if c not in INDICATOR_COLUMNS]]
-    for col in ("mention_no", "section_order", "sign", "parent_no", "start", "end"):
-        frame[col] = pd.to_numeric(frame[col]).astype("Int64")
-    for col in ("value", "value_high"):
-        frame[col] = pd.to_numeric(frame[col]).astype("Float64")
-    text_cols = ("report_id", "section_kind", "indicator", "label", "unit", "kind", "approx", "bound",
-                 "changed", "raw", "sentence")  # fmt: skip
-    for col in text_cols:
-        frame[col] = frame[col].fillna("").astype(str)
+    for col in (*_INT_COLUMNS, *_FLOAT_COLUMNS, *_TEXT_COLUMNS):
+        frame[col] = _tidy(frame[col], col)
     return frame.sort_values(["report_id", "mention_no"], kind="stable").reset_index(drop=True)
+
+
+_INT_COLUMNS = ("mention_no", "section_order", "sign", "parent_no", "start", "end")
+_FLOAT_COLUMNS = ("value", "value_high")
+_TEXT_COLUMNS = ("report_id", "section_kind", "indicator", "label", "unit", "kind", "approx", "bound", "changed",
+                 "raw", "sentence")  # fmt: skip
+
+
+def _tidy(column: pd.Series, col: str) -> pd.Series:
+    """Column `col` of `indicators` in its stable dtype (`indicators_frame`), row by row."""
+    if col in _INT_COLUMNS:
+        return pd.to_numeric(column).astype("Int64")
+    if col in _FLOAT_COLUMNS:
+        return pd.to_numeric(column).astype("Float64")
+    return column.fillna("").astype(str) if col in _TEXT_COLUMNS else column
 
 
 def _fmt(value) -> str:
@@ -1398,7 +1407,6 @@ _PANEL_INPUTS = [
     "raw",
     "start",
 ]
-_PANEL_TEXT = ["report_id", "indicator", "label", "unit", "approx", "bound", "sentence", "raw"]
 # What may stand between two listed sub-counts of one indicator (村社级“共享法庭”29个、特色“共享法庭”2个):
 # anything but a clause stop.
 _LIST_GAP = re.compile(r"[^，,；;。！？!?：:\n]*")
@@ -1438,35 +1446,6 @@ def _listed_together(a_start, a_raw, b_start, b_raw, sentence) -> bool:
     return False
 
 
-def _cell_totals(ind: pd.DataFrame, cell: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per cell: the largest value or sum of sub-counts listed together (see `indicator_panel`), and
-    how many different figures the cell's statements give (a list of sub-counts is one statement, of
-    its sum; a sub-count introduced by 其中 is none). `ind` is sorted by cell, report_id, mention_no;
-    `cell` its cell numbers."""
-    value = ind["value"].to_numpy(dtype=float)
-    part = ind["parent_no"].isna().to_numpy()  # a sub-count (其中) is inside its total already
-    mention = ind["mention_no"].to_numpy(dtype=np.int64)
-    report = pd.factorize(ind["report_id"])[0]
-    candidate = np.zeros(len(ind), dtype=bool)  # row i joins the list of row i - 1
-    if len(ind) > 1:
-        candidate[1:] = ((cell[1:] == cell[:-1]) & (report[1:] == report[:-1])
-                         & (mention[1:] == mention[:-1] + 1) & part[1:] & part[:-1])  # fmt: skip
-    starts, raws, sents = ind["start"].tolist(), ind["raw"].tolist(), ind["sentence"].tolist()
-    for i in np.flatnonzero(candidate).tolist():
-        candidate[i] = sents[i] == sents[i - 1] and _listed_together(
-            starts[i - 1], raws[i - 1], starts[i], raws[i], sents[i]
-        )
-    chain = np.cumsum(~candidate) - 1
-    sums = np.bincount(chain, weights=np.where(part, value, 0.0))
-    chain_cell = cell[np.r_[True, ~candidate[1:]]] if len(ind) else cell
-    totals = np.full(n_cells, -np.inf)
-    np.maximum.at(totals, cell, value)
-    np.maximum.at(totals, chain_cell, sums)
-    chain_part = np.bincount(chain, weights=part.astype(float)) > 0
-    said = pd.DataFrame({"cell": chain_cell[chain_part], "sum": sums[chain_part]}).drop_duplicates()
-    return totals, np.bincount(said["cell"].to_numpy(dtype=np.int64), minlength=n_cells)
-
-
 def panel_rows(table) -> np.ndarray:
     """Rows of an Arrow `indicators` table that the panel reads (`_panel`: a coded level mention with
     a value), so that a build reading the table from its parts converts only those: a mask."""
@@ -1484,91 +1463,291 @@ def panel_rows(table) -> np.ndarray:
         return np.ones(table.num_rows, dtype=bool)
 
 
-def _panel(ind: pd.DataFrame, reports: pd.DataFrame | None) -> pd.DataFrame:
-    """`indicator_panel` of an `indicators_frame`, for all cells at once: the mentions are sorted
-    cell by cell, and each cell's figures are reductions over its run of rows (numpy `reduceat`)."""
-    coded_levels = (ind["indicator"] != "") & ind["kind"].isin(LEVEL_KINDS) & ind["value"].notna()
-    ind = ind.loc[coded_levels, _PANEL_INPUTS]
-    if ind.empty or reports is None or reports.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in PANEL_COLUMNS}).pipe(_panel_dtypes)
-    # text columns as Python strings: the merge and sorts below move pointers, not the strings' bytes
-    ind = ind.assign(
-        **{c: pd.Series(ind[c].to_numpy(dtype=object), index=ind.index, dtype=object) for c in _PANEL_TEXT}
-    )
-    who = reports[["report_id", "issuer", "report_year", "level", "source_file"]].copy()
-    who["issuer"] = who["issuer"].fillna(who["source_file"])
-    ind = ind.merge(who.drop(columns="source_file"), on="report_id", how="inner")
-    keys = ["issuer", "report_year", "indicator"]
-    ind["cell"] = ind.groupby(keys, sort=True, dropna=False).ngroup()
-    ind = ind.sort_values(["cell", "report_id", "mention_no"], kind="stable", ignore_index=True)
+def _chains(joins: np.ndarray, cell: np.ndarray, value: np.ndarray, part: np.ndarray, n_cells: int):
+    """Per cell: the largest value or sum of sub-counts listed together (see `indicator_panel`), and
+    how many different figures the cell's statements give (a list of sub-counts is one statement, of
+    its sum; a sub-count introduced by 其中 is none). The rows are in cell order; `joins`: the row
+    continues the list of the row before it (`_listed_rows`)."""
+    chain = np.cumsum(~joins) - 1
+    sums = np.bincount(chain, weights=np.where(part, value, 0.0))
+    chain_cell = cell[~joins]
+    totals = np.full(n_cells, -np.inf)
+    np.maximum.at(totals, cell, value)
+    np.maximum.at(totals, chain_cell, sums)
+    said = np.bincount(chain, weights=part.astype(float)) > 0
+    said_cell, said_sum = chain_cell[said], sums[said]
+    order = np.lexsort((said_sum, said_cell))
+    said_cell, said_sum = said_cell[order], said_sum[order]
+    new = np.r_[True, (said_cell[1:] != said_cell[:-1]) | (said_sum[1:] != said_sum[:-1])]
+    return totals, np.bincount(said_cell[new], minlength=n_cells)
 
-    cell = ind["cell"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])  # each cell's first row
+
+_PANEL_LIST = ["sentence", "raw", "start"]  # columns read only of mentions that may be listed together
+
+
+class _Numbers:
+    """Numbers for the strings of one column, the same in every piece of the table (numbered as met)."""
+
+    def __init__(self):
+        self.number: dict[str, int] = {}
+
+    def of(self, column: pd.Series) -> np.ndarray:
+        local, uniques = pd.factorize(column)
+        known = [self.number.setdefault(u, len(self.number)) for u in uniques.tolist()]
+        return np.asarray(known, dtype=np.int32)[local]
+
+    def names(self) -> np.ndarray:
+        return np.array(list(self.number), dtype=object)
+
+    def ranks(self) -> np.ndarray:
+        """Each number's place among the strings sorted (as Python sorts them)."""
+        names = list(self.number)
+        ranks = np.empty(len(names), dtype=np.int64)
+        ranks[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+        return ranks
+
+
+@dataclass
+class _Reports:
+    """The `reports` rows a mention joins (as `merge(on="report_id")` pairs them) and their cell keys."""
+
+    frame: pd.DataFrame
+    ids: pd.Index  # each report_id once
+    rows: np.ndarray  # rows of `frame`, grouped by report_id (in `ids` order)
+    first: np.ndarray  # report_id → its first place in `rows`
+    count: np.ndarray  # report_id → how many rows of `frame` hold it
+    rank: np.ndarray  # row → its report_id's place among the report_ids sorted
+    issuer_year: np.ndarray  # row → a number for its (issuer, else the file; report_year)
+
+    @classmethod
+    def of(cls, reports: pd.DataFrame) -> _Reports:
+        code, ids = pd.factorize(reports["report_id"])
+        rows = np.argsort(code, kind="stable")
+        rows = rows[code[rows] >= 0]
+        count = np.bincount(code[code >= 0], minlength=len(ids))
+        who = pd.DataFrame({"issuer": reports["issuer"].fillna(reports["source_file"]), "year": reports["report_year"]})
+        return cls(
+            frame=reports,
+            ids=pd.Index(ids),
+            rows=rows,
+            first=np.cumsum(count) - count,
+            count=count,
+            rank=pd.factorize(reports["report_id"], sort=True)[0],
+            issuer_year=who.groupby(["issuer", "year"], sort=False, dropna=False).ngroup().to_numpy(),
+        )
+
+
+def _coded_levels(frame: pd.DataFrame) -> np.ndarray:
+    """The rows of a piece of `indicators` (raw) that the panel reads: coded level mentions with a value."""
+    keep = (_tidied(frame, "indicator") != "").to_numpy(bool) & _tidied(frame, "kind").isin(LEVEL_KINDS).to_numpy(bool)
+    return keep & _tidied(frame, "value").notna().to_numpy(bool)
+
+
+def _piece_rows(frame: pd.DataFrame, keep: np.ndarray, who: _Reports, allowed: np.ndarray | None):
+    """The panel's mentions in one piece of `indicators` (raw; `keep`: `_coded_levels`): (rows of
+    `frame`, each paired with a row of reports like an inner merge, so a report_id held twice in
+    `reports` gives its rows twice; those reports' rows; their report_id numbers)."""
+    group = np.full(len(frame), -1, dtype=np.int64)
+    group[keep] = who.ids.get_indexer(_tidied(frame, "report_id", np.flatnonzero(keep)))
+    if allowed is not None:  # only the mentions of some reports (their raw report_id among theirs)
+        ok = group >= 0
+        ok[ok] = allowed[group[ok]]
+        group[~ok | frame["report_id"].isna().to_numpy(bool)] = -1
+    rows = np.flatnonzero(group >= 0)
+    group = group[rows]
+    n = who.count[group]
+    if (n == 1).all():
+        return rows, who.rows[who.first[group]], group
+    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    return np.repeat(rows, n), who.rows[np.repeat(who.first[group], n) + within], np.repeat(group, n)
+
+
+def _tidied(frame: pd.DataFrame, col: str, rows: np.ndarray | None = None) -> pd.Series:
+    """Column `col` of `frame` (rows `rows`) as `indicators_frame` makes it."""
+    column = frame[col] if col in frame.columns else pd.Series(dtype="object", index=frame.index)
+    return _tidy(column if rows is None else column.iloc[rows], col)
+
+
+def _listed_rows(frame: pd.DataFrame, rows, report, issuer_year, code, mention, part) -> np.ndarray:
+    """Which of one piece's panel mentions (`rows` of `frame`) continue a list of sub-counts begun by the
+    mention before them in cell order: the one just before it in the report, of the same indicator and
+    cell, neither a sub-count (其中), in the same sentence with no clause stop between them. Every
+    mention of a report is in the piece, so the one before it in the piece is the one before it in the
+    panel's order (report_id, mention_no, then the order read)."""
+    joins = np.zeros(len(rows), dtype=bool)
+    if len(rows) < 2:
+        return joins
+    order = np.lexsort((np.arange(len(rows)), mention, code, issuer_year, report))
+    r, k, c, m, p = report[order], issuer_year[order], code[order], mention[order], part[order]
+    maybe = 1 + np.flatnonzero(
+        (r[1:] == r[:-1]) & (k[1:] == k[:-1]) & (c[1:] == c[:-1]) & (m[1:] == m[:-1] + 1) & p[1:] & p[:-1]
+    )
+    if not len(maybe):
+        return joins
+    after, before = order[maybe], order[maybe - 1]
+    both = np.r_[before, after]
+    sents, raws, starts = (_tidied(frame, col, rows[both]).tolist() for col in _PANEL_LIST)
+    n = len(maybe)
+    for i in range(n):
+        j = n + i
+        joins[after[i]] = sents[j] == sents[i] and _listed_together(starts[i], raws[i], starts[j], raws[j], sents[j])
+    return joins
+
+
+def _panel_of(frames: Callable, reports: pd.DataFrame | None, *, only=None) -> pd.DataFrame:
+    """`indicator_panel` of the `indicators` table given piece by piece (`frames()` → raw frames, in
+    the table's order; `only`: the report_ids whose mentions count), reading each piece's mentions into
+    numbers and letting the rest go, so nothing holds the whole table. A report's mentions lie in one
+    piece (one file's rows in one part); if not, the pieces are read again as one."""
+    if reports is None or reports.empty:
+        return _empty_panel()
+    who = allowed = None  # (read from `reports` once a piece has a mention for the panel)
+    names = {c: _Numbers() for c in ("indicator", "label", "unit", "approx", "bound")}
+    got = {c: [] for c in ("row", "report", "mention", "value", "part", "joins", *names)}
+    pieces_of = []  # each piece's report_id numbers
+    for frame in frames():
+        keep = _coded_levels(frame)
+        if not keep.any():
+            continue
+        if who is None:
+            who = _Reports.of(reports)
+            allowed = None if only is None else who.ids.isin(list(only))
+        rows, row, group = _piece_rows(frame, keep, who, allowed)
+        if not len(rows):
+            continue
+        pieces_of.append(np.unique(group))
+        got["row"].append(row)
+        got["report"].append(who.rank[row])
+        got["mention"].append(_tidied(frame, "mention_no", rows).to_numpy(dtype=np.int64))
+        got["value"].append(_tidied(frame, "value", rows).to_numpy(dtype=float))
+        got["part"].append(_tidied(frame, "parent_no", rows).isna().to_numpy(bool))
+        for c, numbers in names.items():
+            got[c].append(numbers.of(_tidied(frame, c, rows)))
+        now = {c: v[-1] for c, v in got.items() if v}
+        got["joins"].append(
+            _listed_rows(
+                frame, rows, now["report"], who.issuer_year[row], now["indicator"], now["mention"], now["part"]
+            )
+        )
+    split = len(pieces_of) > 1 and np.bincount(np.concatenate(pieces_of)).max() > 1
+    if split:  # a report's mentions in two pieces: its lists are read from the whole table
+        return _panel_of(lambda: [pd.concat(list(frames()), ignore_index=True)], reports, only=only)
+    if not got["row"]:
+        return _empty_panel()
+    m = {c: np.concatenate(v) for c, v in got.items()}
+    return _panel_table(m, who, names)
+
+
+def _panel_table(m: dict, who: _Reports, names: dict) -> pd.DataFrame:
+    """The panel's rows from its mentions as numbers (`_panel_of`): the mentions are sorted cell by
+    cell, each cell's figures are reductions over its run of rows (numpy `reduceat`), and strings are
+    made for the cells only."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # cell order: (issuer and year, indicator), then report_id, mention_no, the order read (a stable sort)
+    cell_key = who.issuer_year[m["row"]].astype(np.int64) * len(names["indicator"].number) + m["indicator"]
+    order = np.lexsort((m["mention"], m["report"], cell_key))
+    m = {c: v[order] for c, v in m.items()}
+    cell_key = cell_key[order]
+    starts = np.flatnonzero(np.r_[True, cell_key[1:] != cell_key[:-1]])  # each cell's first row
+    cell = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(cell_key)]))
     ends = np.r_[starts[1:], len(cell)]
-    cell_of = np.repeat(np.arange(len(starts)), ends - starts)  # row → its cell's number
-    value = ind["value"].to_numpy(dtype=float)
-    unit, unit_names = pd.factorize(ind["unit"], sort=True)  # codes that sort as the units do
-    bound = pd.factorize(ind["bound"])[0]
+    n_cells = len(starts)
+    value = m["value"]
     best = np.maximum.reduceat(value, starts)
-    at_top = value == best[cell_of]
+    at_top = value == best[cell]
     top = np.minimum.reduceat(np.where(at_top, np.arange(len(value)), len(value)), starts)  # 1st row giving it
     # approx: '' when some mention gives the top value without 余/约; bound: kept when they all agree
-    exact = np.logical_or.reduceat(at_top & (ind["approx"] == "").to_numpy(bool), starts)
-    one_bound = ~np.logical_or.reduceat(at_top & (bound != bound[top][cell_of]), starts)
+    approx_names, bound_names = names["approx"].names(), names["bound"].names()
+    exact = np.logical_or.reduceat(at_top & (approx_names == "")[m["approx"]], starts)
+    one_bound = ~np.logical_or.reduceat(at_top & (m["bound"] != m["bound"][top][cell]), starts)
 
-    report = pd.factorize(ind["report_id"])[0]
-    new_report = np.r_[True, report[1:] != report[:-1]]
+    new_report = np.r_[True, m["report"][1:] != m["report"][:-1]]
     new_report[starts] = True
-    ids = ind["report_id"][new_report].tolist()  # each cell's reports, once each, sorted
     id_ends = np.cumsum(np.add.reduceat(new_report, starts))
-    id_starts = np.r_[0, id_ends[:-1]]
-    refs = (ind["report_id"] + "#" + ind["mention_no"].astype(str)).tolist()
+    report_id = pa.array(who.frame["report_id"].to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    report_id = report_id.take(pa.array(m["row"]))
+    refs = pc.binary_join_element_wise(
+        report_id, pc.cast(pa.array(m["mention"]), pa.large_string()), pa.scalar("#", pa.large_string())
+    )
 
     # each cell's distinct (value, unit, ≥/≤/~), sorted as Python sorts these tuples
-    mark, mark_names = pd.factorize(  # as _qualifier
-        ind["bound"].map(_BOUND_MARKS).fillna("") + np.where(ind["approx"] != "", "~", ""), sort=True
-    )
-    distinct = pd.DataFrame({"cell": cell_of, "value": value, "unit": unit, "mark": mark})
-    distinct = distinct.drop_duplicates().sort_values(["cell", "value", "unit", "mark"], kind="stable")
-    unit_names, mark_names = unit_names.tolist(), mark_names.tolist()
-    shown = [f"{mark_names[q]}{_fmt(v)} {unit_names[u]}"
-             for v, u, q in zip(*(distinct[c].tolist() for c in ("value", "unit", "mark")))]  # fmt: skip
-    shown_ends = np.cumsum(np.bincount(distinct["cell"], minlength=len(starts)))
-    shown_starts = np.r_[0, shown_ends[:-1]]
+    unit_names = names["unit"].names()
+    marks = [_qualifier(a, b) for a, b in itertools.product(approx_names.tolist(), bound_names.tolist())]
+    mark_names, mark = np.unique(np.array(marks, dtype=object), return_inverse=True)
+    mark = mark.reshape(len(approx_names), len(bound_names))[m["approx"], m["bound"]]
+    unit = names["unit"].ranks()[m["unit"]]
+    by = np.lexsort((np.arange(len(cell)), mark, unit, value, cell))
+    same = np.r_[False, (cell[by][1:] == cell[by][:-1]) & (value[by][1:] == value[by][:-1])
+                 & (unit[by][1:] == unit[by][:-1]) & (mark[by][1:] == mark[by][:-1])]  # fmt: skip
+    shown_rows = by[~same]
+    shown_cell = cell[shown_rows]
+    # each distinct (value as bits, unit, mark) written once
+    bits = value[shown_rows].view(np.int64)
+    key = np.lexsort((mark[shown_rows], unit[shown_rows], bits))
+    kb, ku, km = bits[key], unit[shown_rows][key], mark[shown_rows][key]
+    first = np.r_[True, (kb[1:] != kb[:-1]) | (ku[1:] != ku[:-1]) | (km[1:] != km[:-1])]
+    which = np.empty(len(key), dtype=np.int64)
+    which[key] = np.cumsum(first) - 1
+    unit_sorted = np.array(sorted(names["unit"].number), dtype=object)
+    texts = [f"{mark_names[q]}{_fmt(v)} {unit_sorted[u]}"
+             for v, u, q in zip(kb[first].view(float).tolist(), ku[first].tolist(), km[first].tolist())]  # fmt: skip
+    shown = pa.array(texts, type=pa.large_string()).take(pa.array(which))
+    shown_ends = np.cumsum(np.bincount(shown_cell, minlength=n_cells))
+
     # units that are not synonyms for the indicator (the same number as 40本 and 40人 agrees)
     synonyms = _unit_synonyms()
-    cell_units = distinct.drop_duplicates(["cell", "unit"])  # (in cell order)
-    odd_units = np.zeros(len(starts), dtype=bool)
-    codes = ind["indicator"].to_numpy(dtype=object)[starts]
-    unit_cell, unit_code = cell_units["cell"].to_numpy(), cell_units["unit"].tolist()
-    unit_ends = np.cumsum(np.bincount(unit_cell, minlength=len(starts)))
-    for c in np.flatnonzero(np.diff(np.r_[0, unit_ends]) > 1).tolist():  # cells of more than one unit
-        names = {unit_names[u] for u in unit_code[unit_ends[c - 1] if c else 0 : unit_ends[c]]}
-        odd_units[c] = not _synonymous(names, synonyms.get(codes[c], []))
-    totals, n_figures = _cell_totals(ind, cell, len(starts))
+    codes = names["indicator"].names()[m["indicator"][starts]]
+    cell_units = np.unique(shown_cell * (len(unit_names) + 1) + unit[shown_rows])
+    unit_cell, unit_rank = cell_units // (len(unit_names) + 1), cell_units % (len(unit_names) + 1)
+    n_units = np.bincount(unit_cell, minlength=n_cells)
+    unit_ends = np.cumsum(n_units)
+    odd_units = np.zeros(n_cells, dtype=bool)
+    for c in np.flatnonzero(n_units > 1).tolist():  # cells of more than one unit
+        found = {unit_sorted[u] for u in unit_rank[unit_ends[c] - n_units[c] : unit_ends[c]].tolist()}
+        odd_units[c] = not _synonymous(found, synonyms.get(codes[c], []))
+    joins = m["joins"].copy()
+    joins[starts] = False  # (never set: a list is of one cell)
+    totals, n_figures = _chains(joins, cell, value, m["part"], n_cells)
 
-    first = ind.iloc[starts]
-    at = ind.iloc[top]
+    def joined(values, ends, sep: str) -> np.ndarray:
+        offsets = pa.array(np.r_[0, ends].astype(np.int64))
+        lists = pa.LargeListArray.from_arrays(offsets, values)
+        return pc.binary_join(lists, pa.scalar(sep, pa.large_string())).to_numpy(zero_copy_only=False)
+
+    first_row = m["row"][starts]
+    issuer = who.frame["issuer"].fillna(who.frame["source_file"])
     text = functools.partial(pd.Series, dtype=object)  # Python strings, as _panel_dtypes makes them
     panel = pd.DataFrame({
-        "issuer": text(first["issuer"].to_numpy(dtype=object)),
-        "report_year": first["report_year"].to_numpy(),
-        "level": text(first["level"].to_numpy(dtype=object)),
-        "indicator": text(first["indicator"].to_numpy(dtype=object)),
-        "label": text(first["label"].to_numpy(dtype=object)),
-        "unit": text(at["unit"].to_numpy(dtype=object)),
+        "issuer": text(issuer.to_numpy(dtype=object)[first_row]),
+        "report_year": who.frame["report_year"].iloc[first_row].to_numpy(),
+        "level": text(who.frame["level"].to_numpy(dtype=object)[first_row]),
+        "indicator": text(codes),
+        "label": text(names["label"].names()[m["label"][starts]]),
+        "unit": text(unit_names[m["unit"][top]]),
         "value": best,
         "total": totals,
-        "approx": text(np.where(exact, "", at["approx"].to_numpy(dtype=object))),
-        "bound": text(np.where(one_bound, at["bound"].to_numpy(dtype=object), "")),
+        "approx": text(np.where(exact, "", approx_names[m["approx"][top]])),
+        "bound": text(np.where(one_bound, bound_names[m["bound"][top]], "")),
         "n_mentions": ends - starts,
-        "n_reports": id_ends - id_starts,
+        "n_reports": np.diff(np.r_[0, id_ends]),
         "disagree": (n_figures > 1) | odd_units,
-        "values": text(["; ".join(shown[a:b]) for a, b in zip(shown_starts, shown_ends)]),
-        "report_ids": text([",".join(ids[a:b]) for a, b in zip(id_starts, id_ends)]),
-        "mention_refs": text(["; ".join(refs[a:b]) for a, b in zip(starts, ends)]),
+        "values": text(joined(shown, shown_ends, "; ")),
+        "report_ids": text(joined(report_id.filter(pa.array(new_report)), id_ends, ",")),
+        "mention_refs": text(joined(refs, ends, "; ")),
     }, columns=PANEL_COLUMNS).pipe(_panel_dtypes)  # fmt: skip
+    keys = ["issuer", "report_year", "indicator"]
     return panel.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _empty_panel() -> pd.DataFrame:
+    return _panel_dtypes(pd.DataFrame({c: pd.Series(dtype="object") for c in PANEL_COLUMNS}))
+
+
+def _panel(ind: pd.DataFrame, reports: pd.DataFrame | None) -> pd.DataFrame:
+    """`indicator_panel` of an `indicators_frame` (`_panel_of`, the table as one piece)."""
+    return _panel_of(lambda: [ind], reports)
 
 
 def _panel_dtypes(panel: pd.DataFrame) -> pd.DataFrame:

@@ -735,26 +735,32 @@ def _panel(stage, store: PartSet, reports: pd.DataFrame, last: dict) -> dict:
     """The indicator panel: its cells (issuer × year × indicator) are each a function of the mentions
     of the reports of one issuer and year, so only the cells of an issuer and year that gained or lost
     a report are computed again (from those reports' `indicators` rows); the others are the last
-    build's rows. Without a last build: every cell."""
-    from ..indicators import _PANEL_INPUTS, _panel_dtypes, panel_rows
+    build's rows. Without a last build: every cell. The parts are read one at a time (`_panel_of`)."""
+    from ..indicators import _PANEL_INPUTS, _panel_dtypes, _panel_of, panel_rows
+    from ..parts import read_part
 
     # the columns the panel reads, in the order of the parts (the panel sorts by report and mention)
-    wanted = list(dict.fromkeys([*_PANEL_INPUTS, "kind", "value"]))
+    wanted = list(dict.fromkeys([*_PANEL_INPUTS, "kind", "value", *store.keys.get("indicators", [])]))
     if "indicators" not in store.keys:
         return {"indicator_panel": stage({"indicators": None, "reports": reports})["indicator_panel"]}
+
+    def frames(parts):
+        def read():
+            for p in parts:
+                got = read_part(p, "indicators", wanted, panel_rows)
+                if got is not None:
+                    yield got[0].to_pandas()
+
+        return read
+
     if "indicator_panel" not in last or "reports" not in last or not set(reports.columns) >= {"issuer", "report_year"}:
-        indicators = store.read("indicators", columns=wanted, sort=False, filter_kind=panel_rows)
-        return {"indicator_panel": stage({"indicators": indicators, "reports": reports})["indicator_panel"]}
+        return {"indicator_panel": _panel_of(frames(store.parts), reports)}
     now, before = _cell_keys(reports), _cell_keys(last["reports"])
     pairs_now, pairs_before = set(zip(now["report_id"], now["key"])), set(zip(before["report_id"], before["key"]))
     touched = {key for _, key in pairs_now ^ pairs_before}
     ids = set(now.loc[now["key"].isin(touched), "report_id"]) if touched else set()
     files = set(reports.loc[reports["report_id"].isin(ids), "source_file"])
-    sub = PartSet([p for p in store.parts if any(f in files for f, _ in p.files)], store.keys, store.signature)
-    indicators = sub.read("indicators", columns=wanted, sort=False, filter_kind=panel_rows) if sub.parts else None
-    if indicators is not None and len(indicators):
-        indicators = indicators[indicators["report_id"].isin(ids)].reset_index(drop=True)
-    fresh = stage({"indicators": indicators, "reports": reports})["indicator_panel"]
+    fresh = _panel_of(frames([p for p in store.parts if any(f in files for f, _ in p.files)]), reports, only=ids)
     old = last["indicator_panel"]
     old_keys = list(zip(old["issuer"].tolist(), [None if pd.isna(y) else int(y) for y in old["report_year"]]))
     old = old[[k not in touched for k in old_keys]]
