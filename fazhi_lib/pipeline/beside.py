@@ -102,15 +102,15 @@ def _child(run, conn, watch_parent) -> None:
     import os
 
     threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True).start()
-    from .stream import _peak_mb
+    from .pool import peak_memory_mb
 
     clock = time.perf_counter()
     try:
         value = run()
     except Exception as exc:  # noqa: BLE001 - the parent runs the stage itself and reports its error
-        conn.send(("failed", f"{type(exc).__name__}: {exc}", time.perf_counter() - clock, _peak_mb()))
+        conn.send(("failed", f"{type(exc).__name__}: {exc}", time.perf_counter() - clock, peak_memory_mb()))
     else:
-        conn.send(("done", value, time.perf_counter() - clock, _peak_mb()))
+        conn.send(("done", value, time.perf_counter() - clock, peak_memory_mb()))
     conn.close()
 
 

@@ -64,6 +64,16 @@ def batches(items: list, jobs: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+def peak_memory_mb() -> float:
+    """The peak resident memory of this process so far, MB (0 where the platform does not say)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover (Windows)
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+
 def _mp_context():
     # fork (Linux) starts a worker in milliseconds with everything the parent loaded; elsewhere the
     # platform's default (spawn) re-imports fazhi in each worker.

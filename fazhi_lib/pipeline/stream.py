@@ -60,21 +60,12 @@ from .assemble import (
 )
 from .assemble import stacked_reports as _stacked_reports
 from .cache import ROWS_SNAPSHOT_NAME, BuildCache, build_signature
+from .pool import peak_memory_mb
 from .worker import FileResult, log_only, parse_file, readable_name
 
 CHUNK = 500  # files a part holds (a batch written at once)
 MAX_SMALL_PARTS = 16  # more parts of fewer than CHUNK // 4 files than this: merged into parts of CHUNK files
 SMALL = ("reports", "parse_log")
-
-
-def _peak_mb() -> float:
-    """The peak resident memory of this process so far, MB (0 where the platform does not say)."""
-    try:
-        import resource
-    except ImportError:  # pragma: no cover (Windows)
-        return 0.0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
 def staging_dir(out: Path) -> Path:
@@ -444,7 +435,7 @@ def build_into(
         nonlocal clock, cpu
         timings[name], cpu_timings[name] = time.perf_counter() - clock, time.process_time() - cpu
         clock, cpu = time.perf_counter(), time.process_time()
-        peak_mb[name] = _peak_mb()
+        peak_mb[name] = peak_memory_mb()
 
     files, unreadable = input_folder(raw_dir)
     names = source_names(files, raw_dir)
