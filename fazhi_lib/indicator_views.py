@@ -22,7 +22,7 @@ from .indicators import (
     indicators_frame,
     indicators_stage,
 )
-from .labels import report_labels
+from .labels import PLACE_FIELDS, issuer_labels, issuer_places, report_labels
 from .provenance import with_citations
 from .vocab import check_lang, label
 
@@ -249,8 +249,8 @@ def _group_values(sel: IndicatorSelection, group_by: str) -> pd.DataFrame:
     first_report = panel["report_ids"].str.split(",").str[0]
     groups = reports.set_index("report_id")[group_by] if not reports.empty else pd.Series(dtype=object)
     panel["group"] = first_report.map(groups).fillna("(unknown)").astype(str)
-    if group_by == "issuer":
-        panel["group"] = panel["issuer"].astype(str)
+    if group_by == "issuer":  # the issuer's name, with its place where one name has several
+        panel["group"] = issuer_labels(_with_places(panel)).astype(str)
     return panel
 
 
@@ -456,12 +456,31 @@ def plot_values_by_year(points: pd.DataFrame, *, ncols: int = 3, lang: str | Non
 
 
 def issuer_trends(sel: IndicatorSelection) -> pd.DataFrame:
-    """Panel cells of issuers that report an indicator in two or more report years."""
+    """Panel cells of issuers that report an indicator in two or more report years. An issuer is its
+    short name and its place (`labels.issuer_places`): two towns named 安宝镇 are two lines, each
+    labelled with its place (`issuer_label`: 宁波市鄞州区安宝镇) wherever the name alone is ambiguous."""
     panel = sel.panel[sel.panel["report_year"].notna()]
     if panel.empty:
-        return panel.iloc[0:0]
-    years = panel.groupby(["issuer", "indicator"])["report_year"].transform("nunique")
-    return panel[years >= 2].sort_values(["issuer", "indicator", "report_year"]).reset_index(drop=True)
+        return panel.iloc[0:0].assign(issuer_label=pd.Series(dtype=object))
+    panel = _with_places(panel)
+    keys = ["issuer", *PLACE_FIELDS]
+    years = panel.groupby([*keys, "indicator"], dropna=False)["report_year"].transform("nunique")
+    trends = panel[years >= 2]
+    trends = trends.assign(issuer_label=issuer_labels(trends))
+    return trends.sort_values(["issuer_label", "indicator", "report_year"], kind="stable").reset_index(drop=True)
+
+
+def _with_places(panel: pd.DataFrame) -> pd.DataFrame:
+    """The panel with its place columns (None in a panel built before it had them)."""
+    missing = [f for f in PLACE_FIELDS if f not in panel.columns]
+    return panel.assign(**{f: pd.Series(None, index=panel.index, dtype=object) for f in missing}) if missing else panel
+
+
+def _issuer_count(reports: pd.DataFrame) -> pd.Series:
+    """Report years per issuer (short name and place, `labels.issuer_places`; no issuer: the file)."""
+    who = issuer_places(reports).assign(issuer=reports["issuer"].fillna(reports["source_file"]).to_numpy())
+    who = who.fillna("").assign(year=reports["report_year"].to_numpy())
+    return who.groupby(["issuer", *PLACE_FIELDS])["year"].nunique()
 
 
 def trend_sentence(sel: IndicatorSelection, trends: pd.DataFrame, lang: str = "zh") -> str:
@@ -473,7 +492,7 @@ def trend_sentence(sel: IndicatorSelection, trends: pd.DataFrame, lang: str = "z
         return (
             "没有选中报告，没有发布机关的趋势。" if zh else "No report is selected, so there are no per-issuer trends."
         )
-    per_issuer = reports.groupby(reports["issuer"].fillna(reports["source_file"]))["report_year"].nunique()
+    per_issuer = _issuer_count(reports)
     if trends.empty:
         multi = int((per_issuer >= 2).sum())
         if multi == 0:
@@ -496,11 +515,11 @@ def trend_sentence(sel: IndicatorSelection, trends: pd.DataFrame, lang: str = "z
         )
     if zh:
         return (
-            f"{trends['issuer'].nunique()} 个发布机关在两个以上年度报告了 {trends['indicator'].nunique()} 项指标"
+            f"{trends['issuer_label'].nunique()} 个发布机关在两个以上年度报告了 {trends['indicator'].nunique()} 项指标"
             f"（共 {len(trends)} 个数值）；只有一个年度的机关不画线。"
         )
     return (
-        f"{trends['issuer'].nunique()} issuers report {trends['indicator'].nunique()} indicators in two or more "
+        f"{trends['issuer_label'].nunique()} issuers report {trends['indicator'].nunique()} indicators in two or more "
         f"years ({len(trends)} values in all); issuers with one year are not drawn."
     )
 
@@ -519,7 +538,8 @@ def plot_issuer_trends(trends: pd.DataFrame, *, ncols: int = 3, lang: str | None
     nrows = -(-len(codes) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.0 * nrows), squeeze=False)
     for ax, code in zip(axes.flat, codes):
-        for issuer, g in trends[trends["indicator"] == code].groupby("issuer", sort=True):
+        by = "issuer_label" if "issuer_label" in trends.columns else "issuer"  # (a place where names repeat)
+        for issuer, g in trends[trends["indicator"] == code].groupby(by, sort=True):
             g = g.sort_values("report_year")
             ax.plot(g["report_year"].astype(int), cited_value(g), marker="o", label=issuer)
         ax.set_title(indicator_name(code, lang), fontsize=9)

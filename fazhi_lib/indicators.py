@@ -34,6 +34,7 @@ except ImportError:  # Python 3.10
     import sre_parse as _sre_parse
 
 from .convert import convert_same_length
+from .labels import PLACE_FIELDS, issuer_places
 from .rules import compiled, load_rules
 from .sentences import pieces
 
@@ -1255,9 +1256,10 @@ INDICATOR_COLUMNS = [
     "sentence", "start", "end",
 ]  # fmt: skip
 PANEL_COLUMNS = [
-    "issuer", "report_year", "level", "indicator", "label", "unit", "value", "total", "approx", "bound",
+    "issuer", "province", "prefecture", "county", "report_year", "level", "indicator", "label", "unit", "value", "total", "approx", "bound",
     "n_mentions", "n_reports", "disagree", "values", "report_ids", "mention_refs",
 ]  # fmt: skip
+PANEL_KEYS = ["issuer", *PLACE_FIELDS, "report_year", "indicator"]  # a cell: an issuer (name and place), a year
 LEVEL_KINDS = ("count", "rate", "money", "area", "duration")  # kinds that report a level (not a change)
 
 
@@ -1385,7 +1387,9 @@ def indicator_panel(indicators: pd.DataFrame, reports: pd.DataFrame) -> pd.DataF
 
     Neither is a silent choice: filter on `disagree` and read `values` and `mention_refs`
     ('report_id#mention_no', the rows of `indicators`) before trusting a cell that disagrees.
-    Changes (同比增长45%) are not levels and are left out. A report without an issuer is keyed by
+    Changes (同比增长45%) are not levels and are left out. An issuer is its short name and its place
+    (columns province, prefecture, county; `labels.issuer_places`): every county has a 司法局 and many
+    provinces a 城关镇, and their figures are never one cell. A report without an issuer is keyed by
     its source file.
 
     >>> indicator_panel(corpus.indicators, corpus.reports)          # doctest: +SKIP
@@ -1517,7 +1521,8 @@ class _Reports:
     first: np.ndarray  # report_id → its first place in `rows`
     count: np.ndarray  # report_id → how many rows of `frame` hold it
     rank: np.ndarray  # row → its report_id's place among the report_ids sorted
-    issuer_year: np.ndarray  # row → a number for its (issuer, else the file; report_year)
+    issuer_year: np.ndarray  # row → a number for its (issuer, else the file; its place; report_year)
+    places: pd.DataFrame  # row → the place of its issuer (`labels.issuer_places`)
 
     @classmethod
     def of(cls, reports: pd.DataFrame) -> _Reports:
@@ -1525,7 +1530,9 @@ class _Reports:
         rows = np.argsort(code, kind="stable")
         rows = rows[code[rows] >= 0]
         count = np.bincount(code[code >= 0], minlength=len(ids))
-        who = pd.DataFrame({"issuer": reports["issuer"].fillna(reports["source_file"]), "year": reports["report_year"]})
+        places = issuer_places(reports).reset_index(drop=True)
+        who = pd.DataFrame({"issuer": reports["issuer"].fillna(reports["source_file"]).to_numpy(dtype=object)})
+        who = who.join(places).assign(year=reports["report_year"].to_numpy())
         return cls(
             frame=reports,
             ids=pd.Index(ids),
@@ -1533,7 +1540,8 @@ class _Reports:
             first=np.cumsum(count) - count,
             count=count,
             rank=pd.factorize(reports["report_id"], sort=True)[0],
-            issuer_year=who.groupby(["issuer", "year"], sort=False, dropna=False).ngroup().to_numpy(),
+            issuer_year=who.groupby(["issuer", *PLACE_FIELDS, "year"], sort=False, dropna=False).ngroup().to_numpy(),
+            places=places,
         )
 
 
@@ -1721,6 +1729,7 @@ def _panel_table(m: dict, who: _Reports, names: dict) -> pd.DataFrame:
     text = functools.partial(pd.Series, dtype=object)  # Python strings, as _panel_dtypes makes them
     panel = pd.DataFrame({
         "issuer": text(issuer.to_numpy(dtype=object)[first_row]),
+        **{f: text(who.places[f].to_numpy(dtype=object)[first_row]) for f in PLACE_FIELDS},
         "report_year": who.frame["report_year"].iloc[first_row].to_numpy(),
         "level": text(who.frame["level"].to_numpy(dtype=object)[first_row]),
         "indicator": text(codes),
@@ -1737,8 +1746,7 @@ def _panel_table(m: dict, who: _Reports, names: dict) -> pd.DataFrame:
         "report_ids": text(joined(report_id.filter(pa.array(new_report)), id_ends, ",")),
         "mention_refs": text(joined(refs, ends, "; ")),
     }, columns=PANEL_COLUMNS).pipe(_panel_dtypes)  # fmt: skip
-    keys = ["issuer", "report_year", "indicator"]
-    return panel.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
+    return panel.sort_values(PANEL_KEYS, kind="stable", na_position="last").reset_index(drop=True)
 
 
 def _empty_panel() -> pd.DataFrame:
@@ -1758,7 +1766,7 @@ def _panel_dtypes(panel: pd.DataFrame) -> pd.DataFrame:
     for col in ("n_mentions", "n_reports"):
         panel[col] = pd.to_numeric(panel[col]).astype("Int64")
     panel["disagree"] = panel["disagree"].astype("boolean")
-    for col in ("issuer", "level", "indicator", "label", "unit", "approx", "bound", "values",
+    for col in ("issuer", *PLACE_FIELDS, "level", "indicator", "label", "unit", "approx", "bound", "values",
                 "report_ids", "mention_refs"):  # fmt: skip
         panel[col] = panel[col].astype("object")
     return panel

@@ -39,3 +39,112 @@ def report_label(corpus, report_id) -> str:
     if report_id is None or pd.isna(report_id):
         return str(report_id)
     return report_labels(corpus.reports).get(report_id, str(report_id))
+
+
+# ------------------------------------------------------------------ which issuer, across reports
+PLACE_FIELDS = ("province", "prefecture", "county")
+# levels whose body always sits below a county or a prefecture: a place field missing in one report of
+# such an issuer is a gap in what the page says, never the body's tier (a city's 司法局 has no county; a
+# town always has one, or a prefecture that has no counties)
+_COMPLETED_LEVELS = frozenset({"township", "subdistrict"})
+
+
+def _known(v) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
+def issuer_places(reports: pd.DataFrame) -> pd.DataFrame:
+    """The place of each report's issuer (columns province, prefecture, county; None where unknown), as
+    the indicator panel and per-issuer trends key issuers: a short name (塘栖镇, 司法局) is held by many
+    bodies across the country, so an issuer is its short name *and* its place.
+
+    A report's place is its own place fields, except for a town or subdistrict whose page names its
+    place less fully than another report of the same short name and level does: its missing fields are
+    completed from that fuller place when exactly one of the fullest places that agree with what it
+    knows exists (塘栖镇 of 浙江省 with one 塘栖镇 of 浙江省杭州市临平区 in the table → the latter). With two
+    (two 城关镇 of one province), nothing is completed and the report is an issuer of its own. Other
+    levels are never completed: a city's 司法局 has no county, and a district's 司法局 in the same city
+    is another body.
+
+    >>> reports = pd.DataFrame({"issuer": ["安宝镇", "安宝镇", "安宝镇", "司法局", "司法局"],
+    ...     "level": ["township"] * 3 + ["department"] * 2,
+    ...     "province": ["浙江省", "浙江省", "浙江省", "浙江省", "浙江省"],
+    ...     "prefecture": ["宁波市", None, "金华市", "杭州市", "杭州市"],
+    ...     "county": ["鄞州区", None, "金东区", None, "西湖区"]})
+    >>> issuer_places(reports).fillna("-").values.tolist()  # 浙江省's 安宝镇 fits two: left as it is
+    [['浙江省', '宁波市', '鄞州区'], ['浙江省', '-', '-'], ['浙江省', '金华市', '金东区'], ['浙江省', '杭州市', '-'], ['浙江省', '杭州市', '西湖区']]
+    """
+    n = len(reports)
+    missing = [None] * n
+    fields = [[_known(v) for v in reports[f].tolist()] if f in reports.columns else missing for f in PLACE_FIELDS]
+    places = list(zip(*fields)) if n else []
+    issuers = reports["issuer"].tolist() if "issuer" in reports.columns else missing
+    levels = reports["level"].tolist() if "level" in reports.columns else missing
+    held: dict[tuple, set[tuple]] = {}  # (issuer, level) → its distinct places
+    for issuer, level, place in zip(issuers, levels, places):
+        if _known(issuer) and level in _COMPLETED_LEVELS:
+            held.setdefault((issuer, level), set()).add(place)
+    completed: dict[tuple, tuple] = {}  # (issuer, level, place) → the place it is completed to
+    for (issuer, level), found in held.items():
+        if len(found) < 2:
+            continue
+        for place in found:
+            if all(place):
+                continue
+            fits = [p for p in found if all(a is None or a == b for a, b in zip(place, p))]  # itself among them
+            fullest = [p for p in fits if not any(_finer(q, p) for q in fits)]
+            if len(fullest) == 1 and fullest[0] != place:
+                completed[issuer, level, place] = fullest[0]
+    out = [completed.get((issuer, level, place), place) for issuer, level, place in zip(issuers, levels, places)]
+    columns = list(zip(*out)) if out else [[], [], []]
+    return pd.DataFrame({f: pd.Series(list(c), dtype=object) for f, c in zip(PLACE_FIELDS, columns)}).set_axis(
+        reports.index
+    )
+
+
+def _finer(q: tuple, p: tuple) -> bool:
+    """Whether place q knows every field p knows, the same, and more."""
+    return q != p and all(a is None or a == b for a, b in zip(p, q))
+
+
+def issuer_label(issuer: str, place: tuple, *, with_place: bool, province: bool = False) -> str:
+    """An issuer's name for a figure or a table: 安宝镇, or with its place when the short name is held by
+    more than one place in what is shown: 宁波市鄞州区安宝镇 (the province is left out when the prefecture
+    is known, unless `province`; a place not known at all reads 安宝镇（地点不详）).
+
+    >>> issuer_label("安宝镇", ("浙江省", "宁波市", "鄞州区"), with_place=True)
+    '宁波市鄞州区安宝镇'
+    >>> issuer_label("安宝镇", ("浙江省", None, None), with_place=True)
+    '浙江省安宝镇'
+    >>> issuer_label("安宝镇", (None, None, None), with_place=True)
+    '安宝镇（地点不详）'
+    """
+    if not with_place:
+        return issuer
+    prov, prefecture, county = (_known(v) for v in place)
+    prefix = "".join(v for v in ((prov if province or not prefecture else None), prefecture, county) if v)
+    if not prefix:
+        return f"{issuer}（地点不详）"
+    return issuer if issuer.startswith(prefix) else prefix + issuer
+
+
+def issuer_labels(frame: pd.DataFrame) -> pd.Series:
+    """`issuer_label` of each row of a table with issuer, province, prefecture and county (the indicator
+    panel, per-issuer trends): the place added wherever one short name has several places in `frame`."""
+    if frame.empty:
+        return pd.Series(dtype=object, index=frame.index)
+    issuers = frame["issuer"].astype(object).tolist()
+    places = list(zip(*[frame[f].tolist() if f in frame.columns else [None] * len(frame) for f in PLACE_FIELDS]))
+    places = [tuple(_known(v) for v in p) for p in places]
+    held: dict[str, set[tuple]] = {}
+    for issuer, place in zip(issuers, places):
+        held.setdefault(issuer, set()).add(place)
+    labels = [issuer_label(str(i), p, with_place=len(held[i]) > 1) for i, p in zip(issuers, places)]
+    named: dict[str, set[tuple]] = {}
+    for lab, i, p in zip(labels, issuers, places):
+        named.setdefault(lab, set()).add((i, p))
+    labels = [  # two places one label (one lacks the province): the province written out
+        issuer_label(str(i), p, with_place=True, province=True) if len(named[lab]) > 1 else lab
+        for lab, i, p in zip(labels, issuers, places)
+    ]
+    return pd.Series(labels, index=frame.index, dtype=object)

@@ -636,7 +636,8 @@ def test_year_values_are_a_table_unless_two_years_each_rest_on_two_reports():
 
 def test_views_issuer_trend_and_empty_selections(corpus):
     reports = corpus.reports.copy()
-    reports.loc[reports["issuer"] == "澧浦镇", "issuer"] = "塘栖镇"  # pretend one issuer reported twice
+    other = reports["issuer"] == "澧浦镇"  # pretend one issuer reported twice: the same name and place
+    reports.loc[other, ["issuer", "province", "prefecture", "county"]] = ["塘栖镇", "浙江省", "杭州市", "临平区"]
     tables = {k: v for k, v in corpus.tables.items() if k != "indicator_panel"}
     tables["reports"] = reports
     sel = iv.select_indicators(fz.Corpus(tables), indicators=["disputes_resolved"])

@@ -716,10 +716,27 @@ def _empty_tables(frames, store: PartSet) -> dict[str, pd.DataFrame]:
 
 
 def _cell_keys(reports: pd.DataFrame) -> pd.DataFrame:
-    """report_id and the (issuer, report_year) of its indicator-panel cells (issuer: else the file)."""
+    """report_id and the (issuer, province, prefecture, county, report_year) of its indicator-panel
+    cells (issuer: else the file; its place as `labels.issuer_places` gives it, which other reports of
+    the short name can change: a report added can move an older one's cells)."""
+    from ..labels import PLACE_FIELDS, issuer_places
+
     issuer = reports["issuer"].where(reports["issuer"].notna(), reports["source_file"])
+    places = issuer_places(reports)
     years = [None if pd.isna(y) else int(y) for y in reports["report_year"]]
-    return pd.DataFrame({"report_id": reports["report_id"].tolist(), "key": list(zip(issuer.tolist(), years))})
+    key = list(zip(issuer.tolist(), *(places[f].tolist() for f in PLACE_FIELDS), years))
+    return pd.DataFrame({"report_id": reports["report_id"].tolist(), "key": key})
+
+
+def _panel_cell_key(panel: pd.DataFrame) -> list[tuple]:
+    """The (issuer, province, prefecture, county, report_year) of each row of an indicator panel; the
+    place None in a panel built before it had place columns."""
+    from ..labels import PLACE_FIELDS, _known
+
+    n = len(panel)
+    places = [[_known(v) for v in panel[f].tolist()] if f in panel.columns else [None] * n for f in PLACE_FIELDS]
+    years = [None if pd.isna(y) else int(y) for y in panel["report_year"]]
+    return list(zip(panel["issuer"].tolist(), *places, years))
 
 
 def _panel(stage, store: PartSet, reports: pd.DataFrame, last: dict) -> dict:
@@ -727,7 +744,7 @@ def _panel(stage, store: PartSet, reports: pd.DataFrame, last: dict) -> dict:
     of the reports of one issuer and year, so only the cells of an issuer and year that gained or lost
     a report are computed again (from those reports' `indicators` rows); the others are the last
     build's rows. Without a last build: every cell. The parts are read one at a time (`_panel_of`)."""
-    from ..indicators import _PANEL_INPUTS, _panel_dtypes, _panel_of, panel_rows
+    from ..indicators import _PANEL_INPUTS, PANEL_COLUMNS, PANEL_KEYS, _panel_dtypes, _panel_of, panel_rows
     from ..parts import read_part
 
     # the columns the panel reads, in the order of the parts (the panel sorts by report and mention)
@@ -744,7 +761,12 @@ def _panel(stage, store: PartSet, reports: pd.DataFrame, last: dict) -> dict:
 
         return read
 
-    if "indicator_panel" not in last or "reports" not in last or not set(reports.columns) >= {"issuer", "report_year"}:
+    if (
+        "indicator_panel" not in last
+        or "reports" not in last
+        or not set(reports.columns) >= {"issuer", "report_year"}
+        or not set(last["indicator_panel"].columns) >= set(PANEL_COLUMNS)  # (a panel of an older fazhi)
+    ):
         return {"indicator_panel": _panel_of(frames(store.parts), reports)}
     now, before = _cell_keys(reports), _cell_keys(last["reports"])
     pairs_now, pairs_before = set(zip(now["report_id"], now["key"])), set(zip(before["report_id"], before["key"]))
@@ -753,12 +775,10 @@ def _panel(stage, store: PartSet, reports: pd.DataFrame, last: dict) -> dict:
     files = set(reports.loc[reports["report_id"].isin(ids), "source_file"])
     fresh = _panel_of(frames([p for p in store.parts if any(f in files for f, _ in p.files)]), reports, only=ids)
     old = last["indicator_panel"]
-    old_keys = list(zip(old["issuer"].tolist(), [None if pd.isna(y) else int(y) for y in old["report_year"]]))
-    old = old[[k not in touched for k in old_keys]]
+    old = old[[k not in touched for k in _panel_cell_key(old)]]
     panel = pd.concat([old, fresh], ignore_index=True) if len(old) else fresh
     panel = _panel_dtypes(panel[list(fresh.columns)])
-    keys = ["issuer", "report_year", "indicator"]
-    return {"indicator_panel": panel.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)}
+    return {"indicator_panel": panel.sort_values(PANEL_KEYS, kind="stable", na_position="last").reset_index(drop=True)}
 
 
 def _run_stage(stage, corpus: Corpus, measures, last: dict, prev_where, cache: BuildCache | None = None) -> dict:
