@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
@@ -74,18 +75,25 @@ def issuer_places(reports: pd.DataFrame) -> pd.DataFrame:
     >>> issuer_places(reports).fillna("-").values.tolist()  # 浙江省's 安宝镇 fits two: left as it is
     [['浙江省', '宁波市', '鄞州区'], ['浙江省', '-', '-'], ['浙江省', '金华市', '金东区'], ['浙江省', '杭州市', '-'], ['浙江省', '杭州市', '西湖区']]
     """
-    n = len(reports)
-    missing = [None] * n
-    fields = [[_known(v) for v in reports[f].tolist()] if f in reports.columns else missing for f in PLACE_FIELDS]
-    places = list(zip(*fields)) if n else []
-    issuers = reports["issuer"].tolist() if "issuer" in reports.columns else missing
-    levels = reports["level"].tolist() if "level" in reports.columns else missing
+    frame = pd.DataFrame(index=reports.index)
+    for f in PLACE_FIELDS:
+        column = (
+            reports[f].astype(object) if f in reports.columns else pd.Series(None, index=reports.index, dtype=object)
+        )
+        frame[f] = column.where(column.map(_known, na_action="ignore").notna(), None)
+    if not {"issuer", "level"} <= set(reports.columns) or frame.empty:
+        return frame
+    issuer = reports["issuer"].where(reports["issuer"].map(_known, na_action="ignore").notna(), None)
+    towns = (issuer.notna() & reports["level"].isin(_COMPLETED_LEVELS)).to_numpy(dtype=bool)
+    if not towns.any():
+        return frame
+    # the distinct (issuer, level, place) of towns, then each row of a town with a field missing
+    who = pd.DataFrame({"issuer": issuer[towns], "level": reports["level"][towns], **frame[towns]})
     held: dict[tuple, set[tuple]] = {}  # (issuer, level) → its distinct places
-    for issuer, level, place in zip(issuers, levels, places):
-        if _known(issuer) and level in _COMPLETED_LEVELS:
-            held.setdefault((issuer, level), set()).add(place)
+    for issuer_, level, *place in who.drop_duplicates().itertuples(index=False, name=None):
+        held.setdefault((issuer_, level), set()).add(tuple(place))
     completed: dict[tuple, tuple] = {}  # (issuer, level, place) → the place it is completed to
-    for (issuer, level), found in held.items():
+    for (issuer_, level), found in held.items():
         if len(found) < 2:
             continue
         for place in found:
@@ -94,12 +102,17 @@ def issuer_places(reports: pd.DataFrame) -> pd.DataFrame:
             fits = [p for p in found if all(a is None or a == b for a, b in zip(place, p))]  # itself among them
             fullest = [p for p in fits if not any(_finer(q, p) for q in fits)]
             if len(fullest) == 1 and fullest[0] != place:
-                completed[issuer, level, place] = fullest[0]
-    out = [completed.get((issuer, level, place), place) for issuer, level, place in zip(issuers, levels, places)]
-    columns = list(zip(*out)) if out else [[], [], []]
-    return pd.DataFrame({f: pd.Series(list(c), dtype=object) for f, c in zip(PLACE_FIELDS, columns)}).set_axis(
-        reports.index
-    )
+                completed[issuer_, level, place] = fullest[0]
+    if completed:
+        rows = np.flatnonzero(towns & frame.isna().any(axis=1).to_numpy(dtype=bool))
+        keys = zip(issuer.to_numpy(dtype=object)[rows], reports["level"].to_numpy(dtype=object)[rows],
+                   *(frame[f].to_numpy(dtype=object)[rows] for f in PLACE_FIELDS))  # fmt: skip
+        for row, (issuer_, level, *place) in zip(rows.tolist(), keys):
+            got = completed.get((issuer_, level, tuple(place)))
+            if got is not None:
+                for f, v in zip(PLACE_FIELDS, got):
+                    frame.iat[row, frame.columns.get_loc(f)] = v
+    return frame
 
 
 def _finer(q: tuple, p: tuple) -> bool:

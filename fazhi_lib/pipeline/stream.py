@@ -716,27 +716,28 @@ def _empty_tables(frames, store: PartSet) -> dict[str, pd.DataFrame]:
 
 
 def _cell_keys(reports: pd.DataFrame) -> pd.DataFrame:
-    """report_id and the (issuer, province, prefecture, county, report_year) of its indicator-panel
-    cells (issuer: else the file; its place as `labels.issuer_places` gives it, which other reports of
-    the short name can change: a report added can move an older one's cells)."""
-    from ..labels import PLACE_FIELDS, issuer_places
+    """report_id and the key of its indicator-panel cells (`_cell_key`: issuer, else the file; its
+    place as `labels.issuer_places` gives it, which other reports of the short name can change, so a
+    report added can move an older one's cells; report_year)."""
+    from ..labels import issuer_places
 
     issuer = reports["issuer"].where(reports["issuer"].notna(), reports["source_file"])
-    places = issuer_places(reports)
-    years = [None if pd.isna(y) else int(y) for y in reports["report_year"]]
-    key = list(zip(issuer.tolist(), *(places[f].tolist() for f in PLACE_FIELDS), years))
+    key = _cell_key(issuer, issuer_places(reports), reports["report_year"])
     return pd.DataFrame({"report_id": reports["report_id"].tolist(), "key": key})
 
 
-def _panel_cell_key(panel: pd.DataFrame) -> list[tuple]:
-    """The (issuer, province, prefecture, county, report_year) of each row of an indicator panel; the
-    place None in a panel built before it had place columns."""
-    from ..labels import PLACE_FIELDS, _known
+def _cell_key(issuer: pd.Series, places: pd.DataFrame, years: pd.Series) -> list[str]:
+    """One string per row for (issuer, province, prefecture, county, year), the same for the reports
+    and for the panel's rows (a place field missing, or a panel of an older fazhi without them: '')."""
+    from ..labels import PLACE_FIELDS
 
-    n = len(panel)
-    places = [[_known(v) for v in panel[f].tolist()] if f in panel.columns else [None] * n for f in PLACE_FIELDS]
-    years = [None if pd.isna(y) else int(y) for y in panel["report_year"]]
-    return list(zip(panel["issuer"].tolist(), *places, years))
+    sep = "\x1f"  # (a unit separator: in no name)
+    key = issuer.astype(str).to_numpy(dtype=object)
+    for f in PLACE_FIELDS:
+        column = places[f] if f in places.columns else pd.Series("", index=places.index)
+        key = key + sep + column.fillna("").astype(str).to_numpy(dtype=object)
+    year = pd.Series(pd.array(pd.to_numeric(years), dtype="Int64")).astype("string").fillna("")
+    return (key + sep + year.to_numpy(dtype=object)).tolist()
 
 
 def _panel(stage, store: PartSet, reports: pd.DataFrame, last: dict) -> dict:
@@ -775,7 +776,7 @@ def _panel(stage, store: PartSet, reports: pd.DataFrame, last: dict) -> dict:
     files = set(reports.loc[reports["report_id"].isin(ids), "source_file"])
     fresh = _panel_of(frames([p for p in store.parts if any(f in files for f, _ in p.files)]), reports, only=ids)
     old = last["indicator_panel"]
-    old = old[[k not in touched for k in _panel_cell_key(old)]]
+    old = old[[k not in touched for k in _cell_key(old["issuer"], old, old["report_year"])]]
     panel = pd.concat([old, fresh], ignore_index=True) if len(old) else fresh
     panel = _panel_dtypes(panel[list(fresh.columns)])
     return {"indicator_panel": panel.sort_values(PANEL_KEYS, kind="stable", na_position="last").reset_index(drop=True)}
