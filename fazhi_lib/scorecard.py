@@ -44,7 +44,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .labels import report_labels
+from .labels import PLACE_FIELDS, issuer_places, report_labels
 from .sections import PART_KINDS
 from .sentences import SENTENCE_ENDS, sentence_spans
 
@@ -576,14 +576,18 @@ class _Issuers:
     field both know. A tuple s is found from a tuple t by its known fields K(s): s is the same issuer as t
     exactly when s and t agree on K(s) ∩ K(t), so each s is filed under (K(s), J, s's values on J) for
     every J ⊆ K(s), and t looks up (K, K ∩ K(t), t's values on K ∩ K(t)) for each of the 8 possible K.
+    The previous report (`previous`) is stricter: of the same body, one (short name, place as
+    `labels.issuer_places` gives it) — a lookup, no comparison.
     """
 
     def __init__(self, recs: list[dict]):
         self.recs = recs
         self.by_place: dict[tuple, list[int]] = defaultdict(list)  # (issuer, place) → its reports, in order
+        self.by_body: dict[tuple, list[int]] = defaultdict(list)  # (issuer, its place as issuer_places has it)
         for i, r in enumerate(recs):
             if r["issuer"]:
                 self.by_place[r["issuer"], r["place"]].append(i)
+                self.by_body[r["issuer"], r.get("body", r["place"])].append(i)
         self.filed: dict[tuple, list[tuple]] = defaultdict(list)  # (issuer, K, J, values on J) → places
         for issuer, place in self.by_place:
             known = _KNOWN[place[0] is not None, place[1] is not None, place[2] is not None]
@@ -610,31 +614,24 @@ class _Issuers:
         return [j for place in self.places(r["issuer"], r["place"]) for j in self.by_place[r["issuer"], place]]
 
     def previous(self, i: int) -> int | None:
-        """The report of the same issuer of the latest year before report i's (ties: the smallest
-        report_id), or None."""
+        """The report of the same body of the latest year before report i's (ties: the smallest
+        report_id), or None. The same body: the same short name and the same place as
+        `labels.issuer_places` gives it (`body`; else the place as it is), as the indicator panel keys
+        issuers, not any place that agrees: a city's 司法局 (no county) and a district's are two bodies."""
         r = self.recs[i]
         if not r["issuer"] or r["year"] is None:
             return None
-        best = None
-        for place in self.places(r["issuer"], r["place"]):
-            years, reports = self._yearly(r["issuer"], place)
-            at = bisect.bisect_left(years, r["year"])
-            if at:
-                j = reports[at - 1]
-                if best is None or (-self.recs[j]["year"], self.recs[j]["report_id"]) < (
-                    -self.recs[best]["year"],
-                    self.recs[best]["report_id"],
-                ):
-                    best = j
-        return best
+        years, reports = self._yearly(r["issuer"], r.get("body", r["place"]))
+        at = bisect.bisect_left(years, r["year"])
+        return reports[at - 1] if at else None
 
-    def _yearly(self, issuer: str, place: tuple) -> tuple[list[int], list[int]]:
-        """(the years of the reports at this issuer and place, sorted; the report of each: the smallest
-        report_id of that year)."""
-        key = (issuer, place)
+    def _yearly(self, issuer: str, body: tuple) -> tuple[list[int], list[int]]:
+        """(the years of the reports of this body, sorted; the report of each: the smallest report_id
+        of that year)."""
+        key = (issuer, body)
         if key not in self._years:
             best: dict[int, int] = {}
-            for j in self.by_place[key]:
+            for j in self.by_body[key]:
                 y = self.recs[j]["year"]
                 if y is not None and (y not in best or self.recs[j]["report_id"] < self.recs[best[y]]["report_id"]):
                     best[y] = j
@@ -663,6 +660,11 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
         r["place"] = _place_key(r)
         r["year"] = None if pd.isna(r.get("report_year")) else int(r["report_year"])
         r["names"] = _issuer_names(r)
+    if recs:  # the body a report is by, for its previous report (`_Issuers.previous`)
+        who = pd.DataFrame({"issuer": [r["issuer"] for r in recs], "level": [r.get("level") for r in recs]})
+        who[list(PLACE_FIELDS)] = pd.DataFrame([r["place"] for r in recs], columns=list(PLACE_FIELDS), dtype=object)
+        for r, body in zip(recs, issuer_places(who).itertuples(index=False, name=None)):
+            r["body"] = tuple(None if v is None or v != v else v for v in body)
     if not recs:
         return cols
 

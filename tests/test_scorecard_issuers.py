@@ -1,11 +1,14 @@
 """The scorecard's issuer index (`scorecard._Issuers`) against the pairwise rule it replaces: two reports
-are one issuer when they have the same short name and no place field that both know and that differs;
-the previous report is the same issuer's of the latest earlier year (ties: the smallest report_id)."""
+are one issuer (never each other's template peer) when they have the same short name and no place field
+that both know and that differs; the previous report is the same body's of the latest earlier year
+(ties: the smallest report_id), the same body being the same short name and the same place as
+`labels.issuer_places` gives it (as the indicator panel keys issuers)."""
 
 from __future__ import annotations
 
 import random
 
+import pandas as pd
 import pytest
 
 from fazhi_lib.scorecard import _Issuers, _same_issuer
@@ -40,7 +43,11 @@ def _pairwise_previous(recs: list[dict], i: int):
     earlier = [
         j
         for j, s in enumerate(recs)
-        if j != i and s["year"] is not None and s["year"] < r["year"] and _same_issuer(r, s) and s["issuer"]
+        if j != i
+        and s["year"] is not None
+        and s["year"] < r["year"]
+        and s["issuer"] == r["issuer"]
+        and s.get("body", s["place"]) == r.get("body", r["place"])
     ]
     return min(earlier, key=lambda j: (-recs[j]["year"], recs[j]["report_id"])) if earlier else None
 
@@ -66,6 +73,49 @@ def test_a_missing_field_joins_every_place_that_agrees_on_the_others():
     index = _Issuers(recs)
     assert sorted(index.same(0)) == [0, 2, 4]  # not b (another county), not d (another province)
     assert sorted(index.same(4)) == [0, 2, 3, 4]
-    assert index.previous(2) == 1  # b (2021) is later than a (2020); both in 浙江省
-    assert index.previous(1) is None  # a is another county
-    assert index.previous(4) == 3  # d (2023): 一县 of 湖南省 agrees with e's one known field
+    # the previous report is of the same body: these five are five places, none earlier than another's
+    assert [index.previous(i) for i in range(5)] == [None] * 5
+
+
+def _scorecard_previous(rows: list[tuple]) -> dict[str, str | None]:
+    """report_id → previous_report_id of a scorecard of (report_id, issuer, level, place, year) rows."""
+    from fazhi_lib.scorecard import similarity_measures
+
+    reports = pd.DataFrame(
+        {
+            "report_id": [r[0] for r in rows],
+            "issuer": [r[1] for r in rows],
+            "level": [r[2] for r in rows],
+            **{f: [r[3][k] for r in rows] for k, f in enumerate(["province", "prefecture", "county"])},
+            "report_year": [r[4] for r in rows],
+        }
+    )
+    parts = pd.DataFrame(columns=["report_id", "kind", "part_order", "heading", "text"])
+    card = similarity_measures(reports, parts).set_index("report_id")
+    return {rid: (None if pd.isna(v) else v) for rid, v in card["previous_report_id"].items()}
+
+
+def test_the_previous_report_is_of_the_same_body():
+    city, district = ("浙江省", "杭州市", None), ("浙江省", "杭州市", "西湖区")
+    town, province_only = ("浙江省", "宁波市", "鄞州区"), ("浙江省", None, None)
+    got = _scorecard_previous(
+        [
+            ("j2022", "司法局", "department", district, 2022),
+            ("j2023", "司法局", "department", city, 2023),  # the city's bureau: not the district's
+            ("j2024", "司法局", "department", district, 2024),  # the district's: its own 2022, not the city's 2023
+            ("t2022", "安宝镇", "township", town, 2022),
+            ("t2023", "安宝镇", "township", province_only, 2023),  # named less fully: the one 安宝镇 it fits
+            ("t2024", "安宝镇", "township", town, 2024),
+        ]
+    )
+    assert got == {"j2022": None, "j2023": None, "j2024": "j2022", "t2022": None, "t2023": "t2022", "t2024": "t2023"}
+    # a second 安宝镇 of 浙江省: the one named less fully could be either, and is a body of its own
+    got = _scorecard_previous(
+        [
+            ("t2022", "安宝镇", "township", town, 2022),
+            ("u2022", "安宝镇", "township", ("浙江省", "金华市", "金东区"), 2022),
+            ("t2023", "安宝镇", "township", province_only, 2023),
+            ("t2024", "安宝镇", "township", town, 2024),
+        ]
+    )
+    assert got == {"t2022": None, "u2022": None, "t2023": None, "t2024": "t2022"}
