@@ -473,8 +473,9 @@ def main(argv: list[str] | None = None) -> int:
         fig["phases"] = PHASES
     if fig.get("corpus_scale"):
         print(
-            "\ncorpus-level stages by corpus size (small synthetic files, seconds; `× linear` = growth in time ÷ "
-            "growth in files, first to last size; bench/corpus_scale.py):\n"
+            "\ncorpus-level stages by corpus size (small synthetic files, CPU seconds of the build's main process, "
+            f"the least of {corpus_scale.REPEAT} builds of each size; `× linear` = growth in time ÷ growth in files, "
+            "first to last size; bench/corpus_scale.py):\n"
         )
         print("\n".join(corpus_scale.table(fig["corpus_scale"])))
     if args.json:
