@@ -54,6 +54,13 @@ def _known(v) -> str | None:
     return v if isinstance(v, str) and v else None
 
 
+def _known_column(column: pd.Series) -> np.ndarray:
+    """`_known` of each value, column-wise: a text, else None (missing, empty, or not a text)."""
+    values = column.to_numpy(dtype=object, na_value=None)
+    text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    return np.where(text & (values != ""), values, None)
+
+
 def issuer_places(reports: pd.DataFrame) -> pd.DataFrame:
     """The place of each report's issuer (columns province, prefecture, county; None where unknown), as
     the indicator panel and per-issuer trends key issuers: a short name (塘栖镇, 司法局) is held by many
@@ -75,15 +82,14 @@ def issuer_places(reports: pd.DataFrame) -> pd.DataFrame:
     >>> issuer_places(reports).fillna("-").values.tolist()  # 浙江省's 安宝镇 fits two: left as it is
     [['浙江省', '宁波市', '鄞州区'], ['浙江省', '-', '-'], ['浙江省', '金华市', '金东区'], ['浙江省', '杭州市', '-'], ['浙江省', '杭州市', '西湖区']]
     """
-    frame = pd.DataFrame(index=reports.index)
-    for f in PLACE_FIELDS:
-        column = (
-            reports[f].astype(object) if f in reports.columns else pd.Series(None, index=reports.index, dtype=object)
-        )
-        frame[f] = column.where(column.map(_known, na_action="ignore").notna(), None)
+    frame = pd.DataFrame(
+        {f: _known_column(reports[f]) if f in reports.columns else [None] * len(reports) for f in PLACE_FIELDS},
+        index=reports.index,
+        dtype=object,
+    )
     if not {"issuer", "level"} <= set(reports.columns) or frame.empty:
         return frame
-    issuer = reports["issuer"].where(reports["issuer"].map(_known, na_action="ignore").notna(), None)
+    issuer = pd.Series(_known_column(reports["issuer"]), index=reports.index, dtype=object)
     towns = (issuer.notna() & reports["level"].isin(_COMPLETED_LEVELS)).to_numpy(dtype=bool)
     if not towns.any():
         return frame
@@ -100,9 +106,11 @@ def issuer_places(reports: pd.DataFrame) -> pd.DataFrame:
             if all(place):
                 continue
             fits = [p for p in found if all(a is None or a == b for a, b in zip(place, p))]  # itself among them
-            fullest = [p for p in fits if not any(_finer(q, p) for q in fits)]
-            if len(fullest) == 1 and fullest[0] != place:
-                completed[issuer_, level, place] = fullest[0]
+            # one fullest place (every fitting place is it or coarser) or none: the place knowing most
+            # fields is the only one it can be
+            top = max(fits, key=lambda p: sum(v is not None for v in p))
+            if top != place and all(q == top or _finer(top, q) for q in fits):
+                completed[issuer_, level, place] = top
     if completed:
         rows = np.flatnonzero(towns & frame.isna().any(axis=1).to_numpy(dtype=bool))
         keys = zip(issuer.to_numpy(dtype=object)[rows], reports["level"].to_numpy(dtype=object)[rows],

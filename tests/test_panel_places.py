@@ -243,3 +243,32 @@ def test_trends_draw_one_line_per_body(corpus):
     assert sorted(panel["prefecture"].tolist()) == ["杭州市", "金华市"]
     groups = iv._group_values(sel, "issuer")
     assert sorted(groups.loc[groups["issuer"] == "塘栖镇", "group"]) == ["杭州市临平区塘栖镇", "金华市金东区塘栖镇"]
+
+
+def _completed_by_definition(rows: list[tuple]) -> list[tuple]:
+    """The rule as written: a town's place with a field missing becomes the one fullest place (no place
+    of its name and level is finer) among the places of its name and level that agree with what it knows."""
+    out = []
+    for issuer, level, place in rows:
+        if issuer is None or level not in ("township", "subdistrict") or all(place):
+            out.append(place)
+            continue
+        found = {p for i, lv, p in rows if i == issuer and lv == level}
+        fits = [p for p in found if all(a is None or a == b for a, b in zip(place, p))]
+        finer = lambda q, p: q != p and all(a is None or a == b for a, b in zip(p, q))  # noqa: E731
+        fullest = [p for p in fits if not any(finer(q, p) for q in fits)]
+        out.append(fullest[0] if len(fullest) == 1 else place)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_issuer_places_follow_the_rule_as_written(seed):
+    rng = np.random.default_rng(seed)
+    provinces, prefectures, counties = ["浙江省", "湖南省", None], ["甲市", "乙市", None], ["一县", "二县", None]
+    rows = []
+    for _ in range(int(rng.integers(5, 60))):
+        place = (str(rng.choice(provinces[:2])) if rng.random() < 0.8 else None,
+                 str(rng.choice(prefectures[:2])) if rng.random() < 0.7 else None,
+                 str(rng.choice(counties[:2])) if rng.random() < 0.6 else None)  # fmt: skip
+        rows.append((rng.choice(["城关镇", "新城街道", None]), str(rng.choice(["township", "subdistrict", "county"])), place))
+    assert _places(rows) == _completed_by_definition(rows)

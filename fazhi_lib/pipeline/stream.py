@@ -726,12 +726,15 @@ def _cell_keys(reports: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"report_id": reports["report_id"].tolist(), "key": key})
 
 
+_KEY_SEP = "\x1f"  # between the fields of a panel cell's key (`_cell_key`): a unit separator, in no name
+
+
 def _cell_key(issuer: pd.Series, places: pd.DataFrame, years: pd.Series) -> list[str]:
     """One string per row for (issuer, province, prefecture, county, year), the same for the reports
     and for the panel's rows (a place field missing, or a panel of an older fazhi without them: '')."""
     from ..labels import PLACE_FIELDS
 
-    sep = "\x1f"  # (a unit separator: in no name)
+    sep = _KEY_SEP
     key = issuer.astype(str).to_numpy(dtype=object)
     for f in PLACE_FIELDS:
         column = places[f] if f in places.columns else pd.Series("", index=places.index)
@@ -776,7 +779,12 @@ def _panel(stage, store: PartSet, reports: pd.DataFrame, last: dict) -> dict:
     files = set(reports.loc[reports["report_id"].isin(ids), "source_file"])
     fresh = _panel_of(frames([p for p in store.parts if any(f in files for f, _ in p.files)]), reports, only=ids)
     old = last["indicator_panel"]
-    old = old[[k not in touched for k in _cell_key(old["issuer"], old, old["report_year"])]]
+    # (keys made only for the rows of an issuer named in a touched key: a rebuild touches few of them)
+    names = {k.split(_KEY_SEP, 1)[0] for k in touched}
+    maybe = np.flatnonzero(np.fromiter((v in names for v in old["issuer"].tolist()), dtype=bool, count=len(old)))
+    cand = old.iloc[maybe]
+    gone = maybe[[k in touched for k in _cell_key(cand["issuer"], cand, cand["report_year"])]]
+    old = old.drop(index=old.index[gone]) if len(gone) else old
     panel = pd.concat([old, fresh], ignore_index=True) if len(old) else fresh
     panel = _panel_dtypes(panel[list(fresh.columns)])
     return {"indicator_panel": panel.sort_values(PANEL_KEYS, kind="stable", na_position="last").reset_index(drop=True)}
