@@ -169,3 +169,19 @@ def issuer_labels(frame: pd.DataFrame) -> pd.Series:
         for lab, i, p in zip(labels, issuers, places)
     ]
     return pd.Series(labels, index=frame.index, dtype=object)
+
+
+def issuer_count(reports: pd.DataFrame) -> int:
+    """How many issuers the reports come from: distinct (short name, place as `issuer_places` gives it)
+    among the reports with an issuer, so the 司法局 of two counties are two.
+
+    >>> issuer_count(pd.DataFrame({"issuer": ["司法局", "司法局", "塘栖镇", None], "level": ["department"] * 4,
+    ...     "province": ["浙江省"] * 4, "prefecture": ["杭州市", "宁波市", "杭州市", None]}))
+    3
+    """
+    if reports.empty or "issuer" not in reports.columns:
+        return 0
+    places = issuer_places(reports)
+    named = pd.Series(_known_column(reports["issuer"]), index=reports.index).notna().to_numpy(dtype=bool)
+    bodies = places[named].assign(issuer=reports["issuer"][named].to_numpy(dtype=object))
+    return len(bodies.drop_duplicates())

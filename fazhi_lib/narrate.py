@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .errors import invalid
+from .labels import issuer_count
 from .markup import md, md_code
 from .sections import PART_KINDS
 from .vocab import check_lang, kind_of, label, labels
@@ -142,7 +143,7 @@ def selection_sentence(reports: pd.DataFrame, lang: str = "zh") -> str:
     """How many reports the filters keep, from how many issuers and years, how many parsed cleanly."""
     check_lang(lang)
     n = len(reports)
-    issuers = int(reports["issuer"].nunique()) if n else 0
+    issuers = issuer_count(reports) if n else 0  # (short name and place: the 司法局 of two counties are two)
     years = sorted(reports["report_year"].dropna().astype(int).unique().tolist()) if n else []
     ok = int((reports["status"] == "ok").sum()) if n else 0
     if lang == "zh":
@@ -584,7 +585,7 @@ def explore_corpus_sentence(reports: pd.DataFrame, lang: str = "zh") -> str:
         if zh:
             return "语料中没有报告：无可阅读、计数或比较的内容（以下各节留空）。"
         return "The corpus holds no report: nothing to read, count or compare (each section below is left empty)."
-    n, issuers = len(reports), reports["issuer"].nunique()
+    n, issuers = len(reports), issuer_count(reports)
     years = sorted(reports["report_year"].dropna().astype(int).unique().tolist())
     if zh:
         return f"**{n} 份报告**，来自 {issuers} 个发布机关，报告年度 {years}。"

@@ -270,5 +270,17 @@ def test_issuer_places_follow_the_rule_as_written(seed):
         place = (str(rng.choice(provinces[:2])) if rng.random() < 0.8 else None,
                  str(rng.choice(prefectures[:2])) if rng.random() < 0.7 else None,
                  str(rng.choice(counties[:2])) if rng.random() < 0.6 else None)  # fmt: skip
-        rows.append((rng.choice(["城关镇", "新城街道", None]), str(rng.choice(["township", "subdistrict", "county"])), place))
+        rows.append(
+            (rng.choice(["城关镇", "新城街道", None]), str(rng.choice(["township", "subdistrict", "county"])), place)
+        )
     assert _places(rows) == _completed_by_definition(rows)
+
+
+def test_the_corpus_pages_count_bodies_not_short_names():
+    from fazhi_lib import narrate
+
+    reports = _reports([("司法局", "department", ("浙江省", "杭州市", None)), ("司法局", "department", NINGBO),
+                        ("安宝镇", "township", NINGBO), ("安宝镇", "township", ZHEJIANG)])  # fmt: skip
+    reports = reports.assign(status="ok")
+    assert "来自 3 个发布机关" in narrate.selection_sentence(reports)  # two 司法局; one 安宝镇 (completed)
+    assert "from 3 issuers" in narrate.selection_sentence(reports, "en")
