@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .errors import invalid
-from .labels import issuer_count
+from .labels import issuer_count, issuer_labels, issuer_places
 from .markup import md, md_code
 from .sections import PART_KINDS
 from .vocab import check_lang, kind_of, label, labels
@@ -592,16 +592,34 @@ def explore_corpus_sentence(reports: pd.DataFrame, lang: str = "zh") -> str:
     return f"**{n} reports** from {issuers} issuers, report years {years}."
 
 
+def _body_names(hits: pd.DataFrame, reports: pd.DataFrame | None) -> pd.Series:
+    """The issuer of each hit: its short name, or with `reports`, its body's name (`issuer_labels`)."""
+    if reports is None or reports.empty or "report_id" not in reports.columns:
+        return hits["issuer"]
+    bodies = issuer_places(reports).assign(issuer=reports["issuer"].fillna(reports["source_file"]).to_numpy())
+    names = pd.Series(issuer_labels(bodies).to_numpy(dtype=object), index=reports["report_id"].to_numpy())
+    names = names[~names.index.duplicated()]
+    return hits["report_id"].map(names).fillna(hits["issuer"]).rename("issuer")
+
+
 def kwic_reading_sentence(
-    hits: pd.DataFrame, pattern: str, n_reports: int, lang: str = "zh", *, shown: int | None = None
+    hits: pd.DataFrame,
+    pattern: str,
+    n_reports: int,
+    lang: str = "zh",
+    *,
+    shown: int | None = None,
+    reports: pd.DataFrame | None = None,
 ) -> str:
-    """How often `pattern` occurs, in how many reports, most often in which part and by which issuer."""
+    """How often `pattern` occurs, in how many reports, most often in which part and by which issuer.
+    With `reports` (the corpus's), an issuer is a body, named with its place where its short name is
+    held by several (`labels.issuer_labels`: the 司法局 of two counties are not one user of the pattern)."""
     check_lang(lang)
     zh, pat = lang == "zh", md_code(pattern)
     if hits.empty:
         return f"{pat} 没有出现在这些报告中。" if zh else f"{pat} does not occur in these reports."
     by_part = hits["part"].value_counts()
-    by_issuer = hits.groupby("issuer").size().sort_values(ascending=False)
+    by_issuer = hits.groupby(_body_names(hits, reports)).size().sort_values(ascending=False, kind="stable")
     n, in_reports = len(hits), hits["report_id"].nunique()
     part, n_part = md(label("part", by_part.index[0], lang)), by_part.iloc[0]
     issuer, n_issuer = md(by_issuer.index[0]), by_issuer.iloc[0]

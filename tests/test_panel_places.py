@@ -284,3 +284,19 @@ def test_the_corpus_pages_count_bodies_not_short_names():
     reports = reports.assign(status="ok")
     assert "来自 3 个发布机关" in narrate.selection_sentence(reports)  # two 司法局; one 安宝镇 (completed)
     assert "from 3 issuers" in narrate.selection_sentence(reports, "en")
+
+
+def test_the_reading_sentence_names_bodies():
+    from fazhi_lib import narrate
+
+    reports = _reports([("司法局", "department", ("浙江省", "杭州市", None)), ("司法局", "department", NINGBO),
+                        ("安宝镇", "township", NINGBO)])  # fmt: skip
+    hits = pd.DataFrame({"report_id": ["r0", "r1", "r1", "r2", "r2"], "part": ["problems"] * 5})
+    hits = hits.merge(reports[["report_id", "issuer"]], on="report_id")
+    # by short name the two 司法局 are one user of the pattern (3 hits); they are two bodies
+    assert "司法局 uses it most (3 times)" in narrate.kwic_reading_sentence(hits, "审查", 3, "en")
+    got = narrate.kwic_reading_sentence(hits, "审查", 3, "en", reports=reports)
+    assert "宁波市鄞州区司法局 uses it most (2 times)" in got  # (a tie with 安宝镇: names in code-point order)
+    hits = hits[hits["report_id"] != "r2"]
+    got = narrate.kwic_reading_sentence(hits, "审查", 3, "en", reports=reports)
+    assert "宁波市鄞州区司法局 uses it most (2 times)" in got
