@@ -192,7 +192,19 @@ ABBREVIATIONS = [
         "清波街",
         "subdistrict",
     ),
+    (
+        "我镇: a phrase before 党委 is no name, the document title is",
+        "2023年,我镇认真贯彻落实。一是强化领导,二是镇党委统筹,及时召开镇党委会议。印发《梅林镇2023年普法计划》。\n"
+        + BODY,
+        "梅林镇",
+        "township",
+    ),
 ]
+
+
+def test_two_towns_titled_alike_leave_the_abbreviation_partial():
+    m = meta("2023年,我镇认真贯彻落实。转发《梅林镇普法计划》,学习《桃源镇议事规则》。\n" + BODY)
+    assert (m["issuer"], m["level"]) == (None, "township"), m
 
 
 @pytest.mark.parametrize("case, page, full, level", ABBREVIATIONS, ids=[a[0] for a in ABBREVIATIONS])
