@@ -1075,6 +1075,19 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
             counts = ", ".join(f"{table.by_code[c].name} ×{k}" for c, k in votes.most_common(3))
             evidence = said[chosen]
             if cands is None:
+                deeper = _page_division([header_text, publisher, body], table, chosen, level, title=title)
+                if deeper is not None:
+                    division, where, said_counts = deeper
+                    return _place(
+                        division,
+                        "page_names",
+                        where,
+                        notes
+                        + [
+                            f"placed at {division.full_name} from the place names on the page ({counts}; "
+                            f"{said_counts}); the issuer's own name does not locate it"
+                        ],
+                    )
                 return _place(
                     table.by_code[chosen],
                     "page_names",
@@ -1149,6 +1162,55 @@ def page_province_votes(
                 votes[code] += weight
                 first.setdefault(code, _original(text, simple, head.start, head.end))
     return votes, first
+
+
+# the issuer levels placed below the province by the place names on the page (`_page_division`): a town
+# or subdistrict lies in one county and one prefecture; a department, a county or a city in one
+# prefecture, but a city's department names its districts as often as a district's names its own
+_PAGE_DEPTH = {"township": 3, "subdistrict": 3, "department": 2, "county": 2, "city": 2}
+
+
+def _page_division(
+    texts: Iterable[str | None], table: DivisionTable, province: str, level: str, *, title: str | None = None
+) -> tuple[Division, str, str] | None:
+    """Below a province placed by the page's place names (`page_province_votes`), the prefecture, or
+    for a town or subdistrict the county, that the page names clearly most within it — by the province
+    rule (`_dominant`: at least three times as often as any other; the title three times): (the
+    division, the first words naming it, the counts). None when none is named so, or for a level that
+    a page's names cannot place (`_PAGE_DEPTH`: a province's own body; an unknown level)."""
+    depth = _PAGE_DEPTH.get(level)
+    if depth is None:
+        return None
+    votes: dict[int, Counter] = {2: Counter(), 3: Counter()}
+    first: dict[str, str] = {}
+    for text, weight in [(title, 3)] + [(t, 1) for t in texts]:
+        if not text:
+            continue
+        simple = simplified(text)
+        for chain in find_chains(simple, table):
+            inside = [d for d in resolve_chain(chain) if d.province_code == province and d.depth >= 2]
+            if not inside:
+                continue
+            words = _original(text, simple, chain[0].start, chain[-1].end)
+            prefectures = {d.adcode if d.depth == 2 else d.prefecture_code for d in inside}
+            if len(prefectures) == 1 and None not in prefectures:
+                code = next(iter(prefectures))
+                votes[2][code] += weight
+                first.setdefault(code, words)
+            if len(inside) == 1 and inside[0].depth == 3:
+                votes[3][inside[0].adcode] += weight
+                first.setdefault(inside[0].adcode, words)
+    county = _dominant(votes[3], None) if depth >= 3 else None
+    prefecture = _dominant(votes[2], None)
+    if county is not None:
+        parent = table.by_code[county].prefecture_code
+        if prefecture is None or parent is None or parent == prefecture:
+            counts = ", ".join(f"{table.by_code[c].name} ×{k}" for c, k in votes[3].most_common(3))
+            return table.by_code[county], first[county], counts
+    if prefecture is not None:
+        counts = ", ".join(f"{table.by_code[c].name} ×{k}" for c, k in votes[2].most_common(3))
+        return table.by_code[prefecture], first[prefecture], counts
+    return None
 
 
 def _dominant(votes, allowed: set[str] | None) -> str | None:

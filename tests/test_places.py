@@ -351,6 +351,58 @@ VARIED = [
 ]
 
 
+# ------------------------------------------------- below the province, from the place names on the page
+PAGE_PLACED = [
+    (
+        "a subdistrict whose page names its district most",
+        dict(title="澄江街道2023年法治政府建设工作报告", issuer="澄江街道", level="subdistrict",
+             body="2023年,在区委、区政府的领导下,澄江街道坚持依法行政。台州市黄岩区司法局指导我街工作,"
+                  "黄岩区普法考核我街第一。"),
+        ("浙江省", "台州市", "黄岩区", "331003", "page_names"),
+    ),
+    (
+        "a town's district named once, in the province only the page names",
+        dict(title="城西镇2023年法治政府建设工作报告", issuer="城西镇",
+             body="2023年,城西镇在台州市黄岩区委领导下坚持依法行政。"),
+        ("浙江省", "台州市", "黄岩区", "331003", "page_names"),
+    ),
+    (
+        "a town's page naming two districts of one city alike: the city",
+        dict(title="城西镇2023年法治政府建设工作报告", issuer="城西镇",
+             body="学习台州市黄岩区经验,推广台州市路桥区做法,台州市全市第一。"),
+        ("浙江省", "台州市", None, "331000", "page_names"),
+    ),
+    (
+        "a department's page naming a district most: its city only (a city's bureau names its districts)",
+        dict(title="", issuer=None, level="department",
+             body="2023年,我局坚持依法行政。指导台州市黄岩区、黄岩区各街道开展执法检查,黄岩区获评先进。"),
+        ("浙江省", "台州市", None, "331000", "page_names"),
+    ),
+    (
+        "a page naming two cities alike stays at the province",
+        dict(title="城西镇2023年法治政府建设工作报告", issuer="城西镇",
+             body="赴台州市、温州市学习,浙江省考核第一。"),
+        ("浙江省", None, None, "330000", "page_names"),
+    ),
+    (
+        "the level of a province's own body is never placed below it",
+        dict(title="", issuer=None, level="province",
+             body="2023年,全省坚持依法行政。台州市黄岩区、台州市路桥区、台州市椒江区获评示范。"),
+        ("浙江省", None, None, "330000", "page_names"),
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case, kwargs, expected", PAGE_PLACED, ids=[c[0] for c in PAGE_PLACED])
+def test_the_page_names_place_below_the_province(case, kwargs, expected):
+    kwargs = dict(kwargs)
+    p = place(kwargs.pop("title"), **kwargs)
+    assert (p.province, p.prefecture, p.county, p.adcode, p.place_source) == expected, p.place_note
+    assert p.place_evidence in kwargs["body"]
+    if p.county or p.prefecture:
+        assert "from the place names on the page" in p.place_note and "province only" not in p.place_note
+
+
 @pytest.mark.parametrize("case, kwargs, expected", VARIED, ids=[c[0] for c in VARIED])
 def test_varied_pages(case, kwargs, expected):
     kwargs = dict(kwargs)
