@@ -1064,7 +1064,8 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
         )
 
     if cands is None or len(cands) > 1:
-        votes, said = page_province_votes([header_text, publisher, body], table, title=title)
+        chains: list = []
+        votes, said = page_province_votes([header_text, publisher, body], table, title=title, chains=chains)
         chosen = _dominant(votes, {d.province_code for d in cands} if cands else None)
         if cands is None and chosen is None:
             why = _why_none(title, issuer, issuer_full, body, level, table)
@@ -1075,7 +1076,7 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
             counts = ", ".join(f"{table.by_code[c].name} ×{k}" for c, k in votes.most_common(3))
             evidence = said[chosen]
             if cands is None:
-                deeper = _page_division([header_text, publisher, body], table, chosen, level, title=title)
+                deeper = _page_division(chains, table, chosen, level)
                 if deeper is not None:
                     division, where, said_counts = deeper
                     return _place(
@@ -1119,13 +1120,14 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
 
 
 def page_province_votes(
-    texts: Iterable[str | None], table: DivisionTable, *, title: str | None = None
+    texts: Iterable[str | None], table: DivisionTable, *, title: str | None = None, chains: list | None = None
 ) -> tuple[Counter[str], dict[str, str]]:
     """Province code → how often the page's words locate a place in it: full division names (a name
     several divisions share counts only when they are all in one province) and province short names
     (广东, 内蒙古) standing alone. The title counts three times, with prefecture short names at its
     start (武汉经开区… → 武汉市): the issuer's own words outweigh a case the body cites. Also returns,
-    per province, the first words of the page that named it (its evidence)."""
+    per province, the first words of the page that named it (its evidence). `chains`, when given,
+    receives (the chain, its weight, the words naming it) of every chain read (`_page_division`)."""
     votes: Counter = Counter()
     first: dict[str, str] = {}
     shorts = _province_shorts(table)
@@ -1135,6 +1137,8 @@ def page_province_votes(
             continue
         simple = simplified(text)
         for chain in find_chains(simple, table):
+            if chains is not None:
+                chains.append((chain, weight, _original(text, simple, chain[0].start, chain[-1].end)))
             provs = {d.province_code for d in resolve_chain(chain)}
             if len(provs) == 1:
                 code = next(iter(provs))
@@ -1170,9 +1174,7 @@ def page_province_votes(
 _PAGE_DEPTH = {"township": 3, "subdistrict": 3, "department": 2, "county": 2, "city": 2}
 
 
-def _page_division(
-    texts: Iterable[str | None], table: DivisionTable, province: str, level: str, *, title: str | None = None
-) -> tuple[Division, str, str] | None:
+def _page_division(chains: list, table: DivisionTable, province: str, level: str) -> tuple[Division, str, str] | None:
     """Below a province placed by the page's place names (`page_province_votes`), the prefecture, or
     for a town or subdistrict the county, that the page names clearly most within it — by the province
     rule (`_dominant`: at least three times as often as any other; the title three times): (the
@@ -1183,15 +1185,9 @@ def _page_division(
         return None
     votes: dict[int, Counter] = {2: Counter(), 3: Counter()}
     first: dict[str, str] = {}
-    for text, weight in [(title, 3)] + [(t, 1) for t in texts]:
-        if not text:
-            continue
-        simple = simplified(text)
-        for chain in find_chains(simple, table):
-            inside = [d for d in resolve_chain(chain) if d.province_code == province and d.depth >= 2]
-            if not inside:
-                continue
-            words = _original(text, simple, chain[0].start, chain[-1].end)
+    for chain, weight, words in chains:  # (read by `page_province_votes`: the title three times)
+        inside = [d for d in resolve_chain(chain) if d.province_code == province and d.depth >= 2]
+        if inside:
             prefectures = {d.adcode if d.depth == 2 else d.prefecture_code for d in inside}
             if len(prefectures) == 1 and None not in prefectures:
                 code = next(iter(prefectures))
