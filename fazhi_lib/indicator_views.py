@@ -22,7 +22,7 @@ from .indicators import (
     indicators_frame,
     indicators_stage,
 )
-from .labels import PLACE_FIELDS, issuer_labels, issuer_places, report_labels
+from .labels import PLACE_FIELDS, issuer_bodies, issuer_labels, report_labels
 from .provenance import with_citations
 from .vocab import check_lang, label
 
@@ -476,10 +476,9 @@ def _with_places(panel: pd.DataFrame) -> pd.DataFrame:
     return panel.assign(**{f: pd.Series(None, index=panel.index, dtype=object) for f in missing}) if missing else panel
 
 
-def _issuer_count(reports: pd.DataFrame) -> pd.Series:
-    """Report years per issuer (short name and place, `labels.issuer_places`; no issuer: the file)."""
-    who = issuer_places(reports).assign(issuer=reports["issuer"].fillna(reports["source_file"]).to_numpy())
-    who = who.fillna("").assign(year=reports["report_year"].to_numpy())
+def _years_per_issuer(reports: pd.DataFrame) -> pd.Series:
+    """Report years per issuer (short name and place, `labels.issuer_bodies`; no issuer: the file)."""
+    who = issuer_bodies(reports).fillna("").assign(year=reports["report_year"].to_numpy())
     return who.groupby(["issuer", *PLACE_FIELDS])["year"].nunique()
 
 
@@ -492,7 +491,7 @@ def trend_sentence(sel: IndicatorSelection, trends: pd.DataFrame, lang: str = "z
         return (
             "没有选中报告，没有发布机关的趋势。" if zh else "No report is selected, so there are no per-issuer trends."
         )
-    per_issuer = _issuer_count(reports)
+    per_issuer = _years_per_issuer(reports)
     if trends.empty:
         multi = int((per_issuer >= 2).sum())
         if multi == 0:

@@ -34,7 +34,7 @@ except ImportError:  # Python 3.10
     import sre_parse as _sre_parse
 
 from .convert import convert_same_length
-from .labels import PLACE_FIELDS, issuer_places
+from .labels import PLACE_FIELDS, issuer_bodies
 from .rules import compiled, load_rules
 from .sentences import pieces
 
@@ -1522,7 +1522,7 @@ class _Reports:
     count: np.ndarray  # report_id → how many rows of `frame` hold it
     rank: np.ndarray  # row → its report_id's place among the report_ids sorted
     issuer_year: np.ndarray  # row → a number for its (issuer, else the file; its place; report_year)
-    places: pd.DataFrame  # row → the place of its issuer (`labels.issuer_places`)
+    places: pd.DataFrame  # row → the place of its issuer (`labels.issuer_bodies`)
 
     @classmethod
     def of(cls, reports: pd.DataFrame) -> _Reports:
@@ -1530,9 +1530,7 @@ class _Reports:
         rows = np.argsort(code, kind="stable")
         rows = rows[code[rows] >= 0]
         count = np.bincount(code[code >= 0], minlength=len(ids))
-        places = issuer_places(reports).reset_index(drop=True)
-        who = pd.DataFrame({"issuer": reports["issuer"].fillna(reports["source_file"]).to_numpy(dtype=object)})
-        who = who.join(places).assign(year=reports["report_year"].to_numpy())
+        who = issuer_bodies(reports).reset_index(drop=True).assign(year=reports["report_year"].to_numpy())
         return cls(
             frame=reports,
             ids=pd.Index(ids),
@@ -1541,7 +1539,7 @@ class _Reports:
             count=count,
             rank=pd.factorize(reports["report_id"], sort=True)[0],
             issuer_year=who.groupby(["issuer", *PLACE_FIELDS, "year"], sort=False, dropna=False).ngroup().to_numpy(),
-            places=places,
+            places=who[list(PLACE_FIELDS)],
         )
 
 

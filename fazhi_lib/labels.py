@@ -123,6 +123,14 @@ def issuer_places(reports: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def issuer_bodies(reports: pd.DataFrame) -> pd.DataFrame:
+    """Which body each report is by: its issuer (the source file where it has none) and the place of
+    that issuer (`issuer_places`), columns issuer, province, prefecture, county, on the reports' index."""
+    fallback = reports["source_file"] if "source_file" in reports.columns else reports.get("report_id")
+    issuer = reports["issuer"].fillna(fallback) if "issuer" in reports.columns else fallback
+    return issuer_places(reports).assign(issuer=issuer.to_numpy(dtype=object))[["issuer", *PLACE_FIELDS]]
+
+
 def _finer(q: tuple, p: tuple) -> bool:
     """Whether place q knows every field p knows, the same, and more."""
     return q != p and all(a is None or a == b for a, b in zip(p, q))

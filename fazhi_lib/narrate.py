@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .errors import invalid
-from .labels import issuer_count, issuer_labels, issuer_places
+from .labels import issuer_bodies, issuer_count, issuer_labels
 from .markup import md, md_code
 from .sections import PART_KINDS
 from .vocab import check_lang, kind_of, label, labels
@@ -596,8 +596,9 @@ def _body_names(hits: pd.DataFrame, reports: pd.DataFrame | None) -> pd.Series:
     """The issuer of each hit: its short name, or with `reports`, its body's name (`issuer_labels`)."""
     if reports is None or reports.empty or "report_id" not in reports.columns:
         return hits["issuer"]
-    bodies = issuer_places(reports).assign(issuer=reports["issuer"].fillna(reports["source_file"]).to_numpy())
-    names = pd.Series(issuer_labels(bodies).to_numpy(dtype=object), index=reports["report_id"].to_numpy())
+    names = pd.Series(
+        issuer_labels(issuer_bodies(reports)).to_numpy(dtype=object), index=reports["report_id"].to_numpy()
+    )
     names = names[~names.index.duplicated()]
     return hits["report_id"].map(names).fillna(hits["issuer"]).rename("issuer")
 

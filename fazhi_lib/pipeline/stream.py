@@ -719,10 +719,10 @@ def _cell_keys(reports: pd.DataFrame) -> pd.DataFrame:
     """report_id and the key of its indicator-panel cells (`_cell_key`: issuer, else the file; its
     place as `labels.issuer_places` gives it, which other reports of the short name can change, so a
     report added can move an older one's cells; report_year)."""
-    from ..labels import issuer_places
+    from ..labels import issuer_bodies
 
-    issuer = reports["issuer"].where(reports["issuer"].notna(), reports["source_file"])
-    key = _cell_key(issuer, issuer_places(reports), reports["report_year"])
+    bodies = issuer_bodies(reports)
+    key = _cell_key(bodies["issuer"], bodies, reports["report_year"])
     return pd.DataFrame({"report_id": reports["report_id"].tolist(), "key": key})
 
 
