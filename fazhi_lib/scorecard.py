@@ -660,13 +660,13 @@ def _similarity_columns(recs: list[dict], parts: pd.DataFrame, *, chunk: int = 5
         r["place"] = _place_key(r)
         r["year"] = None if pd.isna(r.get("report_year")) else int(r["report_year"])
         r["names"] = _issuer_names(r)
-    if recs:  # the body a report is by, for its previous report (`_Issuers.previous`)
-        who = pd.DataFrame({"issuer": [r["issuer"] for r in recs], "level": [r.get("level") for r in recs]})
-        who[list(PLACE_FIELDS)] = pd.DataFrame([r["place"] for r in recs], columns=list(PLACE_FIELDS), dtype=object)
-        for r, body in zip(recs, issuer_places(who).itertuples(index=False, name=None)):
-            r["body"] = tuple(None if v is None or v != v else v for v in body)
     if not recs:
         return cols
+    # the body a report is by, for its previous report (`_Issuers.previous`)
+    who = pd.DataFrame({"issuer": [r["issuer"] for r in recs], "level": [r.get("level") for r in recs]})
+    who[list(PLACE_FIELDS)] = pd.DataFrame([r["place"] for r in recs], columns=list(PLACE_FIELDS), dtype=object)
+    for r, body in zip(recs, issuer_places(who).itertuples(index=False, name=None)):
+        r["body"] = tuple(None if v is None or v != v else v for v in body)
 
     if parts.empty:
         probs = parts
