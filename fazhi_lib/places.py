@@ -1198,9 +1198,9 @@ def _page_division(chains: list, table: DivisionTable, province: str, level: str
                 first.setdefault(inside[0].adcode, words)
     county = _dominant(votes[3], None) if depth >= 3 else None
     prefecture = _dominant(votes[2], None)
-    if county is not None:
-        parent = table.by_code[county].prefecture_code
-        if prefecture is None or parent is None or parent == prefecture:
+    if county is not None:  # (and its city the one the page names most: a county of another city
+        # named most while that city's names tie with others' is not taken)
+        if table.by_code[county].prefecture_code == prefecture:
             counts = ", ".join(f"{table.by_code[c].name} ×{k}" for c, k in votes[3].most_common(3))
             return table.by_code[county], first[county], counts
     if prefecture is not None:

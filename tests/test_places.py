@@ -385,6 +385,12 @@ PAGE_PLACED = [
         ("浙江省", None, None, "330000", "page_names"),
     ),
     (
+        "a district named most while another city is named as often as its own: the province",
+        dict(title="城西镇2023年法治政府建设工作报告", issuer="城西镇",
+             body="黄岩区委领导,黄岩区考核第一。赴温州市学习,温州市经验推广。"),
+        ("浙江省", None, None, "330000", "page_names"),
+    ),
+    (
         "the level of a province's own body is never placed below it",
         dict(title="", issuer=None, level="province",
              body="2023年,全省坚持依法行政。台州市黄岩区、台州市路桥区、台州市椒江区获评示范。"),
