@@ -236,16 +236,17 @@ def division_table(year: int) -> DivisionTable:
 
 
 def autonomous_short_forms(full: dict[str, list[Division]], ethnic_groups: list[str]) -> None:
-    """Add to `full` the short form of each autonomous prefecture, county and banner, in which people
-    cite it: the ethnic names before 自治州/自治县/自治旗 dropped (恩施土家族苗族自治州 → 恩施州, 长阳土家族自治县 →
-    长阳县, 巴音郭楞蒙古自治州 → 巴音郭楞州). A short form that is another division's name, or that two
-    divisions share in one province, is not added; one shared across provinces is (like any shared name).
+    """Add to `full` the short forms of each autonomous prefecture, county and banner, in which people
+    cite it: the ethnic names before 自治州/自治县/自治旗 dropped, with or without 自治 (恩施土家族苗族自治州 →
+    恩施州 and 恩施自治州, 镇宁布依族苗族自治县 → 镇宁县 and 镇宁自治县, 巴音郭楞蒙古自治州 → 巴音郭楞州). A short
+    form that is another division's name, or that two divisions share in one province, is not added; one
+    shared across provinces is (like any shared name).
 
     >>> d = Division("422800", 2, "恩施土家族苗族自治州", "湖北省", "420000", "湖北", "恩施土家族苗族自治州", "422800")
     >>> table = {d.name: [d]}
     >>> autonomous_short_forms(table, ["土家", "苗"])
     >>> sorted(table)
-    ['恩施土家族苗族自治州', '恩施州']
+    ['恩施土家族苗族自治州', '恩施州', '恩施自治州']
     """
     if not ethnic_groups:
         return
@@ -255,7 +256,8 @@ def autonomous_short_forms(full: dict[str, list[Division]], ethnic_groups: list[
     for name, divisions in full.items():
         m = pattern.match(name)
         if m and len(m.group("stem")) >= 2:
-            aliases.setdefault(m.group("stem") + m.group("kind"), []).extend(divisions)
+            for alias in (m.group("stem") + m.group("kind"), m.group("stem") + "自治" + m.group("kind")):
+                aliases.setdefault(alias, []).extend(divisions)
     for alias, divisions in aliases.items():
         provinces = [d.province_code for d in divisions]
         if alias not in full and len(provinces) == len(set(provinces)):
@@ -1165,6 +1167,8 @@ def page_province_votes(
                 code = head.divisions[0].province_code
                 votes[code] += weight
                 first.setdefault(code, _original(text, simple, head.start, head.end))
+                if chains is not None:  # (武汉经开区… names 武汉市 for the prefecture as well)
+                    chains.append(([head], weight, _original(text, simple, head.start, head.end)))
     return votes, first
 
 

@@ -391,6 +391,12 @@ PAGE_PLACED = [
         ("浙江省", None, None, "330000", "page_names"),
     ),
     (
+        "a department of a development zone whose title opens with its city's short name",
+        dict(title="台州经开区司法局2023年法治政府建设工作报告", issuer=None, level="department",
+             body="2023年,在工委、管委会领导下,我局坚持依法行政。"),
+        ("浙江省", "台州市", None, "331000", "page_names"),
+    ),
+    (
         "the level of a province's own body is never placed below it",
         dict(title="", issuer=None, level="province",
              body="2023年,全省坚持依法行政。台州市黄岩区、台州市路桥区、台州市椒江区获评示范。"),
@@ -402,9 +408,10 @@ PAGE_PLACED = [
 @pytest.mark.parametrize("case, kwargs, expected", PAGE_PLACED, ids=[c[0] for c in PAGE_PLACED])
 def test_the_page_names_place_below_the_province(case, kwargs, expected):
     kwargs = dict(kwargs)
-    p = place(kwargs.pop("title"), **kwargs)
+    title = kwargs.pop("title")
+    p = place(title, **kwargs)
     assert (p.province, p.prefecture, p.county, p.adcode, p.place_source) == expected, p.place_note
-    assert p.place_evidence in kwargs["body"]
+    assert p.place_evidence in kwargs["body"] + title
     if p.county or p.prefecture:
         assert "from the place names on the page" in p.place_note and "province only" not in p.place_note
 
@@ -723,3 +730,11 @@ def test_find_chains_equals_the_character_by_character_scan(raw_dir, year):
     for text in texts:
         got = [[(m.start, m.end, m.name) for m in chain] for chain in pl.find_chains(text, table)]
         assert got == _chains_char_by_char(text, table)
+
+
+def test_an_autonomous_county_cited_as_its_stem_and_自治县():
+    """镇宁自治县, 长阳自治县: the ethnic names dropped but 自治 kept, as official writing cites them."""
+    p = place("长阳自治县2023年法治政府建设情况报告", issuer="长阳自治县", level="county", year=2023)
+    assert (p.province, p.prefecture, p.county, p.place_source) == ("湖北省", "宜昌市", "长阳土家族自治县", "title")
+    p = place("恩施自治州2023年法治政府建设情况报告", issuer="恩施自治州", level="city", year=2023)
+    assert (p.province, p.prefecture, p.county) == ("湖北省", "恩施土家族苗族自治州", None)
