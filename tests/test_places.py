@@ -405,18 +405,7 @@ PAGE_PLACED = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case, kwargs, expected", PAGE_PLACED, ids=[c[0] for c in PAGE_PLACED])
-def test_the_page_names_place_below_the_province(case, kwargs, expected):
-    kwargs = dict(kwargs)
-    title = kwargs.pop("title")
-    p = place(title, **kwargs)
-    assert (p.province, p.prefecture, p.county, p.adcode, p.place_source) == expected, p.place_note
-    assert p.place_evidence in kwargs["body"] + title
-    if p.county or p.prefecture:
-        assert "from the place names on the page" in p.place_note and "province only" not in p.place_note
-
-
-@pytest.mark.parametrize("case, kwargs, expected", VARIED, ids=[c[0] for c in VARIED])
+@pytest.mark.parametrize("case, kwargs, expected", VARIED + PAGE_PLACED, ids=[c[0] for c in VARIED + PAGE_PLACED])
 def test_varied_pages(case, kwargs, expected):
     kwargs = dict(kwargs)
     title = kwargs.pop("title")
@@ -427,6 +416,8 @@ def test_varied_pages(case, kwargs, expected):
     elif p.place_source not in ("mapping",):
         page = " ".join(str(v) for v in kwargs.values() if isinstance(v, str)) + " " + title
         assert p.place_evidence in page  # exact substring of what the page says
+    if p.place_source == "page_names" and (p.county or p.prefecture):  # below the province: it says so
+        assert "from the place names on the page" in p.place_note and "province only" not in p.place_note
 
 
 def test_year_matters_for_the_same_district():
