@@ -37,6 +37,20 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NOT_CJK_HIGH_BYTES = bytes(b for b in range(256) if not 0x4E <= b <= 0x9F)  # see _count_cjk
 
 
+# Characters t2s keeps that traditional pages write for a simplified one: OpenCC's own s2t, s2hk and
+# s2tw turn 浚县 into 濬縣, 澄江 into 澂江, 中卫 into 中衞, 叙永 into 敍永, and t2s gives back 濬县, 澂江,
+# 中衞, 敍永, names the division table does not hold. They are folded after t2s (one character for one:
+# offsets stay). tests/test_convert.py checks that with them every division name of the table comes
+# back from its traditional forms.
+_KEPT_VARIANTS = str.maketrans("濬澂衞敍", "浚澄卫叙")
+_VARIANT = re.compile("[濬澂衞敍]")
+
+
+def _folded(converted: str) -> str:
+    """t2s's output with the characters t2s keeps for a simplified one folded (`_KEPT_VARIANTS`)."""
+    return converted.translate(_KEPT_VARIANTS)
+
+
 @dataclass(frozen=True)
 class Conversion:
     text: str
@@ -234,7 +248,8 @@ _MAX_KEPT_LINES = 20_000  # forget them beyond this many (memory: about 6 MB of 
 
 def simplify(text: str) -> str:
     """Traditional → simplified characters, phrase by phrase (the length may change; see
-    `convert_same_length` for a copy whose offsets index the original).
+    `convert_same_length` for a copy whose offsets index the original): OpenCC's t2s, then the
+    characters it keeps for a simplified one folded (`_KEPT_VARIANTS`: 濬縣 → 浚县).
 
     >>> simplify("塘棲鎮法治政府建設")
     '塘栖镇法治政府建设'
@@ -245,11 +260,12 @@ def simplify(text: str) -> str:
     todo = [i for i, line in enumerate(lines) if line not in _KEPT_LINES]
     if not todo:
         return text
-    if t2s_keeps(text if len(todo) == len(lines) else "\n".join(lines[i] for i in todo)):
+    rest = text if len(todo) == len(lines) else "\n".join(lines[i] for i in todo)
+    if t2s_keeps(rest) and not _VARIANT.search(rest):
         _keep(lines[i] for i in todo)  # (no changing key in them: none in any one line)
         return text
     if len(todo) == len(lines):
-        converted = t2s().convert(text)
+        converted = _folded(t2s().convert(text))
         if converted == text:
             _keep(lines)
             return text
@@ -257,9 +273,9 @@ def simplify(text: str) -> str:
         if len(out) != len(lines):  # (never seen: a conversion that made or took a line break)
             return converted
     else:
-        done = t2s().convert("\n".join(lines[i] for i in todo)).split("\n")
+        done = _folded(t2s().convert("\n".join(lines[i] for i in todo))).split("\n")
         if len(done) != len(todo):
-            return t2s().convert(text)
+            return _folded(t2s().convert(text))
         out = lines.copy()
         for i, line in zip(todo, done):
             out[i] = line
@@ -307,7 +323,7 @@ def convert_same_length(text: str) -> str:
         conv = converter.convert(line)
         if len(conv) != len(line):
             conv = "".join(c if len(c := converter.convert(ch)) == 1 else ch for ch in line)
-        out.append(conv)
+        out.append(_folded(conv))
     return "".join(out)
 
 

@@ -38,14 +38,23 @@ _PINYIN_GLOSS = re.compile(rf"[(（](?<=[{CJK}][(（])[a-zA-Zāáǎàēéěèī�
 _SPACED_YEAR = re.compile(r"(\d{4}) +(?=年)")
 
 
-def reading_form(text: str | None) -> str:
-    """The text as fazhi reads it for metadata: pinyin glosses removed, simplified characters.
+# full-width digits and the signs dates are written with (２０２２－０３－１０, ２０２２／３／１０, ２０２２．３．１０):
+# read as ASCII, as the clean text has its digits (`clean.normalise_line`)
+_FULLWIDTH_FORMS = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
+_FULLWIDTH_FORM = re.compile("[０-９－／．]")
 
-    >>> reading_form("應(yīng)急管理部 2022 年")
-    '应急管理部 2022年'
+
+def reading_form(text: str | None) -> str:
+    """The text as fazhi reads it for metadata: full-width digits as ASCII, pinyin glosses removed,
+    simplified characters.
+
+    >>> reading_form("應(yīng)急管理部 2022 年"), reading_form("发布时间：２０２２－０３－１０")
+    ('应急管理部 2022年', '发布时间：2022-03-10')
     """
     if not text:
         return ""
+    if _FULLWIDTH_FORM.search(text):
+        text = text.translate(_FULLWIDTH_FORMS)
     if "(" in text or "（" in text:
         text = _PINYIN_GLOSS.sub("", text)
     if " 年" in text:  # (_SPACE_BEFORE_NIAN's test as a literal: far faster than the sub, or a search)

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path, PurePosixPath
 
-from .convert import to_simplified
+from .convert import simplify, to_simplified
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
 
@@ -496,11 +496,13 @@ _REPORT_TITLE_LINE = re.compile(r"(?:法治|依法行政|法制)[\u4e00-\u9fff\d
 
 def _chinese_report_title(text: str) -> str | None:
     """The first of a page's opening lines that is a Chinese report title, read with the right encoding
-    (its characters common ones), or None."""
+    (its characters common ones), or None; in simplified or traditional characters (關於…報告)."""
     lines = [ln.strip() for ln in text[:3000].splitlines() if ln.strip()][:8]
     for line in lines:
         n_cjk = len(re.findall(r"[\u4e00-\u9fff]", line))
-        if n_cjk >= 8 and n_cjk >= 0.6 * len(line) and _REPORT_TITLE_LINE.search(line) and common_share(line) >= 0.9:
+        if n_cjk < 8 or n_cjk < 0.6 * len(line) or common_share(line) < 0.9:
+            continue
+        if _REPORT_TITLE_LINE.search(line) or _REPORT_TITLE_LINE.search(simplify(line)):
             return line
     return None
 

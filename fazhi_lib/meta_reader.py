@@ -207,7 +207,10 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
         warnings.append("no issuer found")
 
     # ---- dates: the publication label in any form; 成文日期 stays written_date
-    publish = parse_date(_first_meta(page.meta, rules.get("publish_date_priority") or labels["publish_date"]))
+    # (a value in its reading form: 2023－02－16 with full-width dashes as 2023-02-16)
+    publish = parse_date(
+        iss.reading_form(_first_meta(page.meta, rules.get("publish_date_priority") or labels["publish_date"]))
+    )
     if publish is None:
         header = "\n".join(ln for ln in lines[:40] if len(ln) <= 160)
         publish = labelled_date(header)
@@ -217,7 +220,7 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
             publish = None
         else:
             warnings.append(f"publish date {publish} is before the report year {year} ended")
-    written = parse_date(_first_meta(page.meta, labels["written_date"]))
+    written = parse_date(iss.reading_form(_first_meta(page.meta, labels["written_date"])))
     if written is None:  # - [ 成文日期 ] 2026-02-12
         m = re.search(r"成文日期\s*[\]】]?\s*[:：]?\s*", "\n".join(lines[:40]))
         d = _ANY_DATE.match("\n".join(lines[:40]), m.end()) if m else None

@@ -24,6 +24,15 @@ def _t2s(text: str) -> str:
     return _own_converter().convert(text)
 
 
+# the characters t2s keeps that simplify folds (traditional pages write 濬縣, 中衞 for 浚县, 中卫)
+_FOLD = str.maketrans("濬澂衞敍", "浚澄卫叙")
+
+
+def _simplified(text: str) -> str:
+    """What `convert.simplify` must give: OpenCC's t2s, then the fold."""
+    return _t2s(text).translate(_FOLD)
+
+
 def _texts() -> list[str]:
     texts = [p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))]
     if DEVSET.is_dir():
@@ -55,12 +64,42 @@ def test_t2s_converts_line_by_line():
 def test_simplify_equals_opencc_on_texts_and_slices(fresh_memo):
     rng = random.Random(22)
     for text in _texts():
-        assert convert.simplify(text) == _t2s(text)
-        assert convert.simplify(text) == _t2s(text)  # again, every kept line now remembered
+        assert convert.simplify(text) == _simplified(text)
+        assert convert.simplify(text) == _simplified(text)  # again, every kept line now remembered
         for _ in range(40):  # slices cutting lines anywhere, with their lines remembered
             a = rng.randrange(len(text) + 1)
             b = rng.randrange(a, min(len(text), a + rng.choice((5, 60, 3000))) + 1)
-            assert convert.simplify(text[a:b]) == _t2s(text[a:b])
+            assert convert.simplify(text[a:b]) == _simplified(text[a:b])
+
+
+@pytest.mark.parametrize(
+    "text", ["濬縣人民政府", "濬县", "中衞市\n中衞市", "敍永县\n法治政府建设", "法治政府建設\n澂江市"]
+)
+def test_the_characters_t2s_keeps_are_folded_whatever_is_remembered(fresh_memo, text):
+    """The same answer with and without the lines remembered: a kept line never holds a variant."""
+    expected = _simplified(text)
+    assert expected != _t2s(text)  # (the fold matters here)
+    assert convert.simplify(text) == expected
+    assert convert.simplify(text) == expected
+    for line in text.split("\n"):
+        assert convert.simplify(line) == _simplified(line)
+    assert convert.simplify(text) == expected
+    assert convert.convert_same_length(text) == expected  # one character for one
+
+
+def test_every_division_name_comes_back_from_its_traditional_forms():
+    """OpenCC's s2t, s2hk and s2tw write a division's name as traditional pages do; simplify must give
+    the name back (t2s alone gives 濬县 for 浚县, 中衞 for 中卫: the fold's characters are those)."""
+    from fazhi_lib.places import _division_frame
+
+    frame = _division_frame()
+    columns = ["province_name", "city_name", "county_name", "province_short", "city_short"]
+    names = sorted(set().union(*(frame[c].dropna().tolist() for c in columns)))
+    assert len(names) > 4000
+    for config in ("s2t", "s2hk", "s2tw"):
+        written = opencc.OpenCC(config).convert("\n".join(names)).split("\n")
+        back = dict(zip(names, convert.simplify("\n".join(written)).split("\n")))
+        assert {n: b for n, b in back.items() if b != n} == {}, config
 
 
 def test_a_kept_line_does_not_keep_its_pieces(fresh_memo):

@@ -271,6 +271,26 @@ def test_traditional_page_reads_like_a_simplified_one():
     assert m["province"] == "浙江省"
 
 
+_FULL_WIDTH = str.maketrans("0123456789-/.", "０１２３４５６７８９－／．")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "临安区司法局2021年法治政府建设年度报告\n发布时间：2022-01-20 09:30\n2021年,我局坚持依法行政。\n",
+        "临安区司法局2021年法治政府建设年度报告\n发布日期 | 2022/01/20 |\n现将我局2021年度情况报告如下:\n",
+        "成文日期：2022.01.18\n发布时间：2022.01.20\n关于2021年法治政府建设情况的报告\n2021年,临安区司法局坚持依法行政。\n",
+        "临安區司法局2021年法治政府建設年度報告\n發佈時間：2022-01-20\n2021年,我局堅持依法行政。\n",
+    ],
+    ids=["labelled time", "table cell", "dots and a written date", "traditional"],
+)
+def test_full_width_digits_read_like_ascii_ones(page):
+    """Pages typed with full-width digits and date signs (２０２２－０１－２０) give the same metadata."""
+    ascii_, wide = meta(page + BODY), meta(page.translate(_FULL_WIDTH) + BODY)
+    assert ascii_["report_year"] == 2021 and ascii_["publish_date"] == "2022-01-20"
+    assert {k: wide[k] for k in ascii_ if k != "warnings"} == {k: ascii_[k] for k in ascii_ if k != "warnings"}
+
+
 # ---------------------------------------------------------------- years
 YEARS = [
     (

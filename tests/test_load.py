@@ -351,6 +351,12 @@ def test_unreadable_content_is_a_load_error(name, data, message):
             True,
         ),
         ("昆明市司法局2022年法治政府建设年度报告\n\nPublished 2023-02-01\n" + "The bureau reported. " * 30, True),
+        # the same in traditional characters (報告, 關於: the title pattern read on its simplified form)
+        (
+            "雲南省人民政府關於2023年度法治政府建設情況的報告\nEnglish title (machine-translated)\n" + "Summary. " * 60,
+            True,
+        ),
+        ("昆明市司法局2022年法治政府建設年度報告\n\nPublished 2023-02-01\n" + "The bureau reported. " * 30, True),
         # an English page whose Chinese line is no report title, or a title line of mojibake
         ("网站首页\n" + "Page not found. The requested URL was not found. " * 10, False),
         ("Annual report on law-based government 2023\n" + "Summary. " * 60, False),

@@ -238,6 +238,16 @@ VARIED = [
         ),
         ("浙江省", "宁波市", "鄞州区", "330212", "body"),
     ),
+    (  # t2s keeps 敍 and 衞, which traditional pages write for 叙 and 卫 (convert._KEPT_VARIANTS)
+        "traditional form t2s keeps",
+        dict(title="敍永縣人民政府關於2023年度法治政府建設情況的報告", issuer="敍永縣", level="county", year=2023),
+        ("四川省", "泸州市", "叙永县", "510524", "title"),
+    ),
+    (
+        "traditional form t2s keeps, a city",
+        dict(title="中衞市2022年法治政府建設年度報告", issuer="中衞市", level="city", year=2022),
+        ("宁夏回族自治区", "中卫市", None, "640500", "title"),
+    ),
     (
         "site name in the page metadata",
         dict(
