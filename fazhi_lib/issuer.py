@@ -235,6 +235,7 @@ def find_title(lines: list[str], *, limit: int = 60) -> FoundTitle | None:
     >>> find_title(["海滨街 2020年法治政府建设情况报告 2020年,在区委领导下,海滨街严格依法行政"]).issuer_part
     '海滨街'
     """
+    lines = _rejoin_split_phrases(lines, limit)
     best: FoundTitle | None = None
     for i, line in enumerate(lines[:limit]):
         s = line.strip()
@@ -286,6 +287,33 @@ def find_title(lines: list[str], *, limit: int = 60) -> FoundTitle | None:
             # the body has begun and no title came before it: titles only in the next few lines
             limit = min(limit, i + 4)
     return best
+
+
+_CONTINUATION_MAX = 24  # characters of a line that can end a title printed over two lines
+
+
+def _rejoin_split_phrases(lines: list[str], limit: int) -> list[str]:
+    """`lines` with a title printed over two lines inside its report phrase joined on the first (the
+    second left blank, so line numbers stay): 鲁山县人民政府关于2024年法治政府建设 / 情况的报告. Only when
+    the first line holds no report phrase of its own, the second is short and no sentence, and the
+    phrase found runs into it.
+
+    >>> _rejoin_split_phrases(["X县人民政府关于2024年法治政府建设", "情况的报告", "2024年,X县坚持。"], 60)
+    ['X县人民政府关于2024年法治政府建设情况的报告', '', '2024年,X县坚持。']
+    """
+    out = None
+    for i in range(min(limit, len(lines) - 1)):
+        s = lines[i].strip()
+        if not s or ("法治" not in s and "法制" not in s and "依法行政" not in s) or _REPORT_PHRASE.search(s):
+            continue
+        nxt = lines[i + 1].strip()
+        if not nxt or len(nxt) > _CONTINUATION_MAX or "。" in nxt or _HEADING.match(nxt) or _BODY_START.match(nxt):
+            continue
+        m = _REPORT_PHRASE.search(s + nxt)
+        if m and m.end() > len(s):
+            out = list(lines) if out is None else out
+            out[i], out[i + 1] = s + nxt, ""
+    return lines if out is None else out
 
 
 def _is_separator_run(before: str) -> bool:

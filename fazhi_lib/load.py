@@ -498,6 +498,7 @@ def _chinese_report_title(text: str) -> str | None:
     """The first of a page's opening lines that is a Chinese report title, read with the right encoding
     (its characters common ones), or None; in simplified or traditional characters (關於…報告)."""
     lines = [ln.strip() for ln in text[:3000].splitlines() if ln.strip()][:8]
+    lines += [a + b for a, b in zip(lines, lines[1:]) if len(b) <= 24]  # a title printed over two lines
     for line in lines:
         n_cjk = len(re.findall(r"[\u4e00-\u9fff]", line))
         if n_cjk < 8 or n_cjk < 0.6 * len(line) or common_share(line) < 0.9:

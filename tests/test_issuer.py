@@ -48,6 +48,27 @@ TITLES = [
         2022,
     ),
     (
+        "split inside the report phrase",
+        "余姚市人民政府关于2021年法治政府建设\n情况的报告\n2021年,全市坚持。\n" + BODY,
+        "余姚市",
+        "county",
+        2021,
+    ),
+    (
+        "split inside the report phrase, a department",
+        "浙江省财政厅2019年法治政府建设\n工作情况\n2019年,我厅坚持。\n" + BODY,
+        "财政厅",
+        "department",
+        2019,
+    ),
+    (
+        "issuer above a title split inside its phrase",
+        "\n上海市奉贤区人民政府\n关于2020年法治政府建设\n报告\n奉贤区坚持依法行政。\n" + BODY,
+        "奉贤区",
+        "county",
+        2020,
+    ),
+    (
         "issuer on its own line above",
         "德清县交通运输局\n\n2024年法治政府建设工作年度报告\n2024年,我局坚持。\n" + BODY,
         "交通运输局",
@@ -105,6 +126,35 @@ TITLES = [
         2022,
     ),
 ]
+
+
+@pytest.mark.parametrize(
+    "lines, title",
+    [
+        (["余姚市人民政府关于2021年法治政府建设", "情况的报告"], "余姚市人民政府关于2021年法治政府建设情况的报告"),
+        (["浙江省财政厅2019年法治政府建设", "工作情况"], "浙江省财政厅2019年法治政府建设工作情况"),
+        (["上海市奉贤区人民政府", "关于2020年法治政府建设", "报告"], "上海市奉贤区人民政府关于2020年法治政府建设报告"),
+        (["洪塘街道2022年依法行政", "工作报告"], "洪塘街道2022年依法行政工作报告"),
+        (  # under a metadata block whose subject is the phrase itself
+            [
+                "• 索引号",
+                "• 主题分类",
+                "  • 法治政府建设",
+                "",
+                "龙泉市人民政府关于2023年法治政府建设",
+                "情况的报告",
+                "",
+                "发布日期:2024-02-20",
+            ],
+            "龙泉市人民政府关于2023年法治政府建设情况的报告",
+        ),
+    ],
+    ids=["after 关于", "a department", "issuer above", "依法行政", "under a metadata block"],
+)
+def test_a_title_split_inside_its_report_phrase_is_joined(lines, title):
+    m = meta("\n".join(lines) + "\n2024年,坚持依法行政。\n" + BODY)
+    assert m["title"] == title
+    assert m["issuer"] and title.startswith(m["issuer_full"] or m["issuer"])  # the issuer read from it
 
 
 @pytest.mark.parametrize("case, page, issuer, level, year", TITLES, ids=[t[0] for t in TITLES])

@@ -351,6 +351,12 @@ def test_unreadable_content_is_a_load_error(name, data, message):
             True,
         ),
         ("昆明市司法局2022年法治政府建设年度报告\n\nPublished 2023-02-01\n" + "The bureau reported. " * 30, True),
+        # a title printed over two lines
+        (
+            "云南省人民政府关于2023年度法治政府建设\n情况的报告\nEnglish title (machine-translated)\n"
+            + "Summary. " * 60,
+            True,
+        ),
         # the same in traditional characters (報告, 關於: the title pattern read on its simplified form)
         (
             "雲南省人民政府關於2023年度法治政府建設情況的報告\nEnglish title (machine-translated)\n" + "Summary. " * 60,
