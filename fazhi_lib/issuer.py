@@ -8,7 +8,8 @@ The rules are rules of the genre (GLOSSARY.md, "Real pages"), never lists of nam
 - a **title** names the report (X2024年法治政府建设年度报告, X关于2024年度…情况的报告); it may sit inline
   in a one-line page, be split over two lines (长春市人民政府关于 / 2023年度…的报告), follow a document
   number (宁政发〔2019〕35号《…》), a spam banner or a joint party committee (中共X省委 X省人民政府);
-  a breadcrumb (您当前所在位置：首页>…) is never a title;
+  a breadcrumb (您当前所在位置：首页>…) is never a title; the title kept is the title alone (`tidy_title`:
+  [权威发布], 1、, X政发〔2019〕35号《…》, a date after it, | 标题:… | |, ….docx);
 - the **first sentence** names the reporting body in subject position (2022年,X坚持…; 2023年,在市委、
   市政府的领导下,X…); the bodies it thanks (在区委、区政府的领导下) and the addressees before it
   (中共X县委、X县人民政府:) are never the issuer;
@@ -332,9 +333,105 @@ def _segment(s: str, a: int, b: int) -> tuple[int, int]:
 def _strip_title_noise(seg: str) -> str:
     seg = _DOC_NO.sub("", seg).strip(_SEPARATORS + "—-")
     seg = re.sub(r"^(?:标题|题目|名称)\s*[:：]?", "", seg)
-    seg = re.sub(r"^\[[^\]]{0,8}\]|^【[^】]{0,8}】", "", seg)  # [权威发布]
-    seg = re.sub(r"^\d{1,2}[.、](?!\d)", "", seg)  # page-number fragments: 1、
-    return seg.strip()
+    return tidy_title(seg)
+
+
+# ---------------------------------------------------------------- the title itself, without the page around it
+# | 标题:X | |   | 标题:X | 发布日期:2022-01-06 |: a metadata table's row; its other cells are empty or labelled fields
+_CELL = re.compile(r"\s*[|｜]\s*")
+_FIELD = re.compile(rf"^[{CJK}]{{1,6}}\s*[:：]")
+# 标题:X  题目：X  文件名称:X: the field's label (only with its colon: 名称 without one may begin a title)
+_FIELD_LABEL = re.compile(r"^(?:文章标题|文件标题|信息标题|文件名称|标题|题目|名称)\s*[:：]\s*")
+# [权威发布]X  【转载】X  【政务公开】X: a site's tag before the title
+_TAG = re.compile(r"^(?:\[\s*([^\[\]]{1,8}?)\s*\]|【\s*([^【】]{1,8}?)\s*】)\s*")
+# 1、X  2. X: list numbering (1.2023年… is left alone: a point before a digit may belong to a number)
+_LIST_NUMBER = re.compile(r"^\d{1,2}(?:、|[.．](?!\d))\s*")
+# 宁政发〔2019〕35号 before the title (or after it), as the page prints the brackets
+_DOC_NUMBER = r"[\u4e00-\u9fff]{1,8}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*第?\s*\d{1,4}\s*号"
+_LEADING_DOC_NUMBER = re.compile(rf"^{_DOC_NUMBER}\s*")
+_TRAILING_DOC_NUMBER = re.compile(rf"\s*(?:{_DOC_NUMBER}|[(（]{_DOC_NUMBER}[)）])$")
+# 《X》 as the whole title: the quotation marks of a document cited by its number
+_QUOTED = re.compile(r"^《([^《》]+)》$")
+# X 2023-02-09   X发布时间:2023年2月9日 10:30: a date (with its label or clock) after the title; a year
+# alone (…报告（2021年）, …2021年度) is no date
+_TRAILING_DATE = re.compile(
+    r"\s*(?:(?:发布|更新|发文|公开|生成|上传)?(?:时间|日期)\s*[:：]?\s*)?"
+    r"(?:19|20)\d{2}\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+# X 发布时间:2023-03-01 来源:某某县司法局  X 2023-03-27 17:05 来源: 某某网 【字体:: the page's metadata glued after
+# the title (cut where the title's report phrase ends: a label inside a title's bracket is no cut)
+_TRAILING_META = re.compile(
+    r"\s*(?:(?:19|20)\d{2}\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*)?"
+    r"(?:(?:发布|更新|发文|公开|生成|上传)?(?:时间|日期)|(?:信息|文章|稿件)?来源|浏览次数|访问次数|点击[数量率]|阅读[数量]|作者|字体)"
+    r"\s*[:：]"
+)
+# X.docx  X.pdf: an attachment's file name
+_FILE_EXTENSION = re.compile(r"\s*[.．](?:docx?|wps|pdf|xlsx?|et|txt|rtf|odt|ofd|html?|zip|rar)$", re.IGNORECASE)
+
+
+def tidy_title(title: str) -> str:
+    """The title alone, without what the page prints around it: a metadata table's bars and its field
+    label, a site's tag, list numbering, a document number (and the 《》 around the title it numbers),
+    a date or clock or page metadata after it, an attachment's file extension. Words of the title itself stay: 《》 inside
+    it, a bracketed year, the joint party committee of a joint title.
+
+    >>> tidy_title("[权威发布]某某省2019年法治政府建设情况报告")
+    '某某省2019年法治政府建设情况报告'
+    >>> tidy_title("某政发〔2020〕3号《某某市人民政府关于2019年度法治政府建设工作的报告》")
+    '某某市人民政府关于2019年度法治政府建设工作的报告'
+    >>> tidy_title("| 标题:某某县司法局2019年度法治政府建设情况报告 | |")
+    '某某县司法局2019年度法治政府建设情况报告'
+    >>> tidy_title("某某街道2019年法治政府建设情况报告 2020-02-09 10:30")
+    '某某街道2019年法治政府建设情况报告'
+    >>> tidy_title("关于《法治政府建设实施纲要（2015—2020年）》落实情况的报告")
+    '关于《法治政府建设实施纲要（2015—2020年）》落实情况的报告'
+    """
+    s = title.strip()
+    while True:
+        before = s
+        s = _title_cell(s)
+        s = _FIELD_LABEL.sub("", s)
+        tag = _TAG.match(s)
+        if tag and s[tag.end() :] and not _names_a_body(tag.group(1) or tag.group(2)):
+            s = s[tag.end() :]
+        s = _LIST_NUMBER.sub("", s) or s
+        s = _without_trailing_meta(s)
+        s = _TRAILING_DATE.sub("", s) or s
+        s = _FILE_EXTENSION.sub("", s) or s
+        s = _LEADING_DOC_NUMBER.sub("", s) or s
+        s = _TRAILING_DOC_NUMBER.sub("", s) or s
+        quoted = _QUOTED.match(s)
+        if quoted:
+            s = quoted.group(1).strip()
+        s = s.strip()
+        if s == before:
+            return s
+
+
+def _title_cell(s: str) -> str:
+    """The cell holding the title in a row of a metadata table (| 标题:X | |); the line as it is when a
+    second cell holds more than an empty or labelled field."""
+    if "|" not in s and "｜" not in s:
+        return s
+    cells = [c for c in _CELL.split(s) if c]
+    titled = [c for c in cells if _REPORT_PHRASE.search(c)]
+    if len(titled) == 1 and all(c is titled[0] or _FIELD.match(c) for c in cells):
+        return titled[0]
+    return s.strip(" \t\u3000|｜")
+
+
+def _without_trailing_meta(s: str) -> str:
+    """`s` cut before page metadata that follows its report phrase (…年度报告 发布时间:2023-03-01 来源:…)."""
+    ends = [m.end() for m in _REPORT_PHRASE.finditer(s)]
+    if ends and _TRAILING_META.match(s, ends[-1]):
+        return s[: ends[-1]]
+    return s
+
+
+def _names_a_body(tag: str) -> bool:
+    """A tag that names a body ([某某县司法局]) is kept: the issuer rules read it."""
+    n = read_name(tag)
+    return n is not None and n.issuer is not None
 
 
 def _issuer_part(seg: str) -> str:

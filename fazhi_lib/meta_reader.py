@@ -107,15 +107,16 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
     lines = _header_lines(raw)
     body = iss.reading_form(page.text[:3000])
 
-    # ---- title: the cleaner's title if it names a report and is no breadcrumb, else one found anywhere
+    # ---- title: the cleaner's title if it names a report and is no breadcrumb, else one found anywhere;
+    # either one without the page's cruft around it (tidy_title: tags, document numbers, dates, file names)
     found = iss.find_title(lines)
     title = page.title
     if title and iss._BREADCRUMB.search(title):
         title = None
-    if found and (not title or (found.issuer_part and not _issuer_in(iss.reading_form(title)))):
+    if title:
+        title = iss.tidy_title(iss.reading_form(title)) or None
+    if found and (not title or (found.issuer_part and not _issuer_in(title))):
         title = found.title
-    elif title:
-        title = iss.reading_form(title) if title != iss.reading_form(title) else title
     if not title:
         warnings.append("no title found on the page")
 
