@@ -365,8 +365,15 @@ def _table_year(report_year) -> tuple[int, str | None]:
 # ---------------------------------------------------------------- traditional → simplified
 @functools.lru_cache(maxsize=64)  # one report asks for its body, title and names several times
 def simplified(text: str | None) -> str:
-    """Simplified-character form used for matching (寧波市鄞州區 → 宁波市鄞州区)."""
-    return simplify(text) if text else ""
+    """Simplified-character form used for matching (寧波市鄞州區 → 宁波市鄞州区), pinyin glosses injected
+    after characters removed (湖(hú)北省 → 湖北省), as `issuer.reading_form` reads metadata."""
+    if not text:
+        return ""
+    if "(" in text or "（" in text:
+        from .issuer import _PINYIN_GLOSS
+
+        text = _PINYIN_GLOSS.sub("", text)
+    return simplify(text)
 
 
 # ---------------------------------------------------------------- place chains in text

@@ -430,6 +430,16 @@ def test_varied_pages(case, kwargs, expected):
         assert "from the place names on the page" in p.place_note and "province only" not in p.place_note
 
 
+def test_pinyin_glosses_do_not_hide_a_place():
+    """A mirror that glosses characters (宁(níng)波市) is placed as the page without them."""
+    plain = dict(issuer="云龙镇", year=2023, body="编写并印制宁波市鄞州区云龙镇公共法律服务手册")
+    glossed = dict(plain, body="编写并印制宁(níng)波市鄞(yín)州区云龙镇公共法律服务手册")
+    want = ("浙江省", "宁波市", "鄞州区", "330212", "body")
+    for kwargs in (plain, glossed):
+        p = place("2023年度云龙镇法治政府建设工作报告", **kwargs)
+        assert (p.province, p.prefecture, p.county, p.adcode, p.place_source) == want, p.place_note
+
+
 def test_year_matters_for_the_same_district():
     old = place("杭州市余杭区塘栖镇2017年法治政府建设工作报告", issuer="塘栖镇", year=2017)
     new = place("杭州市余杭区塘栖镇2024年法治政府建设工作报告", issuer="塘栖镇", year=2024)
