@@ -34,6 +34,9 @@ TRADITIONAL_SHARE = 0.10
 MIN_CHANGED = 5  # and at least this many characters
 SAMPLE_CHARS = 200_000  # the decision reads at most this many characters (a page is far shorter)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# 應(yīng)急管理部: a pinyin gloss a mirror injects after a character (metadata and places read past it); the
+# bracket first, the character before it checked behind it: the scan then skips to each bracket
+PINYIN_GLOSS = re.compile(r"[(（](?<=[\u4e00-\u9fff][(（])[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}[)）]")
 _NOT_CJK_HIGH_BYTES = bytes(b for b in range(256) if not 0x4E <= b <= 0x9F)  # see _count_cjk
 
 

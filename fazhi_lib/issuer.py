@@ -28,13 +28,12 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .convert import PINYIN_GLOSS as _PINYIN_GLOSS
 from .convert import simplify
 from .metadata import Title, parse_issuer
 
 CJK = "\u4e00-\u9fff"
-# 應(yīng)  學(xué)  發(fā): a pinyin syllable in brackets right after a character
-# (the bracket first, the character before it checked behind it: the scan then skips to each bracket)
-_PINYIN_GLOSS = re.compile(rf"[(（](?<=[{CJK}][(（])[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{{1,7}}[)）]")
+# 應(yīng)  學(xué)  發(fā): a pinyin syllable in brackets right after a character (`convert.PINYIN_GLOSS`)
 # 2020 年 → 2020年;  海滨街 2020年 stays two tokens
 _SPACED_YEAR = re.compile(r"(\d{4}) +(?=年)")
 

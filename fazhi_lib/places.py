@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .convert import simplify
+from .convert import PINYIN_GLOSS, simplify
 from .errors import FazhiError
 from .rules import load_rules, rule_path
 
@@ -370,9 +370,7 @@ def simplified(text: str | None) -> str:
     if not text:
         return ""
     if "(" in text or "（" in text:
-        from .issuer import _PINYIN_GLOSS
-
-        text = _PINYIN_GLOSS.sub("", text)
+        text = PINYIN_GLOSS.sub("", text)
     return simplify(text)
 
 
