@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from .clean import clean_page
+from .clean import clean_page, reflow_long_lines
 from .meta_reader import read_metadata
 from .metadata import first_year
 from .rules import load_rules
@@ -57,6 +57,9 @@ def parse_page(
     warnings: list[str] = []
     notes: list[str] = []
     cruft_rules = load_rules("cruft")
+    text, n_breaks = reflow_long_lines(text)  # a page that lost its line breaks (same length: offsets stay)
+    if n_breaks:
+        notes.append(f"a page of very long lines: read with {n_breaks} line breaks restored where white space stood")
     page = clean_page(text, rules=cruft_rules)
     notes.extend(m for m in page.messages if m.startswith("report printed twice"))
     warnings.extend(m for m in page.messages if not m.startswith("report printed twice"))

@@ -1,0 +1,106 @@
+"""The development set's pages rewritten as other real pages write them (GLOSSARY.md, "Real pages"):
+each family turns a page's text (or bytes) into a variant whose metadata a reader would read the same.
+`tests/test_devset_variants.py` checks that fazhi does; run as a script, it prints how every family
+scores against the hand labels beside the originals' scores:
+
+    .venv/bin/python tests/devset_variants.py [../shared/devset]
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+DEVSET = Path(__file__).resolve().parents[1].parent / "shared" / "devset"
+
+_FULL_WIDTH = str.maketrans("0123456789-/.", "０１２３４５６７８９－／．")
+_SYLLABLES = ["yīng", "fā", "shè", "lǐng", "xué", "xí", "zhì", "guó", "rùn", "biāo", "chéng", "huì"]
+
+
+def _opencc(config: str) -> Callable[[str], str]:
+    import opencc
+
+    converter = opencc.OpenCC(config)
+    return converter.convert
+
+
+def _glossed(text: str, rng: random.Random) -> str:
+    """A pinyin gloss after about one character in 25 (應(yīng)急: a mirror's injected glosses)."""
+    out = []
+    for ch in text:
+        out.append(ch)
+        if "\u4e00" <= ch <= "\u9fff" and rng.random() < 0.04:
+            out.append(f"({rng.choice(_SYLLABLES)})")
+    return "".join(out)
+
+
+def _title_split(text: str, rng: random.Random) -> str:
+    """The first report title line printed over two lines, broken right after its 法治政府建设/依法行政."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:12]):
+        m = re.search(r"法治政府建设|依法行政", line)
+        if m and len(line) < 80 and ("报告" in line or "情况" in line):
+            lines[i] = line[: m.end()] + "\n" + line[m.end() :]
+            break
+    return "\n".join(lines)
+
+
+# family → text → variant (None: the bytes in GB18030)
+FAMILIES: dict[str, Callable[[str, random.Random], str] | None] = {
+    "traditional (s2t)": lambda t, r: _opencc("s2t")(t),
+    "traditional (s2hk)": lambda t, r: _opencc("s2hk")(t),
+    "traditional (s2tw)": lambda t, r: _opencc("s2tw")(t),
+    "full-width digits and date signs": lambda t, r: t.translate(_FULL_WIDTH),
+    "pinyin glosses": _glossed,
+    "title split inside its phrase": _title_split,
+    "CRLF line breaks": lambda t, r: t.replace("\n", "\r\n"),
+    "GB18030 bytes": None,
+    "ideographic spaces": lambda t, r: t.replace(" ", "\u3000"),
+    "indented lines": lambda t, r: "\n".join("\u3000\u3000" + ln if ln.strip() else ln for ln in t.split("\n")),
+    "no line breaks (one line)": lambda t, r: re.sub(r"\s*\n\s*", " ", t),
+}
+
+
+def write_family(family: str, reports: Path, out: Path) -> Path:
+    """The variant of every page of `reports` in `out` (same file names); returns `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    make = FAMILIES[family]
+    for path in sorted(reports.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        if make is None:
+            (out / path.name).write_bytes(text.encode("gb18030", errors="replace"))
+        else:
+            (out / path.name).write_text(make(text, random.Random(path.name)), encoding="utf-8")
+    return out
+
+
+def main(argv: list[str]) -> int:
+    import fazhi_lib as fz
+    from fazhi_lib.evaluate import evaluate_metadata
+
+    devset = Path(argv[0]) if argv else DEVSET
+    labels = devset / "labels.tsv"
+    if not labels.is_file():
+        print(f"no development set at {devset}", file=sys.stderr)
+        return 2
+    rows = {"originals": evaluate_metadata(fz.build_corpus(devset / "reports"), labels)}
+    with tempfile.TemporaryDirectory() as tmp:
+        for family in FAMILIES:
+            folder = write_family(family, devset / "reports", Path(tmp) / re.sub(r"\W+", "_", family))
+            rows[family] = evaluate_metadata(fz.build_corpus(folder), labels)
+    fields = ["accepted", "issuer", "level", "report_year", "publish_date", "province", "prefecture", "county"]
+    print("| pages | " + " | ".join(fields) + " |")
+    print("|---" * (len(fields) + 1) + "|")
+    for name, ev in rows.items():
+        table = ev.scores.set_index("field")
+        cells = [f"{int(table.loc[f, 'right'])}/{int(table.loc[f, 'scored'])}" for f in fields]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
