@@ -1139,6 +1139,7 @@ def page_province_votes(
     first: dict[str, str] = {}
     shorts = _province_shorts(table)
     weighted = [(title, 3)] + [(t, 1) for t in texts]
+    outside = _outside_regions(table)
     for text, weight in weighted:
         if not text:
             continue
@@ -1174,7 +1175,24 @@ def page_province_votes(
                 first.setdefault(code, _original(text, simple, head.start, head.end))
                 if chains is not None:  # (武汉经开区… names 武汉市 for the prefecture as well)
                     chains.append(([head], weight, _original(text, simple, head.start, head.end)))
+    for code in outside & votes.keys():
+        del votes[code], first[code]
     return votes, first
+
+
+def _outside_regions(table: DivisionTable) -> frozenset[str]:
+    """The provinces of the table in none of the regions of `rules/places.yaml` (香港, 澳门, 台湾): the
+    page's names never place a report there. Mainland bodies write these reports; a page names them in
+    cooperation (粤港澳大湾区, 港澳台) or in gambling spam a mirror injects (澳门新葡京), and their
+    mentions would count against the page's own province. A title or the issuer's name still places."""
+    held = _OUTSIDE.get(id(table))
+    if held is None or held[0] is not table:
+        codes = frozenset(d.adcode for d in table.by_code.values() if d.depth == 1 and region_of(d.name) is None)
+        held = _OUTSIDE[id(table)] = (table, codes)
+    return held[1]
+
+
+_OUTSIDE: dict[int, tuple[DivisionTable, frozenset[str]]] = {}  # id(table) → (table, `_outside_regions`)
 
 
 # the issuer levels placed below the province by the place names on the page (`_page_division`): a town

@@ -38,6 +38,16 @@ def _glossed(text: str, rng: random.Random) -> str:
     return "".join(out)
 
 
+_SPAM = ["澳门新葡京官网", "威尼斯人娱乐场", "bet365体育在线", "皇冠足球比分", "澳门赌场"]
+
+
+def _spammed(text: str, rng: random.Random) -> str:
+    """Gambling spam a mirror injects: a line of it on top and one inside the page."""
+    lines = text.split("\n")
+    lines.insert(rng.randrange(1, max(2, len(lines))), f"{rng.choice(_SPAM)} {rng.choice(_SPAM)}")
+    return f"{rng.choice(_SPAM)}\n" + "\n".join(lines)
+
+
 def _title_split(text: str, rng: random.Random) -> str:
     """The first report title line printed over two lines, broken right after its 法治政府建设/依法行政."""
     lines = text.split("\n")
@@ -57,6 +67,7 @@ FAMILIES: dict[str, Callable[[str, random.Random], str] | None] = {
     "full-width digits and date signs": lambda t, r: t.translate(_FULL_WIDTH),
     "pinyin glosses": _glossed,
     "title split inside its phrase": _title_split,
+    "gambling spam lines": _spammed,
     "CRLF line breaks": lambda t, r: t.replace("\n", "\r\n"),
     "GB18030 bytes": None,
     "ideographic spaces": lambda t, r: t.replace(" ", "\u3000"),

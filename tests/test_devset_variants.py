@@ -29,7 +29,13 @@ def _metadata(corpus) -> pd.DataFrame:
 
 @pytest.mark.parametrize(
     "family",
-    ["traditional (s2hk)", "full-width digits and date signs", "pinyin glosses", "title split inside its phrase"],
+    [
+        "traditional (s2hk)",
+        "full-width digits and date signs",
+        "pinyin glosses",
+        "title split inside its phrase",
+        "gambling spam lines",
+    ],
 )
 def test_a_variant_reads_like_its_page(originals, family, tmp_path):
     got = _metadata(fz.build_corpus(write_family(family, DEVSET / "reports", tmp_path / "reports")))

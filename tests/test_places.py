@@ -363,6 +363,19 @@ VARIED = [
 
 # ------------------------------------------------- below the province, from the place names on the page
 PAGE_PLACED = [
+    (  # a mirror's gambling spam names 澳门 more often than the page names its own province
+        "gambling spam naming Macau does not outvote the page",
+        dict(title="2023年法治政府建设工作报告", issuer=None, level="department",
+             body="澳门新葡京 澳门威尼斯人 澳门赌场官网 2023年,在清远市委、市政府领导下,我局坚持依法行政。"
+                  "清远市司法局、广东省司法厅指导我局工作。"),
+        ("广东省", "清远市", None, "441800", "page_names"),
+    ),
+    (
+        "the Greater Bay Area and Hong Kong named in cooperation",
+        dict(title="2023年法治政府建设工作报告", issuer=None, level="department",
+             body="2023年,我局对接香港、澳门规则,推进粤港澳大湾区法治建设,香港律师来访。江门市司法局指导我局工作。"),
+        ("广东省", "江门市", None, "440700", "page_names"),
+    ),
     (
         "a subdistrict whose page names its district most",
         dict(title="澄江街道2023年法治政府建设工作报告", issuer="澄江街道", level="subdistrict",
