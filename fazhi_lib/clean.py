@@ -247,7 +247,8 @@ class _MetaParser:
         # the labels a page's metadata block carries: the only pairs kept in `CleanPage.meta`
         self.metadata = frozenset(lab for group in rules["metadata_labels"].values() for lab in group)
         labels = sorted(self.metadata | self.PAGE_CONTROLS, key=len, reverse=True)
-        alternation = "|".join(map(re.escape, labels))
+        # a label spaced out as sites print them (索 引 号:, 发 布 日 期:) is the label
+        alternation = "|".join("[ \u3000]?".join(map(re.escape, lab)) for lab in labels)
         # a label at line start or after a space, followed by a colon, a space or the end of the line
         self.label_re = re.compile(rf"(?:^|(?<=\s))(?P<label>{alternation})\s*(?:[:：]\s*|\s+|$)")
         # a line that holds pairs starts with a label: its first character is a label's first
@@ -263,7 +264,7 @@ class _MetaParser:
         pairs = []
         for i, m in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
-            pairs.append((m.group("label"), line[m.end() : end].strip()))
+            pairs.append((re.sub(r"[ \u3000]", "", m.group("label")), line[m.end() : end].strip()))
         return pairs
 
 

@@ -59,6 +59,18 @@ def _title_split(text: str, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
+def _untitled(text: str, rng: random.Random) -> str:
+    """The page without its title line (a copy that starts at the body): what the page loses, not a
+    variant to read the same; the table shows what fazhi still finds."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:15]):
+        if re.search(r"(法治政府|依法行政|法治建设)[^。，,]{0,16}(报告|情况)", line) and len(line.strip()) < 70:
+            if "。" not in line:
+                lines[i] = ""
+                break
+    return "\n".join(lines)
+
+
 # family → text → variant (None: the bytes in GB18030)
 FAMILIES: dict[str, Callable[[str, random.Random], str] | None] = {
     "traditional (s2t)": lambda t, r: _opencc("s2t")(t),
@@ -73,6 +85,7 @@ FAMILIES: dict[str, Callable[[str, random.Random], str] | None] = {
     "ideographic spaces": lambda t, r: t.replace(" ", "\u3000"),
     "indented lines": lambda t, r: "\n".join("\u3000\u3000" + ln if ln.strip() else ln for ln in t.split("\n")),
     "no line breaks (one line)": lambda t, r: re.sub(r"\s*\n\s*", " ", t),
+    "no title line (information lost)": _untitled,
 }
 
 

@@ -302,6 +302,24 @@ SUBJECTS = [
     ("county-level city, not a prefecture", "2022年,瑞安市坚持依法行政。", "瑞安市", "county"),
     ("镇 inside a city name", "2022年,景德镇市坚持依法行政。", "景德镇市", "city"),
     ("government office", "2023年,瑞安市人民政府办公室坚持依法行政。", "人民政府办公室", "department"),
+    (
+        "a sentence on the year first",
+        "2019年,是新中国成立70周年。永康市坚持以习近平新时代中国特色社会主义思想为指导,全面推进。",
+        "永康市",
+        "county",
+    ),
+    (
+        "the year's place in a plan first, then the subject",
+        "2021年是《法治政府建设实施纲要(2021-2025年)》的开局之年,临海市政府在台州市委、市政府的领导下,坚持依法行政。",
+        "临海市",
+        "county",
+    ),
+    (
+        "no year before the subject",
+        "温岭市坚持以习近平新时代中国特色社会主义思想为指导,深入推进依法行政。",
+        "温岭市",
+        "county",
+    ),
 ]
 
 
@@ -310,6 +328,26 @@ def test_first_sentence_names_the_issuer(case, body, issuer, level):
     m = meta(body + "\n" + BODY)
     assert (m["issuer"], m["level"], m["issuer_source"]) == (issuer, level, "body"), m
     assert "taken from the body text" in m["warnings"] or "completed" in m["warnings"]
+
+
+def test_a_heading_or_a_sentence_mid_paragraph_is_no_subject():
+    m = meta("一、加强党的领导\n区政府常务会议审议通过12件规范性文件。全区坚持以习近平法治思想为指导。\n" + BODY)
+    assert m["issuer_source"] != "body" or m["issuer"] is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "索 引 号:330000/2024-00012 发布机构:天台县司法局 发文日期:2024-02-01",
+        "发 布 机 构：天台县司法局 发 布 日 期：2024-02-01",
+    ],
+    ids=["spaced index label", "every label spaced"],
+)
+def test_spaced_metadata_labels_are_read(line):
+    """Labels spaced out as sites print them (索 引 号:) are labels: the publisher and the date read."""
+    m = meta(line + "\n我局坚持依法行政,现将2023年度法治政府建设情况报告如下:\n" + BODY)
+    assert (m["issuer"], m["level"], m["publish_date"]) == ("司法局", "department", "2024-02-01"), m
+    assert m["issuer_full"] == "天台县司法局"
 
 
 def test_addressee_is_never_the_issuer():
