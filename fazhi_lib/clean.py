@@ -87,11 +87,14 @@ def reflow_long_lines(raw: str) -> tuple[str, int]:
     >>> n, len(flowed) == len(page), flowed.splitlines()[:4]
     (106, True, ['首页 > 政务公开', '某县2023年法治政府建设情况报告', '发布时间:2024-02-01', '2023年,某县坚持依法行政。'])
     """
-    if len(raw) < REFLOW_MIN_CHARS or not any(len(line) >= REFLOW_MIN_CHARS for line in raw.splitlines()):
+    if len(raw) < REFLOW_MIN_CHARS:
         return raw, 0
+    lines = raw.splitlines(keepends=True)
+    if not any(len(line) >= REFLOW_MIN_CHARS and _white_space_runs(line) for line in lines):
+        return raw, 0  # (most pages: no line long enough with white space enough; no regex run)
     out, total = [], 0
-    for line in raw.splitlines(keepends=True):
-        if len(line) >= REFLOW_MIN_CHARS:
+    for line in lines:
+        if len(line) >= REFLOW_MIN_CHARS and _white_space_runs(line):
             spans = [m.span() for m in _REFLOW_BREAK.finditer(line)]
             if len(spans) >= REFLOW_MIN_BREAKS:
                 starts = [0] + [b for _, b in spans]
@@ -106,6 +109,11 @@ def reflow_long_lines(raw: str) -> tuple[str, int]:
                 line = "".join(parts) + line[at:]
         out.append(line)
     return "".join(out), total
+
+
+def _white_space_runs(line: str) -> bool:
+    """Whether `line` holds white space enough for REFLOW_MIN_BREAKS breaks (counted in C: cheap)."""
+    return line.count(" ") + line.count("\u3000") + line.count("\t") + line.count("\u00a0") >= REFLOW_MIN_BREAKS
 
 
 class Line(NamedTuple):  # a tuple: built for every line of every page, several times faster than a dataclass
