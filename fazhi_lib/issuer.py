@@ -62,6 +62,68 @@ def reading_form(text: str | None) -> str:
     return simplify(text)
 
 
+# a stray space between two characters (PDF exports, justified titles: 济南市市 中区, 沙园 街道办 事 处)
+_CJK_SPACE = re.compile(rf"(?<=[{CJK}]) (?=[{CJK}])")
+# the words of a body's name (and of the report phrase) a stray space can split, besides division names
+_NAME_WORDS = ("街道办事处", "人民政府", "办事处", "委员会", "办公室", "街道", "法治政府", "依法行政", "法治建设")
+
+
+def _names_rejoined(text: str) -> str:
+    """`text` without the single spaces that split a division's name (any year's, three characters or
+    more) or a word of a body's name (`_NAME_WORDS`): a space is dropped when the words around it, once
+    joined, hold such a name running across it. Spaces between two names (浙江省 丽水市), between a label
+    and a value, or in a joint title (中共X县委 X县人民政府) split none and stay.
+
+    >>> _names_rejoined("济南市市 中区2024年度法治政府建设 情况报告"), _names_rejoined("沙园 街道办 事 处")
+    ('济南市市中区2024年度法治政府建设 情况报告', '沙园 街道办事处')
+    >>> _names_rejoined("中共松阳县委 松阳县人民政府关于"), _names_rejoined("浙江省 丽水市")
+    ('中共松阳县委 松阳县人民政府关于', '浙江省 丽水市')
+    """
+    spaces = [m.start() for m in _CJK_SPACE.finditer(text)]
+    if not spaces:
+        return text
+    try:
+        from .places import _name_starts, _name_years
+
+        names, starts = _name_years(), _name_starts()
+    except Exception:  # pragma: no cover - no division table installed
+        names, starts = {}, {}
+    drop = set()
+    for p in spaces:  # the words around the space, without their own stray spaces, joined at `at`
+        left, right = text[max(0, p - 8) : p], text[p + 1 : p + 9]
+        if " " in left or " " in right:
+            left, right = _CJK_SPACE.sub("", left), _CJK_SPACE.sub("", right)
+        joined, at = left + right, len(left)
+        if any(w in joined and _runs_across(joined, w, at) for w in _NAME_WORDS) or any(
+            joined[q + 1 : q + 2] and _name_across(joined, q, at, names, starts) for q in range(at)
+        ):
+            drop.add(p)
+    return "".join(c for i, c in enumerate(text) if i not in drop) if drop else text
+
+
+def rejoined_title(title: str) -> str:
+    """A title line without the stray spaces that split its names (`_names_rejoined`)."""
+    return _names_rejoined(title) if " " in title and len(title) <= _SPLIT_LINE_MAX else title
+
+
+def _name_across(joined: str, q: int, at: int, names, starts) -> bool:
+    """Whether a division name (three characters or more) starts at `q` of `joined` and ends after `at`."""
+    for length in starts.get(joined[q : q + 2], ()):
+        if q + length > at and joined[q : q + length] in names:
+            return True
+    return False
+
+
+def _runs_across(joined: str, word: str, at: int) -> bool:
+    """Whether an occurrence of `word` in `joined` starts before `at` and ends after it."""
+    i = joined.find(word)
+    while i >= 0:
+        if i < at < i + len(word):
+            return True
+        i = joined.find(word, i + 1)
+    return False
+
+
 # ---------------------------------------------------------------- names
 _GOV_TAIL = re.compile(r"^(?:中共)?(?:党委|党工委|党组|委员会|委|工委)?(?:和|、|及|与)?(?:人民政府|政府|办事处)?")
 _DEPT_SUFFIX = "局|厅|部|署|委员会|办公室|办公厅|中心|委|办"
@@ -289,12 +351,14 @@ def find_title(lines: list[str], *, limit: int = 60) -> FoundTitle | None:
     return best
 
 
+_REPORT_HINT = re.compile(r"法治|依法行政|法制")
 _CONTINUATION_MAX = 24  # characters of a line that can end a title printed over two lines
 _SPLIT_LINE_MAX = 80  # … and of the line it continues
 
 
 def _rejoin_split_phrases(lines: list[str], limit: int) -> list[str]:
-    """`lines` with a title printed over two lines inside its report phrase joined on the first (the
+    """`lines` with the stray spaces that split the names of a title line dropped (`_names_rejoined`),
+    and a title printed over two lines inside its report phrase joined on the first (the
     second left blank, so line numbers stay): 鲁山县人民政府关于2024年法治政府建设 / 情况的报告. Only when
     the first line holds no report phrase of its own, the second is short and no sentence, and the
     phrase found runs into it.
@@ -303,6 +367,14 @@ def _rejoin_split_phrases(lines: list[str], limit: int) -> list[str]:
     ['X县人民政府关于2024年法治政府建设情况的报告', '', '2024年,X县坚持。']
     """
     out = None
+    for i in range(min(limit, len(lines))):  # stray spaces in a title's names (济南市市 中区, 法治 政府)
+        s = lines[i]
+        if " " in s and len(s) <= _SPLIT_LINE_MAX and _REPORT_HINT.search(s.replace(" ", "")):
+            joined = _names_rejoined(s)
+            if joined != s:
+                out = list(lines) if out is None else out
+                out[i] = joined
+    lines = lines if out is None else out
     for i in range(min(limit, len(lines) - 1)):
         s = lines[i].strip()
         if not s or len(s) > _SPLIT_LINE_MAX or ("法治" not in s and "法制" not in s and "依法行政" not in s):

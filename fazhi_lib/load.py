@@ -503,7 +503,8 @@ def _chinese_report_title(text: str) -> str | None:
         n_cjk = len(re.findall(r"[\u4e00-\u9fff]", line))
         if n_cjk < 8 or n_cjk < 0.6 * len(line) or common_share(line) < 0.9:
             continue
-        if _REPORT_TITLE_LINE.search(line) or _REPORT_TITLE_LINE.search(simplify(line)):
+        joined = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", line)  # stray spaces: 法治 政府
+        if _REPORT_TITLE_LINE.search(joined) or _REPORT_TITLE_LINE.search(simplify(joined)):
             return line
     return None
 

@@ -114,7 +114,7 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
     if title and iss._BREADCRUMB.search(title):
         title = None
     if title:
-        title = iss.tidy_title(iss.reading_form(title)) or None
+        title = iss.tidy_title(iss.rejoined_title(iss.reading_form(title))) or None
     if found and (not title or (found.issuer_part and not _issuer_in(title))):
         title = found.title
     if not title:

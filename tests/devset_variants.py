@@ -71,6 +71,19 @@ def _untitled(text: str, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
+def _title_spaced(text: str, rng: random.Random) -> str:
+    """Stray spaces at about one place in seven between the characters of the title line (a PDF
+    export's justified title): a harsh variant, names split too (济南市市 中区)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:15]):
+        if re.search(r"(法治政府|依法行政)[^。]{0,16}(报告|情况)", line) and len(line) < 80 and "。" not in line:
+            lines[i] = re.sub(
+                r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", lambda m: " " if rng.random() < 0.15 else "", line
+            )
+            break
+    return "\n".join(lines)
+
+
 # family → text → variant (None: the bytes in GB18030)
 FAMILIES: dict[str, Callable[[str, random.Random], str] | None] = {
     "traditional (s2t)": lambda t, r: _opencc("s2t")(t),
@@ -85,6 +98,7 @@ FAMILIES: dict[str, Callable[[str, random.Random], str] | None] = {
     "ideographic spaces": lambda t, r: t.replace(" ", "\u3000"),
     "indented lines": lambda t, r: "\n".join("\u3000\u3000" + ln if ln.strip() else ln for ln in t.split("\n")),
     "no line breaks (one line)": lambda t, r: re.sub(r"\s*\n\s*", " ", t),
+    "stray spaces in the title": _title_spaced,
     "no title line (information lost)": _untitled,
 }
 

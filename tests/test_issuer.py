@@ -69,6 +69,20 @@ TITLES = [
         2020,
     ),
     (
+        "stray spaces inside the names",
+        "东营市东 营区人民政 府关于2022年度法治 政府建设情况的报告\n2022年,全区坚持。\n" + BODY,
+        "东营区",
+        "county",
+        2022,
+    ),
+    (
+        "a stray space inside a subdistrict's name",
+        "宁波市海曙区鼓楼街道办 事处2023年法治政府建设工作报告\n2023年,我街道坚持。\n" + BODY,
+        "鼓楼街道",
+        "subdistrict",
+        2023,
+    ),
+    (
         "issuer on its own line above",
         "德清县交通运输局\n\n2024年法治政府建设工作年度报告\n2024年,我局坚持。\n" + BODY,
         "交通运输局",
