@@ -515,6 +515,10 @@ def _issuer_part(seg: str) -> str:
     return part.strip(" ,，、")
 
 
+# 中共海南省委  中共X县委员会  X镇党委  X街道党工委: a party committee printed before a joint title's government
+_PARTY_COMMITTEE = re.compile(rf"^(?:中共[{CJK}]{{1,20}}(?:委员会|委)|[{CJK}]{{1,20}}(?:党委|党工委))$")
+
+
 def _previous_name(before: str, lines: list[str], i: int) -> tuple[str, str] | None:
     """The issuer printed before a title that lacks one: the same line's previous token, or the nearest
     non-empty line above (长春市人民政府关于 / 2023年度…; 广元市人力资源和社会保障局 / 2023年…报告), with the
@@ -525,18 +529,22 @@ def _previous_name(before: str, lines: list[str], i: int) -> tuple[str, str] | N
     while j >= 0 and len(cands) < 3 and i - j <= 8:
         t = lines[j].strip()
         if t and not re.search(r"[:：]", t):  # a metadata line (来源: X) is not part of the title
-            cands.append(t.split()[-1] if " " in t and len(t) > 20 else t)
+            joint = " " in t and all(map(_PARTY_COMMITTEE.match, t.split()[:-1]))
+            cands.append(t.split()[-1] if " " in t and len(t) > 20 and not joint else t)
         j -= 1
     for c in cands:
         about = "关于" if c.strip(_SEPARATORS).endswith("关于") else ""  # kept in the title as printed
         c = re.sub(r"关于$", "", c.strip(_SEPARATORS))
-        if not c or len(c) > 30 or re.search(r"[。；，,]", c):
+        if not c or len(c.split()[-1]) > 30 or re.search(r"[。；，,]", c):
             continue
-        # 中共海南省委 海南省人民政府: the government, the last part
-        c = c.split()[-1] if " " in c else c
+        # 中共海南省委 海南省人民政府: the government, the last part, is the issuer; the party committee
+        # stays in the title as printed (anything else before it, a spam word, does not)
+        parts = c.split()
+        c = parts[-1]
+        printed = " ".join(parts) if len(parts) > 1 and all(map(_PARTY_COMMITTEE.match, parts[:-1])) else c
         n = read_name(c)
         if n and n.issuer and n.level != "unknown" and len(n.issuer_full or "") >= len(c) - 4:
-            return c, c + about
+            return c, printed + about
     return None
 
 

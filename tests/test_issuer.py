@@ -143,6 +143,32 @@ TITLES = [
 
 
 @pytest.mark.parametrize(
+    "lines, title, issuer",
+    [
+        (
+            ["中共丽水市委 丽水市人民政府", "关于2024年法治政府建设情况的报告"],
+            "中共丽水市委 丽水市人民政府关于2024年法治政府建设情况的报告",
+            "丽水市",
+        ),
+        (
+            ["中共松阳县新兴镇委员会 松阳县新兴镇人民政府", "关于2023年度法治政府建设工作情况的报告"],
+            "中共松阳县新兴镇委员会 松阳县新兴镇人民政府关于2023年度法治政府建设工作情况的报告",
+            "新兴镇",
+        ),
+        (
+            ["澳门新葡京 新兴镇人民政府", "关于2023年度法治政府建设工作情况的报告"],  # a spam word is no part of it
+            "新兴镇人民政府关于2023年度法治政府建设工作情况的报告",
+            "新兴镇",
+        ),
+    ],
+    ids=["city", "town", "spam before the government"],
+)
+def test_a_joint_title_printed_above_keeps_its_party_committee(lines, title, issuer):
+    m = meta("\n".join(lines) + "\n2024年,坚持依法行政。\n" + BODY)
+    assert (m["title"], m["issuer"]) == (title, issuer)
+
+
+@pytest.mark.parametrize(
     "lines, title",
     [
         (["余姚市人民政府关于2021年法治政府建设", "情况的报告"], "余姚市人民政府关于2021年法治政府建设情况的报告"),
