@@ -45,8 +45,9 @@ _NOT_CJK_HIGH_BYTES = bytes(b for b in range(256) if not 0x4E <= b <= 0x9F)  # s
 # 中衞, 敍永, names the division table does not hold. They are folded after t2s (one character for one:
 # offsets stay). tests/test_convert.py checks that with them every division name of the table comes
 # back from its traditional forms.
-_KEPT_VARIANTS = str.maketrans("濬澂衞敍", "浚澄卫叙")
-_VARIANT = re.compile("[濬澂衞敍]")
+_VARIANT_CHARS = "濬澂衞敍"
+_KEPT_VARIANTS = str.maketrans(_VARIANT_CHARS, "浚澄卫叙")
+_VARIANT = re.compile(f"[{_VARIANT_CHARS}]")
 
 
 def _folded(converted: str) -> str:

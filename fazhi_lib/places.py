@@ -430,37 +430,46 @@ def find_chains(text: str, table: DivisionTable) -> list[list[Mention]]:
     return [c for c in (_valid_chain(c) for c in chains) if c]
 
 
-_MATCHERS: dict[int, tuple[DivisionTable, list, object]] = {}
+def _per_table(cache: dict, table: DivisionTable, build):
+    """`build(table)`, computed once per division table: kept in `cache` by the table's id, with the
+    table itself, so that an id reused by a later table is never taken for it."""
+    held = cache.get(id(table))
+    if held is None or held[0] is not table:
+        held = cache[id(table)] = (table, build(table))
+    return held[1]
+
+
+_MATCHERS: dict[int, tuple] = {}  # id(table) → (table, `_names_of`)
 
 
 def _names_of(table: DivisionTable) -> tuple[list[tuple[str, tuple[Division, ...], bool]], object]:
     """(name, its divisions, whether a short name) of every name of the table of two characters or more
     (full names first, as `_lookup` tries them), and an automaton finding them leftmost-longest; built
     once per table (`ahocorasick_rs`, MIT/Apache-2.0)."""
-    held = _MATCHERS.get(id(table))
-    if held is None or held[0] is not table:
-        import ahocorasick_rs
-
-        names = [(k, v, False) for k, v in table.full.items() if len(k) >= 2]
-        names += [(k, v, True) for k, v in table.short.items() if len(k) >= 2 and k not in table.full]
-        matcher = ahocorasick_rs.AhoCorasick(
-            [n for n, _, _ in names], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
-        )
-        held = _MATCHERS[id(table)] = (table, names, matcher)
-    return held[1], held[2]
+    return _per_table(_MATCHERS, table, _build_names)
 
 
-_SHORTS: dict[int, tuple[DivisionTable, tuple[tuple[str, str], ...]]] = {}
+def _build_names(table: DivisionTable) -> tuple[list[tuple[str, tuple[Division, ...], bool]], object]:
+    import ahocorasick_rs
+
+    names = [(k, v, False) for k, v in table.full.items() if len(k) >= 2]
+    names += [(k, v, True) for k, v in table.short.items() if len(k) >= 2 and k not in table.full]
+    matcher = ahocorasick_rs.AhoCorasick([n for n, _, _ in names], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    return names, matcher
+
+
+_SHORTS: dict[int, tuple] = {}  # id(table) → (table, `_province_shorts`)
 
 
 def _province_shorts(table: DivisionTable) -> tuple[tuple[str, str], ...]:
     """(short name, adcode) of each province of the table with a short name of two characters or more
     (广东, 内蒙古), in the table's order; found once per table."""
-    held = _SHORTS.get(id(table))
-    if held is None or held[0] is not table:
-        provinces = {d.province_short: d.adcode for d in table.by_code.values() if d.depth == 1 and d.province_short}
-        held = _SHORTS[id(table)] = (table, tuple((k, code) for k, code in provinces.items() if len(k) >= 2))
-    return held[1]
+
+    def build(t: DivisionTable) -> tuple[tuple[str, str], ...]:
+        provinces = {d.province_short: d.adcode for d in t.by_code.values() if d.depth == 1 and d.province_short}
+        return tuple((k, code) for k, code in provinces.items() if len(k) >= 2)
+
+    return _per_table(_SHORTS, table, build)
 
 
 @functools.lru_cache(maxsize=8)
@@ -1185,14 +1194,14 @@ def _outside_regions(table: DivisionTable) -> frozenset[str]:
     page's names never place a report there. Mainland bodies write these reports; a page names them in
     cooperation (粤港澳大湾区, 港澳台) or in gambling spam a mirror injects (澳门新葡京), and their
     mentions would count against the page's own province. A title or the issuer's name still places."""
-    held = _OUTSIDE.get(id(table))
-    if held is None or held[0] is not table:
-        codes = frozenset(d.adcode for d in table.by_code.values() if d.depth == 1 and region_of(d.name) is None)
-        held = _OUTSIDE[id(table)] = (table, codes)
-    return held[1]
+    return _per_table(
+        _OUTSIDE,
+        table,
+        lambda t: frozenset(d.adcode for d in t.by_code.values() if d.depth == 1 and region_of(d.name) is None),
+    )
 
 
-_OUTSIDE: dict[int, tuple[DivisionTable, frozenset[str]]] = {}  # id(table) → (table, `_outside_regions`)
+_OUTSIDE: dict[int, tuple] = {}  # id(table) → (table, `_outside_regions`)
 
 
 # the issuer levels placed below the province by the place names on the page (`_page_division`): a town

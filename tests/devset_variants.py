@@ -48,40 +48,41 @@ def _spammed(text: str, rng: random.Random) -> str:
     return f"{rng.choice(_SPAM)}\n" + "\n".join(lines)
 
 
-def _title_split(text: str, rng: random.Random) -> str:
-    """The first report title line printed over two lines, broken right after its 法治政府建设/依法行政."""
+_TITLE_LINE = re.compile(r"(法治政府|依法行政|法治建设)[^。，,]{0,16}(报告|情况)")
+
+
+def _with_title_line(text: str, change: Callable[[str], str]) -> str:
+    """`text` with its report title line (the first of its first 15 lines that names the report, short
+    and no sentence) replaced by `change(line)`; unchanged without one."""
     lines = text.split("\n")
-    for i, line in enumerate(lines[:12]):
-        m = re.search(r"法治政府建设|依法行政", line)
-        if m and len(line) < 80 and ("报告" in line or "情况" in line):
-            lines[i] = line[: m.end()] + "\n" + line[m.end() :]
+    for i, line in enumerate(lines[:15]):
+        if _TITLE_LINE.search(line) and len(line.strip()) < 80 and "。" not in line:
+            lines[i] = change(line)
             break
     return "\n".join(lines)
+
+
+def _title_split(text: str, rng: random.Random) -> str:
+    """The title line printed over two lines, broken right after its 法治政府建设/依法行政."""
+
+    def split(line: str) -> str:
+        m = re.search(r"法治政府建设|依法行政", line)
+        return line[: m.end()] + "\n" + line[m.end() :] if m else line
+
+    return _with_title_line(text, split)
 
 
 def _untitled(text: str, rng: random.Random) -> str:
     """The page without its title line (a copy that starts at the body): what the page loses, not a
     variant to read the same; the table shows what fazhi still finds."""
-    lines = text.split("\n")
-    for i, line in enumerate(lines[:15]):
-        if re.search(r"(法治政府|依法行政|法治建设)[^。，,]{0,16}(报告|情况)", line) and len(line.strip()) < 70:
-            if "。" not in line:
-                lines[i] = ""
-                break
-    return "\n".join(lines)
+    return _with_title_line(text, lambda line: "")
 
 
 def _title_spaced(text: str, rng: random.Random) -> str:
     """Stray spaces at about one place in seven between the characters of the title line (a PDF
     export's justified title): a harsh variant, names split too (济南市市 中区)."""
-    lines = text.split("\n")
-    for i, line in enumerate(lines[:15]):
-        if re.search(r"(法治政府|依法行政)[^。]{0,16}(报告|情况)", line) and len(line) < 80 and "。" not in line:
-            lines[i] = re.sub(
-                r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", lambda m: " " if rng.random() < 0.15 else "", line
-            )
-            break
-    return "\n".join(lines)
+    cjk_gap = re.compile(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])")
+    return _with_title_line(text, lambda line: cjk_gap.sub(lambda m: " " if rng.random() < 0.15 else "", line))
 
 
 # family → text → variant (None: the bytes in GB18030)
