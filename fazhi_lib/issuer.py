@@ -615,12 +615,19 @@ def subject_of(text: str) -> str | None:
 def _subject(text: str) -> tuple[Name | None, str]:
     """The opening sentence's subject as a Name and the words it stands in (县委、县政府 → county '县')."""
     for m in _OPENING.finditer(text[:600]):
+        shi = m.group(0).find("是")  # 2016年,是X积极融入…的一年: the year was X's, X the subject
+        if shi >= 0:
+            n = read_name(text[m.start() + shi + 1 : m.start() + shi + 41])
+            if n is not None and n.issuer:
+                return n, _surface(text[m.start() + shi + 1 : m.start() + shi + 41], n)
         pos = m.end()
         for _ in range(3):
             lead = _LEAD_CLAUSE.match(text, pos)
             if not lead:
                 break
             pos = lead.end()
+        if text.startswith("是", pos):  # (2015年,是X… with no sentence end near: the same)
+            pos += 1
         n = read_name(text[pos : pos + 40])
         if n is not None:
             return n, _surface(text[pos : pos + 40], n)

@@ -355,6 +355,12 @@ SUBJECTS = [
         "county",
     ),
     (
+        "the year was the subject's",
+        "2016年,是象山县积极融入长三角一体化、加快转型的一年,全县坚持依法行政。",
+        "象山县",
+        "county",
+    ),
+    (
         "no year before the subject",
         "温岭市坚持以习近平新时代中国特色社会主义思想为指导,深入推进依法行政。",
         "温岭市",
