@@ -467,7 +467,12 @@ def tidy_title(title: str) -> str:
         s = _title_cell(s)
         s = _FIELD_LABEL.sub("", s)
         tag = _TAG.match(s)
-        if tag and s[tag.end() :] and not _names_a_body(tag.group(1) or tag.group(2)):
+        if (
+            tag
+            and s[tag.end() :]
+            and not _names_a_body(tag.group(1) or tag.group(2))
+            and not _YEAR_IN.search(tag.group(0))
+        ):
             s = s[tag.end() :]
         s = _LIST_NUMBER.sub("", s) or s
         s = _without_trailing_meta(s)
@@ -501,6 +506,11 @@ def _without_trailing_meta(s: str) -> str:
     if ends and _TRAILING_META.match(s, ends[-1]):
         return s[: ends[-1]]
     return s
+
+
+_YEAR_IN = re.compile(
+    r"(?:19|20)\d{2}"
+)  # a tag holding the year ([2023年度]X县…报告) is kept: the year is read from it
 
 
 def _names_a_body(tag: str) -> bool:

@@ -115,6 +115,7 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
         title = None
     if title:
         title = iss.tidy_title(iss.rejoined_title(iss.reading_form(title))) or None
+    printed = title  # the cleaner's title line (its year is read when the title taken has none)
     if found and (not title or (found.issuer_part and not _issuer_in(title))):
         title = found.title
     if not title:
@@ -168,7 +169,8 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
 
     # ---- report year: title, the body's own statements, part headings
     if title:
-        year = first_year(_without_ranges(title))
+        # (【2023年度】X县…报告: the title found is read after the tag, the printed line holds its year)
+        year = first_year(_without_ranges(title)) or (first_year(_without_ranges(printed)) if printed else None)
         year_source = "title" if year else ""
     stated, how = iss.stated_year(body)
     if year is None and stated:

@@ -295,6 +295,7 @@ def test_title_is_the_title_itself(case, head, title):
         ),
         # left as printed: a body named in the tag, a point before a digit, a year alone, 《》 inside
         ("【缙云县司法局】2019年法治政府建设工作报告", "【缙云县司法局】2019年法治政府建设工作报告"),
+        ("【2019年度】某某县法治政府建设情况报告", "【2019年度】某某县法治政府建设情况报告"),
         ("1.2019年度某某县法治政府建设情况报告", "1.2019年度某某县法治政府建设情况报告"),
         ("某某县法治政府建设工作报告（2019年度）", "某某县法治政府建设工作报告（2019年度）"),
         (
@@ -551,6 +552,11 @@ YEARS = [
 @pytest.mark.parametrize("case, text, year, how", YEARS, ids=[y[0] for y in YEARS])
 def test_stated_year(case, text, year, how):
     assert iss.stated_year(text) == (year, how)
+
+
+def test_a_year_in_a_tag_before_the_title_is_the_title_year():
+    m = meta("【2023年度】永嘉县法治政府建设情况报告\n2024年3月,县政府召开常务会议。\n" + BODY)
+    assert (m["report_year"], m["issuer"]) == (2023, "永嘉县")
 
 
 def test_title_year_wins_over_a_range_in_the_title():
