@@ -508,9 +508,8 @@ def _without_trailing_meta(s: str) -> str:
     return s
 
 
-_YEAR_IN = re.compile(
-    r"(?:19|20)\d{2}"
-)  # a tag holding the year ([2023年度]X县…报告) is kept: the year is read from it
+# a tag holding the year ([2023年度]X县…报告) is kept: the year is read from it
+_YEAR_IN = re.compile(r"(?:19|20)\d{2}")
 
 
 def _names_a_body(tag: str) -> bool:
@@ -627,9 +626,10 @@ def _subject(text: str) -> tuple[Name | None, str]:
     for m in _OPENING.finditer(text[:600]):
         shi = m.group(0).find("是")  # 2016年,是X积极融入…的一年: the year was X's, X the subject
         if shi >= 0:
-            n = read_name(text[m.start() + shi + 1 : m.start() + shi + 41])
+            after = text[m.start() + shi + 1 : m.start() + shi + 41]
+            n = read_name(after)
             if n is not None and n.issuer:
-                return n, _surface(text[m.start() + shi + 1 : m.start() + shi + 41], n)
+                return n, _surface(after, n)
         pos = m.end()
         for _ in range(3):
             lead = _LEAD_CLAUSE.match(text, pos)
