@@ -275,6 +275,16 @@ class _MetaParser:
             pairs.append((re.sub(r"[ \u3000]", "", m.group("label")), line[m.end() : end].strip()))
         return pairs
 
+    def glued(self, line: str) -> tuple[str, list[tuple[str, str]]] | None:
+        """(the title, the pairs) of a report title with the page's metadata glued on after a space
+        (X县2022年法治政府建设情况报告 发布时间:2023-02-09 来源:本站), else None."""
+        for m in self.label_re.finditer(line):
+            head = line[: m.start()].strip()
+            if m.start() and looks_like_title(head):
+                pairs = self.parse(line[m.start() :])
+                return (head, pairs) if pairs is not None else None
+        return None
+
 
 # what a pattern cannot keep when joined with others: group references (\1, (?P=num), (?(1)…)) and flags
 _UNJOINABLE = re.compile(r"\\\d|\(\?P=|\(\?\(|\(\?[aiLmsux]")
@@ -335,10 +345,11 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
     kind: list[str] = []  # per line: 'blank', 'cruft', 'meta', 'title', 'content'
     pending_label: str | None = None
     body_started = False
+    body_start = len(stripped)  # the line the body starts on
     title_idx: list[int] = []
     header_parts: list[str] = []
 
-    for s in stripped:
+    for i, s in enumerate(stripped):
         if not s:
             kind.append("blank")
             continue
@@ -373,10 +384,18 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
             if not body_started:
                 header_parts.append(s)
             continue
+        if not body_started and len(s) > 20 and TITLE_HINT.search(s) and (glued := parser.glued(s)):
+            stripped[i] = s = glued[0]  # the title, read as a title line; its metadata as a metadata line's
+            for label, value in glued[1]:
+                if value and label in parser.metadata:
+                    meta.setdefault(label, []).append(value)
+            dropped["metadata"] += 1
         if not body_started and not _looks_like_body_start(s, heading_re):
             # a short line before the body: the title (possibly split over two lines) or a stray line
             kind.append("header")
             continue
+        if not body_started:
+            body_start = len(kind)
         body_started = True
         kind.append("content")
 
@@ -389,8 +408,13 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
             groups[-1].append(i)
         else:
             groups.append([i])
-    candidates = [[i] for i in header_idx]  # a single line naming the report wins over a joined one
-    candidates += [g[k : k + 2] for g in groups for k in range(len(g) - 1)]
+    # a single line naming the report wins over a joined one, unless neither of two lines names it alone
+    # (…法治政府建设 / 情况的报告: a title split inside its phrase): then the first printed wins; a subtitle
+    # (——…) comes last
+    pairs = [g[k : k + 2] for g in groups for k in range(len(g) - 1)]
+    split = [p for p in pairs if not looks_like_title(stripped[p[0]]) and not looks_like_title(stripped[p[1]])]
+    candidates = sorted([[i] for i in header_idx] + split) + [p for p in pairs if p not in split]
+    candidates.sort(key=lambda group: stripped[group[0]].startswith(("—", "－－", "--")))  # (stable)
     for group in candidates:
         joined = "".join(stripped[i] for i in group)
         if looks_like_title(joined):
@@ -417,10 +441,11 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
                 kind[i] = "title_repeat"
                 dropped["title_repeated"] += 1
 
-    # The whole report printed twice: the first substantial paragraph comes back, followed by the same text.
+    # The whole report printed twice: the first substantial paragraph of the body comes back, followed by
+    # the same text (a line before the body, such as a site banner the page repeats further down, is no anchor)
     content = [i for i, k in enumerate(kind) if k == "content"]
     duplicate = False
-    anchor = next((n for n, i in enumerate(content) if len(stripped[i]) >= 20), None)
+    anchor = next((n for n, i in enumerate(content) if i >= body_start and len(stripped[i]) >= 20), None)
     if anchor is not None:
         first = stripped[content[anchor]]
         for n in range(anchor + 1, len(content)):
@@ -430,8 +455,12 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
             second_copy = [stripped[i] for i in content[n:]]
             overlap = min(len(second_copy), len(first_copy))
             same = sum(a == b for a, b in zip(first_copy, second_copy))
-            # a second copy: most of its paragraphs repeat the first copy's, in the same order
+            # a second copy: most of its paragraphs repeat the first copy's, in the same order, and it is no
+            # longer than the first but for a line or a quarter (a footer): a lead paragraph and heading shown
+            # twice and then the rest of the report is no copy
             if overlap < 2 or same < 0.6 * overlap or second_copy[1] != first_copy[1]:
+                continue
+            if len(second_copy) > len(first_copy) + max(1, len(first_copy) // 4):
                 continue
             duplicate = True
             differ = sum(a != b for a, b in zip(first_copy, second_copy)) + abs(len(first_copy) - len(second_copy))

@@ -437,7 +437,7 @@ _TRAILING_DATE = re.compile(
 # the title (cut where the title's report phrase ends: a label inside a title's bracket is no cut)
 _TRAILING_META = re.compile(
     r"\s*(?:(?:19|20)\d{2}\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*)?"
-    r"(?:(?:发布|更新|发文|公开|生成|上传)?(?:时间|日期)|(?:信息|文章|稿件)?来源|浏览次数|访问次数|点击[数量率]|阅读[数量]|作者|字体)"
+    r"(?:(?:发布|更新|发文|公开|生成|上传)?(?:时间|日期)|(?:信息|文章|稿件)?来源|浏览次数|访问次数|点击[数量率]|阅读[数量]|作者|字体|字号)"
     r"\s*[:：]"
 )
 # X.docx  X.pdf: an attachment's file name
@@ -458,6 +458,8 @@ def tidy_title(title: str) -> str:
     '某某县司法局2019年度法治政府建设情况报告'
     >>> tidy_title("某某街道2019年法治政府建设情况报告 2020-02-09 10:30")
     '某某街道2019年法治政府建设情况报告'
+    >>> tidy_title("某某街道2019年法治政府建设情况工作报告 来源:本站 浏览次数:4257 字号:[大 中 小]")
+    '某某街道2019年法治政府建设情况工作报告'
     >>> tidy_title("关于《法治政府建设实施纲要（2015—2020年）》落实情况的报告")
     '关于《法治政府建设实施纲要（2015—2020年）》落实情况的报告'
     """
@@ -503,9 +505,8 @@ def _title_cell(s: str) -> str:
 def _without_trailing_meta(s: str) -> str:
     """`s` cut before page metadata that follows its report phrase (…年度报告 发布时间:2023-03-01 来源:…)."""
     ends = [m.end() for m in _REPORT_PHRASE.finditer(s)]
-    if ends and _TRAILING_META.match(s, ends[-1]):
-        return s[: ends[-1]]
-    return s
+    meta = _TRAILING_META.search(s, ends[-1]) if ends else None  # (…情况工作报告 来源:本站: after more title words)
+    return s[: meta.start()] if meta else s
 
 
 # a tag holding the year ([2023年度]X县…报告) is kept: the year is read from it

@@ -85,6 +85,43 @@ def _title_spaced(text: str, rng: random.Random) -> str:
     return _with_title_line(text, lambda line: cjk_gap.sub(lambda m: " " if rng.random() < 0.15 else "", line))
 
 
+def _clock_header(text: str, rng: random.Random) -> str:
+    """A page header with the site's clock (stale: any year) and a breadcrumb on top of the page."""
+    clock = f"{rng.randrange(2016, 2026)}年{rng.randrange(1, 13)}月{rng.randrange(1, 29)}日 星期{rng.choice('一二三四五六日')}"
+    return f"{clock}\n您当前的位置:首页 > 政务公开 > 法治政府建设\n" + text
+
+
+def _banner_repeated(text: str, rng: random.Random) -> str:
+    """The page's first two lines (a site banner) printed again two thirds of the way down."""
+    lines = text.split("\n")
+    banner = [line for line in lines[:6] if line.strip()][:2]
+    at = max(1, len(lines) * 2 // 3)
+    return "\n".join(lines[:at] + banner + lines[at:])
+
+
+def _meta_glued(text: str, rng: random.Random) -> str:
+    """Page metadata glued to the end of the title line after spaces (来源:本站 浏览次数:N 字号:[大 中 小])."""
+    return _with_title_line(
+        text, lambda line: f"{line.rstrip()}  来源:本站  浏览次数:{rng.randrange(100, 9999)}  字号:[大 中 小]"
+    )
+
+
+_DATE_LINE = re.compile(
+    r"^\s*(发布时间|发布日期|日期|时间)\s*[:：]\s*((?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)\s*$"
+)
+
+
+def _date_glued(text: str, rng: random.Random) -> str:
+    """The page's own publication-date line moved onto the end of the title line (…报告  发布时间:2023-03-01)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        m = _DATE_LINE.match(line)
+        if m:
+            rest, glued = "\n".join(lines[:i] + lines[i + 1 :]), f"  {m.group(1)}:{m.group(2)}"
+            return _with_title_line(rest, lambda title, glued=glued: title.rstrip() + glued)
+    return text
+
+
 # family → text → variant (None: the bytes in GB18030)
 FAMILIES: dict[str, Callable[[str, random.Random], str] | None] = {
     "traditional (s2t)": lambda t, r: _opencc("s2t")(t),
@@ -94,6 +131,10 @@ FAMILIES: dict[str, Callable[[str, random.Random], str] | None] = {
     "pinyin glosses": _glossed,
     "title split inside its phrase": _title_split,
     "gambling spam lines": _spammed,
+    "page clock and breadcrumb on top": _clock_header,
+    "site banner repeated further down": _banner_repeated,
+    "page metadata glued to the title": _meta_glued,
+    "publication date glued to the title": _date_glued,
     "CRLF line breaks": lambda t, r: t.replace("\n", "\r\n"),
     "GB18030 bytes": None,
     "ideographic spaces": lambda t, r: t.replace(" ", "\u3000"),

@@ -62,6 +62,60 @@ def test_repeated_sentence_is_not_a_duplicate_copy():
     assert not page.duplicate and page.text == text
 
 
+BODY = "2022年,某县坚持依法行政,全年审查文件12件。\n一、主要成效\n全年化解纠纷10件。\n二、存在的不足\n一是力量薄弱。"
+
+
+def test_a_site_banner_repeated_further_down_keeps_the_body():
+    # a mirror repeats its two banner lines below the title: before, the first long banner line was taken
+    # for the report's first paragraph, so everything after its repeat was dropped as a "second copy"
+    banner = "某某市某某区人民政府门户网站欢迎您访问本站\n无障碍 简体| 繁体"
+    page = clean_page(f"{banner}\n某县2022年法治政府建设情况报告\n{banner}\n{BODY}")
+    assert not page.duplicate
+    assert page.text.endswith(BODY) and page.title == "某县2022年法治政府建设情况报告"
+
+
+def test_a_lead_shown_twice_is_no_second_copy():
+    lead = "2022年,某县坚持依法行政,推进法治政府建设取得明显成效。\n一、主要成效"
+    rest = "全年化解纠纷10件。\n二、存在的不足\n一是力量薄弱。\n三、下一步工作\n一是加强队伍建设。"
+    page = clean_page(f"{lead}\n{lead}\n{rest}")
+    assert not page.duplicate and page.text.endswith(rest)
+
+
+def test_a_page_clock_is_cruft_and_gives_no_year():
+    from fazhi_lib.parse import parse_page
+
+    for clock in ("某某市人民政府 2018年12月3日星期二", "今天是:2018-12-03 周二 10:21", "2018年12月6日 (星期四)"):
+        page = clean_page(f"{clock}\n您现在的位置:首页 > 政务公开\n{BODY}")
+        assert page.dropped["page_clock"] == 1 and page.dropped["breadcrumb"] == 1
+        assert page.text == BODY
+        report = parse_page(f"{clock}\n您当前所在的位置:首页\n{BODY}").document.report
+        assert report["report_year"] == 2022  # (the clock's 2018 had been taken from the preamble)
+    assert not clean_page("会议于2022年3月5日星期六召开,研究法治政府建设工作。\n" + BODY).dropped
+
+
+def test_metadata_glued_to_the_title_line():
+    title = "某县2022年法治政府建设情况工作报告"
+    page = clean_page(f"{title}  发布时间:2023-02-09  来源:本站  浏览次数:1234  字号:[大 中 小]\n{BODY}")
+    assert page.title == title and page.text == BODY
+    assert page.meta == {"发布时间": ["2023-02-09"], "来源": ["本站"]}
+
+
+def test_a_title_split_inside_its_phrase_wins_over_a_later_line():
+    # the first printed title, split (neither line names the report alone), over the second printing
+    # below it and over a subtitle (——…) that names the report in one line
+    page = clean_page(
+        "中共某县县委 某县人民政府关于2024年法治政府建设\n情况的报告\n发布时间:2025-03-28\n"
+        f"中共某县县委  某县人民政府\n关于2024年法治政府建设情况的报告\n{BODY}"
+    )
+    assert page.title == "中共某县县委 某县人民政府关于2024年法治政府建设情况的报告"
+    page = clean_page(
+        f"某省2017年法治政府建设\n情况报告\n\n——法治政府建设进入新阶段暨某省2017年法治政府建设情况报告\n{BODY}"
+    )
+    assert page.title == "某省2017年法治政府建设情况报告"
+    page = clean_page(f"某某网站\n某县2022年法治政府建设情况报告\n{BODY}")  # a line and a title: the title alone
+    assert page.title == "某县2022年法治政府建设情况报告"
+
+
 def test_unrecognised_header_line_is_kept_not_dropped():
     page = clean_page("某某网站\n塘栖镇法治政府建设年度报告(2024年度)\n2024年,塘栖镇坚持依法行政,取得明显成效。")
     assert page.text.startswith("某某网站")

@@ -12,7 +12,7 @@ import fazhi_lib as fz
 from fazhi_lib.evaluate import evaluate_metadata
 
 FIELDS = ["issuer", "issuer_full", "level", "report_year", "publish_date", "written_date", "province", "prefecture",
-          "county", "status"]  # fmt: skip
+          "county", "status", "title"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +24,8 @@ def originals():
 
 def _metadata(corpus) -> pd.DataFrame:
     reports = corpus.reports.set_index("source_file").sort_index()
+    # (a split title joined with or without its space)
+    reports["title"] = reports["title"].str.replace(r"\s+", "", regex=True)
     return reports[FIELDS].astype(object).where(reports[FIELDS].notna(), None)
 
 
@@ -35,6 +37,10 @@ def _metadata(corpus) -> pd.DataFrame:
         "pinyin glosses",
         "title split inside its phrase",
         "gambling spam lines",
+        "page clock and breadcrumb on top",
+        "site banner repeated further down",
+        "page metadata glued to the title",
+        "publication date glued to the title",
     ],
 )
 def test_a_variant_reads_like_its_page(originals, family, tmp_path):
