@@ -32,6 +32,7 @@ from .clean import _FULLWIDTH as _CLEAN_FULLWIDTH
 from .convert import PINYIN_GLOSS as _PINYIN_GLOSS
 from .convert import simplify
 from .metadata import Title, parse_issuer
+from .rules import load_rules
 
 CJK = "\u4e00-\u9fff"
 # 應(yīng)  學(xué)  發(fā): a pinyin syllable in brackets right after a character (`convert.PINYIN_GLOSS`)
@@ -158,6 +159,7 @@ _ABBR_LEVEL = {
     "街": "subdistrict",
 }
 _DEPT_WORDS = ("局", "厅", "委", "办", "部", "署", "中心")
+_NATIONAL_PREFIX = re.compile(load_rules("places")["national"]["prefix"])
 
 
 class Name(NamedTuple):
@@ -195,13 +197,16 @@ def read_name(text: str) -> Name | None:
         if dept and not re.match(r"(?:人民)?政府$", dept):
             return Name(dept, m.group(1) + dept, "department", m.group(1))
         return Name(None, None, _ABBR_LEVEL[m.group(1)], m.group(1))
+    central = _central_body(s) if _NATIONAL_PREFIX.match(s) else None
+    if central:  # (国家市场监督管理总局 holds no 国家市)
+        return Name(central, central, "department", None, None)
     t = parse_issuer(_name_prefix(s))
     if not t.issuer or t.level == "unknown":
         short = _short_division(s)
         if short:
             return read_name(short)
-        dept = _department(s)
-        if dept and (dept.endswith(("部", "署", "总局")) and len(dept) >= 3):
+        dept = _central_body(s)
+        if dept and len(dept) >= 3:
             return Name(dept, dept, "department", None, None)
         return None
     if t.level == "department" and _PREDICATE.search(t.issuer):
@@ -222,14 +227,36 @@ def _short_division(s: str) -> str | None:
     return None
 
 
+def _central_body(s: str) -> str | None:
+    """The central government body named at the start of `s`: a ministry (交通运输部, 审计署, 海关总署), or
+    a body whose name opens as the central government's do (rules/places.yaml `national.prefix`: 国家统计局,
+    中国气象局, 国务院国资委, 中国人民银行); its branch in a division (国家税务总局上海市税务局) whole.
+
+    >>> _central_body("国家统计局坚持"), _central_body("国家税务总局上海市税务局2023年"), _central_body("统计局坚持")
+    ('国家统计局', '国家税务总局上海市税务局', None)
+    """
+    from .metadata import split_units
+
+    central = _NATIONAL_PREFIX.match(s)
+    dept = _department(s)
+    if central and not dept:
+        bank = re.match(rf"[{CJK}]{{0,8}}?银行", s)  # 中国人民银行
+        dept = bank.group(0) if bank and not _PREDICATE.search(bank.group(0)) else None
+    if not dept or not (central or dept.endswith(("部", "署", "总局"))):
+        return None
+    units, rest = split_units(s[len(dept) :])
+    branch = _department(rest) if units else None
+    return dept + "".join(units) + branch if branch else dept
+
+
 def _department(s: str) -> str | None:
     """The department name at the start of `s`: 司法局按照… → 司法局; None if a predicate comes first."""
     for m in _DEPT.finditer(s):
         cand = s[: m.end()]
         if _PREDICATE.search(cand):
             return None
-        ext = re.match(r"公室|公厅|员会", s[m.end() :])
-        if ext and cand[-1] in "办委":
+        ext = re.match(r"公室|公厅|员会|会(?!议)", s[m.end() :])
+        if ext and cand[-1] in "办委" and (ext.group(0) != "会" or cand[-1] == "委"):  # (管委会: 委员会 short)
             cand += ext.group(0)
         if re.fullmatch(rf"[{CJK}]+", cand):
             # 人力资源和社会保障局 yes; 委员会 after 全面依法治县: not a department of its own
@@ -245,9 +272,9 @@ def _name_prefix(s: str) -> str:
     units, rest = split_units(s)
     head = "".join(units)
     if not units:
-        # a department with no place is a ministry (交通运输部, 审计署, 海关总署); others need a place
-        dept = _department(s)
-        return dept if dept and dept.endswith(("部", "署", "总局")) else ""
+        # a department with no place is a ministry (交通运输部, 审计署, 海关总署) or a body of the central
+        # government (国家统计局, 中国气象局, 国务院国资委, 中国人民银行); others need a place
+        return _central_body(s) or ""
     gov = _GOV_TAIL.match(rest)
     tail = gov.group(0) if gov else ""
     office = re.match(r"(?:人民)?政府(?:办公室|办公厅|办)", rest)

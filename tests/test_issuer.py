@@ -377,6 +377,43 @@ def test_first_sentence_names_the_issuer(case, body, issuer, level):
     assert "taken from the body text" in m["warnings"] or "completed" in m["warnings"]
 
 
+# bodies of the central government not named 部/署/总局, and branches of a vertical one (the places stage
+# puts the former in 全国 and the latter in the division its name holds)
+CENTRAL = ["国家统计局", "中国气象局", "国家医疗保障局", "中国人民银行", "中国证券监督管理委员会", "国务院国资委",
+           "国家发展和改革委员会", "国家市场监督管理总局", "国家税务总局上海市税务局"]  # fmt: skip
+
+
+@pytest.mark.parametrize("body", CENTRAL)
+def test_a_central_government_body_is_a_department(body):
+    for page in (f"{body}2023年法治政府建设情况报告\n2023年,我们坚持依法行政。\n", f"2023年,{body}坚持依法行政。"):
+        m = meta(page + "\n" + BODY)
+        assert (m["issuer"], m["issuer_full"], m["level"]) == (body, body, "department"), m
+
+
+def test_central_bodies_are_placed_nationally_and_branches_where_they_sit(tmp_path):
+    import fazhi_lib as fz
+
+    for i, body in enumerate(CENTRAL):
+        page = f"{body}2023年法治政府建设情况报告\n2023年,我们坚持依法行政,审查文件{i + 10}件。\n" + BODY
+        (tmp_path / f"{i}.txt").write_text(page, encoding="utf-8")
+    reports = fz.build_corpus(tmp_path).reports.set_index("issuer")
+    assert reports["province"].to_dict() == {b: "上海市" if "上海" in b else "全国" for b in CENTRAL}
+
+
+def test_a_management_committee_keeps_its_name():
+    m = meta("东莞市松山湖管委会2023年法治政府建设情况报告\n2023年,我们坚持依法行政。\n" + BODY)
+    assert (m["issuer"], m["issuer_full"], m["level"]) == ("松山湖管委会", "东莞市松山湖管委会", "department")
+
+
+@pytest.mark.parametrize(
+    "body", ["呼和浩特经济技术开发区管理委员会", "乌鲁木齐高新技术产业开发区", "郑州航空港经济综合实验区"]
+)
+def test_a_development_zone_keeps_its_whole_name(body):
+    # (zone names run to 13 characters before 区: the first ones had been dropped, 和浩特经济技术开发区)
+    m = meta(f"{body}2023年法治政府建设情况报告\n2023年,我们坚持依法行政。\n" + BODY)
+    assert m["issuer_full"] == body, m
+
+
 def test_a_heading_or_a_sentence_mid_paragraph_is_no_subject():
     m = meta("一、加强党的领导\n区政府常务会议审议通过12件规范性文件。全区坚持以习近平法治思想为指导。\n" + BODY)
     assert m["issuer_source"] != "body" or m["issuer"] is None
