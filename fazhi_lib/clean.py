@@ -32,9 +32,9 @@ _SPACE_RUN = re.compile(" {2,}")
 _BULLET_CHARS = "•·●▪■◆◇-*"
 _BULLET = re.compile(r"^[•·●▪■◆◇\-\*]+\s*")
 # a title names the report:  塘栖镇法治政府建设年度报告(2024年度)   关于2024年度法治政府建设情况的报告
-TITLE_RE = re.compile(r"(法治|依法行政|法制).{0,20}(报告|情况)|(报告|情况).{0,4}$")
+TITLE_RE = re.compile(r"(法治|依法行政|法制).{0,20}(报告|情况|总结(?!会))|(报告|情况|总结).{0,4}$")
 TITLE_HINT = re.compile(r"法治|依法行政|法制")
-_TITLE_WORD = re.compile(r"报告|情况")
+_TITLE_WORD = re.compile(r"报告|情况|总结(?!会)")  # (…法治政府建设工作总结: a report; …总结会: news)
 _SENTENCE_PUNCT = re.compile(r"[。；;！？!?]")
 _DEFAULT_HEADING = re.compile(
     r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）])"
@@ -63,9 +63,9 @@ _REFLOW_LABEL = (
 _REFLOW_BREAK = re.compile(
     rf"(?<=[。！？；!?])[ \t\u3000\u00a0]+(?=\S)"  # after a sentence
     rf"|[ \t\u3000\u00a0]+(?={_REFLOW_HEADING}|{_REFLOW_LABEL})"  # before a part heading or a metadata label
-    rf"|(?<=报告|情况)[ \t\u3000\u00a0]+(?=(?:19|20)\d{{2}}\s*年|[一二三四五六七八九十]{{1,3}}、|[\u4e00-\u9fff]{{2,}}[:：])"
+    rf"|(?<=报告|情况|总结)[ \t\u3000\u00a0]+(?=(?:19|20)\d{{2}}\s*年|[一二三四五六七八九十]{{1,3}}、|[\u4e00-\u9fff]{{2,}}[:：])"
     # before a report title standing alone between spaces (…> 政府文件 X县人民政府关于2022年度…情况的报告)
-    rf"|[ \t\u3000\u00a0]+(?=[^\s]{{0,40}}(?:法治|依法行政|法制)[^\s。，,]{{0,30}}(?:报告|情况)(?:\s|$))"
+    rf"|[ \t\u3000\u00a0]+(?=[^\s]{{0,40}}(?:法治|依法行政|法制)[^\s。，,]{{0,30}}(?:报告|情况|总结)(?:\s|$))"
     # before an addressee (中共X县委、X县人民政府:) and a report's opening: 2022年,… 一年来,… 根据《…》…
     rf"|[ \t\u3000\u00a0]+(?=[\u4e00-\u9fff、]{{2,30}}(?:委|人民政府|政府|常委会|委员会)[:：](?:\s|$))"
     rf"|[ \t\u3000\u00a0]+(?=(?:(?:19|20)\d{{2}}\s*年(?:度|以来)?|一年来|近年来)[,，]|(?:根据|按照|依据)《)"

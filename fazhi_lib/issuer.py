@@ -159,6 +159,7 @@ _ABBR_LEVEL = {
     "街": "subdistrict",
 }
 _DEPT_WORDS = ("局", "厅", "委", "办", "部", "署", "中心")
+_BRANCH = re.compile(rf"[{CJK}]{{1,8}}?分局")
 _NATIONAL_PREFIX = re.compile(load_rules("places")["national"]["prefix"])
 
 
@@ -258,6 +259,9 @@ def _department(s: str) -> str | None:
         ext = re.match(r"公室|公厅|员会|会(?!议)", s[m.end() :])
         if ext and cand[-1] in "办委" and (ext.group(0) != "会" or cand[-1] == "委"):  # (管委会: 委员会 short)
             cand += ext.group(0)
+        branch = _BRANCH.match(s, len(cand))  # 杭州市生态环境局西湖分局: the branch reports
+        if branch and cand.endswith("局") and not _PREDICATE.search(branch.group(0)):
+            cand += branch.group(0)
         if re.fullmatch(rf"[{CJK}]+", cand):
             # 人力资源和社会保障局 yes; 委员会 after 全面依法治县: not a department of its own
             return cand
@@ -294,7 +298,7 @@ def _name_prefix(s: str) -> str:
 # ---------------------------------------------------------------- titles
 # the words that make a line a report title:  …法治政府建设年度报告  …依法行政工作报告  …法治建设情况
 _REPORT_PHRASE = re.compile(
-    r"(?:法治政府(?:部门)?建设|法治政府|依法行政|法治建设|法制建设|法治[\u4e00-\u9fff]{0,4}建设)[^\s。；，,:：>|]{0,16}?(?:报告|情况)"
+    r"(?:法治政府(?:部门)?建设|法治政府|依法行政|法治建设|法制建设|法治[\u4e00-\u9fff]{0,4}建设)[^\s。；，,:：>|]{0,16}?(?:报告|情况|总结(?!会))"
     r"(?:的报告|报告)?(?:[(（]\s*20\d{2}\s*年度?\s*[)）])?"
 )
 _YEAR_FRONT = re.compile(r"(?:关于)?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})年度?(?:度)?$")

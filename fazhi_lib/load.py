@@ -491,7 +491,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
 
 # a Chinese report title (湖南省人民政府关于2024年度法治政府建设情况的报告) on one of a page's first lines
-_REPORT_TITLE_LINE = re.compile(r"(?:法治|依法行政|法制)[\u4e00-\u9fff\d（）()、〔〕]{0,30}(?:报告|情况)")
+_REPORT_TITLE_LINE = re.compile(r"(?:法治|依法行政|法制)[\u4e00-\u9fff\d（）()、〔〕]{0,30}(?:报告|情况|总结)")
 
 
 def _chinese_report_title(text: str) -> str | None:

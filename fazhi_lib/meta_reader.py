@@ -171,6 +171,8 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
     if title:
         # (【2023年度】X县…报告: the title found is read after the tag, the printed line holds its year)
         year = first_year(_without_ranges(title)) or (first_year(_without_ranges(printed)) if printed else None)
+        if year is None and (bracketed := _BRACKETED_YEAR.search(title)):  # 法治政府建设年度报告（2023）
+            year = int(bracketed.group(1))
         year_source = "title" if year else ""
     stated, how = iss.stated_year(body)
     if year is None and stated:
@@ -249,6 +251,8 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
 
 
 _SOURCE_WORD = {"title": "title", "publisher": "page metadata", "body": "first sentence"}
+# a year in brackets without 年 at the end of a title: 某县法治政府建设年度报告（2023）
+_BRACKETED_YEAR = re.compile(r"[(（【\[]\s*(20[1-4]\d)\s*[)）】\]]\s*$")
 _RANGE = re.compile(r"(?:19|20)\d{2}\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年?")
 
 

@@ -414,6 +414,39 @@ def test_a_development_zone_keeps_its_whole_name(body):
     assert m["issuer_full"] == body, m
 
 
+@pytest.mark.parametrize(
+    "title, issuer, full",
+    [
+        ("杭州市生态环境局西湖分局2023年法治政府建设年度报告", "生态环境局西湖分局", "杭州市生态环境局西湖分局"),
+        (
+            "宁波市自然资源和规划局鄞州分局2023年法治政府建设年度报告",
+            "自然资源和规划局鄞州分局",
+            "宁波市自然资源和规划局鄞州分局",
+        ),
+    ],
+)
+def test_a_branch_bureau_is_the_issuer(title, issuer, full):
+    m = meta(f"{title}\n2023年,我们坚持依法行政。\n" + BODY)
+    assert (m["issuer"], m["issuer_full"], m["level"]) == (issuer, full, "department"), m
+
+
+@pytest.mark.parametrize(
+    "title, year",
+    [
+        ("某某县法治政府建设年度报告（2023）", 2023),  # a bracketed year without 年
+        ("某某县2022年法治政府建设工作总结", 2022),  # a work summary is the year's report
+        ("某某镇2022年法治政府建设工作总结和2023年工作计划", 2022),
+    ],
+)
+def test_title_forms_that_name_the_report(title, year):
+    m = meta(f"{title}\n我们坚持依法行政。\n" + BODY)
+    assert (m["title"], m["issuer"], m["report_year"]) == (title, title[:3], year), m
+
+
+def test_a_summary_meeting_is_no_report_title():
+    assert meta("某某镇召开2022年度法治政府建设工作总结会\n会议由镇长主持。\n" + BODY)["title"] is None
+
+
 def test_a_heading_or_a_sentence_mid_paragraph_is_no_subject():
     m = meta("一、加强党的领导\n区政府常务会议审议通过12件规范性文件。全区坚持以习近平法治思想为指导。\n" + BODY)
     assert m["issuer_source"] != "body" or m["issuer"] is None
