@@ -7,7 +7,7 @@ prefecture, county. Optional columns `issuer_in_text` / `place_in_text` (yes/no)
 place fields to rows whose text names them.
 
 How values are compared:
-- **issuer** leniently: spaces ignored; 人民政府/政府/办事处/委员会 at the end dropped; a match when one
+- **issuer** leniently: spaces ignored; 人民政府/政府/办事处/行政公署/委员会 at the end dropped; a match when one
   form ends with the other (湖塘街道 ~ 绍兴市柯桥区湖塘街道办事处; 司法局 ~ 武汉市司法局), compared
   with both `issuer` and `issuer_full`; a joint party-and-government label (中共X县委 X县人民政府) is
   compared by its government part.
@@ -95,7 +95,7 @@ def norm_date(v) -> str:
 
 def _short_issuer(x: str) -> str:
     x = re.sub(r"\s+", "", x)
-    return re.sub(r"(人民政府|政府|办事处|委员会)$", "", x)
+    return re.sub(r"(人民政府|政府|办事处|行政公署|委员会)$", "", x)
 
 
 def same_issuer(label: str, *got: str | None) -> bool:

@@ -127,7 +127,9 @@ def _runs_across(joined: str, word: str, at: int) -> bool:
 
 
 # ---------------------------------------------------------------- names
-_GOV_TAIL = re.compile(r"^(?:中共)?(?:党委|党工委|党组|委员会|委|工委)?(?:和|、|及|与)?(?:人民政府|政府|办事处)?")
+_GOV_TAIL = re.compile(
+    r"^(?:中共)?(?:党委|党工委|党组|委员会|委|工委)?(?:和|、|及|与)?(?:人民政府|政府|办事处|行政公署)?"
+)
 _DEPT_SUFFIX = "局|厅|部|署|委员会|办公室|办公厅|中心|委|办"
 # the department part of a name: 司法局, 人力资源和社会保障局, 政务服务和数字化建设管理局, 政府办公室
 _DEPT = re.compile(rf"[{CJK}]{{1,16}}?(?:总局|{_DEPT_SUFFIX})")
@@ -135,7 +137,7 @@ _DEPT = re.compile(rf"[{CJK}]{{1,16}}?(?:总局|{_DEPT_SUFFIX})")
 _PREDICATE = re.compile(
     r"坚持|始终|认真|深入|全面|按照|紧紧|紧扣|紧密|围绕|聚焦|积极|持续|扎实|不断|切实|着力|大力|立足|牢牢|牢固|高度|"
     r"进一步|以习|以党|以法|在|把|将|对|为|法治政府|依法行政|工作|领导|带头|高举|深化|贯彻|落实|学习|推进|加强|严格|"
-    r"统筹|主动|充分|努力|着眼|锚定|强化|推动|践行|忠实"
+    r"统筹|主动|充分|努力|着眼|锚定|强化|推动|践行|忠实|各级|各部门|各单位|各乡镇|各街道"
 )
 # abbreviations: 我市 全市 本县 市政府 县委、县政府 省司法厅 区政府办
 _SELF = re.compile(r"^(?:我|本|全)(省|市|州|盟|县|区|旗|镇|乡|街道|街|局|厅|委|办|部|署|中心)")
@@ -284,10 +286,10 @@ def _name_prefix(s: str) -> str:
     office = re.match(r"(?:人民)?政府(?:办公室|办公厅|办)", rest)
     if office:  # 遂宁市人民政府办公室, 南康区政府办: a department
         return head + office.group(0)
-    if tail and ("政府" in tail or "办事处" in tail or tail.startswith(("党委", "委", "党工委"))):
+    if tail and ("政府" in tail or "办事处" in tail or "行政公署" in tail or tail.startswith(("党委", "委", "党工委"))):
         # 山西省委、省政府 → 山西省; 清河县人民政府 → 清河县人民政府
         return head + (
-            tail if re.search(r"(人民政府|政府|办事处)$", tail) and not re.search(r"[、和及与]", tail) else ""
+            tail if re.search(r"(人民政府|政府|办事处|行政公署)$", tail) and not re.search(r"[、和及与]", tail) else ""
         )
     dept = _department(rest)
     if dept and not _PREDICATE.search(dept):

@@ -44,7 +44,7 @@ _UNIT_RE = re.compile(
     r"|[\u4e00-\u9fa5]{1,3}?街(?=办事处|人民政府|党工委|$)"  # 海滨街: a subdistrict in short
     r"|[\u4e00-\u9fa5]县"  # one-character counties: 沛县, 萧县
 )
-_GOV_SUFFIX = re.compile(r"(人民政府|政府|办事处|党委|党工委|工委)+$")
+_GOV_SUFFIX = re.compile(r"(人民政府|政府|办事处|行政公署|党委|党工委|工委)+$")
 _DEPT_RE = re.compile(r"(局|委员会|委|办公室|办|厅|部|署|中心|院|队|处|站|所|会)$")
 # Words that end a title's issuer part: 塘栖镇|法治政府建设年度报告   关于|2024年度…
 _TITLE_TAIL = re.compile(r"(关于|20\d{2}|[二][〇○零]|[(（]|法治|依法行政|法制|全面依法|推进|年度|工作报告)")

@@ -732,7 +732,7 @@ def _issuer_names(issuer: str | None, issuer_full: str | None) -> list[str]:
         n = simplified(n).strip()
         if len(n) >= 2:
             names.append(n)
-            core = re.sub(r"(人民政府|政府|办事处)$", "", n)
+            core = re.sub(r"(人民政府|政府|办事处|行政公署)$", "", n)
             if len(core) >= 2:
                 names.append(core)
     return list(dict.fromkeys(names))

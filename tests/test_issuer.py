@@ -447,6 +447,29 @@ def test_a_summary_meeting_is_no_report_title():
     assert meta("某某镇召开2022年度法治政府建设工作总结会\n会议由镇长主持。\n" + BODY)["title"] is None
 
 
+@pytest.mark.parametrize(
+    "page, issuer, full",
+    [
+        ("阿拉善盟行政公署2023年法治政府建设情况报告\n2023年,我们坚持依法行政。", "阿拉善盟", "阿拉善盟行政公署"),
+        (
+            "大兴安岭地区行政公署关于2023年法治政府建设情况的报告\n2023年,全区坚持依法行政。",
+            "大兴安岭地区",
+            "大兴安岭地区行政公署",
+        ),
+        ("2023年,锡林郭勒盟行政公署坚持依法行政。", "锡林郭勒盟", "锡林郭勒盟行政公署"),
+    ],
+)
+def test_an_administrative_office_governs_its_league_or_prefecture(page, issuer, full):
+    # 行政公署 is the government of a 盟 or 地区 (a city-level body), not one of its departments
+    m = meta(page + "\n" + BODY)
+    assert (m["issuer"], m["issuer_full"], m["level"]) == (issuer, full, "city"), m
+
+
+def test_all_levels_and_departments_are_no_department():
+    m = meta("2023年,宁海县各级各部门坚持依法行政。\n" + BODY)
+    assert (m["issuer"], m["level"]) == ("宁海县", "county"), m
+
+
 def test_a_heading_or_a_sentence_mid_paragraph_is_no_subject():
     m = meta("一、加强党的领导\n区政府常务会议审议通过12件规范性文件。全区坚持以习近平法治思想为指导。\n" + BODY)
     assert m["issuer_source"] != "body" or m["issuer"] is None
