@@ -599,11 +599,16 @@ def title_name(title: str) -> Name | None:
     '海南省'
     >>> title_name("威廉希尔中文 沙园街道办事处2020年法治政府建设年度报告").issuer
     '沙园街道'
+    >>> title_name("关于某某县2023年度法治政府建设情况的报告").issuer_full
+    '某某县'
     """
     part = _issuer_part(title)
     if not part:
         m = re.match(
             r"^(?:关于)?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年度?(?P<name>.+?)(?:法治|依法行政|法制)",
+            title,
+        ) or re.match(  # 关于X县2023年度法治政府建设情况的报告: the issuer after 关于
+            r"^关于(?:报送|呈报|上报)?(?P<name>[^\s\d]{2,40}?)(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年",
             title,
         )
         part = m.group("name") if m else ""

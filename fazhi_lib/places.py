@@ -1117,6 +1117,14 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
                 )
             cands = frozenset(d for d in cands if d.province_code == chosen)
             notes.append(f"the place names on the page ({counts}) tell which {decider.evidence!r} is meant")
+            if len(cands) > 1 and all(d.depth == 3 for d in cands):
+                # two counties of one name in one province (市中区 of 济南市 and of 枣庄市): the city the
+                # page names clearly most, if it is one of theirs (在济南市委的领导下)
+                below, first = _votes_below(chains, chosen)
+                city = _dominant(below[2], {d.prefecture_code for d in cands})
+                if city is not None:
+                    cands = frozenset(d for d in cands if d.prefecture_code == city)
+                    notes.append(f"the page names {table.by_code[city].name} ('{first[city]}')")
     if len(cands) == 1:
         return _place(next(iter(cands)), decider.source, decider.evidence, notes)
     # one name, several divisions: keep what they share, if anything
@@ -1219,19 +1227,7 @@ def _page_division(chains: list, table: DivisionTable, province: str, level: str
     depth = _PAGE_DEPTH.get(level)
     if depth is None:
         return None
-    votes: dict[int, Counter] = {2: Counter(), 3: Counter()}
-    first: dict[str, str] = {}
-    for chain, weight, words in chains:  # (read by `page_province_votes`: the title three times)
-        inside = [d for d in resolve_chain(chain) if d.province_code == province and d.depth >= 2]
-        if inside:
-            prefectures = {d.adcode if d.depth == 2 else d.prefecture_code for d in inside}
-            if len(prefectures) == 1 and None not in prefectures:
-                code = next(iter(prefectures))
-                votes[2][code] += weight
-                first.setdefault(code, words)
-            if len(inside) == 1 and inside[0].depth == 3:
-                votes[3][inside[0].adcode] += weight
-                first.setdefault(inside[0].adcode, words)
+    votes, first = _votes_below(chains, province)
     county = _dominant(votes[3], None) if depth >= 3 else None
     prefecture = _dominant(votes[2], None)
     if county is not None:  # (and its city the one the page names most: a county of another city
@@ -1243,6 +1239,26 @@ def _page_division(chains: list, table: DivisionTable, province: str, level: str
         counts = ", ".join(f"{table.by_code[c].name} ×{k}" for c, k in votes[2].most_common(3))
         return table.by_code[prefecture], first[prefecture], counts
     return None
+
+
+def _votes_below(chains: list, province: str) -> tuple[dict[int, Counter], dict[str, str]]:
+    """The page's votes for the prefectures (2) and counties (3) of `province` its place chains name
+    (one division each; read by `page_province_votes`: the title three times), and the first words
+    naming each."""
+    votes: dict[int, Counter] = {2: Counter(), 3: Counter()}
+    first: dict[str, str] = {}
+    for chain, weight, words in chains:
+        inside = [d for d in resolve_chain(chain) if d.province_code == province and d.depth >= 2]
+        if inside:
+            prefectures = {d.adcode if d.depth == 2 else d.prefecture_code for d in inside}
+            if len(prefectures) == 1 and None not in prefectures:
+                code = next(iter(prefectures))
+                votes[2][code] += weight
+                first.setdefault(code, words)
+            if len(inside) == 1 and inside[0].depth == 3:
+                votes[3][inside[0].adcode] += weight
+                first.setdefault(inside[0].adcode, words)
+    return votes, first
 
 
 def _dominant(votes, allowed: set[str] | None) -> str | None:

@@ -443,6 +443,19 @@ def test_title_forms_that_name_the_report(title, year):
     assert (m["title"], m["issuer"], m["report_year"]) == (title, title[:3], year), m
 
 
+@pytest.mark.parametrize(
+    "title, issuer, full",
+    [
+        ("关于宁海县2023年度法治政府建设情况的报告", "宁海县", "宁海县"),
+        ("关于宁海县司法局2023年度法治政府建设工作情况的报告", "司法局", "宁海县司法局"),
+        ("关于报送宁海县2023年度法治政府建设情况报告的函", "宁海县", "宁海县"),
+    ],
+)
+def test_the_issuer_after_guanyu(title, issuer, full):
+    m = meta(f"{title}\n我们坚持依法行政。\n" + BODY)
+    assert (m["title"], m["issuer"], m["issuer_full"], m["report_year"]) == (title, issuer, full, 2023), m
+
+
 def test_a_summary_meeting_is_no_report_title():
     assert meta("某某镇召开2022年度法治政府建设工作总结会\n会议由镇长主持。\n" + BODY)["title"] is None
 

@@ -479,6 +479,17 @@ def test_shared_name_within_one_province_is_placed_at_the_province():
     assert "140302" in p.place_note and "140502" in p.place_note
 
 
+def test_a_county_name_shared_in_one_province_is_told_by_the_city_the_page_names():
+    # 市中区 is a district of 济南市 and of 枣庄市 (山东); the body names 济南市: that one (before: the province)
+    body = "2023年,市中区在济南市委、市政府的坚强领导下,坚持依法行政。"
+    p = place("市中区2023年法治政府建设情况报告", issuer="市中区", level="county", year=2023, body=body)
+    assert (p.province, p.prefecture, p.county, p.adcode) == ("山东省", "济南市", "市中区", "370103")
+    # both cities named alike: the province only
+    both = body + "学习枣庄市经验。"
+    p = place("市中区2023年法治政府建设情况报告", issuer="市中区", level="county", year=2023, body=both)
+    assert (p.province, p.prefecture, p.county) == ("山东省", None, None)
+
+
 def test_disagreement_inside_one_province_keeps_the_more_trusted_source():
     p = place(
         "杭州市临平区塘栖镇2024年法治政府建设年度报告", issuer="塘栖镇", year=2024, body="杭州市余杭区塘栖镇人民政府"
