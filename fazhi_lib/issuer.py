@@ -618,9 +618,12 @@ def title_name(title: str) -> Name | None:
     for tok in reversed(tokens):  # the last token next to the report phrase: spam and party committees come first
         n = read_name(tok)
         if n and n.level != "unknown" and (n.issuer or n.abbreviation):
-            if n.title is not None and (len(n.issuer_full or "") < len(tok) - 6):
-                continue  # a spam word glued in front: 皇冠…@木渎镇 is read from the right
-            return n
+            full = n.issuer_full or ""
+            # a spam word glued in front (皇冠…@木渎镇) is read from the right; a name at the token's start
+            # with more words after it is none (X街道党工委、办事处; X局（Y局）)
+            glued = n.title is not None and len(full) < len(tok) - 6 and not tok.removeprefix("中共").startswith(full)
+            if not glued:
+                return n
         tail = _tail_name(tok)
         if tail:
             return tail

@@ -119,7 +119,7 @@ def split_units(name: str) -> tuple[list[str], str]:
 # words no division name contains (real names that do are found in the division table first)
 _NOT_IN_NAME = re.compile(
     r"法治|法制|依法|建设|工作|坚持|按照|根据|围绕|认真|深入|始终|政府|领导|报告|关于|年度|全面|积极|融入|推进|加快|推动|持续"
-    r"|[的在以与及、，,:：局厅委]"
+    r"|住房|和城乡|[的在以与及、，,:：局厅委]"  # (住房和城乡建设局: 住房和城乡 is no township)
 )
 
 

@@ -456,6 +456,32 @@ def test_the_issuer_after_guanyu(title, issuer, full):
     assert (m["title"], m["issuer"], m["issuer_full"], m["report_year"]) == (title, issuer, full, 2023), m
 
 
+@pytest.mark.parametrize(
+    "title, issuer, full, level",
+    [
+        ("跃龙街道党工委、办事处关于2023年度法治政府建设情况的报告", "跃龙街道", "跃龙街道", "subdistrict"),
+        ("中共跃龙镇委、跃龙镇人民政府关于2023年度法治政府建设情况的报告", "跃龙镇", "跃龙镇", "township"),
+        # a merged body's second name in brackets
+        (
+            "宁海县卫生健康局（宁海县中医药管理局）2023年法治政府建设年度报告",
+            "卫生健康局",
+            "宁海县卫生健康局",
+            "department",
+        ),
+        # 住房和城乡 is no township
+        (
+            "宁海县住房和城乡建设局2023年度法治政府建设情况报告",
+            "住房和城乡建设局",
+            "宁海县住房和城乡建设局",
+            "department",
+        ),
+    ],
+)
+def test_joint_and_merged_bodies_in_a_title(title, issuer, full, level):
+    m = meta(f"{title}\n我们坚持依法行政。\n" + BODY)
+    assert (m["issuer"], m["issuer_full"], m["level"]) == (issuer, full, level), m
+
+
 def test_a_summary_meeting_is_no_report_title():
     assert meta("某某镇召开2022年度法治政府建设工作总结会\n会议由镇长主持。\n" + BODY)["title"] is None
 
