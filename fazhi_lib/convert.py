@@ -339,3 +339,37 @@ def to_simplified(text: str, *, threshold: float = TRADITIONAL_SHARE) -> Convers
     converted = convert_same_length(text)
     n_changed = sum(a != b for a, b in zip(text, converted))
     return Conversion(converted, "traditional", n_changed, share)
+
+
+# what may stand between two characters of a phrase as the page prints it: white space (a title split
+# over lines, stray spaces) and a mirror's pinyin glosses (關(guān)于)
+_BETWEEN = r"(?:\s|[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}[)）])*"
+_FULL_WIDTH_OF = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}  # ASCII → its full-width form
+
+
+def as_printed(phrase: str, converted: str, original: str) -> str:
+    """`phrase`, read from `converted` (`original` t2s-converted, the same length), in the characters the
+    page prints it with: 北京市朝陽區人民政府… for 北京市朝阳区人民政府… on a traditional page. White space
+    in the phrase stays as in the phrase; white space and glosses between its characters on the page are
+    left out, as they are in the phrase. The phrase itself when the page does not hold it so.
+
+    >>> as_printed("朝阳区人民政府关于", "朝阳区人民\\n政府关于", "朝陽區人民\\n政府關於")
+    '朝陽區人民政府關於'
+    """
+    chars = [c for c in phrase if not c.isspace()]
+    if not chars or len(converted) != len(original):
+        return phrase
+    pattern = _BETWEEN.join(f"[{re.escape(c)}{re.escape(_FULL_WIDTH_OF.get(c, c))}]" for c in chars)
+    m = re.search(pattern, converted)
+    if m is None:
+        return phrase
+    printed, at = [], m.start()
+    for c in phrase:
+        if c.isspace():
+            printed.append(c)
+            continue
+        while converted[at] not in (c, _FULL_WIDTH_OF.get(c, c)):  # (white space or a gloss between)
+            at += 1
+        printed.append(c if c.isascii() else original[at])
+        at += 1
+    return "".join(printed)

@@ -123,3 +123,21 @@ def test_the_memory_of_kept_lines_is_bounded(fresh_memo, monkeypatch):
     for text in _texts()[:8]:
         assert convert.simplify(text) == _t2s(text)
         assert len(convert._KEPT_LINES) <= 20 + text.count("\n") + 1
+
+
+def test_a_phrase_as_the_page_prints_it():
+    original = "首頁 > 政務公開\n北京市朝陽區人民政府\n關(guān)於２０２２年法治政府建設情況的報告\n"
+    converted = convert.to_simplified(original).text
+    title = "北京市朝阳区人民政府关于2022年法治政府建设情况的报告"  # (as the metadata reader gives it)
+    assert convert.as_printed(title, converted, original) == "北京市朝陽區人民政府關於2022年法治政府建設情況的報告"
+    assert convert.as_printed("某县报告", converted, original) == "某县报告"  # not on the page: as it is
+
+
+def test_a_traditional_page_keeps_its_title_as_printed(tmp_path):
+    import fazhi_lib as fz
+
+    page = "保定市人民政府關於2016年度法治政府建設情況的報告\n2016年，保定市堅持依法行政，全面推進法治政府建設。\n一、主要成效\n全年審查文件12件。"
+    (tmp_path / "r.txt").write_text(page, encoding="utf-8")
+    report = fz.build_corpus(tmp_path).reports.iloc[0]
+    assert report["title"] == "保定市人民政府關於2016年度法治政府建設情況的報告"
+    assert (report["issuer"], report["converted_from"]) == ("保定市", "traditional")  # the rest simplified

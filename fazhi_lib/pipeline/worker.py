@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from .. import tokens
+from ..convert import as_printed
 from ..load import LoadError, read_document, skip_reason
 from ..meta_reader import opening_reports_a_year
 from ..parse import MANDATED_PARTS, parse_page
@@ -156,6 +157,8 @@ def _parse_file(path: Path, source_file: str) -> FileResult:
         )
     report = result.report
     report["converted_from"] = loaded.converted_from
+    if loaded.original_text is not None and report.get("title"):  # the title as printed (traditional)
+        report["title"] = as_printed(report["title"], loaded.text, loaded.original_text)
     reason = not_a_report(result)
     if reason:
         return log_only(source_file, report["report_id"], "error", reason)
