@@ -103,6 +103,11 @@ def split_units(name: str) -> tuple[list[str], str]:
     """
     units, pos = [], 0
     while pos < len(name):
+        short = _prefecture_short_at(name, pos)  # 延边州延吉市: 延边州, then 延吉市
+        if short:
+            units.append(short)
+            pos += len(short)
+            continue
         known = _division_name_at(name, pos)  # 景德镇市, 清镇市: a real division name wins over the suffix rule
         m = _UNIT_RE.match(name, pos)
         if known and (not m or len(known) >= m.end() - pos or not _same_head(known, m.group(0))):
@@ -110,6 +115,15 @@ def split_units(name: str) -> tuple[list[str], str]:
             pos += len(known)
             continue
         if not m or _NOT_IN_NAME.search(m.group(0)):
+            # 广州市天河区人民政府林和街道办事处: a subdistrict or town office under its district's government
+            below = _UNIT_RE.match(name, pos + 4) if units and name.startswith("人民政府", pos) else None
+            if (
+                below
+                and below.group(0).endswith(("街道办事处", "街道", "镇", "乡"))
+                and not _NOT_IN_NAME.search(below.group(0))
+            ):
+                pos += 4
+                continue
             break
         units.append(m.group(0))
         pos = m.end()
@@ -121,6 +135,16 @@ _NOT_IN_NAME = re.compile(
     r"法治|法制|依法|建设|工作|坚持|按照|根据|围绕|认真|深入|始终|政府|领导|报告|关于|年度|全面|积极|融入|推进|加快|推动|持续"
     r"|住房|和城乡|[的在以与及、，,:：局厅委]"  # (住房和城乡建设局: 住房和城乡 is no township)
 )
+
+
+def _prefecture_short_at(name: str, pos: int) -> str | None:
+    """An autonomous prefecture's short form (延边州, 黔东南州: the division table knows them) starting at
+    `pos` with another unit right after it, which the suffix rule would read as one (延边州延吉市)."""
+    for length in (4, 3):
+        s = name[pos : pos + length]
+        if len(s) == length and s.endswith("州") and _UNIT_RE.match(name, pos + length) and division_depths(s) == {2}:
+            return s
+    return None
 
 
 def _same_head(known: str, matched: str) -> bool:
@@ -172,7 +196,7 @@ def _unit_level(unit: str, parent: str | None) -> str:
         # a 市 under another 市/州 is a county-level city (金华市义乌市)
         return (
             "county"
-            if parent and parent.endswith(("市", "自治州", "地区", "盟")) and parent not in MUNICIPALITIES
+            if parent and parent.endswith(("市", "州", "地区", "盟")) and parent not in MUNICIPALITIES
             else "city"
         )
     return "unknown"

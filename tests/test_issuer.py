@@ -482,6 +482,20 @@ def test_joint_and_merged_bodies_in_a_title(title, issuer, full, level):
     assert (m["issuer"], m["issuer_full"], m["level"]) == (issuer, full, level), m
 
 
+@pytest.mark.parametrize(
+    "title, issuer, level",
+    [
+        ("延边州延吉市2023年法治政府建设情况报告", "延吉市", "county"),  # a prefecture's short form, then its city
+        ("黔东南州凯里市人民政府2023年法治政府建设情况报告", "凯里市", "county"),
+        ("广州市天河区人民政府林和街道办事处2023年法治政府建设情况报告", "林和街道", "subdistrict"),
+        ("广州市天河区人民政府2023年法治政府建设情况报告", "天河区", "county"),
+    ],
+)
+def test_chains_of_divisions_in_a_title(title, issuer, level):
+    m = meta(f"{title}\n我们坚持依法行政。\n" + BODY)
+    assert (m["issuer"], m["level"]) == (issuer, level), m
+
+
 def test_a_summary_meeting_is_no_report_title():
     assert meta("某某镇召开2022年度法治政府建设工作总结会\n会议由镇长主持。\n" + BODY)["title"] is None
 
