@@ -16,7 +16,8 @@ from .issuer import reading_form, title_name
 from .metadata import first_year, parse_date
 
 _PUB_LABEL = re.compile(
-    r"(?<!成文)(?<!印发)(?<!成)(?:发布时间|发布日期|发文日期|公开日期|生成日期|更新时间|发表时间|发表日期|上传时间|录入时间|日期|时间)"
+    r"(?<!成文)(?<!印发)(?<!成)(?:发布时间|发布日期|发文日期|公开日期|生成日期|更新时间|发表时间|发表日期|上传时间|录入时间|日期|时间"
+    r"|发布于|发表于|(?:发布|发表)(?=\s*[:：]))"
     r"\s*[:：]?\s*(?:\]\s*)?"
 )
 _ANY_DATE = re.compile(
@@ -54,6 +55,8 @@ def labelled_date(text: str) -> str | None:
     ('2023-03-31', '2023-02-17')
     >>> labelled_date("成文日期: 2022-03-29"), labelled_date("发布日期:25.02.2016"), labelled_date("2024-04-07")
     (None, '2016-02-25', None)
+    >>> labelled_date("发布于 2024-03-05 10:21"), labelled_date("发布:2024-03-05"), labelled_date("发布2024年工作要点")
+    ('2024-03-05', '2024-03-05', None)
     """
     for lab in _PUB_LABEL.finditer(text):
         m = _ANY_DATE.match(text, lab.end())
