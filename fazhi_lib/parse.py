@@ -11,6 +11,8 @@ for one report, before any build stage runs (`pipeline.worker.parse_text` adds t
 from __future__ import annotations
 
 import hashlib
+import re
+from collections import Counter
 from dataclasses import dataclass
 
 from .clean import clean_page, reflow_long_lines
@@ -211,4 +213,23 @@ def _year_from_body(text: str, secs) -> tuple[int | None, str]:
             y = first_year(s.heading)
             if y:
                 return y - 1, "plan_heading"
+    # last: the year the achievements part names most for what was done in it (2025年度内累计办件…), none
+    # of its ranges, "since" years (2023年以来) or plan years counted; the latest of years named alike
+    years: Counter = Counter()
+    for s in secs:
+        if s.kind == "achievements":
+            part = _RANGE_OR_SINCE.sub("", text[s.start : s.end])
+            years.update(int(y) for y in _DONE_YEAR.findall(part))
+    if years:
+        top = max(years.values())
+        return max(y for y, k in years.items() if k == top), "achievements_years"
     return None, ""
+
+
+# a year in an achievements part that dates what was done (2025年度内, 2025年全年, 2025年共…), and what
+# names years that are not the one reported on: ranges, "since", plans, targets
+_DONE_YEAR = re.compile(r"(?<!\d)(20[1-4]\d)\s*年(?:度)?(?:内|全年|共|累计)?(?![-—~至到\d])")
+_RANGE_OR_SINCE = re.compile(
+    r"(?:19|20)\d{2}\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年?|(?:19|20)\d{2}\s*年(?:度)?以来"
+    r"|《[^》]{0,60}》|(?:19|20)\d{2}\s*年(?:度)?(?:前|底前|以前|要|将|计划|目标)"
+)

@@ -712,6 +712,19 @@ def test_title_year_wins_over_a_range_in_the_title():
     assert m["report_year"] == 2023
 
 
+def test_the_year_the_achievements_part_names_most_when_nothing_else_does():
+    # an excerpt that starts at part one, no title, no opening year: the years of what was done count,
+    # not a range, a "since", a plan's target or a cited document's year
+    page = (
+        "一、上一年度推进法治政府建设的主要举措和成效\n(一)优化政务服务\n街道持续推进2021年以来的窗口改革,落实"
+        "《法治政府建设实施纲要(2021-2025年)》,力争2025年底前全面完成。2023年度内累计办件10790件,"
+        "2023年共审查合同43份。\n二、存在的不足\n执法力量不足。"
+    )
+    m = meta(page)
+    assert (m["report_year"], m["title"]) == (2023, None), m
+    assert "report year 2023 taken from the achievements years" in m["warnings"]
+
+
 # ---------------------------------------------------------------- dates
 DATES = [
     ("日期:2024-03-05 09:00", "2024-03-05"),
