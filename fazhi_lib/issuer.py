@@ -630,6 +630,34 @@ def title_name(title: str) -> Name | None:
     return None
 
 
+def name_after_title(title: str, lines: list[str]) -> Name | None:
+    """The body a title names after its report phrase (2023年法治政府建设年度报告——X县司法局; …报告（X县司法局）;
+    …报告 X县应急管理局), or on the line right below it (a byline: X县人民政府, maybe with its date under it),
+    when the words there are a body's name and nothing else; None otherwise.
+
+    >>> name_after_title("2023年度法治政府建设工作报告", ["2023年度法治政府建设工作报告", "某某县人民政府", "2024年1月20日"]).issuer
+    '某某县'
+    """
+    ends = [m.end() for m in _REPORT_PHRASE.finditer(title)]
+    candidates = [title[ends[-1] :]] if ends else []
+    at = next((i for i, line in enumerate(lines) if line.strip() and line.strip() in title), None)
+    if at is not None:  # the title's last line, then the next non-empty one
+        while at + 1 < len(lines) and lines[at + 1].strip() and lines[at + 1].strip() in title:
+            at += 1
+        below = next((line.strip() for line in lines[at + 1 : at + 3] if line.strip()), "")
+        candidates.append(below)
+    for words in candidates:
+        words = words.strip(" \t\u3000—-－·:：()（）[]【】")
+        if not (2 <= len(words) <= 40) or re.search(r"[。，,；;:：]|\d", words):
+            continue
+        n = read_name(words)
+        full = (n.issuer_full or "") if n else ""
+        if n and n.issuer and n.level != "unknown" and full and words.removeprefix("中共").startswith(full):
+            if len(words) - len(full) <= len("人民政府"):  # (its name and at most its government word)
+                return n
+    return None
+
+
 def _tail_name(tok: str) -> Name | None:
     """The body name ending a token with junk in front: '…官网@木渎镇' → 木渎镇."""
     for k in range(1, max(1, len(tok) - 1)):

@@ -128,6 +128,8 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
     name, source, evidence = None, "", ""
     if title:
         n = iss.title_name(title)
+        if n is None:  # the issuer printed after the title: …报告——X县司法局, …报告（X县司法局）, a byline below it
+            n = iss.name_after_title(title, lines)
         if n:
             name, source, evidence = n, "title", title
     publisher = _first_meta(page.meta, labels["publisher"])

@@ -204,8 +204,8 @@ def _year_from_body(text: str, secs) -> tuple[int | None, str]:
             if y:
                 return y, "part_heading"
     for s in secs:
-        if s.kind == "preamble":
-            y = first_year(text[s.start : min(s.end, s.start + 30)])
+        if s.kind == "preamble":  # (a full date there, a byline's 2024年1月20日, dates the writing: no year)
+            y = first_year(_FULL_DATE.sub("", text[s.start : min(s.end, s.start + 30)]))
             if y:
                 return y, "preamble"
     for s in secs:
@@ -226,6 +226,7 @@ def _year_from_body(text: str, secs) -> tuple[int | None, str]:
     return None, ""
 
 
+_FULL_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}")
 # a year in an achievements part that dates what was done (2025年度内, 2025年全年, 2025年共…), and what
 # names years that are not the one reported on: ranges, "since", plans, targets
 _DONE_YEAR = re.compile(r"(?<!\d)(20[1-4]\d)\s*年(?:度)?(?:内|全年|共|累计)?(?![-—~至到\d])")

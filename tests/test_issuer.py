@@ -23,6 +23,7 @@ def meta(page: str) -> dict:
             "issuer_source",
             "level",
             "report_year",
+            "report_year_source",
             "publish_date",
             "written_date",
             "province",
@@ -494,6 +495,31 @@ def test_joint_and_merged_bodies_in_a_title(title, issuer, full, level):
 def test_chains_of_divisions_in_a_title(title, issuer, level):
     m = meta(f"{title}\n我们坚持依法行政。\n" + BODY)
     assert (m["issuer"], m["level"]) == (issuer, level), m
+
+
+@pytest.mark.parametrize(
+    "head, issuer, full",
+    [
+        ("2023年法治政府建设年度报告——宁海县司法局", "司法局", "宁海县司法局"),
+        ("2023年度法治政府建设年度报告（宁海县司法局）", "司法局", "宁海县司法局"),
+        ("2023年法治政府建设情况报告 宁海县应急管理局", "应急管理局", "宁海县应急管理局"),
+        ("2023年度法治政府建设工作报告\n宁海县人民政府\n2024年1月20日", "宁海县", "宁海县人民政府"),  # a byline
+    ],
+)
+def test_the_issuer_printed_after_the_title(head, issuer, full):
+    m = meta(f"{head}\n我们坚持依法行政。\n" + BODY)
+    assert (m["issuer"], m["issuer_full"], m["issuer_source"], m["report_year"]) == (issuer, full, "title", 2023), m
+
+
+def test_an_addressee_below_the_title_is_no_byline():
+    m = meta("2023年度法治政府建设工作报告\n县委、县政府:\n2023年,全县坚持依法行政。\n" + BODY)
+    assert (m["issuer"], m["level"], m["issuer_source"]) == (None, "county", "body"), m
+
+
+def test_a_full_date_under_the_title_is_no_report_year():
+    body = BODY.replace("下一年度工作安排", "2024年工作安排")
+    m = meta("某某县司法局法治政府建设年度报告\n2024年1月20日\n我们坚持依法行政。\n" + body)
+    assert (m["report_year"], m["report_year_source"]) == (2023, "plan_heading"), m  # (the date had given 2024)
 
 
 def test_a_summary_meeting_is_no_report_title():
