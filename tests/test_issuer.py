@@ -362,6 +362,9 @@ SUBJECTS = [
         "象山县",
         "county",
     ),
+    ("a lead clause of what the year faced", "2023年,面对复杂严峻的形势,莲塘镇坚持依法行政。", "莲塘镇", "township"),
+    ("今年来 for 今年以来", "今年来,莲塘镇坚持依法行政,全年审查合同43份。", "莲塘镇", "township"),
+    ("过去的一年", "过去的一年,莲塘镇坚持依法行政,全年审查合同43份。", "莲塘镇", "township"),
     (
         "no year before the subject",
         "温岭市坚持以习近平新时代中国特色社会主义思想为指导,深入推进依法行政。",
