@@ -801,6 +801,8 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
     word = name.abbreviation.lstrip("我本全")
     if name.level in ("township", "subdistrict"):
         return _local_name(name, page_text)
+    if name.level == "department" and word in _DEPT_WORDS:  # 我局, 本委: from the page's own documents
+        return _own_department(word, page_text)
     if name.level == "department":
         depth = _PREFIX_DEPTH.get(word)
     else:
@@ -847,6 +849,43 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
     if n is None or n.title is None:
         return None
     return n
+
+
+# a document titled with its author's name: 《龙岩市永定区卫生健康局关于…》; the leadership a body thanks,
+# which says its level: 在区委、区政府的坚强领导下 (a district's department)
+_DOCUMENT = re.compile(rf"《(?P<name>[{CJK}]{{2,24}}?(?:局|厅|委员会|委|办公室|办))")
+_LEADERS = re.compile(r"在(?:中共)?([省市州盟县区旗])委[、,，和及]\1(?:人民)?政府")
+_LEADER_DEPTH = {"省": 1, "市": 2, "州": 2, "盟": 2, "县": 3, "区": 3, "旗": 3}
+
+
+def _own_department(word: str, page_text: str) -> Name | None:
+    """我局/本局 completed from the documents the page titles with a department's full name (《X市Y区Z局
+    关于…》), when one name dominates and its place is at the level of the leadership the report thanks
+    (在区委、区政府的领导下: a district's; a city bureau's document cited by a district bureau is not its
+    own). None without that leadership clause: never a guess.
+
+    >>> _own_department("局", "在区委、区政府的领导下,我局坚持依法行政。印发《宁波市鄞州区卫生健康局关于…的通知》。").issuer_full
+    '宁波市鄞州区卫生健康局'
+    """
+    leaders = {_LEADER_DEPTH[m.group(1)] for m in _LEADERS.finditer(page_text[:3000])}
+    if len(leaders) != 1:
+        return None
+    depth = leaders.pop()
+    counts: dict[str, int] = {}
+    names: dict[str, Name] = {}
+    for m in _DOCUMENT.finditer(page_text):
+        n = read_name(m.group("name"))
+        t = n.title if n is not None else None
+        if n is None or t is None or n.level != "department" or not (n.issuer or "").endswith(word):
+            continue
+        place_depth = 3 if t.county else 2 if t.prefecture else 1 if t.province else 0
+        if place_depth == depth:
+            counts[n.issuer_full] = counts.get(n.issuer_full, 0) + 1
+            names[n.issuer_full] = n
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
+        return None
+    return names[ranked[0][0]]
 
 
 _LOCAL = re.compile(

@@ -532,6 +532,30 @@ def test_a_full_date_under_the_title_is_no_report_year():
     assert (m["report_year"], m["report_year_source"]) == (2023, "plan_heading"), m  # (the date had given 2024)
 
 
+OWN = (
+    "2023年,在区委、区政府的坚强领导下,我局坚持依法行政。\n一、主要举措和成效\n制定《宁波市鄞州区卫生健康局{doc}》。\n"
+)
+
+
+def test_our_bureau_named_by_its_own_documents():
+    m = meta(OWN.format(doc="行政执法公示办法") + BODY)
+    assert (m["issuer"], m["issuer_full"], m["level"]) == ("卫生健康局", "宁波市鄞州区卫生健康局", "department"), m
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        OWN.replace("在区委、区政府的坚强领导下,", "").format(
+            doc="行政执法公示办法"
+        ),  # no leadership: no level to check
+        OWN.replace("鄞州区卫生健康局", "卫生健康局").format(doc="关于…的通知"),  # the city bureau's document
+    ],
+)
+def test_our_bureau_is_not_named_by_documents_of_another_level(page):
+    m = meta(page + BODY)
+    assert (m["issuer"], m["level"]) == (None, "department"), m
+
+
 def test_a_summary_meeting_is_no_report_title():
     assert meta("某某镇召开2022年度法治政府建设工作总结会\n会议由镇长主持。\n" + BODY)["title"] is None
 
