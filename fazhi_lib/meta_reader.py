@@ -17,7 +17,9 @@ from .metadata import first_year, parse_date
 
 _PUB_LABEL = re.compile(
     r"(?<!成文)(?<!印发)(?<!成)(?:发布时间|发布日期|发文日期|公开日期|生成日期|更新时间|发表时间|发表日期|上传时间|录入时间|日期|时间"
-    r"|发布于|发表于|(?:发布|发表)(?=\s*[:：]))"
+    r"|发布于|发表于|(?:发布|发表)(?=\s*[:：])"
+    # a research database's English record of a report: Published / 2025-03-27
+    r"|(?<![A-Za-z])(?:Published(?: on)?|Publication date|Date published|Release date|Date of publication)(?![A-Za-z]))"
     r"\s*[:：]?\s*(?:\]\s*)?"
 )
 _ANY_DATE = re.compile(
@@ -57,6 +59,8 @@ def labelled_date(text: str) -> str | None:
     (None, '2016-02-25', None)
     >>> labelled_date("发布于 2024-03-05 10:21"), labelled_date("发布:2024-03-05"), labelled_date("发布2024年工作要点")
     ('2024-03-05', '2024-03-05', None)
+    >>> labelled_date("English title\\nPublished\\n2025-03-27\\nType"), labelled_date("Publication date: 2025-03-27")
+    ('2025-03-27', '2025-03-27')
     """
     for lab in _PUB_LABEL.finditer(text):
         m = _ANY_DATE.match(text, lab.end())
