@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .clean import clean_page, reflow_long_lines
 from .meta_reader import read_metadata
-from .metadata import first_year
+from .metadata import DATE_RE, first_year
 from .rules import load_rules
 from .sections import PART_KINDS, parts_of, problem_items, segment
 
@@ -205,7 +205,7 @@ def _year_from_body(text: str, secs) -> tuple[int | None, str]:
                 return y, "part_heading"
     for s in secs:
         if s.kind == "preamble":  # (a full date there, a byline's 2024年1月20日, dates the writing: no year)
-            y = first_year(_FULL_DATE.sub("", text[s.start : min(s.end, s.start + 30)]))
+            y = first_year(DATE_RE.sub("", text[s.start : min(s.end, s.start + 30)]))
             if y:
                 return y, "preamble"
     for s in secs:
@@ -226,10 +226,9 @@ def _year_from_body(text: str, secs) -> tuple[int | None, str]:
     return None, ""
 
 
-_FULL_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}")
-# a year in an achievements part that dates what was done (2025年度内, 2025年全年, 2025年共…), and what
-# names years that are not the one reported on: ranges, "since", plans, targets
-_DONE_YEAR = re.compile(r"(?<!\d)(20[1-4]\d)\s*年(?:度)?(?:内|全年|共|累计)?(?![-—~至到\d])")
+# a year in an achievements part (2025年度内累计办件…; not a date's, 2025年3月, nor a range's first), and what
+# names years that are not the one reported on: ranges, "since", plans, targets, cited documents
+_DONE_YEAR = re.compile(r"(?<!\d)(20[1-4]\d)\s*年(?:度)?(?![-—~至到\d])")
 _RANGE_OR_SINCE = re.compile(
     r"(?:19|20)\d{2}\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年?|(?:19|20)\d{2}\s*年(?:度)?以来"
     r"|《[^》]{0,60}》|(?:19|20)\d{2}\s*年(?:度)?(?:前|底前|以前|要|将|计划|目标)"
