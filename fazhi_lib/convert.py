@@ -36,7 +36,8 @@ SAMPLE_CHARS = 200_000  # the decision reads at most this many characters (a pag
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # 應(yīng)急管理部: a pinyin gloss a mirror injects after a character (metadata and places read past it); the
 # bracket first, the character before it checked behind it: the scan then skips to each bracket
-PINYIN_GLOSS = re.compile(r"[(（](?<=[\u4e00-\u9fff][(（])[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}[)）]")
+_PINYIN_SYLLABLE = "[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}"
+PINYIN_GLOSS = re.compile(rf"[(（](?<=[\u4e00-\u9fff][(（]){_PINYIN_SYLLABLE}[)）]")
 _NOT_CJK_HIGH_BYTES = bytes(b for b in range(256) if not 0x4E <= b <= 0x9F)  # see _count_cjk
 
 
@@ -343,7 +344,7 @@ def to_simplified(text: str, *, threshold: float = TRADITIONAL_SHARE) -> Convers
 
 # what may stand between two characters of a phrase as the page prints it: white space (a title split
 # over lines, stray spaces) and a mirror's pinyin glosses (關(guān)于)
-_BETWEEN = r"(?:\s|[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}[)）])*"
+_BETWEEN = rf"(?:\s|[(（]{_PINYIN_SYLLABLE}[)）])*"
 _FULL_WIDTH_OF = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}  # ASCII → its full-width form
 
 
