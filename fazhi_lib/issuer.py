@@ -137,7 +137,7 @@ _DEPT = re.compile(rf"[{CJK}]{{1,16}}?(?:总局|{_DEPT_SUFFIX})")
 _PREDICATE = re.compile(
     r"坚持|始终|认真|深入|全面|按照|紧紧|紧扣|紧密|围绕|聚焦|积极|持续|扎实|不断|切实|着力|大力|立足|牢牢|牢固|高度|"
     r"进一步|以习|以党|以法|在|把|将|对|为|法治政府|依法行政|工作|领导|带头|高举|深化|贯彻|落实|学习|推进|加强|严格|"
-    r"统筹|主动|充分|努力|着眼|锚定|强化|推动|践行|忠实|各级|各部门|各单位|各乡镇|各街道"
+    r"统筹|主动|充分|努力|着眼|锚定|强化|推动|践行|忠实|各级|各地|各部门|各单位|各乡镇|各街道"
 )
 # abbreviations: 我市 全市 本县 市政府 县委、县政府 省司法厅 区政府办
 _SELF = re.compile(r"^(?:我|本|全)(省|市|州|盟|县|区|旗|镇|乡|街道|街|局|厅|委|办|部|署|中心)")
@@ -161,6 +161,10 @@ _ABBR_LEVEL = {
     "街": "subdistrict",
 }
 _DEPT_WORDS = ("局", "厅", "委", "办", "部", "署", "中心")
+_SHORT_STREET = re.compile(
+    rf"([{CJK}]{{2,3}}街)(?=在|坚持|始终|深入|以|紧紧|认真|全面|高举|围绕|按照|聚焦|紧扣|牢牢|立足|持续|积极|高度"
+    r"|党工委|(?:19|20)\d{2}\s*年|法治|依法)"
+)
 _BRANCH = re.compile(rf"[{CJK}]{{1,8}}?分局")
 _NATIONAL_PREFIX = re.compile(load_rules("places")["national"]["prefix"])
 
@@ -200,6 +204,9 @@ def read_name(text: str) -> Name | None:
         if dept and not re.match(r"(?:人民)?政府$", dept):
             return Name(dept, m.group(1) + dept, "department", m.group(1))
         return Name(None, None, _ABBR_LEVEL[m.group(1)], m.group(1))
+    street = _SHORT_STREET.match(s)
+    if street:  # 洛浦街在区委…  龙归街始终坚持…: a subdistrict named in short (X街, as Guangzhou's are)
+        s = street.group(1)
     central = _central_body(s) if _NATIONAL_PREFIX.match(s) else None
     if central:  # (国家市场监督管理总局 holds no 国家市)
         return Name(central, central, "department", None, None)
@@ -300,7 +307,7 @@ def _name_prefix(s: str) -> str:
 # ---------------------------------------------------------------- titles
 # the words that make a line a report title:  …法治政府建设年度报告  …依法行政工作报告  …法治建设情况
 _REPORT_PHRASE = re.compile(
-    r"(?:法治政府(?:部门)?建设|法治政府|依法行政|法治建设|法制建设|法治[\u4e00-\u9fff]{0,4}建设)[^\s。；，,:：>|]{0,16}?(?:报告|情况|总结(?!会))"
+    r"(?:法治政府(?:部门)?建设|法治政府|依法行政|法治建设|法制建设|法治[\u4e00-\u9fff]{0,4}建设)[^\s。；，,:：>|《]{0,16}?(?:报告|情况|总结(?!会))"
     r"(?:的报告|报告)?(?:[(（]\s*20\d{2}\s*年度?\s*[)）])?"
 )
 _YEAR_FRONT = re.compile(r"(?:关于)?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})年度?(?:度)?$")
@@ -314,6 +321,16 @@ _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,6}[〔\[【(（]\s*20\d{2}\s*[〕\]】)
 _BODY_START = re.compile(
     r"^(?:(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年|一年来|近年来|根据|按照|为|一、|第一部分)"
 )
+
+
+# what follows a report phrase inside 《》 when the quoted document is the notice or plan asking for
+# reports, not a report: 《关于做好2023年度法治政府建设情况报告工作的通知》 《…情况报告的实施方案》
+_CITED_DOCUMENT = re.compile(
+    r"[^《》。，,]{0,12}?(?:通知|意见|方案|要点|办法|规定|细则|函|决定|纲要|规划|计划|要求|批复|指引|清单|制度)》"
+)
+
+
+_QUOTED_BY = re.compile(r"(?:现将|特将|将|把|对|按照|根据|依据|印发|转发|贯彻|落实|学习)《$")
 
 
 class FoundTitle(NamedTuple):
@@ -354,7 +371,11 @@ def find_title(lines: list[str], *, limit: int = 60) -> FoundTitle | None:
             if _BREADCRUMB.search(s[max(0, start - 3) : start + 3]) or _BREADCRUMB.search(seg):
                 continue
             before = s[:start]
-            # inside a sentence (现将…情况报告如下): not a title
+            if before.endswith("《") and (_CITED_DOCUMENT.match(s, end) or _QUOTED_BY.search(before)):
+                # 根据…《关于做好2023年度法治政府建设情况报告工作的通知》: the notice asking for reports;
+                # 现将《X局2022年度…报告》予以公布: the report named in a sentence, no title printed
+                continue
+            # inside a sentence (现将…情况报告如下, 现将《X县2023年度…报告》予以公布): not a title
             if re.search(r"[。；]|[，,][^，,]{0,40}$", before) and not _is_separator_run(before):
                 continue
             if re.search(
@@ -674,12 +695,14 @@ _OPENING = re.compile(
     # 2020年是…收官之年,也是《纲要》收官之年。在…领导下,X…
     r"(?:以来|来|\s*[,，]?\s*是[^。]{0,60}?(?:。(?:[^。,，]{0,6}来)?|之年\s*[,，](?:\s*也是[^。]{0,80}?之年\s*[。,，])?))?"
     r"|一年来|一年以来|近年来|今年以来|今年来|过去一年|过去的一年"
-    # X坚持以习近平…思想为指导 opening a paragraph with no year before it
-    r"|(?=[^\n。，,；]{2,24}?坚持以习近平))\s*[,，、]?\s*"
+    # X坚持以习近平…思想为指导 opening a paragraph with no year before it, a lead clause allowed before X
+    # (在全面建设社会主义现代化国家新征程上,X坚持以习近平…)
+    r"|(?=(?:(?:在|按照|根据|围绕|面对)[^\n。；]{0,60}?[,，])?[^\n。，,；]{2,24}?坚持以习近平))\s*[,，、]?\s*"
 )
 # clauses before the subject: 在市委、市政府的坚强领导下,  按照省、市法治建设工作部署,
 _LEAD_CLAUSE = re.compile(
     r"(?:(?:在|按照|根据|围绕|面对|紧扣|以)[^。；]{0,90}?(?:领导下|指导下|监督下|支持下|关心下|带领下|部署|要求|下|为指导|精神)"
+    r"|在[^。；，,]{1,40}?(?:上|中)"  # 在全面建设社会主义现代化国家新征程上,
     r"|面对[^。；，,]{1,40})\s*[,，]\s*"  # 面对复杂严峻的形势,
 )
 
@@ -736,6 +759,11 @@ def body_name(text: str) -> tuple[Name | None, str]:
     lines = [ln for ln in text.splitlines()[:12] if ln.strip() and not ADDRESSEE.match(ln.strip())]
     joined = "\n".join(lines)
     name, subj = _subject(joined)
+    if name is None or name.issuer is None or name.abbreviation:
+        # (我局坚持…, 市文化旅游局在…, no subject: the report's own statement may name the body in full)
+        stated = _stated_name(joined[:1500])
+        if stated is not None and (name is None or stated[0].level == name.level):
+            return stated
     if subj:
         return name, subj
     # 我局高度重视  我街认真贯彻  全市法治政府建设工作坚持: a self-reference in the first sentence
@@ -747,11 +775,39 @@ def body_name(text: str) -> tuple[Name | None, str]:
     return None, ""
 
 
+# the body named in the report's statement of itself: 现将2023年度枣庄市教育局法治政府建设工作情况报告如下
+# 现将江门市农业农村局2024年法治政府建设情况报告如下  现将《X局2025年度法治政府建设情况报告》予以公布
+_STATED_NAME = re.compile(
+    r"现[将就对把]\s*《?(?:关于)?(?:(?:19|20)\d{2}\s*年度?)?(?P<name>[^。，,；：:《》\s\d]{2,30}?)"
+    r"(?:关于)?(?:(?:19|20)\d{2}\s*年度?)?(?:推进|开展|全面)?(?:法治|依法行政|法制)"
+)
+
+
+def _stated_name(text: str) -> tuple[Name, str] | None:
+    """(name, words) of the body the report's own statement names in full (现将X局2024年法治…报告如下), or None.
+
+    >>> _stated_name("根据《…通知》,现将2023年度枣庄市教育局法治政府建设工作情况报告如下。")[0].issuer_full
+    '枣庄市教育局'
+    """
+    if "现" not in text:
+        return None
+    for m in _STATED_NAME.finditer(text):
+        words = m.group("name")
+        n = read_name(words)
+        if n is None or n.issuer is None:
+            continue
+        if re.sub(r"(?:人民政府|政府|办事处)$", "", words) in (n.issuer, n.issuer_full, _surface(words, n)):
+            return n, words
+    return None
+
+
 # ---------------------------------------------------------------- years stated in the body
 _YEAR = r"(20[1-4]\d)"
 _STATED = [
-    # 现将…2022年…情况报告如下  予以公开  现报告如下
-    re.compile(rf"现将[^。]{{0,40}}?(?<![\d—\-–~至到])(?:{_YEAR})\s*年度?[^。]{{0,40}}?(?:报告|汇报|公开|公布)"),
+    # 现将…2022年…情况报告如下  予以公开  现报告如下  现就我镇2022年度…  现对2023年所做工作总结如下
+    re.compile(
+        rf"现[将就对把][^。]{{0,40}}?(?<![\d—\-–~至到])(?:{_YEAR})\s*年度?(?![\d—\-–~至到])[^。]{{0,40}}?(?:报告|汇报|公开|公布|总结)"
+    ),
     # 认真总结我局2024年法治政府建设工作开展情况,现将相关情况报告如下
     re.compile(
         rf"(?<![\d—\-–~至到])(?:{_YEAR})\s*年度?[^。；《》]{{0,40}}?(?:情况|工作)[,，]\s*现将[^。]{{0,30}}?(?:报告|汇报)如下"
@@ -855,6 +911,9 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
 # which says its level: 在区委、区政府的坚强领导下 (a district's department)
 _DOCUMENT = re.compile(rf"《(?P<name>[{CJK}]{{2,24}}?(?:局|厅|委员会|委|办公室|办))")
 _LEADERS = re.compile(r"在(?:中共)?([省市州盟县区旗])委[、,，和及]\1(?:人民)?政府")
+_OWN_LEVEL = re.compile(
+    r"我([省市州盟县区旗])(?![委政长])|([省市州盟县区旗])委[、,，和及]?\2(?:人民)?政府|[省市]、(?:[市州]、)?([市州县区旗])(?:委|政府|关于|有关|的)"
+)
 _LEADER_DEPTH = {"省": 1, "市": 2, "州": 2, "盟": 2, "县": 3, "区": 3, "旗": 3}
 
 
@@ -867,7 +926,13 @@ def _own_department(word: str, page_text: str) -> Name | None:
     >>> _own_department("局", "在区委、区政府的领导下,我局坚持依法行政。印发《宁波市鄞州区卫生健康局关于…的通知》。").issuer_full
     '宁波市鄞州区卫生健康局'
     """
-    leaders = {_LEADER_DEPTH[m.group(1)] for m in _LEADERS.finditer(page_text[:3000])}
+    head = page_text[:3000]
+    leaders = {_LEADER_DEPTH[m.group(1)] for m in _LEADERS.finditer(head)}
+    if not leaders:
+        # no leadership thanked: the lowest level the report speaks for or answers to (江门市和我区有关工作部署,
+        # 贯彻落实省、市、区关于…部署, 区委、区政府决策部署): a body never answers to a lower one
+        levels = {_LEADER_DEPTH[m.group(m.lastindex)] for m in _OWN_LEVEL.finditer(head)}
+        leaders = {max(levels)} if levels else set()
     if len(leaders) != 1:
         return None
     depth = leaders.pop()

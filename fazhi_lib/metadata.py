@@ -39,6 +39,7 @@ DATE_RE = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d
 
 # Administrative units in an issuer's name, outermost first.  绍兴市 柯桥区 湖塘街道办事处
 _UNIT_RE = re.compile(
+    r"(?!各)"  # (各地区各部门, 各县区: every unit, none named)
     r"[\u4e00-\u9fa5]{2,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|街道办事处|街道|地区|省|盟|市|区|县|旗|镇|乡|苏木)"
     r"|[\u4e00-\u9fa5]{1,4}?州(?=人民政府|政府|党委|委|[\u4e00-\u9fa5]{0,12}(?:局|厅|委|办)|$)"  # 黔西南州, 巴州 (州 for 自治州)
     r"|[\u4e00-\u9fa5]{1,3}?街(?=办事处|人民政府|党工委|$)"  # 海滨街: a subdistrict in short

@@ -205,7 +205,9 @@ def _year_from_body(text: str, secs) -> tuple[int | None, str]:
                 return y, "part_heading"
     for s in secs:
         if s.kind == "preamble":  # (a full date there, a byline's 2024年1月20日, dates the writing: no year)
-            y = first_year(DATE_RE.sub("", text[s.start : min(s.end, s.start + 30)]))
+            # (nor a range's or a cited document's: 根据《…纲要(2023—2027年)》 …)
+            head = text[s.start : min(s.end, s.start + 200)]
+            y = first_year(_RANGE_OR_CITED.sub("", DATE_RE.sub("", head))[:30])
             if y:
                 return y, "preamble"
     for s in secs:
@@ -229,6 +231,7 @@ def _year_from_body(text: str, secs) -> tuple[int | None, str]:
 # a year in an achievements part (2025年度内累计办件…; not a date's, 2025年3月, nor a range's first), and what
 # names years that are not the one reported on: ranges, "since", plans, targets, cited documents
 _DONE_YEAR = re.compile(r"(?<!\d)(20[1-4]\d)\s*年(?:度)?(?![-—~至到\d])")
+_RANGE_OR_CITED = re.compile(r"(?:19|20)\d{2}\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年?|《[^》]{0,60}》")
 _RANGE_OR_SINCE = re.compile(
     r"(?:19|20)\d{2}\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年?|(?:19|20)\d{2}\s*年(?:度)?以来"
     r"|《[^》]{0,60}》|(?:19|20)\d{2}\s*年(?:度)?(?:前|底前|以前|要|将|计划|目标)"

@@ -378,6 +378,20 @@ SUBJECTS = [
         "温岭市",
         "county",
     ),
+    ("a subdistrict named short (X街)", "2021年,在区委、区政府的领导下,石榴街坚持依法行政,全面推进。", "石榴街", "subdistrict"),
+    (
+        "a lead clause of where the body stands, no year",
+        "在全面建设社会主义现代化国家新征程上,青梅街道办事处坚持以习近平法治思想为根本遵循,深入推进。",
+        "青梅街道",
+        "subdistrict",
+    ),
+    (
+        "a province's areas and departments",
+        "2018年,在党中央、国务院和省委的坚强领导下,湖南省各地各部门坚持依法行政。",
+        "湖南省",
+        "province",
+    ),
+    ("a province's regions and departments", "2018年,湖南省各地区各部门坚持依法行政。", "湖南省", "province"),
 ]
 
 
@@ -554,6 +568,65 @@ def test_our_bureau_named_by_its_own_documents():
 def test_our_bureau_is_not_named_by_documents_of_another_level(page):
     m = meta(page + BODY)
     assert (m["issuer"], m["level"]) == (None, "department"), m
+
+
+# the report's statement of itself (现将X2023年度…情况报告如下) names the body in full where the opening does not
+STATED = [
+    (
+        "after the notice asking for reports",
+        "根据市委依法治市办《关于做好2023年度法治政府建设情况报告工作的通知》,现将2023年度柳州市水利局法治政府建设"
+        "工作情况报告如下:\n",
+        "柳州市水利局",
+    ),
+    (
+        "before an opening that says 我局",
+        "根据《关于报送法治政府建设年度报告的通知》要求,现将南平市统计局2024年法治政府建设情况报告如下:\n"
+        "2024年,在市委、市政府的领导下,我局坚持依法行政。\n",
+        "南平市统计局",
+    ),
+    (
+        "the report quoted by its title, the opening abbreviated",
+        "现将《宜春市林业局2022年度法治政府建设情况报告》予以公布。\n2022年,市林业局在市委、市政府的领导下,坚持依法行政。\n",
+        "宜春市林业局",
+    ),
+    ("a subdistrict named short", "2021年,全街坚持依法行政。现将莲花街2021年度法治政府建设工作情况报告如下:\n", "莲花街"),
+]
+
+
+@pytest.mark.parametrize("case, head, full", STATED, ids=[s[0] for s in STATED])
+def test_the_reports_statement_names_the_issuer(case, head, full):
+    m = meta(head + BODY)
+    assert (m["issuer_full"], m["title"]) == (full, None), m
+
+
+def test_a_statement_without_a_name_names_no_issuer():
+    m = meta("根据上级部署,现将有关情况报告如下:\n" + BODY)
+    assert (m["issuer"], m["level"]) == (None, "unknown"), m
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    ["关于做好2023年度法治政府建设情况报告工作的通知", "关于规范报送2019年法治政府建设情况报告的通知", "法治政府建设情况报告工作实施方案"],
+)
+def test_a_cited_notice_or_plan_is_no_title(quoted):
+    assert iss.find_title([f"根据省依法行政领导小组办公室《{quoted}》要求,现将我局情况报告如下:"]) is None
+    assert iss.find_title([f"《荷塘区2023年法治政府建设年度报告》"]).title == "荷塘区2023年法治政府建设年度报告"
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "2022年,我局认真落实上级和我区有关工作部署,坚持依法行政。",  # 我区: the district's bureau
+        "2022年,我局全面贯彻落实省、市、区关于法治政府建设各项部署要求,坚持依法行政。",  # the lowest level named
+        "2022年,我局坚决贯彻区委、区政府决策部署,坚持依法行政。",
+    ],
+)
+def test_our_bureau_placed_by_the_levels_it_answers_to(lead):
+    page = lead + "\n一、主要举措和成效\n制定《宁波市鄞州区卫生健康局行政执法公示办法》。\n"
+    m = meta(page + BODY)
+    assert (m["issuer"], m["issuer_full"], m["level"]) == ("卫生健康局", "宁波市鄞州区卫生健康局", "department"), m
+    city = meta(page.replace("我区", "我市").replace("区委、区政府", "市委、市政府").replace("省、市、区", "省、市") + BODY)
+    assert (city["issuer"], city["level"]) == (None, "department"), city  # a city bureau's report: not its document
 
 
 def test_a_summary_meeting_is_no_report_title():
@@ -752,6 +825,8 @@ YEARS = [
     ("opening", "2019年,全县坚持依法行政。", 2019, "opening"),
     ("opening with 以来", "2021年以来,全区坚持依法行政。", 2021, "opening"),
     ("a plan year range is no report year", "依据《法治政府建设规划(2021-2025年)》推进工作。", None, ""),
+    ("现就", "现就我镇2022年度法治政府建设情况报告如下:", 2022, "statement"),
+    ("现对 … 总结如下", "结合街道实际推进法治建设。现对2023年所做工作总结如下:", 2023, "statement"),
 ]
 
 
@@ -763,6 +838,13 @@ def test_stated_year(case, text, year, how):
 def test_a_year_in_a_tag_before_the_title_is_the_title_year():
     m = meta("【2023年度】永嘉县法治政府建设情况报告\n2024年3月,县政府召开常务会议。\n" + BODY)
     assert (m["report_year"], m["issuer"]) == (2023, "永嘉县")
+
+
+def test_a_range_or_a_cited_document_at_the_start_gives_no_preamble_year():
+    m = meta("根据中共中央《全面深化法治领域改革纲要(2023—2027年)》,结合街道实际,扎实推进法治建设。\n" + BODY)
+    assert m["report_year"] is None, m
+    m = meta("依照《规划(2021—2025年)》和2023年市、区部署,街道扎实推进法治建设。\n" + BODY)
+    assert m["report_year"] == 2023, m
 
 
 def test_title_year_wins_over_a_range_in_the_title():
