@@ -41,6 +41,33 @@ _DEFAULT_HEADING = re.compile(
 )
 
 
+# ---------------------------------------------------------------- indents lost to an encoding
+# A page converted through an encoding that has no ideographic space (a Big5 gateway, a GBK mirror) prints
+# each paragraph's indent 　　 as ?? (???一、2017年…, ??2020年,我州…): read as the spaces they were, so
+# headings and openings are seen. Only at a line's start and before a character a paragraph opens with
+# (a character, a digit, a bracket): ?。ㄒ唬 (mojibake of （一）) and a question mark in a sentence stay.
+_LOST_INDENT = re.compile(r"^[?？]{1,4}(?=[\u4e00-\u9fff\d(（【“])", re.M)
+
+
+def lost_indents(raw: str) -> tuple[str, int]:
+    """(`raw` with the question marks standing for a paragraph's indent turned into spaces, how many lines).
+    Same length: offsets stay.
+
+    >>> lost_indents("??一、主要成效\\n??2020年,我州坚持依法行政。\\n?。ㄒ唬┩七M")
+    ('  一、主要成效\\n  2020年,我州坚持依法行政。\\n?。ㄒ唬┩七M', 2)
+    """
+    if "?" not in raw and "？" not in raw:
+        return raw, 0
+    n = 0
+
+    def spaces(m: re.Match) -> str:
+        nonlocal n
+        n += 1
+        return " " * len(m.group(0))
+
+    return _LOST_INDENT.sub(spaces, raw), n
+
+
 # ---------------------------------------------------------------- pages that lost their line breaks
 # A page scraped without its line breaks (a mirror's one-line page, text taken from HTML with spaces
 # between the paragraphs) holds its menus, title, metadata and paragraphs on one long line; line rules

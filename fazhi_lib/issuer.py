@@ -690,7 +690,7 @@ def _tail_name(tok: str) -> Name | None:
 
 # ---------------------------------------------------------------- the first sentences
 _OPENING = re.compile(
-    r"(?:^|\n)\s*(?:[(（]?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年(?:度)?"
+    r"(?:^|\n)\s*(?:(?:[^。\n\d]{4,60}。\s*)?[(（]?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年(?:度)?"
     # 2018年是…之年。一年来,X   2022年,是…之年。X坚持   2021年是《纲要》的开局之年,X政府在…
     # 2020年是…收官之年,也是《纲要》收官之年。在…领导下,X…
     r"(?:以来|来|\s*[,，]?\s*是[^。]{0,60}?(?:。(?:[^。,，]{0,6}来)?|之年\s*[,，](?:\s*也是[^。]{0,80}?之年\s*[。,，])?))?"
@@ -701,8 +701,8 @@ _OPENING = re.compile(
 )
 # clauses before the subject: 在市委、市政府的坚强领导下,  按照省、市法治建设工作部署,
 _LEAD_CLAUSE = re.compile(
-    r"(?:(?:在|按照|根据|围绕|面对|紧扣|以)[^。；]{0,90}?(?:领导下|指导下|监督下|支持下|关心下|带领下|部署|要求|下|为指导|精神)"
-    r"|在[^。；，,]{1,40}?(?:上|中)"  # 在全面建设社会主义现代化国家新征程上,
+    r"(?:在[^。；，,]{1,40}?(?:上|中)(?=\s*[,，])"  # 在全面建设社会主义现代化国家新征程上, (first: no clause to run on)
+    r"|(?:在|按照|根据|围绕|面对|紧扣|以)[^。；]{0,90}?(?:领导下|指导下|监督下|支持下|关心下|带领下|部署|要求|下|为指导|精神)"
     r"|面对[^。；，,]{1,40})\s*[,，]\s*"  # 面对复杂严峻的形势,
 )
 
@@ -768,7 +768,7 @@ def body_name(text: str) -> tuple[Name | None, str]:
         return name, subj
     # 我局高度重视  我街认真贯彻  全市法治政府建设工作坚持: a self-reference in the first sentence
     head = re.split(r"。", joined, maxsplit=1)[0][:200]
-    for m in re.finditer(r"(?:^|[,，\s])((?:我|本)(?:省|市|州|县|区|旗|镇|乡|街道|街|局|厅|委|办))", head):
+    for m in re.finditer(r"(?:^|[,，\s]|现[将就对把])((?:我|本)(?:省|市|州|县|区|旗|镇|乡|街道|街|局|厅|委|办))", head):
         n = read_name(m.group(1))
         if n:
             return n, m.group(1)
@@ -801,6 +801,30 @@ def _stated_name(text: str) -> tuple[Name, str] | None:
     return None
 
 
+# a part heading that names the body: 一、2017年上海市法治政府建设的主要工作和成效 (an excerpt that starts at part one)
+_HEADING_NAME = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|第一部分)\s*(?:(?:19|20)\d{2}\s*年度?)?"
+    rf"(?P<name>[{CJK}]{{2,30}}?)(?:(?:19|20)\d{{2}}\s*年度?)?(?:法治政府|依法行政|法治建设)"
+)
+
+
+def heading_name(text: str) -> tuple[Name, str] | None:
+    """(name, words) of a body named in full by one of the first part headings, or None.
+
+    >>> heading_name("一、2017年上海市法治政府建设的主要工作和成效\\n(一)加强领导")[0].issuer
+    '上海市'
+    """
+    for line in text.splitlines()[:8]:
+        m = _HEADING_NAME.match(line)
+        if not m:
+            continue
+        words = m.group("name")
+        n = read_name(words)
+        if n is not None and n.issuer and n.title is not None and words in (n.issuer, n.issuer_full):
+            return n, words
+    return None
+
+
 # ---------------------------------------------------------------- years stated in the body
 _YEAR = r"(20[1-4]\d)"
 _STATED = [
@@ -812,8 +836,9 @@ _STATED = [
     re.compile(
         rf"(?<![\d—\-–~至到])(?:{_YEAR})\s*年度?[^。；《》]{{0,40}}?(?:情况|工作)[,，]\s*现将[^。]{{0,30}}?(?:报告|汇报)如下"
     ),
-    # 2022年,X坚持…   2024年以来,  2018年是…  (the opening of the first paragraph)
-    re.compile(rf"^[\s(（]*{_YEAR}\s*年(?:度)?(?:以来|来|是|,|，|、|\s)", re.M),
+    # 2022年,X坚持…   2024年以来,  2018年是…  (the opening of the first paragraph, a motto before it allowed:
+    # 法治是安邦治国的基石,更是…的保证。2022年,在市委…领导下,全县…)
+    re.compile(rf"^[\s(（]*(?:[^。\n\d]{{4,60}}。\s*)?{_YEAR}\s*年(?:度)?(?:以来|来|是|,|，|、|\s)", re.M),
 ]
 
 

@@ -159,6 +159,10 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
         if n and (name is None or _agrees(name, n) or n.issuer):
             if name is None or (n.issuer and _agrees(name, n)) or name.issuer is None and n.issuer:
                 name, source, evidence = n, "body", words
+    if name is None:  # an excerpt that starts at part one: 一、2017年上海市法治政府建设的主要工作和成效
+        named = iss.heading_name(body)
+        if named is not None:
+            name, source, evidence = named[0], "body", named[1]
     issuer = issuer_full = province = prefecture = county = None
     level = "unknown"
     if name is not None:

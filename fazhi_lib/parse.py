@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .clean import clean_page, reflow_long_lines
+from .clean import clean_page, lost_indents, reflow_long_lines
 from .meta_reader import read_metadata
 from .metadata import DATE_RE, first_year
 from .rules import load_rules
@@ -62,6 +62,9 @@ def parse_page(
     text, n_breaks = reflow_long_lines(text)  # a page that lost its line breaks (same length: offsets stay)
     if n_breaks:
         notes.append(f"a page of very long lines: read with {n_breaks} line breaks restored where white space stood")
+    text, n_indents = lost_indents(text)  # ?? for a lost 　　 at a paragraph's start (same length)
+    if n_indents:
+        notes.append(f"{n_indents} paragraph indents printed as question marks (an encoding without 　) read as spaces")
     page = clean_page(text, rules=cruft_rules)
     notes.extend(m for m in page.messages if m.startswith("report printed twice"))
     warnings.extend(m for m in page.messages if not m.startswith("report printed twice"))

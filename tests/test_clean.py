@@ -155,3 +155,18 @@ def test_embedded_page_meta_has_only_metadata_labels(corpus):
     labels = {lab for group in load_rules("cruft")["metadata_labels"].values() for lab in group}
     assert set(corpus.page_meta["label"]) <= labels
     assert "字体" not in set(corpus.page_meta["label"])  # 澧浦镇's font control 字体 = [ ]
+
+
+def test_indents_printed_as_question_marks_are_spaces():
+    # a page converted through an encoding without 　 prints a paragraph's indent as ??: the heading and
+    # the opening are read; mojibake (?。ㄒ唬) and a question mark inside a sentence are left as they are
+    from fazhi_lib.clean import lost_indents
+    from fazhi_lib.pipeline import parse_text
+
+    raw = "??一、2017年厦门市法治政府建设的主要工作和成效\n??(一)建立领导体制\n??1.市政府成立领导小组。\n?。ㄒ唬┩七M\n为什么??不查\n"
+    flowed, n = lost_indents(raw)
+    assert (len(flowed), n) == (len(raw), 3)
+    assert flowed.splitlines()[3:] == ["?。ㄒ唬┩七M", "为什么??不查"]
+    r = parse_text(raw.replace("?。ㄒ唬┩七M\n", "") + "??二、存在的问题\n??执法力量不足。\n")
+    assert (r.report["issuer"], r.report["report_year"]) == ("厦门市", 2017)
+    assert [s["kind"] for s in r.tables["sections"] if s["depth"] == 1] == ["achievements", "problems"]

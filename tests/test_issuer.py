@@ -381,7 +381,7 @@ SUBJECTS = [
     ("a subdistrict named short (X街)", "2021年,在区委、区政府的领导下,石榴街坚持依法行政,全面推进。", "石榴街", "subdistrict"),
     (
         "a lead clause of where the body stands, no year",
-        "在全面建设社会主义现代化国家新征程上,青梅街道办事处坚持以习近平法治思想为根本遵循,深入推进。",
+        "在全面建设社会主义现代化国家新征程上,青梅街道办事处坚持以习近平法治思想为根本遵循,深入贯彻中央战略部署,系统推进。",
         "青梅街道",
         "subdistrict",
     ),
@@ -929,3 +929,35 @@ def test_opening_only_page_is_a_report_with_its_metadata():
 
     assert not_a_report(r) is None
     assert (r.report["issuer"], r.report["level"], r.report["report_year"]) == ("临海市", "county", 2024)
+
+
+def test_a_motto_before_the_opening_year():
+    # 法治是…的保证。2022年,在…领导下,全县… : the year and the subject follow a general sentence
+    page = (
+        "法治是治国理政的基本方式,更是推动发展的保证。2022年,在市委、市政府和县委的坚强领导下,全县法治政府建设"
+        "工作以习近平法治思想为指引,制定《永登县法治政府建设实施方案》《2022年永登县法治政府建设工作要点》,扎实推进。在全省“法治甘肃”满意度调查中,全县排名"
+        "第二。\n坚持高位推动 法治政府建设责任不断强化\n"
+        "县委、县政府高度重视法治建设。"
+    )
+    r = parse_text(page)
+    from fazhi_lib.pipeline.worker import not_a_report
+
+    assert not_a_report(r) is None
+    m = r.report
+    assert (m["report_year"], m["report_year_source"], m["issuer"], m["level"]) == (2022, "opening", "永登县", "county")
+    # a dated sentence is no motto: 3月5日,… is a news item's lead
+    assert iss.stated_year("本网讯 3月5日,推进会召开。2022年,全县推进。") == (None, "")
+
+
+def test_a_part_heading_names_the_issuer_of_an_excerpt_starting_at_part_one():
+    page = "一、2017年厦门市法治政府建设的主要工作和成效\n(一)建立领导体制\n市政府成立领导小组。\n二、存在的问题\n执法力量不足。"
+    m = meta(page)
+    assert (m["issuer"], m["level"], m["report_year"]) == ("厦门市", "city", 2017), m
+    # a heading that names no body in full names nothing
+    assert meta(page.replace("厦门市", "全市"))["issuer"] is None
+
+
+def test_our_bureau_in_the_statement_after_a_cited_notice():
+    m = meta("根据省依法行政领导小组办公室《关于规范报送2019年法治政府建设情况报告的通知》要求,现将我局2019年度法治政府"
+             "建设情况报告如下:\n" + BODY)
+    assert (m["issuer"], m["level"], m["report_year"], m["title"]) == (None, "department", 2019, None), m
