@@ -271,6 +271,10 @@ def _split_lines_each(raw: str, normalised: str) -> list[Line]:
     return lines
 
 
+_CELL_MARKS = frozenset("|｜[［【")
+_CELL_SEPARATORS = re.compile(r"\s*[|｜\[\]［］【】]\s*")
+
+
 class _MetaParser:
     """Reads `label: value` pairs from metadata lines.  索引号: 00258242-X/2025-74457 公开方式: 主动公开"""
 
@@ -291,6 +295,10 @@ class _MetaParser:
 
     def parse(self, line: str) -> list[tuple[str, str]] | None:
         """Pairs if the whole line is label/value pairs, else None."""
+        if line[:1] in _CELL_MARKS and len(line) <= 160:
+            # a metadata table's row as a page copies it: | 成文日期 | 2026-02-14 | 发布日期 | 2026-02-14 |,
+            # [ 发布机构 ] X镇人民政府 [ 有效性 ]: its cells are the pairs
+            line = _CELL_SEPARATORS.sub(" ", line).strip()
         if len(line) > 160 or (self.first_chars is not None and line[:1] not in self.first_chars):
             return None  # most lines: no label's first character at the start (a set lookup, not a regex)
         if not self.label_re.match(line):

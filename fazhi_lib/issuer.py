@@ -161,9 +161,25 @@ _ABBR_LEVEL = {
     "街": "subdistrict",
 }
 _DEPT_WORDS = ("局", "厅", "委", "办", "部", "署", "中心")
+# 全市司法行政系统, 全县公安机关: a department's report speaking for its whole system
+_SYSTEM = re.compile(rf"^全(省|市|州|盟|县|区|旗)([{CJK}]{{2,8}}?)(?:系统|机关(?!单位|事业|和|及|、))")
+# (systems whose head is a 局 in a city or county and a 厅 in a province)
+_SYSTEM_BUREAU = {
+    "司法行政": "司法",
+    "公安": "公安",
+    "生态环境": "生态环境",
+    "交通运输": "交通运输",
+    "自然资源": "自然资源",
+    "应急管理": "应急管理",
+    "民政": "民政",
+    "人力资源社会保障": "人力资源和社会保障",
+    "人社": "人力资源和社会保障",
+    "水利": "水利",
+    "财政": "财政",
+}
 _SHORT_STREET = re.compile(
-    rf"([{CJK}]{{2,3}}街)(?=在|坚持|始终|深入|以|紧紧|认真|全面|高举|围绕|按照|聚焦|紧扣|牢牢|立足|持续|积极|高度"
-    r"|党工委|(?:19|20)\d{2}\s*年|法治|依法)"
+    rf"([{CJK}]{{2,3}}街|[{CJK}]{{2,4}}州)(?=在|坚持|始终|深入|以|紧紧|认真|全面|高举|围绕|按照|聚焦|紧扣|牢牢|立足|持续"
+    r"|积极|高度|党工委|(?:19|20)\d{2}\s*年|法治|依法)"
 )
 _BRANCH = re.compile(rf"[{CJK}]{{1,8}}?分局")
 _NATIONAL_PREFIX = re.compile(load_rules("places")["national"]["prefix"])
@@ -191,6 +207,12 @@ def read_name(text: str) -> Name | None:
     s = re.sub(r"^中共", "", s)
     if not s:
         return None
+    m = _SYSTEM.match(s)
+    bureau = _SYSTEM_BUREAU.get(m.group(2)) if m else None
+    if bureau:  # 全市司法行政系统, 全省公安机关: the bureau that heads the system speaks for it (市司法局)
+        place = m.group(1)
+        dept = bureau + ("厅" if place == "省" else "局")
+        return Name(dept, place + dept, "department", place)
     m = _SELF.match(s)
     if m:
         word = m.group(1)
@@ -205,7 +227,7 @@ def read_name(text: str) -> Name | None:
             return Name(dept, m.group(1) + dept, "department", m.group(1))
         return Name(None, None, _ABBR_LEVEL[m.group(1)], m.group(1))
     street = _SHORT_STREET.match(s)
-    if street:  # 洛浦街在区委…  龙归街始终坚持…: a subdistrict named in short (X街, as Guangzhou's are)
+    if street:  # 洛浦街在区委…  龙归街始终坚持…: a subdistrict named in short (X街, as Guangzhou's are); 伊犁州深入…
         s = street.group(1)
     central = _central_body(s) if _NATIONAL_PREFIX.match(s) else None
     if central:  # (国家市场监督管理总局 holds no 国家市)
@@ -766,6 +788,9 @@ def body_name(text: str) -> tuple[Name | None, str]:
             return stated
     if subj:
         return name, subj
+    short = _short_subject(joined, text)
+    if short is not None:
+        return short
     # 我局高度重视  我街认真贯彻  全市法治政府建设工作坚持: a self-reference in the first sentence
     head = re.split(r"。", joined, maxsplit=1)[0][:200]
     for m in re.finditer(r"(?:^|[,，\s]|现[将就对把])((?:我|本)(?:省|市|州|县|区|旗|镇|乡|街道|街|局|厅|委|办))", head):
@@ -773,6 +798,43 @@ def body_name(text: str) -> tuple[Name | None, str]:
         if n:
             return n, m.group(1)
     return None, ""
+
+
+# a county or city written short as the opening's subject (2023年,邹城坚持…), completed only by the page's
+# own full name for it (《中共邹城市委…》, 在邹城市举办): the short form alone could be anything
+_SHORT_SUBJECT = re.compile(rf"[{CJK}]{{2,3}}?(?={_PREDICATE.pattern})")
+
+
+def _short_subject(joined: str, text: str) -> tuple[Name, str] | None:
+    """(name, words) of a body the opening names short, when the page writes one county-level or city
+    name that opens with those words, or None.
+
+    >>> _short_subject("2023年,邹城坚持依法行政。", "…印发《中共邹城市委全面依法治市委员会…》")[0].issuer_full
+    '邹城市'
+    """
+    for m in _OPENING.finditer(joined[:600]):
+        pos = m.end()
+        for _ in range(3):
+            lead = _LEAD_CLAUSE.match(joined, pos)
+            if not lead:
+                break
+            pos = lead.end()
+        short = _SHORT_SUBJECT.match(joined, pos)
+        if not short:
+            continue
+        words = short.group(0)
+        full = {
+            f.group(0) for f in re.finditer(rf"{re.escape(words)}(?:市|县|区|旗)(?![{CJK}]?(?:路|街|镇|乡|村))", text)
+        }
+        from .places import division_table, table_years
+
+        known = division_table(table_years()[1]).full
+        names = [n for n in map(read_name, sorted(full)) if n is not None and n.level in ("county", "city")]
+        names = [n for n in names if n.issuer and n.issuer in known]
+        if len(names) == 1:
+            return names[0], words
+        return None
+    return None
 
 
 # the body named in the report's statement of itself: 现将2023年度枣庄市教育局法治政府建设工作情况报告如下
@@ -907,7 +969,8 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
                 ):
                     counts[d.name] = counts.get(d.name, 0) + 1
                     divs[d.name] = d
-                    cited.setdefault(d.name, mention.name)  # as the page writes it (长阳县 for 长阳土家族自治县)
+                    # as the page writes it (长阳县 for 长阳土家族自治县); a short name (法治宁波) by its full name
+                    cited.setdefault(d.name, mention.name if mention.name in table.full else d.name)
     if word == "区" and not counts:
         # 全区/我区 in an autonomous region's report is the region (GLOSSARY: 区)
         simple = simplified(page_text)

@@ -410,6 +410,16 @@ def _valid_chain(ms: list[Mention]) -> list[Mention]:
     return ms
 
 
+# what may stand right before a division named in two characters (沛县, 城区): a division above it, a
+# preposition or a list's mark; any other character makes it the end of a longer word (提高县, 主城区)
+_BEFORE_SHORT_NAME = frozenset("省市州盟区县旗在对于和与及至向从赴到、的")
+
+
+def _inside_a_word(text: str, start: int) -> bool:
+    before = text[start - 1]
+    return "\u4e00" <= before <= "\u9fff" and before not in _BEFORE_SHORT_NAME
+
+
 def find_chains(text: str, table: DivisionTable) -> list[list[Mention]]:
     """Runs of adjacent division names, leftmost-longest: '绍兴市柯桥区湖塘街道' → [[绍兴市, 柯桥区]].
 
@@ -421,6 +431,10 @@ def find_chains(text: str, table: DivisionTable) -> list[list[Mention]]:
     names, matcher = _names_of(table)
     for k, start, end in matcher.find_matches_as_indexes(text):
         name, divisions, short = names[k]
+        if end - start == 2 and not short and start and _inside_a_word(text, start):
+            continue  # 提高县交通运输…, 主城区, 老城区: a one-character county's name inside other words
+        if short and text.startswith("法治", start - 2) and start >= 2:
+            short = False  # 法治东莞建设规划, 建设法治甘肃: the genre names its place's campaign by the short name
         if current and current[-1].end != start:
             chains.append(current)
             current = []

@@ -170,3 +170,26 @@ def test_indents_printed_as_question_marks_are_spaces():
     r = parse_text(raw.replace("?。ㄒ唬┩七M\n", "") + "??二、存在的问题\n??执法力量不足。\n")
     assert (r.report["issuer"], r.report["report_year"]) == ("厦门市", 2017)
     assert [s["kind"] for s in r.tables["sections"] if s["depth"] == 1] == ["achievements", "problems"]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        "| 索 引 号 | 11500230008689762A/2026-00004 | 主题分类 | |\n| 成文日期 | 2026-02-12 | 发布日期 | 2026-02-14 |\n"
+        "| 发文单位 | 石门镇人民政府 | 发布机构 | 石门镇人民政府 |\n",
+        "[ 索引号 ] 11500230008689762A/2026-00004 [ 发布机构 ] 石门镇人民政府\n[ 成文日期 ] 2026-02-12 [ 发布日期 ] 2026-02-14\n",
+        "【发布日期】2026-02-14 【成文日期】2026-02-12\n",
+    ],
+)
+def test_a_metadata_tables_rows_are_read_cell_by_cell(rows):
+    # a page's metadata table copied as text: | label | value | label | value |, [ label ] value, 【label】value
+    from fazhi_lib.pipeline import parse_text
+
+    page = "石门镇2025年法治政府建设情况报告\n" + rows + "2025年,石门镇坚持依法行政。\n一、主要成效\n全年审查合同43份。"
+    r = parse_text(page).report
+    assert (r["publish_date"], r["written_date"], r["title"]) == (
+        "2026-02-14",
+        "2026-02-12",
+        "石门镇2025年法治政府建设情况报告",
+    ), r
+    assert "unrecognised line" not in (r["warnings"] or ""), r["warnings"]  # the rows are metadata, not kept text

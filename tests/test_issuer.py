@@ -378,7 +378,12 @@ SUBJECTS = [
         "温岭市",
         "county",
     ),
-    ("a subdistrict named short (X街)", "2021年,在区委、区政府的领导下,石榴街坚持依法行政,全面推进。", "石榴街", "subdistrict"),
+    (
+        "a subdistrict named short (X街)",
+        "2021年,在区委、区政府的领导下,石榴街坚持依法行政,全面推进。",
+        "石榴街",
+        "subdistrict",
+    ),
     (
         "a lead clause of where the body stands, no year",
         "在全面建设社会主义现代化国家新征程上,青梅街道办事处坚持以习近平法治思想为根本遵循,深入贯彻中央战略部署,系统推进。",
@@ -392,6 +397,12 @@ SUBJECTS = [
         "province",
     ),
     ("a province's regions and departments", "2018年,湖南省各地区各部门坚持依法行政。", "湖南省", "province"),
+    (
+        "an autonomous prefecture written short",
+        "今年以来,黔东南州深入学习贯彻法治思想,推进依法行政。",
+        "黔东南州",
+        "city",
+    ),
 ]
 
 
@@ -589,7 +600,11 @@ STATED = [
         "现将《宜春市林业局2022年度法治政府建设情况报告》予以公布。\n2022年,市林业局在市委、市政府的领导下,坚持依法行政。\n",
         "宜春市林业局",
     ),
-    ("a subdistrict named short", "2021年,全街坚持依法行政。现将莲花街2021年度法治政府建设工作情况报告如下:\n", "莲花街"),
+    (
+        "a subdistrict named short",
+        "2021年,全街坚持依法行政。现将莲花街2021年度法治政府建设工作情况报告如下:\n",
+        "莲花街",
+    ),
 ]
 
 
@@ -606,11 +621,15 @@ def test_a_statement_without_a_name_names_no_issuer():
 
 @pytest.mark.parametrize(
     "quoted",
-    ["关于做好2023年度法治政府建设情况报告工作的通知", "关于规范报送2019年法治政府建设情况报告的通知", "法治政府建设情况报告工作实施方案"],
+    [
+        "关于做好2023年度法治政府建设情况报告工作的通知",
+        "关于规范报送2019年法治政府建设情况报告的通知",
+        "法治政府建设情况报告工作实施方案",
+    ],
 )
 def test_a_cited_notice_or_plan_is_no_title(quoted):
     assert iss.find_title([f"根据省依法行政领导小组办公室《{quoted}》要求,现将我局情况报告如下:"]) is None
-    assert iss.find_title([f"《荷塘区2023年法治政府建设年度报告》"]).title == "荷塘区2023年法治政府建设年度报告"
+    assert iss.find_title(["《荷塘区2023年法治政府建设年度报告》"]).title == "荷塘区2023年法治政府建设年度报告"
 
 
 @pytest.mark.parametrize(
@@ -625,7 +644,9 @@ def test_our_bureau_placed_by_the_levels_it_answers_to(lead):
     page = lead + "\n一、主要举措和成效\n制定《宁波市鄞州区卫生健康局行政执法公示办法》。\n"
     m = meta(page + BODY)
     assert (m["issuer"], m["issuer_full"], m["level"]) == ("卫生健康局", "宁波市鄞州区卫生健康局", "department"), m
-    city = meta(page.replace("我区", "我市").replace("区委、区政府", "市委、市政府").replace("省、市、区", "省、市") + BODY)
+    city = meta(
+        page.replace("我区", "我市").replace("区委、区政府", "市委、市政府").replace("省、市、区", "省、市") + BODY
+    )
     assert (city["issuer"], city["level"]) == (None, "department"), city  # a city bureau's report: not its document
 
 
@@ -958,6 +979,37 @@ def test_a_part_heading_names_the_issuer_of_an_excerpt_starting_at_part_one():
 
 
 def test_our_bureau_in_the_statement_after_a_cited_notice():
-    m = meta("根据省依法行政领导小组办公室《关于规范报送2019年法治政府建设情况报告的通知》要求,现将我局2019年度法治政府"
-             "建设情况报告如下:\n" + BODY)
+    m = meta(
+        "根据省依法行政领导小组办公室《关于规范报送2019年法治政府建设情况报告的通知》要求,现将我局2019年度法治政府"
+        "建设情况报告如下:\n" + BODY
+    )
     assert (m["issuer"], m["level"], m["report_year"], m["title"]) == (None, "department", 2019, None), m
+
+
+def test_a_county_written_short_in_the_opening_is_completed_by_its_full_name_on_the_page():
+    page = "2023 年,瑞昌坚持以习近平法治思想为指导,推进依法行政。\n一、主要举措和成效\n印发《中共瑞昌市委全面依法治市委员会工作要点》。\n"
+    m = meta(page + BODY)
+    assert (m["issuer"], m["level"]) == ("瑞昌市", "county"), m
+    # the short form alone, or a full form the division table does not know, names nothing
+    assert meta(page.replace("《中共瑞昌市委", "《中共") + BODY)["issuer"] is None
+    assert meta(page.replace("瑞昌", "全力") + BODY)["issuer"] is None
+
+
+@pytest.mark.parametrize(
+    "opening, issuer, full",
+    [
+        ("2022年,全市司法行政系统在市委、市政府的正确领导下,坚持依法行政。", "司法局", "赣州市司法局"),
+        ("2022年,全市公安机关坚持以习近平法治思想为指导,推进执法规范化。", "公安局", "赣州市公安局"),
+    ],
+)
+def test_a_bureau_speaking_for_its_system(opening, issuer, full):
+    m = meta(opening + "\n一、主要举措和成效\n为赣州市高质量发展提供保障,赣州市群众满意度提升。\n" + BODY)
+    assert (m["issuer"], m["issuer_full"], m["level"]) == (issuer, full, "department"), m
+    # a county's officials (全县各级机关) are the county's, not a department's
+    assert meta("2022年,全县各级机关坚持依法行政。\n" + BODY)["level"] == "county"
+
+
+def test_our_city_completed_from_its_rule_of_law_campaign():
+    # 法治绍兴 names the city by its short name: 全市 is 绍兴市 (the full name, not the short one, is the issuer)
+    m = meta("2022年,全市坚持以习近平法治思想为指导,研究部署法治绍兴、法治政府建设工作,深入实施法治绍兴行动。\n" + BODY)
+    assert (m["issuer"], m["level"], m["province"]) == ("绍兴市", "city", "浙江省"), m

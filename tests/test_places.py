@@ -732,17 +732,29 @@ def _chains_char_by_char(text: str, table) -> list[list[tuple[int, int, str]]]:
         if hit is None:
             i += 1
             continue
+        if (
+            hit[1] - hit[0] == 2
+            and not names[hit[2]]
+            and i
+            and "\u4e00" <= text[i - 1] <= "\u9fff"
+            and text[i - 1] not in "省市州盟区县旗在对于和与及至向从赴到、的"
+        ):
+            i = hit[1]  # a two-character name ending a longer word (提高县, 主城区): no mention
+            continue
         if current and current[-1][1] != hit[0]:
             chains.append(current)
             current = []
+        if names[hit[2]] and text[max(0, i - 2) : i] == "法治":
+            hit = (*hit, False)  # 法治东莞: a short name that counts
         current.append(hit)
         i = hit[1]
     if current:
         chains.append(current)
     out = []
     for chain in chains:
-        while chain and names[chain[-1][2]]:  # a short name ends no chain
+        while chain and names[chain[-1][2]] and len(chain[-1]) == 3:  # a short name ends no chain
             chain = chain[:-1]
+        chain = [c[:3] for c in chain]
         if chain:
             out.append(chain)
     return out
@@ -760,6 +772,8 @@ def test_find_chains_equals_the_character_by_character_scan(raw_dir, year):
         "𠀀宁波市鄞州区云龙镇宁波市江北区宁波",
         "吉林省吉林市长春市朝阳区朝阳市内蒙古自治区呼和浩特市新城区",
         "广东广州市白云区广州",
+        "提高县交通运输依法行政水平,奋力实现郁南县;主城区、老城区;江苏省沛县;在沛县;大同市城区",
+        "紧扣《法治东莞建设规划》,建设法治甘肃、平安东莞,东莞经验,浙江杭州临平区",
         "".join(sorted(table.full))[:3000],
     ]
     for text in texts:
@@ -773,3 +787,21 @@ def test_an_autonomous_county_cited_as_its_stem_and_自治县():
     assert (p.province, p.prefecture, p.county, p.place_source) == ("湖北省", "宜昌市", "长阳土家族自治县", "title")
     p = place("恩施自治州2023年法治政府建设情况报告", issuer="恩施自治州", level="city", year=2023)
     assert (p.province, p.prefecture, p.county) == ("湖北省", "恩施土家族苗族自治州", None)
+
+
+def test_a_two_character_county_inside_a_longer_word_is_no_place():
+    # 提高县交通运输依法行政水平 holds 高县 (a county of Sichuan), 要求和县委 holds 和县 (Anhui), 主城区 holds 城区:
+    # a two-character name counts only after a division, a preposition or a list's mark, or alone
+    table = pl.division_table(2022)
+    names = lambda t: [[m.name for m in c] for c in pl.find_chains(t, table)]  # noqa: E731
+    assert names("提高县交通运输依法行政水平,奋力实现郁南县") == [["郁南县"]]
+    assert names("按照文件要求和县委依法治县办部署") == []
+    assert names("江苏省沛县;在沛县召开;大同市城区") == [["江苏省", "沛县"], ["沛县"], ["大同市", "城区"]]
+
+
+def test_the_short_name_of_a_places_rule_of_law_campaign_is_a_place():
+    # 法治东莞建设规划, 建设法治甘肃: the short name after 法治 names the place (平安东莞, 东莞经验 do not)
+    table = pl.division_table(2022)
+    names = lambda t: [[m.name for m in c] for c in pl.find_chains(t, table)]  # noqa: E731
+    assert names("紧扣《法治东莞建设规划(2021—2025年)》的要求") == [["东莞"]]
+    assert names("建设平安东莞,推广东莞经验") == []
