@@ -45,8 +45,8 @@ _DEFAULT_HEADING = re.compile(
 # A page converted through an encoding that has no ideographic space (a Big5 gateway, a GBK mirror) prints
 # each paragraph's indent 　　 as ?? (???一、2017年…, ??2020年,我州…): read as the spaces they were, so
 # headings and openings are seen. Only at a line's start and before a character a paragraph opens with
-# (a character, a digit, a bracket): ?。ㄒ唬 (mojibake of （一）) and a question mark in a sentence stay.
-_LOST_INDENT = re.compile(r"^[?？]{1,4}(?=[\u4e00-\u9fff\d(（【“])", re.M)
+# (a character, a digit, a bracket, a bullet): ?。ㄒ唬 (mojibake of （一）) and a question mark in a sentence stay.
+_LOST_INDENT = re.compile(r"^[?？]{1,4}(?=[^\s?？。，,、；;：:！!）)」』】”])", re.M)
 
 
 def lost_indents(raw: str) -> tuple[str, int]:

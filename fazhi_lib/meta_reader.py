@@ -240,7 +240,7 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
             warnings.append(f"publish date {publish} is before the report year {year} ended")
     written = parse_date(iss.reading_form(_first_meta(page.meta, labels["written_date"])))
     if written is None:  # - [ 成文日期 ] 2026-02-12
-        m = re.search(r"成文日期\s*[\]】]?\s*[:：]?\s*", "\n".join(lines[:40]))
+        m = re.search(r"成文(?:日期|时间)\s*[\]】]?\s*[:：]?\s*", "\n".join(lines[:40]))
         d = _ANY_DATE.match("\n".join(lines[:40]), m.end()) if m else None
         written = _iso(d) if d else None
     return Metadata(

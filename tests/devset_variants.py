@@ -122,6 +122,23 @@ def _date_glued(text: str, rng: random.Random) -> str:
     return text
 
 
+def _indents_as_question_marks(text: str, rng: random.Random) -> str:
+    """Every paragraph indented with 　　 as an encoding without 　 prints it: ?? (a Big5 gateway's copy)."""
+    return "\n".join("??" + line.strip() if line.strip() else line for line in text.split("\n"))
+
+
+_META_LINE = re.compile(
+    r"^\s*(发布时间|发布日期|成文日期|发文日期|索引号|信息索引号|发布机构|发文机关|来源|信息来源|文号|发文字号)\s*[:：]\s*(\S.*?)\s*$"
+)
+
+
+def _meta_as_table_rows(text: str, rng: random.Random) -> str:
+    """The page's metadata lines (发布日期: 2023-03-01) as a copied table prints them: | 发布日期 | 2023-03-01 |."""
+    return "\n".join(
+        (f"| {m.group(1)} | {m.group(2)} |" if (m := _META_LINE.match(line)) else line) for line in text.split("\n")
+    )
+
+
 # family → text → variant (None: the bytes in GB18030)
 FAMILIES: dict[str, Callable[[str, random.Random], str] | None] = {
     "traditional (s2t)": lambda t, r: _opencc("s2t")(t),
@@ -135,6 +152,8 @@ FAMILIES: dict[str, Callable[[str, random.Random], str] | None] = {
     "site banner repeated further down": _banner_repeated,
     "page metadata glued to the title": _meta_glued,
     "publication date glued to the title": _date_glued,
+    "indents printed as ??": _indents_as_question_marks,
+    "metadata lines as table rows": _meta_as_table_rows,
     "CRLF line breaks": lambda t, r: t.replace("\n", "\r\n"),
     "GB18030 bytes": None,
     "ideographic spaces": lambda t, r: t.replace(" ", "\u3000"),

@@ -44,6 +44,8 @@ def _metadata(corpus) -> pd.DataFrame:
         "site banner repeated further down",
         "page metadata glued to the title",
         "publication date glued to the title",
+        "indents printed as ??",
+        "metadata lines as table rows",
     ],
 )
 def test_a_variant_reads_like_its_page(originals, family, tmp_path):

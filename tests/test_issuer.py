@@ -1013,3 +1013,12 @@ def test_our_city_completed_from_its_rule_of_law_campaign():
     # 法治绍兴 names the city by its short name: 全市 is 绍兴市 (the full name, not the short one, is the issuer)
     m = meta("2022年,全市坚持以习近平法治思想为指导,研究部署法治绍兴、法治政府建设工作,深入实施法治绍兴行动。\n" + BODY)
     assert (m["issuer"], m["level"], m["province"]) == ("绍兴市", "city", "浙江省"), m
+
+
+@pytest.mark.parametrize("label", ["成文日期", "成文时间"])
+def test_written_date_labels(label):
+    m = meta(
+        f"- 索 引 号:370481/2026-00251\n- {label}:2026年01月21日\n- 发文时间:2026年01月22日\n石门镇2025年度法治政府建设情况报告\n"
+        + BODY
+    )
+    assert (m["written_date"], m["publish_date"]) == ("2026-01-21", "2026-01-22"), m
