@@ -1022,3 +1022,13 @@ def test_written_date_labels(label):
         + BODY
     )
     assert (m["written_date"], m["publish_date"]) == ("2026-01-21", "2026-01-22"), m
+
+
+def test_a_verb_before_the_towns_party_committee_is_no_town_name():
+    # 健全镇党委书记带头履行…: the town's party committee after a verb, not a town called 健全镇
+    page = (
+        "2023年,我镇坚持依法行政。\n一、主要举措\n成立了领导小组,健全镇党委书记带头履行第一责任人职责制度,"
+        "镇党委理论学习中心组学法4次。\n"
+    )
+    m = meta(page + BODY)
+    assert (m["issuer"], m["level"]) == (None, "township"), m
