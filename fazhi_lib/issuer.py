@@ -748,18 +748,23 @@ def _subject(text: str) -> tuple[Name | None, str]:
             n = read_name(after)
             if n is not None and n.issuer:
                 return n, _surface(after, n)
-        pos = m.end()
-        for _ in range(3):
-            lead = _LEAD_CLAUSE.match(text, pos)
-            if not lead:
-                break
-            pos = lead.end()
+        pos = _past_lead_clauses(text, m.end())
         if text.startswith("是", pos):  # (2015年,是X… with no sentence end near: the same)
             pos += 1
         n = read_name(text[pos : pos + 40])
         if n is not None:
             return n, _surface(text[pos : pos + 40], n)
     return None, ""
+
+
+def _past_lead_clauses(text: str, pos: int) -> int:
+    """Where the subject starts after at most three lead clauses from `pos` (在市委领导下, 按照…部署, …)."""
+    for _ in range(3):
+        lead = _LEAD_CLAUSE.match(text, pos)
+        if not lead:
+            break
+        pos = lead.end()
+    return pos
 
 
 def _surface(s: str, n: Name) -> str:
@@ -814,13 +819,7 @@ def _short_subject(joined: str, text: str) -> tuple[Name, str] | None:
     '邹城市'
     """
     for m in _OPENING.finditer(joined[:600]):
-        pos = m.end()
-        for _ in range(3):
-            lead = _LEAD_CLAUSE.match(joined, pos)
-            if not lead:
-                break
-            pos = lead.end()
-        short = _SHORT_SUBJECT.match(joined, pos)
+        short = _SHORT_SUBJECT.match(joined, _past_lead_clauses(joined, m.end()))
         if not short:
             continue
         words = short.group(0)
@@ -855,13 +854,20 @@ def _stated_name(text: str) -> tuple[Name, str] | None:
     if "现" not in text:
         return None
     for m in _STATED_NAME.finditer(text):
-        words = m.group("name")
-        n = read_name(words)
-        if n is None or n.issuer is None:
-            continue
-        if re.sub(r"(?:人民政府|政府|办事处)$", "", words) in (n.issuer, n.issuer_full, _surface(words, n)):
-            return n, words
+        n = _named_in_full(m.group("name"))
+        if n is not None:
+            return n, m.group("name")
     return None
+
+
+def _named_in_full(words: str) -> Name | None:
+    """The body `words` name when they are its name and nothing more (a government's 人民政府 allowed)."""
+    n = read_name(words)
+    if n is None or n.issuer is None:
+        return None
+    return (
+        n if re.sub(r"(?:人民政府|政府|办事处)$", "", words) in (n.issuer, n.issuer_full, _surface(words, n)) else None
+    )
 
 
 # a part heading that names the body: 一、2017年上海市法治政府建设的主要工作和成效 (an excerpt that starts at part one)
@@ -881,10 +887,9 @@ def heading_name(text: str) -> tuple[Name, str] | None:
         m = _HEADING_NAME.match(line)
         if not m:
             continue
-        words = m.group("name")
-        n = read_name(words)
-        if n is not None and n.issuer and n.title is not None and words in (n.issuer, n.issuer_full):
-            return n, words
+        n = _named_in_full(m.group("name"))
+        if n is not None and n.title is not None:
+            return n, m.group("name")
     return None
 
 
