@@ -493,7 +493,14 @@ def _strip_title_noise(seg: str) -> str:
 _CELL = re.compile(r"\s*[|｜]\s*")
 _FIELD = re.compile(rf"^[{CJK}]{{1,6}}\s*[:：]")
 # 标题:X  题目：X  文件名称:X: the field's label (only with its colon: 名称 without one may begin a title)
-_FIELD_LABEL = re.compile(r"^(?:文章标题|文件标题|信息标题|文件名称|标题|题目|名称)\s*[:：]\s*")
+_FIELD_LABEL = re.compile(
+    r"^(?:文章标题|文件标题|信息标题|信息名称|文件名称|公文标题|公文名称|内容概述|标\s*题|题\s*目|名\s*称)\s*(?:[:：]\s*|\s+)"
+)
+# a site's name printed before or after the title: 长沙市政府门户网站-X, 秘书之家—…www.x.com X, X-规划计划-某某网站
+_SITE_BEFORE = re.compile(
+    r"^[-_|｜—\s]*[^-_|｜—\s《]{1,40}?(?:(?:网站|门户网|网|之家|平台)\s*[-_|｜—]+|(?:www\.)?[A-Za-z0-9-]+\.(?:com|cn|net|org)(?:\.cn)?)\s*"
+)
+_SITE_AFTER = re.compile(r"(?:(?<=报告|情况|总结)|(?<=[》）)]))\s*[-_|｜]+\s*[^-_|｜].*$")
 # [权威发布]X  【转载】X  【政务公开】X: a site's tag before the title
 _TAG = re.compile(r"^(?:\[\s*([^\[\]]{1,8}?)\s*\]|【\s*([^【】]{1,8}?)\s*】)\s*")
 # 1、X  2. X: list numbering (1.2023年… is left alone: a point before a digit may belong to a number)
@@ -539,6 +546,10 @@ def tidy_title(title: str) -> str:
     '某某街道2019年法治政府建设情况工作报告'
     >>> tidy_title("关于《法治政府建设实施纲要（2015—2020年）》落实情况的报告")
     '关于《法治政府建设实施纲要（2015—2020年）》落实情况的报告'
+    >>> tidy_title("某某市政府门户网站-某某市2023年法治政府建设情况报告_足彩app哪个是正规的")
+    '某某市2023年法治政府建设情况报告'
+    >>> tidy_title("标      题 某某镇2025年度法治政府建设情况报告 - 规划计划 - 某某市政府门户网站")
+    '某某镇2025年度法治政府建设情况报告'
     """
     s = title.strip()
     while True:
@@ -554,6 +565,10 @@ def tidy_title(title: str) -> str:
         ):
             s = s[tag.end() :]
         s = _LIST_NUMBER.sub("", s) or s
+        site = _SITE_BEFORE.match(s)
+        if site and _REPORT_HINT.search(s, site.end()):
+            s = s[site.end() :]
+        s = _SITE_AFTER.sub("", s) or s
         s = _without_trailing_meta(s)
         s = _TRAILING_DATE.sub("", s) or s
         s = _FILE_EXTENSION.sub("", s) or s

@@ -1032,3 +1032,22 @@ def test_a_verb_before_the_towns_party_committee_is_no_town_name():
     )
     m = meta(page + BODY)
     assert (m["issuer"], m["level"]) == (None, "township"), m
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "石门市政府门户网站-石门市2023年法治政府建设情况报告",  # the site's name before it
+        "石门市2023年法治政府建设情况报告_足彩app哪个是正规的",  # spam after it
+        "石门市2023年法治政府建设情况报告 - 规划计划 - 石门市政府门户网站",  # the column and the site after it
+        "文秘之家—全网资源每日更新www.wenmizj.com石门市2023年法治政府建设情况报告",  # a site and its address
+        "标      题 石门市2023年法治政府建设情况报告",  # a spaced field label without a colon
+        "信息名称:    石门市2023年法治政府建设情况报告",
+        "内容概述: 石门市2023年法治政府建设情况报告",
+    ],
+)
+def test_a_site_name_or_field_label_around_the_title_is_dropped(printed):
+    assert iss.tidy_title(printed) == "石门市2023年法治政府建设情况报告"
+    # a byline after 报告—— and a range in 《》 inside the title stay
+    assert iss.tidy_title("石门市2023年法治政府建设年度报告——石门市司法局").endswith("——石门市司法局")
+    assert iss.tidy_title("关于《法治政府建设实施纲要(2015-2020年)》落实情况的报告").startswith("关于《")
