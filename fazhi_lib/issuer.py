@@ -394,6 +394,10 @@ def find_title(lines: list[str], *, limit: int = 60) -> FoundTitle | None:
             if _BREADCRUMB.search(s[max(0, start - 3) : start + 3]) or _BREADCRUMB.search(seg):
                 continue
             before = s[:start]
+            if before.endswith(("“", '"', "‘")) and "\u4e00" <= s[end : end + 1] <= "\u9fff":
+                continue  # 提出“实行法治建设年度报告制度”: a longer quoted phrase in a sentence, no title
+            if before.endswith(("【", "[")) and s[end : end + 1] in ("】", "]") and s[end + 1 :].strip():
+                continue  # 【省政府法治建设报告】X省人民政府关于…: a site's column tag before the title
             if before.endswith("《") and (_CITED_DOCUMENT.match(s, end) or _QUOTED_BY.search(before)):
                 # 根据…《关于做好2023年度法治政府建设情况报告工作的通知》: the notice asking for reports;
                 # 现将《X局2022年度…报告》予以公布: the report named in a sentence, no title printed
@@ -627,28 +631,44 @@ def _previous_name(before: str, lines: list[str], i: int) -> tuple[str, str] | N
     non-empty line above (长春市人民政府关于 / 2023年度…; 广元市人力资源和社会保障局 / 2023年…报告), with the
     words it is printed with before the title (its 关于 included)."""
     tokens = [t for t in re.split(r"[\s|]+", before) if t]
-    cands = [tokens[-1]] if tokens else []
+    cands = [(tokens[-1], None)] if tokens else []
     j = i - 1
     while j >= 0 and len(cands) < 3 and i - j <= 8:
         t = lines[j].strip()
         if t and not re.search(r"[:：]", t):  # a metadata line (来源: X) is not part of the title
             joint = " " in t and all(map(_PARTY_COMMITTEE.match, t.split()[:-1]))
-            cands.append(t.split()[-1] if " " in t and len(t) > 20 and not joint else t)
+            cands.append((t.split()[-1] if " " in t and len(t) > 20 and not joint else t, j))
         j -= 1
-    for c in cands:
-        about = "关于" if c.strip(_SEPARATORS).endswith("关于") else ""  # kept in the title as printed
-        c = re.sub(r"关于$", "", c.strip(_SEPARATORS))
+    for c, at in cands:
+        c = c.strip(_SEPARATORS)
+        # kept in the title as printed: 关于 (长春市人民政府关于 / 2023年度…), and 关于 with the year
+        # (南京市人民政府关于2020年度 / 法治政府建设情况的报告)
+        front = _YEAR_FRONT.search(c) or re.search(r"关于$", c)
+        about = front.group(0) if front and front.start() else ""
+        c = c[: len(c) - len(about)]
         if not c or len(c.split()[-1]) > 30 or re.search(r"[。；，,]", c):
             continue
         # 中共海南省委 海南省人民政府: the government, the last part, is the issuer; the party committee
-        # stays in the title as printed (anything else before it, a spam word, does not)
+        # stays in the title as printed (anything else before it, a spam word, does not), also on a line
+        # of its own above the government's (中共X镇委员会 / X镇人民政府 / 关于…的报告)
         parts = c.split()
         c = parts[-1]
         printed = " ".join(parts) if len(parts) > 1 and all(map(_PARTY_COMMITTEE.match, parts[:-1])) else c
         n = read_name(c)
         if n and n.issuer and n.level != "unknown" and len(n.issuer_full or "") >= len(c) - 4:
+            above = _line_above(lines, at) if at is not None and printed == c else ""
+            if _PARTY_COMMITTEE.match(above):
+                printed = above + " " + printed
             return c, printed + about
     return None
+
+
+def _line_above(lines: list[str], i: int) -> str:
+    """The nearest non-empty line above line `i`, stripped ('' when there is none)."""
+    for j in range(i - 1, max(-1, i - 3), -1):
+        if lines[j].strip():
+            return lines[j].strip()
+    return ""
 
 
 def title_name(title: str) -> Name | None:

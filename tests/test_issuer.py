@@ -1051,3 +1051,34 @@ def test_a_site_name_or_field_label_around_the_title_is_dropped(printed):
     # a byline after 报告—— and a range in 《》 inside the title stay
     assert iss.tidy_title("石门市2023年法治政府建设年度报告——石门市司法局").endswith("——石门市司法局")
     assert iss.tidy_title("关于《法治政府建设实施纲要(2015-2020年)》落实情况的报告").startswith("关于《")
+
+
+@pytest.mark.parametrize(
+    "lines, title, issuer",
+    [
+        (  # the party committee, the government and the title's words on three lines
+            ["中共石门县龙潭镇委员会", "石门县龙潭镇人民政府", "关于2025年法治政府建设情况的报告", "县委、县政府:"],
+            "中共石门县龙潭镇委员会 石门县龙潭镇人民政府关于2025年法治政府建设情况的报告",
+            "龙潭镇",
+        ),
+        (  # split before the report phrase, the year on the first line
+            ["石门市人民政府关于2020年度", "法治政府建设情况的报告", "石政发〔2021〕8号"],
+            "石门市人民政府关于2020年度法治政府建设情况的报告",
+            "石门市",
+        ),
+        (  # a column tag that is itself a report phrase
+            ["【市政府法治建设报告】石门市人民政府关于2021年度推进法治政府建设情况的报告"],
+            "石门市人民政府关于2021年度推进法治政府建设情况的报告",
+            "石门市",
+        ),
+    ],
+    ids=["three lines", "year on the first line", "column tag"],
+)
+def test_titles_printed_over_lines_or_under_a_tag(lines, title, issuer):
+    m = meta("\n".join(lines) + "\n2024年,坚持依法行政。\n" + BODY)
+    assert (m["title"].replace(" ", ""), m["issuer"]) == (title.replace(" ", ""), issuer), m
+
+
+def test_a_report_phrase_inside_a_longer_quoted_phrase_is_no_title():
+    page = "根据《纲要》提出“实行法治建设年度报告制度”,2023年,石榴街道扎实推进法治建设。\n" + BODY
+    assert meta(page)["title"] is None
