@@ -353,6 +353,7 @@ _CITED_DOCUMENT = re.compile(
 )
 
 
+_PHRASE_RUNS_ON = re.compile(r"(?:制度|工作要求|的要求|工作的通知|的通知|工作规定|规定)")
 _QUOTED_BY = re.compile(r"(?:现将|特将|将|把|对|按照|根据|依据|印发|转发|贯彻|落实|学习)《$")
 
 
@@ -396,6 +397,8 @@ def find_title(lines: list[str], *, limit: int = 60) -> FoundTitle | None:
             before = s[:start]
             if before.endswith(("“", '"', "‘")) and "\u4e00" <= s[end : end + 1] <= "\u9fff":
                 continue  # 提出“实行法治建设年度报告制度”: a longer quoted phrase in a sentence, no title
+            if _PHRASE_RUNS_ON.match(s, end):
+                continue  # 根据法治政府建设年度报告制度的要求,…: the phrase names a rule, in a sentence
             if before.endswith(("【", "[")) and s[end : end + 1] in ("】", "]") and s[end + 1 :].strip():
                 continue  # 【省政府法治建设报告】X省人民政府关于…: a site's column tag before the title
             if before.endswith("《") and (_CITED_DOCUMENT.match(s, end) or _QUOTED_BY.search(before)):
@@ -823,8 +826,9 @@ def body_name(text: str) -> tuple[Name | None, str]:
     joined = "\n".join(lines)
     name, subj = _subject(joined)
     if name is None or name.issuer is None or name.abbreviation:
-        # (我局坚持…, 市文化旅游局在…, no subject: the report's own statement may name the body in full)
-        stated = _stated_name(joined[:1500])
+        # (我局坚持…, 市文化旅游局在…, no subject: the report's own statement may name the body in full;
+        # with no subject at all, its abbreviation gives the level: 现将省政府2024年度…报告如下)
+        stated = _stated_name(joined[:1500], full=name is not None)
         if stated is not None and (name is None or stated[0].level == name.level):
             return stated
     if subj:
@@ -880,8 +884,9 @@ _STATED_NAME = re.compile(
 )
 
 
-def _stated_name(text: str) -> tuple[Name, str] | None:
-    """(name, words) of the body the report's own statement names in full (现将X局2024年法治…报告如下), or None.
+def _stated_name(text: str, full: bool = True) -> tuple[Name, str] | None:
+    """(name, words) of the body the report's own statement names in full (现将X局2024年法治…报告如下), or
+    None; with `full` False, an abbreviation too (现将省政府2024年度…: level province, its name to complete).
 
     >>> _stated_name("根据《…通知》,现将2023年度枣庄市教育局法治政府建设工作情况报告如下。")[0].issuer_full
     '枣庄市教育局'
@@ -889,10 +894,15 @@ def _stated_name(text: str) -> tuple[Name, str] | None:
     if "现" not in text:
         return None
     for m in _STATED_NAME.finditer(text):
-        n = _named_in_full(m.group("name"))
+        words = m.group("name")
+        n = _named_in_full(words) or (None if full or not _STATED_ABBREVIATION.fullmatch(words) else read_name(words))
         if n is not None:
-            return n, m.group("name")
+            return n, words
     return None
+
+
+# 省政府, 县人民政府, 市生态环境局: an abbreviation the statement may name its body by
+_STATED_ABBREVIATION = re.compile(rf"[省市州盟县区旗](?:(?:人民)?政府|[{CJK}]{{1,12}}(?:局|厅|委))")
 
 
 def _named_in_full(words: str) -> Name | None:
@@ -1023,6 +1033,15 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
         if len(regions) == 1:
             n = read_name(next(iter(regions)) + (name.issuer or ""))
             return n if n is not None and n.title is not None else None
+    if not counts and depth == 3 and word in ("县", "区", "市", "旗"):
+        # 法治武义建设: a county's rule-of-law campaign under its short name, when the table knows one such
+        # county (the short form of a county is not a place name elsewhere: too many words are one)
+        for m in re.finditer(rf"法治([{CJK}]{{2,3}}?)(?:建设|[”、，,。])", simplified(page_text)):
+            found = [d for d in table.full.get(m.group(1) + word, ()) if d.depth == 3]
+            if len(found) == 1:
+                counts[found[0].name] = counts.get(found[0].name, 0) + 1
+                divs[found[0].name] = found[0]
+                cited.setdefault(found[0].name, found[0].name)
     if not counts:
         return None
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])

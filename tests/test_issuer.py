@@ -1082,3 +1082,18 @@ def test_titles_printed_over_lines_or_under_a_tag(lines, title, issuer):
 def test_a_report_phrase_inside_a_longer_quoted_phrase_is_no_title():
     page = "根据《纲要》提出“实行法治建设年度报告制度”,2023年,石榴街道扎实推进法治建设。\n" + BODY
     assert meta(page)["title"] is None
+
+
+def test_our_county_completed_from_its_rule_of_law_campaign():
+    # 县政府 + 法治武义建设 (a county's campaign under its short name): 武义县, where the table knows one
+    page = "2022年以来,在市委市政府和县委的坚强领导下,县政府坚持依法行政,法治武义建设再上台阶。\n" + BODY
+    m = meta(page)
+    assert (m["issuer"], m["level"], m["province"]) == ("武义县", "county", "浙江省"), m
+    assert meta(page.replace("法治武义建设", "平安武义建设"))["issuer"] is None  # only the rule-of-law campaign
+
+
+def test_the_statement_gives_the_level_of_an_abbreviated_issuer():
+    m = meta("根据《督察工作规定》要求,现将省政府2024年度法治政府建设情况报告如下。\n" + BODY)
+    assert m["level"] == "province", m
+    m = meta("根据法治政府建设年度报告制度的要求,现将我局2022年度法治政府建设工作报告如下:\n" + BODY)
+    assert (m["title"], m["level"]) == (None, "department"), m  # 根据…报告制度: a rule in a sentence, no title
