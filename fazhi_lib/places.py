@@ -411,8 +411,8 @@ def _valid_chain(ms: list[Mention]) -> list[Mention]:
 
 
 # what may stand right before a division named in two characters (沛县, 城区): a division above it, a
-# preposition or a list's mark; any other character makes it the end of a longer word (提高县, 主城区)
-_BEFORE_SHORT_NAME = frozenset("省市州盟区县旗在对于和与及至向从赴到、的")
+# preposition, a list's mark or 中共 (中共沛县县委); any other character makes it the end of a longer word (提高县, 主城区)
+_BEFORE_SHORT_NAME = frozenset("省市州盟区县旗在对于和与及至向从赴到、的共")
 
 
 def _inside_a_word(text: str, start: int) -> bool:

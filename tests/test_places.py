@@ -737,7 +737,7 @@ def _chains_char_by_char(text: str, table) -> list[list[tuple[int, int, str]]]:
             and not names[hit[2]]
             and i
             and "\u4e00" <= text[i - 1] <= "\u9fff"
-            and text[i - 1] not in "省市州盟区县旗在对于和与及至向从赴到、的"
+            and text[i - 1] not in "省市州盟区县旗在对于和与及至向从赴到、的共"
         ):
             i = hit[1]  # a two-character name ending a longer word (提高县, 主城区): no mention
             continue
@@ -796,7 +796,12 @@ def test_a_two_character_county_inside_a_longer_word_is_no_place():
     names = lambda t: [[m.name for m in c] for c in pl.find_chains(t, table)]  # noqa: E731
     assert names("提高县交通运输依法行政水平,奋力实现郁南县") == [["郁南县"]]
     assert names("按照文件要求和县委依法治县办部署") == []
-    assert names("江苏省沛县;在沛县召开;大同市城区") == [["江苏省", "沛县"], ["沛县"], ["大同市", "城区"]]
+    assert names("江苏省沛县;在沛县召开;大同市城区;中共沛县县委") == [
+        ["江苏省", "沛县"],
+        ["沛县"],
+        ["大同市", "城区"],
+        ["沛县"],
+    ]
 
 
 def test_the_short_name_of_a_places_rule_of_law_campaign_is_a_place():
