@@ -9,6 +9,7 @@ from __future__ import annotations
 import _thread
 import hashlib
 import itertools
+import signal
 import threading
 import time
 
@@ -295,8 +296,14 @@ def test_interrupted_run_resumed_fetches_only_what_is_missing(site, tmp_path):
     for i in range(n):
         site.expect_request(f"/p{i}.html").respond_with_handler(handler)
     urls = [site.url_for(f"/p{i}.html") for i in range(n)]
-    with pytest.raises(CollectInterrupted) as stop:
-        collect(urls, tmp_path, **FAST)
+    # Ctrl-C as a researcher's process has it: Python's own handler (in a long test run, something earlier
+    # has been seen to leave SIGINT ignored in this process, and a simulated Ctrl-C then does nothing)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(CollectInterrupted) as stop:
+            collect(urls, tmp_path, **FAST)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     first = read_manifest(tmp_path)
     saved_first = set(first.loc[first["status"] == "saved", "url"])
     assert stop.value.result.summary.interrupted
