@@ -398,6 +398,12 @@ SUBJECTS = [
     ),
     ("a province's regions and departments", "2018年,湖南省各地区各部门坚持依法行政。", "湖南省", "province"),
     (
+        "a year of three things",
+        "2024年是贯彻落实精神的关键之年,是实施规划的攻坚之年,也是石榴街道高质量发展的重要之年。石榴街道始终坚持依法行政。",
+        "石榴街道",
+        "subdistrict",
+    ),
+    (
         "an autonomous prefecture written short",
         "今年以来,黔东南州深入学习贯彻法治思想,推进依法行政。",
         "黔东南州",
