@@ -787,12 +787,17 @@ def _subject(text: str) -> tuple[Name | None, str]:
             if n is not None and n.issuer:
                 return n, _surface(after, n)
         pos = _past_lead_clauses(text, m.end())
+        if _CLAUSE_WORD.match(text, pos):
+            continue  # 2025年,因云溪区交通运输执法权整体上收,我局…: a clause of cause, not the subject
         if text.startswith("是", pos):  # (2015年,是X… with no sentence end near: the same)
             pos += 1
         n = read_name(text[pos : pos + 40])
         if n is not None:
             return n, _surface(text[pos : pos + 40], n)
     return None, ""
+
+
+_CLAUSE_WORD = re.compile(r"因|由于|随着|鉴于|经过|通过|为了|就")
 
 
 def _past_lead_clauses(text: str, pos: int) -> int:

@@ -1103,3 +1103,12 @@ def test_the_statement_gives_the_level_of_an_abbreviated_issuer():
     assert m["level"] == "province", m
     m = meta("根据法治政府建设年度报告制度的要求,现将我局2022年度法治政府建设工作报告如下:\n" + BODY)
     assert (m["title"], m["level"]) == (None, "department"), m  # 根据…报告制度: a rule in a sentence, no title
+
+
+def test_a_clause_of_cause_after_the_year_is_no_subject():
+    # 2025年,因X区交通运输执法权整体上收,我局…: the district is why, the bureau reports
+    m = meta(
+        "在区委区政府的正确领导下,我局深入学习贯彻习近平法治思想。\n2025年,因云溪区交通运输综合行政执法权整体上收,"
+        "我局调整工作思路。\n" + BODY
+    )
+    assert (m["issuer"], m["level"]) == (None, "department"), m
