@@ -1013,7 +1013,8 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
     counts: dict[str, int] = {}
     divs: dict[str, object] = {}
     cited: dict[str, str] = {}
-    for chain in find_chains(simplified(page_text), table):
+    simple = simplified(page_text)
+    for chain in find_chains(simple, table):
         for mention in chain:
             if mention.short:
                 continue
@@ -1029,7 +1030,6 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
                     cited.setdefault(d.name, mention.name if mention.name in table.full else d.name)
     if word == "区" and not counts:
         # 全区/我区 in an autonomous region's report is the region (GLOSSARY: 区)
-        simple = simplified(page_text)
         regions = {
             d.name
             for d in table.by_code.values()
@@ -1041,7 +1041,7 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
     if not counts and depth == 3 and word in ("县", "区", "市", "旗"):
         # 法治武义建设: a county's rule-of-law campaign under its short name, when the table knows one such
         # county (the short form of a county is not a place name elsewhere: too many words are one)
-        for m in re.finditer(rf"法治([{CJK}]{{2,3}}?)(?:建设|[”、，,。])", simplified(page_text)):
+        for m in re.finditer(rf"法治([{CJK}]{{2,3}}?)(?:建设|[”、，,。])", simple):
             found = [d for d in table.full.get(m.group(1) + word, ()) if d.depth == 3]
             if len(found) == 1:
                 counts[found[0].name] = counts.get(found[0].name, 0) + 1

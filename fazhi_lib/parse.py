@@ -236,6 +236,5 @@ def _year_from_body(text: str, secs) -> tuple[int | None, str]:
 _DONE_YEAR = re.compile(r"(?<!\d)(20[1-4]\d)\s*年(?:度)?(?![-—~至到\d])")
 _RANGE_OR_CITED = re.compile(r"(?:19|20)\d{2}\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年?|《[^》]{0,60}》")
 _RANGE_OR_SINCE = re.compile(
-    r"(?:19|20)\d{2}\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年?|(?:19|20)\d{2}\s*年(?:度)?以来"
-    r"|《[^》]{0,60}》|(?:19|20)\d{2}\s*年(?:度)?(?:前|底前|以前|要|将|计划|目标)"
+    _RANGE_OR_CITED.pattern + r"|(?:19|20)\d{2}\s*年(?:度)?(?:以来|前|底前|以前|要|将|计划|目标)"
 )

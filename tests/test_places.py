@@ -737,7 +737,7 @@ def _chains_char_by_char(text: str, table) -> list[list[tuple[int, int, str]]]:
             and not names[hit[2]]
             and i
             and "\u4e00" <= text[i - 1] <= "\u9fff"
-            and text[i - 1] not in "省市州盟区县旗在对于和与及至向从赴到、的共"
+            and text[i - 1] not in pl._BEFORE_SHORT_NAME
         ):
             i = hit[1]  # a two-character name ending a longer word (提高县, 主城区): no mention
             continue
