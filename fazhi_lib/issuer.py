@@ -847,7 +847,33 @@ def body_name(text: str) -> tuple[Name | None, str]:
         n = read_name(m.group(1))
         if n:
             return n, m.group(1)
-    return None, ""
+    return _to_state_council(text, joined)
+
+
+# a report addressed to the State Council (国务院: or 党中央、国务院: above the body) is a province's,
+# a municipality's or an autonomous region's: the words it speaks of its own division with say which
+_STATE_COUNCIL = re.compile(r"^\s*(?:中共中央|党中央)?[、，, ]?国务院\s*[:：]\s*$", re.M)
+_PROVINCE_SELF = re.compile(
+    r"(?:全|我)(省|市)|(省|市)委[、,，和]\2(?:人民)?政府|(?:全|我)(区)|自治(区)(?:党委|人民政府|政府)"
+)
+
+
+def _to_state_council(text: str, joined: str) -> tuple[Name | None, str]:
+    """(province level, the words) for a report addressed to 国务院 whose opening speaks of 全省, 省委、省政府
+    (全市 of a municipality, 全区 of an autonomous region), else (None, ''): its name is then completed
+    from the page's place names like any abbreviation.
+
+    >>> _to_state_council("国务院:\\n2018年,按照党中央、国务院的部署,…为全省经济高质量发展提供保障。", "")[0].level
+    'province'
+    """
+    if "国务院" not in text[:200] or not _STATE_COUNCIL.search(text[:200]):
+        return None, ""
+    body = _STATE_COUNCIL.sub("", text[:200], count=1) + text[200:1000]
+    m = _PROVINCE_SELF.search(body)
+    if not m:
+        return None, ""
+    word = "全" + next(g for g in m.groups() if g)
+    return Name(None, None, "province", word), m.group(0)
 
 
 # a county or city written short as the opening's subject (2023年,邹城坚持…), completed only by the page's
@@ -1108,18 +1134,28 @@ def _own_department(word: str, page_text: str) -> Name | None:
 
 _LOCAL = re.compile(
     rf"《(?P<name>[{CJK}]{{2,4}}?(?:街道|街(?!道)|镇|乡))"
-    rf"|(?:^|[\s,，。、])(?P<name2>[{CJK}]{{2,4}}?(?:街道|街(?!道)|镇|乡))(?=办事处|人民政府|党工委|党委)"
+    rf"|(?:^|[\s,，。、])(?P<name2>[{CJK}]{{2,4}}?(?:街道|街(?!道)|镇|乡))(?=办事处|人民政府|党工委|党委|委(?!托|派|屈))"
+)
+# a town or subdistrict as the subject of a sentence or paragraph (东里镇深入贯彻…, 2022年增福镇组织开展…):
+# read only when the page names none of its own documents or bodies
+_LOCAL_SUBJECT = re.compile(
+    rf"(?:^|[。！？；\n])[ \t　]*(?:(?:19|20)\d{{2}}\s*年(?:度|以来)?[,，]?\s*)?"
+    rf"(?P<name>[{CJK}]{{2,4}}?(?:街道|镇|乡))(?=(?:{_PREDICATE.pattern})|组织|开展|印发|出台|制定)",
+    re.M,
 )
 
 
 def _local_name(name: Name, page_text: str) -> Name | None:
     """我街/我镇/全镇 completed from the township or subdistrict names the page gives to its own
-    documents and bodies (制定《X街2020年…》, X镇人民政府), when one name dominates. The titles of its
-    documents are read first: a name before 党工委/办事处 may be a phrase (二是街道党工委, 及时召开街道党工委会议),
+    documents and bodies (制定《X街2020年…》, X镇人民政府, X镇委党校), when one name dominates; failing those,
+    from the names it puts in subject position at the start of a sentence (东里镇深入贯彻…). The titles
+    of its documents are read first: a name before 党工委/办事处 may be a phrase (二是街道党工委, 及时召开街道党工委会议),
     a document title opens with its author's name.
 
     >>> _local_name(read_name("我街认真贯彻"), "一是…。二是街道党工委带头,制定《珠吉街2022年学习计划》。").issuer
     '珠吉街'
+    >>> _local_name(read_name("我镇坚持"), "我镇坚持依法行政。\\n东里镇深入贯彻落实…").issuer
+    '东里镇'
     """
     want = ("街道", "街") if name.level == "subdistrict" else ("镇", "乡")
     titled: dict[str, int] = {}
@@ -1130,6 +1166,12 @@ def _local_name(name: Name, page_text: str) -> Name | None:
             into = titled if m.group("name") else counts
             into[n] = into.get(n, 0) + 1
     counts = titled or counts
+    if not counts:
+        for m in _LOCAL_SUBJECT.finditer(page_text):
+            n = m.group("name")
+            stem = n[: -len(next(w for w in want if n.endswith(w)))] if n.endswith(want) else ""
+            if len(stem) >= 2 and not re.match(r"[各全我本该每]", n) and not _PREDICATE.search(n):
+                counts[n] = counts.get(n, 0) + 1
     if not counts:
         return None
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])

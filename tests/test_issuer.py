@@ -1112,3 +1112,55 @@ def test_a_clause_of_cause_after_the_year_is_no_subject():
         "我局调整工作思路。\n" + BODY
     )
     assert (m["issuer"], m["level"]) == (None, "department"), m
+
+
+@pytest.mark.parametrize(
+    "named",
+    [
+        "一、主要举措\n石榴镇深入贯彻落实全面依法治国战略,健全依法决策机制。\n",  # a paragraph's subject
+        "一、主要举措\n开展行政执法。2022年石榴镇组织开展行政执法检查20次。\n",  # a sentence's, after its year
+        "一、主要举措\n加强学习,石榴镇委中心组专题学法4次。\n",  # the town's party committee
+    ],
+    ids=["paragraph subject", "sentence subject after a year", "town party committee"],
+)
+def test_our_town_completed_from_the_town_the_page_names(named):
+    # 我镇 with no document titled by the town: the one town the page puts in subject position (or whose
+    # party committee it names) is the issuer
+    page = "2022年,我镇坚持依法行政,现就我镇2022年度法治政府建设情况报告如下:\n" + named + BODY
+    m = meta(page)
+    assert (m["issuer"], m["level"]) == ("石榴镇", "township"), m
+
+
+@pytest.mark.parametrize(
+    "named",
+    [
+        "石榴镇深入推进依法行政。\n樱桃镇深入推进依法行政。\n",  # two towns as often: no way to know
+        "特色小镇建设稳步推进。\n城乡统筹坚持依法推进。\n",  # words that end in 镇/乡 are no town
+        "镇党委坚持依法决策,城镇委托第三方评估。\n",  # 城镇委托 is no town's committee
+    ],
+    ids=["two towns", "words ending in 镇 or 乡", "entrusted by the town"],
+)
+def test_our_town_is_not_completed_by_a_guess(named):
+    page = "2022年,我镇坚持依法行政,现就我镇2022年度法治政府建设情况报告如下:\n一、主要举措\n" + named + BODY
+    m = meta(page)
+    assert (m["issuer"], m["level"]) == (None, "township"), m
+
+
+@pytest.mark.parametrize(
+    "addressee, speaks, plan, issuer",
+    [
+        ("国务院:", "为全省经济社会发展提供法治保障", "陕西省法治政府建设实施方案", "陕西省"),
+        ("党中央、国务院:", "省委、省政府高度重视法治政府建设", "陕西省法治政府建设实施方案", "陕西省"),
+        ("国务院:", "为全市经济社会发展提供法治保障", "天津市法治政府建设实施方案", "天津市"),
+        ("国务院:", "为全区经济社会发展提供法治保障", "广西壮族自治区法治政府建设实施方案", "广西壮族自治区"),
+    ],
+    ids=["province", "party centre and State Council", "municipality", "autonomous region"],
+)
+def test_a_report_to_the_state_council_is_a_provinces(addressee, speaks, plan, issuer):
+    # a report addressed to 国务院 with no subject in its opening: the province it speaks of (全省, 省委、省政府),
+    # named by the page's places
+    opening = f"2019年,按照党中央、国务院的部署,全面落实《{plan}》各项任务,{speaks}。现将有关情况报告如下:\n"
+    m = meta(addressee + "\n" + opening + BODY)
+    assert (m["issuer"], m["level"]) == (issuer, "province"), m
+    assert meta(opening + BODY)["level"] == "unknown"  # no addressee: no level
+    assert meta("市委、市政府:\n" + opening + BODY)["level"] == "unknown"  # addressed to a city: not a province
