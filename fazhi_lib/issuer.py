@@ -714,11 +714,15 @@ def title_name(title: str) -> Name | None:
 
 def name_after_title(title: str, lines: list[str]) -> Name | None:
     """The body a title names after its report phrase (2023年法治政府建设年度报告——X县司法局; …报告（X县司法局）;
-    …报告 X县应急管理局), or on the line right below it (a byline: X县人民政府, maybe with its date under it),
-    when the words there are a body's name and nothing else; None otherwise.
+    …报告 X县应急管理局), on the line right below it (a byline: X县人民政府, maybe with its date under it),
+    or on the line above the title printed again as the document's heading, when the words there are a
+    body's name and nothing else; None otherwise.
 
     >>> name_after_title("2023年度法治政府建设工作报告", ["2023年度法治政府建设工作报告", "某某县人民政府", "2024年1月20日"]).issuer
     '某某县'
+    >>> name_after_title("2021年法治政府建设工作报告", ["2021年法治政府建设工作报告", "发布日期:2022-03-31", "某某镇人民政府", "",
+    ...                  "2021年法治政府建设工作报告"]).issuer
+    '某某镇'
     """
     ends = [m.end() for m in _REPORT_PHRASE.finditer(title)]
     candidates = [title[ends[-1] :]] if ends else []
@@ -728,6 +732,10 @@ def name_after_title(title: str, lines: list[str]) -> Name | None:
             at += 1
         below = next((line.strip() for line in lines[at + 1 : at + 3] if line.strip()), "")
         candidates.append(below)
+        # the title printed again lower down as the document's own heading, its body's name on the line
+        # above (the page's title line bare: 2021年…报告 … X镇人民政府 / 2021年…报告)
+        repeats = [i for i, line in enumerate(lines) if i > at + 1 and len(line.strip()) >= 8 and line.strip() in title]
+        candidates += [_line_above(lines, i) for i in repeats[:2]]
     for words in candidates:
         words = words.strip(" \t\u3000—-－·:：()（）[]【】")
         if not (2 <= len(words) <= 40) or re.search(r"[。，,；;:：]|\d", words):

@@ -1164,3 +1164,16 @@ def test_a_report_to_the_state_council_is_a_provinces(addressee, speaks, plan, i
     assert (m["issuer"], m["level"]) == (issuer, "province"), m
     assert meta(opening + BODY)["level"] == "unknown"  # no addressee: no level
     assert meta("市委、市政府:\n" + opening + BODY)["level"] == "unknown"  # addressed to a city: not a province
+
+
+def test_the_issuer_above_the_title_printed_again_as_the_documents_heading():
+    # the page's title line is bare; the document below prints its body's name above the same title
+    head = (
+        "当前位置: 政府机构 >> 信息公开 >> 正文\n\n2021年法治政府建设工作情况报告\n\n  • 索引号:1495410037/qsz1/2022-00021\n"
+        "  • 发文字号:\n  • 发文机构:qsz1\n  • 名 称:2021年法治政府建设工作情况报告\n  • 公文时效:\n  • 发布日期:2022-03-31\n\n\n"
+        "{above}\n\n2021年法治政府建设工作情况报告\n\n\n2021年我镇深入贯彻落实上级部门关于法治政府建设的要求。\n"
+    )
+    m = meta(head.format(above="石门市龙潭区青石镇人民政府") + BODY)
+    assert (m["issuer"], m["level"]) == ("青石镇", "township"), m
+    m = meta(head.format(above="政策文件") + BODY)  # no body's name above the heading: none
+    assert m["issuer"] is None, m
