@@ -130,7 +130,7 @@ def _runs_across(joined: str, word: str, at: int) -> bool:
 _GOV_TAIL = re.compile(
     r"^(?:中共)?(?:党委|党工委|党组|委员会|委|工委)?(?:和|、|及|与)?(?:人民政府|政府|办事处|行政公署)?"
 )
-_DEPT_SUFFIX = "局|厅|部|署|委员会|办公室|办公厅|中心|委|办"
+_DEPT_SUFFIX = "局|厅|部|署|委员会|办公室|办公厅|中心|委办(?!公)|委|办"
 # the department part of a name: 司法局, 人力资源和社会保障局, 政务服务和数字化建设管理局, 政府办公室
 _DEPT = re.compile(rf"[{CJK}]{{1,16}}?(?:总局|{_DEPT_SUFFIX})")
 # words that begin the predicate: a name never contains them
@@ -235,6 +235,11 @@ def read_name(text: str) -> Name | None:
         return Name(central, central, "department", None, None)
     t = parse_issuer(_name_prefix(s))
     if not t.issuer or t.level == "unknown":
+        hall = _department(s)
+        if hall and hall.endswith("厅") and not hall.endswith("办公厅") and len(hall) >= 3:
+            # 司法厅坚持…: a 厅 with no place is a province's department (only provinces have 厅; the central
+            # government's 办公厅 aside), its province completed from the page like 省司法厅's
+            return Name(hall, "省" + hall, "department", "省")
         short = _short_division(s)
         if short:
             return read_name(short)
@@ -766,7 +771,9 @@ _OPENING = re.compile(
     r"|一年来|一年以来|近年来|今年以来|今年来|过去一年|过去的一年"
     # X坚持以习近平…思想为指导 opening a paragraph with no year before it, a lead clause allowed before X
     # (在全面建设社会主义现代化国家新征程上,X坚持以习近平…)
-    r"|(?=(?:(?:在|按照|根据|围绕|面对)[^\n。；]{0,60}?[,，])?[^\n。，,；]{2,24}?坚持以习近平))\s*[,，、]?\s*"
+    # (X全面学习贯彻习近平法治思想…, X深入贯彻落实习近平…: the same opening with another verb)
+    r"|(?=(?:(?:在|按照|根据|围绕|面对)[^\n。；]{0,60}?[,，])?[^\n。，,；]{2,24}?"
+    r"(?:坚持以|(?:全面|深入|认真)(?:学习)?贯彻(?:落实)?)习近平))\s*[,，、]?\s*"
 )
 # clauses before the subject: 在市委、市政府的坚强领导下,  按照省、市法治建设工作部署,
 _LEAD_CLAUSE = re.compile(
@@ -808,10 +815,15 @@ def _subject(text: str) -> tuple[Name | None, str]:
 _CLAUSE_WORD = re.compile(r"因|由于|随着|鉴于|经过|通过|为了|就")
 
 
+# a further clause that shares the first one's 在 (在市委、市政府的坚强领导下,省农业农村厅的正确指导下,X…)
+_NEXT_LEAD_CLAUSE = re.compile(r"[^。；，,在\n]{2,30}?(?:领导|指导|监督|支持|关心|带领)下\s*[,，]\s*")
+
+
 def _past_lead_clauses(text: str, pos: int) -> int:
-    """Where the subject starts after at most three lead clauses from `pos` (在市委领导下, 按照…部署, …)."""
-    for _ in range(3):
-        lead = _LEAD_CLAUSE.match(text, pos)
+    """Where the subject starts after at most three lead clauses from `pos` (在市委领导下, 按照…部署, …;
+    after the first, one that shares its 在: 省农业农村厅的正确指导下,)."""
+    for k in range(3):
+        lead = _LEAD_CLAUSE.match(text, pos) or (_NEXT_LEAD_CLAUSE.match(text, pos) if k else None)
         if not lead:
             break
         pos = lead.end()

@@ -16,7 +16,7 @@ from .issuer import reading_form, title_name
 from .metadata import first_year, parse_date
 
 _PUB_LABEL = re.compile(
-    r"(?<!成文)(?<!印发)(?<!成)(?:发布时间|发布日期|发文日期|公开日期|生成日期|更新时间|发表时间|发表日期|上传时间|录入时间|日期|时间"
+    r"(?<!成文)(?<!印发)(?<!成)(?:发布时间|发布日期|发文日期|公开日期|公布日期|公布时间|生成日期|更新时间|发表时间|发表日期|上传时间|录入时间|日期|时间"
     r"|发布于|发表于|(?:发布|发表)(?=\s*[:：])"
     # a research database's English record of a report: Published / 2025-03-27
     r"|(?<![A-Za-z])(?:Published(?: on)?|Publication date|Date published|Release date|Date of publication)(?![A-Za-z]))"

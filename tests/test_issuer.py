@@ -1177,3 +1177,56 @@ def test_the_issuer_above_the_title_printed_again_as_the_documents_heading():
     assert (m["issuer"], m["level"]) == ("青石镇", "township"), m
     m = meta(head.format(above="政策文件") + BODY)  # no body's name above the heading: none
     assert m["issuer"] is None, m
+
+
+@pytest.mark.parametrize(
+    "opening, full",
+    [
+        (  # a second lead clause that shares the first one's 在
+            "2021年,在市委、市政府的坚强领导下,省农业农村厅的正确指导下,石门市农业农村局全面贯彻落实法治政府建设各项要求。",
+            "石门市农业农村局",
+        ),
+        (  # no year before the subject, another verb than 坚持以
+            "青海省农牧厅全面学习贯彻习近平法治思想,确保各项工作在法治框架下运行。",
+            "青海省农牧厅",
+        ),
+        (  # a 厅 with no place is a province's, named by the page (法治湖南)
+            "2021年,司法厅坚持以习近平新时代中国特色社会主义思想为指导,为建设更高水平的平安湖南、法治湖南提供有力保障。",
+            "湖南省司法厅",
+        ),
+    ],
+    ids=["shared lead clause", "opening without a year", "a hall without its province"],
+)
+def test_openings_of_provincial_and_city_departments(opening, full):
+    m = meta(opening + "\n" + BODY)
+    assert (m["issuer_full"], m["level"]) == (full, "department"), m
+
+
+def test_an_office_of_the_central_government_is_no_provincial_hall():
+    m = meta("2021年,办公厅坚持以习近平新时代中国特色社会主义思想为指导,法治湖南建设扎实推进。\n" + BODY)
+    assert m["issuer_full"] != "湖南省办公厅", m
+
+
+def test_a_law_database_record_of_a_report():
+    # 【制定机关】 names the issuer, 【公布日期】 is the publication date (2022.02.25), 【施行日期】 is not
+    page = (
+        "2021年度法治政府部门建设情况报告\n文章属性\n【制定机关】石门市交通运输局\n【公布日期】2022.02.25\n【字 号】\n"
+        "【施行日期】2022.03.01\n【效力等级】地方规范性文件\n正文\n按照省、市法治政府建设有关要求,现将我局法治政府部门建设工作情况报告如下:\n"
+    )
+    m = meta(page + BODY)
+    assert (m["issuer_full"], m["publish_date"]) == ("石门市交通运输局", "2022-02-25"), m
+    m = meta(page.replace("【公布日期】2022.02.25\n", "") + BODY)
+    assert m["publish_date"] is None, m
+
+
+@pytest.mark.parametrize(
+    "title, full",
+    [
+        ("石门县编委办2023年法治政府建设年度报告", "石门县编委办"),  # a committee's office (委办) is the body
+        ("石门市发改委办公室2023年法治政府建设年度报告", "石门市发改委"),  # the commission, its office aside
+    ],
+    ids=["committee office", "commission's office"],
+)
+def test_a_committees_office_keeps_its_name(title, full):
+    m = meta(title + "\n2023年,坚持依法行政。\n" + BODY)
+    assert m["issuer_full"] == full, m
