@@ -867,7 +867,7 @@ def body_name(text: str) -> tuple[Name | None, str]:
         n = read_name(m.group(1))
         if n:
             return n, m.group(1)
-    return _to_state_council(text, joined)
+    return _to_state_council(text)
 
 
 # a report addressed to the State Council (国务院: or 党中央、国务院: above the body) is a province's,
@@ -878,12 +878,12 @@ _PROVINCE_SELF = re.compile(
 )
 
 
-def _to_state_council(text: str, joined: str) -> tuple[Name | None, str]:
+def _to_state_council(text: str) -> tuple[Name | None, str]:
     """(province level, the words) for a report addressed to 国务院 whose opening speaks of 全省, 省委、省政府
     (全市 of a municipality, 全区 of an autonomous region), else (None, ''): its name is then completed
     from the page's place names like any abbreviation.
 
-    >>> _to_state_council("国务院:\\n2018年,按照党中央、国务院的部署,…为全省经济高质量发展提供保障。", "")[0].level
+    >>> _to_state_council("国务院:\\n2018年,按照党中央、国务院的部署,…为全省经济高质量发展提供保障。")[0].level
     'province'
     """
     if "国务院" not in text[:200] or not _STATE_COUNCIL.search(text[:200]):
