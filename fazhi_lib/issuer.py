@@ -771,14 +771,16 @@ _OPENING = re.compile(
     r"|一年来|一年以来|近年来|今年以来|今年来|过去一年|过去的一年"
     # X坚持以习近平…思想为指导 opening a paragraph with no year before it, a lead clause allowed before X
     # (在全面建设社会主义现代化国家新征程上,X坚持以习近平…)
-    # (X全面学习贯彻习近平法治思想…, X深入贯彻落实习近平…: the same opening with another verb)
+    # (X全面学习贯彻习近平法治思想…, X深入贯彻落实习近平…: the same opening with another verb; 根据…要求,X认真
+    # 梳理总结2025年度…情况,现报告如下: a preface naming its body)
     r"|(?=(?:(?:在|按照|根据|围绕|面对)[^\n。；]{0,60}?[,，])?[^\n。，,；]{2,24}?"
-    r"(?:坚持以|(?:全面|深入|认真)(?:学习)?贯彻(?:落实)?)习近平))\s*[,，、]?\s*"
+    r"(?:(?:坚持以|(?:全面|深入|认真)(?:学习)?贯彻(?:落实)?)习近平|认真(?:梳理)?总结(?:19|20)\d{2}\s*年)))\s*[,，、]?\s*"
 )
 # clauses before the subject: 在市委、市政府的坚强领导下,  按照省、市法治建设工作部署,
 _LEAD_CLAUSE = re.compile(
     r"(?:在[^。；，,]{1,40}?(?:上|中)(?=\s*[,，])"  # 在全面建设社会主义现代化国家新征程上, (first: no clause to run on)
     r"|(?:在|按照|根据|围绕|面对|紧扣|以)[^。；]{0,90}?(?:领导下|指导下|监督下|支持下|关心下|带领下|部署|要求|下|为指导|精神)"
+    r"|得益于[^。；，,]{1,90}(?=\s*[,，])"  # 得益于县委、县政府的坚强领导和…的坚实引领, (thanks to …)
     r"|面对[^。；，,]{1,40})\s*[,，]\s*"  # 面对复杂严峻的形势,
 )
 
@@ -998,7 +1000,7 @@ _STATED = [
     ),
     # 认真总结我局2024年法治政府建设工作开展情况,现将相关情况报告如下
     re.compile(
-        rf"(?<![\d—\-–~至到])(?:{_YEAR})\s*年度?[^。；《》]{{0,40}}?(?:情况|工作)[,，]\s*现将[^。]{{0,30}}?(?:报告|汇报)如下"
+        rf"(?<![\d—\-–~至到])(?:{_YEAR})\s*年度?[^。；《》]{{0,40}}?(?:情况|工作)[,，]\s*现(?:将[^。]{{0,30}}?)?(?:报告|汇报)如下"
     ),
     # 2022年,X坚持…   2024年以来,  2018年是…  (the opening of the first paragraph, a motto before it allowed:
     # 法治是安邦治国的基石,更是…的保证。2022年,在市委…领导下,全县…)
@@ -1018,7 +1020,7 @@ def stated_year(text: str) -> tuple[int | None, str]:
     if m:
         return int(m.group(1)), "statement"
     lines = [ln for ln in head.splitlines()[:8] if not ADDRESSEE.match(ln.strip())]
-    m = _STATED[1].search(head) if "现将" in head else None  # (it holds 现将: a literal first is far faster)
+    m = _STATED[1].search(head) if "现" in head else None  # (it holds 现: a literal first is far faster)
     if m:
         return int(m.group(1)), "statement"
     m = _STATED[2].search("\n".join(lines))

@@ -20,7 +20,7 @@ _PUB_LABEL = re.compile(
     r"|发布于|发表于|(?:发布|发表)(?=\s*[:：])"
     # a research database's English record of a report: Published / 2025-03-27
     r"|(?<![A-Za-z])(?:Published(?: on)?|Publication date|Date published|Release date|Date of publication)(?![A-Za-z]))"
-    r"\s*[:：]?\s*(?:\]\s*)?"
+    r"\s*[:：]?\s*(?:\]\s*)?(?:[(（]\s*)?"  # 发布日期(2024-03-08): the date in brackets after its label
 )
 _ANY_DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})(?!\d)日?"
@@ -61,6 +61,8 @@ def labelled_date(text: str) -> str | None:
     ('2024-03-05', '2024-03-05', None)
     >>> labelled_date("English title\\nPublished\\n2025-03-27\\nType"), labelled_date("Publication date: 2025-03-27")
     ('2025-03-27', '2025-03-27')
+    >>> labelled_date("发布日期(2024-03-08)"), labelled_date("发布日期（2024年3月8日）")
+    ('2024-03-08', '2024-03-08')
     """
     for lab in _PUB_LABEL.finditer(text):
         m = _ANY_DATE.match(text, lab.end())

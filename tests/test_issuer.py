@@ -1230,3 +1230,21 @@ def test_a_law_database_record_of_a_report():
 def test_a_committees_office_keeps_its_name(title, full):
     m = meta(title + "\n2023年,坚持依法行政。\n" + BODY)
     assert m["issuer_full"] == full, m
+
+
+def test_a_clause_of_thanks_is_no_subject():
+    # 得益于县委、县政府的坚强领导…,我乡…: the county thanked is not the issuer (it had become a county 得益于县)
+    m = meta(
+        "2024年,得益于县委、县政府的坚强领导和县委全面依法治县委员会的坚实引领,我乡积极作为,坚定遵循习近平法治思想。\n"
+        + BODY
+    )
+    assert (m["issuer"], m["level"]) == (None, "township"), m
+
+
+def test_a_preface_that_names_its_body_and_year():
+    # 根据…要求,X认真梳理总结2025年度…情况,现报告如下。: the body and the year of the report, no opening year
+    m = meta(
+        "根据中共中央办公厅、国务院办公厅《法治政府建设与责任落实督察工作规定》要求,区财政局认真梳理总结2025年度"
+        "法治政府建设情况,现报告如下。\n" + BODY
+    )
+    assert (m["issuer_full"], m["level"], m["report_year"]) == ("区财政局", "department", 2025), m
