@@ -991,6 +991,36 @@ def heading_name(text: str) -> tuple[Name, str] | None:
     return None
 
 
+# the division a report speaks for when it names nobody (an excerpt that starts at part one): 我市, 本县, 我区;
+# a department's own words (我局, 局党组) mean a department, whose name these do not give
+_SPOKEN_FOR = re.compile(r"(?:我|本)(省|市|州|盟|县|区|旗|镇|乡|街道|街)(?![委政长级直属])")
+_DEPARTMENT_SELF = re.compile(r"(?:我|本)(?:局|委|办|厅|中心|单位|部门)|[局厅委]党(?:组|委)")
+_SPOKEN_DEPTH = {"省": 1, "市": 2, "州": 2, "盟": 2, "县": 3, "区": 3, "旗": 3, "镇": 4, "乡": 4, "街道": 4, "街": 4}
+
+
+def spoken_for(text: str) -> tuple[Name, str] | None:
+    """(level, the words) of the division the first paragraphs speak for as 我X/本X, when the report names no
+    body at all and uses no department's words for itself (我局, 局党组): the lowest such division, since a
+    report speaks of higher ones as 全省 or 省委, never as 我省 (我市 in a city's, 我区 in an autonomous
+    region's or a district's: the page's places decide, as for any abbreviation); None otherwise, and for
+    a town or subdistrict (本镇), which no division table completes.
+
+    >>> spoken_for("一、主要做法\\n各级党委将法治建设纳入我市年度计划,全区推进,我市成效明显。")[0].level
+    'city'
+    """
+    head = text[:1500]
+    if _DEPARTMENT_SELF.search(head):
+        return None
+    words = {m.group(1) for m in _SPOKEN_FOR.finditer(head)}
+    if not words:
+        return None
+    lowest = max(words, key=_SPOKEN_DEPTH.__getitem__)
+    if _SPOKEN_DEPTH[lowest] == 4:
+        return None  # 本镇, 我街: a town's name is not in the division table; its report names it, or nothing does
+    n = read_name("我" + lowest)
+    return (n, "我" + lowest) if n is not None else None
+
+
 # ---------------------------------------------------------------- years stated in the body
 _YEAR = r"(20[1-4]\d)"
 _STATED = [

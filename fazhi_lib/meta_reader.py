@@ -162,7 +162,7 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
             if name is None or (n.issuer and _agrees(name, n)) or name.issuer is None and n.issuer:
                 name, source, evidence = n, "body", words
     if name is None:  # an excerpt that starts at part one: 一、2017年上海市法治政府建设的主要工作和成效
-        named = iss.heading_name(body)
+        named = iss.heading_name(body) or iss.spoken_for(body)
         if named is not None:
             name, source, evidence = named[0], "body", named[1]
     issuer = issuer_full = province = prefecture = county = None

@@ -1248,3 +1248,39 @@ def test_a_preface_that_names_its_body_and_year():
         "法治政府建设情况,现报告如下。\n" + BODY
     )
     assert (m["issuer_full"], m["level"], m["report_year"]) == ("区财政局", "department", 2025), m
+
+
+@pytest.mark.parametrize(
+    "excerpt, issuer, level",
+    [
+        (  # a city's report from part one: 我市, the city named in a document title
+            "一、主要做法和成效\n(一)加强组织领导\n1.落实第一责任。按照《六盘水市贯彻〈规定〉实施办法》要求,各级党委将法治建设"
+            "纳入年度计划,全区统一推进。\n2.加强学习。通过市委常委会会议深入学习,我市法治建设成效明显。\n",
+            "六盘水市",
+            "city",
+        ),
+        (  # an autonomous region's: 我区 with no district on the page is the region
+            "一、深入学习践行习近平法治思想,全力推进我区法治政府建设\n自治区党委、政府坚持法治宁夏、法治政府一体建设。\n",
+            "宁夏回族自治区",
+            "province",
+        ),
+    ],
+    ids=["city", "autonomous region"],
+)
+def test_an_excerpt_naming_nobody_is_placed_by_the_division_it_speaks_for(excerpt, issuer, level):
+    m = meta(excerpt + BODY)
+    assert (m["issuer"], m["level"]) == (issuer, level), m
+
+
+@pytest.mark.parametrize(
+    "excerpt",
+    [
+        "一、主要做法\n我局坚持依法行政,我市法治建设成效明显,六盘水市…\n",  # a department's words: its name is not given
+        "一、主要做法\n本镇坚持依法行政,我县法治建设成效明显,六盘水市…\n",  # a town's: no table completes it
+        "一、主要做法\n全市坚持依法行政,六盘水市法治建设成效明显。\n",  # 全市 alone: a city's or its departments'
+    ],
+    ids=["department", "town", "no 我X"],
+)
+def test_an_excerpt_naming_nobody_keeps_no_issuer_without_a_clear_voice(excerpt):
+    m = meta(excerpt + BODY)
+    assert m["issuer"] is None, m
