@@ -1190,6 +1190,8 @@ _LOCAL = re.compile(
 )
 # a town or subdistrict as the subject of a sentence or paragraph (东里镇深入贯彻…, 2022年增福镇组织开展…):
 # read only when the page names none of its own documents or bodies
+# a preposition before the town's own body (定期向镇党委汇报, 对镇政府…): a phrase, not a town called 定期向镇
+_TO_THE_TOWN = re.compile(r"[向对在由经给跟同把被将为到至从往赴](?:街道|街|镇|乡)$")
 _LOCAL_SUBJECT = re.compile(
     rf"(?:^|[。！？；\n])[ \t　]*(?:(?:19|20)\d{{2}}\s*年(?:度|以来)?[,，]?\s*)?"
     rf"(?P<name>[{CJK}]{{2,4}}?(?:街道|镇|乡))(?=(?:{_PREDICATE.pattern})|组织|开展|印发|出台|制定)",
@@ -1214,7 +1216,7 @@ def _local_name(name: Name, page_text: str) -> Name | None:
     counts: dict[str, int] = {}
     for m in _LOCAL.finditer(page_text):
         n = m.group("name") or m.group("name2")
-        if n.endswith(want) and not _PREDICATE.search(n):
+        if n.endswith(want) and not _PREDICATE.search(n) and not _TO_THE_TOWN.search(n):
             into = titled if m.group("name") else counts
             into[n] = into.get(n, 0) + 1
     counts = titled or counts

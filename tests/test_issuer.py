@@ -1284,3 +1284,11 @@ def test_an_excerpt_naming_nobody_is_placed_by_the_division_it_speaks_for(excerp
 def test_an_excerpt_naming_nobody_keeps_no_issuer_without_a_clear_voice(excerpt):
     m = meta(excerpt + BODY)
     assert m["issuer"] is None, m
+
+
+def test_a_preposition_before_the_towns_committee_is_no_town_name():
+    # 定期向镇党委汇报: the town's party committee after 向, not a town called 定期向镇
+    m = meta("2023年,我镇坚持依法行政,定期向镇党委汇报法治建设情况,取得成效。\n" + BODY)
+    assert (m["issuer"], m["level"]) == (None, "township"), m
+    m = meta("2023年,我镇坚持依法行政,,向阳镇党委定期听取法治建设汇报。\n" + BODY)  # 向 opening a name stays
+    assert m["issuer"] == "向阳镇", m
