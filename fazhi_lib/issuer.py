@@ -994,7 +994,10 @@ def heading_name(text: str) -> tuple[Name, str] | None:
 # the division a report speaks for when it names nobody (an excerpt that starts at part one): 我市, 本县, 我区;
 # a department's own words (我局, 局党组) mean a department, whose name these do not give
 _SPOKEN_FOR = re.compile(r"(?:我|本)(省|市|州|盟|县|区|旗|镇|乡|街道|街)(?![委政长级直属])")
-_DEPARTMENT_SELF = re.compile(r"(?:我|本)(?:局|委|办|厅|中心|单位|部门)|[局厅委]党(?:组|委)")
+_DEPARTMENT_SELF = re.compile(
+    r"(?:我|本)(?:局|委|办|厅|中心|单位|部门)|[局厅委]党(?:组|委)"
+    r"|全局(?=干部|职工|执法|上下|实现|通过|共|党员)"  # 全局执法人员持证…: the whole bureau (not 服务全局)
+)
 _SPOKEN_DEPTH = {"省": 1, "市": 2, "州": 2, "盟": 2, "县": 3, "区": 3, "旗": 3, "镇": 4, "乡": 4, "街道": 4, "街": 4}
 
 
