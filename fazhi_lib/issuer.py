@@ -998,7 +998,6 @@ _DEPARTMENT_SELF = re.compile(
     r"(?:我|本)(?:局|委|办|厅|中心|单位|部门)|[局厅委]党(?:组|委)"
     r"|全局(?=干部|职工|执法|上下|实现|通过|共|党员)"  # 全局执法人员持证…: the whole bureau (not 服务全局)
 )
-_SPOKEN_DEPTH = {"省": 1, "市": 2, "州": 2, "盟": 2, "县": 3, "区": 3, "旗": 3, "镇": 4, "乡": 4, "街道": 4, "街": 4}
 
 
 def spoken_for(text: str) -> tuple[Name, str] | None:
@@ -1017,8 +1016,9 @@ def spoken_for(text: str) -> tuple[Name, str] | None:
     words = {m.group(1) for m in _SPOKEN_FOR.finditer(head)}
     if not words:
         return None
-    lowest = max(words, key=_SPOKEN_DEPTH.__getitem__)
-    if _SPOKEN_DEPTH[lowest] == 4:
+    depth = {w: _PREFIX_DEPTH.get(w, 4) for w in words}  # (a town or subdistrict below every county)
+    lowest = max(words, key=depth.__getitem__)
+    if depth[lowest] == 4:
         return None  # 本镇, 我街: a town's name is not in the division table; its report names it, or nothing does
     n = read_name("我" + lowest)
     return (n, "我" + lowest) if n is not None else None
@@ -1191,10 +1191,10 @@ _LOCAL = re.compile(
     rf"《(?P<name>[{CJK}]{{2,4}}?(?:街道|街(?!道)|镇|乡))"
     rf"|(?:^|[\s,，。、])(?P<name2>[{CJK}]{{2,4}}?(?:街道|街(?!道)|镇|乡))(?=办事处|人民政府|党工委|党委|委(?!托|派|屈))"
 )
-# a town or subdistrict as the subject of a sentence or paragraph (东里镇深入贯彻…, 2022年增福镇组织开展…):
-# read only when the page names none of its own documents or bodies
 # a preposition before the town's own body (定期向镇党委汇报, 对镇政府…): a phrase, not a town called 定期向镇
 _TO_THE_TOWN = re.compile(r"[向对在由经给跟同把被将为到至从往赴](?:街道|街|镇|乡)$")
+# a town or subdistrict as the subject of a sentence or paragraph (东里镇深入贯彻…, 2022年增福镇组织开展…):
+# read only when the page names none of its own documents or bodies
 _LOCAL_SUBJECT = re.compile(
     rf"(?:^|[。！？；\n])[ \t　]*(?:(?:19|20)\d{{2}}\s*年(?:度|以来)?[,，]?\s*)?"
     rf"(?P<name>[{CJK}]{{2,4}}?(?:街道|镇|乡))(?=(?:{_PREDICATE.pattern})|组织|开展|印发|出台|制定)",
@@ -1226,8 +1226,9 @@ def _local_name(name: Name, page_text: str) -> Name | None:
     if not counts:
         for m in _LOCAL_SUBJECT.finditer(page_text):
             n = m.group("name")
-            stem = n[: -len(next(w for w in want if n.endswith(w)))] if n.endswith(want) else ""
-            if len(stem) >= 2 and not re.match(r"[各全我本该每]", n) and not _PREDICATE.search(n):
+            suffix = next((w for w in want if n.endswith(w)), "")
+            # (a name of two characters or more before 镇: 特色小镇, 城乡 and 各镇 are words)
+            if suffix and len(n) - len(suffix) >= 2 and not re.match(r"[各全我本该每]", n) and not _PREDICATE.search(n):
                 counts[n] = counts.get(n, 0) + 1
     if not counts:
         return None
