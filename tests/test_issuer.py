@@ -1292,3 +1292,16 @@ def test_a_preposition_before_the_towns_committee_is_no_town_name():
     assert (m["issuer"], m["level"]) == (None, "township"), m
     m = meta("2023年,我镇坚持依法行政,,向阳镇党委定期听取法治建设汇报。\n" + BODY)  # 向 opening a name stays
     assert m["issuer"] == "向阳镇", m
+
+
+def test_an_excerpt_starting_at_the_first_task_of_the_outline_is_a_report():
+    # 一、关於履行政府職能 (the 纲要's first task, a traditional copy) with only the achievements part: a report
+    from fazhi_lib.pipeline.worker import not_a_report
+
+    page = (
+        "一、關於履行政府職能\n(一)深入推進「放管服」改革。印發《關於推進政府職能轉變的分工方案》,對21項行政審批事項進行清單管理。"
+        "編訂14類29項審批事項的辦事指南,規範審批流程。\n(二)加強市場監管。清理妨礙公平競爭的各種規定。\n"
+    )
+    assert not_a_report(parse_text(page)) is None
+    # the same part under a heading that names no task of the outline: a news item or another document
+    assert not_a_report(parse_text(page.replace("關於履行政府職能", "關於市場監管工作"))) is not None

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from .. import tokens
-from ..convert import as_printed
+from ..convert import as_printed, simplify
 from ..load import LoadError, read_document, skip_reason
 from ..meta_reader import opening_reports_a_year
 from ..parse import MANDATED_PARTS, parse_page
@@ -179,14 +179,15 @@ def log_only(source_file: str, report_id: str | None, status: str, message: str)
     )
 
 
-_REPORT_WORDS = re.compile(r"法治|依法行政|法制")
+# (依法全面)履行政府职能: the first task of the 法治政府建设实施纲要, the first part of many reports' excerpts
+_REPORT_WORDS = re.compile(r"法治|依法行政|法制|履行政府职能")
 
 
 def not_a_report(result: FileResult) -> str | None:
     """Why a parsed page is not an annual rule-of-law report (a news item, an error page), or None.
 
     A report has two of the mandated parts (achievements, problems, duty, plan); or one of them and a
-    title naming a rule-of-law report or 法治/依法行政 near its start; or such a title and 1,000+
+    title naming a rule-of-law report or 法治/依法行政/履行政府职能 near its start (in simplified characters); or such a title and 1,000+
     characters (a report whose parts could not be recognised is kept, with warnings).
     """
     r = result.report
@@ -194,6 +195,8 @@ def not_a_report(result: FileResult) -> str | None:
     found = {k for k in (r.get("part_kinds") or "").split(",") if k in MANDATED_PARTS}
     titled = bool(r.get("title"))
     if len(found) >= 2 or (found and (titled or _REPORT_WORDS.search(text[:500]))) or (titled and len(text) >= 1000):
+        return None
+    if found and _REPORT_WORDS.search(simplify(text[:500])):  # (履行政府職能 on a traditional page)
         return None
     if opening_reports_a_year(r, text):  # only the opening survived (meta_reader.py)
         return None
