@@ -67,7 +67,21 @@ def reading_form(text: str | None) -> str:
 # a stray space between two characters (PDF exports, justified titles: 济南市市 中区, 沙园 街道办 事 处)
 _CJK_SPACE = re.compile(rf"(?<=[{CJK}]) (?=[{CJK}])")
 # the words of a body's name (and of the report phrase) a stray space can split, besides division names
-_NAME_WORDS = ("街道办事处", "人民政府", "办事处", "委员会", "办公室", "街道", "法治政府", "依法行政", "法治建设")
+_NAME_WORDS = (
+    "街道办事处",
+    "人民政府",
+    "办事处",
+    "委员会",
+    "办公室",
+    "街道",
+    "法治政府建设",
+    "法治政府",
+    "依法行政",
+    "法治建设",
+    "工作报告",
+    "情况报告",
+    "年度报告",
+)
 
 
 def _names_rejoined(text: str) -> str:
@@ -80,6 +94,8 @@ def _names_rejoined(text: str) -> str:
     ('济南市市中区2024年度法治政府建设 情况报告', '沙园 街道办事处')
     >>> _names_rejoined("中共松阳县委 松阳县人民政府关于"), _names_rejoined("浙江省 丽水市")
     ('中共松阳县委 松阳县人民政府关于', '浙江省 丽水市')
+    >>> _names_rejoined("武汉市司法 局2022年度推进法治政府建设"), _names_rejoined("陵川县 教育局 2025年法治政府建设")
+    ('武汉市司法局2022年度推进法治政府建设', '陵川县教育局 2025年法治政府建设')
     """
     spaces = [m.start() for m in _CJK_SPACE.finditer(text)]
     if not spaces:
@@ -96,11 +112,25 @@ def _names_rejoined(text: str) -> str:
         if " " in left or " " in right:
             left, right = _CJK_SPACE.sub("", left), _CJK_SPACE.sub("", right)
         joined, at = left + right, len(left)
-        if any(w in joined and _runs_across(joined, w, at) for w in _NAME_WORDS) or any(
-            joined[q + 1 : q + 2] and _name_across(joined, q, at, names, starts) for q in range(at)
+        if (
+            any(w in joined and _runs_across(joined, w, at) for w in _NAME_WORDS)
+            or any(joined[q + 1 : q + 2] and _name_across(joined, q, at, names, starts) for q in range(at))
+            or _SUFFIX_SPLIT.match(right)
+            or (_DEPT_AFTER_PLACE.match(right) and _ends_in_a_name(left, names))
         ):
             drop.add(p)
     return "".join(c for i, c in enumerate(text) if i not in drop) if drop else text
+
+
+# a department's last character split from its name (武汉市司法 局2022年度…): it never opens a word before a year
+_SUFFIX_SPLIT = re.compile(r"(?:局|厅|委|办)(?=\s*(?:(?:19|20)\d{2}|关于|[(（]))")
+# a department's name after its division's (陵川县 教育局 2025年…): one name, spaced as a justified title prints it
+_DEPT_AFTER_PLACE = re.compile(rf"[{CJK}]{{1,12}}?(?:局|厅|委员会|办公室)(?![{CJK}])")
+
+
+def _ends_in_a_name(left: str, names) -> bool:
+    """Whether `left` ends with a division's name (three characters or more)."""
+    return any(left[k:] in names for k in range(max(0, len(left) - 8), len(left) - 2))
 
 
 def rejoined_title(title: str) -> str:

@@ -63,3 +63,14 @@ def test_pages_without_line_breaks(originals, tmp_path):
               "province": 0.93, "prefecture": 0.9, "county": 0.85}  # fmt: skip
     low = {f: float(scores.at[f, "accuracy"]) for f, floor in floors.items() if scores.at[f, "accuracy"] < floor}
     assert low == {}
+
+
+def test_titles_with_stray_spaces_read_nearly_as_their_pages(originals, tmp_path):
+    # a justified title's spaces inside its names and words (武汉市司法 局2022年度…, 陵川县 教育局, 镇 海区,
+    # 法治政府建 设工 作报告): at most one page per field below the originals (issuer had been 5 below)
+    folder = write_family("stray spaces in the title", DEVSET / "reports", tmp_path / "reports")
+    scores = evaluate_metadata(fz.build_corpus(folder), DEVSET / "labels.tsv").scores.set_index("field")
+    base = evaluate_metadata(fz.build_corpus(DEVSET / "reports"), DEVSET / "labels.tsv").scores.set_index("field")
+    fields = ["accepted", "issuer", "level", "report_year", "publish_date", "province", "prefecture", "county"]
+    behind = {f: (int(scores.at[f, "right"]), int(base.at[f, "right"])) for f in fields}
+    assert {f: rb for f, rb in behind.items() if rb[0] < rb[1] - 1} == {}

@@ -1305,3 +1305,17 @@ def test_an_excerpt_starting_at_the_first_task_of_the_outline_is_a_report():
     assert not_a_report(parse_text(page)) is None
     # the same part under a heading that names no task of the outline: a news item or another document
     assert not_a_report(parse_text(page.replace("關於履行政府職能", "關於市場監管工作"))) is not None
+
+
+@pytest.mark.parametrize(
+    "title, full",
+    [
+        ("石门县司法 局2022年度推进法治政府建设 情况报告", "石门县司法局"),  # a department's last character split off
+        ("石门县 教育局 2025年法治政府建 设 年度报告", "石门县教育局"),  # the department spaced from its county
+        ("2021年常德市 石 门县人民政府法 治政府建 设工 作报告", "石门县"),  # a county's name and the report words split
+    ],
+    ids=["suffix split", "department after its county", "names and words split"],
+)
+def test_a_justified_titles_stray_spaces_split_no_name(title, full):
+    m = meta(title + "\n2022年,坚持依法行政。\n" + BODY)
+    assert m["issuer_full"].replace("人民政府", "") == full, m
