@@ -155,6 +155,9 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
             ):
                 if name is None or _agrees(name, n):
                     name, source, evidence = n, "publisher", value
+                    spoken = _government_it_publishes_for(n, body) if name is n else None
+                    if spoken is not None:  # 来源: X县司法局 over 2023年,X县坚持…: the county's report
+                        name, source, evidence = spoken[0], "body", spoken[1]
                     break
     if name is None or name.issuer is None:
         n, words = iss.body_name(body)
@@ -278,6 +281,40 @@ def _without_ranges(text: str) -> str:
 def _issuer_in(title: str) -> bool:
 
     return title_name(title) is not None
+
+
+_GOVERNMENT_LEVELS = {"county": "county", "city": "prefecture", "province": "province"}
+
+
+def _government_it_publishes_for(publisher, body: str):
+    """(the government, its words) when a department named as the page's publisher or source (X县司法局)
+    publishes its government's report: the opening speaks as that government — named (2023年,X县坚持…)
+    or abbreviated at the department's level (我县, 全区各级行政机关) — in the department's place; else
+    None (我局坚持…, an opening that names another place or none: the department's own report).
+
+    >>> pub = iss.read_name("叶城县司法局")
+    >>> _government_it_publishes_for(pub, "2023年,在地委、行署的坚强领导下,叶城县坚持依法行政。")[0].issuer
+    '叶城县'
+    >>> _government_it_publishes_for(pub, "2023年,我县坚持依法行政。")[0].issuer
+    '叶城县'
+    >>> _government_it_publishes_for(pub, "2023年,我局坚持依法行政。") is None
+    True
+    """
+    t = publisher.title
+    if publisher.level != "department" or t is None:
+        return None
+    spoken, words = iss.body_name(body)
+    field = _GOVERNMENT_LEVELS.get(spoken.level) if spoken is not None else None
+    place = getattr(t, field) if field else None
+    if not place:
+        return None
+    if spoken.title is not None:  # named: the department's own division
+        return (spoken, words) if getattr(spoken.title, field) == place and spoken.issuer in place else None
+    deepest = t.county or t.prefecture or t.province  # abbreviated: at the department's own level
+    if place != deepest:
+        return None
+    n = iss.read_name(place)
+    return (n, words) if n is not None and n.level == spoken.level else None
 
 
 def _agrees(a, b) -> bool:

@@ -74,3 +74,13 @@ def test_titles_with_stray_spaces_read_nearly_as_their_pages(originals, tmp_path
     fields = ["accepted", "issuer", "level", "report_year", "publish_date", "province", "prefecture", "county"]
     behind = {f: (int(scores.at[f, "right"]), int(base.at[f, "right"])) for f in fields}
     assert {f: rb for f, rb in behind.items() if rb[0] < rb[1] - 1} == {}
+
+
+def test_pages_without_their_title_line(originals, tmp_path):
+    # information lost, not a variant: floors under what the opening and the metadata still give (a
+    # justice bureau named as publisher of its county's report had been taken for the issuer)
+    folder = write_family("no title line (information lost)", DEVSET / "reports", tmp_path / "reports")
+    scores = evaluate_metadata(fz.build_corpus(folder), DEVSET / "labels.tsv").scores.set_index("field")
+    floors = {"accepted": 0.98, "issuer": 0.93, "level": 0.95, "report_year": 0.96, "province": 0.95, "county": 0.9}
+    low = {f: float(scores.at[f, "accuracy"]) for f, floor in floors.items() if scores.at[f, "accuracy"] < floor}
+    assert low == {}

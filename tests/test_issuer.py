@@ -1319,3 +1319,24 @@ def test_an_excerpt_starting_at_the_first_task_of_the_outline_is_a_report():
 def test_a_justified_titles_stray_spaces_split_no_name(title, full):
     m = meta(title + "\n2022年,坚持依法行政。\n" + BODY)
     assert m["issuer_full"].replace("人民政府", "") == full, m
+
+
+@pytest.mark.parametrize(
+    "opening, full, level",
+    [
+        (
+            "2023年,在市委、市政府的坚强领导下,石门县坚持依法行政,现将石门县2023年度法治政府建设工作报告如下:",
+            "石门县",
+            "county",
+        ),
+        ("2024年,我县坚持以习近平法治思想为指导,推动全县法治政府建设实现新发展。", "石门县", "county"),
+        ("2024年,我局坚持以习近平法治思想为指导,推动司法行政工作实现新发展。", "石门县司法局", "department"),
+        ("2024年,常德市坚持以习近平法治思想为指导,推动法治政府建设实现新发展。", "石门县司法局", "department"),
+    ],
+    ids=["the county named", "the county abbreviated", "the bureau's own report", "another place named"],
+)
+def test_a_justice_bureau_publishing_its_countys_report(opening, full, level):
+    # 来源: X县司法局 with no title: the bureau publishes; the opening says whose report it is (GLOSSARY: 信息来源
+    # may be 区司法局, not the issuer)
+    m = meta("来源:石门县司法局 作者: 发布时间 2025年01月17日 点击数:\n\n" + opening + "\n" + BODY)
+    assert (m["issuer_full"].replace("人民政府", ""), m["level"]) == (full, level), m
