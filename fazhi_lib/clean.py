@@ -79,7 +79,7 @@ def lost_indents(raw: str) -> tuple[str, int]:
 # 150, issuer 108 → 138, report year 118 → 144, publication date 102 → 144, province 103 → 127; the
 # pages as they are: unchanged (two of them, real one-line pages, are reflowed to the same metadata).
 REFLOW_MIN_CHARS = 400  # a line at least this long …
-REFLOW_MIN_BREAKS = 4  # … with at least this many such places is read as several lines
+REFLOW_MIN_BREAKS = 2  # … with at least this many such places is read as several lines
 _REFLOW_HEADING = (
     r"(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}[、．]|[(（][一二三四五六七八九十]{1,3}[)）])"
 )

@@ -53,7 +53,16 @@ def test_ordinary_pages_stay_as_they_are():
     assert reflow_long_lines(page) == (page, 0)  # no line long enough
     long_paragraph = "全年审查文件12件。 " * 30  # a long line with spaces after its sentences …
     assert reflow_long_lines(long_paragraph[:300]) == (long_paragraph[:300], 0)  # … too short to be a page
-    few = "全年审查文件12件,持续推进依法行政" * 30 + "。 一、主要成效 " + "年内完成。 " + "继续推进" * 20
-    assert reflow_long_lines(few) == (few, 0)  # fewer than REFLOW_MIN_BREAKS places
+    few = "全年审查文件12件,持续推进依法行政" * 30 + "。 一、主要成效" + "继续推进" * 20
+    assert reflow_long_lines(few) == (few, 0)  # fewer than REFLOW_MIN_BREAKS (2) places
+    # two places are enough: an excerpt's three line breaks printed as spaces (addressee: opening。 一、…)
+    two = (
+        "江苏省某市人民政府: 2023年,某市坚持依法行政"
+        + ",持续推进法治政府建设" * 40
+        + "。 一、主要成效"
+        + "继续推进" * 20
+    )
+    flowed, n = reflow_long_lines(two)
+    assert n == 2 and flowed.splitlines()[1].startswith("2023年") and flowed.splitlines()[2].startswith("一、")
     numbers = "2023 年审查文件 12 件,办理案件 1320 件," * 20  # spaces inside sentences are no breaks
     assert reflow_long_lines(numbers) == (numbers, 0)
