@@ -66,3 +66,19 @@ def test_ordinary_pages_stay_as_they_are():
     assert n == 2 and flowed.splitlines()[1].startswith("2023年") and flowed.splitlines()[2].startswith("一、")
     numbers = "2023 年审查文件 12 件,办理案件 1320 件," * 20  # spaces inside sentences are no breaks
     assert reflow_long_lines(numbers) == (numbers, 0)
+
+
+def test_a_body_printed_above_its_title_keeps_its_own_line():
+    # …> 年报 X镇人民政府 关于2021年度…的报告 日期:…: the body's name goes on its own line above the title,
+    # as on the page, so that the title keeps its issuer (it had stayed glued to the breadcrumb)
+    lines = [
+        "您当前的位置:首页 >政务公开 >法治政府建设年报",
+        "石门县龙潭镇人民政府",
+        "关于2021年度法治政府建设情况的报告",
+        "日期:2022-03-31",
+        *LINES[5:],
+    ]
+    flat = " ".join(lines) + "\n"
+    flowed, _ = reflow_long_lines(flat)
+    assert [line.strip() for line in flowed.splitlines()[:4]] == lines[:4]
+    assert _report(flat)["issuer"] == "龙潭镇"
