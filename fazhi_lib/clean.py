@@ -89,6 +89,10 @@ _REFLOW_LABEL = (
 )
 _REFLOW_BREAK = re.compile(
     rf"(?<=[。！？；!?])[ \t\u3000\u00a0]+(?=\S)"  # after a sentence
+    # after a page's date or clock (发布日期: 2026-02-13 2025坚持…; 发布时间 2022-06-01 09:12 本年度报告…)
+    rf"|(?:(?<=\d{{4}}-\d{{2}}-\d{{2}})|(?<=\d{{4}}/\d{{2}}/\d{{2}})|(?<=\d{{2}}:\d{{2}}))[ \t\u3000\u00a0]+(?!\d{{1,2}}:\d{{2}})(?=\S)"
+    # before a publication label printed without its colon, its date after it (发布时间 2022-06-01)
+    rf"|[ \t\u3000\u00a0]+(?=(?:发布|更新|发文|公开|成文|生成)(?:时间|日期)[ \t\u3000\u00a0]+(?:19|20)\d{{2}}[-/.年])"
     rf"|[ \t\u3000\u00a0]+(?={_REFLOW_HEADING}|{_REFLOW_LABEL})"  # before a part heading or a metadata label
     rf"|(?<=报告|情况|总结)[ \t\u3000\u00a0]+(?=(?:19|20)\d{{2}}\s*年|[一二三四五六七八九十]{{1,3}}、|[\u4e00-\u9fff]{{2,}}[:：])"
     # before a report title standing alone between spaces (…> 政府文件 X县人民政府关于2022年度…情况的报告)

@@ -570,6 +570,10 @@ _TRAILING_META = re.compile(
 _FILE_EXTENSION = re.compile(r"\s*[.．](?:docx?|wps|pdf|xlsx?|et|txt|rtf|odt|ofd|html?|zip|rar)$", re.IGNORECASE)
 
 
+# a list bullet or separator left after the title with nothing behind it (…报告 -, …报告 •): the next item's
+_TRAILING_BULLET = re.compile(r"\s+[-–·•|>]+$")
+
+
 def tidy_title(title: str) -> str:
     """The title alone, without what the page prints around it: a metadata table's bars and its field
     label, a site's tag, list numbering, a document number (and the 《》 around the title it numbers),
@@ -592,6 +596,8 @@ def tidy_title(title: str) -> str:
     '某某市2023年法治政府建设情况报告'
     >>> tidy_title("标      题 某某镇2025年度法治政府建设情况报告 - 规划计划 - 某某市政府门户网站")
     '某某镇2025年度法治政府建设情况报告'
+    >>> tidy_title("某某乡人民政府2025年法治政府建设情况报告 -")
+    '某某乡人民政府2025年法治政府建设情况报告'
     """
     s = title.strip()
     while True:
@@ -616,6 +622,7 @@ def tidy_title(title: str) -> str:
         s = _FILE_EXTENSION.sub("", s) or s
         s = _LEADING_DOC_NUMBER.sub("", s) or s
         s = _TRAILING_DOC_NUMBER.sub("", s) or s
+        s = _TRAILING_BULLET.sub("", s) or s
         quoted = _QUOTED.match(s)
         if quoted:
             s = quoted.group(1).strip()

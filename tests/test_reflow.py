@@ -82,3 +82,21 @@ def test_a_body_printed_above_its_title_keeps_its_own_line():
     flowed, _ = reflow_long_lines(flat)
     assert [line.strip() for line in flowed.splitlines()[:4]] == lines[:4]
     assert _report(flat)["issuer"] == "龙潭镇"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "石门县2023年度法治政府建设情况报告 索引号 发布机构 县政府 公开类别 主动公开 发布时间 2024-01-26",  # no colon
+        "通知公告 石门县2023年度法治政府建设情况报告 来源: 石门县人民政府 发布日期: 2024-01-26",  # the body after it
+    ],
+    ids=["label without its colon", "date before the body"],
+)
+def test_a_one_line_pages_publication_date(head):
+    # the date ends its line (…发布日期: 2024-01-26 2023坚持…), a label without its colon starts one
+    opening = (
+        " 2023坚持以习近平法治思想为指导" + ",深入推进依法行政,全面提升政府工作人员法治思维和依法行政能力" * 12 + "。 "
+    )
+    flat = head + opening + " ".join(LINES[6:]) + "\n"
+    r = _report(flat)
+    assert (r["publish_date"], r["title"]) == ("2024-01-26", "石门县2023年度法治政府建设情况报告"), r
