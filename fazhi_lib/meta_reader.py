@@ -155,7 +155,7 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
             ):
                 if name is None or _agrees(name, n):
                     name, source, evidence = n, "publisher", value
-                    spoken = _government_it_publishes_for(n, body) if name is n else None
+                    spoken = _government_it_publishes_for(n, body)
                     if spoken is not None:  # 来源: X县司法局 over 2023年,X县坚持…: the county's report
                         name, source, evidence = spoken[0], "body", spoken[1]
                     break
