@@ -172,6 +172,9 @@ _PREDICATE = re.compile(
 )
 # abbreviations: 我市 全市 本县 市政府 县委、县政府 省司法厅 区政府办
 _SELF = re.compile(r"^(?:我|本|全)(省|市|州|盟|县|区|旗|镇|乡|街道|街|局|厅|委|办|部|署|中心)")
+# a subdistrict or town whose name starts with an abbreviation's character (县街街道办事处, 市桥街道): its own name,
+# not a county's or city's office
+_TOWN_AFTER_ABBR = re.compile(r"^[县市区][\u4e00-\u9fff]{1,3}?(?:街道办事处|街道办|街道|镇|乡)(?!化)")
 _ABBR = re.compile(
     r"^(省|自治区|市|州|盟|县|区|旗|镇|乡|街道)(?=(?:委|党委|人民政府|政府|[\u4e00-\u9fff]{1,16}?(?:总局|"
     + _DEPT_SUFFIX
@@ -250,11 +253,12 @@ def read_name(text: str) -> Name | None:
         if word in _DEPT_WORDS:
             return Name(None, None, "department", m.group(0))
         return Name(None, None, _ABBR_LEVEL.get(word, "unknown"), m.group(0))
-    m = _ABBR.match(s)
+    m = _ABBR.match(s) if not _TOWN_AFTER_ABBR.match(s) else None
     if m:
         rest = s[m.end() :]
         dept = _department(rest)
-        if dept and not re.match(r"(?:人民)?政府$", dept):
+        # (镇党委、镇政府 / 镇党委政府 / 街道党工委、办事处: the place's own party committee, no department)
+        if dept and not re.match(r"(?:人民)?政府$|党(?:工)?委$", dept):
             return Name(dept, m.group(1) + dept, "department", m.group(1))
         return Name(None, None, _ABBR_LEVEL[m.group(1)], m.group(1))
     street = _SHORT_STREET.match(s)
@@ -270,6 +274,10 @@ def read_name(text: str) -> Name | None:
             # 司法厅坚持…: a 厅 with no place is a province's department (only provinces have 厅; the central
             # government's 办公厅 aside), its province completed from the page like 省司法厅's
             return Name(hall, "省" + hall, "department", "省")
+        if hall and hall.endswith("局") and len(hall) >= 3 and _PREDICATE.match(s, len(hall)):
+            # 2024年以来,教育局坚持…: a bureau with no place (the page's addressee, 县委、县政府:, speaks to its
+            # government): a department; its place only from the page
+            return Name(hall, hall, "department", None)
         short = _short_division(s)
         if short:
             return read_name(short)
@@ -363,12 +371,15 @@ def _name_prefix(s: str) -> str:
 
 
 # ---------------------------------------------------------------- titles
+# a year as a title or an opening writes it: 2023, 二〇二三, or masked by a copy that hides its digits
+# (****年, 20**年: a tender site's copy): read as a year where the structure needs one, never as a value
+_YEAR_WORD = r"(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2}|[*＊]{4}|20[*＊]{2})"
 # the words that make a line a report title:  …法治政府建设年度报告  …依法行政工作报告  …法治建设情况
 _REPORT_PHRASE = re.compile(
     r"(?:法治政府(?:部门)?建设|法治政府|依法行政|法治建设|法制建设|法治[\u4e00-\u9fff]{0,4}建设)[^\s。；，,:：>|《]{0,16}?(?:报告|情况|总结(?!会))"
     r"(?:的报告|报告)?(?:[(（]\s*20\d{2}\s*年度?\s*[)）])?"
 )
-_YEAR_FRONT = re.compile(r"(?:关于)?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})年度?(?:度)?$")
+_YEAR_FRONT = re.compile(r"(?:关于)?" + _YEAR_WORD + r"年度?(?:度)?$")
 _SEPARATORS = " \t\u3000>›»|:：《》【】[]<，,。；;“”\"'"
 _BREADCRUMB = re.compile(r"首页|当前位置|所在位置|您的位置|[>›»]\s*\S+\s*[>›»]")
 _HEADING = re.compile(
@@ -376,9 +387,7 @@ _HEADING = re.compile(
 )
 _BREADCRUMB_LINE = re.compile(r"(?:首页|当前位置|所在位置|您的位置|位置\s*[:：]).{0,40}[>›»]|[>›»].{1,30}[>›»]")
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,6}[〔\[【(（]\s*20\d{2}\s*[〕\]】)）]\s*\d+\s*号")
-_BODY_START = re.compile(
-    r"^(?:(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年|一年来|近年来|根据|按照|为|一、|第一部分)"
-)
+_BODY_START = re.compile(r"^(?:" + _YEAR_WORD + r"\s*年|一年来|近年来|根据|按照|为|一、|第一部分)")
 
 
 # what follows a report phrase inside 《》 when the quoted document is the notice or plan asking for
@@ -662,7 +671,7 @@ def _names_a_body(tag: str) -> bool:
 
 def _issuer_part(seg: str) -> str:
     """'长春市人民政府关于2023年度…' → '长春市人民政府'; '2023年度法治政府…' → ''."""
-    m = re.search(r"关于|(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年|法治|依法行政|法制", seg)
+    m = re.search(r"关于|" + _YEAR_WORD + r"\s*年|法治|依法行政|法制", seg)
     part = seg[: m.start()] if m else ""
     return part.strip(" ,，、")
 
@@ -729,10 +738,10 @@ def title_name(title: str) -> Name | None:
     part = _issuer_part(title)
     if not part:
         m = re.match(
-            r"^(?:关于)?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年度?(?P<name>.+?)(?:法治|依法行政|法制)",
+            r"^(?:关于)?" + _YEAR_WORD + r"\s*年度?(?P<name>.+?)(?:法治|依法行政|法制)",
             title,
         ) or re.match(  # 关于X县2023年度法治政府建设情况的报告: the issuer after 关于
-            r"^关于(?:报送|呈报|上报)?(?P<name>[^\s\d]{2,40}?)(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年",
+            r"^关于(?:报送|呈报|上报)?(?P<name>[^\s\d*＊]{2,40}?)" + _YEAR_WORD + r"\s*年",
             title,
         )
         part = m.group("name") if m else ""
@@ -751,6 +760,37 @@ def title_name(title: str) -> Name | None:
         tail = _tail_name(tok)
         if tail:
             return tail
+    return None
+
+
+def glued_tail(name: Name, lines: list[str]) -> Name | None:
+    """The body's own name when a title's issuer is junk glued in front of it (皇冠体育投注鸡鸣乡人民政府2025年…报告,
+    bt365备用网站双城区2021年度…报告: a hijacked copy's brand in place of the division's name): the page writes
+    the issuer only in copies of the title (short lines naming the report) and writes a tail of it, a
+    name of the same level, elsewhere (鸡鸣乡坚持…). That tail's name; None otherwise, and for a name the page
+    repeats or whose place the division table knows.
+
+    >>> glued_tail(title_name("澳门赌场鸡鸣乡人民政府2025年法治政府建设情况报告"),
+    ...            ["澳门赌场鸡鸣乡人民政府2025年法治政府建设情况报告", "2025年,鸡鸣乡坚持…"]).issuer
+    '鸡鸣乡'
+    >>> glued_tail(title_name("新华镇2025年法治政府建设情况报告"), ["新华镇2025年法治政府建设情况报告", "2025年,新华镇坚持…"])
+    """
+    short = name.issuer
+    t = name.title
+    if not short or len(short) < 5 or (t is not None and (t.province or t.prefecture)):
+        return None
+    copies, rest = [], []
+    for line in lines:
+        (copies if short in line else rest).append(line)
+    if any(len(line.strip()) > 60 or not _REPORT_PHRASE.search(line) for line in copies):
+        return None  # written again in a sentence or a label: the page's own name
+    others = "\n".join(rest)
+    for k in range(1, len(short) - 2):  # the longest tail first, at least three characters
+        tail = short[k:]
+        if tail in others:
+            n = read_name(tail)
+            if n is not None and n.issuer == tail and n.level == name.level:
+                return n
     return None
 
 
@@ -800,23 +840,30 @@ def _tail_name(tok: str) -> Name | None:
 
 
 # ---------------------------------------------------------------- the first sentences
+# what a body does first in an opening without a year: X坚持以习近平…, X全面学习贯彻习近平…, X认真落实党中央…,
+# X认真梳理总结2025年度…
+_OPENING_VERB = (
+    r"(?:坚持以|(?:全面|深入|认真)(?:学习)?贯彻(?:落实)?)习近平|(?:全面|深入|认真)(?:贯彻)?落实(?:党中央|中央|省委|市委|州委|县委|区委)"
+    r"|认真(?:梳理)?总结(?:19|20)\d{2}\s*年"
+)
+_SUBJECT_BEFORE_VERB = re.compile(rf"[^\n。，,；]{{2,24}}?(?={_OPENING_VERB})")
 _OPENING = re.compile(
-    r"(?:^|\n)\s*(?:(?:[^。\n\d]{4,60}。\s*)?[(（]?(?:20\d{2}|[二][〇○零][〇○零一二三四五六七八九]{2})\s*年(?:度)?"
+    r"(?:^|\n)\s*(?:(?:[^。\n\d]{4,60}。\s*)?[(（]?" + _YEAR_WORD + r"\s*年(?:度)?"
     # 2018年是…之年。一年来,X   2022年,是…之年。X坚持   2021年是《纲要》的开局之年,X政府在…
     # 2020年是…收官之年,也是《纲要》收官之年。在…领导下,X…
-    r"(?:以来|来|\s*[,，]?\s*是[^。]{0,60}?(?:。(?:[^。,，]{0,6}来)?|之年\s*[,，](?:\s*(?:也|更|还)?是[^。]{0,80}?之年\s*[。,，])*))?"
+    r"(?:以来|来|\s*[,，]?\s*是[^。]{0,60}?(?:。(?:[^。,，]{0,6}来)?|之年\s*[,，](?:\s*(?:也|更|还)?是[^。]{0,80}?(?:之年|一年)\s*[。,，])*))?"
     r"|一年来|一年以来|近年来|今年以来|今年来|过去一年|过去的一年"
     # X坚持以习近平…思想为指导 opening a paragraph with no year before it, a lead clause allowed before X
     # (在全面建设社会主义现代化国家新征程上,X坚持以习近平…)
     # (X全面学习贯彻习近平法治思想…, X深入贯彻落实习近平…: the same opening with another verb; 根据…要求,X认真
     # 梳理总结2025年度…情况,现报告如下: a preface naming its body)
-    r"|(?=(?:(?:在|按照|根据|围绕|面对)[^\n。；]{0,60}?[,，])?[^\n。，,；]{2,24}?"
-    r"(?:(?:坚持以|(?:全面|深入|认真)(?:学习)?贯彻(?:落实)?)习近平|认真(?:梳理)?总结(?:19|20)\d{2}\s*年)))\s*[,，、]?\s*"
+    r"|(?=(?:(?:在|按照|根据|围绕|面对|为)[^\n。；]{0,120}?[,，])?[^\n。，,；]{2,24}?"
+    r"(?:" + _OPENING_VERB + r")))\s*[,，、]?\s*"
 )
 # clauses before the subject: 在市委、市政府的坚强领导下,  按照省、市法治建设工作部署,
 _LEAD_CLAUSE = re.compile(
     r"(?:在[^。；，,]{1,40}?(?:上|中)(?=\s*[,，])"  # 在全面建设社会主义现代化国家新征程上, (first: no clause to run on)
-    r"|(?:在|按照|根据|围绕|面对|紧扣|以)[^。；]{0,90}?(?:领导下|指导下|监督下|支持下|关心下|带领下|部署|要求|下|为指导|精神)"
+    r"|(?:在|按照|根据|围绕|面对|紧扣|以|为(?!了))[^。；]{0,90}?(?:领导下|指导下|监督下|支持下|关心下|带领下|部署|要求|下|为指导|精神)"
     r"|得益于[^。；，,]{1,90}(?=\s*[,，])"  # 得益于县委、县政府的坚强领导和…的坚实引领, (thanks to …)
     r"|面对[^。；，,]{1,40})\s*[,，]\s*"  # 面对复杂严峻的形势,
 )
@@ -841,6 +888,10 @@ def _subject(text: str) -> tuple[Name | None, str]:
             if n is not None and n.issuer:
                 return n, _surface(after, n)
         pos = _past_lead_clauses(text, m.end())
+        if not m.group(0).strip():  # an opening without a year: the body is the words right before its verb
+            verb = _SUBJECT_BEFORE_VERB.search(text, pos, pos + 200)
+            if verb and not _CLAUSE_WORD.match(text, verb.start()):
+                pos = verb.start()
         if _CLAUSE_WORD.match(text, pos):
             continue  # 2025年,因云溪区交通运输执法权整体上收,我局…: a clause of cause, not the subject
         if text.startswith("是", pos):  # (2015年,是X… with no sentence end near: the same)

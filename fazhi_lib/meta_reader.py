@@ -138,6 +138,8 @@ def read_metadata(raw: str, page, rules: dict, *, year_from_sections=None) -> Me
             n = iss.name_after_title(title, lines)
         if n:
             name, source, evidence = n, "title", title
+            # (a brand glued in front of the body's name, which the page writes alone elsewhere)
+            name = iss.glued_tail(n, lines) or name
     publisher = _first_meta(page.meta, labels["publisher"])
     if name is None or name.issuer is None:
         for label_group in ("publisher", "source"):

@@ -139,6 +139,27 @@ def _meta_as_table_rows(text: str, rng: random.Random) -> str:
     )
 
 
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
+def _digits_masked(text: str, rng: random.Random) -> str:
+    """Every digit of the page printed as *, but on lines naming the report (报告): ****年, 〔****〕*号, as a
+    tender site's copy masks numbers in the body while its title keeps the year."""
+    return "\n".join(line if "报告" in line else _DIGIT.sub("*", line) for line in text.split("\n"))
+
+
+_PLACE_HEAD = re.compile(r"^(\s*(?:中共)?)([\u4e00-\u9fff]{1,10}?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗))(?=\S)")
+_BRANDS = ["威廉希尔中文", "bt365备用网站", "皇冠体育投注", "澳门新葡京"]
+
+
+def _title_place_swapped(text: str, rng: random.Random) -> str:
+    """The division name that opens the title line replaced by a gambling brand, after which the rest of
+    the name follows a space, an @, a dash or nothing (威廉希尔中文 沙园街道…, 皇冠体育投注@木渎镇…: a hijacked
+    copy); information lost where the title alone named the place."""
+    brand = rng.choice(_BRANDS) + rng.choice([" ", "@", "-", ""])
+    return _with_title_line(text, lambda line: _PLACE_HEAD.sub(lambda m: m.group(1) + brand, line, 1))
+
+
 # family → text → variant (None: the bytes in GB18030)
 FAMILIES: dict[str, Callable[[str, random.Random], str] | None] = {
     "traditional (s2t)": lambda t, r: _opencc("s2t")(t),
@@ -161,6 +182,8 @@ FAMILIES: dict[str, Callable[[str, random.Random], str] | None] = {
     "no line breaks (one line)": lambda t, r: re.sub(r"\s*\n\s*", " ", t),
     "stray spaces in the title": _title_spaced,
     "no title line (information lost)": _untitled,
+    "digits masked in the body": _digits_masked,
+    "title's place swapped for a gambling brand": _title_place_swapped,
 }
 
 

@@ -84,3 +84,29 @@ def test_pages_without_their_title_line(originals, tmp_path):
     floors = {"accepted": 0.98, "issuer": 0.93, "level": 0.95, "report_year": 0.96, "province": 0.95, "county": 0.9}
     low = {f: float(scores.at[f, "accuracy"]) for f, floor in floors.items() if scores.at[f, "accuracy"] < floor}
     assert low == {}
+
+
+def test_pages_whose_digits_are_masked_name_their_issuer_as_the_pages_do(originals, tmp_path):
+    # a tender site's copy prints every digit of the body as * (****年,X县坚持…): the year and the dates are
+    # lost, the issuer and its place are not (issuer had been 27 pages below the originals)
+    folder = write_family("digits masked in the body", DEVSET / "reports", tmp_path / "reports")
+    scores = evaluate_metadata(fz.build_corpus(folder), DEVSET / "labels.tsv").scores.set_index("field")
+    base = evaluate_metadata(fz.build_corpus(DEVSET / "reports"), DEVSET / "labels.tsv").scores.set_index("field")
+    fields = ["accepted", "issuer", "level", "province", "prefecture", "county"]
+    behind = {f: (int(scores.at[f, "right"]), int(base.at[f, "right"])) for f in fields}
+    assert {f: rb for f, rb in behind.items() if rb[0] < rb[1] - 1} == {}
+
+
+def test_titles_whose_place_is_swapped_for_a_gambling_brand(originals, tmp_path):
+    # a hijacked copy: the title's division name replaced by a brand (威廉希尔中文 沙园街道…, …投注教育厅…);
+    # information lost where only the title named the place, but no brand is ever an issuer
+    from devset_variants import _BRANDS
+
+    folder = write_family("title's place swapped for a gambling brand", DEVSET / "reports", tmp_path / "reports")
+    corpus = fz.build_corpus(folder)
+    scores = evaluate_metadata(corpus, DEVSET / "labels.tsv").scores.set_index("field")
+    floors = {"accepted": 0.99, "issuer": 0.95, "level": 0.96, "province": 0.96, "prefecture": 0.9, "county": 0.88}
+    low = {f: float(scores.at[f, "accuracy"]) for f, floor in floors.items() if scores.at[f, "accuracy"] < floor}
+    assert low == {}
+    issuers = corpus.reports["issuer"].dropna().tolist()
+    assert [i for i in issuers if any(word in i for b in _BRANDS for word in (b[:2], b[-2:]))] == []

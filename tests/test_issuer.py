@@ -1340,3 +1340,89 @@ def test_a_justice_bureau_publishing_its_countys_report(opening, full, level):
     # may be 区司法局, not the issuer)
     m = meta("来源:石门县司法局 作者: 发布时间 2025年01月17日 点击数:\n\n" + opening + "\n" + BODY)
     assert (m["issuer_full"].replace("人民政府", ""), m["level"]) == (full, level), m
+
+
+@pytest.mark.parametrize(
+    "page, full, level",
+    [
+        # a tender site's copy masks every digit of the body (****年): the opening still names its body
+        ("****年,石门县坚持以习近平法治思想为指导,深入推进依法行政。\n", "石门县", "county"),
+        ("****年,在县委的坚强领导下,蒙泉镇认真贯彻落实法治政府建设部署。\n", "蒙泉镇", "township"),
+        # and so does a title whose year is masked
+        ("关于常德市石门县20**年度法治政府建设情况的报告\n全年工作平稳。\n", "常德市石门县", "county"),
+    ],
+    ids=["opening", "opening after a lead clause", "title"],
+)
+def test_a_masked_year_still_frames_the_issuer(page, full, level):
+    m = meta(page + BODY)
+    assert (m["issuer_full"].replace("人民政府", ""), m["level"]) == (full, level), m
+    assert m["report_year"] is None  # (a masked year is read as none)
+
+
+@pytest.mark.parametrize(
+    "title, issuer",
+    [
+        ("澳门赌场鸡鸣乡人民政府2025年法治政府建设情况报告", "鸡鸣乡"),  # a brand glued on the township's name
+        ("bt365备用网站双城区2021年度法治政府建设情况报告", "双城区"),  # on a district's
+    ],
+)
+def test_a_brand_glued_before_the_issuer_in_the_title_is_dropped(title, issuer):
+    # a hijacked copy: the place's name in the title replaced by a gambling brand; the body writes its own name
+    m = meta(f"{title}\n2025年,{issuer}坚持以习近平法治思想为指导,推进依法行政。\n{BODY}")
+    assert m["issuer"] == issuer, m
+
+
+@pytest.mark.parametrize(
+    "title, body, issuer",
+    [
+        # the body repeats the title's name in a sentence: kept as printed (新华乡 in it is no tail to prefer)
+        ("滨湖新华乡2025年法治政府建设情况报告", "2025年,滨湖新华乡坚持依法行政,新华乡各村同步推进。", "滨湖新华乡"),
+        # a chain the division table knows is no junk, whatever the body writes
+        ("广州市海珠区沙园街道2022年法治政府建设年度报告", "2022年,沙园街道坚持依法行政。", "沙园街道"),
+        # the body writes no tail of it: nothing to prefer
+        ("澳门赌场鸡鸣乡人民政府2025年法治政府建设情况报告", "2025年,我乡坚持依法行政。", "澳门赌场鸡鸣乡"),
+    ],
+    ids=["repeated", "a known chain", "no tail written"],
+)
+def test_a_titles_issuer_is_kept_unless_junk_is_glued_before_a_name_the_page_writes(title, body, issuer):
+    m = meta(f"{title}\n{body}\n{BODY}")
+    assert m["issuer"] == issuer, m
+
+
+@pytest.mark.parametrize(
+    "opening, issuer, level",
+    [
+        # a subdistrict whose name starts with 县 is no county's office (县街街道办事处)
+        (
+            "在市委、市政府的正确领导下,县街街道办事处严格按照上级部署,推进依法行政。现将县街街道办事处2021年度法治政府建设"
+            "工作情况简要报告如下:",
+            "县街街道",
+            "subdistrict",
+        ),
+        # a bureau with no place as the opening's subject, below an addressee: a department
+        ("县委、县政府:\n2024年以来,教育局坚持以习近平法治思想为指引,推进依法治教。", "教育局", "department"),
+        # 2022年是…之年,也是…的重要一年,X…
+        (
+            "2022年是党的二十大召开之年,也是滨江开启新征程的重要一年,滨江市体育局坚持以习近平法治思想为指导。",
+            "体育局",
+            "department",
+        ),
+        # a paragraph-start subject whose first verb is 认真落实党中央…
+        (
+            "省交通运输厅认真落实党中央国务院和省委省政府关于法治建设的决策部署,推动法治交通建设。",
+            "交通运输厅",
+            "department",
+        ),
+        # 为…精神, then another clause, then the body (镇党委政府: the town's, not a department)
+        (
+            "为贯彻落实党的二十届全会精神,县委、县政府关于年度工作要点的文件精神,镇党委政府坚持以习近平法治思想为指导。",
+            None,
+            "township",
+        ),
+        ("2024年,镇党委、镇政府坚持以习近平法治思想为指导,推进依法行政。", None, "township"),
+    ],
+    ids=["县街街道", "a bare bureau", "the important year", "认真落实党中央", "为 … 精神", "镇党委、镇政府"],
+)
+def test_openings_of_departments_and_towns(opening, issuer, level):
+    m = meta(opening + "\n" + BODY)
+    assert (m["issuer"], m["level"]) == (issuer, level), m
