@@ -183,6 +183,7 @@ FAMILIES: dict[str, Callable[[str, random.Random], str] | None] = {
     "stray spaces in the title": _title_spaced,
     "no title line (information lost)": _untitled,
     "digits masked in the body": _digits_masked,
+    "a name removed (习近平)": lambda t, r: t.replace("习近平", ""),
     "title's place swapped for a gambling brand": _title_place_swapped,
 }
 

@@ -46,6 +46,7 @@ def _metadata(corpus) -> pd.DataFrame:
         "publication date glued to the title",
         "indents printed as ??",
         "metadata lines as table rows",
+        "a name removed (习近平)",
     ],
 )
 def test_a_variant_reads_like_its_page(originals, family, tmp_path):
