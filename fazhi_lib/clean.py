@@ -373,6 +373,13 @@ def _looks_like_body_start(line: str, heading_re: re.Pattern) -> bool:
     return bool(heading_re.match(line)) or len(line) >= 60 or bool(_SENTENCE_PUNCT.search(line))
 
 
+# the name of the site a page's browser title ends with: …报告_公开目录_X区人民政府门户网站, …报告 - X市人民政府网,
+# …报告_其他_X市人民政府
+_SITE_SUFFIX = re.compile(
+    r"(?:[_|｜]|\s[-－—]\s?)(?:[^_|｜]{1,12}[_|｜])?\s*(?P<site>[\u4e00-\u9fff]{2,24}?(?:人民政府|政府)(?:门户)?(?:网站|网)?)\s*$"
+)
+
+
 def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | None = None) -> CleanPage:
     """Strip page cruft and a second printed copy from a decoded page; keep offsets."""
     rules = rules or load_rules("cruft")
@@ -475,6 +482,12 @@ def clean_page(raw: str, *, rules: dict | None = None, heading_re: re.Pattern | 
         else:
             kind[i] = "content"  # never drop words we do not recognise: they stay in the preamble
             messages.append(f"unrecognised line before the report body kept in the preamble: {stripped[i][:40]}")
+
+    # A site's name after the title line (…报告_公开目录_上海市宝山区人民政府门户网站: the browser title of the
+    # page) is the site's, not the report's: dropped from the title, kept as evidence of the place
+    for i in header_idx:
+        if kind[i] in ("title", "title_repeat") and (site := _SITE_SUFFIX.search(stripped[i])):
+            header_parts.append(site.group("site"))
 
     # A title line repeated later (the page printed twice, or a footer) is not body text.
     if title:

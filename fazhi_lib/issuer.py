@@ -787,7 +787,8 @@ def glued_tail(name: Name, lines: list[str]) -> Name | None:
     others = "\n".join(rest)
     for k in range(1, len(short) - 2):  # the longest tail first, at least three characters
         tail = short[k:]
-        if tail in others:
+        # written alone (2025年,鸡鸣乡…), not inside another name (保障局 of 县医疗保障局)
+        if tail in others and re.search(rf"(?<![{CJK}]){re.escape(tail)}", others):
             n = read_name(tail)
             if n is not None and n.issuer == tail and n.level == name.level:
                 return n
@@ -845,13 +846,15 @@ def _tail_name(tok: str) -> Name | None:
 _OPENING_VERB = (
     r"(?:坚持以|(?:全面|深入|认真)(?:学习)?贯彻(?:落实)?)习近平|(?:全面|深入|认真)(?:贯彻)?落实(?:党中央|中央|省委|市委|州委|县委|区委)"
     r"|认真(?:梳理)?总结(?:19|20)\d{2}\s*年"
+    r"|在[^\n。；，,]{2,40}?(?:坚强|正确|有力)?领导下\s*[,，]"  # 根据…要求,X镇在区委、区政府的正确领导下,坚持…
 )
 _SUBJECT_BEFORE_VERB = re.compile(rf"[^\n。，,；]{{2,24}}?(?={_OPENING_VERB})")
 _OPENING = re.compile(
-    r"(?:^|\n)\s*(?:(?:[^。\n\d]{4,60}。\s*)?[(（]?" + _YEAR_WORD + r"\s*年(?:度)?"
+    # (年,X坚持…: a copy that strips digits drops the year's; read as a year of no value, as ****年)
+    r"(?:^|\n)\s*(?:(?:[^。\n\d]{4,60}。\s*)?[(（]?(?:" + _YEAR_WORD + r"\s*)?年(?:度)?"
     # 2018年是…之年。一年来,X   2022年,是…之年。X坚持   2021年是《纲要》的开局之年,X政府在…
     # 2020年是…收官之年,也是《纲要》收官之年。在…领导下,X…
-    r"(?:以来|来|\s*[,，]?\s*是[^。]{0,60}?(?:。(?:[^。,，]{0,6}来)?|之年\s*[,，](?:\s*(?:也|更|还)?是[^。]{0,80}?(?:之年|一年)\s*[。,，])*))?"
+    r"(?:以来|来|\s*[,，]?\s*是[^。]{0,60}?(?:。(?:[^。,，]{0,6}来)?|之年\s*[,，](?:\s*(?:也|更|还)?是[^。]{0,80}?(?:之年|一年)\s*[。,，])*(?:(?<=。)[^。,，\n]{1,6}来)?))?"
     r"|一年来|一年以来|近年来|今年以来|今年来|过去一年|过去的一年"
     # X坚持以习近平…思想为指导 opening a paragraph with no year before it, a lead clause allowed before X
     # (在全面建设社会主义现代化国家新征程上,X坚持以习近平…)

@@ -1426,3 +1426,56 @@ def test_a_titles_issuer_is_kept_unless_junk_is_glued_before_a_name_the_page_wri
 def test_openings_of_departments_and_towns(opening, issuer, level):
     m = meta(opening + "\n" + BODY)
     assert (m["issuer"], m["level"]) == (issuer, level), m
+
+
+def test_a_titles_issuer_is_kept_when_its_tail_is_only_inside_another_name():
+    # 新华乡 is a tail of 滨湖新华乡 but stands only inside 大新华乡 (another township): no name of its own
+    title = "滨湖新华乡2025年法治政府建设情况报告"
+    n = iss.glued_tail(iss.title_name(title), [title, "2025年,我乡与大新华乡共建调解中心。"])
+    assert n is None
+
+
+@pytest.mark.parametrize(
+    "opening, issuer, level",
+    [
+        # no year: 根据…要求, then the body acting under its leaders (X镇在区委、区政府的正确领导下,坚持…)
+        (
+            "根据《2022年某某区法治政府建设工作要点》的要求,蒙泉镇在区委、区政府的正确领导下,坚持问题导向,依法履职。",
+            "蒙泉镇",
+            "township",
+        ),
+        # 是…之年,是…之年。一年来, then two 在…下 clauses before the body
+        (
+            "2024年,是实施规划的关键之年,是推进各项改革的攻坚之年。一年来,在上级的关心关怀下,在市委的坚强领导下,"
+            "滨江市法治政府建设工作坚持以习近平法治思想为指导。",
+            "滨江市",
+            "city",
+        ),
+        # a copy that strips digits: 年,X坚持… (the year lost, not the body)
+        (
+            "年,石门县坚持以习近平新时代中国特色社会主义思想为指导,全面落实《法治政府建设实施纲要(—年)》。",
+            "石门县",
+            "county",
+        ),
+    ],
+    ids=["under its leaders", "one year on", "digits stripped"],
+)
+def test_more_openings_name_their_body(opening, issuer, level):
+    m = meta(opening + "\n" + BODY)
+    assert (m["issuer"], m["level"]) == (issuer, level), m
+
+
+def test_a_site_name_after_the_title_places_a_town():
+    # the browser title of the page: …报告_公开目录_<the district's portal>; the town is placed in that district
+    page = (
+        "2025年度蒙泉镇法治政府建设情况报告_公开目录_杭州市西湖区人民政府门户网站\n\n2025年度蒙泉镇法治政府建设情况报告\n"
+        "2025年,蒙泉镇在区委、区政府的坚强领导下,坚持以习近平法治思想为指导。\n" + BODY
+    )
+    r = parse_text(page).report
+    assert (r["title"], r["issuer"], r["province"], r["prefecture"], r["county"]) == (
+        "2025年度蒙泉镇法治政府建设情况报告",
+        "蒙泉镇",
+        "浙江省",
+        "杭州市",
+        "西湖区",
+    ), r
