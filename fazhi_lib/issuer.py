@@ -844,7 +844,8 @@ def _tail_name(tok: str) -> Name | None:
 # what a body does first in an opening without a year: X坚持以习近平…, X全面学习贯彻习近平…, X认真落实党中央…,
 # X认真梳理总结2025年度…
 _OPENING_VERB = (
-    r"(?:坚持以|(?:全面|深入|认真)(?:学习)?贯彻(?:落实)?)习近平|(?:全面|深入|认真)(?:贯彻)?落实(?:党中央|中央|省委|市委|州委|县委|区委)"
+    r"(?:始终)?(?:坚持)?以习近平|(?:全面|深入|认真)(?:学习)?贯彻(?:落实)?(?:习近平|党的)"
+    r"|(?:全面|深入|认真)(?:贯彻)?落实(?:党中央|中央|省委|市委|州委|县委|区委)"
     r"|认真(?:梳理)?总结(?:19|20)\d{2}\s*年"
     r"|在[^\n。；，,]{2,40}?(?:坚强|正确|有力)?领导下\s*[,，]"  # 根据…要求,X镇在区委、区政府的正确领导下,坚持…
 )
@@ -860,6 +861,8 @@ _OPENING = re.compile(
     # (在全面建设社会主义现代化国家新征程上,X坚持以习近平…)
     # (X全面学习贯彻习近平法治思想…, X深入贯彻落实习近平…: the same opening with another verb; 根据…要求,X认真
     # 梳理总结2025年度…情况,现报告如下: a preface naming its body)
+    # a paragraph opening with a lead clause (在县委、县政府的坚强领导下, 根据…要求, 为…精神,): its subject next
+    r"|(?=(?:在|根据|按照|为(?!了))[^\n。；]{2,120}?(?:领导下|指导下|要求|部署|精神)\s*[,，])"
     r"|(?=(?:(?:在|按照|根据|围绕|面对|为)[^\n。；]{0,120}?[,，])?[^\n。，,；]{2,24}?"
     r"(?:" + _OPENING_VERB + r")))\s*[,，、]?\s*"
 )
@@ -892,11 +895,12 @@ def _subject(text: str) -> tuple[Name | None, str]:
                 return n, _surface(after, n)
         pos = _past_lead_clauses(text, m.end())
         if not m.group(0).strip():  # an opening without a year: the body is the words right before its verb
-            verb = _SUBJECT_BEFORE_VERB.search(text, pos, pos + 200)
+            here = read_name(text[pos : pos + 40])  # (unless a body's name stands right after the lead clauses)
+            verb = _SUBJECT_BEFORE_VERB.search(text, pos, pos + 200) if here is None or not here.issuer else None
             if verb and not _CLAUSE_WORD.match(text, verb.start()):
                 pos = verb.start()
-        if _CLAUSE_WORD.match(text, pos):
-            continue  # 2025年,因云溪区交通运输执法权整体上收,我局…: a clause of cause, not the subject
+        if _CLAUSE_WORD.match(text, pos) or _STATEMENT_WORD.match(text, pos):
+            continue  # 2025年,因云溪区交通运输执法权整体上收,我局…: a clause of cause, not the subject (现将…: the statement)
         if text.startswith("是", pos):  # (2015年,是X… with no sentence end near: the same)
             pos += 1
         n = read_name(text[pos : pos + 40])
@@ -906,6 +910,7 @@ def _subject(text: str) -> tuple[Name | None, str]:
 
 
 _CLAUSE_WORD = re.compile(r"因|由于|随着|鉴于|经过|通过|为了|就")
+_STATEMENT_WORD = re.compile(r"现[将就对把]")  # the report's statement of itself (`_stated_name`)
 
 
 # a further clause that shares the first one's 在 (在市委、市政府的坚强领导下,省农业农村厅的正确指导下,X…)

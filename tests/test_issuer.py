@@ -1479,3 +1479,26 @@ def test_a_site_name_after_the_title_places_a_town():
         "杭州市",
         "西湖区",
     ), r
+
+
+@pytest.mark.parametrize(
+    "opening, issuer, level",
+    [
+        # no year, no lead clause: X以习近平…为指导 / X深入学习贯彻党的…精神 open like X坚持以习近平…
+        ("蒙泉镇以习近平新时代中国特色社会主义思想为指导,扎实推进法治政府建设。", "蒙泉镇", "township"),
+        ("石门县司法局深入学习贯彻党的二十大精神,扎实推进依法行政。", "司法局", "department"),
+        # a paragraph opening with a lead clause: whatever the body then does, it is the subject
+        ("在县委、县政府的坚强领导下,蒙泉镇深入推进依法行政,扎实推进各项工作。", "蒙泉镇", "township"),
+        ("为深入贯彻落实党的二十大精神,石门县紧紧围绕法治政府建设目标,扎实推进各项工作。", "石门县", "county"),
+    ],
+    ids=["以习近平…为指导", "学习贯彻党的", "after 在…领导下", "after 为…精神"],
+)
+def test_openings_without_a_year(opening, issuer, level):
+    m = meta(opening + "\n" + BODY)
+    assert (m["issuer"], m["level"]) == (issuer, level), m
+
+
+def test_a_lead_clause_before_the_reports_statement_names_no_subject():
+    # 根据…要求,现将X…报告如下: the statement names X (`_stated_name`), not a subject called 现将X
+    m = meta("根据上级要求,现将石门县统计局2024年法治政府建设情况报告如下:\n" + BODY)
+    assert m["issuer_full"] == "石门县统计局", m
