@@ -210,7 +210,14 @@ _SYSTEM_BUREAU = {
     "人社": "人力资源和社会保障",
     "水利": "水利",
     "财政": "财政",
+    "教育": "教育",
+    "审计": "审计",
+    "统计": "统计",
 }
+# a division's system named in a title (皮山县教育系统2022年度…报告, X市公安机关…): the bureau that heads it reports
+_PLACE_SYSTEM = re.compile(
+    rf"^(?!全)(?P<place>[{CJK}]{{1,12}}?(?:自治区|省|市|州|盟|县|区|旗))(?P<system>[{CJK}]{{2,8}}?)(?:系统|机关(?!单位|事业|和|及|、))"
+)
 _SHORT_STREET = re.compile(
     rf"([{CJK}]{{2,3}}街|[{CJK}]{{2,4}}州)(?=在|坚持|始终|深入|以|紧紧|认真|全面|高举|围绕|按照|聚焦|紧扣|牢牢|立足|持续"
     r"|积极|高度|党工委|(?:19|20)\d{2}\s*年|法治|依法)"
@@ -241,6 +248,11 @@ def read_name(text: str) -> Name | None:
     s = re.sub(r"^中共", "", s)
     if not s:
         return None
+    m = _PLACE_SYSTEM.match(s)
+    bureau = _SYSTEM_BUREAU.get(m.group("system")) if m else None
+    if bureau:
+        hall = "厅" if m.group("place").endswith(("省", "自治区")) else "局"
+        return read_name(m.group("place") + bureau + hall + s[m.end() :])
     m = _SYSTEM.match(s)
     bureau = _SYSTEM_BUREAU.get(m.group(2)) if m else None
     if bureau:  # 全市司法行政系统, 全省公安机关: the bureau that heads the system speaks for it (市司法局)

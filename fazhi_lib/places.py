@@ -1157,6 +1157,12 @@ def _resolve(year: int, *, title, issuer_full, issuer, index_no, publisher, head
     )
 
 
+# a word before a place that makes it a partner of the issuer, not its own place (与四川省广安市联合执法,
+# 协助四川省…查办, 向四川省…移送案件线索: a Chongqing district's bureau working across the border)
+_PARTNER = re.compile(r"(?:与|同|协助|配合|会同|联合|向)$")
+_LISTED = re.compile(r"\s*[、和及]\s*")  # between the names of one list
+
+
 def page_province_votes(
     texts: Iterable[str | None], table: DivisionTable, *, title: str | None = None, chains: list | None = None
 ) -> tuple[Counter[str], dict[str, str]]:
@@ -1175,7 +1181,14 @@ def page_province_votes(
         if not text:
             continue
         simple = simplified(text)
+        partner_end = -1
         for chain in find_chains(simple, table):
+            start = chain[0].start
+            if _PARTNER.search(simple, max(0, start - 2), start) or (
+                partner_end >= 0 and _LISTED.fullmatch(simple, partner_end, start)
+            ):
+                partner_end = chain[-1].end  # (and the names listed after it: …新都区、成华区)
+                continue  # 与四川省广安市联合执法, 协助四川省…: another province's bodies the issuer works with
             if chains is not None:
                 chains.append((chain, weight, _original(text, simple, chain[0].start, chain[-1].end)))
             provs = {d.province_code for d in resolve_chain(chain)}

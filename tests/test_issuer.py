@@ -1502,3 +1502,16 @@ def test_a_lead_clause_before_the_reports_statement_names_no_subject():
     # 根据…要求,现将X…报告如下: the statement names X (`_stated_name`), not a subject called 现将X
     m = meta("根据上级要求,现将石门县统计局2024年法治政府建设情况报告如下:\n" + BODY)
     assert m["issuer_full"] == "石门县统计局", m
+
+
+@pytest.mark.parametrize(
+    "title, full",
+    [
+        ("皮山县教育系统2022年度法治政府建设工作报告", "皮山县教育局"),  # the system of a county: its bureau reports
+        ("某某市公安机关2023年法治政府建设情况报告", "某某市公安局"),
+        ("广东省司法行政系统2023年法治政府建设情况报告", "广东省司法厅"),  # a province's system: its 厅
+    ],
+)
+def test_a_divisions_system_in_a_title_is_its_bureaus_report(title, full):
+    m = meta(f"{title}\n2023年,坚持依法行政。\n{BODY}")
+    assert (m["issuer_full"], m["level"]) == (full, "department"), m

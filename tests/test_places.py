@@ -810,3 +810,17 @@ def test_the_short_name_of_a_places_rule_of_law_campaign_is_a_place():
     names = lambda t: [[m.name for m in c] for c in pl.find_chains(t, table)]  # noqa: E731
     assert names("紧扣《法治东莞建设规划(2021—2025年)》的要求") == [["东莞"]]
     assert names("建设平安东莞,推广东莞经验") == []
+
+
+def test_places_of_partners_do_not_place_a_page():
+    # a Chongqing district's bureau working with Sichuan's (川渝): the places it works with are not its own
+    body = (
+        "2023年,区市场监管局坚持依法行政。一是加强跨区域执法协作。向四川省各市区市场监督管理部门移送案件线索11件,"
+        "协助四川省市场监督管理部门查办案件5件,与四川省广安市联合执法查办案件1件,与四川省成都市新都区、成华区"
+        "市场监督管理局共同发布典型案例。"
+    )
+    votes, _ = pl.page_province_votes([body], pl.division_table(2023))
+    assert votes == {}
+    # named otherwise, the same places count (and a short name after 与, 宪法与浙江, is no partner)
+    votes, _ = pl.page_province_votes(["四川省广安市市场监督管理局开展“宪法与浙江”宣传。"], pl.division_table(2023))
+    assert set(votes) == {"510000", "330000"}
