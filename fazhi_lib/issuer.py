@@ -343,6 +343,8 @@ def _department(s: str) -> str | None:
         cand = s[: m.end()]
         if _PREDICATE.search(cand):
             return None
+        if cand.endswith("部") and s.startswith("门", m.end()):
+            return None  # 地方部门, 有关部门: departments in general (a site's menu), no ministry called 地方部
         ext = re.match(r"公室|公厅|员会|会(?!议)", s[m.end() :])
         if ext and cand[-1] in "办委" and (ext.group(0) != "会" or cand[-1] == "委"):  # (管委会: 委员会 short)
             cand += ext.group(0)
@@ -948,6 +950,8 @@ def _surface(s: str, n: Name) -> str:
     return n.abbreviation or (n.issuer or "")
 
 
+# a line of a site's menu: a few characters, no punctuation (公开内容, 政府信息, 地方部门)
+_MENU_WORDS = re.compile(rf"[{CJK}]{{1,6}}")
 # an addressee line before the body: 中共嘉善县委、嘉善县人民政府:   省人民政府:
 ADDRESSEE = re.compile(rf"^[{CJK}、，, ]{{2,40}}(?:委|政府|办公室|办公厅|厅|局)[:：]\s*$")
 
@@ -957,7 +961,11 @@ def body_name(text: str) -> tuple[Name | None, str]:
 
     Addressee lines (中共X县委、X县人民政府:) are skipped; a name inside 在…领导下 is skipped.
     """
-    lines = [ln for ln in text.splitlines()[:12] if ln.strip() and not ADDRESSEE.match(ln.strip())]
+    lines = [
+        ln
+        for ln in text.splitlines()[:40]
+        if ln.strip() and not ADDRESSEE.match(ln.strip()) and not _MENU_WORDS.fullmatch(ln.strip())
+    ][:12]  # (a site's menu kept before the body, 公开内容 / 政策 / 地方部门 …, is no opening)
     joined = "\n".join(lines)
     name, subj = _subject(joined)
     if name is None or name.issuer is None or name.abbreviation:

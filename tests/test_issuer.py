@@ -1515,3 +1515,19 @@ def test_a_lead_clause_before_the_reports_statement_names_no_subject():
 def test_a_divisions_system_in_a_title_is_its_bureaus_report(title, full):
     m = meta(f"{title}\n2023年,坚持依法行政。\n{BODY}")
     assert (m["issuer_full"], m["level"]) == (full, "department"), m
+
+
+def test_a_sites_menu_before_the_title_names_no_ministry_and_hides_no_opening():
+    # a portal's menu kept above the report (…政府网站 / 年度报表 / 地方部门 / 链接): 地方部门 is departments in
+    # general, not a ministry called 地方部 placed in 全国; and the opening below it still gives the level
+    menu = "\n\n".join(["法定主动", "公开内容", "政策", "试点领域", "信息公开", "政府信息", "公开年报", "依申请", "公开",
+                        "政府网站", "年度报表", "地方部门", "链接"])  # fmt: skip
+    page = (
+        menu + "\n\n2019年度法治政府建设工作情况报告\n发布日期:2020-12-15\n\n市委、市政府:\n"
+        "2019年,在区委的正确领导下,在区人大及其常委会的监督下,全区坚持以习近平新时代中国特色社会主义思想为指导。\n"
+        + BODY
+    )
+    m = meta(page)
+    assert (m["title"], m["issuer"], m["level"]) == ("2019年度法治政府建设工作情况报告", None, "county"), m
+    assert iss.read_name("地方部门链接") is None
+    assert iss.read_name("交通运输部坚持").issuer == "交通运输部"  # (a ministry still is one)
