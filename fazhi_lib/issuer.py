@@ -259,6 +259,9 @@ def read_name(text: str) -> Name | None:
         place = m.group(1)
         dept = bureau + ("厅" if place == "省" else "局")
         return Name(dept, place + dept, "department", place)
+    if m and not re.search(r"各|行政|政法|党|人大|政协", m.group(2)):
+        # 全市自然资源规划系统: a system whose bureau's name is not known here still speaks for a department
+        return Name(None, None, "department", m.group(1))
     m = _SELF.match(s)
     if m:
         word = m.group(1)
@@ -299,6 +302,11 @@ def read_name(text: str) -> Name | None:
         return None
     if t.level == "department" and _PREDICATE.search(t.issuer):
         return None
+    full = t.issuer_full or ""
+    if full.endswith(("管理委员会", "管委会")) and s.startswith(full):
+        dept = _department(s[len(full) :])  # 湖南湘江新区管理委员会应急管理局: the zone's bureau reports
+        if dept and dept.endswith("局"):
+            t = t._replace(issuer=dept, issuer_full=full + dept, level="department")
     return Name(t.issuer, t.issuer_full, t.level, None, t)
 
 

@@ -1531,3 +1531,28 @@ def test_a_sites_menu_before_the_title_names_no_ministry_and_hides_no_opening():
     assert (m["title"], m["issuer"], m["level"]) == ("2019年度法治政府建设工作情况报告", None, "county"), m
     assert iss.read_name("地方部门链接") is None
     assert iss.read_name("交通运输部坚持").issuer == "交通运输部"  # (a ministry still is one)
+
+
+@pytest.mark.parametrize(
+    "page, full, level",
+    [
+        # a zone's bureau: the 管委会 is where it sits, the bureau reports
+        (
+            "滨江新区管理委员会应急管理局2022年度法治政府建设工作总结\n2022年,坚持依法行政。\n",
+            "滨江新区管理委员会应急管理局",
+            "department",
+        ),
+        ("滨江新区管委会2022年度法治政府建设工作报告\n2022年,坚持依法行政。\n", "滨江新区管委会", "department"),
+        # a system whose bureau's name is not known here still speaks for a department, not for the city
+        (
+            "2022年,全市自然资源规划系统以习近平法治思想为统领,深入贯彻落实部、省、市法治建设决策部署。\n",
+            None,
+            "department",
+        ),
+        ("2022年,全市各级行政机关坚持以习近平法治思想为指导。\n", None, "city"),  # (every body of the city: its own)
+    ],
+    ids=["a zone's bureau", "the zone", "an unknown system", "全市各级行政机关"],
+)
+def test_zones_bureaus_and_systems(page, full, level):
+    m = meta(page + BODY)
+    assert (m["issuer_full"], m["level"]) == (full, level), m
