@@ -916,16 +916,23 @@ def _subject(text: str) -> tuple[Name | None, str]:
             if n is not None and n.issuer:
                 return n, _surface(after, n)
         pos = _past_lead_clauses(text, m.end())
-        if not m.group(0).strip():  # an opening without a year: the body is the words right before its verb
-            here = read_name(text[pos : pos + 40])  # (unless a body's name stands right after the lead clauses)
-            verb = _SUBJECT_BEFORE_VERB.search(text, pos, pos + 200) if here is None or not here.issuer else None
+        n = (
+            None
+            if _CLAUSE_WORD.match(text, pos) or _STATEMENT_WORD.match(text, pos)
+            else read_name(text[pos : pos + 40])
+        )
+        if not m.group(0).strip() and (n is None or not n.issuer):
+            # an opening without a year whose lead clauses are not followed by a body's name: the body is the
+            # words right before its verb
+            verb = _SUBJECT_BEFORE_VERB.search(text, pos, pos + 200)
             if verb and not _CLAUSE_WORD.match(text, verb.start()):
                 pos = verb.start()
+                n = None if _STATEMENT_WORD.match(text, pos) else read_name(text[pos : pos + 40])
         if _CLAUSE_WORD.match(text, pos) or _STATEMENT_WORD.match(text, pos):
             continue  # 2025年,因云溪区交通运输执法权整体上收,我局…: a clause of cause, not the subject (现将…: the statement)
         if text.startswith("是", pos):  # (2015年,是X… with no sentence end near: the same)
             pos += 1
-        n = read_name(text[pos : pos + 40])
+            n = read_name(text[pos : pos + 40])
         if n is not None:
             return n, _surface(text[pos : pos + 40], n)
     return None, ""

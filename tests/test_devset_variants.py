@@ -57,45 +57,49 @@ def test_a_variant_reads_like_its_page(originals, family, tmp_path):
     assert differ == []
 
 
+def _scores(family: str, tmp_path):
+    """`fazhi evaluate`'s scores (indexed by field) of the family's variant of every page."""
+    folder = write_family(family, DEVSET / "reports", tmp_path / "reports")
+    return evaluate_metadata(fz.build_corpus(folder), DEVSET / "labels.tsv").scores.set_index("field")
+
+
+def _below(scores, floors: dict[str, float]) -> dict[str, float]:
+    """The fields whose accuracy is under its floor."""
+    return {f: float(scores.at[f, "accuracy"]) for f, floor in floors.items() if scores.at[f, "accuracy"] < floor}
+
+
+def _behind(scores, fields: list[str]) -> dict[str, tuple[int, int]]:
+    """The fields more than one page below the originals': (variant's right, originals' right)."""
+    base = evaluate_metadata(fz.build_corpus(DEVSET / "reports"), DEVSET / "labels.tsv").scores.set_index("field")
+    behind = {f: (int(scores.at[f, "right"]), int(base.at[f, "right"])) for f in fields}
+    return {f: rb for f, rb in behind.items() if rb[0] < rb[1] - 1}
+
+
 def test_pages_without_line_breaks(originals, tmp_path):
-    folder = write_family("no line breaks (one line)", DEVSET / "reports", tmp_path / "reports")
-    scores = evaluate_metadata(fz.build_corpus(folder), DEVSET / "labels.tsv").scores.set_index("field")
     floors = {"accepted": 0.98, "issuer": 0.95, "level": 0.96, "report_year": 0.97, "publish_date": 0.98,
               "province": 0.96, "prefecture": 0.95, "county": 0.9}  # fmt: skip
-    low = {f: float(scores.at[f, "accuracy"]) for f, floor in floors.items() if scores.at[f, "accuracy"] < floor}
-    assert low == {}
+    assert _below(_scores("no line breaks (one line)", tmp_path), floors) == {}
 
 
 def test_titles_with_stray_spaces_read_nearly_as_their_pages(originals, tmp_path):
     # a justified title's spaces inside its names and words (武汉市司法 局2022年度…, 陵川县 教育局, 镇 海区,
     # 法治政府建 设工 作报告): at most one page per field below the originals (issuer had been 5 below)
-    folder = write_family("stray spaces in the title", DEVSET / "reports", tmp_path / "reports")
-    scores = evaluate_metadata(fz.build_corpus(folder), DEVSET / "labels.tsv").scores.set_index("field")
-    base = evaluate_metadata(fz.build_corpus(DEVSET / "reports"), DEVSET / "labels.tsv").scores.set_index("field")
     fields = ["accepted", "issuer", "level", "report_year", "publish_date", "province", "prefecture", "county"]
-    behind = {f: (int(scores.at[f, "right"]), int(base.at[f, "right"])) for f in fields}
-    assert {f: rb for f, rb in behind.items() if rb[0] < rb[1] - 1} == {}
+    assert _behind(_scores("stray spaces in the title", tmp_path), fields) == {}
 
 
 def test_pages_without_their_title_line(originals, tmp_path):
     # information lost, not a variant: floors under what the opening and the metadata still give (a
     # justice bureau named as publisher of its county's report had been taken for the issuer)
-    folder = write_family("no title line (information lost)", DEVSET / "reports", tmp_path / "reports")
-    scores = evaluate_metadata(fz.build_corpus(folder), DEVSET / "labels.tsv").scores.set_index("field")
     floors = {"accepted": 0.98, "issuer": 0.93, "level": 0.95, "report_year": 0.96, "province": 0.95, "county": 0.9}
-    low = {f: float(scores.at[f, "accuracy"]) for f, floor in floors.items() if scores.at[f, "accuracy"] < floor}
-    assert low == {}
+    assert _below(_scores("no title line (information lost)", tmp_path), floors) == {}
 
 
 def test_pages_whose_digits_are_masked_name_their_issuer_as_the_pages_do(originals, tmp_path):
     # a tender site's copy prints every digit of the body as * (****年,X县坚持…): the year and the dates are
     # lost, the issuer and its place are not (issuer had been 27 pages below the originals)
-    folder = write_family("digits masked in the body", DEVSET / "reports", tmp_path / "reports")
-    scores = evaluate_metadata(fz.build_corpus(folder), DEVSET / "labels.tsv").scores.set_index("field")
-    base = evaluate_metadata(fz.build_corpus(DEVSET / "reports"), DEVSET / "labels.tsv").scores.set_index("field")
     fields = ["accepted", "issuer", "level", "province", "prefecture", "county"]
-    behind = {f: (int(scores.at[f, "right"]), int(base.at[f, "right"])) for f in fields}
-    assert {f: rb for f, rb in behind.items() if rb[0] < rb[1] - 1} == {}
+    assert _behind(_scores("digits masked in the body", tmp_path), fields) == {}
 
 
 def test_titles_whose_place_is_swapped_for_a_gambling_brand(originals, tmp_path):
@@ -107,7 +111,6 @@ def test_titles_whose_place_is_swapped_for_a_gambling_brand(originals, tmp_path)
     corpus = fz.build_corpus(folder)
     scores = evaluate_metadata(corpus, DEVSET / "labels.tsv").scores.set_index("field")
     floors = {"accepted": 0.99, "issuer": 0.95, "level": 0.96, "province": 0.96, "prefecture": 0.9, "county": 0.88}
-    low = {f: float(scores.at[f, "accuracy"]) for f, floor in floors.items() if scores.at[f, "accuracy"] < floor}
-    assert low == {}
+    assert _below(scores, floors) == {}
     issuers = corpus.reports["issuer"].dropna().tolist()
     assert [i for i in issuers if any(word in i for b in _BRANDS for word in (b[:2], b[-2:]))] == []
