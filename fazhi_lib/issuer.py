@@ -174,7 +174,9 @@ _PREDICATE = re.compile(
 _SELF = re.compile(r"^(?:我|本|全)(省|市|州|盟|县|区|旗|镇|乡|街道|街|局|厅|委|办|部|署|中心)")
 # a subdistrict or town whose name starts with an abbreviation's character (县街街道办事处, 市桥街道): its own name,
 # not a county's or city's office
-_TOWN_AFTER_ABBR = re.compile(r"^[县市区][\u4e00-\u9fff]{1,3}?(?:街道办事处|街道办|街道|镇|乡)(?!化)")
+_TOWN_AFTER_ABBR = re.compile(
+    r"^[县市区][\u4e00-\u9fff]{1,3}?(?:街道办事处|街道办|街道|(?:镇|乡)(?!化|村)(?![\u4e00-\u9fff]{0,6}?(?:局|委员会|办|厅|中心)))"
+)  # (not 市城乡建设局, 县城乡规划局: a city's or county's bureau of 城乡…)
 _ABBR = re.compile(
     r"^(省|自治区|市|州|盟|县|区|旗|镇|乡|街道)(?=(?:委|党委|人民政府|政府|[\u4e00-\u9fff]{1,16}?(?:总局|"
     + _DEPT_SUFFIX

@@ -1556,3 +1556,16 @@ def test_a_sites_menu_before_the_title_names_no_ministry_and_hides_no_opening():
 def test_zones_bureaus_and_systems(page, full, level):
     m = meta(page + BODY)
     assert (m["issuer_full"], m["level"]) == (full, level), m
+
+
+@pytest.mark.parametrize(
+    "words, issuer, full, abbreviation",
+    [
+        ("县街街道办事处严格按照", "县街街道", "县街街道办事处", None),  # a subdistrict whose name starts with 县
+        ("市城乡建设局坚持", "城乡建设局", "市城乡建设局", "市"),  # the city's bureau of 城乡建设, no town 市城乡
+        ("县城乡规划局坚持", "城乡规划局", "县城乡规划局", "县"),
+    ],
+)
+def test_a_town_after_an_abbreviations_character_and_a_bureau_of_城乡(words, issuer, full, abbreviation):
+    n = iss.read_name(words)
+    assert (n.issuer, n.issuer_full, n.abbreviation) == (issuer, full, abbreviation), n
