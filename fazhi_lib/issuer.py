@@ -306,9 +306,13 @@ def read_name(text: str) -> Name | None:
         return None
     full = t.issuer_full or ""
     if full.endswith(("管理委员会", "管委会")) and s.startswith(full):
-        dept = _department(s[len(full) :])  # 湖南湘江新区管理委员会应急管理局: the zone's bureau reports
-        if dept and dept.endswith("局"):
-            t = t._replace(issuer=dept, issuer_full=full + dept, level="department")
+        # 湖南湘江新区管理委员会应急管理局, X新区管委会办公室: the zone's bureau or office reports (as a
+        # government's 人民政府办公室 does)
+        rest = s[len(full) :]
+        dept = "办公室" if rest.startswith("办公室") else _department(rest)
+        if dept and dept.endswith(("局", "办公室")):
+            short = dept if dept.endswith("局") else ("管委会" if full.endswith("管委会") else "管理委员会") + dept
+            t = t._replace(issuer=short, issuer_full=full + dept, level="department")
     return Name(t.issuer, t.issuer_full, t.level, None, t)
 
 
@@ -480,6 +484,8 @@ def find_title(lines: list[str], *, limit: int = 60) -> FoundTitle | None:
                 r"(现将|特将|将|把|对|按照|根据|印发|转发|《)$", seg[:0] + before.rstrip()[-3:]
             ) and not before.endswith("《"):
                 continue
+            if re.match(r"(?:现|特)[将就对把]", seg):
+                continue  # 现将本镇2023年度…情况报告如下: (on a line of its own) the statement, not a title
             seg = _strip_title_noise(seg)
             if not seg:
                 continue
@@ -1131,30 +1137,63 @@ _DEPARTMENT_SELF = re.compile(
     r"(?:我|本)(?:局|委|办|厅|中心|单位|部门)|[局厅委]党(?:组|委)"
     r"|全局(?=干部|职工|执法|上下|实现|通过|共|党员)"  # 全局执法人员持证…: the whole bureau (not 服务全局)
 )
+# the words only a department uses for itself (本单位, 本部门: any body's)
+_HALL_SELF = re.compile(r"(?:我|本)(局|厅|委|办)(?![镇乡区县市村])|(局|厅|委)党组|全(局)(?=干部|职工|执法|上下|党员)")
+# a town's or subdistrict's words for itself: 全镇, 全乡 (not 全乡镇), 全街, 镇党委、政府, 街道党工委 (not
+# 乡镇党委, 各镇党委, 乡镇党委、街道党工委: a county's words for its towns)
+_TOWN_SELF = re.compile(
+    r"(?<![健完安齐保周成两])全(街道|街|镇|乡)(?![镇区巷头委政长级直属])"  # (健全镇(街道)…机制: 健全, a verb)
+    r"|(?<![乡各])(镇|乡)党委(?!员)"
+    r"|(?<![各、和及与])(街道)党工委"
+)
 
 
 def spoken_for(text: str) -> tuple[Name, str] | None:
-    """(level, the words) of the division the first paragraphs speak for as 我X/本X, when the report names no
-    body at all and uses no department's words for itself (我局, 局党组): the lowest such division, since a
-    report speaks of higher ones as 全省 or 省委, never as 我省 (我市 in a city's, 我区 in an autonomous
-    region's or a district's: the page's places decide, as for any abbreviation); None otherwise, and for
-    a town or subdistrict (本镇), which no division table completes.
+    """(level, the words) of the body the first paragraphs speak for, when the report names no body at all:
+
+    - a department's own words for itself (我局, 局党组, 全局干部) and no town's: a department;
+    - else 我X/本X, and a town's or subdistrict's words for itself (全镇, 乡党委, 全街, 街道党工委): the lowest
+      such division, since a report speaks of higher ones as 全省 or 省委, never as 我省 (我市 in a city's,
+      我区 in an autonomous region's or a district's: the page's places decide, as for any abbreviation);
+      a township and a subdistrict both spoken for: None.
+
+    A department's name is completed as any abbreviation's (`complete_name`: from its own documents), a
+    division's from the page's places; a town's or subdistrict's is not (the level only); the level stays
+    when the name is not found.
 
     >>> spoken_for("一、主要做法\\n各级党委将法治建设纳入我市年度计划,全区推进,我市成效明显。")[0].level
     'city'
+    >>> spoken_for("一、工作开展情况\\n乡党委坚持将学习列入计划,组织全乡干部职工学习。")[0].level
+    'township'
+    >>> spoken_for("(一)加强组织领导。我局高度重视法治建设,为推动全区工作创造环境。")[0].level
+    'department'
     """
     head = text[:1500]
-    if _DEPARTMENT_SELF.search(head):
-        return None
-    words = {m.group(1) for m in _SPOKEN_FOR.finditer(head)}
-    if not words:
-        return None
+    hall = _HALL_SELF.search(head)
+    said: dict[str, str] = {}  # word (市, 镇, 街 …) → the first words that say it
+    for m in sorted([*_SPOKEN_FOR.finditer(head), *_TOWN_SELF.finditer(head)], key=lambda m: m.start()):
+        said.setdefault(next(g for g in m.groups() if g), m.group(0))
+    words = set(said)
+    if hall is not None:
+        if any(w in ("镇", "乡", "街道", "街") for w in words):
+            return None  # a town's words and a bureau's: unsure whose report
+        word = next(g for g in hall.groups() if g)
+        return Name(None, None, "department", "我" + word), hall.group(0)
+    if _DEPARTMENT_SELF.search(head) or not words:
+        return None  # (本单位, 本部门: any body's words)
     depth = {w: _PREFIX_DEPTH.get(w, 4) for w in words}  # (a town or subdistrict below every county)
     lowest = max(words, key=depth.__getitem__)
     if depth[lowest] == 4:
-        return None  # 本镇, 我街: a town's name is not in the division table; its report names it, or nothing does
+        levels = {"subdistrict" if w.startswith("街") else "township" for w in words if depth[w] == 4}
+        if len(levels) != 1:
+            return None
+        spoken = said[min((w for w in words if depth[w] == 4), key=lambda w: head.index(said[w]))]
+        # the level only: on a page that names no body, the phrases before 党委 or a verb that
+        # `_local_name` would take for the town's name are too often not one (一是抓住街道, 组织全乡)
+        return Name(None, None, next(iter(levels)), None), spoken
+    spoken = said[lowest]
     n = read_name("我" + lowest)
-    return (n, "我" + lowest) if n is not None else None
+    return (n, spoken) if n is not None else None
 
 
 # ---------------------------------------------------------------- years stated in the body
@@ -1329,7 +1368,7 @@ _TO_THE_TOWN = re.compile(r"[向对在由经给跟同把被将为到至从往赴
 # a town or subdistrict as the subject of a sentence or paragraph (东里镇深入贯彻…, 2022年增福镇组织开展…):
 # read only when the page names none of its own documents or bodies
 _LOCAL_SUBJECT = re.compile(
-    rf"(?:^|[。！？；\n])[ \t　]*(?:(?:19|20)\d{{2}}\s*年(?:度|以来)?[,，]?\s*)?"
+    rf"(?:^|[。！？；\n])[ \t　]*(?:(?:19|20)\d{{2}}\s*年(?:度|以来)?+[,，]?\s*)?"  # (度 never in a name: 2023年度乡镇…)
     rf"(?P<name>[{CJK}]{{2,4}}?(?:街道|镇|乡))(?=(?:{_PREDICATE.pattern})|组织|开展|印发|出台|制定)",
     re.M,
 )
@@ -1361,7 +1400,13 @@ def _local_name(name: Name, page_text: str) -> Name | None:
             n = m.group("name")
             suffix = next((w for w in want if n.endswith(w)), "")
             # (a name of two characters or more before 镇: 特色小镇, 城乡 and 各镇 are words)
-            if suffix and len(n) - len(suffix) >= 2 and not re.match(r"[各全我本该每]", n) and not _PREDICATE.search(n):
+            if (
+                suffix
+                and len(n) - len(suffix) >= 2
+                and not re.match(r"[各全我本该每]", n)
+                and "乡镇" not in n  # (乡镇: townships in general)
+                and not _PREDICATE.search(n)
+            ):
                 counts[n] = counts.get(n, 0) + 1
     if not counts:
         return None

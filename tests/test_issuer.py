@@ -984,6 +984,52 @@ def test_a_part_heading_names_the_issuer_of_an_excerpt_starting_at_part_one():
     assert meta(page.replace("厦门市", "全市"))["issuer"] is None
 
 
+@pytest.mark.parametrize(
+    "words, level",
+    [
+        ("乡党委坚持将学习列入计划,组织全乡干部职工集中学习6次。", "township"),
+        ("镇党委、政府高度重视,本镇干部全员参训。", "township"),
+        ("全街获得示范窗口称号1个,累计办件10790件。", "subdistrict"),
+        ("街道党工委把法治建设摆上重要议程,每季度研究一次。", "subdistrict"),
+        ("我局高度重视法治建设,局党组每季度研究一次。", "department"),
+        ("局党组坚持带头学法,全局干部职工参加考试。", "department"),
+    ],
+)
+def test_an_excerpt_naming_nobody_keeps_the_level_its_own_words_give(words, level):
+    # an excerpt that starts at part one and never names its body: a town's, a subdistrict's or a bureau's
+    # own words for itself still give the level (the name stays empty: nothing on the page completes it)
+    page = "一、工作开展情况\n(一)深入学习法治思想\n一是紧扣学习主题。" + words + "\n二、存在的问题\n执法力量不足。"
+    m = meta(page)
+    assert (m["issuer"], m["level"]) == (None, level), m
+
+
+def test_a_town_spoken_for_keeps_its_level_and_no_phrase_becomes_its_name():
+    # 2023年度乡镇…: 度乡镇 is no town (度 belongs to the year, 乡镇 means townships in general); on a page that
+    # names no body, phrases before 党委 or a verb (每年镇党委, 组织全乡, 一是抓住街道) are not taken for its name
+    page = "2023年度乡镇法治政府建设情况报告\n区政府:\n现将本镇2023年度法治政府建设工作的主要情况报告如下:\n" + BODY
+    m = meta(page)
+    assert (m["title"], m["issuer"], m["level"]) == ("2023年度乡镇法治政府建设情况报告", None, "township"), m
+    m = meta(page.replace("现将本镇", "每年镇党委研究两次,组织全乡干部学法。现将本镇"))
+    assert (m["issuer"], m["level"]) == (None, "township"), m
+    # (the statement on a line of its own is no title: 现将本镇…报告如下)
+    m = meta("区政府:\n现将本镇2023年度法治政府建设工作的主要情况报告如下:\n" + BODY)
+    assert (m["title"], m["issuer"], m["level"]) == (None, None, "township"), m
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "县委指导各乡镇党委、街道党工委落实责任,健全镇(街道)法治建设工作机制。",  # a county's words for its towns
+        "本单位高度重视,各部门协同推进。",  # 本单位: any body's
+        "我局指导全镇干部职工学法。",  # a bureau's words and a town's: unsure whose report
+        "健全乡镇(街道)法治机制,完全街头巷尾覆盖。",  # 健全, 完全: no 全镇, 全街
+    ],
+)
+def test_words_that_are_not_a_bodys_own_give_no_level(words):
+    page = "一、工作开展情况\n(一)深入学习法治思想\n一是紧扣学习主题。" + words + "\n二、存在的问题\n执法力量不足。"
+    assert meta(page)["level"] == "unknown", meta(page)
+
+
 def test_our_bureau_in_the_statement_after_a_cited_notice():
     m = meta(
         "根据省依法行政领导小组办公室《关于规范报送2019年法治政府建设情况报告的通知》要求,现将我局2019年度法治政府"
@@ -1543,6 +1589,17 @@ def test_a_sites_menu_before_the_title_names_no_ministry_and_hides_no_opening():
             "department",
         ),
         ("滨江新区管委会2022年度法治政府建设工作报告\n2022年,坚持依法行政。\n", "滨江新区管委会", "department"),
+        # the zone's office, as a government's 人民政府办公室 (not the zone's 管委会, nor a 办公会议 of it)
+        (
+            "滨江新区管委会办公室2022年度法治政府建设工作报告\n2022年,坚持依法行政。\n",
+            "滨江新区管委会办公室",
+            "department",
+        ),
+        (
+            "滨江新区管委会办公会议审议通过2022年度法治政府建设工作报告\n2022年,坚持依法行政。\n",
+            "滨江新区管委会",
+            "department",
+        ),
         # a system whose bureau's name is not known here still speaks for a department, not for the city
         (
             "2022年,全市自然资源规划系统以习近平法治思想为统领,深入贯彻落实部、省、市法治建设决策部署。\n",
@@ -1551,7 +1608,14 @@ def test_a_sites_menu_before_the_title_names_no_ministry_and_hides_no_opening():
         ),
         ("2022年,全市各级行政机关坚持以习近平法治思想为指导。\n", None, "city"),  # (every body of the city: its own)
     ],
-    ids=["a zone's bureau", "the zone", "an unknown system", "全市各级行政机关"],
+    ids=[
+        "a zone's bureau",
+        "the zone",
+        "the zone's office",
+        "a meeting of the zone",
+        "an unknown system",
+        "全市各级行政机关",
+    ],
 )
 def test_zones_bureaus_and_systems(page, full, level):
     m = meta(page + BODY)
