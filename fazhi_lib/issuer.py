@@ -1350,7 +1350,8 @@ def _own_department(word: str, page_text: str) -> Name | None:
         if n is None or t is None or n.level != "department" or not (n.issuer or "").endswith(word):
             continue
         place_depth = 3 if t.county else 2 if t.prefecture else 1 if t.province else 0
-        if place_depth == depth:
+        # (市委、市政府 of 北京, 天津, 上海, 重庆: a municipality's, at the provinces' level)
+        if place_depth == depth or (depth == 2 and place_depth == 1 and (t.province or "").endswith("市")):
             counts[n.issuer_full] = counts.get(n.issuer_full, 0) + 1
             names[n.issuer_full] = n
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])

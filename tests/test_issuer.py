@@ -587,6 +587,18 @@ def test_our_bureau_is_not_named_by_documents_of_another_level(page):
     assert (m["issuer"], m["level"]) == (None, "department"), m
 
 
+def test_our_bureau_of_a_municipality_answers_to_the_municipalitys_party_committee():
+    # 市委、市政府 of 北京, 天津, 上海 or 重庆 are at the provinces' level: the municipality's bureau is named by
+    # its own documents; a province's bureau cited by a city's (在市委…, 《湖北省…局关于…》) is still not its own
+    page = (
+        "2024年,在市委、市政府的坚强领导下,我局坚持依法行政。\n一、主要举措和成效\n印发《天津市文化和旅游局{doc}》。\n"
+    )
+    m = meta(page.format(doc="行政执法公示办法") + BODY)
+    assert (m["issuer_full"], m["level"], m["province"]) == ("天津市文化和旅游局", "department", "天津市"), m
+    m = meta(page.replace("天津市", "湖北省").format(doc="行政执法公示办法") + BODY)
+    assert (m["issuer"], m["level"]) == (None, "department"), m
+
+
 # the report's statement of itself (现将X2023年度…情况报告如下) names the body in full where the opening does not
 STATED = [
     (
