@@ -1003,6 +1003,7 @@ def test_a_part_heading_names_the_issuer_of_an_excerpt_starting_at_part_one():
         ("镇党委、政府高度重视,本镇干部全员参训。", "township"),
         ("全街获得示范窗口称号1个,累计办件10790件。", "subdistrict"),
         ("街道党工委把法治建设摆上重要议程,每季度研究一次。", "subdistrict"),
+        ("2021年来,街道按照实施方案的要求推进。二是街道建立会商机制。", "subdistrict"),
         ("我局高度重视法治建设,局党组每季度研究一次。", "department"),
         ("局党组坚持带头学法,全局干部职工参加考试。", "department"),
     ],
@@ -1035,6 +1036,7 @@ def test_a_town_spoken_for_keeps_its_level_and_no_phrase_becomes_its_name():
         "本单位高度重视,各部门协同推进。",  # 本单位: any body's
         "我局指导全镇干部职工学法。",  # a bureau's words and a town's: unsure whose report
         "健全乡镇(街道)法治机制,完全街头巷尾覆盖。",  # 健全, 完全: no 全镇, 全街
+        "指导各乡镇(街道)按照要求推进,乡镇、街道建立台账。",  # 街道 among a county's towns: no subject of its own
     ],
 )
 def test_words_that_are_not_a_bodys_own_give_no_level(words):
