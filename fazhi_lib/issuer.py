@@ -1297,7 +1297,10 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
         # 法治武义建设: a county's rule-of-law campaign under its short name, when the table knows one such
         # county (the short form of a county is not a place name elsewhere: too many words are one)
         for m in re.finditer(rf"法治([{CJK}]{{2,3}}?)(?:建设|[”、，,。])", simple):
-            found = [d for d in table.full.get(m.group(1) + word, ()) if d.depth == 3]
+            # (法治盂县建设, 法治武义县建设: a campaign may cite the county with its 县)
+            stem = m.group(1)
+            county = stem if stem.endswith(word) else stem + word
+            found = [d for d in table.full.get(county, ()) if d.depth == 3]
             if len(found) == 1:
                 counts[found[0].name] = counts.get(found[0].name, 0) + 1
                 divs[found[0].name] = found[0]

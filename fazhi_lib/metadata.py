@@ -47,6 +47,8 @@ _UNIT_RE = re.compile(
 )
 _GOV_SUFFIX = re.compile(r"(人民政府|政府|办事处|行政公署|党委|党工委|工委)+$")
 _DEPT_RE = re.compile(r"(局|委员会|委|办公室|办|厅|部|署|中心|院|队|处|站|所|会)$")
+# a development zone or new area, governed by a management committee (管委会) rather than a 人民政府
+_ZONE = re.compile(r"(?:新区|开发区|高新区|园区|度假区|试验区|实验区|示范区|保税区|合作区|风景名胜区|景区)$")
 # Words that end a title's issuer part: 塘栖镇|法治政府建设年度报告   关于|2024年度…
 _TITLE_TAIL = re.compile(r"(关于|20\d{2}|[二][〇○零]|[(（]|法治|依法行政|法制|全面依法|推进|年度|工作报告)")
 
@@ -226,6 +228,10 @@ def parse_issuer(name: str) -> Title:
             prefecture = unit
         elif lvl == "county":
             county = unit
+    if rest in ("管委会", "管理委员会") and units and _ZONE.search(units[-1]):
+        # 唐山高新区管委会, X新区管理委员会: the zone's own government, at the level of the zone (as X新区 alone);
+        # its bureaus and office (X新区管委会应急管理局, …管委会办公室) are departments (issuer.read_name)
+        return Title(units[-1] + rest, full, levels[-1], None, province, prefecture, county)
     if rest and _DEPT_RE.search(rest):
         return Title(rest, full, "department", None, province, prefecture, county)
     if not units:

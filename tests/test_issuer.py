@@ -1156,6 +1156,10 @@ def test_our_county_completed_from_its_rule_of_law_campaign():
     m = meta(page)
     assert (m["issuer"], m["level"], m["province"]) == ("武义县", "county", "浙江省"), m
     assert meta(page.replace("法治武义建设", "平安武义建设"))["issuer"] is None  # only the rule-of-law campaign
+    # the campaign may cite the county with its 县: a county of one character always (法治沛县), or any
+    m = meta(page.replace("法治武义建设", "平安沛县、法治沛县建设"))
+    assert (m["issuer"], m["level"], m["province"]) == ("沛县", "county", "江苏省"), m
+    assert meta(page.replace("法治武义建设", "法治武义县建设"))["issuer"] == "武义县"
 
 
 def test_the_statement_gives_the_level_of_an_abbreviated_issuer():
@@ -1602,7 +1606,14 @@ def test_a_sites_menu_before_the_title_names_no_ministry_and_hides_no_opening():
             "滨江新区管理委员会应急管理局",
             "department",
         ),
-        ("滨江新区管委会2022年度法治政府建设工作报告\n2022年,坚持依法行政。\n", "滨江新区管委会", "department"),
+        # the zone's own management committee: its government, at the zone's level (as 滨江新区 alone)
+        ("滨江新区管委会2022年度法治政府建设工作报告\n2022年,坚持依法行政。\n", "滨江新区管委会", "county"),
+        ("滨江新区管理委员会2022年度法治政府建设工作报告\n2022年,坚持依法行政。\n", "滨江新区管理委员会", "county"),
+        (
+            "北京市城市管理委员会2022年度法治政府建设工作报告\n2022年,坚持依法行政。\n",
+            "北京市城市管理委员会",
+            "department",
+        ),
         # the zone's office, as a government's 人民政府办公室 (not the zone's 管委会, nor a 办公会议 of it)
         (
             "滨江新区管委会办公室2022年度法治政府建设工作报告\n2022年,坚持依法行政。\n",
@@ -1612,7 +1623,7 @@ def test_a_sites_menu_before_the_title_names_no_ministry_and_hides_no_opening():
         (
             "滨江新区管委会办公会议审议通过2022年度法治政府建设工作报告\n2022年,坚持依法行政。\n",
             "滨江新区管委会",
-            "department",
+            "county",
         ),
         # a system whose bureau's name is not known here still speaks for a department, not for the city
         (
@@ -1625,6 +1636,8 @@ def test_a_sites_menu_before_the_title_names_no_ministry_and_hides_no_opening():
     ids=[
         "a zone's bureau",
         "the zone",
+        "the zone, 管理委员会",
+        "a city's committee",
         "the zone's office",
         "a meeting of the zone",
         "an unknown system",
