@@ -1189,7 +1189,7 @@ def spoken_for(text: str) -> tuple[Name, str] | None:
         levels = {"subdistrict" if w.startswith("街") else "township" for w in words if depth[w] == 4}
         if len(levels) != 1:
             return None
-        spoken = said[min((w for w in words if depth[w] == 4), key=lambda w: head.index(said[w]))]
+        spoken = next(v for w, v in said.items() if depth[w] == 4)  # (`said` is in text order: the first)
         # the level only: on a page that names no body, the phrases before 党委 or a verb that
         # `_local_name` would take for the town's name are too often not one (一是抓住街道, 组织全乡)
         return Name(None, None, next(iter(levels)), None), spoken
