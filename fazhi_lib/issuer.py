@@ -1344,9 +1344,11 @@ def _own_department(word: str, page_text: str) -> Name | None:
         # 贯彻落实省、市、区关于…部署, 区委、区政府决策部署): a body never answers to a lower one
         levels = {_LEADER_DEPTH[m.group(m.lastindex)] for m in _OWN_LEVEL.finditer(head)}
         leaders = {max(levels)} if levels else set()
-    if len(leaders) != 1:
+    if len(leaders) > 1:
         return None
-    depth = leaders.pop()
+    # no level to check at all (…的工作部署,我局高度重视; 现将我局…如下): only one department of its kind
+    # titled with a full name on the whole page, taken as its own (印发《X市医疗保障局关于…》)
+    depth = leaders.pop() if leaders else None
     counts: dict[str, int] = {}
     names: dict[str, Name] = {}
     for m in _DOCUMENT.finditer(page_text):
@@ -1356,11 +1358,15 @@ def _own_department(word: str, page_text: str) -> Name | None:
             continue
         place_depth = 3 if t.county else 2 if t.prefecture else 1 if t.province else 0
         # (市委、市政府 of 北京, 天津, 上海, 重庆: a municipality's, at the provinces' level)
-        if place_depth == depth or (depth == 2 and place_depth == 1 and (t.province or "").endswith("市")):
+        if (
+            depth is None
+            or place_depth == depth
+            or (depth == 2 and place_depth == 1 and (t.province or "").endswith("市"))
+        ):
             counts[n.issuer_full] = counts.get(n.issuer_full, 0) + 1
             names[n.issuer_full] = n
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-    if not ranked or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
+    if not ranked or (len(ranked) > 1 and (depth is None or ranked[0][1] < 2 * ranked[1][1])):
         return None
     return names[ranked[0][0]]
 

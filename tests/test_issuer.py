@@ -577,14 +577,22 @@ def test_our_bureau_named_by_its_own_documents():
     "page",
     [
         OWN.replace("在区委、区政府的坚强领导下,", "").format(
-            doc="行政执法公示办法"
-        ),  # no leadership: no level to check
+            doc="行政执法公示办法》《宁波市卫生健康局关于…的通知"
+        ),  # no leadership (no level to check) and two bureaus of its kind titled: which one is unknown
         OWN.replace("鄞州区卫生健康局", "卫生健康局").format(doc="关于…的通知"),  # the city bureau's document
     ],
 )
 def test_our_bureau_is_not_named_by_documents_of_another_level(page):
     m = meta(page + BODY)
     assert (m["issuer"], m["level"]) == (None, "department"), m
+
+
+def test_our_bureau_with_no_level_to_check_is_named_by_the_one_bureau_of_its_kind_on_the_page():
+    # …的工作部署,我局高度重视 (no leadership thanked, no level answered to): the one department of its kind
+    # that the page titles with a full name is its own
+    page = OWN.replace("在区委、区政府的坚强领导下,", "").format(doc="行政执法公示办法")
+    m = meta(page + BODY)
+    assert (m["issuer"], m["issuer_full"], m["level"]) == ("卫生健康局", "宁波市鄞州区卫生健康局", "department"), m
 
 
 def test_our_bureau_of_a_municipality_answers_to_the_municipalitys_party_committee():
