@@ -1351,10 +1351,17 @@ def _own_department(word: str, page_text: str) -> Name | None:
     depth = leaders.pop() if leaders else None
     counts: dict[str, int] = {}
     names: dict[str, Name] = {}
+    short: dict[str, int] = {}  # 《市生态环境局2023年度…目录》: its own documents titled by an abbreviation
+    short_names: dict[str, Name] = {}
     for m in _DOCUMENT.finditer(page_text):
         n = read_name(m.group("name"))
         t = n.title if n is not None else None
-        if n is None or t is None or n.level != "department" or not (n.issuer or "").endswith(word):
+        if n is None or n.level != "department" or not (n.issuer or "").endswith(word):
+            continue
+        if t is None:
+            if depth is not None and _LEADER_DEPTH.get(n.abbreviation or "") == depth:
+                short[n.issuer_full] = short.get(n.issuer_full, 0) + 1
+                short_names[n.issuer_full] = n
             continue
         place_depth = 3 if t.county else 2 if t.prefecture else 1 if t.province else 0
         # (市委、市政府 of 北京, 天津, 上海, 重庆: a municipality's, at the provinces' level)
@@ -1366,6 +1373,10 @@ def _own_department(word: str, page_text: str) -> Name | None:
             counts[n.issuer_full] = counts.get(n.issuer_full, 0) + 1
             names[n.issuer_full] = n
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked and len(short) == 1:
+        # (在市委、市政府…, 我局 + 《市生态环境局…》: the city's bureau of that name, its city from the page's
+        # places as for any abbreviation)
+        return complete_name(next(iter(short_names.values())), page_text, None)
     if not ranked or (len(ranked) > 1 and (depth is None or ranked[0][1] < 2 * ranked[1][1])):
         return None
     return names[ranked[0][0]]

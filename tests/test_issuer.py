@@ -595,6 +595,19 @@ def test_our_bureau_with_no_level_to_check_is_named_by_the_one_bureau_of_its_kin
     assert (m["issuer"], m["issuer_full"], m["level"]) == ("卫生健康局", "宁波市鄞州区卫生健康局", "department"), m
 
 
+def test_our_bureau_titling_its_documents_by_an_abbreviation_is_completed_from_the_pages_places():
+    # 在市委、市政府… 我局 + 《市生态环境局2023年度…目录》: the city's bureau, its city from the page (美丽宁波)
+    page = (
+        "2023年,我局按照市委、市政府的工作要求,坚持以建设美丽宁波为统领。\n一、主要举措和成效\n"
+        "制定《市生态环境局2023年度重大行政决策事项目录》,落实《宁波市人民政府2023年度工作要点》。\n"
+    )
+    m = meta(page + BODY)
+    assert (m["issuer_full"], m["level"], m["province"]) == ("宁波市生态环境局", "department", "浙江省"), m
+    # a district's bureau citing the city's bureau: not its own; two bureaus so titled: which one is unknown
+    assert meta(page.replace("市委、市政府", "区委、区政府") + BODY)["issuer"] is None
+    assert meta(page.replace("落实《宁波市", "落实《市交通运输局关于…》《宁波市") + BODY)["issuer"] is None
+
+
 def test_our_bureau_of_a_municipality_answers_to_the_municipalitys_party_committee():
     # 市委、市政府 of 北京, 天津, 上海 or 重庆 are at the provinces' level: the municipality's bureau is named by
     # its own documents; a province's bureau cited by a city's (在市委…, 《湖北省…局关于…》) is still not its own
