@@ -1305,6 +1305,14 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
                 counts[found[0].name] = counts.get(found[0].name, 0) + 1
                 divs[found[0].name] = found[0]
                 cited.setdefault(found[0].name, found[0].name)
+    if not counts and name.level != "department" and word in ("县", "区", "市", "旗"):
+        # a body the division table does not know (a new area: 我区 + 《赣州蓉江新区2021年法治政府建设工作要点》):
+        # the one body of its kind whose own rule-of-law plan or report the page cites by name
+        own = {m.group("name") for m in _OWN_PLAN.finditer(simple) if m.group("name").endswith(word)}
+        plans = [
+            n for n in map(read_name, sorted(own)) if n is not None and n.title is not None and n.level == name.level
+        ]
+        return plans[0] if len(plans) == 1 else None
     if not counts:
         return None
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
@@ -1316,6 +1324,12 @@ def complete_name(name: Name, page_text: str, year: int | None) -> Name | None:
     if n is None or n.title is None:
         return None
     return n
+
+
+# a division's own rule-of-law plan or report cited by name: 《赣州蓉江新区2021年法治政府建设工作要点》
+_OWN_PLAN = re.compile(
+    rf"《(?:中共)?(?P<name>[{CJK}]{{2,12}}?)(?:人民政府)?(?:关于)?(?:(?:19|20)\d{{2}}\s*年度?)?(?:法治政府建设|依法行政)"
+)
 
 
 # a document titled with its author's name: 《龙岩市永定区卫生健康局关于…》; the leadership a body thanks,

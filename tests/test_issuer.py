@@ -608,6 +608,19 @@ def test_our_bureau_titling_its_documents_by_an_abbreviation_is_completed_from_t
     assert meta(page.replace("落实《宁波市", "落实《市交通运输局关于…》《宁波市") + BODY)["issuer"] is None
 
 
+def test_our_district_unknown_to_the_division_table_is_named_by_its_own_rule_of_law_plan():
+    # 我区 of a new area (no division of the table): the one 区 whose rule-of-law plan the page cites by name
+    page = (
+        "根据《某某市2021年法治政府建设工作要点》和《滨江新区2021年法治政府建设工作要点》文件精神,现将我区2021年度"
+        "法治政府建设工作情况报告如下:\n"
+    )
+    m = meta(page + BODY)
+    assert (m["issuer"], m["level"]) == ("滨江新区", "county"), m
+    # two such plans, or only the city's: not named
+    assert meta(page.replace("《某某市", "《青山新区") + BODY)["issuer"] is None
+    assert meta(page.replace("和《滨江新区2021年法治政府建设工作要点》", "") + BODY)["issuer"] is None
+
+
 def test_our_bureau_of_a_municipality_answers_to_the_municipalitys_party_committee():
     # 市委、市政府 of 北京, 天津, 上海 or 重庆 are at the provinces' level: the municipality's bureau is named by
     # its own documents; a province's bureau cited by a city's (在市委…, 《湖北省…局关于…》) is still not its own
