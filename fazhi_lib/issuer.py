@@ -1346,7 +1346,9 @@ def _own_department(word: str, page_text: str) -> Name | None:
     """我局/本局 completed from the documents the page titles with a department's full name (《X市Y区Z局
     关于…》), when one name dominates and its place is at the level of the leadership the report thanks
     (在区委、区政府的领导下: a district's; a city bureau's document cited by a district bureau is not its
-    own). None without that leadership clause: never a guess.
+    own), or the level it answers to. With no level to check at all, only a department that is the one of
+    its kind the page titles in full; with a level and no full name, the one department at that level the
+    page titles by an abbreviation (《市生态环境局…》), completed from the page's places. Else None.
 
     >>> _own_department("局", "在区委、区政府的领导下,我局坚持依法行政。印发《宁波市鄞州区卫生健康局关于…的通知》。").issuer_full
     '宁波市鄞州区卫生健康局'
@@ -1365,8 +1367,7 @@ def _own_department(word: str, page_text: str) -> Name | None:
     depth = leaders.pop() if leaders else None
     counts: dict[str, int] = {}
     names: dict[str, Name] = {}
-    short: dict[str, int] = {}  # 《市生态环境局2023年度…目录》: its own documents titled by an abbreviation
-    short_names: dict[str, Name] = {}
+    short: dict[str, Name] = {}  # 《市生态环境局2023年度…目录》: its own documents titled by an abbreviation
     for m in _DOCUMENT.finditer(page_text):
         n = read_name(m.group("name"))
         t = n.title if n is not None else None
@@ -1374,8 +1375,7 @@ def _own_department(word: str, page_text: str) -> Name | None:
             continue
         if t is None:
             if depth is not None and _LEADER_DEPTH.get(n.abbreviation or "") == depth:
-                short[n.issuer_full] = short.get(n.issuer_full, 0) + 1
-                short_names[n.issuer_full] = n
+                short[n.issuer_full] = n
             continue
         place_depth = 3 if t.county else 2 if t.prefecture else 1 if t.province else 0
         # (市委、市政府 of 北京, 天津, 上海, 重庆: a municipality's, at the provinces' level)
@@ -1390,7 +1390,7 @@ def _own_department(word: str, page_text: str) -> Name | None:
     if not ranked and len(short) == 1:
         # (在市委、市政府…, 我局 + 《市生态环境局…》: the city's bureau of that name, its city from the page's
         # places as for any abbreviation)
-        return complete_name(next(iter(short_names.values())), page_text, None)
+        return complete_name(next(iter(short.values())), page_text, None)
     if not ranked or (len(ranked) > 1 and (depth is None or ranked[0][1] < 2 * ranked[1][1])):
         return None
     return names[ranked[0][0]]
